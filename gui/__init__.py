@@ -1,0 +1,1 @@
+"""AI Cost Planner application: the `aicost` command and the Qt desktop app."""

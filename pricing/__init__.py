@@ -1,0 +1,1 @@
+"""AI Cost Planner engine: plans, prices and projections; pure Python + numpy, never Qt."""

@@ -1,0 +1,49 @@
+"""Checks of a plan against the catalog: every problem returned as a value, none raised."""
+from __future__ import annotations
+
+from typing import Any
+
+from pricing.errors import PlanError, Problem, UnknownNameError
+from pricing.plan import Plan
+
+_FIELD_OF_KIND = {"gpu": "gpu", "provider": "provider", "api provider": "provider", "model": "model",
+                  "storage tier": "tier", "tier": "tier", "egress kind": "kind", "mlops kind": "kind",
+                  "kind": "kind", "annotation task": "task", "task": "task", "platform": "name"}
+
+
+def check(plan: Plan, catalog: Any = None) -> list[Problem]:
+    """Everything in ``plan`` the engine could not price, each with its key path."""
+    from pricing import engine
+    problems: list[Problem] = []
+    try:
+        ctx = engine.context(plan, catalog)
+    except UnknownNameError as exc:
+        return [Problem(exc.problems[0].message, f"prices.{exc.name}")]
+    except PlanError as exc:
+        return [Problem(p.message, p.key_path or "prices") for p in exc.problems]
+    for section, i, line in plan.lines():
+        key = f"{section}[{i}]"
+        try:
+            engine.price_line(section, i, line, ctx)
+        except UnknownNameError as exc:
+            field = _FIELD_OF_KIND.get(exc.kind.lower(), "")
+            problems.append(Problem(exc.problems[0].message, f"{key}.{field}" if field else key))
+        except PlanError as exc:
+            problems.extend(Problem(p.message, p.key_path or key) for p in exc.problems)
+    platform = plan.services.platform
+    if platform is not None:
+        for j, name in enumerate(platform.applies_to):
+            if name not in ("training", "fine_tuning", "inference", "exploration"):
+                problems.append(Problem(f"found {name!r}, expected compute sections among training, "
+                                        "fine_tuning, inference, exploration", f"services.platform.applies_to[{j}]"))
+        if platform.markup is None:
+            try:
+                ctx.catalog.platform_markup(platform.name)
+            except UnknownNameError as exc:
+                problems.append(Problem(exc.problems[0].message, "services.platform.name"))
+            except PlanError as exc:
+                problems.extend(Problem(p.message, "services.platform") for p in exc.problems)
+    if plan.provider not in ctx.catalog.providers:
+        err = UnknownNameError("provider", plan.provider, ctx.catalog.providers)
+        problems.append(Problem(err.problems[0].message, "provider"))
+    return problems

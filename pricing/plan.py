@@ -1,0 +1,403 @@
+"""The plan: immutable, validated values for every cost driver of an AI project."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterator
+
+
+class Category(Enum):
+    """Where a line item sits in the bill (the top-level grouping of every chart and table)."""
+
+    COMPUTE = "Compute"          # training, fine-tuning, inference, exploration GPUs
+    DATA = "Data"                # storage and egress
+    SERVICES = "Services"        # managed platform markups and third-party APIs
+    ANNOTATION = "Annotation"    # human labelling
+    MLOPS = "MLOps"              # clusters, load balancers, CI, logs, monitoring
+    PEOPLE = "People"            # indirect cost of infrastructure toil
+
+
+class Pricing(Enum):
+    """How GPU time is bought."""
+
+    ON_DEMAND = "on_demand"      # list price, no commitment
+    SPOT = "spot"                # spot/preemptible capacity, can be interrupted
+    RESERVED = "reserved"        # committed-use discount on the on-demand price
+
+
+class EgressKind(Enum):
+    """Where bytes go."""
+
+    INTERNET = "internet"            # out to the internet
+    INTER_REGION = "inter_region"    # between regions of one cloud
+    INTER_AZ = "inter_az"            # between availability zones of a region
+
+
+class ThroughputBasis(Enum):
+    """Which tokens a serving throughput figure counts."""
+
+    OUTPUT = "output"            # generated tokens per second (what serving benchmarks report)
+    TOTAL = "total"              # input + output tokens per second (e.g. embedding models)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class YearMonth:
+    """A calendar month, the unit of every projection."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1900 <= self.year <= 9999:
+            raise ValueError(f"impossible month {self.year}-{self.month:02d}")
+
+    def plus(self, months: int) -> "YearMonth":
+        """The month ``months`` later (or earlier when negative)."""
+        index = self.year * 12 + (self.month - 1) + months
+        return YearMonth(index // 12, index % 12 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @classmethod
+    def today(cls) -> "YearMonth":
+        """The current month (the default start of a new plan)."""
+        d = _dt.date.today()
+        return cls(d.year, d.month)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingRun:
+    """A training or fine-tuning job (or a sweep of ``runs`` repeats) on rented GPUs."""
+
+    name: str
+    """Shown in tables and charts."""
+    gpu: str
+    """Catalog GPU key (canonical, e.g. ``H100-80GB``)."""
+    gpus: int = 1
+    """GPUs used by one run."""
+    hours: float | None = None
+    """Wall-clock hours per run; ``None`` when derived from params x tokens / (peak x MFU)."""
+    params: float | None = None
+    """Model parameters, for hours derived from FLOPs (6 x params x tokens)."""
+    tokens: float | None = None
+    """Training tokens per run, for hours derived from FLOPs."""
+    mfu: float | None = None
+    """Model FLOPs utilization (0..1), for hours derived from FLOPs."""
+    runs: float = 1.0
+    """Repeats each time the job runs (a hyperparameter sweep of 12 runs is ``runs: 12``)."""
+    month: int = 1
+    """Plan month (1-based) of the first run."""
+    every: int | None = None
+    """Repeat every N months from ``month``; ``None`` runs once."""
+    pricing: Pricing = Pricing.ON_DEMAND
+    """How the GPU time is bought."""
+    provider: str | None = None
+    """Cloud to price it at; ``None`` uses the plan's provider."""
+    interruption_overhead: float = 0.0
+    """Extra hours (fraction of the run) lost to spot interruptions and restarts from checkpoints."""
+
+
+@dataclass(frozen=True, slots=True)
+class InferenceService:
+    """Self-hosted model serving: always-on GPUs sized for the month's tokens."""
+
+    name: str
+    gpu: str
+    requests_per_month: float
+    """Requests in the first month the service runs."""
+    input_tokens: float = 0.0
+    """Prompt tokens per request."""
+    output_tokens: float = 0.0
+    """Generated tokens per request."""
+    tokens_per_second_per_gpu: float = 1000.0
+    """Sustained throughput of one GPU (see ``throughput_basis``)."""
+    throughput_basis: ThroughputBasis = ThroughputBasis.OUTPUT
+    """Whether the throughput counts output tokens only or input + output."""
+    utilization: float = 0.6
+    """Average share of capacity actually used (headroom for peaks)."""
+    growth: float = 0.0
+    """Monthly compound growth of requests."""
+    min_gpus: int = 1
+    """Never fewer GPUs than this (redundancy)."""
+    max_gpus: int | None = None
+    """Capacity cap, if any (requests above it are not served; reported)."""
+    start: int = 1
+    """First plan month of the service."""
+    end: int | None = None
+    """Last plan month (inclusive); ``None`` runs to the horizon."""
+    pricing: Pricing = Pricing.ON_DEMAND
+    provider: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExplorationPool:
+    """Notebooks and dev instances: billed for every hour they run, idle or not."""
+
+    name: str
+    gpu: str
+    people: int = 1
+    hours_per_week: float = 40.0
+    """Hours each person's instance runs per week (the billed hours, idle time included)."""
+    idle_share: float = 0.0
+    """Share of those hours the instance sits idle (what auto-shutdown can cut)."""
+    gpus_per_instance: int = 1
+    start: int = 1
+    end: int | None = None
+    pricing: Pricing = Pricing.ON_DEMAND
+    provider: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleRule:
+    """Move data older than ``after_days`` to a colder tier."""
+
+    after_days: float
+    tier: str
+
+
+@dataclass(frozen=True, slots=True)
+class StorageLine:
+    """Stored data, billed per GB-month on the volume held each month."""
+
+    name: str
+    size_tb: float = 0.0
+    """Volume held at the start of the plan."""
+    growth_tb_per_month: float = 0.0
+    """New data arriving every month."""
+    tier: str = "standard"
+    """Storage tier new data lands in."""
+    kind: str = "raw"
+    """What the data is: raw, processed, feature_store, checkpoints, ... (for reading only)."""
+    lifecycle: tuple[LifecycleRule, ...] = ()
+    """Age-based moves to colder tiers, in order of age."""
+    compression: float = 0.0
+    """Share of bytes saved by compression before storing."""
+    start: int = 1
+    provider: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EgressLine:
+    """Data moved out of a region or zone, billed per GB."""
+
+    name: str
+    tb_per_month: float
+    kind: EgressKind = EgressKind.INTERNET
+    growth: float = 0.0
+    """Monthly compound growth of the volume."""
+    start: int = 1
+    end: int | None = None
+    provider: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """A managed ML platform (SageMaker, Vertex AI...) that marks up the compute it runs."""
+
+    name: str
+    """Catalog platform key (e.g. ``sagemaker``)."""
+    markup: float | None = None
+    """Markup over the underlying compute (0.2 = 20%); ``None`` uses the catalog's figure."""
+    applies_to: tuple[str, ...] = ("training", "fine_tuning", "inference")
+    """Compute sections the platform runs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """Text to count tokens from: inline text or a file relative to the plan file."""
+
+    text: str
+    """The text itself (read from ``path`` when the plan was loaded)."""
+    path: str | None = None
+    """The path as written in the plan, when the text came from a file."""
+    tokens: int = 0
+    """Tokens counted in the API line's model encoding."""
+    encoding: str = ""
+    """Encoding that counted them."""
+    exact: bool = True
+    """Whether the count used the model's own encoding."""
+    reason: str = ""
+    """Why the count is approximate, when it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiLine:
+    """Calls to a third-party model API, priced per token."""
+
+    name: str
+    provider: str
+    model: str
+    requests_per_month: float
+    input_tokens: float = 0.0
+    """Input tokens per request (all of it, cached part included)."""
+    output_tokens: float = 0.0
+    cached_input_share: float = 0.0
+    """Share of input tokens billed at the cached-input price."""
+    growth: float = 0.0
+    response_cache_hit_rate: float = 0.0
+    """Share of requests answered from our own response cache (never sent to the API)."""
+    sample_input: Sample | None = None
+    """When given, ``input_tokens`` is its exact count."""
+    sample_output: Sample | None = None
+    start: int = 1
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationBatch:
+    """Human labelling of a batch of items, each item labelled ``review_passes`` times on average."""
+
+    name: str
+    task: str
+    items: float
+    price_per_item: float | None = None
+    """USD per item per pass; ``None`` uses the catalog rate for the task."""
+    review_passes: float = 1.0
+    """Average labelling passes per item (1.25 = every item once, a quarter of them reviewed)."""
+    month: int = 1
+    over_months: int = 1
+    """Spread evenly over this many months from ``month``."""
+    every: int | None = None
+    """Repeat the batch every N months."""
+
+
+@dataclass(frozen=True, slots=True)
+class MlopsLine:
+    """Recurring MLOps infrastructure: ``quantity`` units of a catalog kind every month."""
+
+    name: str
+    kind: str
+    quantity: float = 1.0
+    unit_price: float | None = None
+    """USD per unit; ``None`` uses the catalog."""
+    start: int = 1
+    end: int | None = None
+    provider: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleLine:
+    """Time people spend keeping the infrastructure running (indirect cost)."""
+
+    name: str
+    hours_per_month: float
+    hourly_rate: float
+    start: int = 1
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StrategySpec:
+    """One savings strategy of a scenario with its parameters (validated by ``pricing.scenarios``)."""
+
+    name: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def param(self, key: str, default: Any = None) -> Any:
+        return dict(self.params).get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A named set of savings strategies applied to the plan."""
+
+    name: str
+    strategies: tuple[StrategySpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Compute:
+    training: tuple[TrainingRun, ...] = ()
+    fine_tuning: tuple[TrainingRun, ...] = ()
+    inference: tuple[InferenceService, ...] = ()
+    exploration: tuple[ExplorationPool, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Data:
+    storage: tuple[StorageLine, ...] = ()
+    egress: tuple[EgressLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    platform: Platform | None = None
+    apis: tuple[ApiLine, ...] = ()
+
+
+FORMAT = "aicost-plan/1"
+"""The plan-file format this version reads and writes."""
+
+SECTIONS: tuple[tuple[str, Category], ...] = (
+    ("compute.training", Category.COMPUTE),
+    ("compute.fine_tuning", Category.COMPUTE),
+    ("compute.inference", Category.COMPUTE),
+    ("compute.exploration", Category.COMPUTE),
+    ("data.storage", Category.DATA),
+    ("data.egress", Category.DATA),
+    ("services.apis", Category.SERVICES),
+    ("annotation", Category.ANNOTATION),
+    ("mlops", Category.MLOPS),
+    ("people", Category.PEOPLE),
+)
+"""Every list section of a plan, by its key path, with the category of its lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A whole plan: the horizon, every cost line, price overrides and savings scenarios."""
+
+    name: str = "Untitled plan"
+    currency: str = "USD"
+    fx_rate: float = 1.0
+    """Units of ``currency`` per USD (catalog prices are USD)."""
+    start: YearMonth = field(default_factory=YearMonth.today)
+    months: int = 24
+    provider: str = "aws"
+    monthly_budget: float | None = None
+    compute: Compute = Compute()
+    data: Data = Data()
+    services: Services = Services()
+    annotation: tuple[AnnotationBatch, ...] = ()
+    mlops: tuple[MlopsLine, ...] = ()
+    people: tuple[PeopleLine, ...] = ()
+    prices: tuple[tuple[str, float], ...] = ()
+    """Plan-level overrides of catalog prices, by catalog key."""
+    scenarios: tuple[Scenario, ...] = ()
+    key_order: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False, repr=False)
+    """Order of keys as the user wrote them, by key path, so a save keeps it (not part of the value)."""
+
+    def section(self, path: str) -> tuple[Any, ...]:
+        """The lines of a list section by its key path (``compute.training``, ``annotation``...)."""
+        obj: Any = self
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    def with_section(self, path: str, lines: tuple[Any, ...]) -> "Plan":
+        """A new plan with one list section replaced."""
+        head, _, tail = path.partition(".")
+        if not tail:
+            return dataclasses.replace(self, **{head: tuple(lines)})
+        parent = getattr(self, head)
+        return dataclasses.replace(self, **{head: dataclasses.replace(parent, **{tail: tuple(lines)})})
+
+    def lines(self) -> Iterator[tuple[str, int, Any]]:
+        """Every line of every list section: (section path, index, line)."""
+        for path, _ in SECTIONS:
+            for i, line in enumerate(self.section(path)):
+                yield path, i, line
+
+    def scenario(self, name: str) -> Scenario:
+        for s in self.scenarios:
+            if s.name == name:
+                return s
+        from pricing.errors import UnknownNameError
+        raise UnknownNameError("scenario", name, [s.name for s in self.scenarios])
+
+    @property
+    def price_overrides(self) -> dict[str, float]:
+        return dict(self.prices)

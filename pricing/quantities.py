@@ -1,0 +1,107 @@
+"""Quantities as users write them ("2M", "2.5e6", "2_000_000", "35%", "7B") turned into numbers."""
+from __future__ import annotations
+
+import math
+import re
+
+from pricing.errors import QuantityError
+
+SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
+"""Multipliers of the suffixes a quantity may end with (``B`` is billion, as in "7B parameters")."""
+
+EXPECTED_NUMBER = "a number such as 120, 2.5e6, 2_000_000 or 2M (suffixes k, M, B, T)"
+EXPECTED_SHARE = "a share between 0 and 1, such as 0.35, or a percentage such as 35%"
+
+_NUMBER = re.compile(
+    r"""^\s*(?P<sign>[-+]?)\s*\$?\s*
+        (?P<num>(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?)
+        \s*(?P<suffix>[kKMBGT]?)\s*(?P<pct>%?)\s*$""",
+    re.VERBOSE,
+)
+
+
+def _parse_text(text: str) -> tuple[float, bool]:
+    """Parse a string; returns (value, was_percentage)."""
+    m = _NUMBER.match(text)
+    if not m or "__" in m["num"] or m["num"].endswith("_") or "_." in m["num"] or "._" in m["num"]:
+        raise QuantityError(f"found {text!r}, expected {EXPECTED_NUMBER}")
+    if m["suffix"] and m["pct"]:
+        raise QuantityError(f"found {text!r}: a percentage cannot have a k/M/B/T suffix")
+    value = float(m["num"].replace("_", ""))
+    value *= SUFFIXES.get(m["suffix"], 1.0)
+    if m["sign"] == "-":
+        value = -value
+    if m["pct"]:
+        value /= 100.0
+    return value, bool(m["pct"])
+
+
+def parse_number(value: object, *, minimum: float | None = 0.0, allow_zero: bool = True,
+                 integer: bool = False, maximum: float | None = None) -> float:
+    """A finite number from a YAML value (number or text); raises QuantityError saying what is expected.
+
+    ``minimum`` (default 0) rejects negative amounts; ``allow_zero=False`` rejects 0;
+    ``integer`` asks for a whole number (e.g. GPUs, months).
+    """
+    if isinstance(value, bool) or value is None:
+        raise QuantityError(f"found {value!r}, expected {EXPECTED_NUMBER}")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        number, is_pct = _parse_text(value)
+        if is_pct:
+            raise QuantityError(f"found {value!r}, expected {EXPECTED_NUMBER}, not a percentage")
+    else:
+        raise QuantityError(f"found a {type(value).__name__}, expected {EXPECTED_NUMBER}")
+    if not math.isfinite(number):
+        raise QuantityError(f"found {value!r}, expected a finite number")
+    if minimum is not None and number < minimum:
+        raise QuantityError(f"found {value!r}, expected a number of at least {minimum:g}")
+    if not allow_zero and number == 0:
+        raise QuantityError(f"found {value!r}, expected a number above 0")
+    if maximum is not None and number > maximum:
+        raise QuantityError(f"found {value!r}, expected a number of at most {maximum:g}")
+    if integer and number != int(number):
+        raise QuantityError(f"found {value!r}, expected a whole number")
+    return number
+
+
+def parse_share(value: object, *, maximum: float = 1.0, allow_zero: bool = True) -> float:
+    """A fraction from ``0.35`` or ``35%``; at most ``maximum`` (1.0 = 100%) unless said otherwise."""
+    if isinstance(value, bool) or value is None:
+        raise QuantityError(f"found {value!r}, expected {EXPECTED_SHARE}")
+    if isinstance(value, (int, float)):
+        share = float(value)
+        if math.isfinite(share) and share > maximum:
+            hint = f" (did you mean {share:g}%?)" if share <= 100 * maximum else ""
+            raise QuantityError(f"found {value!r}, expected {EXPECTED_SHARE}{hint}")
+    elif isinstance(value, str):
+        share, _ = _parse_text(value)
+    else:
+        raise QuantityError(f"found a {type(value).__name__}, expected {EXPECTED_SHARE}")
+    if not math.isfinite(share):
+        raise QuantityError(f"found {value!r}, expected a finite share")
+    if share < 0:
+        raise QuantityError(f"found {value!r}, expected a share of at least 0%")
+    if share > maximum:
+        raise QuantityError(f"found {value!r}, expected at most {maximum * 100:g}%")
+    if not allow_zero and share == 0:
+        raise QuantityError(f"found {value!r}, expected a share above 0%")
+    return share
+
+
+def format_number(value: float) -> int | float:
+    """The plainest YAML number for a value: ints stay ints, floats keep full precision."""
+    if float(value).is_integer() and abs(value) < 2**53:
+        return int(value)
+    return float(value)
+
+
+def format_share(value: float) -> str:
+    """A share written back as a percentage that parses to exactly the same float."""
+    pct = value * 100.0
+    for digits in range(0, 17):
+        text = f"{pct:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{pct:.0f}"
+        if _parse_text(text + "%")[0] == value:
+            return text + "%"
+    return repr(value)  # a fraction that no short percentage reproduces exactly

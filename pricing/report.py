@@ -1,0 +1,160 @@
+"""Presentation of a projection: cents rounded once (half-even), JSON document and text tables."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import numpy as np
+
+from pricing.engine import Projection
+from pricing.plan import Category
+
+_CENT = Decimal("0.01")
+
+
+def to_cents(values: np.ndarray | float) -> np.ndarray:
+    """Amounts rounded half-even to whole cents (int64), from their shortest decimal form.
+
+    Rounding happens here only, at presentation; every total shown is a sum of these cents,
+    so a displayed total always equals the sum of its displayed parts.
+    """
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    out = np.empty(arr.shape, dtype=np.int64)
+    flat_in, flat_out = arr.ravel(), out.ravel()
+    for i, x in enumerate(flat_in.tolist()):
+        flat_out[i] = int(Decimal(repr(x)).quantize(_CENT, rounding=ROUND_HALF_EVEN) * 100)
+    return out
+
+
+def cents_to_float(c: np.ndarray | int) -> Any:
+    if isinstance(c, np.ndarray):
+        return [int(x) / 100 for x in c.tolist()]
+    return int(c) / 100
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
+
+
+def money(amount: float, currency: str = "USD", *, compact: bool = False) -> str:
+    """``$1,234.56`` or, compact, ``$1.23k`` / ``$4.5M`` (for headlines)."""
+    sym = _SYMBOLS.get(currency, currency + " ")
+    sign = "-" if amount < 0 else ""
+    a = abs(amount)
+    if compact:
+        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if a >= div:
+                return f"{sign}{sym}{a / div:.3g}{suffix}"
+        return f"{sign}{sym}{a:,.0f}" if a >= 100 else f"{sign}{sym}{a:,.2f}"
+    return f"{sign}{sym}{a:,.2f}"
+
+
+def rounded_matrix(proj: Projection) -> np.ndarray:
+    """Line items x months in cents."""
+    if not len(proj.line_items):
+        return np.zeros((0, len(proj.months)), dtype=np.int64)
+    return to_cents(proj.matrix)
+
+
+def source_data(s: Any) -> dict:
+    return {"key": s.key, "source": s.source, "as_of": s.as_of,
+            "as_of_date": s.as_of_date.isoformat() if s.as_of_date else None,
+            "confidence": s.confidence, "overridden": s.overridden}
+
+
+def prices_as_of(proj: Projection) -> dict:
+    """The oldest dated price used, and how many used prices carry no date."""
+    oldest = proj.oldest_source()
+    undated = proj.undated_sources()
+    return {"oldest": oldest.as_of_date.isoformat() if oldest else None,
+            "oldest_key": oldest.key if oldest else None,
+            "undated": len(undated), "undated_keys": [s.key for s in undated]}
+
+
+def report_data(proj: Projection) -> dict:
+    """The ``aicost report --json`` document (documented in docs/cli.md)."""
+    cells = rounded_matrix(proj)
+    line_totals = cells.sum(axis=1) if len(cells) else np.zeros(0, dtype=np.int64)
+    total = int(cells.sum())
+    cats: dict[str, np.ndarray] = {c.value: np.zeros(len(proj.months), dtype=np.int64) for c in Category}
+    items = []
+    for li, row, tot in zip(proj.line_items, cells, line_totals):
+        cats[li.category.value] = cats[li.category.value] + row
+        items.append({
+            "name": li.name, "category": li.category.value, "section": li.section, "key_path": li.key_path,
+            "monthly": cents_to_float(row), "total": cents_to_float(tot),
+            "quantities": {k: [round(float(x), 6) for x in v] for k, v in li.quantities},
+            "sources": [source_data(s) for s in li.sources], "notes": list(li.notes),
+        })
+    monthly = cells.sum(axis=0) if len(cells) else np.zeros(len(proj.months), dtype=np.int64)
+    ranked = sorted(zip(proj.line_items, line_totals), key=lambda p: (-int(p[1]), p[0].name))
+    over = proj.first_month_over_budget()
+    per_1k = proj.cost_per_1k_requests()
+    return {
+        "name": proj.plan.name, "currency": proj.currency,
+        "months": [str(m) for m in proj.months],
+        "total": cents_to_float(total),
+        "monthly": cents_to_float(monthly),
+        "cumulative": cents_to_float(np.cumsum(monthly)),
+        "run_rate_now": cents_to_float(monthly[0]) if len(monthly) else 0.0,
+        "run_rate_end": cents_to_float(monthly[-1]) if len(monthly) else 0.0,
+        "cost_per_1k_requests": round(per_1k, 4) if per_1k is not None else None,
+        "monthly_budget": proj.plan.monthly_budget,
+        "first_month_over_budget": str(proj.months[over]) if over is not None else None,
+        "categories": {k: cents_to_float(v) for k, v in cats.items()},
+        "line_items": items,
+        "drivers": [{"name": li.name, "key_path": li.key_path, "category": li.category.value,
+                     "total": cents_to_float(t), "share": round(int(t) / total, 6) if total else 0.0}
+                    for li, t in ranked],
+        "prices_as_of": prices_as_of(proj),
+    }
+
+
+def text_report(proj: Projection, *, top: int = 8, width_months: int = 12) -> str:
+    """A readable report: categories by month (yearly columns beyond ``width_months``), drivers, totals."""
+    d = report_data(proj)
+    cur = d["currency"]
+    months = d["months"]
+    lines = [f"{d['name']}  ({months[0]} .. {months[-1]}, {len(months)} months, {cur})", ""]
+    # columns: each month when short, else each year
+    if len(months) <= width_months:
+        cols = [(m, [i]) for i, m in enumerate(months)]
+    else:
+        years: dict[str, list[int]] = {}
+        for i, m in enumerate(months):
+            years.setdefault(m[:4], []).append(i)
+        cols = [(f"{y} ({len(ix)}m)", ix) for y, ix in years.items()]
+    names = [c for c in d["categories"] if any(d["categories"][c])]
+    w0 = max([len("Category"), len("Total")] + [len(n) for n in names])
+    cells = {n: [sum(d["categories"][n][i] for i in ix) for _, ix in cols] for n in names}
+    totals = [sum(d["monthly"][i] for i in ix) for _, ix in cols]
+    fmt = lambda x: f"{x:,.0f}"  # noqa: E731
+    widths = [max(len(h), *(len(fmt(cells[n][j])) for n in names), len(fmt(totals[j]))) for j, (h, _) in enumerate(cols)]
+    lines.append("  ".join([f"{'Category':<{w0}}"] + [f"{h:>{w}}" for (h, _), w in zip(cols, widths)] + [f"{'Horizon':>12}"]))
+    for n in names:
+        lines.append("  ".join([f"{n:<{w0}}"] + [f"{fmt(v):>{w}}" for v, w in zip(cells[n], widths)]
+                               + [f"{fmt(sum(d['categories'][n])):>12}"]))
+    lines.append("  ".join([f"{'Total':<{w0}}"] + [f"{fmt(v):>{w}}" for v, w in zip(totals, widths)]
+                           + [f"{fmt(d['total']):>12}"]))
+    lines += ["", f"Horizon total        {money(d['total'], cur)}",
+              f"Run-rate, month 1    {money(d['run_rate_now'], cur)}/month",
+              f"Run-rate, month {len(months):<4} {money(d['run_rate_end'], cur)}/month"]
+    if d["cost_per_1k_requests"] is not None:
+        lines.append(f"Cost per 1k requests {money(d['cost_per_1k_requests'], cur)}")
+    if d["monthly_budget"] is not None:
+        over = d["first_month_over_budget"]
+        lines.append(f"Monthly budget       {money(d['monthly_budget'], cur)}: "
+                     + (f"first exceeded in {over}" if over else "never exceeded"))
+    lines += ["", "Top drivers"]
+    for dr in d["drivers"][:top]:
+        lines.append(f"  {dr['share']:6.1%}  {money(dr['total'], cur):>16}  {dr['name']} ({dr['category']})")
+    notes = [(li["name"], n) for li in d["line_items"] for n in li["notes"]]
+    if notes:
+        lines += ["", "Notes"] + [f"  {name}: {n}" for name, n in notes]
+    pa = d["prices_as_of"]
+    lines.append("")
+    if pa["oldest"]:
+        lines.append(f"Prices: oldest dated price used is from {pa['oldest']} ({pa['oldest_key']})"
+                     + (f"; {pa['undated']} used prices are undated catalog snapshots" if pa["undated"] else ""))
+    elif pa["undated"]:
+        lines.append(f"Prices: {pa['undated']} used prices are undated catalog snapshots")
+    return "\n".join(lines) + "\n"
