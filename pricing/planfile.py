@@ -72,7 +72,10 @@ class _Tree:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(v, f"{path}[{i}]", depth + 1, loader) for i, v in enumerate(node.value)]
-        return loader.construct_object(node, deep=False)
+        try:
+            return loader.construct_object(node, deep=False)
+        except (ValueError, OverflowError):  # e.g. 2027-02-30 read as a date: let the field say what's wrong
+            return node.value
 
 
 def _pattern(path: str) -> str:

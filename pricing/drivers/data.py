@@ -1,6 +1,8 @@
 """Data: storage tracked by the month data arrived (for lifecycle tiering), and egress."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from pricing.engine import DAYS_PER_MONTH, GB_PER_TB, Context, LineItem
@@ -10,37 +12,48 @@ from pricing.plan import Category, EgressLine, StorageLine
 def storage_by_tier(line: StorageLine, ctx: Context) -> dict[str, np.ndarray]:
     """GB held in each tier per month (average over the month).
 
-    Cohort 0 is the data held at ``start``; cohort j>0 arrives during month start+j-1 (its
-    average volume that month is half of it). A cohort's age in month m is measured from the
-    middle of its arrival month, and it sits in the coldest tier whose ``after_days`` it has
-    reached. Compression shrinks every byte stored.
+    The data held at ``start`` is one cohort; each later month brings a cohort of
+    ``growth_tb_per_month`` that arrives during the month (so it counts half in its arrival
+    month). A cohort's age in month m is measured from the middle of its arrival month, and it
+    sits in the coldest tier whose ``after_days`` it has reached. Compression shrinks every
+    byte stored. The volumes are linear in ``size_tb`` and ``growth_tb_per_month``, so they are
+    computed as those amounts times month profiles that depend only on ages; amounts may be
+    arrays of samples (shape ``(S, 1)``) for Monte Carlo.
     """
-    n, s = ctx.n, line.start - 1
     keep = 1.0 - line.compression
-    k = ctx.index - s                                  # months since start (negative before it)
-    arrivals = np.arange(n - s)                        # cohort j arrives in month s + j
-    # volume of each growth cohort in each month: 0 before arrival, 0.5 in its month, 1 after
+    initial, growth = _profiles(line.start, tuple(r.after_days for r in line.lifecycle), ctx.n)
+    names = [line.tier] + [r.tier for r in line.lifecycle]
+    tiers: dict[str, np.ndarray] = {}
+    for i, name in enumerate(names):
+        vol = (line.size_tb * initial[i] + line.growth_tb_per_month * growth[i]) * (GB_PER_TB * keep)
+        tiers[name] = tiers[name] + vol if name in tiers else vol
+    return tiers
+
+
+@lru_cache(maxsize=256)
+def _profiles(start: int, after_days: tuple[float, ...], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per tier and month: share of the initial TB held there, and TB-per-monthly-TB of growth held there."""
+    s = start - 1
+    k = np.arange(n) - s                               # months since start (negative before it)
+    arrivals = np.arange(max(n - s, 0))                # cohort j arrives in month s + j
     rel = k[None, :] - arrivals[:, None]
     frac = np.where(rel > 0, 1.0, np.where(rel == 0, 0.5, 0.0))
-    growth_gb = line.growth_tb_per_month * GB_PER_TB * keep * frac
-    age_days = np.maximum(rel, 0) * DAYS_PER_MONTH
-    initial_gb = line.size_tb * GB_PER_TB * keep * (k >= 0)
-    initial_age = np.maximum(k, 0) * DAYS_PER_MONTH
-    tiers: dict[str, np.ndarray] = {line.tier: np.zeros(n)}
-    rules = sorted(line.lifecycle, key=lambda r: r.after_days)
+    rules = sorted(after_days)
 
     def tier_index(ages: np.ndarray) -> np.ndarray:
         idx = np.zeros(ages.shape, dtype=int)
-        for i, rule in enumerate(rules, start=1):
-            idx = np.where(ages >= rule.after_days - 1e-9, i, idx)
+        for i, days in enumerate(rules, start=1):
+            idx = np.where(ages >= days - 1e-9, i, idx)
         return idx
 
-    names = [line.tier] + [r.tier for r in rules]
-    g_idx, i_idx = tier_index(age_days), tier_index(initial_age)
-    for i, name in enumerate(names):
-        vol = (growth_gb * (g_idx == i)).sum(axis=0) + initial_gb * (i_idx == i)
-        tiers[name] = tiers.get(name, np.zeros(n)) + vol
-    return tiers
+    g_idx = tier_index(np.maximum(rel, 0) * DAYS_PER_MONTH)
+    i_idx = tier_index(np.maximum(k, 0) * DAYS_PER_MONTH)
+    held = (k >= 0).astype(float)
+    initial = np.stack([held * (i_idx == i) for i in range(len(rules) + 1)])
+    growth = np.stack([(frac * (g_idx == i)).sum(axis=0) for i in range(len(rules) + 1)])
+    initial.setflags(write=False)
+    growth.setflags(write=False)
+    return initial, growth
 
 
 def storage(line: StorageLine, key: str, ctx: Context) -> LineItem:

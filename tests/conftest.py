@@ -1,0 +1,10 @@
+"""Shared test set-up: Qt headless, and helpers to build plans from inline YAML."""
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+EXAMPLES = ROOT / "resources" / "examples"

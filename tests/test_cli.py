@@ -1,0 +1,98 @@
+"""The `aicost` command: exit codes, messages without tracebacks, JSON shape, CSV."""
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from gui import cli
+from tests.conftest import EXAMPLES, ROOT
+
+SUPPORT = str(EXAMPLES / "support-assistant.yaml")
+
+
+def run(args, capsys):
+    code = cli.main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_report_text(capsys):
+    code, out, err = run(["report", SUPPORT], capsys)
+    assert code == 0, err
+    assert "Support assistant" in out and "Top drivers" in out and "Horizon total" in out
+    assert "Prices:" in out
+
+
+def test_report_json_shape_and_sums(capsys):
+    code, out, _ = run(["report", SUPPORT, "--json", "--months", "6"], capsys)
+    assert code == 0
+    d = json.loads(out)
+    assert d["name"] == "Support assistant" and d["currency"] == "USD"
+    assert d["months"] == ["2027-01", "2027-02", "2027-03", "2027-04", "2027-05", "2027-06"]
+    for key in ("total", "categories", "line_items", "drivers"):
+        assert key in d
+    li = d["line_items"][0]
+    for key in ("name", "category", "section", "monthly", "total", "quantities", "sources"):
+        assert key in li
+    assert all({"key", "source", "as_of"} <= set(s) for x in d["line_items"] for s in x["sources"])
+    total_cents = round(d["total"] * 100)
+    assert total_cents == sum(round(x["total"] * 100) for x in d["line_items"])
+    assert total_cents == sum(round(v * 100) for c in d["categories"].values() for v in c)
+    assert sum(x["share"] for x in d["drivers"]) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_report_csv(tmp_path, capsys):
+    out_csv = tmp_path / "r.csv"
+    code, out, _ = run(["report", SUPPORT, "--csv", str(out_csv)], capsys)
+    assert code == 0 and str(out_csv) in out
+    rows = list(csv.DictReader(io.StringIO(out_csv.read_text(encoding="utf-8"))))
+    assert list(rows[0]) == ["month", "category", "section", "line_item", "scenario", "amount", "currency"]
+    code, out, _ = run(["report", SUPPORT, "--json"], capsys)
+    d = json.loads(out)
+    assert round(sum(float(r["amount"]) for r in rows) * 100) == round(d["total"] * 100)
+
+
+def test_validate_good_and_bad(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: aicost-plan/1\nname: B\nmonths: 0\ncompute:\n  training:\n    - {name: T, gpu: H10, hours: 2}\n")
+    code, out, err = run(["validate", SUPPORT, str(bad)], capsys)
+    assert code == 2
+    assert f"{SUPPORT}: ok" in out
+    assert f"{bad}:3: months: found 0" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["report", "/nonexistent/plan.yaml"], "no such file"),
+    (["report", SUPPORT, "--scenario", "Nope"], "unknown scenario 'Nope'"),
+    (["catalog", "gpus", "--provider", "awz"], "did you mean 'aws'"),
+])
+def test_errors_exit_2_without_traceback(args, needle, capsys):
+    code, out, err = run(args, capsys)
+    assert code == 2
+    assert needle in err and "Traceback" not in err
+
+
+def test_catalog_listing(capsys):
+    code, out, _ = run(["catalog", "gpus", "--provider", "aws"], capsys)
+    assert code == 0
+    assert "gpu.H100-80GB.aws.on_demand" in out
+    code, out, _ = run(["catalog", "storage", "--json"], capsys)
+    rows = json.loads(out)
+    assert rows and all(r["source"]["as_of"] for r in rows)
+
+
+def test_bad_arguments_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["report"])
+    assert exc.value.code == 2
+
+
+def test_console_entry_point_runs_in_a_subprocess():
+    out = subprocess.run([sys.executable, "-m", "gui", "report", SUPPORT, "--months", "3"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "2027-01" in out.stdout
