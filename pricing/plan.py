@@ -69,6 +69,22 @@ class YearMonth:
 
 
 @dataclass(frozen=True, slots=True)
+class Range:
+    """An uncertain input: the baseline uses ``likely``; Monte Carlo samples between low and high."""
+
+    low: float
+    likely: float
+    high: float
+    spread: float | None = None
+    """When written as ``likely ± X%``: X as a fraction (relative to ``likely`` for amounts, percentage
+    points for shares), so a save writes it back the same way."""
+
+
+Ranges = tuple[tuple[str, Range], ...]
+"""Ranges of a line's numeric fields, by field name."""
+
+
+@dataclass(frozen=True, slots=True)
 class TrainingRun:
     """A training or fine-tuning job (or a sweep of ``runs`` repeats) on rented GPUs."""
 
@@ -98,6 +114,8 @@ class TrainingRun:
     """Cloud to price it at; ``None`` uses the plan's provider."""
     interruption_overhead: float = 0.0
     """Extra hours (fraction of the run) lost to spot interruptions and restarts from checkpoints."""
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +148,8 @@ class InferenceService:
     """Last plan month (inclusive); ``None`` runs to the horizon."""
     pricing: Pricing = Pricing.ON_DEMAND
     provider: str | None = None
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +168,8 @@ class ExplorationPool:
     end: int | None = None
     pricing: Pricing = Pricing.ON_DEMAND
     provider: str | None = None
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +199,8 @@ class StorageLine:
     """Share of bytes saved by compression before storing."""
     start: int = 1
     provider: str | None = None
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +215,8 @@ class EgressLine:
     start: int = 1
     end: int | None = None
     provider: str | None = None
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +270,8 @@ class ApiLine:
     sample_output: Sample | None = None
     start: int = 1
     end: int | None = None
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +290,8 @@ class AnnotationBatch:
     """Spread evenly over this many months from ``month``."""
     every: int | None = None
     """Repeat the batch every N months."""
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +306,8 @@ class MlopsLine:
     start: int = 1
     end: int | None = None
     provider: str | None = None
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +319,8 @@ class PeopleLine:
     hourly_rate: float
     start: int = 1
     end: int | None = None
+    ranges: Ranges = ()
+    """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -458,6 +458,7 @@ def _read_line(item: Any, path: str, cls: type, fields: dict[str, _Field], r: _R
         return None
     r.unknown_keys(m, path, list(fields))
     kw: dict[str, Any] = {}
+    ranges: list[tuple[str, P.Range]] = []
     ok = True
     for key, (target, reader, required) in fields.items():
         if key not in m or m[key] is None:
@@ -466,7 +467,14 @@ def _read_line(item: Any, path: str, cls: type, fields: dict[str, _Field], r: _R
                 ok = False
             continue
         try:
-            if key == "lifecycle":
+            if _is_range(m[key]):
+                if key not in RANGEABLE:
+                    raise PlanError(f"{key} cannot be a range (ranges are for amounts, not names or schedule months)")
+                rng = _range(m[key], reader, key in _SHARE_FIELDS)
+                kw[target] = rng.likely
+                if rng.low != rng.high:
+                    ranges.append((target, rng))
+            elif key == "lifecycle":
                 kw[target] = _lifecycle(m[key])
             elif key in ("sample_input", "sample_output"):
                 kw[target] = _sample(m[key], base_dir)
@@ -477,6 +485,8 @@ def _read_line(item: Any, path: str, cls: type, fields: dict[str, _Field], r: _R
             ok = False
     if not ok:
         return None
+    if ranges:
+        kw["ranges"] = tuple(ranges)
     if cls is P.TrainingRun:
         derived = [k for k in ("params", "tokens", "mfu") if k in kw]
         if "hours" in kw and derived:
@@ -502,6 +512,63 @@ def _read_line(item: Any, path: str, cls: type, fields: dict[str, _Field], r: _R
         r.problem(_join(path, "max_gpus"), "expected max_gpus at least min_gpus")
         return None
     return cls(**kw)
+
+
+RANGEABLE = {"gpus", "hours", "params", "tokens", "mfu", "runs", "interruption_overhead", "requests_per_month",
+             "input_tokens", "output_tokens", "tokens_per_second_per_gpu", "utilization", "growth", "min_gpus",
+             "people", "hours_per_week", "idle_share", "gpus_per_instance", "size_tb", "growth_tb_per_month",
+             "compression", "tb_per_month", "cached_input_share", "response_cache_hit_rate", "items",
+             "price_per_item", "review_passes", "quantity", "unit_price", "hours_per_month", "hourly_rate"}
+"""Fields that may be written as a range (amounts; not names, enums or schedule months)."""
+INTEGER_FIELDS = {"gpus", "min_gpus", "people", "gpus_per_instance"}
+"""Rangeable fields whose samples are rounded to whole numbers."""
+
+_PLUS_MINUS = ("±", "+/-", "+-")
+
+
+def _is_range(v: Any) -> bool:
+    if isinstance(v, dict):
+        return bool(set(v) & {"low", "likely", "high"})
+    return isinstance(v, str) and any(t in v for t in _PLUS_MINUS)
+
+
+def _range(v: Any, reader: Callable[[Any], Any], share: bool = False) -> P.Range:
+    """``{low, likely, high}``, or ``likely ± 30%`` (relative for amounts, percentage points for
+    shares such as utilization: ``60% ± 10%`` is 50%..70%), or ``likely ± 500k`` (absolute)."""
+    if isinstance(v, dict):
+        missing = [k for k in ("low", "likely", "high") if k not in v]
+        extra = [k for k in v if k not in ("low", "likely", "high")]
+        if missing or extra:
+            raise PlanError("a range is {low: N, likely: N, high: N}"
+                            + (f"; missing {', '.join(missing)}" if missing else "")
+                            + (f"; unknown {', '.join(map(str, extra))}" if extra else ""))
+        low, likely, high = (float(reader(v[k])) for k in ("low", "likely", "high"))
+        spread = None
+    else:
+        for token in _PLUS_MINUS:
+            if token in v:
+                centre, _, spread_text = v.partition(token)
+                break
+        likely = float(reader(centre.strip()))
+        spread_text = spread_text.strip()
+        if spread_text.endswith("%") and share:
+            spread = parse_share(spread_text, maximum=1.0)  # shares: ± percentage points
+            low, high = max(likely - spread, 0.0), likely + spread
+        elif spread_text.endswith("%"):
+            spread = parse_share(spread_text, maximum=1.0)  # amounts: ± a share of the likely value
+            low, high = likely * (1.0 - spread), likely * (1.0 + spread)
+        else:
+            half = parse_number(spread_text)
+            low, high, spread = likely - half, likely + half, None
+        low, high = float(reader(_plain(low))), float(reader(_plain(high)))
+    if not low <= likely <= high:
+        raise PlanError(f"a range needs low <= likely <= high; found low {low:g}, likely {likely:g}, high {high:g}")
+    return P.Range(low, likely, high, spread)
+
+
+def _plain(x: float) -> float | int:
+    """A computed bound handed back to a field reader (which checks it against the field's limits)."""
+    return format_number(x)
 
 
 def _lifecycle(v: Any) -> tuple[P.LifecycleRule, ...]:
@@ -750,16 +817,30 @@ def _ordered(d: dict, order: tuple[str, ...] | None) -> dict:
 def _line_data(line: Any, fields: dict[str, _Field], order: tuple[str, ...] | None) -> dict:
     out: dict[str, Any] = {}
     cls = type(line)
+    ranges = dict(getattr(line, "ranges", ()))
     for key, (target, _, required) in fields.items():
         value = getattr(line, target)
         f = next(f for f in dataclasses.fields(cls) if f.name == target)
         default = f.default if f.default is not dataclasses.MISSING else None
         if key in ("input_tokens", "output_tokens") and getattr(line, "sample_" + key.split("_")[0] + "put", None):
             continue  # derived from the sample
+        rng = ranges.get(target)
+        if rng is not None:
+            out[key] = _range_data(key, rng)
+            continue
         if not required and value == default:
             continue
         out[key] = _value_data(key, value)
     return _ordered(out, order)
+
+
+def _range_data(key: str, rng: P.Range) -> Any:
+    fmt = (lambda x: format_share(x)) if key in _SHARE_FIELDS else (lambda x: repr(float(x)) if not float(x).is_integer() else str(int(x)))
+    if rng.spread is not None:
+        return f"{fmt(rng.likely)} ± {format_share(rng.spread)}"
+    if key in _SHARE_FIELDS:
+        return {"low": fmt(rng.low), "likely": fmt(rng.likely), "high": fmt(rng.high)}
+    return {"low": format_number(rng.low), "likely": format_number(rng.likely), "high": format_number(rng.high)}
 
 
 def _value_data(key: str, value: Any) -> Any:

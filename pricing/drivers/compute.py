@@ -1,12 +1,10 @@
 """Compute: training and fine-tuning runs, self-hosted inference, exploration instances."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from pricing.engine import HOURS_PER_MONTH, Context, LineItem
-from pricing.errors import CatalogError, PlanError
+from pricing.errors import CatalogError
 from pricing.plan import Category, ExplorationPool, InferenceService, ThroughputBasis, TrainingRun
 
 WEEKS_PER_MONTH = 52.0 / 12.0
@@ -23,8 +21,11 @@ def run_hours(line: TrainingRun, ctx: Context) -> tuple[float, tuple[str, ...], 
                            f"params x tokens; give hours, or set prices: {{gpu.{gpu}.peak_tflops: N}}")
     flops = 6.0 * line.params * line.tokens
     seconds = flops / (line.gpus * spec.peak_tflops * 1e12 * line.mfu)
-    note = (f"hours derived: 6 x {line.params:.3g} params x {line.tokens:.3g} tokens / "
-            f"({line.gpus} x {spec.peak_tflops:g} TFLOP/s x {line.mfu:.0%} MFU)")
+    if np.ndim(seconds) == 0:
+        note = (f"hours derived: 6 x {line.params:.3g} params x {line.tokens:.3g} tokens / "
+                f"({line.gpus} x {spec.peak_tflops:g} TFLOP/s x {line.mfu:.0%} MFU) = {seconds / 3600:,.1f} h per run")
+    else:  # sampled inputs (Monte Carlo)
+        note = "hours derived from 6 x params x tokens / (gpus x peak x MFU)"
     if spec.peak_note:
         note += f"; {spec.peak_note}"
     return seconds / 3600.0, (note,), (spec.source,)
@@ -48,7 +49,7 @@ def training(line: TrainingRun, key: str, ctx: Context) -> LineItem:
     when = run_months(line.month, line.every, ctx.n)
     gpu_hours = when * gpu_hours_per_time
     monthly = gpu_hours * price.value * ctx.fx
-    if line.interruption_overhead:
+    if np.ndim(line.interruption_overhead) == 0 and line.interruption_overhead:
         notes += (f"{line.interruption_overhead:.0%} extra hours for interruptions and restarts",)
     return LineItem(line.name, Category.COMPUTE, key.rsplit("[", 1)[0], key, monthly,
                     (("GPU-hours", gpu_hours), ("runs", when * line.runs)),
@@ -67,7 +68,8 @@ def inference_gpus(line: InferenceService, ctx: Context) -> tuple[np.ndarray, np
     gpus = np.maximum(needed, line.min_gpus) * active
     notes: tuple[str, ...] = ()
     if line.max_gpus is not None and (gpus > line.max_gpus).any():
-        first = int(np.nonzero(gpus > line.max_gpus)[0][0]) + 1
+        over = (gpus > line.max_gpus).reshape(-1, ctx.n).any(axis=0)
+        first = int(np.nonzero(over)[0][0]) + 1
         notes = (f"from month {first} the load needs more than max_gpus={line.max_gpus}; "
                  "capped, so part of the requests would not be served",)
         gpus = np.minimum(gpus, line.max_gpus)
@@ -95,5 +97,3 @@ def exploration(line: ExplorationPool, key: str, ctx: Context) -> LineItem:
                     (("GPU-hours", gpu_hours), ("idle GPU-hours", gpu_hours * line.idle_share)),
                     (price.source,), ())
 
-
-__all__ = ["training", "inference", "exploration", "run_hours", "inference_gpus", "PlanError", "math"]

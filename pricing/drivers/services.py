@@ -12,9 +12,20 @@ def api_request_cost(line: ApiLine, ctx: Context) -> tuple[float, "ApiModel"]:  
     """USD per request sent to the API (tiered and cached-input prices applied)."""
     from pricing import apiprices
     model = apiprices.resolve(line.provider, line.model, ctx.catalog.overrides)
-    cost = apiprices.request_cost(model, line.input_tokens, line.output_tokens,
-                                  line.input_tokens * line.cached_input_share)
-    return cost, model
+    args = (line.input_tokens, line.output_tokens, line.input_tokens * line.cached_input_share)
+    if all(np.ndim(a) == 0 for a in args):
+        return apiprices.request_cost(model, *args), model
+    # sampled token counts (Monte Carlo)
+    i, o, c = np.broadcast_arrays(*args)
+    if model.tiered:  # the exact per-request price, once per usage
+        cost = np.vectorize(lambda a, b, d: apiprices.request_cost(model, a, b, d), otypes=[float])
+        return cost(i, o, c), model
+    # without tiers the price is linear in each kind of token: fee + rates x tokens
+    fee = apiprices.request_cost(model, 0.0, 0.0, 0.0)
+    r_in = (apiprices.request_cost(model, 1e6, 0.0, 0.0) - fee) / 1e6
+    r_cached = (apiprices.request_cost(model, 1e6, 0.0, 1e6) - fee) / 1e6
+    r_out = (apiprices.request_cost(model, 0.0, 1e6, 0.0) - fee) / 1e6
+    return fee + (i - c) * r_in + c * r_cached + o * r_out, model
 
 
 def api(line: ApiLine, key: str, ctx: Context) -> LineItem:
@@ -26,7 +37,7 @@ def api(line: ApiLine, key: str, ctx: Context) -> LineItem:
     for sample in (line.sample_input, line.sample_output):
         if sample is not None and not sample.exact:
             notes.append(f"token count approximate: {sample.reason}")
-    if line.response_cache_hit_rate:
+    if np.ndim(line.response_cache_hit_rate) == 0 and line.response_cache_hit_rate:
         notes.append(f"{line.response_cache_hit_rate:.0%} of requests answered from a response cache")
     return LineItem(line.name, Category.SERVICES, "services.apis", key, monthly,
                     (("requests", requests), ("API requests", sent),
@@ -49,3 +60,8 @@ def platform_markup(platform: Platform, items: list[LineItem], ctx: Context) -> 
     return LineItem(f"{platform.name} markup", Category.SERVICES, "services.platform", "services.platform",
                     base * markup, (("marked-up compute", base),), (source,),
                     (f"{markup:.0%} over {', '.join(platform.applies_to)}",))
+
+
+def markup_rate(platform: Platform, ctx: Context) -> float:
+    """The platform's markup as a fraction (the plan's, else the catalog's)."""
+    return platform.markup if platform.markup is not None else ctx.catalog.platform_markup(platform.name).value

@@ -1,0 +1,227 @@
+"""PlanDocument: the open plan, its projection and problems, its file, and the undo stack every edit goes through."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from pricing import engine
+from pricing.errors import PlanError, Problem
+from pricing.plan import Plan
+
+_MERGE_ID = 0x41C0
+"""Command id shared by mergeable edits; ``mergeWith`` then compares their merge keys."""
+
+
+class PlanEditCommand(QUndoCommand):
+    """One undoable plan edit: swaps the document's plan between ``before`` and ``after``.
+
+    Consecutive edits with the same ``merge_key`` (typing in one field, dragging a spin box)
+    merge into one command, so one undo takes the field back to where it was.
+    """
+
+    def __init__(self, document: "PlanDocument", before: Plan, after: Plan, text: str, merge_key: str | None):
+        super().__init__(text)
+        self._document = document
+        self.before = before
+        self.after = after
+        self.merge_key = merge_key
+
+    def id(self) -> int:  # noqa: A003 - Qt override
+        return _MERGE_ID if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+        if not isinstance(other, PlanEditCommand) or other.merge_key != self.merge_key:
+            return False
+        self.after = other.after
+        self.setObsolete(self.after == self.before)
+        return True
+
+    def redo(self) -> None:
+        self._document._set_plan(self.after)
+
+    def undo(self) -> None:
+        self._document._set_plan(self.before)
+
+
+class PlanDocument(QObject):
+    """The plan being edited. Every change of plan goes through ``apply`` (or open/new), then one refresh.
+
+    Besides the plan it keeps what views read: the projection (recomputed on every change), the
+    problems that stop the plan from being priced, and the selected savings scenario with its result
+    (evaluated on demand, after the baseline has been drawn).
+    """
+
+    plan_changed = Signal()
+    """After every change of plan (edit, undo, redo, open, new); the projection is already recomputed."""
+    path_changed = Signal()
+    """The file path or the modified state changed (window title)."""
+    problems_changed = Signal()
+    """The list of current problems changed."""
+    scenario_changed = Signal()
+    """The selected scenario, or its result, changed (emitted after ``plan_changed``, coalesced)."""
+
+    def __init__(self, catalog: Any, plan: Plan | None = None, path: Path | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.catalog = catalog
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda _clean: self.path_changed.emit())
+        self._path: Path | None = Path(path) if path else None
+        self._plan = plan if plan is not None else Plan()
+        self._projection: Any = None
+        self._problems: list[Problem] = []
+        self._selected: str | None = None
+        self._scenario_result: Any = None
+        self._scenario_error: PlanError | None = None
+        self._scenario_dirty = True
+        self._scenario_timer = QTimer(self)
+        self._scenario_timer.setSingleShot(True)
+        self._scenario_timer.setInterval(0)
+        self._scenario_timer.timeout.connect(self.scenario_changed.emit)
+        self.last_recompute_ms = 0.0
+        """How long the last projection took (shown in the status bar, read by the benchmark)."""
+        self._recompute()
+        self._select_default_scenario()
+
+    # -- state -------------------------------------------------------------------------------
+
+    @property
+    def plan(self) -> Plan:
+        return self._plan
+
+    @property
+    def projection(self) -> Any:
+        """The projection of the current plan, or ``None`` when it can't be priced (``problems`` says why)."""
+        return self._projection
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def display_name(self) -> str:
+        return self._path.name if self._path else "Untitled"
+
+    # -- edits -------------------------------------------------------------------------------
+
+    def apply(self, new_plan: Plan, text: str, merge_key: str | None = None) -> None:
+        """Push an undoable edit (consecutive edits with the same ``merge_key`` merge into one)."""
+        if new_plan == self._plan:
+            return
+        self.undo_stack.push(PlanEditCommand(self, self._plan, new_plan, text, merge_key))
+
+    def open(self, path: str | Path) -> None:
+        """Load a plan file; raises PlanError (the caller shows it) and changes nothing on failure."""
+        from pricing import planfile
+        plan = planfile.load(path, self.catalog)
+        self._path = Path(path)
+        self.undo_stack.clear()
+        self._set_plan(plan)
+        self._select_default_scenario()
+        self.undo_stack.setClean()
+        self.path_changed.emit()
+
+    def save(self, path: str | Path | None = None) -> None:
+        """Write the plan (to ``path``, which becomes the document's path); raises OSError on failure."""
+        from pricing import planfile
+        target = Path(path) if path is not None else self._path
+        if target is None:
+            raise ValueError("save() needs a path for a plan that was never saved")
+        planfile.save(self._plan, target)
+        self._path = target
+        self.undo_stack.setClean()
+        self.path_changed.emit()
+
+    def new(self) -> None:
+        """Start an empty plan (no file)."""
+        self._path = None
+        self.undo_stack.clear()
+        self._set_plan(Plan())
+        self._select_default_scenario()
+        self.undo_stack.setClean()
+        self.path_changed.emit()
+
+    # -- scenarios ---------------------------------------------------------------------------
+
+    @property
+    def selected_scenario(self) -> str | None:
+        """Name of the scenario the headline and charts compare with, if any."""
+        return self._selected
+
+    def select_scenario(self, name: str | None) -> None:
+        if name is not None and name not in {s.name for s in self._plan.scenarios}:
+            raise KeyError(name)
+        if name != self._selected:
+            self._selected = name
+            self._scenario_dirty = True
+            self._scenario_timer.start()
+
+    @property
+    def scenario_result(self) -> Any:
+        """The selected scenario evaluated against the current plan (``None`` without one, or on error)."""
+        self._evaluate_scenario()
+        return self._scenario_result
+
+    @property
+    def scenario_error(self) -> PlanError | None:
+        """Why the selected scenario can't be evaluated, if it can't."""
+        self._evaluate_scenario()
+        return self._scenario_error
+
+    def _evaluate_scenario(self) -> None:
+        if not self._scenario_dirty:
+            return
+        self._scenario_dirty = False
+        self._scenario_result = self._scenario_error = None
+        if self._selected is None or self._projection is None:
+            return
+        from pricing import scenarios
+        try:
+            self._scenario_result = scenarios.evaluate(self._plan, self._plan.scenario(self._selected),
+                                                       self.catalog, self._projection)
+        except PlanError as exc:
+            self._scenario_error = exc
+
+    def _select_default_scenario(self) -> None:
+        names = [s.name for s in self._plan.scenarios]
+        if self._selected not in names:
+            self._selected = names[0] if names else None
+        self._scenario_dirty = True
+        self._scenario_timer.start()
+
+    # -- the one refresh ---------------------------------------------------------------------
+
+    def _set_plan(self, plan: Plan) -> None:
+        """Make ``plan`` current, recompute, and tell the views (undo, redo, open and new come here)."""
+        self._plan = plan
+        before = self._problems
+        self._recompute()
+        names = {s.name for s in plan.scenarios}
+        if self._selected not in names:
+            self._selected = plan.scenarios[0].name if plan.scenarios else None
+        self._scenario_dirty = True
+        self.plan_changed.emit()
+        if self._problems != before:
+            self.problems_changed.emit()
+        self._scenario_timer.start()
+
+    def _recompute(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            self._projection = engine.project(self._plan, self.catalog)
+            self._problems = []
+        except PlanError as exc:
+            from pricing.checks import check
+            self._projection = None
+            self._problems = check(self._plan, self.catalog) or list(exc.problems)
+        self.last_recompute_ms = (time.perf_counter() - t0) * 1000.0

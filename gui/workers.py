@@ -1,0 +1,170 @@
+"""Long work off the UI thread: a Worker runs a callable with progress and Cancel, and reports back in the GUI thread."""
+from __future__ import annotations
+
+import threading
+from enum import Enum
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+ProgressCallback = Callable[[int, int], None]
+"""``progress(done, total)``: called by the task, from its own thread, as often as it likes."""
+CancelCheck = Callable[[], bool]
+"""``cancelled()``: True once the user asked to stop; the task should then stop soon."""
+Task = Callable[[ProgressCallback, CancelCheck], Any]
+"""What a Worker runs: ``task(progress, cancelled) -> result``."""
+
+
+class Cancelled(Exception):
+    """Raised by a task that stops because it was asked to (any exception raised after Cancel counts too)."""
+
+
+class State(Enum):
+    """Where a Worker is in its one run."""
+
+    READY = "ready"            # created, not started
+    RUNNING = "running"        # the task is running (or its outcome not yet delivered)
+    FINISHED = "finished"      # the task returned; ``finished`` was emitted
+    FAILED = "failed"          # the task raised; ``failed`` was emitted
+    CANCELLED = "cancelled"    # Cancel was asked before the outcome was delivered; ``cancelled`` was emitted
+
+
+class _Runnable(QRunnable):
+    """Runs the task on a pool thread; holds the Worker alive until the task ends."""
+
+    def __init__(self, worker: "Worker") -> None:
+        super().__init__()
+        self._worker = worker
+        self.setAutoDelete(True)
+
+    def run(self) -> None:  # Qt override, on a pool thread
+        self._worker._run_in_thread()
+        self._worker = None  # type: ignore[assignment]
+
+
+class Worker(QObject):
+    """Runs ``task(progress, cancelled)`` once on a thread pool; every signal is emitted in the GUI thread.
+
+    Exactly one of ``finished(result)``, ``failed(exception)`` or ``cancelled()`` is emitted per run,
+    then ``done()``. Once ``cancel()`` has been called, ``finished`` is never emitted, even when the
+    task happened to complete: a view that asked to stop is not surprised by a late result.
+
+    ``progress(done, total)`` is coalesced: a task may report thousands of times a second, the GUI
+    thread receives the latest value at most once per event-loop turn, and always before the outcome.
+    """
+
+    progress = Signal(object, object)
+    """(done, total), in the task's units (bytes, samples...); Python ints, so no 32-bit limit."""
+    finished = Signal(object)
+    """The task's return value."""
+    failed = Signal(object)
+    """The exception the task raised (its traceback is on ``__traceback__``)."""
+    cancelled = Signal()
+    done = Signal()
+    """After whichever of finished / failed / cancelled, for clean-up that does not care which."""
+
+    _progress_posted = Signal()
+    _outcome_posted = Signal(bool, object)
+
+    def __init__(self, task: Task, parent: QObject | None = None, *, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self._task = task
+        self._pool = pool or QThreadPool.globalInstance()
+        self._cancel = threading.Event()
+        self._ended = threading.Event()
+        self._lock = threading.Lock()
+        self._latest: tuple[int, int] | None = None
+        self._posted = False
+        self.state = State.READY
+        # Explicitly queued: these are emitted on the pool thread and must run here, in the GUI thread.
+        self._progress_posted.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
+        self._outcome_posted.connect(self._deliver_outcome, Qt.ConnectionType.QueuedConnection)
+
+    # -- GUI thread ---------------------------------------------------------------------------
+    def start(self) -> "Worker":
+        """Start the one run (a Worker is not restartable: make a new one)."""
+        if self.state is not State.READY:
+            raise RuntimeError(f"worker already {self.state.value}")
+        self.state = State.RUNNING
+        self._pool.start(_Runnable(self))
+        return self
+
+    def cancel(self) -> None:
+        """Ask the task to stop; ``cancelled`` follows once it has (at once if it already ended)."""
+        self._cancel.set()
+
+    @property
+    def is_running(self) -> bool:
+        return self.state is State.RUNNING
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Block until the task's thread is done with it (not for the GUI thread's usual work:
+        for shutting down). True when it ended within the timeout."""
+        if self.state is State.READY:
+            return True
+        return self._ended.wait(timeout_s)
+
+    @Slot()
+    def _deliver_progress(self) -> None:
+        with self._lock:
+            latest, self._latest, self._posted = self._latest, None, False
+        if latest is not None and self.state is State.RUNNING and not self._cancel.is_set():
+            self.progress.emit(*latest)
+
+    @Slot(bool, object)
+    def _deliver_outcome(self, ok: bool, value: Any) -> None:
+        self._deliver_progress()  # the last progress value, if one is still pending, comes first
+        if self._cancel.is_set() or isinstance(value, Cancelled):
+            self.state = State.CANCELLED
+            self.cancelled.emit()
+        elif ok:
+            self.state = State.FINISHED
+            self.finished.emit(value)
+        else:
+            self.state = State.FAILED
+            self.failed.emit(value)
+        self._task = None  # type: ignore[assignment]  # drop references the task closed over
+        self.done.emit()
+
+    # -- pool thread ------------------------------------------------------------------------------
+    def _report(self, done: int, total: int) -> None:
+        with self._lock:
+            self._latest = (int(done), int(total))
+            if self._posted:
+                return
+            self._posted = True
+        self._emit_safely(self._progress_posted)
+
+    def _run_in_thread(self) -> None:
+        try:
+            result: Any = self._task(self._report, self._cancel.is_set)
+            ok = True
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread as ``failed``, never swallowed
+            result, ok = exc, False
+        self._emit_safely(self._outcome_posted, ok, result)
+        self._ended.set()
+
+    @staticmethod
+    def _emit_safely(signal: Any, *args: Any) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:
+            # The Worker's C++ side was deleted with its parent (e.g. a dialog closed mid-run):
+            # nobody is left to tell, and the task's outcome is moot.
+            pass
+
+
+def run(task: Task, parent: QObject | None = None, *, on_progress: ProgressCallback | None = None,
+        on_finished: Callable[[Any], None] | None = None, on_failed: Callable[[BaseException], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None, pool: QThreadPool | None = None) -> Worker:
+    """Make a Worker, connect the given handlers, and start it (a convenience for one-line call sites)."""
+    worker = Worker(task, parent, pool=pool)
+    for signal, handler in ((worker.progress, on_progress), (worker.finished, on_finished),
+                            (worker.failed, on_failed), (worker.cancelled, on_cancelled)):
+        if handler is not None:
+            signal.connect(handler)
+    return worker.start()

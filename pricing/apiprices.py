@@ -1,0 +1,453 @@
+"""LLM API prices from the genai-prices package: resolve a model, price one request, search models.
+
+Every price here comes from the price data bundled with ``genai-prices`` (no network: the
+package's auto-update is never used). ``request_cost`` reproduces genai-prices' own
+``calc_price`` for a request made of input (cached part included) and output tokens:
+
+* **Cached input.** The cached part of the input is billed at the model's cache-read price;
+  a model without one bills it as ordinary input (that is what genai-prices does).
+* **Tiers.** Long-context ("tiered") prices are cliffs, as in genai-prices: when a request's
+  total input exceeds a tier's threshold, *every* token of the priced part (input, cached
+  input and output alike) is billed at that tier's price.
+* **Per-request fees** (e.g. Perplexity's) are added to every request.
+* **Dated prices.** A model's prices are those in force on the ``on`` date given to
+  ``resolve`` (today by default). Where the data has time-of-day prices (DeepSeek's
+  off-peak discounts) the *peak* price is used: a plan cannot know when its requests are
+  sent, and the peak price is the one that is never exceeded.
+* **Overrides.** A plan may override any part with the keys from ``override_keys``
+  (USD per million tokens). An override is a flat price: it replaces that part's tiers.
+
+The price data's date: genai-prices ships no timestamp for its data (``DataSnapshot.timestamp``
+is only the time the module was loaded). ``data_date`` therefore reads it from the data
+itself: the latest date written in the bundled data (price start dates and dated notes such
+as "checked 2026-11-03") that is not an announced *future* change. For the versions listed
+in ``_DATA_DATES`` that date was established by reading the data (see there); for any
+other version it is estimated as the latest date in the data no later than the day the
+package was installed, since a release cannot record an observation made after it was
+installed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import difflib
+import functools
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping
+
+from pricing.errors import PlanError, Problem, UnknownNameError
+
+if TYPE_CHECKING:  # pricing.catalog imports are lazy: it is the heavier module
+    from pricing.catalog import PriceSource
+
+PARTS: tuple[str, ...] = ("input", "cached_input", "output")
+"""The overridable parts of an API model's price, in the order of ``override_keys``."""
+
+_PRICE_KEY = {"input": "input_mtok", "cached_input": "cache_read_mtok", "output": "output_mtok"}
+"""genai-prices' price attribute for each part."""
+
+CONFIDENCE = "verified_package"
+"""Confidence of prices taken from genai-prices' bundled data."""
+
+_DATA_DATES: dict[str, datetime.date] = {
+    # genai-prices 0.2.3: the latest recorded changes are OpenRouter price changes that took
+    # effect on 2026-11-09 (deepseek-v3.2, minimax-m2.7, qwen3.6-35b-a3b...). The data's later
+    # dates are announced future changes: Opus 4.8 fast mode removal on 2026-11-30, new
+    # Gemini prices from 2026-12-01 and 2027-01-01 ("introductory rates apply through
+    # 2026-12-31"). `_estimate_data_date(bound)` gives the same date for any bound between
+    # 2026-11-09 and 2026-11-29 (tested).
+    "0.2.3": datetime.date(2026, 11, 9),
+}
+
+_PREFERRED_PROVIDERS = ("openai", "anthropic", "google", "mistral", "x-ai", "deepseek", "cohere",
+                        "meta", "groq", "aws", "azure")
+"""When no provider is given and several sell a model, the model's maker (or a big cloud) wins."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiModel:
+    """One model of one API provider with its prices (USD per million tokens), ready to price requests."""
+
+    provider: str
+    """genai-prices provider id, e.g. ``openai``."""
+    model: str
+    """genai-prices model id (canonical), e.g. ``gpt-4o``."""
+    name: str
+    """Display name."""
+    input_per_mtok: float | None
+    """USD per million input tokens (base tier), after overrides; ``None`` when not token-priced."""
+    cached_input_per_mtok: float | None
+    """USD per million cached input tokens (base tier); ``None``: cached input is billed as input."""
+    output_per_mtok: float | None
+    """USD per million output tokens (base tier), after overrides."""
+    tiered: bool
+    """Whether some part has tiered (long-context) prices."""
+    source: "PriceSource"
+    """Where the prices come from: genai-prices' data (and its date), or the plan's overrides."""
+    input_tiers: tuple[tuple[int, float], ...] = ()
+    """Long-context tiers of the input price: (threshold in input tokens, USD per million), ascending."""
+    cached_input_tiers: tuple[tuple[int, float], ...] = ()
+    """Long-context tiers of the cached-input price."""
+    output_tiers: tuple[tuple[int, float], ...] = ()
+    """Long-context tiers of the output price (chosen by the request's *input* tokens)."""
+    request_fee: float = 0.0
+    """USD charged per request on top of tokens (e.g. Perplexity's per-request fee)."""
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _tier_price(base: float | None, tiers: tuple[tuple[int, float], ...], input_tokens: float) -> float:
+    """The price of a part for a request with ``input_tokens`` of input: the highest tier crossed."""
+    for start, price in reversed(tiers):
+        if input_tokens > start:
+            return price
+    return base or 0.0
+
+
+def request_cost(m: ApiModel, input_tokens: float, output_tokens: float,
+                 cached_input_tokens: float = 0.0) -> float:
+    """USD for ONE request; ``input_tokens`` is the whole input, the cached part included."""
+    if input_tokens < 0 or output_tokens < 0 or cached_input_tokens < 0:
+        raise ValueError("token counts cannot be negative")
+    if cached_input_tokens > input_tokens:
+        raise ValueError(f"cached input tokens ({cached_input_tokens:g}) cannot exceed "
+                         f"input tokens ({input_tokens:g})")
+    if m.cached_input_per_mtok is None:  # no cache price: cached tokens are ordinary input
+        uncached, cached_cost = input_tokens, 0.0
+    else:
+        uncached = input_tokens - cached_input_tokens
+        cached_cost = cached_input_tokens * _tier_price(m.cached_input_per_mtok, m.cached_input_tiers,
+                                                        input_tokens)
+    return ((uncached * _tier_price(m.input_per_mtok, m.input_tiers, input_tokens)
+             + cached_cost
+             + output_tokens * _tier_price(m.output_per_mtok, m.output_tiers, input_tokens)) / 1e6
+            + m.request_fee)
+
+
+# --------------------------------------------------------------------------- look-ups
+
+
+@functools.cache
+def _snapshot() -> Any:
+    """genai-prices' bundled price data (never its auto-updated copy)."""
+    from genai_prices import data_snapshot
+    return data_snapshot._bundled_snapshot()
+
+
+@functools.cache
+def package_version() -> str:
+    """The installed genai-prices version, e.g. ``0.2.3``."""
+    import genai_prices
+    return genai_prices.__version__
+
+
+def source_name() -> str:
+    """How price sources name genai-prices' data, e.g. ``genai-prices 0.2.3 price data``."""
+    return f"genai-prices {package_version()} price data"
+
+
+def providers() -> tuple[str, ...]:
+    """Every genai-prices provider id."""
+    return tuple(p.id for p in _snapshot().providers)
+
+
+@functools.cache
+def _provider_order() -> tuple[Any, ...]:
+    snap = _snapshot().providers
+    rank = {pid: i for i, pid in enumerate(_PREFERRED_PROVIDERS)}
+    return tuple(sorted(snap, key=lambda p: rank.get(p.id, len(rank))))
+
+
+def _find_provider(provider: str) -> Any:
+    from genai_prices.data_snapshot import find_provider_by_id
+    found = find_provider_by_id(_snapshot().providers, provider)
+    if found is None:
+        raise UnknownNameError("API provider", provider, providers(),
+                               hint="genai-prices provider ids, e.g. openai, anthropic, google")
+    return found
+
+
+def _known_ids(prov: Any) -> list[str]:
+    """Model ids a provider accepts: its own, then those of the providers it falls back to."""
+    ids = [m.id for m in prov.models]
+    by_id = {p.id: p for p in _snapshot().providers}
+    for pid in prov.fallback_model_providers or ():
+        if pid in by_id:
+            ids.extend(m.id for m in by_id[pid].models)
+    return ids
+
+
+@functools.lru_cache(maxsize=4096)
+def _find(provider: str | None, model: str) -> tuple[Any, Any]:
+    """(genai-prices Provider, ModelInfo) for a provider (or None) and a model reference (lower case)."""
+    snap = _snapshot()
+    if provider is not None:
+        prov = _find_provider(provider)
+        info = prov.find_model(model, all_providers=snap.providers)
+        if info is None:
+            raise UnknownNameError("model", model, _known_ids(prov),
+                                   hint=f"not a {prov.id} model in {source_name()}; "
+                                   "`aicost catalog apis --search TEXT` lists models")
+        return prov, info
+    try:
+        return snap.find_provider_model(model, None, None, None)
+    except LookupError:
+        pass
+    # genai-prices guesses the provider from a model-name pattern that not every model has
+    # (e.g. text-embedding-3-small): look in every provider, the model's maker first.
+    order = _provider_order()
+    for prov in order:  # an exact id first: "gpt-4o" should not land on a look-alike alias
+        for info in prov.models:
+            if info.id.lower() == model:
+                return prov, info
+    for prov in order:
+        info = prov.find_model(model)
+        if info is not None:
+            return prov, info
+    raise UnknownNameError("model", model, [m.id for p in order for m in p.models],
+                           hint=f"not in {source_name()}; give --provider or "
+                           "`aicost catalog apis --search TEXT` to list models")
+
+
+# --------------------------------------------------------------------------- prices on a date
+
+
+def _is_time_of_day(constraint: Any) -> bool:
+    return type(constraint).__name__ == "TimeOfDateConstraint"
+
+
+def _prices_on(info: Any, on: datetime.date) -> tuple[Any, str]:
+    """genai-prices ModelPrice in force on ``on`` (peak of any time-of-day prices) and a note."""
+    from genai_prices.types import ModelPrice
+    if isinstance(info.prices, ModelPrice):
+        return info.prices, ""
+    utc = datetime.timezone.utc
+    if not any(_is_time_of_day(c.constraint) for c in info.prices):
+        return info.get_prices(datetime.datetime.combine(on, datetime.time(12), utc)), ""
+    probes = [datetime.datetime.combine(on, datetime.time(h, m), utc) for h in range(24) for m in (0, 15, 30, 45)]
+    for c in info.prices:
+        if _is_time_of_day(c.constraint):
+            start = c.constraint.start_time
+            if start.tzinfo is not None:
+                start = datetime.datetime.combine(on, start).astimezone(utc).time()
+            probes.append(datetime.datetime.combine(on, start, utc))
+    candidates = [info.get_prices(t) for t in probes]
+
+    def weight(mp: Any) -> tuple[float, float]:
+        return (_base(getattr(mp, "input_mtok", None)) or 0.0, _base(getattr(mp, "output_mtok", None)) or 0.0)
+
+    peak = max(candidates, key=weight)
+    varies = any(weight(c) != weight(peak) for c in candidates)
+    return peak, ("peak price of its time-of-day pricing (off-peak is cheaper)" if varies else "")
+
+
+def _base(price: Any) -> float | None:
+    if price is None:
+        return None
+    return float(getattr(price, "base", price))
+
+
+def _tiers(price: Any) -> tuple[tuple[int, float], ...]:
+    tiers = getattr(price, "tiers", None)
+    if not tiers:
+        return ()
+    return tuple((int(t.start), float(t.price)) for t in sorted(tiers, key=lambda t: t.start))
+
+
+@functools.lru_cache(maxsize=4096)
+def _base_model(provider: str | None, model: str, on: datetime.date) -> ApiModel:
+    """The model with genai-prices' prices on ``on``, before overrides (cached: resolve is per line)."""
+    prov, info = _find(provider, model)
+    mp, note = _prices_on(info, on)
+    prices = {part: getattr(mp, key, None) for part, key in _PRICE_KEY.items()}
+    tiers = {part: _tiers(p) for part, p in prices.items()}
+    fee_per_k = getattr(mp, "requests_kcount", None)
+    notes = [n for n in (note, _tier_note(tiers)) if n]
+    if info.deprecated:
+        notes.append("deprecated by the provider")
+    from pricing.catalog import PriceSource
+    source = PriceSource(key=f"api.{prov.id}.{info.id}", source=source_name(), as_of=data_date().isoformat(),
+                         as_of_date=data_date(), confidence=CONFIDENCE, notes="; ".join(notes))
+    return ApiModel(
+        provider=prov.id, model=info.id, name=info.name or info.id,
+        input_per_mtok=_base(prices["input"]), cached_input_per_mtok=_base(prices["cached_input"]),
+        output_per_mtok=_base(prices["output"]),
+        tiered=any(tiers.values()),
+        source=source, input_tiers=tiers["input"], cached_input_tiers=tiers["cached_input"],
+        output_tiers=tiers["output"], request_fee=float(fee_per_k) / 1000 if fee_per_k is not None else 0.0,
+    )
+
+
+def _tier_note(tiers: Mapping[str, tuple[tuple[int, float], ...]]) -> str:
+    starts = sorted({start for ts in tiers.values() for start, _ in ts})
+    if not starts:
+        return ""
+    return "long-context prices above " + ", ".join(f"{s:,}" for s in starts) + " input tokens"
+
+
+# --------------------------------------------------------------------------- public look-ups
+
+
+def override_keys(provider: str, model: str) -> tuple[str, ...]:
+    """Plan ``prices:`` keys that override a model's input, cached-input and output prices."""
+    m = _base_model(provider.strip().lower(), model.strip().lower(), datetime.date.today())
+    return tuple(f"api.{m.provider}.{m.model}.{part}" for part in PARTS)
+
+
+def resolve(provider: str | None, model: str, overrides: Mapping[str, float] = {}, *,
+            on: datetime.date | None = None) -> ApiModel:
+    """The model's prices (on ``on``, today by default) with the plan's overrides applied.
+
+    ``provider`` and ``model`` are case-insensitive and may be any reference genai-prices
+    accepts (aliases, dated snapshots); without a provider genai-prices' own guess is used.
+    Raises ``UnknownNameError`` (with the closest names) for an unknown provider or model.
+    """
+    prov = provider.strip().lower() if provider else None
+    base = _base_model(prov, model.strip().lower(), on or datetime.date.today())
+    if not overrides:
+        return base
+    prefix = f"api.{base.provider}.{base.model}."
+    found = {}
+    for part in PARTS:
+        key = prefix + part
+        value = overrides.get(key, overrides.get(key.lower()) if key != key.lower() else None)
+        if value is not None:
+            found[part] = _override_value(key, value)
+    if not found:
+        return base
+    return _overridden(base, tuple(sorted(found.items())))
+
+
+def _override_value(key: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or number < 0:
+        raise PlanError(Problem(f"found {value!r}, expected a price in USD per million tokens (0 or more)",
+                                key_path=f"prices.{key}"))
+    return number
+
+
+@functools.lru_cache(maxsize=4096)
+def _overridden(base: ApiModel, found: tuple[tuple[str, float], ...]) -> ApiModel:
+    values = dict(found)
+    changes: dict[str, Any] = {}
+    for part, value in values.items():
+        changes[f"{part}_per_mtok"] = value
+        changes[f"{part}_tiers"] = ()  # an override is a flat price
+    parts = ", ".join(f"{part.replace('_', ' ')} {v:g} USD/Mtok" for part, v in values.items())
+    notes = f"plan override of {parts}; other parts from {source_name()}"
+    if base.source.notes:
+        notes += f" ({base.source.notes})"
+    source = dataclasses.replace(base.source, source="plan override", overridden=True, notes=notes)
+    tiered = any(changes.get(f"{p}_tiers", getattr(base, f"{p}_tiers")) for p in PARTS)
+    return dataclasses.replace(base, source=source, tiered=tiered, **changes)
+
+
+def list_models(query: str = "", provider: str | None = None, limit: int = 50) -> list[ApiModel]:
+    """Models whose id or name matches ``query`` (substring, then fuzzy), best first: for a model picker."""
+    q = " ".join(query.lower().split())
+    provs = (_find_provider(provider),) if provider else _provider_order()
+    ranked: list[tuple[tuple[Any, ...], str, str]] = []
+    fuzzy: list[tuple[Any, str, str, str]] = []
+    for p_rank, prov in enumerate(provs):
+        for info in prov.models:
+            mid, name = info.id.lower(), (info.name or "").lower()
+            score = _score(q, mid, name)
+            if score is None:
+                fuzzy.append((prov, info.id, mid, name))
+                continue
+            ranked.append(((score, bool(info.deprecated), p_rank, len(mid), mid), prov.id, info.id))
+    if q and len(ranked) < limit:  # few substring hits: add look-alikes ("gpt4o" -> gpt-4o)
+        matcher = difflib.SequenceMatcher(b=q, autojunk=False)
+        for prov, mid_raw, mid, name in fuzzy:
+            best = 0.0
+            for text in (mid, name):
+                if text:
+                    matcher.set_seq1(text)
+                    if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+                        best = max(best, matcher.ratio())
+            if best >= 0.6:
+                ranked.append(((10 - best, False, 0, len(mid), mid), prov.id, mid_raw))
+    ranked.sort(key=lambda r: r[0])
+    today = datetime.date.today()
+    return [_base_model(pid, mid.lower(), today) for _, pid, mid in ranked[:max(limit, 0)]]
+
+
+def _score(q: str, mid: str, name: str) -> int | None:
+    """Rank of a substring match (lower is better), None when there is none."""
+    if not q:
+        return 0
+    if mid == q or name == q:
+        return 0
+    if mid.startswith(q):
+        return 1
+    if name.startswith(q):
+        return 2
+    if q in mid:
+        return 3
+    if q in name:
+        return 4
+    words = q.split()
+    if len(words) > 1 and all(w in mid or w in name for w in words):
+        return 5
+    return None
+
+
+# --------------------------------------------------------------------------- data date
+
+_ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+
+
+def _dates_in_data() -> set[datetime.date]:
+    """Every date the bundled price data mentions: price start dates and dates in its notes."""
+    dates: set[datetime.date] = set()
+
+    def add_text(text: str | None) -> None:
+        for y, mo, d in _ISO_DATE.findall(text or ""):
+            try:
+                dates.add(datetime.date(int(y), int(mo), int(d)))
+            except ValueError:
+                pass
+
+    for prov in _snapshot().providers:
+        add_text(prov.price_comments)
+        for info in prov.models:
+            add_text(info.price_comments)
+            add_text(info.description)
+            entries = [] if not isinstance(info.prices, list) else list(info.prices)
+            entries += list(info.price_variants or ())
+            for entry in entries:
+                start = getattr(entry.constraint, "start_date", None)
+                if start is not None:
+                    dates.add(start)
+    return dates
+
+
+def _install_date() -> datetime.date | None:
+    """The day genai-prices' data file was installed, when it is a file on disk."""
+    import os
+
+    import genai_prices
+    path = os.path.join(os.path.dirname(genai_prices.__file__), "data.py")
+    try:
+        return datetime.date.fromtimestamp(os.path.getmtime(path))
+    except OSError:  # e.g. a frozen bundle: modules are in an archive
+        return None
+
+
+def _estimate_data_date(bound: datetime.date | None = None) -> datetime.date:
+    """Latest date in the data no later than ``bound`` (default: install day, else today)."""
+    bound = bound or _install_date() or datetime.date.today()
+    past = [d for d in _dates_in_data() if d <= bound]
+    return max(past) if past else bound
+
+
+@functools.cache
+def data_date() -> datetime.date:
+    """The date of genai-prices' bundled price data (see the module docstring for how it is found)."""
+    return _DATA_DATES.get(package_version()) or _estimate_data_date()

@@ -1,0 +1,311 @@
+"""What the charts, headline and line table show, computed from a projection (no Qt, no drawing)."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from pricing.engine import Projection
+from pricing.plan import Category, YearMonth
+from pricing.report import cents_to_float, to_cents
+
+CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
+"""Stacking order, bottom to top (the enum's order: compute first, people last)."""
+
+
+def month_label(month: YearMonth) -> str:
+    """``Jan 2027``: how a month is named on axes and in hover text."""
+    return f"{calendar.month_abbr[month.month]} {month.year}"
+
+
+def month_labels(projection: Projection) -> tuple[str, ...]:
+    return tuple(month_label(m) for m in projection.months)
+
+
+# ---------------------------------------------------------------------------------------------
+# Monthly costs stacked by category
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Layer:
+    """One category's band of a stacked chart."""
+
+    category: Category
+    bottom: np.ndarray
+    """Sum of the categories below it, per month."""
+    top: np.ndarray
+    """``bottom`` plus this category's cost, per month."""
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.top - self.bottom
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Stacked:
+    """Monthly costs by category, stacked in ``CATEGORY_ORDER``."""
+
+    months: tuple[str, ...]
+    layers: tuple[Layer, ...]
+    total: np.ndarray
+    """Cost of each month (the top of the stack)."""
+
+
+def stacked_by_category(projection: Projection, *, include_empty: bool = False) -> Stacked:
+    """Each category's band (bottom, top) per month; categories costing nothing are left out."""
+    n = len(projection.months)
+    bottom = np.zeros(n)
+    layers = []
+    for cat in CATEGORY_ORDER:
+        values = projection.category_totals.get(cat, np.zeros(n))
+        if not include_empty and not np.any(values):
+            continue
+        top = bottom + values
+        layers.append(Layer(cat, bottom, top))
+        bottom = top
+    return Stacked(month_labels(projection), tuple(layers), bottom.copy())
+
+
+@dataclass(frozen=True, slots=True)
+class Hover:
+    """What the pointer is over in the stacked chart."""
+
+    month: str
+    category: Category
+    amount: float
+    """That category's cost in that month."""
+    month_total: float
+    share: float
+    """The category's share of the month's cost."""
+
+
+def hover(stacked: Stacked, x: float, y: float) -> Hover | None:
+    """The month and category under chart coordinates (x: month index, y: amount), if any."""
+    index = int(round(x))
+    if not 0 <= index < len(stacked.months) or abs(x - index) > 0.45 or y < 0:
+        return None
+    for layer in stacked.layers:
+        lo, hi = float(layer.bottom[index]), float(layer.top[index])
+        if lo <= y <= hi and hi > lo:
+            total = float(stacked.total[index])
+            return Hover(stacked.months[index], layer.category, hi - lo, total, (hi - lo) / total if total else 0.0)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Cumulative cost, budget
+# ---------------------------------------------------------------------------------------------
+
+
+def cumulative(projection: Projection) -> np.ndarray:
+    """Cost to date at the end of each month."""
+    return np.cumsum(projection.monthly)
+
+
+def cumulative_budget(projection: Projection) -> np.ndarray | None:
+    """The monthly budget summed to date (to draw against the cumulative cost), if the plan has one."""
+    budget = projection.plan.monthly_budget
+    if budget is None:
+        return None
+    return budget * np.arange(1, len(projection.months) + 1, dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetMarker:
+    """The plan's monthly budget and the first month that exceeds it."""
+
+    budget: float
+    first_over: int | None
+    """Month index (0-based) of the first month over budget; ``None`` when it never is."""
+    first_over_label: str | None
+    first_over_amount: float | None
+    """That month's cost."""
+
+
+def budget_marker(projection: Projection) -> BudgetMarker | None:
+    """The budget line and its first crossing, or ``None`` when the plan sets no budget."""
+    budget = projection.plan.monthly_budget
+    if budget is None:
+        return None
+    over = projection.first_month_over_budget()
+    if over is None:
+        return BudgetMarker(budget, None, None, None)
+    return BudgetMarker(budget, over, month_label(projection.months[over]), float(projection.monthly[over]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Drivers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DriverBar:
+    """One bar of the ranked drivers chart."""
+
+    name: str
+    key_path: str
+    """The plan line (empty for the "other lines" bar)."""
+    category: Category | None
+    total: float
+    share: float
+
+
+def top_drivers(projection: Projection, n: int = 8) -> tuple[DriverBar, ...]:
+    """The ``n`` costliest line items over the horizon, then one bar for all the others (if any cost)."""
+    ranked = [d for d in projection.drivers() if d.total > 0]
+    bars = [DriverBar(d.name, d.key_path, d.category, d.total, d.share) for d in ranked[:n]]
+    rest = ranked[n:]
+    if rest:
+        total = sum(d.total for d in rest)
+        bars.append(DriverBar(f"{len(rest)} other lines", "", None, total, sum(d.share for d in rest)))
+    return tuple(bars)
+
+
+# ---------------------------------------------------------------------------------------------
+# Baseline against a scenario
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Comparison:
+    """A baseline and a scenario month by month."""
+
+    months: tuple[str, ...]
+    baseline: np.ndarray
+    scenario: np.ndarray
+    saving: np.ndarray
+    """``baseline - scenario`` per month."""
+    baseline_cumulative: np.ndarray
+    scenario_cumulative: np.ndarray
+
+
+def comparison(baseline: Projection, scenario: Projection) -> Comparison:
+    """Monthly and cumulative costs of a baseline and its scenario (same horizon)."""
+    b, s = baseline.monthly, scenario.monthly
+    return Comparison(month_labels(baseline), b, s, b - s, np.cumsum(b), np.cumsum(s))
+
+
+@dataclass(frozen=True, slots=True)
+class StrategySaving:
+    """What one strategy of a scenario saves over the horizon."""
+
+    strategy: str
+    total: float
+    share: float
+    """Of the baseline's horizon total."""
+
+
+def strategy_savings(result: Any, baseline: Projection) -> tuple[StrategySaving, ...]:
+    """Each strategy's saving (from a ``ScenarioResult``'s attribution), in cents as shown."""
+    base = int(to_cents(baseline.total)[0])
+    out = []
+    for strategy, monthly in result.attribution:
+        cents = int(to_cents(np.asarray(monthly, dtype=float)).sum())
+        out.append(StrategySaving(strategy, cents_to_float(cents), cents / base if base else 0.0))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Headline figures and line table
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The figures across the top of the window, rounded to the cent as shown."""
+
+    run_rate_now: float
+    run_rate_end: float
+    months: int
+    total: float
+    cost_per_1k_requests: float | None
+    top_driver: str | None
+    top_driver_share: float | None
+    budget: float | None
+    first_over_budget: str | None
+    """Label of the first month over budget, if any."""
+    scenario: str | None = None
+    scenario_saving_total: float | None = None
+    scenario_saving_share: float | None = None
+    """Of the baseline's horizon total."""
+
+
+def headline(projection: Projection, scenario_name: str | None = None, result: Any = None) -> Headline:
+    """Run-rates, horizon total, cost per 1k requests, top driver and (given) a scenario's saving."""
+    cells = to_cents(projection.monthly) if len(projection.months) else np.zeros(0, dtype=np.int64)
+    total = int(cells.sum())
+    drivers = top_drivers(projection, 1)
+    per_1k = projection.cost_per_1k_requests()
+    marker = budget_marker(projection)
+    saving_total = saving_share = None
+    if result is not None:
+        saving_total = cents_to_float(int(to_cents(result.saving_total)[0]))
+        saving_share = float(result.saving_share)
+    return Headline(
+        run_rate_now=cents_to_float(int(cells[0])) if len(cells) else 0.0,
+        run_rate_end=cents_to_float(int(cells[-1])) if len(cells) else 0.0,
+        months=len(projection.months),
+        total=cents_to_float(total),
+        cost_per_1k_requests=float(to_cents(per_1k)[0]) / 100 if per_1k is not None else None,
+        top_driver=drivers[0].name if drivers and drivers[0].key_path else None,
+        top_driver_share=drivers[0].share if drivers and drivers[0].key_path else None,
+        budget=marker.budget if marker else None,
+        first_over_budget=marker.first_over_label if marker else None,
+        scenario=scenario_name if result is not None else None,
+        scenario_saving_total=saving_total,
+        scenario_saving_share=saving_share,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    """One row of the line-items table (amounts rounded to the cent as shown)."""
+
+    name: str
+    category: Category
+    key_path: str
+    first_month: float
+    last_month: float
+    total: float
+    share: float
+    """Of the horizon total (from the rounded amounts)."""
+    overridden: tuple[Any, ...]
+    """Price sources the plan overrides."""
+    sources: tuple[Any, ...]
+    notes: tuple[str, ...]
+
+
+def line_rows(projection: Projection) -> tuple[LineRow, ...]:
+    """The line items in plan order, each with its first-month, last-month and horizon cost."""
+    if not projection.line_items:
+        return ()
+    cells = to_cents(projection.matrix)
+    totals = cells.sum(axis=1)
+    grand = int(totals.sum())
+    rows = []
+    for li, row, tot in zip(projection.line_items, cells, totals):
+        rows.append(LineRow(
+            li.name, li.category, li.key_path, cents_to_float(int(row[0])), cents_to_float(int(row[-1])),
+            cents_to_float(int(tot)), int(tot) / grand if grand else 0.0,
+            tuple(s for s in li.sources if s.overridden), li.sources, li.notes))
+    return tuple(rows)
+
+
+def line_item(projection: Projection | None, key_path: str) -> Any:
+    """The line item pricing a plan line, if the projection has it."""
+    if projection is None:
+        return None
+    for li in projection.line_items:
+        if li.key_path == key_path:
+            return li
+    return None
+
+
+def axis_ticks(labels: Sequence[str], max_ticks: int = 12) -> list[tuple[int, str]]:
+    """Which month labels to write under a chart so they don't overlap: every k-th, k in 1, 2, 3, 6, 12."""
+    n = len(labels)
+    step = next((k for k in (1, 2, 3, 6, 12, 24) if n / k <= max_ticks), max(1, n // max_ticks))
+    return [(i, labels[i]) for i in range(0, n, step)]
