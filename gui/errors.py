@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QStyle, QTreeWidget,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QStyle, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from pricing.errors import PlanError, Problem
@@ -30,8 +30,9 @@ class ErrorDialog(QDialog):
         head.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         icon = QLabel()
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(32, 32))
-        row = QVBoxLayout()
-        row.addWidget(head)
+        row = QHBoxLayout()
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(head, 1)
         layout.addLayout(row)
         if self.problems:
             self.table = QTreeWidget()

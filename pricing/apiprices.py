@@ -170,6 +170,16 @@ def _find_provider(provider: str) -> Any:
     return found
 
 
+def _by_id(prov: Any, model: str) -> Any:
+    """The provider's model whose id is ``model`` (lower case), though its match rule may not say so.
+
+    genai-prices matches references with per-model rules, and a few ids don't match their
+    own rule (``ft:gpt-4o`` matches fine-tuned references ``ft:gpt-4o:...`` only). Every id
+    that ``list_models`` shows must resolve, so the id itself is the last resort.
+    """
+    return next((info for info in prov.models if info.id.lower() == model), None)
+
+
 def _known_ids(prov: Any) -> list[str]:
     """Model ids a provider accepts: its own, then those of the providers it falls back to."""
     ids = [m.id for m in prov.models]
@@ -186,10 +196,10 @@ def _find(provider: str | None, model: str) -> tuple[Any, Any]:
     snap = _snapshot()
     if provider is not None:
         prov = _find_provider(provider)
-        info = prov.find_model(model, all_providers=snap.providers)
+        info = prov.find_model(model, all_providers=snap.providers) or _by_id(prov, model)
         if info is None:
             raise UnknownNameError("model", model, _known_ids(prov),
-                                   hint=f"not a {prov.id} model in {source_name()}; "
+                                   hint=f"no such {prov.id} model in {source_name()}; "
                                    "`aicost catalog apis --search TEXT` lists models")
         return prov, info
     try:
@@ -261,6 +271,22 @@ def _tiers(price: Any) -> tuple[tuple[int, float], ...]:
 def _base_model(provider: str | None, model: str, on: datetime.date) -> ApiModel:
     """The model with genai-prices' prices on ``on``, before overrides (cached: resolve is per line)."""
     prov, info = _find(provider, model)
+    return _build(prov, info, on)
+
+
+_built: dict[tuple[str, str, datetime.date], ApiModel] = {}
+
+
+def _build(prov: Any, info: Any, on: datetime.date) -> ApiModel:
+    """An ApiModel from genai-prices' provider and model records (memoised per provider, model, date)."""
+    key = (prov.id, info.id, on)
+    hit = _built.get(key)
+    if hit is None:
+        hit = _built[key] = _make(prov, info, on)
+    return hit
+
+
+def _make(prov: Any, info: Any, on: datetime.date) -> ApiModel:
     mp, note = _prices_on(info, on)
     prices = {part: getattr(mp, key, None) for part, key in _PRICE_KEY.items()}
     tiers = {part: _tiers(p) for part, p in prices.items()}
@@ -321,6 +347,37 @@ def resolve(provider: str | None, model: str, overrides: Mapping[str, float] = {
     return _overridden(base, tuple(sorted(found.items())))
 
 
+def check_overrides(overrides: Mapping[str, Any]) -> None:
+    """Raise PlanError for ``api.*`` override keys that would be ignored, with every problem found.
+
+    A key must name a known provider and model by their genai-prices ids and end in
+    ``.input``, ``.cached_input`` or ``.output``; its value must be a price >= 0. A key that
+    names the model by an alias is reported with the key to use instead.
+    """
+    problems: list[Problem] = []
+    for key, value in overrides.items():
+        if not (isinstance(key, str) and key.startswith("api.")):
+            continue
+        where = f"prices.{key}"
+        head, _, part = key.rpartition(".")
+        provider, _, model = head[len("api."):].partition(".")
+        try:
+            if part not in PARTS:
+                raise UnknownNameError("API price part", part, PARTS, hint=f"in {key}")
+            if not provider or not model:
+                raise PlanError(f"expected api.<provider>.<model>.{part}, found {key!r}")
+            m = resolve(provider, model)
+            canonical = f"api.{m.provider}.{m.model}.{part}"
+            if canonical != key and canonical.lower() != key.lower():
+                raise PlanError(f"this key is not used: write it as {canonical!r} "
+                                "(the provider and model ids genai-prices uses)")
+            _override_value(key, value)
+        except PlanError as exc:
+            problems += [Problem(p.message, p.key_path or where, p.line, p.file) for p in exc.problems]
+    if problems:
+        raise PlanError(problems)
+
+
 def _override_value(key: str, value: Any) -> float:
     try:
         number = float(value)
@@ -343,7 +400,12 @@ def _overridden(base: ApiModel, found: tuple[tuple[str, float], ...]) -> ApiMode
     notes = f"plan override of {parts}; other parts from {source_name()}"
     if base.source.notes:
         notes += f" ({base.source.notes})"
-    source = dataclasses.replace(base.source, source="plan override", overridden=True, notes=notes)
+    if "input" in values and "output" in values and ("cached_input" in values or base.cached_input_per_mtok is None):
+        # every part billed comes from the plan: dated and trusted like the catalog's overrides
+        source = dataclasses.replace(base.source, source="plan override", as_of="plan", as_of_date=None,
+                                     confidence="override", overridden=True, notes=notes)
+    else:
+        source = dataclasses.replace(base.source, source="plan override", overridden=True, notes=notes)
     tiered = any(changes.get(f"{p}_tiers", getattr(base, f"{p}_tiers")) for p in PARTS)
     return dataclasses.replace(base, source=source, tiered=tiered, **changes)
 
@@ -352,19 +414,19 @@ def list_models(query: str = "", provider: str | None = None, limit: int = 50) -
     """Models whose id or name matches ``query`` (substring, then fuzzy), best first: for a model picker."""
     q = " ".join(query.lower().split())
     provs = (_find_provider(provider),) if provider else _provider_order()
-    ranked: list[tuple[tuple[Any, ...], str, str]] = []
-    fuzzy: list[tuple[Any, str, str, str]] = []
+    ranked: list[tuple[tuple[Any, ...], Any, Any]] = []
+    fuzzy: list[tuple[int, Any, Any, str, str]] = []
     for p_rank, prov in enumerate(provs):
         for info in prov.models:
             mid, name = info.id.lower(), (info.name or "").lower()
             score = _score(q, mid, name)
             if score is None:
-                fuzzy.append((prov, info.id, mid, name))
+                fuzzy.append((p_rank, prov, info, mid, name))
                 continue
-            ranked.append(((score, bool(info.deprecated), p_rank, len(mid), mid), prov.id, info.id))
+            ranked.append(((score, bool(info.deprecated), p_rank, len(mid), mid), prov, info))
     if q and len(ranked) < limit:  # few substring hits: add look-alikes ("gpt4o" -> gpt-4o)
         matcher = difflib.SequenceMatcher(b=q, autojunk=False)
-        for prov, mid_raw, mid, name in fuzzy:
+        for p_rank, prov, info, mid, name in fuzzy:
             best = 0.0
             for text in (mid, name):
                 if text:
@@ -372,10 +434,10 @@ def list_models(query: str = "", provider: str | None = None, limit: int = 50) -
                     if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
                         best = max(best, matcher.ratio())
             if best >= 0.6:
-                ranked.append(((10 - best, False, 0, len(mid), mid), prov.id, mid_raw))
+                ranked.append(((10 - best, bool(info.deprecated), p_rank, len(mid), mid), prov, info))
     ranked.sort(key=lambda r: r[0])
     today = datetime.date.today()
-    return [_base_model(pid, mid.lower(), today) for _, pid, mid in ranked[:max(limit, 0)]]
+    return [_build(prov, info, today) for _, prov, info in ranked[:max(limit, 0)]]
 
 
 def _score(q: str, mid: str, name: str) -> int | None:

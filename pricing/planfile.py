@@ -822,7 +822,7 @@ def _line_data(line: Any, fields: dict[str, _Field], order: tuple[str, ...] | No
         value = getattr(line, target)
         f = next(f for f in dataclasses.fields(cls) if f.name == target)
         default = f.default if f.default is not dataclasses.MISSING else None
-        if key in ("input_tokens", "output_tokens") and getattr(line, "sample_" + key.split("_")[0] + "put", None):
+        if key in ("input_tokens", "output_tokens") and getattr(line, "sample_" + key.removesuffix("_tokens"), None):
             continue  # derived from the sample
         rng = ranges.get(target)
         if rng is not None:

@@ -154,7 +154,11 @@ def text_report(proj: Projection, *, top: int = 8, width_months: int = 12) -> st
     lines.append("")
     if pa["oldest"]:
         lines.append(f"Prices: oldest dated price used is from {pa['oldest']} ({pa['oldest_key']})"
-                     + (f"; {pa['undated']} used prices are undated catalog snapshots" if pa["undated"] else ""))
+                     + (f"; {_undated(pa['undated'])}" if pa["undated"] else ""))
     elif pa["undated"]:
-        lines.append(f"Prices: {pa['undated']} used prices are undated catalog snapshots")
+        lines.append(f"Prices: {_undated(pa['undated'])}")
     return "\n".join(lines) + "\n"
+
+
+def _undated(n: int) -> str:
+    return "1 price used is an undated catalog snapshot" if n == 1 else f"{n} prices used are undated catalog snapshots"

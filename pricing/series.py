@@ -190,7 +190,7 @@ def comparison(baseline: Projection, scenario: Projection) -> Comparison:
 
 @dataclass(frozen=True, slots=True)
 class StrategySaving:
-    """What one strategy of a scenario saves over the horizon."""
+    """What one strategy of a scenario saves over the horizon (cents as shown: the parts add up)."""
 
     strategy: str
     total: float
@@ -198,14 +198,13 @@ class StrategySaving:
     """Of the baseline's horizon total."""
 
 
-def strategy_savings(result: Any, baseline: Projection) -> tuple[StrategySaving, ...]:
-    """Each strategy's saving (from a ``ScenarioResult``'s attribution), in cents as shown."""
-    base = int(to_cents(baseline.total)[0])
-    out = []
-    for strategy, monthly in result.attribution:
-        cents = int(to_cents(np.asarray(monthly, dtype=float)).sum())
-        out.append(StrategySaving(strategy, cents_to_float(cents), cents / base if base else 0.0))
-    return tuple(out)
+def strategy_savings(result: Any) -> tuple[StrategySaving, ...]:
+    """Each strategy's saving of a ``ScenarioResult``, rounded once so that they sum to the shown saving."""
+    from pricing.scenarios import summary_data
+    data = summary_data(result)
+    base = data["baseline_total"]
+    return tuple(StrategySaving(a["strategy"], a["total"], a["total"] / base if base else 0.0)
+                 for a in data["attribution"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,8 +241,9 @@ def headline(projection: Projection, scenario_name: str | None = None, result: A
     marker = budget_marker(projection)
     saving_total = saving_share = None
     if result is not None:
-        saving_total = cents_to_float(int(to_cents(result.saving_total)[0]))
-        saving_share = float(result.saving_share)
+        from pricing.scenarios import summary_data
+        data = summary_data(result)
+        saving_total, saving_share = data["saving_total"], data["saving_share"]
     return Headline(
         run_rate_now=cents_to_float(int(cells[0])) if len(cells) else 0.0,
         run_rate_end=cents_to_float(int(cells[-1])) if len(cells) else 0.0,

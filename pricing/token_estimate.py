@@ -4,13 +4,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from pricing.plan import ApiLine, Plan
 
 if TYPE_CHECKING:
     from pricing.apiprices import ApiModel
-    from pricing.catalog import PriceSource
+    from pricing.catalog import Catalog, PriceSource
     from pricing.tokens import TokenCount
 
 BIG_BYTES = 1_000_000
@@ -74,55 +74,73 @@ class EstimateRow:
 
 
 def count_text_for(text: str, refs: Sequence[ModelRef]) -> dict[ModelRef, "TokenCount"]:
-    """The text counted in each model's own encoding (each encoding runs once)."""
+    """The text counted for each model in its own encoding (each encoding runs once)."""
     from pricing import tokens
     out: dict[ModelRef, TokenCount] = {}
-    for group in _by_tokenizer(refs):
-        first = tokens.count_text(text, group[0].model, group[0].provider)
-        out.update(_spread(first, group))
-    return out
+    for group in _by_encoding(refs):
+        spread = _fan_out(tokens.count_text(text, group[0].model, group[0].provider), group)
+        out.update(spread if spread is not None
+                   else {ref: tokens.count_text(text, ref.model, ref.provider) for ref in group})
+    return {ref: out[ref] for ref in dict.fromkeys(refs)}
 
 
 def count_file_for(path: str | Path, refs: Sequence[ModelRef], *,
                    progress: Callable[[int, int], None] | None = None,
                    cancel: Callable[[], bool] | None = None) -> dict[ModelRef, "TokenCount"]:
-    """A file counted in each model's own encoding, one pass per distinct encoding.
+    """A UTF-8 file counted for each model in its own encoding, one pass per distinct encoding.
 
-    ``progress(done, total)`` counts bytes over all passes; ``cancel()`` True stops the count
-    (``pricing.tokens.Cancelled`` is raised).
+    ``progress(done, total)`` counts bytes over all passes; when ``cancel()`` returns True the
+    count stops with ``pricing.tokens.Cancelled``. Raises ``tokens.TextEncodingError`` for a
+    file that is not UTF-8 and ``OSError`` for one that can't be read.
     """
     from pricing import tokens
-    groups = _by_tokenizer(refs)
     size = max(Path(path).stat().st_size, 1)
-    total = size * len(groups)
+    passes = [[group[0], group] for group in _by_encoding(refs)]
     out: dict[ModelRef, TokenCount] = {}
-    for i, group in enumerate(groups):
-        def step(done: int, _total: int, base: int = i * size) -> None:
+    i = 0
+    while i < len(passes):
+        ref, group = passes[i]
+        total = size * len(passes)
+
+        def step(done: int, _total: int, base: int = i * size, total: int = total) -> None:
             if progress is not None:
                 progress(base + min(done, size), total)
-        kwargs = {"progress": step}
-        if cancel is not None:
-            kwargs["cancel"] = cancel
-        first = tokens.count_file(path, group[0].model, group[0].provider, **kwargs)
-        out.update(_spread(first, group))
+
+        count = tokens.count_file(path, ref.model, ref.provider, progress=step, cancel=cancel)
+        spread = _fan_out(count, group)
+        if spread is None:  # the file itself made the count approximate: every model counts on its own
+            out[ref] = count
+            passes += [[other, [other]] for other in group[1:]]
+        else:
+            out.update(spread)
+        i += 1
     if progress is not None:
-        progress(total, total)
-    return out
+        progress(size * len(passes), size * len(passes))
+    return {ref: out[ref] for ref in dict.fromkeys(refs)}
 
 
-def _by_tokenizer(refs: Sequence[ModelRef]) -> list[list[ModelRef]]:
-    """Models grouped by how they count (an empty probe tells the encoding without reading the sample)."""
+def _template(ref: ModelRef) -> "TokenCount":
+    """How a model counts (encoding, exact, reason) before anything is counted."""
     from pricing import tokens
-    groups: dict[tuple, list[ModelRef]] = {}
+    encoding, exact, reason = tokens.encoding_info(ref.model, ref.provider)
+    return tokens.TokenCount(0, encoding, exact, reason, tokens.wanted_encoding(ref.model, ref.provider)[0])
+
+
+def _by_encoding(refs: Sequence[ModelRef]) -> list[list[ModelRef]]:
+    """Models grouped by the encoding that counts for them (one count serves the group)."""
+    groups: dict[str, list[ModelRef]] = {}
     for ref in dict.fromkeys(refs):
-        probe = tokens.count_text("", ref.model, ref.provider)
-        key = (probe.encoding, probe.exact, probe.reason, getattr(probe, "wanted_encoding", None))
-        groups.setdefault(key, []).append(ref)
+        groups.setdefault(_template(ref).encoding, []).append(ref)
     return list(groups.values())
 
 
-def _spread(count: "TokenCount", group: list[ModelRef]) -> dict[ModelRef, "TokenCount"]:
-    return {ref: count for ref in group}
+def _fan_out(count: "TokenCount", group: list[ModelRef]) -> dict[ModelRef, "TokenCount"] | None:
+    """The group's first count given to every model of the group, each with its own exactness and reason;
+    ``None`` when the count says more than its model's template (e.g. a file's forced chunk cuts)."""
+    first = _template(group[0])
+    if (count.exact, count.reason) != (first.exact, first.reason):
+        return None if len(group) > 1 else {group[0]: count}
+    return {ref: dataclasses.replace(_template(ref), tokens=count.tokens) for ref in group}
 
 
 def estimate(counts: dict[ModelRef, "TokenCount"] | Sequence[tuple[ModelRef, "TokenCount"]], usage: Usage, *,
@@ -130,6 +148,14 @@ def estimate(counts: dict[ModelRef, "TokenCount"] | Sequence[tuple[ModelRef, "To
     """A row per model, in the given order: tokens, and cost per request / 1k requests / month in plan currency."""
     pairs = counts.items() if isinstance(counts, dict) else counts
     return tuple(estimate_row(ref, count, usage, fx_rate=fx_rate, overrides=overrides) for ref, count in pairs)
+
+
+def estimate_for_plan(counts: dict[ModelRef, "TokenCount"] | Sequence[tuple[ModelRef, "TokenCount"]],
+                      usage: Usage, plan: Plan, catalog: "Catalog | None" = None) -> tuple[EstimateRow, ...]:
+    """``estimate`` in the plan's currency with the plan's price overrides, as the engine prices API lines."""
+    from pricing import engine
+    overrides = engine.context(plan, catalog).catalog.overrides if plan.prices else {}
+    return estimate(counts, usage, fx_rate=plan.fx_rate, overrides=overrides)
 
 
 def estimate_row(ref: ModelRef, count: "TokenCount", usage: Usage, *, fx_rate: float = 1.0,
@@ -171,13 +197,17 @@ def apply_to_plan(plan: Plan, row: EstimateRow, index: int = NEW_LINE, *, name: 
     else:
         if not 0 <= index < len(apis):
             raise IndexError(f"the plan has no API line {index}")
-        changes = dict(provider=row.ref.provider, model=row.ref.model, input_tokens=float(row.tokens),
-                       output_tokens=float(row.output_tokens), sample_input=None, sample_output=None)
+        line = apis[index]
+        changes: dict[str, Any] = dict(provider=row.ref.provider, model=row.ref.model, input_tokens=float(row.tokens),
+                                       output_tokens=float(row.output_tokens), sample_input=None, sample_output=None)
         if requests_per_month is not None:
             changes["requests_per_month"] = float(requests_per_month)
         if name.strip():
             changes["name"] = name.strip()
-        apis[index] = dataclasses.replace(apis[index], **changes)
+        ranges = getattr(line, "ranges", ())
+        if ranges:  # a set number replaces an uncertain one (a range would win over it on save)
+            changes["ranges"] = tuple((k, r) for k, r in ranges if k not in changes)
+        apis[index] = dataclasses.replace(line, **changes)
     return plan.with_section("services.apis", tuple(apis))
 
 

@@ -18,7 +18,7 @@ provider: aws
 
 
 def project(body: str, prices: str = ""):
-    text = HEAD + textwrap.dedent(body) + (("prices:\n" + textwrap.dedent(prices)) if prices else "")
+    text = HEAD + textwrap.dedent(body) + (("prices:\n" + prices) if prices else "")
     plan = planfile.loads(text, file="t.yaml")
     return engine.project(plan)
 
@@ -262,5 +262,5 @@ def test_unknown_names_are_located_with_suggestions():
         planfile.loads(HEAD + "services:\n  apis:\n    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
     assert exc.value.problems[0].key_path == "services.apis[0].model" and "gpt-4o" in exc.value.problems[0].message
     with pytest.raises(PlanFileError) as exc:
-        planfile.loads(HEAD + "prices:\n  gpu.H100-80GB.aws.ondemand: 3\n")
+        planfile.loads(HEAD + "prices:\n  gpu.H100-80GB.aws.on_demnd: 3\n")
     assert "gpu.H100-80GB.aws.on_demand" in exc.value.problems[0].message

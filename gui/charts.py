@@ -1,0 +1,460 @@
+"""Charts of the document's projection (pyqtgraph): monthly by category, cumulative, baseline vs scenario, drivers.
+
+The series come from ``pricing.series``; the charts keep their plot items and only call ``setData``/``setOpts``.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPen
+from PySide6.QtWidgets import QLabel, QTabWidget, QToolTip, QVBoxLayout, QWidget
+
+from pricing import series
+from pricing.plan import Category
+
+from gui import theme
+from gui.widgets import MoneyFormat
+
+pg.setConfigOptions(antialias=True)
+
+BAR_WIDTH = 0.72
+MAX_DRIVERS = 8
+
+
+class MoneyAxis(pg.AxisItem):
+    """An axis of amounts in the plan's currency, compact (``$40k``)."""
+
+    def __init__(self, orientation: str):
+        super().__init__(orientation)
+        self.fmt = MoneyFormat()
+
+    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        return [self.fmt.compact(v * scale) for v in values]
+
+
+def _color(hex_or_color: Any, alpha: int = 255) -> QColor:
+    c = QColor(hex_or_color)
+    c.setAlpha(alpha)
+    return c
+
+
+class Chart(QWidget):
+    """A plot with a caption line above it (title and legend as rich text), following the palette."""
+
+    def __init__(self, left: str = "left", bottom: str = "bottom", parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.setSpacing(2)
+        self.caption = QLabel()
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.caption.setWordWrap(True)
+        layout.addWidget(self.caption)
+        axes = {"left": MoneyAxis("left") if left == "money" else pg.AxisItem("left"),
+                "bottom": MoneyAxis("bottom") if bottom == "money" else pg.AxisItem("bottom")}
+        self.plot = pg.PlotWidget(axisItems=axes)
+        self.plot.setMouseEnabled(False, False)
+        item = self.plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.getViewBox().setDefaultPadding(0.0)
+        layout.addWidget(self.plot, 1)
+        self.hover_text = ""
+        """What the pointer's tooltip says (tests read it)."""
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.apply_palette()
+
+    @property
+    def item(self) -> pg.PlotItem:
+        return self.plot.getPlotItem()
+
+    def set_currency(self, currency: str) -> None:
+        for name in ("left", "bottom"):
+            axis = self.item.getAxis(name)
+            if isinstance(axis, MoneyAxis) and axis.fmt.currency != currency:
+                axis.fmt = MoneyFormat(currency)
+                axis.picture = None
+                axis.update()
+
+    def apply_palette(self) -> None:
+        fg = theme.foreground(self)
+        self.plot.setBackground(theme.background(self))
+        for name in ("left", "bottom"):
+            axis = self.item.getAxis(name)
+            axis.setPen(pg.mkPen(_color(fg, 110)))
+            axis.setTextPen(pg.mkPen(fg))
+        self.item.showGrid(x=False, y=True, alpha=0.18)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - follow light/dark switches
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
+
+    def set_month_ticks(self, labels: Sequence[str]) -> None:
+        width = max(self.plot.width(), 400)
+        self.item.getAxis("bottom").setTicks([series.axis_ticks(labels, max_ticks=max(4, width // 90))])
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        vb = self.item.getViewBox()
+        if not vb.sceneBoundingRect().contains(pos):
+            QToolTip.hideText()
+            return
+        p = vb.mapSceneToView(pos)
+        text = self.hover_at(p.x(), p.y())
+        self.hover_text = text
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self.plot)
+        else:
+            QToolTip.hideText()
+
+    def hover_at(self, x: float, y: float) -> str:
+        """The tooltip for a point in chart coordinates ('' for none)."""
+        return ""
+
+
+class MonthlyChart(Chart):
+    """Monthly costs stacked by category, the budget line and the first month over it."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(left="money", parent=parent)
+        self.bars: dict[Category, pg.BarGraphItem] = {}
+        for cat in series.CATEGORY_ORDER:
+            color = theme.category_color(cat)
+            bar = pg.BarGraphItem(x=[], height=[], y0=[], width=BAR_WIDTH, brush=color,
+                                  pen=pg.mkPen(_color(color.darker(125)), width=1))
+            bar.setVisible(False)
+            self.item.addItem(bar)
+            self.bars[cat] = bar
+        self.budget = pg.InfiniteLine(angle=0, movable=False,
+                                      pen=pg.mkPen(theme.BUDGET_COLOR, width=2, style=Qt.PenStyle.DashLine))
+        self.budget_label = pg.InfLineLabel(self.budget, text="", position=0.98, anchors=[(1, 1), (1, 1)],
+                                            color=theme.BUDGET_COLOR)
+        self.item.addItem(self.budget)
+        self.over = pg.ScatterPlotItem(size=13, symbol="t", brush=pg.mkBrush(theme.BUDGET_COLOR), pen=None)
+        self.over_label = pg.TextItem("", color=theme.BUDGET_COLOR, anchor=(0.5, 1.15))
+        self.item.addItem(self.over)
+        self.item.addItem(self.over_label)
+        self.stacked: series.Stacked | None = None
+        self.marker: series.BudgetMarker | None = None
+        self.fmt = MoneyFormat()
+
+    def set_projection(self, proj: Any) -> None:
+        self.fmt = MoneyFormat(proj.currency)
+        self.set_currency(proj.currency)
+        st = series.stacked_by_category(proj)
+        self.stacked = st
+        n = len(st.months)
+        x = np.arange(n, dtype=float)
+        shown = {layer.category: layer for layer in st.layers}
+        for cat, bar in self.bars.items():
+            layer = shown.get(cat)
+            if layer is None:
+                bar.setVisible(False)
+                continue
+            bar.setOpts(x=x, y0=layer.bottom, height=layer.values, width=BAR_WIDTH)
+            bar.setVisible(True)
+        marker = series.budget_marker(proj)
+        self.marker = marker
+        top = float(st.total.max()) if n else 0.0
+        if marker is None:
+            self.budget.setVisible(False)
+            self.over.setData([], [])
+            self.over_label.setText("")
+        else:
+            self.budget.setPos(marker.budget)
+            self.budget.setVisible(True)
+            self.budget_label.setText(f"Budget {self.fmt.compact(marker.budget)}/mo")
+            top = max(top, marker.budget)
+            if marker.first_over is None:
+                self.over.setData([], [])
+                self.over_label.setText("")
+            else:
+                i = marker.first_over
+                y = float(st.total[i])
+                self.over.setData([float(i)], [y + top * 0.035])
+                self.over_label.setText(f"over budget from {marker.first_over_label}")
+                self.over_label.setPos(float(i), y + top * 0.06)
+        self.item.setXRange(-0.6, max(n, 1) - 0.4, padding=0)
+        self.item.setYRange(0, (top or 1.0) * 1.14, padding=0)
+        self.set_month_ticks(st.months)
+        legend = "&nbsp;&nbsp;".join(
+            f"<span style='color:{theme.CATEGORY_COLORS[layer.category]}'>■</span> {layer.category.value}"
+            for layer in st.layers)
+        self.caption.setText(f"<b>Monthly cost by category</b> ({proj.currency})&nbsp;&nbsp;&nbsp;{legend}")
+
+    def hover_at(self, x: float, y: float) -> str:
+        if self.stacked is None:
+            return ""
+        h = series.hover(self.stacked, x, y)
+        if h is None:
+            return ""
+        return (f"<b>{h.month}</b><br>{h.category.value}: {self.fmt.auto(h.amount)} "
+                f"({self.fmt.percent(h.share)})<br>Month total: {self.fmt.auto(h.month_total)}")
+
+
+class CumulativeChart(Chart):
+    """Cost to date, against the budget to date and the selected scenario."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(left="money", parent=parent)
+        base = QColor(theme.CATEGORY_COLORS[Category.COMPUTE])
+        self.baseline = self.item.plot([], [], pen=pg.mkPen(base, width=2.5), fillLevel=0,
+                                       fillBrush=pg.mkBrush(_color(base, 50)), name="Plan")
+        self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5, style=Qt.PenStyle.DashLine))
+        self.budget = self.item.plot([], [], pen=pg.mkPen(theme.BUDGET_COLOR, width=1.5, style=Qt.PenStyle.DotLine))
+        self.months: tuple[str, ...] = ()
+        self.fmt = MoneyFormat()
+        self._values: dict[str, np.ndarray] = {}
+        self._scenario_name = ""
+
+    def set_projection(self, proj: Any) -> None:
+        self.fmt = MoneyFormat(proj.currency)
+        self.set_currency(proj.currency)
+        self.months = series.month_labels(proj)
+        x = np.arange(len(self.months), dtype=float)
+        cum = series.cumulative(proj)
+        self.baseline.setData(x, cum)
+        budget = series.cumulative_budget(proj)
+        self.budget.setData(x, budget) if budget is not None else self.budget.setData([], [])
+        self._values = {"plan": cum}
+        if budget is not None:
+            self._values["budget"] = budget
+        self.set_month_ticks(self.months)
+        top = max(float(cum.max()) if len(cum) else 0.0, float(budget.max()) if budget is not None and len(budget) else 0.0)
+        self.item.setXRange(-0.6, max(len(x) - 1, 1) + 0.4, padding=0)
+        self.item.setYRange(0, (top or 1.0) * 1.08, padding=0)
+        self._caption(proj)
+
+    def set_scenario(self, name: str | None, comparison: series.Comparison | None) -> None:
+        if comparison is None:
+            self.scenario.setData([], [])
+            self._values.pop("scenario", None)
+            self._scenario_name = ""
+        else:
+            x = np.arange(len(comparison.months), dtype=float)
+            self.scenario.setData(x, comparison.scenario_cumulative)
+            self._values["scenario"] = comparison.scenario_cumulative
+            self._scenario_name = name or ""
+        self._caption(None)
+
+    def _caption(self, proj: Any) -> None:
+        base = theme.CATEGORY_COLORS[Category.COMPUTE]
+        parts = [f"<span style='color:{base}'>━</span> plan"]
+        if "scenario" in self._values:
+            parts.append(f"<span style='color:{theme.SCENARIO_COLOR}'>╍</span> {self._scenario_name}")
+        if "budget" in self._values:
+            parts.append(f"<span style='color:{theme.BUDGET_COLOR}'>┈</span> budget to date")
+        self.caption.setText(f"<b>Cumulative cost</b> ({self.fmt.currency})&nbsp;&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts))
+
+    def hover_at(self, x: float, y: float) -> str:
+        i = int(round(x))
+        if not self.months or not 0 <= i < len(self.months):
+            return ""
+        rows = [f"<b>{self.months[i]}</b>", f"Plan to date: {self.fmt.auto(float(self._values['plan'][i]))}"]
+        if "scenario" in self._values:
+            rows.append(f"{self._scenario_name} to date: {self.fmt.auto(float(self._values['scenario'][i]))}")
+        if "budget" in self._values:
+            rows.append(f"Budget to date: {self.fmt.auto(float(self._values['budget'][i]))}")
+        return "<br>".join(rows)
+
+
+class ScenarioChart(Chart):
+    """The plan's monthly cost against the selected scenario's, the saving shaded between them."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(left="money", parent=parent)
+        base = QColor(theme.CATEGORY_COLORS[Category.COMPUTE])
+        self.baseline = self.item.plot([], [], pen=pg.mkPen(base, width=2.5), symbol="o", symbolSize=5,
+                                       symbolBrush=base, symbolPen=None)
+        self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5), symbol="o",
+                                       symbolSize=5, symbolBrush=QColor(theme.SCENARIO_COLOR), symbolPen=None)
+        self.fill = pg.FillBetweenItem(self.baseline, self.scenario, brush=pg.mkBrush(_color(theme.SCENARIO_COLOR, 60)))
+        self.item.addItem(self.fill)
+        self.message = pg.TextItem("", anchor=(0.5, 0.5))
+        self.item.addItem(self.message)
+        self.comparison: series.Comparison | None = None
+        self.fmt = MoneyFormat()
+        self._name = ""
+
+    def set_data(self, proj: Any, name: str | None, comparison: series.Comparison | None, error: str = "") -> None:
+        self.fmt = MoneyFormat(proj.currency)
+        self.set_currency(proj.currency)
+        self.comparison = comparison
+        months = series.month_labels(proj)
+        x = np.arange(len(months), dtype=float)
+        monthly = proj.monthly
+        self.baseline.setData(x, monthly)
+        base = theme.CATEGORY_COLORS[Category.COMPUTE]
+        top = float(monthly.max()) if len(monthly) else 1.0
+        if comparison is None:
+            self.scenario.setData(x, monthly)  # the shading collapses to nothing
+            self.fill.setVisible(False)
+            self.message.setColor(theme.foreground(self))
+            self.message.setText(error or "No scenario yet: create one in the Savings panel")
+            self.message.setPos((len(x) - 1) / 2 if len(x) else 0, top * 0.5)
+            self.caption.setText(f"<b>Plan against a scenario</b> ({proj.currency})&nbsp;&nbsp;&nbsp;"
+                                 f"<span style='color:{base}'>━</span> plan")
+            self._name = ""
+        else:
+            self.scenario.setData(x, comparison.scenario)
+            self.fill.setVisible(True)
+            self.message.setText("")
+            self._name = name or ""
+            self.caption.setText(
+                f"<b>Plan against “{self._name}”</b> ({proj.currency})&nbsp;&nbsp;&nbsp;"
+                f"<span style='color:{base}'>━</span> plan&nbsp;&nbsp;"
+                f"<span style='color:{theme.SCENARIO_COLOR}'>━</span> {self._name}&nbsp;&nbsp;"
+                f"<span style='color:{theme.SCENARIO_COLOR}'>▒</span> saving")
+            top = max(top, float(comparison.scenario.max()) if len(comparison.scenario) else 0.0)
+        self.item.setXRange(-0.6, max(len(x) - 1, 1) + 0.4, padding=0)
+        self.item.setYRange(0, (top or 1.0) * 1.1, padding=0)
+        self.set_month_ticks(months)
+
+    def hover_at(self, x: float, y: float) -> str:
+        c = self.comparison
+        i = int(round(x))
+        if c is None or not 0 <= i < len(c.months):
+            return ""
+        return (f"<b>{c.months[i]}</b><br>Plan: {self.fmt.auto(float(c.baseline[i]))}<br>"
+                f"{self._name}: {self.fmt.auto(float(c.scenario[i]))}<br>Saving: {self.fmt.auto(float(c.saving[i]))}")
+
+
+class DriversChart(Chart):
+    """The costliest lines over the horizon, ranked, coloured by category."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(left="left", bottom="money", parent=parent)
+        # one shared pen (none): pyqtgraph 0.14 fails on an empty ``pens`` list, so bars are told apart by brush
+        self.bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.66, pen=None, brush=theme.OTHER_COLOR)
+        self.item.addItem(self.bar)
+        self.labels = [pg.TextItem("", anchor=(0, 0.5)) for _ in range(MAX_DRIVERS + 1)]
+        for label in self.labels:
+            self.item.addItem(label)
+        self.item.getAxis("left").setWidth(210)
+        self.item.getAxis("left").setStyle(tickLength=0)
+        self.item.showGrid(x=True, y=False, alpha=0.18)
+        self.drivers: tuple[series.DriverBar, ...] = ()
+        self.fmt = MoneyFormat()
+
+    def apply_palette(self) -> None:
+        super().apply_palette()
+        self.item.showGrid(x=True, y=False, alpha=0.18)
+        for label in getattr(self, "labels", ()):
+            label.setColor(theme.foreground(self))
+
+    def set_projection(self, proj: Any) -> None:
+        self.fmt = MoneyFormat(proj.currency)
+        self.set_currency(proj.currency)
+        bars = series.top_drivers(proj, MAX_DRIVERS)
+        self.drivers = bars
+        n = len(bars)
+        y = np.arange(n, dtype=float)[::-1]  # the biggest on top
+        totals = np.array([b.total for b in bars], dtype=float)
+        colors = [theme.category_color(b.category) for b in bars]
+        self.bar.setOpts(x0=np.zeros(n), y=y, width=totals, height=0.66,
+                         brushes=[pg.mkBrush(c) for c in colors] if n else None)
+        top = float(totals.max()) if n else 1.0
+        fg = theme.foreground(self)
+        for i, label in enumerate(self.labels):
+            if i < n:
+                label.setText(f"{self.fmt.compact(bars[i].total)}  ({self.fmt.percent(bars[i].share)})")
+                label.setColor(fg)
+                label.setPos(totals[i] + top * 0.01, y[i])
+                label.setVisible(True)
+            else:
+                label.setVisible(False)
+        self.item.getAxis("left").setTicks([[(float(y[i]), _elide(b.name, 30)) for i, b in enumerate(bars)]])
+        self.item.setXRange(0, (top or 1.0) * 1.22, padding=0)
+        self.item.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
+        self.caption.setText(f"<b>Top drivers</b> — the costliest lines over {len(proj.months)} months "
+                             f"({proj.currency}), coloured by category")
+
+    def hover_at(self, x: float, y: float) -> str:
+        n = len(self.drivers)
+        rank = n - 1 - int(round(y))
+        if not 0 <= rank < n or abs(y - round(y)) > 0.4 or x < 0:
+            return ""
+        b = self.drivers[rank]
+        cat = b.category.value if b.category else "several categories"
+        return f"<b>{b.name}</b> ({cat})<br>{self.fmt.auto(b.total)} over the horizon, {self.fmt.percent(b.share, 1)}"
+
+
+def _elide(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class ChartsView(QTabWidget):
+    """The chart tabs. The visible chart redraws on every change; hidden ones when they are shown."""
+
+    def __init__(self, document: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.setDocumentMode(True)
+        self.monthly = MonthlyChart()
+        self.cumulative = CumulativeChart()
+        self.scenarios = ScenarioChart()
+        self.drivers = DriversChart()
+        for chart, title, tip in (
+                (self.monthly, "Monthly", "Cost of each month stacked by category, with the monthly budget"),
+                (self.cumulative, "Cumulative", "Cost to date, against the budget to date and the scenario"),
+                (self.scenarios, "Scenarios", "The plan against the selected savings scenario"),
+                (self.drivers, "Drivers", "The lines that cost the most over the horizon")):
+            self.setTabToolTip(self.addTab(chart, title), tip)
+        self._dirty: set[QWidget] = set()
+        self._scenario_dirty: set[QWidget] = set()
+        self.placeholder = QLabel()
+        self.currentChanged.connect(lambda _i: self._refresh_current())
+        document.plan_changed.connect(self._on_plan_changed)
+        document.scenario_changed.connect(self._on_scenario_changed)
+        self._on_plan_changed()
+        self._on_scenario_changed()
+
+    def charts(self) -> list[Chart]:
+        return [self.monthly, self.cumulative, self.scenarios, self.drivers]
+
+    def _on_plan_changed(self) -> None:
+        self._dirty = set(self.charts())
+        self._scenario_dirty |= {self.cumulative, self.scenarios}
+        self._refresh_current(scenario=False)  # the scenario follows on scenario_changed (coalesced)
+
+    def _on_scenario_changed(self) -> None:
+        self._scenario_dirty |= {self.cumulative, self.scenarios}
+        self._refresh_current()
+
+    def refresh_all(self) -> None:
+        """Bring every chart up to date now (screenshots and tests)."""
+        for chart in self.charts():
+            self._refresh(chart)
+
+    def _refresh_current(self, scenario: bool = True) -> None:
+        chart = self.currentWidget()
+        if chart is not None:
+            self._refresh(chart, scenario)  # type: ignore[arg-type]
+
+    def _refresh(self, chart: Chart, scenario: bool = True) -> None:
+        proj = self.document.projection
+        if proj is None:
+            for c in self.charts():
+                c.caption.setText("<b>The plan can't be priced</b> — see the problems marked in the editor")
+            return
+        if chart in self._dirty:
+            self._dirty.discard(chart)
+            if chart is not self.scenarios:
+                chart.set_projection(proj)  # type: ignore[attr-defined]
+            else:
+                self._scenario_dirty.add(chart)
+        if scenario and chart in self._scenario_dirty and chart in (self.cumulative, self.scenarios):
+            self._scenario_dirty.discard(chart)
+            doc = self.document
+            result = doc.scenario_result
+            comparison = series.comparison(proj, result.projection) if result is not None else None
+            if chart is self.cumulative:
+                self.cumulative.set_scenario(doc.selected_scenario, comparison)
+            else:
+                err = doc.scenario_error
+                self.scenarios.set_data(proj, doc.selected_scenario, comparison,
+                                        f"“{doc.selected_scenario}” can't be evaluated: {err.problems[0].message}"
+                                        if err else "")

@@ -1,0 +1,221 @@
+"""`aicost savings` and `aicost breakeven`: scenario savings with their attribution, and the self-hosting break-even."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+EXIT_OK = 0
+
+
+def add_savings_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("savings", help="what each savings scenario of a plan saves, and which strategy saves what")
+    p.add_argument("plan", help="plan file (YAML)")
+    p.add_argument("--json", action="store_true", help="print a JSON document (see docs/scenarios.md)")
+    p.set_defaults(func=cmd_savings)
+    return p
+
+
+def add_breakeven_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("breakeven", help="monthly volume at which self-hosting an API line gets cheaper")
+    p.add_argument("plan", help="plan file (YAML)")
+    p.add_argument("--api", required=True, metavar="NAME", help="name of the API line (services.apis)")
+    p.add_argument("--gpu", metavar="GPU", help="catalog GPU to self-host on (default: the plan's self_host scenario's)")
+    p.add_argument("--tokens-per-second", metavar="N",
+                   help="throughput of one GPU for this model (default: the plan's self_host scenario's)")
+    p.add_argument("--utilization", metavar="X", help="average share of capacity used, e.g. 60%% (default 60%%)")
+    p.add_argument("--min-gpus", metavar="N", help="GPUs always running (default 1)")
+    p.add_argument("--provider", metavar="P", help="cloud the GPUs are rented from (default: the plan's)")
+    p.add_argument("--pricing", metavar="HOW", help="on_demand (default), spot or reserved")
+    p.add_argument("--max-volume", metavar="N", help="largest volume of the chart grid (default: automatic)")
+    p.add_argument("--json", action="store_true", help="print a JSON document (see docs/scenarios.md)")
+    p.set_defaults(func=cmd_breakeven)
+    return p
+
+
+# ---------------------------------------------------------------------------------------------
+# aicost savings
+# ---------------------------------------------------------------------------------------------
+
+
+def cmd_savings(args: argparse.Namespace) -> int:
+    from pricing import engine, planfile, scenarios
+    from pricing.catalog import Catalog
+    from pricing.report import cents_to_float, rounded_matrix
+
+    catalog = Catalog.load()
+    plan = planfile.load(args.plan, catalog)
+    baseline = engine.project(plan, catalog)
+    results = [scenarios.evaluate(plan, s, catalog, baseline) for s in plan.scenarios]
+    base_cents = int(rounded_matrix(baseline).sum())
+    doc = {
+        "name": plan.name, "currency": plan.currency,
+        "months": [str(m) for m in baseline.months],
+        "baseline_total": cents_to_float(base_cents),
+        "scenarios": [dict(scenarios.summary_data(r), notes=list(r.notes)) for r in results],
+    }
+    if args.json:
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(savings_text(doc))
+    return EXIT_OK
+
+
+def savings_text(doc: dict) -> str:
+    """The `aicost savings` table from its JSON document (so text and JSON cannot disagree)."""
+    from pricing.report import money
+    cur = doc["currency"]
+    months = doc["months"]
+    lines = [f"{doc['name']}: savings against the baseline of {money(doc['baseline_total'], cur)} "
+             f"({months[0]} .. {months[-1]}, {len(months)} months, {cur})" if months else doc["name"], ""]
+    if not doc["scenarios"]:
+        lines.append("The plan has no scenarios (add a `scenarios:` section, see docs/scenarios.md).")
+        return "\n".join(lines) + "\n"
+    width = max([len(s["name"]) for s in doc["scenarios"]]
+                + [len(a["strategy"]) + 2 for s in doc["scenarios"] for a in s["attribution"]] + [8])
+    amounts = [money(s["saving_total"], cur) for s in doc["scenarios"]] + \
+              [money(a["total"], cur) for s in doc["scenarios"] for a in s["attribution"]]
+    w = max(len(a) for a in amounts)
+    for s in doc["scenarios"]:
+        lines.append(f"{s['name']:<{width}}  {money(s['saving_total'], cur):>{w}}  {s['saving_share']:>6.1%} "
+                     f"of the baseline   scenario total {money(s['scenario_total'], cur)}")
+        for a in s["attribution"]:
+            lines.append(f"  {a['strategy']:<{width - 2}}  {money(a['total'], cur):>{w}}  "
+                         f"{a['share_of_saving']:>6.1%} of the saving")
+        for note in s.get("notes", []):
+            lines.append(f"  note: {note}")
+        lines.append("")
+    method = {s["method"] for s in doc["scenarios"]}
+    lines.append("Each strategy's part is its Shapley value: its marginal saving averaged over every order of "
+                 "adding the strategies" + (" (sequential beyond 8 strategies)" if "sequential" in method else "")
+                 + "; the parts add up to the saving to the cent.")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# aicost breakeven
+# ---------------------------------------------------------------------------------------------
+
+
+def cmd_breakeven(args: argparse.Namespace) -> int:
+    from pricing import breakeven as be
+    from pricing import planfile
+    from pricing.catalog import Catalog
+    from pricing.errors import PlanError, Problem
+    from pricing.quantities import parse_number, parse_share
+
+    catalog = Catalog.load()
+    plan = planfile.load(args.plan, catalog)
+    be.api_line(plan, args.api)  # an unknown name fails first, with suggestions
+    given = be.self_host_defaults(plan, args.api)
+    problems: list[Problem] = []
+
+    def read(flag: str, text: str | None, fn: Any) -> Any:
+        if text is None:
+            return None
+        try:
+            return fn(text)
+        except PlanError as exc:
+            problems.append(Problem(f"{flag}: {exc.problems[0].message}"))
+            return None
+
+    tps = read("--tokens-per-second", args.tokens_per_second, lambda t: parse_number(t, allow_zero=False))
+    util = read("--utilization", args.utilization, lambda t: parse_share(t, allow_zero=False))
+    min_gpus = read("--min-gpus", args.min_gpus, lambda t: int(parse_number(t, integer=True, maximum=1e6)))
+    max_volume = read("--max-volume", args.max_volume, lambda t: parse_number(t, allow_zero=False))
+    pricing = read("--pricing", args.pricing, _pricing)
+    if problems:
+        raise PlanError(problems)
+    gpu = args.gpu or given.get("gpu")
+    tps = tps if tps is not None else given.get("tokens_per_second_per_gpu")
+    missing = [flag for flag, v in (("--gpu", gpu), ("--tokens-per-second", tps)) if v is None]
+    if missing:
+        raise PlanError(f"give {' and '.join(missing)}: the plan has no self_host scenario for {args.api!r} to "
+                        "take them from (throughput depends on the model and the GPU: see "
+                        "`aicost catalog levers` for published figures)")
+    result = be.breakeven(
+        plan, args.api, gpu, tokens_per_second_per_gpu=tps,
+        utilization=util if util is not None else given.get("utilization", 0.6),
+        min_gpus=min_gpus if min_gpus is not None else given.get("min_gpus", 1),
+        provider=args.provider or given.get("provider"),
+        pricing=pricing or given.get("pricing", "on_demand"),
+        throughput_basis=given.get("throughput_basis", "output"),
+        catalog=catalog, max_volume=max_volume)
+    doc = breakeven_data(result, tps, util if util is not None else given.get("utilization", 0.6))
+    if args.json:
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(breakeven_text(result, doc))
+    return EXIT_OK
+
+
+def _pricing(text: str) -> str:
+    from pricing.errors import PlanError
+    from pricing.plan import Pricing
+    value = text.strip().lower().replace("-", "_")
+    if value not in {p.value for p in Pricing}:
+        raise PlanError(f"found {text!r}, expected one of {', '.join(p.value for p in Pricing)}")
+    return value
+
+
+def _num(x: float | None, digits: int = 6) -> float | None:
+    if x is None:
+        return None
+    return round(float(x), digits) if x != float("inf") else None
+
+
+def breakeven_data(r: Any, tokens_per_second: float, utilization: float) -> dict:
+    """The `aicost breakeven --json` document."""
+    from pricing.report import cents_to_float, to_cents
+    return {
+        "api": r.api, "model": r.model, "gpu": r.gpu, "provider": r.provider, "pricing": r.pricing.value,
+        "currency": r.currency,
+        "tokens_per_second_per_gpu": tokens_per_second, "utilization": utilization, "min_gpus": r.min_gpus,
+        "cost_per_request": _num(r.cost_per_request, 8),
+        "gpu_month": cents_to_float(int(to_cents(r.gpu_month)[0])),
+        "requests_per_gpu": _num(r.requests_per_gpu, 3),
+        "breakeven_volume": _num(r.breakeven, 3),
+        "stays_cheaper_from": _num(r.stays_cheaper_from, 3),
+        "current_volume": {"first_month": _num(r.current[0], 3), "last_month": _num(r.current[1], 3)},
+        "grid": {"volumes": [_num(v, 3) for v in r.volumes],
+                 "api_cost": cents_to_float(to_cents(r.api_cost)),
+                 "self_hosted_cost": cents_to_float(to_cents(r.self_cost)),
+                 "gpus": [int(g) for g in r.gpus]},
+        "notes": list(r.notes),
+    }
+
+
+def breakeven_text(r: Any, doc: dict) -> str:
+    """The `aicost breakeven` text: the figures, then costs at each decade of volume and at the line's own."""
+    import math
+
+    from pricing.report import money
+    cur = r.currency
+    vol = lambda v: "never" if v is None else f"{v:,.0f} requests a month"  # noqa: E731
+    per_gpu = "unlimited (no tokens to generate)" if doc["requests_per_gpu"] is None else \
+        f"{doc['requests_per_gpu']:,.0f} requests a month"
+    lines = [f"Break-even: {r.api} ({r.model}) against self-hosting on {r.gpu} at {r.provider} ({r.pricing.value})", "",
+             f"  API cost per 1k requests     {money(r.cost_per_request * 1000, cur)}",
+             f"  One GPU for a month          {money(doc['gpu_month'], cur)}",
+             f"  One GPU serves               {per_gpu} "
+             f"({doc['tokens_per_second_per_gpu']:g} tokens/s at {doc['utilization']:.0%} utilization)",
+             f"  GPUs always paid             {r.min_gpus}",
+             f"  Break-even volume            {vol(r.breakeven)}"]
+    if r.breakeven is None:
+        lines.append("                               (the API costs less per request than a fully used GPU: "
+                     "self-hosting is never cheaper, at any volume)")
+    else:
+        lines.append(f"  Self-hosting stays cheaper   from {vol(r.stays_cheaper_from)}"
+                     if r.stays_cheaper_from is not None else
+                     "  Self-hosting stays cheaper   never for good (API and GPUs tie at every full GPU)")
+    lines += [f"  This line's volume           {r.current[0]:,.0f} (first month) .. {r.current[1]:,.0f} (last month)",
+              "", f"  {'requests/month':>16}  {'API/month':>14}  {'self-hosted/month':>18}  {'GPUs':>6}"]
+    shown = sorted({10 ** k for k in range(int(math.log10(r.volumes[0])) + 1, int(math.log10(r.volumes[-1])) + 1)}
+                   | {round(v) for v in (*r.current, r.breakeven) if v})
+    for v in shown:
+        lines.append(f"  {v:>16,.0f}  {money(r.api_at(v), cur):>14}  {money(r.self_at(v), cur):>18}  {r.gpus_at(v):>6}")
+    lines += [""] + [f"Note: {n}" for n in r.notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,299 @@
+"""The form that edits one object of the plan (a line, the platform, the plan's settings), built from field specs."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from pricing import series
+from pricing.errors import Problem
+
+from gui import theme
+from gui.editors import ops
+from gui.widgets import (ChoiceCombo, FieldRow, IntSpin, ModelPicker, MoneyFormat, MonthEdit, PercentSpin,
+                         QuantityEdit, SectionChecks, TextEdit)
+
+Choices = Callable[["Form", Any], Sequence[tuple[Any, str, str]]]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a form: which field of the object it edits, with what widget, and what to tell the user."""
+
+    key: str
+    """Field of the dataclass (``gpus``); also the last part of its key path."""
+    label: str
+    kind: str
+    """name, number, share, int, month, choice, model, sections, yearmonth."""
+    tip: str
+    """What the field means and how it drives cost (the tooltip)."""
+    unit: str = ""
+    none_text: str = ""
+    """When set, the field may be empty (``None``); the text says what empty means."""
+    limits: dict = field(default_factory=dict)
+    """Bounds passed to parse_number / parse_share / the spin box (minimum, maximum, allow_zero)."""
+    choices: Choices | None = None
+    get: Callable[[Any], Any] | None = None
+    """Value shown, when it isn't simply the attribute."""
+    put: Callable[["Form", Any, Any], Any] | None = None
+    """(form, object, value) -> new object, when it isn't simply replacing the attribute."""
+    enabled: Callable[[Any], bool] | None = None
+    check: Callable[["Form", Any], str | None] | None = None
+    """A problem with the current object worth marking on this field (beyond what the engine reports)."""
+    wide: bool = False
+    """Takes a whole row of the form."""
+
+
+class Form(QWidget):
+    """Edits one object of the plan; every edit is ``document.apply(new_plan, text, merge_key)``.
+
+    ``key_path`` says which object: ``compute.training[0]``, ``services.platform`` or ``""`` (the plan).
+    """
+
+    def __init__(self, document: Any, fields: Sequence[Field], *, noun: str = "line", columns: int = 2,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.fields = tuple(fields)
+        self.noun = noun
+        self.key_path: str | None = None
+        self.inputs: dict[str, QWidget] = {}
+        self.rows: dict[str, FieldRow] = {}
+        self._labels: dict[str, QLabel] = {}
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.setSpacing(6)
+        self.title = QLabel()
+        self.title.setFont(theme.headline_font(self.font(), 1.25))
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.marker = QLabel()  # overridden prices, notes
+        self.marker.setWordWrap(True)
+        self.marker.hide()
+        self.message = QLabel()  # problems of the object that no field owns
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.ERROR_COLOR};")
+        self.message.hide()
+        for w in (self.title, self.subtitle, self.marker, self.message):
+            outer.addWidget(w)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        outer.addWidget(rule)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        self.grid = grid
+        row = col = 0
+        for f in self.fields:
+            editor = self._make_input(f)
+            holder = FieldRow(editor, "" if f.kind == "int" else f.unit.replace("{cur}", "USD"))
+            label = QLabel(f.label + ":")
+            label.setBuddy(editor)
+            label.setToolTip(f.tip)
+            editor.setToolTip(f.tip)
+            editor.setWhatsThis(f.tip)
+            editor.setAccessibleName(f.label)
+            editor.setObjectName(f.key)
+            self.inputs[f.key] = editor
+            self.rows[f.key] = holder
+            self._labels[f.key] = label
+            editor.edited.connect(lambda value, f=f: self._on_field_edited(f, value))  # type: ignore[attr-defined]
+            if f.wide:
+                if col:
+                    row, col = row + 1, 0
+                grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(holder, row, 1, 1, 2 * columns - 1, Qt.AlignmentFlag.AlignTop)
+                row += 1
+                continue
+            grid.addWidget(label, row, 2 * col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(holder, row, 2 * col + 1, Qt.AlignmentFlag.AlignTop)
+            col += 1
+            if col == columns:
+                row, col = row + 1, 0
+        for c in range(columns):
+            grid.setColumnStretch(2 * c + 1, 1)
+        outer.addLayout(grid)
+        self.extra = QVBoxLayout()  # subclasses add rows here
+        outer.addLayout(self.extra)
+        outer.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        document.plan_changed.connect(self._on_plan_changed)
+        document.problems_changed.connect(self._on_problems_changed)
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    def _make_input(self, f: Field) -> QWidget:
+        lim = dict(f.limits)
+        if f.kind == "name":
+            return TextEdit()
+        if f.kind in ("number", "text_share"):
+            return QuantityEdit(share=f.kind == "text_share", optional=bool(f.none_text), placeholder=f.none_text, **lim)
+        if f.kind == "parsed":
+            edit = QuantityEdit(parse=lim["parse"], fmt=lim["fmt"], optional=bool(f.none_text), placeholder=f.none_text)
+            edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return edit
+        if f.kind == "share":
+            return PercentSpin(lim.get("maximum", 1.0), minimum=lim.get("minimum", 0.0))
+        if f.kind in ("int", "month"):
+            return IntSpin(int(lim.get("minimum", 1)), int(lim.get("maximum", 1_000_000)),
+                           suffix=f" {f.unit}" if f.unit and f.kind == "int" else "", none_text=f.none_text)
+        if f.kind == "choice":
+            return ChoiceCombo(f.none_text)
+        if f.kind == "model":
+            from gui.editors.services import search_models
+            return ModelPicker(lambda text: search_models(self, text))
+        if f.kind == "sections":
+            return SectionChecks(lim.get("options", ()))
+        if f.kind == "yearmonth":
+            return MonthEdit()
+        raise ValueError(f"unknown field kind {f.kind!r}")
+
+    # -- the object edited -------------------------------------------------------------------
+
+    def target(self) -> Any:
+        """The object this form edits in the current plan (None when it is gone)."""
+        plan = self.document.plan
+        if self.key_path == "":
+            return plan
+        return ops.line_at(plan, self.key_path) if self.key_path is not None else None
+
+    def replaced(self, obj: Any) -> Any:
+        """The current plan with the edited object replaced by ``obj``."""
+        if self.key_path == "":
+            return obj
+        return ops.with_line(self.document.plan, self.key_path, obj)
+
+    def show_target(self, key_path: str) -> None:
+        self.key_path = key_path
+        for w in self.inputs.values():  # a new object: forget half-typed text of the previous one
+            if hasattr(w, "set_error"):
+                w.set_error(None)
+        self._on_plan_changed(force=True)
+
+    def value_of(self, f: Field, obj: Any) -> Any:
+        return f.get(obj) if f.get else getattr(obj, f.key)
+
+    # -- view -> model -----------------------------------------------------------------------
+
+    def _on_field_edited(self, f: Field, value: Any) -> None:
+        obj = self.target()
+        if obj is None:
+            return
+        if f.put is not None:
+            new = f.put(self, obj, value)
+        else:
+            new = ops.set_field(obj, f.key, value, share=f.kind in ("share", "text_share"))
+        if new is obj:
+            return
+        what = getattr(obj, "name", None) if self.key_path else None
+        text = f"Change {f.label.lower()}" + (f" of {what}" if what else "")
+        self.document.apply(self.replaced(new), text, merge_key=f"{self.key_path}.{f.key}")
+
+    # -- model -> view -----------------------------------------------------------------------
+
+    def _on_plan_changed(self, force: bool = False) -> None:
+        if self.key_path is None or (not force and not self.isVisible()):
+            return
+        obj = self.target()
+        if obj is None:
+            return
+        for f in self.fields:
+            w = self.inputs[f.key]
+            with QSignalBlocker(w):
+                if f.choices is not None:
+                    w.set_choices(f.choices(self, obj))  # type: ignore[attr-defined]
+                if f.kind == "month":
+                    w.setMaximum(max(self.document.plan.months, 1))  # type: ignore[attr-defined]
+                w.set_value(self.value_of(f, obj))  # type: ignore[attr-defined]
+            if "{cur}" in f.unit:
+                self.rows[f.key].unit.setText(f.unit.format(cur=self.document.plan.currency))
+            enabled = f.enabled(obj) if f.enabled else True
+            w.setEnabled(enabled)
+            self._labels[f.key].setEnabled(enabled)
+            rng = ops.range_of(obj, f.key)
+            if rng is not None:
+                w.setToolTip(f"{f.tip}\n\nUncertain: low {rng.low:g}, likely {rng.likely:g}, high {rng.high:g} "
+                             "(Monte Carlo samples between them; editing the value moves the likely value).")
+        self.refresh_header(obj)
+        self._on_problems_changed()
+
+    def refresh_header(self, obj: Any) -> None:
+        name = getattr(obj, "name", "")
+        self.title.setText(name if self.key_path else "Plan settings")
+        projection = self.document.projection
+        li = series.line_item(projection, self.key_path or "")
+        if li is None:
+            self.subtitle.setText(self.describe(obj))
+            self.marker.hide()
+            return
+        row = next((r for r in series.line_rows(projection) if r.key_path == self.key_path), None)
+        fmt = MoneyFormat(self.document.plan.currency)
+        if row is not None:
+            self.subtitle.setText(f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in the "
+                                  f"first month, {fmt.auto(row.total)} over {len(projection.months)} months "
+                                  f"({fmt.percent(row.share, 1)} of the plan)")
+        notes = list(li.notes)
+        overridden = [s for s in li.sources if s.overridden]
+        parts = []
+        if overridden:
+            parts.append("<b>★ Price overridden by the plan</b>: " + ", ".join(s.key for s in overridden))
+        parts += notes
+        self.marker.setText("<br>".join(parts))
+        self.marker.setToolTip("\n".join(f"{s.key}: {s.source}" + (f" (as of {s.as_of})" if s.as_of else "")
+                                         for s in li.sources))
+        self.marker.setVisible(bool(parts))
+
+    def describe(self, obj: Any) -> str:
+        return self.noun.capitalize()
+
+    def _on_problems_changed(self) -> None:
+        if self.key_path is None:
+            return
+        prefix = self.key_path
+        mine: list[Problem] = []
+        for p in self.document.problems:
+            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
+                                                or p.key_path.startswith("prices")):
+                mine.append(p)
+            elif prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):
+                mine.append(p)
+        obj = self.target()
+        by_field: dict[str, str] = {}
+        loose: list[str] = []
+        for p in mine:
+            rest = p.key_path[len(prefix):].lstrip(".") if prefix else p.key_path
+            key = rest.split(".")[0].split("[")[0]
+            if key in self.inputs:
+                by_field[key] = p.message
+            else:
+                loose.append(p.message)
+        for f in self.fields:
+            extra = f.check(self, obj) if (f.check and obj is not None) else None
+            if f.key in by_field or extra:
+                self.inputs[f.key].set_error(by_field.get(f.key) or extra)  # type: ignore[attr-defined]
+            elif not getattr(self.inputs[f.key], "error", None) or not self.inputs[f.key].hasFocus():
+                self.inputs[f.key].set_error(None)  # type: ignore[attr-defined]
+        self.message.setText("\n".join(loose))
+        self.message.setVisible(bool(loose))
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._on_plan_changed(force=True)
+
+
+def enum_choices(cls: type, labels: dict[Any, str] | None = None) -> Choices:
+    """Choices of an Enum: (member, label, tooltip)."""
+    def choices(form: Form, obj: Any) -> Sequence[tuple[Any, str, str]]:
+        return [(m, (labels or {}).get(m, m.value.replace("_", " ")), "") for m in cls]
+    return choices
+
+
+def replace_fields(obj: Any, **changes: Any) -> Any:
+    return dataclasses.replace(obj, **changes)

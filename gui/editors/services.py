@@ -1,0 +1,159 @@
+"""Forms of the services sections: third-party model APIs (with the model picker) and the managed platform."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Sequence
+
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
+
+from pricing.errors import PlanError
+
+from gui.editors import ops
+from gui.editors.form import Field, Form
+
+
+def search_models(form: Form, text: str, limit: int = 30) -> Sequence[tuple[str, str]]:
+    """Models of the line's API provider matching ``text``: (model id, prices) for the picker."""
+    from pricing import apiprices
+    line = form.target()
+    provider = getattr(line, "provider", None)
+    try:
+        models = apiprices.list_models(text, provider=provider, limit=limit)
+    except PlanError:  # a provider genai-prices doesn't know: search them all
+        models = apiprices.list_models(text, limit=limit)
+
+    def price(x: float | None) -> str:
+        return "n/a" if x is None else f"${x:g}"
+    return [(m.model, f"{m.name or m.model} ({m.provider}): {price(m.input_per_mtok)} in, "
+             f"{price(m.output_per_mtok)} out per million tokens") for m in models]
+
+
+def api_provider_choices(form: Form, line: Any) -> Sequence[tuple[Any, str, str]]:
+    from pricing import apiprices
+    return [(p, p, "") for p in apiprices.providers()]
+
+
+def _recounted(form: Form, line: Any, **changes: Any) -> Any:
+    """The line with a new model or provider, its sample texts counted again in that model's encoding."""
+    return ops.recount_samples(dataclasses.replace(line, **changes))
+
+
+def _no_sample(key: str):
+    return lambda line: getattr(line, key) is None
+
+
+APIS: tuple[Field, ...] = (
+    Field("name", "Name", "name", "Shown in the tables and charts."),
+    Field("provider", "API provider", "choice", "Who sells the model (OpenAI, Anthropic, Google...); prices "
+          "come from the genai-prices data.", choices=api_provider_choices,
+          put=lambda form, line, v: _recounted(form, line, provider=v)),
+    Field("model", "Model", "model", "The model called; type to search the genai-prices models. Its price "
+          "per million input, cached-input and output tokens sets the cost of each request.",
+          put=lambda form, line, v: _recounted(form, line, model=v)),
+    Field("requests_per_month", "Requests / month", "number", "Calls in the first month (e.g. 300k). Cost = "
+          "requests x (input, cached input and output tokens x their prices).", unit="requests"),
+    Field("growth", "Monthly growth", "share", "Compound growth of requests each month.", limits={"maximum": 10.0}),
+    Field("input_tokens", "Input tokens", "number", "Prompt tokens per request, cached part included. Counted "
+          "exactly from the sample text when the line has one.", unit="tokens/request",
+          enabled=_no_sample("sample_input")),
+    Field("output_tokens", "Output tokens", "number", "Generated tokens per request (usually the dearer "
+          "tokens).", unit="tokens/request", enabled=_no_sample("sample_output")),
+    Field("cached_input_share", "Cached input", "share", "Share of input tokens billed at the cheaper "
+          "cached-input price (prompt caching of a shared prefix)."),
+    Field("response_cache_hit_rate", "Response cache hits", "share", "Share of requests answered from your own "
+          "response cache, never sent to the API: they cost nothing."),
+    Field("start", "First month", "month", "Plan month the calls start.", limits={"minimum": 1}),
+    Field("end", "Last month", "month", "Last plan month; 'horizon' runs to the end of the plan.",
+          none_text="horizon", limits={"minimum": 1}),
+)
+
+COMPUTE_SECTIONS = (("training", "training"), ("fine_tuning", "fine-tuning"), ("inference", "inference"),
+                    ("exploration", "notebooks"))
+
+PLATFORM: tuple[Field, ...] = (
+    Field("name", "Platform", "choice", "Managed ML platform (SageMaker, Vertex AI...) the compute runs on.",
+          choices=lambda form, p: [(n, n, "") for n in form.document.catalog.platform_names()]),
+    Field("markup", "Markup", "text_share", "Extra charged over the underlying compute, e.g. 20%; empty uses "
+          "the catalog's figure for the platform.", none_text="catalog markup", limits={"maximum": 10.0}),
+    Field("applies_to", "Runs", "sections", "Compute sections the platform runs; their cost is marked up.",
+          limits={"options": COMPUTE_SECTIONS}, wide=True),
+)
+
+
+class ApiForm(Form):
+    """API line: plus where its token counts come from (a sample text counted exactly, or typed)."""
+
+    def __init__(self, document: Any, fields: Sequence[Field], **kw: Any):
+        super().__init__(document, fields, **kw)
+        row = QHBoxLayout()
+        self.sample_label = QLabel()
+        self.sample_label.setWordWrap(True)
+        self.forget = QPushButton("Type counts instead")
+        self.forget.setToolTip("Forget the sample texts and keep their token counts as typed numbers "
+                               "(you can then edit them).")
+        self.forget.clicked.connect(self.forget_samples)
+        row.addWidget(self.sample_label, 1)
+        row.addWidget(self.forget)
+        self.extra.addLayout(row)
+
+    def describe(self, obj: Any) -> str:
+        return "Model API calls"
+
+    def refresh_header(self, obj: Any) -> None:
+        super().refresh_header(obj)
+        parts = []
+        for key, what in (("sample_input", "Input"), ("sample_output", "Output")):
+            s = getattr(obj, key)
+            if s is not None:
+                where = f"the file {s.path}" if s.path else "inline text"
+                how = f"exact ({s.encoding})" if s.exact else f"approximate ({s.encoding}): {s.reason}"
+                parts.append(f"{what} tokens: {s.tokens:,} counted from {where}, {how}.")
+        self.sample_label.setText("\n".join(parts))
+        self.sample_label.setVisible(bool(parts))
+        self.forget.setVisible(bool(parts))
+
+    def forget_samples(self) -> None:
+        line = self.target()
+        if line is None:
+            return
+        new = dataclasses.replace(line, sample_input=None, sample_output=None)
+        self.document.apply(self.replaced(new), f"Type token counts of {line.name}")
+
+
+class PlatformForm(Form):
+    """The managed platform: one optional object, switched on and off with a check box."""
+
+    def __init__(self, document: Any, fields: Sequence[Field], **kw: Any):
+        super().__init__(document, fields, **kw)
+        self.use = QCheckBox("Run compute on a managed ML platform")
+        self.use.setToolTip("A managed platform (SageMaker, Vertex AI, Azure ML...) adds a markup over the GPU "
+                            "cost of the sections it runs.")
+        self.use.toggled.connect(self.set_used)
+        self.layout().insertWidget(2, self.use)
+
+    def describe(self, obj: Any) -> str:
+        return "Managed ML platform"
+
+    def set_used(self, on: bool) -> None:
+        plan = self.document.plan
+        if on and plan.services.platform is None:
+            new = ops.with_line(plan, "services.platform", ops.default_platform(self.document.catalog))
+            self.document.apply(new, "Use a managed platform")
+        elif not on and plan.services.platform is not None:
+            self.document.apply(ops.with_line(plan, "services.platform", None), "Stop using a managed platform")
+
+    def _on_plan_changed(self, force: bool = False) -> None:
+        if self.key_path is None:
+            return
+        platform = self.document.plan.services.platform
+        with QSignalBlocker(self.use):
+            self.use.setChecked(platform is not None)
+        for w in self.inputs.values():
+            w.setEnabled(platform is not None)
+        if platform is None:
+            self.title.setText("Managed ML platform")
+            self.subtitle.setText("None: compute is billed at the cloud's GPU prices.")
+            self.marker.hide()
+            return
+        super()._on_plan_changed(force)

@@ -1,0 +1,117 @@
+"""The editor area: the form of whatever is selected in the plan tree (a line, a section, the settings)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+
+from gui import theme
+from gui.editors import compute, data, ops, services, work
+from gui.editors.form import Form
+from gui.editors.plan_settings import PlanSettingsForm
+from gui.editors.tree import GROUPS
+
+SECTION_LABELS = {path: label for _, _, sections in GROUPS for path, label in sections}
+
+SECTION_HELP: dict[str, str] = {
+    "compute.training": "Training runs rent GPUs for a number of hours, once or every few months. Give the hours, "
+                        "or derive them from the model size and training tokens.",
+    "compute.fine_tuning": "Fine-tuning runs: the same as training runs, listed apart.",
+    "compute.inference": "Self-hosted serving: always-on GPUs, enough for each month's tokens at the given "
+                         "throughput and utilization, never fewer than the minimum.",
+    "compute.exploration": "Notebooks and dev instances, billed for every hour they run, idle or not.",
+    "data.storage": "Stored data, billed per GB-month on the volume held each month (it grows); lifecycle rules "
+                    "move old data to colder tiers.",
+    "data.egress": "Data moved out of a region or zone, billed per GB.",
+    "services.apis": "Calls to third-party model APIs, priced per input, cached-input and output token.",
+    "annotation": "Human labelling, priced per item and pass.",
+    "mlops": "Recurring infrastructure: clusters, load balancers, logs, CI minutes.",
+    "people": "Time people spend keeping the infrastructure running (indirect cost).",
+}
+
+
+class SectionPage(QWidget):
+    """What a section holds, and a button to add a line to it."""
+
+    def __init__(self, add: Callable[[str], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._add = add
+        self.section = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        self.title = QLabel()
+        self.title.setFont(theme.headline_font(self.font(), 1.25))
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.button = QPushButton()
+        self.button.clicked.connect(lambda: self._add(self.section))
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+
+    def show_section(self, section: str, count: int) -> None:
+        self.section = section
+        noun = ops.NOUNS[section]
+        self.title.setText(f"{SECTION_LABELS.get(section, section)} ({count} line{'s' if count != 1 else ''})")
+        self.text.setText(SECTION_HELP.get(section, ""))
+        self.button.setText(f"Add {noun}")
+        self.button.setToolTip(f"Add a {noun} with typical values, then edit them")
+
+
+class EditorStack(QScrollArea):
+    """Shows one form at a time; ``show_key(key_path)`` picks it from what the key path points at."""
+
+    def __init__(self, document: Any, add_line: Callable[[str], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.stack = QStackedWidget()
+        self.setWidget(self.stack)
+        self.key_path: str | None = None
+        self.forms: dict[str, Form] = {
+            "": PlanSettingsForm(document, noun="plan"),
+            "compute.training": compute.TrainingForm(document, compute.TRAINING, noun="training run"),
+            "compute.inference": compute.InferenceForm(document, compute.INFERENCE, noun="inference service"),
+            "compute.exploration": compute.ExplorationForm(document, compute.EXPLORATION, noun="notebook pool"),
+            "data.storage": data.StorageForm(document, data.STORAGE, noun="storage line"),
+            "data.egress": data.EgressForm(document, data.EGRESS, noun="egress line"),
+            "services.platform": services.PlatformForm(document, services.PLATFORM, noun="platform"),
+            "services.apis": services.ApiForm(document, services.APIS, noun="API line"),
+            "annotation": work.AnnotationForm(document, work.ANNOTATION, noun="annotation batch"),
+            "mlops": work.MlopsForm(document, work.MLOPS, noun="MLOps line"),
+            "people": work.PeopleForm(document, work.PEOPLE, noun="people line"),
+        }
+        self.forms["compute.fine_tuning"] = self.forms["compute.training"]
+        for form in dict.fromkeys(self.forms.values()):
+            self.stack.addWidget(form)
+        self.section_page = SectionPage(add_line)
+        self.stack.addWidget(self.section_page)
+        document.plan_changed.connect(self._on_plan_changed)
+
+    def form_for(self, key_path: str) -> Form | None:
+        if key_path == "" or key_path == "services.platform":
+            return self.forms[key_path]
+        parts = ops.split_key(key_path)
+        return self.forms[parts[0]] if parts else None
+
+    def current_form(self) -> Form | None:
+        w = self.stack.currentWidget()
+        return w if isinstance(w, Form) else None
+
+    def show_key(self, key_path: str) -> None:
+        self.key_path = key_path
+        form = self.form_for(key_path)
+        if form is not None:
+            self.stack.setCurrentWidget(form)
+            form.show_target(key_path)
+        elif key_path in ops.NOUNS:
+            self.section_page.show_section(key_path, len(self.document.plan.section(key_path)))
+            self.stack.setCurrentWidget(self.section_page)
+
+    def _on_plan_changed(self) -> None:
+        key = self.key_path
+        if key in ops.NOUNS:
+            self.section_page.show_section(key, len(self.document.plan.section(key)))

@@ -1,0 +1,148 @@
+"""The headline figures across the top: run-rates, horizon total, cost per 1k requests, top driver, savings."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from pricing import series
+
+from gui import theme
+from gui.widgets import MoneyFormat
+
+
+class Figure(QFrame):
+    """One headline figure: a caption above a big value, and a detail line below."""
+
+    def __init__(self, caption: str, tip: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setToolTip(tip)
+        self.setAccessibleDescription(tip)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 4, 12, 4)
+        layout.setSpacing(0)
+        self.caption = QLabel(caption)
+        self.value = QLabel("—")
+        self.value.setFont(theme.headline_font(self.font(), 1.55))
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail = QLabel("")
+        for w in (self.caption, self.detail):
+            w.setForegroundRole(w.foregroundRole())
+            font = w.font()
+            font.setPointSizeF(max(font.pointSizeF() * 0.88, 7.0))
+            w.setFont(font)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._apply_muted()
+
+    def _apply_muted(self) -> None:
+        for w in (self.caption, self.detail):
+            pal = w.palette()
+            pal.setColor(w.foregroundRole(), theme.muted(self))
+            w.setPalette(pal)
+
+    def changeEvent(self, event: Any) -> None:  # noqa: N802 - follow the system palette (light/dark switch)
+        super().changeEvent(event)
+        if event.type() == event.Type.PaletteChange:
+            self._apply_muted()
+
+    def set(self, value: str, detail: str = "", caption: str | None = None) -> None:
+        self.value.setText(value)
+        self.detail.setText(detail)
+        if caption is not None:
+            self.caption.setText(caption)
+
+
+class HeadlineBar(QWidget):
+    """Reads ``series.headline`` of the document's projection and selected scenario; computes nothing itself."""
+
+    def __init__(self, document: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(0)
+        self.now = Figure("Run-rate now", "Cost of the plan's first month: what the project costs a month as it starts.")
+        self.end = Figure("Run-rate at the horizon", "Cost of the last month of the plan.")
+        self.total = Figure("Horizon total", "Everything the plan costs over its months (sum of the monthly costs).")
+        self.per_1k = Figure("Cost per 1k requests", "The whole bill over the horizon divided by the requests "
+                             "served by inference services and API lines, per thousand.")
+        self.driver = Figure("Top driver", "The line costing the most over the horizon, and its share of the total.")
+        self.budget = Figure("Monthly budget", "The plan's monthly budget and the first month the cost exceeds it.")
+        self.saving = Figure("Savings", "What the selected scenario (Savings panel) saves over the horizon, and "
+                             "its share of the baseline.")
+        self.figures = [self.now, self.end, self.total, self.per_1k, self.driver, self.budget, self.saving]
+        for i, f in enumerate(self.figures):
+            if i:
+                rule = QFrame()
+                rule.setFrameShape(QFrame.Shape.VLine)
+                rule.setFrameShadow(QFrame.Shadow.Sunken)
+                layout.addWidget(rule)
+            layout.addWidget(f)
+        layout.addStretch(1)
+        self.data: series.Headline | None = None
+        """The figures shown (tests compare them with the engine)."""
+        document.plan_changed.connect(self._on_plan_changed)
+        document.scenario_changed.connect(self._on_scenario_changed)
+        self._on_plan_changed()
+        self._on_scenario_changed()
+
+    def _on_plan_changed(self) -> None:
+        doc = self.document
+        proj = doc.projection
+        if proj is None:
+            self.data = None
+            for f in self.figures:
+                f.set("—", "")
+            n = len(doc.problems)
+            self.now.set("—", f"the plan can't be priced: {n} problem{'s' if n != 1 else ''}")
+            return
+        # the scenario's saving follows in _on_scenario_changed (evaluated after the baseline is drawn)
+        h = series.headline(proj)
+        self.data = h
+        fmt = MoneyFormat(proj.currency)
+        labels = series.month_labels(proj)
+        self.now.set(f"{fmt.auto(h.run_rate_now)}/mo", labels[0] if labels else "")
+        self.end.set(f"{fmt.auto(h.run_rate_end)}/mo", labels[-1] if labels else "",
+                     caption=f"Run-rate, month {h.months}")
+        self.total.set(fmt.auto(h.total), f"{labels[0]} – {labels[-1]}" if labels else "",
+                       caption=f"{h.months}-month total")
+        if h.cost_per_1k_requests is None:
+            self.per_1k.set("—", "no requests in the plan")
+        else:
+            self.per_1k.set(fmt.full(h.cost_per_1k_requests), "whole bill / requests served")
+        if h.top_driver is None:
+            self.driver.set("—", "")
+        else:
+            self.driver.set(_elide(h.top_driver, 26), f"{fmt.percent(h.top_driver_share or 0.0)} of the total")
+            self.driver.value.setToolTip(h.top_driver)
+        if h.budget is None:
+            self.budget.set("none", "set one in Plan settings")
+        elif h.first_over_budget is None:
+            self.budget.set(fmt.compact(h.budget), "never exceeded")
+        else:
+            self.budget.set(fmt.compact(h.budget), f"exceeded from {h.first_over_budget}")
+
+    def _on_scenario_changed(self) -> None:
+        doc = self.document
+        proj = doc.projection
+        if proj is None:
+            return
+        h = series.headline(proj, doc.selected_scenario, doc.scenario_result)
+        self.data = h
+        fmt = MoneyFormat(proj.currency)
+        if h.scenario is None:
+            err = doc.scenario_error if doc.selected_scenario else None
+            self.saving.set("—", "scenario can't be evaluated" if err else "no scenario", caption="Savings")
+            self.saving.detail.setToolTip(str(err) if err else "")
+        else:
+            self.saving.set(f"{fmt.percent(h.scenario_saving_share or 0.0)}",
+                            f"{fmt.auto(h.scenario_saving_total or 0.0)} over {h.months} months",
+                            caption=f"{_elide(h.scenario, 22)} saves")
+
+
+def _elide(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,293 @@
+"""The main window: docks, menus and actions wired to the document and its views (wiring only)."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar,
+                               QUndoView, QVBoxLayout, QWidget)
+
+from pricing.errors import PlanError
+
+from gui.charts import ChartsView
+from gui.editors import EditorStack, LineActions, PlanTree
+from gui.errors import ErrorPresenter
+from gui.headline import HeadlineBar
+from gui.line_table import LineTable
+from gui.savings_panel import SavingsPanel
+from gui.settings import Settings
+
+APP_NAME = "AI Cost Planner"
+PLAN_FILTER = "Plan files (*.yaml *.yml);;All files (*)"
+PLAN_SUFFIXES = (".yaml", ".yml")
+
+
+class MainWindow(QMainWindow):
+    """Holds the views of one PlanDocument; every edit goes through the document, views follow its signals."""
+
+    def __init__(self, document: Any, settings: Settings, presenter: ErrorPresenter, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.settings = settings
+        self.presenter = presenter
+        presenter.set_parent(self)
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+
+        self.headline = HeadlineBar(document)
+        bar = QToolBar("Headline figures", self)
+        bar.setObjectName("headline")
+        bar.setMovable(False)
+        bar.addWidget(self.headline)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+        self.charts = ChartsView(document)
+        self.table = LineTable(document)
+        center = QSplitter(Qt.Orientation.Vertical)
+        center.setObjectName("center")
+        center.addWidget(self.charts)
+        center.addWidget(self.table)
+        center.setSizes([360, 200])
+        center.setChildrenCollapsible(False)
+        self.setCentralWidget(center)
+
+        self.tree = PlanTree(document)
+        self.line_actions = LineActions(document, self.tree, self)
+        tree_box = QWidget()
+        box = QVBoxLayout(tree_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        tools = QToolBar("Lines")
+        tools.setIconSize(tools.iconSize() * 0.8)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for act in self.line_actions.actions():
+            tools.addAction(act)
+        box.addWidget(tools)
+        box.addWidget(self.tree)
+        self.editor = EditorStack(document, self.line_actions.add)
+        self.savings = SavingsPanel(document)
+        self.history = QUndoView(document.undo_stack)
+        self.history.setEmptyLabel("Opened plan")
+        self.plan_dock = self._dock("Plan", "plan", tree_box, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.editor_dock = self._dock("Line editor", "editor", self.editor, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.savings_dock = self._dock("Savings", "savings", self.savings, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.history_dock = self._dock("History", "history", self.history, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(self.editor_dock, self.savings_dock, Qt.Orientation.Horizontal)
+        self.history_dock.hide()
+
+        self.tree.current_changed.connect(self.editor.show_key)
+        self.tree.current_changed.connect(self.table.select_key)
+        self.table.line_activated.connect(self.tree.select)
+        document.path_changed.connect(self._on_path_changed)
+        document.plan_changed.connect(self._on_plan_changed)
+        self._build_menus()
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status)
+        self._on_path_changed()
+        self._on_plan_changed()
+        self.editor.show_key(self.tree.current_key())
+        self.resize(1440, 900)
+        self.resizeDocks([self.plan_dock], [270], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.editor_dock, self.savings_dock], [300, 300], Qt.Orientation.Vertical)
+        self.resizeDocks([self.editor_dock, self.savings_dock], [660, 510], Qt.Orientation.Horizontal)
+        settings.restore_window(self)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # -- menus -------------------------------------------------------------------------------
+
+    def _action(self, menu: Any, text: str, slot: Any, key: Any = None, tip: str = "") -> QAction:
+        act = menu.addAction(text)
+        act.triggered.connect(slot)
+        if key is not None:
+            act.setShortcut(QKeySequence(key))
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        return act
+
+    def _build_menus(self) -> None:
+        sk = QKeySequence.StandardKey
+        m = self.menuBar().addMenu("&File")
+        self._action(m, "&New", self.new_plan, sk.New, "Start an empty plan")
+        self._action(m, "&Open…", self.open_plan, sk.Open, "Open a plan file (YAML)")
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        m.addSeparator()
+        self._action(m, "&Save", self.save, sk.Save, "Save the plan")
+        self._action(m, "Save &As…", self.save_as, sk.SaveAs, "Save the plan under a new name")
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, sk.Quit).setMenuRole(QAction.MenuRole.QuitRole)
+        m = self.menuBar().addMenu("&Edit")
+        undo = self.document.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence(sk.Undo))
+        redo = self.document.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence(sk.Redo))
+        m.addActions([undo, redo])
+        m = self.menuBar().addMenu("&View")
+        for dock in (self.plan_dock, self.editor_dock, self.savings_dock, self.history_dock):
+            m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        for i in range(self.charts.count()):
+            self._action(m, f"{self.charts.tabText(i)} chart", lambda _=False, i=i: self.charts.setCurrentIndex(i),
+                         f"Ctrl+{i + 1}")
+        m = self.menuBar().addMenu("&Plan")
+        m.addAction(self.line_actions.add_action)
+        m.addMenu(self.line_actions.add_menu)
+        m.addActions(self.line_actions.actions()[1:])
+        m.addSeparator()
+        self._action(m, "Plan &settings", lambda: self.tree.select(""), "Ctrl+,", "Name, horizon, provider, "
+                     "currency, budget and price overrides")
+        m = self.menuBar().addMenu("&Tools")
+        self.token_action = self._tool(m, "&Token estimator…", "gui.token_dialog", "TokenDialog",
+                                       "Count a prompt's tokens for several models and price it")
+        self.catalog_action = self._tool(m, "Price &catalog…", "gui.catalog_browser", "CatalogBrowser",
+                                         "Every price with its source and date; override any of them")
+        m = self.menuBar().addMenu("&Help")
+        self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)
+
+    def _tool(self, menu: Any, text: str, module: str, cls: str, tip: str) -> QAction:
+        """An action opening a dialog from ``module`` (imported when first used; disabled when absent)."""
+        act = self._action(menu, text, lambda: self.open_tool(module, cls), tip=tip)
+        act.setEnabled(importlib.util.find_spec(module) is not None)
+        return act
+
+    def open_tool(self, module: str, cls: str) -> QWidget:
+        attr = f"_tool_{cls}"
+        dialog = getattr(self, attr, None)
+        if dialog is None:
+            dialog = getattr(importlib.import_module(module), cls)(self.document, self)
+            dialog.setWindowFlag(Qt.WindowType.Window, True)
+            setattr(self, attr, dialog)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files()
+        for i, path in enumerate(files):
+            act = self.recent_menu.addAction(f"&{i + 1} {path.name}", lambda p=path: self.open_path(p))
+            act.setToolTip(str(path))
+        if not files:
+            self.recent_menu.addAction("No recent plans").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self.settings.clear_recent)
+
+    # -- model -> view -----------------------------------------------------------------------
+
+    def _on_path_changed(self) -> None:
+        doc = self.document
+        self.setWindowTitle(f"{doc.display_name()}[*] — {doc.plan.name} — {APP_NAME}")
+        self.setWindowModified(doc.is_modified)
+        self.setWindowFilePath(str(doc.path) if doc.path else "")
+
+    def _on_plan_changed(self) -> None:
+        self._on_path_changed()
+        doc = self.document
+        n = len(doc.problems)
+        state = f"{n} problem{'s' if n != 1 else ''} stop the plan from being priced" if n else \
+            f"recomputed in {doc.last_recompute_ms:.1f} ms"
+        self.status.setText(state)
+
+    # -- file verbs --------------------------------------------------------------------------
+
+    def maybe_save(self) -> bool:
+        """Ask what to do with unsaved changes; False when the user cancels."""
+        if not self.document.is_modified:
+            return True
+        answer = QMessageBox.warning(
+            self, APP_NAME, f"“{self.document.plan.name}” has unsaved changes.\nDo you want to save them?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_plan(self) -> None:
+        if self.maybe_save():
+            self.document.new()
+            self.tree.select("")
+
+    def open_plan(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open plan", self.settings.last_dir(), PLAN_FILTER)
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a plan file; its problems (file, line, key path) are shown and the open plan is kept on failure."""
+        if ask and not self.maybe_save():
+            return False
+        try:
+            self.document.open(path)
+        except PlanError as exc:
+            self.presenter.show_plan_error(f"Can't open {Path(path).name}", exc,
+                                           f"{Path(path).name} can't be opened: {len(exc.problems)} problem(s). "
+                                           "The plan you had open is unchanged.")
+            return False
+        self.settings.add_recent(Path(path))
+        self.settings.set_last_dir(Path(path))
+        self.tree.select("")
+        self.statusBar().showMessage(f"Opened {path}", 4000)
+        return True
+
+    def save(self) -> bool:
+        return self._write(self.document.path) if self.document.path else self.save_as()
+
+    def save_as(self) -> bool:
+        start = str(self.document.path or Path(self.settings.last_dir() or ".") / f"{self.document.plan.name}.yaml")
+        path, _ = QFileDialog.getSaveFileName(self, "Save plan as", start, PLAN_FILTER)
+        if not path:
+            return False
+        if Path(path).suffix.lower() not in PLAN_SUFFIXES:
+            path += ".yaml"
+        return self._write(Path(path))
+
+    def _write(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            self.presenter.show_os_error("Can't save the plan", exc)
+            return False
+        self.settings.add_recent(path)
+        self.settings.set_last_dir(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME}</b><p>What an AI project will cost, month "
+                          "by month, what drives the bill, and what each saving would save.</p>")
+
+    # -- Qt events ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.maybe_save():
+            self.settings.save_window(self)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if any(Path(u.toLocalFile()).suffix.lower() in PLAN_SUFFIXES for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            if Path(url.toLocalFile()).suffix.lower() in PLAN_SUFFIXES:
+                event.acceptProposedAction()
+                self.open_path(url.toLocalFile())
+                return

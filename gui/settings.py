@@ -1,0 +1,67 @@
+"""UI state kept between runs (QSettings): recent files, window geometry and layout, last folder."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow
+
+MAX_RECENT = 8
+
+
+class Settings:
+    """A thin typed wrapper over QSettings (organisation and application names are set by the app)."""
+
+    def __init__(self, settings: QSettings | None = None):
+        self._s = settings if settings is not None else QSettings()
+
+    # -- recent files ------------------------------------------------------------------------
+
+    def recent_files(self) -> list[Path]:
+        """Recently opened or saved plans, newest first, those that still exist."""
+        raw = self._s.value("recent_files", [])
+        if isinstance(raw, str):  # QSettings returns a lone string for a one-item list on some backends
+            raw = [raw]
+        return [Path(p) for p in (raw or []) if Path(p).is_file()]
+
+    def add_recent(self, path: Path) -> None:
+        path = Path(path).resolve()
+        files = [path] + [p for p in self.recent_files() if p.resolve() != path]
+        self._s.setValue("recent_files", [str(p) for p in files[:MAX_RECENT]])
+
+    def clear_recent(self) -> None:
+        self._s.setValue("recent_files", [])
+
+    # -- folders -----------------------------------------------------------------------------
+
+    def last_dir(self) -> str:
+        return str(self._s.value("last_dir", "") or "")
+
+    def set_last_dir(self, path: Path) -> None:
+        self._s.setValue("last_dir", str(Path(path).parent))
+
+    # -- window ------------------------------------------------------------------------------
+
+    def restore_window(self, window: QMainWindow) -> bool:
+        """Geometry and dock layout from the last run; False when there is none."""
+        geometry = self._s.value("window/geometry")
+        state = self._s.value("window/state")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            window.restoreGeometry(geometry)
+            if isinstance(state, QByteArray):
+                window.restoreState(state)
+            return True
+        return False
+
+    def save_window(self, window: QMainWindow) -> None:
+        self._s.setValue("window/geometry", window.saveGeometry())
+        self._s.setValue("window/state", window.saveState())
+
+    def value(self, key: str, default: object = None) -> object:
+        return self._s.value(key, default)
+
+    def set_value(self, key: str, value: object) -> None:
+        self._s.setValue(key, value)
+
+    def sync(self) -> None:
+        self._s.sync()

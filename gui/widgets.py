@@ -1,0 +1,509 @@
+"""Shared input widgets (quantities, percentages, pickers) and money formatting with QLocale.
+
+Every input widget here has the same small surface: ``value()``, ``set_value(v)`` (programmatic,
+never emits) and an ``edited(object)`` signal emitted only for the user's edits, with a value that
+parsed. Text that doesn't parse is marked on the widget (``set_error``) and not emitted.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Sequence
+
+from PySide6.QtCore import QDate, QLocale, QSignalBlocker, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QCompleter, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel,
+                               QLineEdit, QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
+
+from pricing.errors import PlanError
+from pricing.plan import YearMonth
+from pricing.quantities import parse_number, parse_share
+
+from gui import theme
+
+# ---------------------------------------------------------------------------------------------
+# Money and quantities as text
+# ---------------------------------------------------------------------------------------------
+
+_KNOWN_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "INR": "₹", "CAD": "CA$",
+                  "AUD": "A$", "CHF": "CHF", "SEK": "kr", "NOK": "kr", "DKK": "kr", "KRW": "₩", "BRL": "R$"}
+
+
+@lru_cache(maxsize=64)
+def currency_symbol(code: str) -> str:
+    """The symbol of an ISO 4217 code, from the locales Qt knows (``EUR`` -> ``€``); the code itself if none."""
+    code = code.upper()
+    if code in _KNOWN_SYMBOLS:  # the usual ones, unambiguous ("$" alone is the US dollar)
+        return _KNOWN_SYMBOLS[code]
+    system = QLocale()
+    if system.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == code:
+        return system.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
+    for loc in QLocale.matchingLocales(QLocale.Language.AnyLanguage, QLocale.Script.AnyScript,
+                                       QLocale.Territory.AnyTerritory):
+        if loc.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == code:
+            return loc.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
+    return code + " "
+
+
+def display_locale() -> QLocale:
+    """The user's locale; the bare "C" locale (nothing configured, e.g. CI) reads as US English, not "1234.5$"."""
+    loc = QLocale()
+    if loc.language() == QLocale.Language.C:
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return loc
+
+
+class MoneyFormat:
+    """Amounts in the plan's currency, formatted by the user's locale (separators, symbol position)."""
+
+    def __init__(self, currency: str = "USD", locale: QLocale | None = None):
+        self.currency = currency
+        self.symbol = currency_symbol(currency)
+        self.locale = locale or display_locale()
+
+    def full(self, amount: float) -> str:
+        """``$1,234.56``"""
+        return self.locale.toCurrencyString(amount, self.symbol, 2)
+
+    def whole(self, amount: float) -> str:
+        """``$1,235`` (for large amounts in headlines and tables)."""
+        return self.locale.toCurrencyString(amount, self.symbol, 0)
+
+    def auto(self, amount: float) -> str:
+        """Cents only where they matter (below 100)."""
+        return self.full(amount) if abs(amount) < 100 else self.whole(amount)
+
+    def compact(self, amount: float) -> str:
+        """``$42.1k``, ``$1.46M`` (axes and tight places)."""
+        a = abs(amount)
+        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if a >= div:
+                value = amount / div
+                digits = 0 if abs(value) >= 100 else (1 if abs(value) >= 10 else 2)
+                number = self.locale.toString(value, "f", digits)
+                number = _trim_zeros(number, self.locale)
+                return self.locale.toCurrencyString(value, self.symbol, digits).replace(
+                    self.locale.toString(value, "f", digits), number + suffix, 1)
+        return self.locale.toCurrencyString(amount, self.symbol, 0 if a >= 10 or a == 0 else 2)
+
+    def percent(self, share: float, digits: int = 0) -> str:
+        return self.locale.toString(share * 100.0, "f", digits) + self.locale.percent()
+
+
+def _trim_zeros(number: str, locale: QLocale) -> str:
+    point = locale.decimalPoint()
+    if point in number:
+        number = number.rstrip("0").rstrip(point)
+    return number
+
+
+def quantity_text(value: float | None) -> str:
+    """A number as a user would type it: ``300k``, ``2M``, ``1.5B``, ``120``; parses back to ``value``."""
+    if value is None:
+        return ""
+    v = float(value)
+    if abs(v) >= 10_000:
+        for suffix, mult in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
+            if abs(v) >= mult:
+                text = f"{v / mult:.6g}{suffix}"
+                if "e" not in text and parse_number(text, minimum=None) == v:
+                    return text
+    text = f"{v:.12g}"
+    try:
+        if parse_number(text, minimum=None) == v:
+            return text
+    except PlanError:
+        pass
+    return repr(v)
+
+
+def share_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value * 100:.6g}%"
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+# ---------------------------------------------------------------------------------------------
+
+
+def _warning_icon(widget: QWidget) -> QIcon:
+    return widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+
+
+def _mark(widget: QWidget, message: str | None) -> None:
+    """Mark an input as wrong (a warning icon inside line edits, the message under it) or clear it."""
+    if isinstance(widget, QLineEdit):
+        current = getattr(widget, "_error_action", None)
+        if message:
+            if current is None:
+                current = widget.addAction(_warning_icon(widget), QLineEdit.ActionPosition.TrailingPosition)
+                widget._error_action = current  # type: ignore[attr-defined]
+            current.setToolTip(message)
+        elif current is not None:
+            widget.removeAction(current)
+            widget._error_action = None  # type: ignore[attr-defined]
+    widget.setProperty("invalid", bool(message))
+    row = widget.parent()
+    while row is not None and not isinstance(row, FieldRow):
+        row = row.parent()
+    if isinstance(row, FieldRow):
+        row.show_error(message)
+
+
+class QuantityEdit(QLineEdit):
+    """A number typed the way plans write it (``2M``, ``2.5e6``, ``35%``), parsed by ``pricing.quantities``.
+
+    ``share=True`` reads percentages (``35%`` or ``0.35``). ``optional=True`` lets the field be empty,
+    meaning ``None`` (the placeholder says what empty means, e.g. "catalog price").
+    """
+
+    edited = Signal(object)
+
+    def __init__(self, *, share: bool = False, optional: bool = False, placeholder: str = "",
+                 parse: Callable[[str], Any] | None = None, fmt: Callable[[Any], str] | None = None,
+                 parent: QWidget | None = None, **limits: Any):
+        super().__init__(parent)
+        self._share = share
+        self._optional = optional
+        self._limits = limits
+        self._parse_fn = parse
+        self._fmt = fmt
+        self._value: Any = None
+        self._error_action: QAction | None = None
+        self.error: str | None = None
+        self.setPlaceholderText(placeholder)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.textEdited.connect(self._on_text_edited)
+        self.editingFinished.connect(self._on_editing_finished)
+
+    def parse(self, text: str) -> Any:
+        """The value of ``text``; raises PlanError saying what is expected."""
+        if self._optional and not text.strip():
+            return None
+        if self._parse_fn is not None:
+            return self._parse_fn(text)
+        if self._share:
+            return parse_share(text.strip(), **self._limits)
+        return parse_number(text.strip(), **self._limits)
+
+    def value(self) -> Any:
+        return self._value
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` (no signal); keeps the user's spelling when it already means the same."""
+        self._value = value
+        try:
+            same = self.parse(self.text()) == value
+        except PlanError:
+            same = False
+        if not same:
+            with QSignalBlocker(self):
+                self.setText(self.format(value))
+        self.set_error(None)
+
+    def format(self, value: Any) -> str:
+        if self._fmt is not None:
+            return self._fmt(value)
+        return share_text(value) if self._share else quantity_text(value)
+
+    def set_error(self, message: str | None) -> None:
+        """Mark the field (icon with the message) or clear the mark."""
+        self.error = message
+        _mark(self, message)
+
+    def _on_text_edited(self, text: str) -> None:
+        try:
+            value = self.parse(text)
+        except PlanError as exc:
+            self.set_error(exc.problems[0].message)
+            return
+        self.set_error(None)
+        if value != self._value:
+            self._value = value
+            self.edited.emit(value)
+
+    def _on_editing_finished(self) -> None:
+        if self.error is None:  # tidy the spelling ("2000000" -> "2M") once the user leaves the field
+            with QSignalBlocker(self):
+                self.setText(self.format(self._value))
+
+
+class TextEdit(QLineEdit):
+    """Free text that must not be empty (names)."""
+
+    edited = Signal(object)
+
+    def __init__(self, *, what: str = "a name", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._what = what
+        self._error_action: QAction | None = None
+        self.error: str | None = None
+        self.textEdited.connect(self._on_text_edited)
+
+    def value(self) -> str:
+        return self.text().strip()
+
+    def set_value(self, value: str) -> None:
+        if self.text().strip() != value:
+            with QSignalBlocker(self):
+                self.setText(value)
+        self.set_error(None)
+
+    def set_error(self, message: str | None) -> None:
+        self.error = message
+        _mark(self, message)
+
+    def _on_text_edited(self, text: str) -> None:
+        if not text.strip():
+            self.set_error(f"found empty text, expected {self._what}")
+            return
+        self.set_error(None)
+        self.edited.emit(text.strip())
+
+
+class IntSpin(QSpinBox):
+    """A whole number with a unit suffix; ``none_text`` makes the minimum mean ``None`` (e.g. "once")."""
+
+    edited = Signal(object)
+
+    def __init__(self, minimum: int = 0, maximum: int = 1_000_000, *, suffix: str = "", none_text: str = "",
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._none = bool(none_text)
+        self.setRange(minimum - 1 if none_text else minimum, maximum)
+        if none_text:
+            self.setSpecialValueText(none_text)
+        if suffix:
+            self.setSuffix(suffix)
+        self.setAccelerated(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.valueChanged.connect(self._on_value_changed)
+
+    def value_or_none(self) -> int | None:
+        v = self.value()
+        return None if self._none and v == self.minimum() else v
+
+    def set_value(self, value: int | None) -> None:
+        with QSignalBlocker(self):
+            self.setValue(self.minimum() if value is None else int(value))
+
+    def set_error(self, message: str | None) -> None:
+        _mark(self, message)
+
+    def _on_value_changed(self, _value: int) -> None:
+        self.edited.emit(self.value_or_none())
+
+
+class PercentSpin(QDoubleSpinBox):
+    """A share shown as a percentage (0.35 <-> "35 %")."""
+
+    edited = Signal(object)
+
+    def __init__(self, maximum: float = 1.0, *, minimum: float = 0.0, decimals: int = 1, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setDecimals(decimals)
+        self.setRange(minimum * 100.0, maximum * 100.0)
+        self.setSuffix(" %")
+        self.setSingleStep(1.0)
+        self.setAccelerated(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+        self.valueChanged.connect(lambda v: self.edited.emit(self.share()))
+
+    def share(self) -> float:
+        return round(self.value(), self.decimals()) / 100.0
+
+    def set_value(self, share: float | None) -> None:
+        with QSignalBlocker(self):
+            self.setValue(self.minimum() if share is None else share * 100.0)
+
+    def set_error(self, message: str | None) -> None:
+        _mark(self, message)
+
+
+class ChoiceCombo(QComboBox):
+    """A pick among known values, each with a label and a tooltip; ``none_label`` adds a "None" choice."""
+
+    edited = Signal(object)
+
+    def __init__(self, none_label: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._none_label = none_label
+        self._choices: tuple[Any, ...] = ()
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(10)
+        self.activated.connect(lambda i: self.edited.emit(self.itemData(i)))
+
+    def set_choices(self, choices: Iterable[tuple[Any, str, str]]) -> None:
+        """(value, label, tooltip) triples; the current value is kept when it is still a choice."""
+        choices = tuple(choices)
+        if choices == self._choices:
+            return
+        self._choices = choices
+        current = self.currentData()
+        with QSignalBlocker(self):
+            self.clear()
+            if self._none_label:
+                self.addItem(self._none_label, None)
+            for value, label, tip in choices:
+                self.addItem(label, value)
+                if tip:
+                    self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+            self._select(current)
+
+    def value(self) -> Any:
+        return self.currentData()
+
+    def set_value(self, value: Any) -> None:
+        with QSignalBlocker(self):
+            self._select(value)
+
+    def _select(self, value: Any) -> None:
+        index = self.findData(value)
+        if index < 0 and value is not None:  # a value the catalog doesn't list (the plan's own): keep it visible
+            self.addItem(f"{value} (not in catalog)", value)
+            index = self.count() - 1
+        self.setCurrentIndex(max(index, 0))
+
+    def set_error(self, message: str | None) -> None:
+        _mark(self, message)
+
+
+class ModelPicker(QLineEdit):
+    """An API model id, with suggestions searched in the genai-prices data as the user types."""
+
+    edited = Signal(object)
+
+    def __init__(self, search: Callable[[str], Sequence[tuple[str, str]]], parent: QWidget | None = None):
+        """``search(text)`` returns (model id, description) pairs, best first."""
+        super().__init__(parent)
+        self._search = search
+        self._model = QStringListModel(self)
+        self._completer = QCompleter(self._model, self)
+        self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self._completer.setMaxVisibleItems(12)
+        self.setCompleter(self._completer)
+        self._error_action: QAction | None = None
+        self.error: str | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(120)  # search once typing pauses
+        self._timer.timeout.connect(self._refresh_suggestions)
+        self.textEdited.connect(lambda _t: self._timer.start())
+        self._completer.activated.connect(self._commit)
+        self.editingFinished.connect(lambda: self._commit(self.text()))
+        self._value = ""
+
+    def value(self) -> str:
+        return self._value
+
+    def set_value(self, value: str) -> None:
+        self._value = value
+        if self.text() != value:
+            with QSignalBlocker(self):
+                self.setText(value)
+        self.set_error(None)
+
+    def set_error(self, message: str | None) -> None:
+        self.error = message
+        _mark(self, message)
+
+    def _refresh_suggestions(self) -> None:
+        hits = self._search(self.text())
+        self._model.setStringList([model for model, _ in hits])
+        for row, (_, tip) in enumerate(hits):
+            self._model.setData(self._model.index(row), tip, Qt.ItemDataRole.ToolTipRole)
+        if self.hasFocus() and hits:
+            self._completer.complete()
+
+    def _commit(self, text: str) -> None:
+        text = text.strip()
+        if text and text != self._value:
+            self._value = text
+            self.edited.emit(text)
+
+
+class FieldRow(QWidget):
+    """An input with its unit, and below it the message of what is expected when the input is wrong."""
+
+    def __init__(self, editor: QWidget, unit: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.editor = editor
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+        editor.setParent(self)
+        editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        row.addWidget(editor, 1)
+        self.unit = QLabel(unit)
+        self.unit.setMinimumWidth(0)
+        if unit:
+            row.addWidget(self.unit)
+        self.extra = row  # for markers added by forms
+        layout.addLayout(row)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.ERROR_COLOR};")
+        self.message.hide()
+        layout.addWidget(self.message)
+
+    def show_error(self, message: str | None) -> None:
+        self.message.setText(message or "")
+        self.message.setVisible(bool(message))
+        self.message.setToolTip(message or "")
+
+
+class MonthEdit(QDateEdit):
+    """A calendar month (the plan's first month), shown as ``Jan 2027``."""
+
+    edited = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setDisplayFormat("MMM yyyy")
+        self.setCalendarPopup(True)
+        self.setMinimumDate(QDate(1990, 1, 1))
+        self.setMaximumDate(QDate(2199, 12, 1))
+        self.dateChanged.connect(lambda d: self.edited.emit(YearMonth(d.year(), d.month())))
+
+    def set_value(self, month: YearMonth) -> None:
+        with QSignalBlocker(self):
+            self.setDate(QDate(month.year, month.month, 1))
+
+    def set_error(self, message: str | None) -> None:
+        _mark(self, message)
+
+
+class SectionChecks(QWidget):
+    """A set of names as check boxes (e.g. the compute sections a managed platform runs)."""
+
+    edited = Signal(object)
+
+    def __init__(self, options: Sequence[tuple[str, str]], parent: QWidget | None = None):
+        """``options``: (name, label) pairs."""
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._boxes: dict[str, QCheckBox] = {}
+        for name, label in options:
+            box = QCheckBox(label)
+            box.toggled.connect(lambda _on: self.edited.emit(self.value()))
+            layout.addWidget(box)
+            self._boxes[name] = box
+        layout.addStretch(1)
+
+    def value(self) -> tuple[str, ...]:
+        return tuple(name for name, box in self._boxes.items() if box.isChecked())
+
+    def set_value(self, names: Sequence[str]) -> None:
+        for name, box in self._boxes.items():
+            with QSignalBlocker(box):
+                box.setChecked(name in names)
+
+    def set_error(self, message: str | None) -> None:
+        _mark(self, message)

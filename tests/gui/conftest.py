@@ -1,0 +1,72 @@
+"""GUI test set-up: offscreen Qt, settings in a temporary folder, one catalog, documents and windows on examples."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXAMPLES = ROOT / "resources" / "examples"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory):
+    """QSettings write to a throwaway folder: no test sees another's recent files or window layout."""
+    from PySide6.QtCore import QSettings
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield
+
+
+@pytest.fixture(scope="session")
+def base_catalog():
+    from pricing.catalog import Catalog
+    return Catalog.load()
+
+
+@pytest.fixture
+def example_dir(tmp_path):
+    """A copy of the example plans (with their prompt files) that tests may overwrite."""
+    target = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+@pytest.fixture
+def plan_document(qtbot, base_catalog, example_dir):
+    from gui.document import PlanDocument
+    doc = PlanDocument(base_catalog)
+    doc.open(example_dir / "support-assistant.yaml")
+    return doc
+
+
+@pytest.fixture
+def window(qtbot, plan_document, monkeypatch):
+    """The main window on the support-assistant example; closing it never prompts."""
+    from PySide6.QtWidgets import QMessageBox
+    from gui.errors import ErrorPresenter
+    from gui.main_window import MainWindow
+    from gui.settings import Settings
+    w = MainWindow(plan_document, Settings(), ErrorPresenter())
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+
+
+@pytest.fixture
+def settle(qtbot):
+    """Let queued work run (the scenario is evaluated on a 0-ms timer after each change)."""
+    from PySide6.QtWidgets import QApplication
+
+    def run(ms: int = 0) -> None:
+        QApplication.processEvents()
+        qtbot.wait(ms)
+        QApplication.processEvents()
+    return run
