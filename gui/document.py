@@ -68,7 +68,7 @@ class PlanDocument(QObject):
         super().__init__(parent)
         self.catalog = catalog
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self.path_changed.emit())
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._path: Path | None = Path(path) if path else None
         self._plan = plan if plan is not None else Plan()
         self._projection: Any = None
@@ -109,6 +109,9 @@ class PlanDocument(QObject):
     def is_modified(self) -> bool:
         return not self.undo_stack.isClean()
 
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.path_changed.emit()
+
     def display_name(self) -> str:
         return self._path.name if self._path else "Untitled"
 
@@ -137,7 +140,10 @@ class PlanDocument(QObject):
         target = Path(path) if path is not None else self._path
         if target is None:
             raise ValueError("save() needs a path for a plan that was never saved")
-        planfile.save(self._plan, target)
+        plan = _rebased_samples(self._plan, self._path.parent if self._path else None, target.parent)
+        planfile.save(plan, target)
+        if plan != self._plan:  # sample paths now relative to the new folder: same value otherwise
+            self._plan = plan
         self._path = target
         self.undo_stack.setClean()
         self.path_changed.emit()
@@ -225,3 +231,30 @@ class PlanDocument(QObject):
             self._projection = None
             self._problems = check(self._plan, self.catalog) or list(exc.problems)
         self.last_recompute_ms = (time.perf_counter() - t0) * 1000.0
+
+
+def _rebased_samples(plan: Plan, old_dir: Path | None, new_dir: Path) -> Plan:
+    """The plan with API sample files that are relative to ``old_dir`` made relative to ``new_dir``.
+
+    Sample files are written relative to the plan file; saving it in another folder must keep them
+    pointing at the same files.
+    """
+    import dataclasses
+    import os
+
+    if old_dir is None or old_dir.resolve() == new_dir.resolve():
+        return plan
+    lines = []
+    changed = False
+    for line in plan.services.apis:
+        changes = {}
+        for key in ("sample_input", "sample_output"):
+            sample = getattr(line, key)
+            if sample is not None and sample.path and not Path(sample.path).is_absolute():
+                moved = os.path.relpath((old_dir / sample.path).resolve(), new_dir.resolve())
+                changes[key] = dataclasses.replace(sample, path=Path(moved).as_posix())
+        if changes:
+            changed = True
+            line = dataclasses.replace(line, **changes)
+        lines.append(line)
+    return plan.with_section("services.apis", tuple(lines)) if changed else plan

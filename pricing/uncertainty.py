@@ -4,7 +4,7 @@ Distribution: every range ``{low, likely, high}`` is sampled from a PERT distrib
 distribution scaled to [low, high] with mode ``likely`` and shape lambda = 4: alpha = 1 +
 4(likely-low)/(high-low), beta = 1 + 4(high-likely)/(high-low)). PERT puts more weight near the
 likely value than a triangular distribution and is the usual choice for expert estimates;
-``distribution="triangular"`` is available too. Whole-number inputs (GPUs, people) are rounded.
+``distribution="triangular"`` and ``"uniform"`` (ignores ``likely``) are available too. Whole-number inputs (GPUs, people) are rounded.
 Inputs are sampled independently. Samples are drawn with numpy's PCG64 generator from ``seed``
 in fixed blocks, so the same plan and seed give identical figures.
 
@@ -26,6 +26,7 @@ DEFAULT_SAMPLES = 10_000
 DEFAULT_SEED = 2027
 DEFAULT_SWING = 0.20
 """Tornado swing of an input that has no range: +-20% of its value."""
+DISTRIBUTIONS = ("pert", "triangular", "uniform")
 BLOCK = 2_000
 """Samples drawn and projected per block (progress and Cancel are checked between blocks)."""
 
@@ -117,6 +118,8 @@ def draw(rng: np.random.Generator, low: float, likely: float, high: float, size:
         return np.full(size, likely)
     if distribution == "triangular":
         return rng.triangular(low, likely, high, size)
+    if distribution == "uniform":
+        return rng.uniform(low, high, size)
     a = 1.0 + 4.0 * (likely - low) / (high - low)
     b = 1.0 + 4.0 * (high - likely) / (high - low)
     return low + rng.beta(a, b, size) * (high - low)
@@ -135,8 +138,8 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
                 distribution: str = "pert", progress: Callable[[int, int], None] | None = None,
                 cancel: Callable[[], bool] | None = None) -> MonteCarlo:
     """Sample every range and project each sample; percentiles per month and for the horizon."""
-    if distribution not in ("pert", "triangular"):
-        raise ValueError("distribution must be 'pert' or 'triangular'")
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}")
     ctx = engine.context(plan, catalog)
     n = plan.months
     fixed = np.zeros(n)
@@ -204,7 +207,7 @@ def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...
                 if target in _SHARE_MAX_1:
                     high = min(high, 1.0)
                 if target in _INTEGER:
-                    low, high = max(1.0, np.floor(low)), np.ceil(high)
+                    low, high = max(1.0, float(np.rint(low))), float(np.rint(high))
                     if low == value and high == value:
                         continue
                 out.append(Input(path, _label(plan, section, i, target), float(low), float(value), float(high), False))

@@ -45,7 +45,7 @@ def run_cli(argv, capsys):
 
 def test_json_document(prompt_file, capsys):
     status, out, err = run_cli([prompt_file, "--model", "gpt-4o", "--model", "claude-3-5-sonnet",
-                                "--provider", "", "--output-tokens", "350", "--json"], capsys)
+                                "--output-tokens", "350", "--json"], capsys)
     assert (status, err) == (0, "")
     doc = json.loads(out)
     assert doc["input"] == {"file": str(prompt_file), "bytes": len(PROMPT.encode())}
