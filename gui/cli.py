@@ -29,13 +29,44 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.csv:
         from pricing import export_csv
         export_csv.write(proj, args.csv)
+    mc = None
+    if args.uncertainty:
+        from pricing import uncertainty
+        mc = uncertainty.monte_carlo(proj.plan, samples=args.samples, seed=args.seed,
+                                     progress=_progress_line("Monte Carlo") if sys.stderr.isatty() else None)
     if args.json:
-        json.dump(report.report_data(proj), sys.stdout, indent=2, ensure_ascii=False)
+        data = report.report_data(proj)
+        if mc is not None:
+            data["uncertainty"] = report.uncertainty_data(mc, proj)
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     elif not args.csv or args.csv == "-":
         sys.stdout.write(report.text_report(proj))
+        if mc is not None:
+            sys.stdout.write(report.uncertainty_text(mc, proj))
     if args.csv and args.csv != "-" and not args.json:
         print(f"wrote {args.csv}")
+    return EXIT_OK
+
+
+def _progress_line(what: str):
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\r{what}: {done * 100 // max(total, 1)}%")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    return show
+
+
+def cmd_drivers(args: argparse.Namespace) -> int:
+    from pricing import report, uncertainty
+    plan = _load(args.plan)
+    tornado = uncertainty.tornado(plan, swing=args.swing)
+    if args.json:
+        json.dump(report.tornado_data(tornado, plan), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(report.tornado_text(tornado, plan, top=args.top))
     return EXIT_OK
 
 
@@ -114,7 +145,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--csv", metavar="FILE", help="also write monthly costs per line item as CSV ('-' for stdout)")
     r.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli.md)")
     r.add_argument("--scenario", metavar="NAME", help="report the plan with this savings scenario applied")
+    r.add_argument("--uncertainty", action="store_true",
+                   help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")
+    r.add_argument("--samples", type=_positive_int, default=10_000, help="Monte Carlo samples (default 10000)")
+    r.add_argument("--seed", type=int, default=2027, help="Monte Carlo seed (same seed, same figures)")
     r.set_defaults(func=cmd_report)
+
+    d = sub.add_parser("drivers", help="which inputs move the bill most (tornado: each input at low and high)")
+    d.add_argument("plan")
+    d.add_argument("--swing", type=float, default=0.2, help="swing of inputs without a range (default 0.2 = +-20%%)")
+    d.add_argument("--top", type=_positive_int, default=15, help="inputs listed (text output)")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_drivers)
 
     v = sub.add_parser("validate", help="check plan files and list every problem")
     v.add_argument("plans", nargs="+", metavar="PLAN")

@@ -30,7 +30,7 @@ class State(Enum):
 
 
 class _Runnable(QRunnable):
-    """Runs the task on a pool thread; holds the Worker alive until the task ends."""
+    """Runs the task on a pool thread."""
 
     def __init__(self, worker: "Worker") -> None:
         super().__init__()
@@ -51,7 +51,15 @@ class Worker(QObject):
 
     ``progress(done, total)`` is coalesced: a task may report thousands of times a second, the GUI
     thread receives the latest value at most once per event-loop turn, and always before the outcome.
+
+    Lifetime: a Worker never takes a Qt parent. A parent deleting it mid-run (a dialog closed while
+    counting) would race the pool thread that emits on it; instead the Worker keeps itself alive
+    from ``start()`` until its outcome is delivered, and ``parent``'s destruction cancels it. Qt drops
+    the connections of receivers that are gone, so nothing reaches a closed view.
     """
+
+    _running: set["Worker"] = set()
+    """Started workers whose outcome is not delivered yet (their keep-alive; GUI thread only)."""
 
     progress = Signal(object, object)
     """(done, total), in the task's units (bytes, samples...); Python ints, so no 32-bit limit."""
@@ -67,7 +75,9 @@ class Worker(QObject):
     _outcome_posted = Signal(bool, object)
 
     def __init__(self, task: Task, parent: QObject | None = None, *, pool: QThreadPool | None = None) -> None:
-        super().__init__(parent)
+        super().__init__()
+        if parent is not None:
+            parent.destroyed.connect(self.cancel)
         self._task = task
         self._pool = pool or QThreadPool.globalInstance()
         self._cancel = threading.Event()
@@ -86,9 +96,11 @@ class Worker(QObject):
         if self.state is not State.READY:
             raise RuntimeError(f"worker already {self.state.value}")
         self.state = State.RUNNING
+        Worker._running.add(self)
         self._pool.start(_Runnable(self))
         return self
 
+    @Slot()
     def cancel(self) -> None:
         """Ask the task to stop; ``cancelled`` follows once it has (at once if it already ended)."""
         self._cancel.set()
@@ -129,6 +141,7 @@ class Worker(QObject):
             self.failed.emit(value)
         self._task = None  # type: ignore[assignment]  # drop references the task closed over
         self.done.emit()
+        Worker._running.discard(self)  # freed here, in the GUI thread, once nothing else holds it
 
     # -- pool thread ------------------------------------------------------------------------------
     def _report(self, done: int, total: int) -> None:
@@ -137,7 +150,7 @@ class Worker(QObject):
             if self._posted:
                 return
             self._posted = True
-        self._emit_safely(self._progress_posted)
+        self._progress_posted.emit()
 
     def _run_in_thread(self) -> None:
         try:
@@ -145,17 +158,8 @@ class Worker(QObject):
             ok = True
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread as ``failed``, never swallowed
             result, ok = exc, False
-        self._emit_safely(self._outcome_posted, ok, result)
+        self._outcome_posted.emit(ok, result)
         self._ended.set()
-
-    @staticmethod
-    def _emit_safely(signal: Any, *args: Any) -> None:
-        try:
-            signal.emit(*args)
-        except RuntimeError:
-            # The Worker's C++ side was deleted with its parent (e.g. a dialog closed mid-run):
-            # nobody is left to tell, and the task's outcome is moot.
-            pass
 
 
 def run(task: Task, parent: QObject | None = None, *, on_progress: ProgressCallback | None = None,

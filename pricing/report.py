@@ -162,3 +162,81 @@ def text_report(proj: Projection, *, top: int = 8, width_months: int = 12) -> st
 
 def _undated(n: int) -> str:
     return "1 price used is an undated catalog snapshot" if n == 1 else f"{n} prices used are undated catalog snapshots"
+
+
+def uncertainty_data(mc: "MonteCarlo", proj: Projection) -> dict:  # noqa: F821
+    """The ``uncertainty`` part of ``report --json``."""
+    r2 = lambda xs: [round(float(x), 2) for x in xs]  # noqa: E731
+    return {
+        "samples": mc.samples, "seed": mc.seed, "distribution": mc.distribution,
+        "monthly_p10": r2(mc.monthly_p10), "monthly_p50": r2(mc.monthly_p50), "monthly_p90": r2(mc.monthly_p90),
+        "total_p10": round(mc.total_p10, 2), "total_p50": round(mc.total_p50, 2), "total_p90": round(mc.total_p90, 2),
+        "total_mean": round(mc.total_mean, 2),
+        "budget_exceeded_probability": None if mc.budget_exceeded is None else [round(float(x), 4) for x in mc.budget_exceeded],
+        "inputs": [{"key_path": i.key_path, "label": i.label, "low": i.low, "likely": i.likely, "high": i.high}
+                   for i in mc.inputs],
+    }
+
+
+def uncertainty_text(mc: "MonteCarlo", proj: Projection) -> str:  # noqa: F821
+    cur = proj.currency
+    lines = ["", f"Uncertainty ({mc.samples:,} samples, {mc.distribution.upper()}, seed {mc.seed})"]
+    if not mc.inputs:
+        lines.append("  The plan has no ranges: every figure above is a single estimate. Write an input as "
+                     "{low: .., likely: .., high: ..} or '2M ± 30%' to see its spread.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"  Horizon total P50 {money(mc.total_p50, cur)} (P10 {money(mc.total_p10, cur)} - "
+                 f"P90 {money(mc.total_p90, cur)})")
+    lines.append(f"  Last month    P50 {money(mc.monthly_p50[-1], cur)} (P10 {money(mc.monthly_p10[-1], cur)} - "
+                 f"P90 {money(mc.monthly_p90[-1], cur)})")
+    if mc.budget_exceeded is not None:
+        risky = [(str(m), p) for m, p in zip(proj.months, mc.budget_exceeded) if p >= 0.1]
+        if risky:
+            lines.append(f"  Budget: {risky[0][1]:.0%} chance of exceeding it in {risky[0][0]}; "
+                         f"{mc.budget_exceeded[-1]:.0%} in {proj.months[-1]}")
+        else:
+            lines.append("  Budget: under 10% chance of exceeding it in any month")
+    lines.append("  Ranges: " + "; ".join(f"{i.label} {input_value(i.key_path, i.low)}..{input_value(i.key_path, i.high)}"
+                                       for i in mc.inputs))
+    return "\n".join(lines) + "\n"
+
+
+def tornado_data(t: "Tornado", plan: Any) -> dict:  # noqa: F821
+    """``aicost drivers --json``."""
+    return {"name": plan.name, "currency": plan.currency, "baseline_total": round(t.baseline_total, 2),
+            "inputs": [{"key_path": b.input.key_path, "label": b.input.label, "low": b.input.low,
+                        "likely": b.input.likely, "high": b.input.high, "from_range": b.input.from_range,
+                        "total_at_low": round(b.total_low, 2), "total_at_high": round(b.total_high, 2),
+                        "swing": round(b.swing, 2)} for b in t.bars]}
+
+
+def tornado_text(t: "Tornado", plan: Any, top: int = 15) -> str:  # noqa: F821
+    cur = plan.currency
+    lines = [f"{plan.name}: what moves the {plan.months}-month total ({money(t.baseline_total, cur)})",
+             "Each input at its low and high (its range, or +-20% when it has none), everything else at likely.", "",
+             f"{'input':<48} {'low -> total':>26} {'high -> total':>26} {'swing':>14}"]
+    for b in t.bars[:top]:
+        mark = "  " if b.input.from_range else " *"
+        lo, hi = input_value(b.input.key_path, b.input.low), input_value(b.input.key_path, b.input.high)
+        lines.append(f"{b.input.label[:46] + mark:<48} {f'{lo} -> {money(b.total_low, cur, compact=True)}':>26} "
+                     f"{f'{hi} -> {money(b.total_high, cur, compact=True)}':>26} "
+                     f"{money(b.swing, cur, compact=True):>14}")
+    if any(not b.input.from_range for b in t.bars[:top]):
+        lines += ["", "* no range in the plan: +-20% shown; give a range to pin it down"]
+    return "\n".join(lines) + "\n"
+
+
+def quantity(x: float) -> str:
+    """``14M``, ``2.5k``, ``0.75``: a plain amount written the way plans write it."""
+    a = abs(x)
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= div:
+            return f"{x / div:.3g}{suffix}"
+    return f"{x:.3g}"
+
+
+def input_value(key_path: str, value: float) -> str:
+    """An input's value for display: shares as percentages, amounts as quantities."""
+    from pricing.planfile import _SHARE_FIELDS
+    field = key_path.rsplit(".", 1)[-1]
+    return f"{value * 100:.3g}%" if field in _SHARE_FIELDS else quantity(value)

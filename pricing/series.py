@@ -9,7 +9,7 @@ import numpy as np
 
 from pricing.engine import Projection
 from pricing.plan import Category, YearMonth
-from pricing.report import cents_to_float, to_cents
+from pricing.report import cents_to_float, rounded_matrix, to_cents
 
 CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
 """Stacking order, bottom to top (the enum's order: compute first, people last)."""
@@ -234,7 +234,9 @@ class Headline:
 
 def headline(projection: Projection, scenario_name: str | None = None, result: Any = None) -> Headline:
     """Run-rates, horizon total, cost per 1k requests, top driver and (given) a scenario's saving."""
-    cells = to_cents(projection.monthly) if len(projection.months) else np.zeros(0, dtype=np.int64)
+    # each month is the sum of its rounded line cells, as the report and the table show them
+    cells = rounded_matrix(projection).sum(axis=0) if len(projection.line_items) else \
+        np.zeros(len(projection.months), dtype=np.int64)
     total = int(cells.sum())
     drivers = top_drivers(projection, 1)
     per_1k = projection.cost_per_1k_requests()

@@ -123,3 +123,38 @@ def test_large_totals_are_not_truncated(qtbot):
         worker.start()
     assert blocker.args == [big, big]
     qtbot.waitUntil(lambda: not worker.is_running, timeout=5000)
+
+
+def test_a_parent_going_away_mid_run_cancels_the_task(qtbot):
+    parent = QObject()
+    gate = threading.Event()
+    stopped = threading.Event()
+
+    def task(progress, cancelled):
+        gate.wait(5)
+        while not cancelled():
+            time.sleep(0.001)
+        stopped.set()
+        raise Cancelled()
+
+    worker = Worker(task, parent)
+    outcomes: list[str] = []
+    worker.cancelled.connect(lambda: outcomes.append("cancelled"))
+    worker.finished.connect(lambda _r: outcomes.append("finished"))
+    worker.start()
+    del parent                       # e.g. the dialog that started it was closed and deleted
+    gc.collect()
+    gate.set()
+    assert stopped.wait(5)           # the task saw the cancel
+    qtbot.waitUntil(lambda: outcomes == ["cancelled"], timeout=5000)
+
+
+def test_a_worker_frees_itself_once_its_outcome_is_delivered(qtbot):
+    worker = Worker(lambda progress, cancelled: "ok")
+    ref = weakref.ref(worker)
+    with qtbot.waitSignal(worker.done, timeout=5000):
+        worker.start()
+        del worker                   # nobody holds it: it still runs and reports
+    qtbot.wait(10)
+    gc.collect()
+    assert ref() is None
