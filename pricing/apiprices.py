@@ -134,7 +134,10 @@ def request_cost(m: ApiModel, input_tokens: float, output_tokens: float,
 def _snapshot() -> Any:
     """genai-prices' bundled price data (never its auto-updated copy)."""
     from genai_prices import data_snapshot
-    return data_snapshot._bundled_snapshot()
+    # the bundled data itself (what data_date() dates), even if something in the process set
+    # an auto-updated snapshot; get_snapshot() is the bundled one unless that happened
+    bundled = getattr(data_snapshot, "_bundled_snapshot", None)
+    return bundled() if bundled is not None else data_snapshot.get_snapshot()
 
 
 @functools.cache

@@ -43,7 +43,6 @@ ANY_PROVIDER = "any"
 
 _UNIT = {
     "gpu": "USD per GPU-hour",
-    "peak": "TFLOP/s",
     "storage": "USD per GB-month",
     "egress": "USD per GB",
     "platform": "fraction over compute",

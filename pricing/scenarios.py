@@ -765,9 +765,11 @@ def _parse_params(plan: Plan, info: StrategyInfo, spec: StrategySpec, spath: str
     known = [p.name for p in info.params]
     args: Args = {}
     raw = dict(spec.params)
+    meant: set[str] = set()  # parameters a misspelt key probably is (not reported missing as well)
     for key, value in spec.params:
         if key not in known:
             sugg = closest(str(key), known, n=3)
+            meant.update(sugg[:1])
             hint = f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else ""
             problems.append(Problem(f"unknown parameter {key!r} of {info.name}{hint} "
                                     f"({info.name} takes {', '.join(known)})", f"{spath}.{key}"))
@@ -786,7 +788,7 @@ def _parse_params(plan: Plan, info: StrategyInfo, spec: StrategySpec, spath: str
                 msg += f"; expected {p.expected}"
             problems.append(Problem(msg, f"{spath}.{key}"))
     for p in info.params:
-        if p.name in args or p.name in raw:
+        if p.name in args or p.name in raw or p.name in meant:
             continue
         default = _lever_default(catalog, p)
         if default == REQUIRED:
@@ -1205,7 +1207,7 @@ def attribution_cents(result: ScenarioResult) -> RoundedAttribution:
     saving = rounded_matrix(result.baseline).sum(axis=0) - rounded_matrix(result.projection).sum(axis=0)
     saving = np.asarray(saving, dtype=np.int64).reshape(len(result.baseline.months))
     names = [n for n, _ in result.attribution]
-    exact = np.array([m for _, m in result.attribution], dtype=float).reshape(len(names), -1) * 100.0
+    exact = np.array([m for _, m in result.attribution], dtype=float).reshape(len(names), len(saving)) * 100.0
     cents = np.zeros(exact.shape, dtype=np.int64)
     for m in range(exact.shape[1]):
         cents[:, m] = largest_remainder(exact[:, m], int(saving[m]))
@@ -1231,7 +1233,7 @@ def largest_remainder(values: np.ndarray, target: int) -> np.ndarray:
     rest = values - floors
     left = int(round(target - floors.sum()))
     out = floors.astype(np.int64)
-    order = sorted(range(k), key=lambda j: (-rest[j], j))
+    order = sorted(range(k), key=lambda j: (-round(float(rest[j]), 9), j))  # ties (to float noise) go first-come
     step = 1 if left >= 0 else -1
     if step < 0:
         order = order[::-1]

@@ -72,10 +72,10 @@ _SHARED_FILE = {"o200k_harmony": "o200k_base", "p50k_edit": "p50k_base"}
 """Encodings built from another encoding's file (same ranks, other special tokens)."""
 
 RESOURCE_DIRS: tuple[Path, ...] = tuple(
-    p / "resources" / "tiktoken"
-    for p in (Path(__file__).resolve().parent.parent, Path(getattr(sys, "_MEIPASS", "") or "/nonexistent"))
+    Path(base) / "resources" / "tiktoken"
+    for base in (Path(__file__).resolve().parent.parent, getattr(sys, "_MEIPASS", None)) if base
 )
-"""Where the app ships tiktoken files (``<name>.tiktoken``); the frozen bundle's copy too."""
+"""Where the app ships tiktoken files (``<name>.tiktoken``): the source tree, and a frozen bundle's root."""
 
 DEFAULT_CHUNK_BYTES = 1 << 20
 _BIG_TEXT = 1 << 20

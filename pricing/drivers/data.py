@@ -6,7 +6,7 @@ from functools import lru_cache
 import numpy as np
 
 from pricing.engine import DAYS_PER_MONTH, GB_PER_TB, Context, LineItem
-from pricing.plan import Category, EgressLine, StorageLine
+from pricing.plan import Category, EgressKind, EgressLine, StorageLine
 
 
 def storage_by_tier(line: StorageLine, ctx: Context) -> dict[str, np.ndarray]:
@@ -75,6 +75,10 @@ def storage(line: StorageLine, key: str, ctx: Context) -> LineItem:
 def egress(line: EgressLine, key: str, ctx: Context) -> LineItem:
     price = ctx.catalog.egress_price(ctx.provider(line), line.kind.value)
     gb = line.tb_per_month * GB_PER_TB * ctx.growth(line.growth, line.start, line.end)
-    monthly = np.asarray(price.cost(gb), dtype=float) * ctx.fx
-    notes = ("volume tiers applied to this line alone; clouds apply them account-wide",) if price.tiers else ()
+    # inter-AZ transfer is billed on both sides (out of one zone, into the other)
+    directions = 2.0 if line.kind is EgressKind.INTER_AZ else 1.0
+    monthly = np.asarray(price.cost(gb), dtype=float) * directions * ctx.fx
+    notes: tuple[str, ...] = ("volume tiers applied to this line alone; clouds apply them account-wide",) if price.tiers else ()
+    if directions == 2.0:
+        notes += ("inter-AZ transfer is billed in each direction: the per-GB price counts twice",)
     return LineItem(line.name, Category.DATA, "data.egress", key, monthly, (("GB", gb),), (price.source,), notes)

@@ -1,11 +1,13 @@
 """The background Worker: progress, finished, failed and cancelled, all delivered in the GUI thread."""
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 
 import pytest
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QObject, QThread
 
 from gui.workers import Cancelled, State, Worker, run
 

@@ -264,3 +264,12 @@ def test_unknown_names_are_located_with_suggestions():
     with pytest.raises(PlanFileError) as exc:
         planfile.loads(HEAD + "prices:\n  gpu.H100-80GB.aws.on_demnd: 3\n")
     assert "gpu.H100-80GB.aws.on_demand" in exc.value.problems[0].message
+
+
+def test_inter_az_transfer_counts_both_directions():
+    li = only(project("""\
+    data:
+      egress:
+        - {name: AZ, tb_per_month: 20, kind: inter_az}
+    """, "  egress.aws.inter_az: 0.01\n"))
+    assert li.monthly == pytest.approx(np.full(12, 20_000 * 0.01 * 2))

@@ -194,13 +194,13 @@ api.openai.gpt-4o.cached_input: 1.0
 api.openai.gpt-4o.output: 8.0
 api.openai.gpt-4o-mini.input: 0.5
 api.openai.gpt-4o-mini.output: 2.0
-gpu.L4.aws.on_demand: 1.0
 """
+L4 = "gpu.L4.aws.on_demand: 1.0\n"
 # per request: (1000 x $2 + 100 x $8) / 1e6 = $0.0028; 1M requests = $2,800 a month before any cache
 
 
 def test_api_cache_combines_hit_rates(catalog):
-    plan = load(API, API_PRICES)
+    plan = load(API, API_PRICES + L4)
     new = scenarios.apply(plan, scenario(api_cache={"hit_rate": "30%", "lines": ["Answers"]}), catalog)
     assert new.services.apis[0].response_cache_hit_rate == pytest.approx(1 - 0.8 * 0.7)   # 0.44
     assert monthly(new, catalog, "Answers") == pytest.approx(np.full(12, 2800 * 0.56))
@@ -208,14 +208,14 @@ def test_api_cache_combines_hit_rates(catalog):
 
 
 def test_prompt_caching_bills_the_cached_share_at_the_cached_price(catalog):
-    plan = load(API, API_PRICES)
+    plan = load(API, API_PRICES + L4)
     new = scenarios.apply(plan, scenario(prompt_caching={"cached_share": "60%", "lines": "Other"}), catalog)
     # (400 x $2 + 600 x $1 + 100 x $8) / 1e6 = $0.0022 per request
     assert monthly(new, catalog, "Other") == pytest.approx(np.full(12, 2200.0))
 
 
 def test_model_switch(catalog):
-    plan = load(API, API_PRICES)
+    plan = load(API, API_PRICES + L4)
     new = scenarios.apply(plan, scenario(model_switch={"model": "gpt-4o-mini", "lines": ["Other"]}), catalog)
     assert new.services.apis[1].model == "gpt-4o-mini" and new.services.apis[1].provider == "openai"
     # (1000 x $0.5 + 100 x $2) / 1e6 = $0.0007 per request
@@ -223,7 +223,7 @@ def test_model_switch(catalog):
 
 
 def test_self_host_replaces_the_api_line_with_serving(catalog):
-    plan = load(API, API_PRICES)
+    plan = load(API, API_PRICES + L4)
     new = scenarios.apply(plan, scenario(self_host={"api": "Other", "gpu": "L4", "tokens_per_second_per_gpu": 1000,
                                                     "utilization": "50%", "min_gpus": 2}), catalog)
     assert [x.name for x in new.services.apis] == ["Answers"]
@@ -235,7 +235,7 @@ def test_self_host_replaces_the_api_line_with_serving(catalog):
 
 
 def test_self_host_serves_only_requests_the_response_cache_misses(catalog):
-    plan = load(API, API_PRICES)
+    plan = load(API, API_PRICES + L4)
     new = scenarios.apply(plan, scenario(self_host={"api": "Answers", "gpu": "L4", "tokens_per_second_per_gpu": 1}),
                           catalog)
     # 800k requests x 100 tokens = 8e7 tokens; 1 tok/s x 3600 x 730 x 60% = 1,576,800 a GPU -> ceil(50.7) = 51
@@ -529,7 +529,7 @@ def test_largest_remainder():
     assert lr(np.array([33.34, 33.33, 33.33]), 100).tolist() == [34, 33, 33]
     assert lr(np.array([100 / 3] * 3), 100).tolist() == [34, 33, 33]
     assert lr(np.array([10.6, -3.2, 2.6]), 10).tolist() == [11, -3, 2]
-    assert lr(np.array([-0.5, -0.5]), -1).tolist() == [-1, 0]
+    assert lr(np.array([-0.5, -0.5]), -1).tolist() == [0, -1]        # a tie goes to the first
     got = lr(np.array([1.0, 2.0, 3.0]), 12)                   # far from the target: gap spread evenly
     assert got.sum() == 12 and got.tolist() == [3, 4, 5]
     assert lr(np.array([]), 0).tolist() == []
@@ -578,7 +578,7 @@ def problems_of(scen: str, body: str = MIXED, prices: str = MIXED_PRICES, catalo
      ["no line named 'Answerz'", "'Answers'"]),
     ("api_cache: {hit_rate: 30%, lines: Serve}", "scenarios[0].strategies.api_cache.lines",
      ["'Serve' is a compute.inference line", "services.apis"]),
-    ("self_host: {api: Nope, gpu: L4, tokens_per_second_per_gpu: 100}", "scenarios[0].strategies.self_host.api[0]",
+    ("self_host: {api: Nope, gpu: L4, tokens_per_second_per_gpu: 100}", "scenarios[0].strategies.self_host.api",
      ["no line named 'Nope'"]),
     ("self_host: {api: Other, gpu: H1OO, tokens_per_second_per_gpu: 100}", "scenarios[0].strategies.self_host.gpu",
      ["unknown GPU 'H1OO'"]),
@@ -674,7 +674,7 @@ def test_strategy_info_for_forms():
         assert "lines" in names, name
         for p in info.params:
             assert p.meaning and p.expected and p.kind
-            if p.default not in (None, scenarios.REQUIRED, False) or p.required:
-                assert p.source, (name, p.name)
+            if p.kind in ("share", "factor") and (p.required or isinstance(p.default, float)):
+                assert p.source, (name, p.name)   # a figure's default says where it comes from, or why none
     assert scenarios.STRATEGIES["spot"].param("applies_to").default == ("training", "fine_tuning", "exploration")
     assert scenarios.STRATEGIES["batching"].param("throughput_gain").required
