@@ -15,12 +15,16 @@ def check(plan: Plan, catalog: Any = None) -> list[Problem]:
     """Everything in ``plan`` the engine could not price, each with its key path."""
     from pricing import engine
     problems: list[Problem] = []
+    if any(k.startswith("api.") for k, _ in plan.prices):
+        from pricing import apiprices
+        try:
+            apiprices.check_overrides(plan.price_overrides)
+        except PlanError as exc:
+            problems.extend(Problem(p.message, p.key_path or "prices") for p in exc.problems)
     try:
         ctx = engine.context(plan, catalog)
-    except UnknownNameError as exc:
-        return [Problem(exc.problems[0].message, f"prices.{exc.name}")]
     except PlanError as exc:
-        return [Problem(p.message, p.key_path or "prices") for p in exc.problems]
+        return problems + [Problem(p.message, p.key_path or "prices") for p in exc.problems]
     for section, i, line in plan.lines():
         key = f"{section}[{i}]"
         try:

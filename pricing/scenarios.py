@@ -1097,14 +1097,21 @@ class _SubsetCost:
         top = (1 << self.k) - 1
         self.memo: dict[int, np.ndarray] = {0: baseline.monthly, top: full.monthly}
         self.items: dict[tuple, Any] = {}
+        self.plans: dict[int, Plan] = {0: plan}
         self.contexts: dict[tuple, Any] = {}
         self.exact = bool(self.k) and not (
             np.allclose(self._fast(self._plan(0)), baseline.monthly, rtol=1e-12, atol=1e-6)
             and np.allclose(self._fast(self._plan(top)), full.monthly, rtol=1e-12, atol=1e-6))
 
     def _plan(self, mask: int) -> Plan:
-        subset = [p for j, p in enumerate(self.parsed) if mask >> j & 1]
-        return _run(self.plan, subset, self.env, check=False)[0]
+        """The plan with the subset ``mask`` applied: the subset without its last strategy (in canonical
+        order), then that strategy; memoized, so each subset costs one transform."""
+        got = self.plans.get(mask)
+        if got is None:
+            last = mask.bit_length() - 1
+            before = self._plan(mask & ~(1 << last))
+            got = self.plans[mask] = _run(before, [self.parsed[last]], self.env, check=False)[0]
+        return got
 
     def __call__(self, mask: int) -> np.ndarray:
         got = self.memo.get(mask)
@@ -1125,11 +1132,13 @@ class _SubsetCost:
             ctx = self.contexts[plan.prices] = _context(plan, self.env)
         items = []
         for section, i, line in plan.lines():
-            key = (section, i, line, plan.prices)
-            item = self.items.get(key)
-            if item is None:
-                item = self.items[key] = engine.price_line(section, i, line, ctx)
-            items.append(item)
+            # Untouched lines are the same objects in every subset (transforms keep them), so identity
+            # is the key; the line is stored with its item, which keeps it alive and its id unique.
+            key = (section, i, id(line), plan.prices)
+            got = self.items.get(key)
+            if got is None or got[0] is not line:
+                got = self.items[key] = (line, engine.price_line(section, i, line, ctx))
+            items.append(got[1])
         total = np.sum([li.monthly for li in items], axis=0) if items else np.zeros(plan.months)
         if plan.services.platform is not None:
             from pricing.drivers.services import platform_markup

@@ -16,22 +16,14 @@ def catalog():
     return Catalog.load()
 
 
-def plan_with(gpu_price: float, extra: str = "", api: str = "") -> object:
-    text = textwrap.dedent("""\
-    format: aicost-plan/1
-    name: Hand
-    start: 2027-01
-    months: 12
-    provider: aws
-    services:
-      apis:
-        - {name: Answers, provider: openai, model: gpt-4o, requests_per_month: 1M, growth: 10%,
-           input_tokens: 0, output_tokens: 100%s}
-    prices:
-      api.openai.gpt-4o.input: 0
-      api.openai.gpt-4o.output: 10
-      gpu.L4.aws.on_demand: %s
-    """) % (api, gpu_price) + extra
+def plan_with(gpu_price: float, extra: str = "", api: str = "", platform: str = "") -> object:
+    text = "\n".join([
+        "format: aicost-plan/1", "name: Hand", "start: 2027-01", "months: 12", "provider: aws",
+        "services:", f"  {platform}", "  apis:",
+        "    - {name: Answers, provider: openai, model: gpt-4o, requests_per_month: 1M, growth: 10%,"
+        f" input_tokens: 0, output_tokens: 100{api}}}",
+        "prices:", "  api.openai.gpt-4o.input: 0", "  api.openai.gpt-4o.output: 10",
+        f"  gpu.L4.aws.on_demand: {gpu_price}", ""]) + extra
     return planfile.loads(text, file="t.yaml")
 
 
@@ -85,17 +77,13 @@ def test_min_gpus_moves_the_crossing(catalog):
 def test_response_cache_and_platform_markup(catalog):
     # 50% of requests from the cache: a = $0.0005 per request of volume, u doubles to 2,628,000;
     # a 25% platform markup on inference: c = $1 x 730 x 1.25 = $912.50.
-    plan = plan_with(1.0, "services_placeholder", ", response_cache_hit_rate: 50%")
+    plan = plan_with(1.0, api=", response_cache_hit_rate: 50%",
+                     platform="platform: {name: sagemaker, markup: 25%, applies_to: [inference]}")
     r = be.breakeven(plan, "Answers", "L4", tokens_per_second_per_gpu=100, utilization=0.5, catalog=catalog)
     assert r.cost_per_request == pytest.approx(0.0005)
     assert r.requests_per_gpu == pytest.approx(2_628_000)
     assert r.gpu_month == pytest.approx(912.5)
     assert r.breakeven == pytest.approx(912.5 / 0.0005)
-
-
-@pytest.fixture
-def plan_with_markup(monkeypatch):
-    pass
 
 
 def test_crossing_edge_cases():

@@ -273,3 +273,11 @@ def test_inter_az_transfer_counts_both_directions():
         - {name: AZ, tb_per_month: 20, kind: inter_az}
     """, "  egress.aws.inter_az: 0.01\n"))
     assert li.monthly == pytest.approx(np.full(12, 20_000 * 0.01 * 2))
+
+
+def test_api_override_keys_are_checked():
+    from pricing.errors import PlanFileError
+    with pytest.raises(PlanFileError) as exc:
+        planfile.loads(HEAD + "prices:\n  api.openai.gpt-4o.inptu: 2\n", file="x.yaml")
+    p = exc.value.problems[0]
+    assert p.key_path.startswith("prices.api.openai.gpt-4o") and "input" in p.message and p.line == 7
