@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import os
+import sys
 
-from benchmarks.common import EXAMPLES, median_ms, p95_ms, timings
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.common import EXAMPLES, median_ms, p95_ms, timings  # noqa: E402
 
 TARGET_MS = 50.0
 
@@ -81,8 +85,6 @@ def run() -> dict:
 
 
 if __name__ == "__main__":
-    import sys
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     result = run()
     for row in result["rows"]:
         print(" | ".join(row))

@@ -142,9 +142,9 @@ def _snapshot() -> Any:
 
 @functools.cache
 def package_version() -> str:
-    """The installed genai-prices version, e.g. ``0.2.3``."""
-    import genai_prices
-    return genai_prices.__version__
+    """The installed genai-prices version, e.g. ``0.2.3`` (read from its metadata: no import)."""
+    from importlib.metadata import version
+    return version("genai-prices")
 
 
 def source_name() -> str:
@@ -272,9 +272,51 @@ def _tiers(price: Any) -> tuple[tuple[int, float], ...]:
 
 @functools.lru_cache(maxsize=4096)
 def _base_model(provider: str | None, model: str, on: datetime.date) -> ApiModel:
-    """The model with genai-prices' prices on ``on``, before overrides (cached: resolve is per line)."""
+    """The model with genai-prices' prices on ``on``, before overrides (cached: resolve is per line).
+
+    Resolved models are also remembered on disk per genai-prices version and day, so a headless
+    report need not import genai-prices (about 0.3 s of start-up) for models it has seen before.
+    """
+    from pricing import usercache
+    key = f"{package_version()}|{provider or ''}|{model}|{on.isoformat()}"
+    memo = usercache.read(_MEMO_FILE)
+    hit = memo.get(key)
+    if isinstance(hit, dict):
+        try:
+            return _from_memo(hit)
+        except (KeyError, TypeError, ValueError):
+            pass
     prov, info = _find(provider, model)
-    return _build(prov, info, on)
+    built = _build(prov, info, on)
+    memo[key] = _to_memo(built)
+    usercache.write(_MEMO_FILE, memo)
+    return built
+
+
+_MEMO_FILE = "api-models.json"
+
+
+def _to_memo(m: ApiModel) -> dict:
+    d = {f.name: getattr(m, f.name) for f in dataclasses.fields(m) if f.name != "source"}
+    s = m.source
+    d["source"] = {"key": s.key, "source": s.source, "as_of": s.as_of,
+                   "as_of_date": s.as_of_date.isoformat() if s.as_of_date else None,
+                   "confidence": s.confidence, "notes": s.notes, "overridden": s.overridden}
+    return d
+
+
+def _from_memo(d: dict) -> ApiModel:
+    from pricing.catalog import PriceSource
+    s = d["source"]
+    source = PriceSource(key=s["key"], source=s["source"], as_of=s["as_of"],
+                         as_of_date=datetime.date.fromisoformat(s["as_of_date"]) if s["as_of_date"] else None,
+                         confidence=s["confidence"], notes=s["notes"], overridden=bool(s["overridden"]))
+    tiers = {k: tuple((int(a), float(b)) for a, b in d[k]) for k in ("input_tiers", "cached_input_tiers", "output_tiers")}
+    opt = lambda x: None if x is None else float(x)  # noqa: E731
+    return ApiModel(provider=str(d["provider"]), model=str(d["model"]), name=str(d["name"]),
+                    input_per_mtok=opt(d["input_per_mtok"]), cached_input_per_mtok=opt(d["cached_input_per_mtok"]),
+                    output_per_mtok=opt(d["output_per_mtok"]), tiered=bool(d["tiered"]), source=source,
+                    request_fee=float(d["request_fee"]), **tiers)
 
 
 _built: dict[tuple[str, str, datetime.date], ApiModel] = {}

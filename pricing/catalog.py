@@ -115,15 +115,28 @@ class Price:
             if isinstance(quantity, (list, tuple)):
                 quantity = np.asarray(quantity, dtype=float)
             return quantity * self.value
-        q = np.asarray(quantity, dtype=float)
-        total = np.zeros(q.shape)
-        lower = 0.0
-        for tier in self.tiers:
-            upper = math.inf if tier.upto is None else tier.upto
-            if tier.price:
-                total = total + np.clip(q - lower, 0.0, upper - lower) * tier.price
-            lower = upper
-        return float(total) if np.ndim(quantity) == 0 else total
+        # Tiered cost is piecewise linear in the quantity: interpolate on the tier bounds (one
+        # numpy call instead of a clip per tier), and extend the last tier's rate beyond them.
+        xs, ys, last_rate = _tier_curve(self.tiers)
+        q = np.maximum(np.asarray(quantity, dtype=float), 0.0)
+        total = np.interp(q, xs, ys)
+        if last_rate:
+            total = total + np.maximum(q - xs[-1], 0.0) * last_rate
+        return float(total) if q.ndim == 0 else total
+
+
+@functools.lru_cache(maxsize=256)
+def _tier_curve(tiers: tuple[Tier, ...]) -> tuple[np.ndarray, np.ndarray, float]:
+    """Bounds of the tiers, cumulative cost at each bound, and the rate beyond the last bound."""
+    xs, ys = [0.0], [0.0]
+    last_rate = 0.0
+    for tier in tiers:
+        if tier.upto is None:
+            last_rate = tier.price
+            break
+        ys.append(ys[-1] + (tier.upto - xs[-1]) * tier.price)
+        xs.append(float(tier.upto))
+    return np.array(xs), np.array(ys), last_rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,11 +303,13 @@ def weakest(*levels: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(name: str) -> str:
     """Lookup form of a tier/kind/task/provider name: lower case, spaces and dashes as underscores."""
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_gpu(name: str) -> str:
     """Lookup form of a GPU name: lower case, runs of spaces/underscores/dashes as one dash."""
     return re.sub(r"[\s_\-]+", "-", str(name).strip().lower())
@@ -885,11 +900,13 @@ class Catalog:
     Immutable: :meth:`with_overrides` returns a new catalog. Build one with :meth:`load`.
     """
 
-    __slots__ = ("_d", "_overrides")
+    __slots__ = ("_d", "_overrides", "_prices")
 
     def __init__(self, data: _Data, overrides: Mapping[str, Any]):
         self._d = data
         self._overrides = MappingProxyType(dict(overrides))
+        self._prices: dict[str, Price] = {}
+        """Prices looked up so far (the catalog is immutable, so they never go stale)."""
 
     def __repr__(self) -> str:
         return f"Catalog({str(self._d.directory)!r}, {len(self._d.entries)} entries, {len(self._overrides)} overrides)"
@@ -1256,6 +1273,14 @@ class Catalog:
         return PriceSource(key, "plan override", "plan", None, "override", note, True)
 
     def _lookup(self, key: str, unit: str, what: str) -> Price:
+        hit = self._prices.get(key)
+        if hit is not None:
+            return hit
+        price = self._lookup_uncached(key, unit, what)
+        self._prices[key] = price
+        return price
+
+    def _lookup_uncached(self, key: str, unit: str, what: str) -> Price:
         e = self._d.entries.get(key)
         if key in self._overrides:
             return Price(float(self._overrides[key]), e.unit if e else unit, self._override_source(key, e))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -151,15 +152,13 @@ class Context:
     """0..n-1, the month offsets."""
 
     def active(self, start: int = 1, end: int | None = None) -> np.ndarray:
-        """1.0 in the months a line runs (``start``..``end``, 1-based inclusive), else 0.0."""
-        last = self.n if end is None else min(end, self.n)
-        mask = np.zeros(self.n)
-        if start <= last:
-            mask[start - 1:last] = 1.0
-        return mask
+        """1.0 in the months a line runs (``start``..``end``, 1-based inclusive), else 0.0 (read-only)."""
+        return _active(self.n, start, end)
 
     def growth(self, rate: float, start: int = 1, end: int | None = None) -> np.ndarray:
         """Compound growth factor from ``start`` (1.0 there), zero outside the active months."""
+        if not isinstance(rate, np.ndarray):
+            return _growth(self.n, float(rate), start, end)
         k = np.maximum(self.index - (start - 1), 0)
         return (1.0 + rate) ** k * self.active(start, end)
 
@@ -167,6 +166,25 @@ class Context:
         return (getattr(line, "provider", None) or self.plan.provider).lower()
 
 
+@lru_cache(maxsize=1024)
+def _active(n: int, start: int, end: int | None) -> np.ndarray:
+    last = n if end is None else min(end, n)
+    mask = np.zeros(n)
+    if start <= last:
+        mask[start - 1:last] = 1.0
+    mask.setflags(write=False)
+    return mask
+
+
+@lru_cache(maxsize=1024)
+def _growth(n: int, rate: float, start: int, end: int | None) -> np.ndarray:
+    k = np.maximum(np.arange(n, dtype=float) - (start - 1), 0)
+    out = (1.0 + rate) ** k * _active(n, start, end)
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=1)
 def _drivers() -> dict[str, Callable[[Any, str, Context], LineItem]]:
     from pricing.drivers import annotation, compute, data, mlops, people, services
     return {
@@ -184,6 +202,10 @@ def _drivers() -> dict[str, Callable[[Any, str, Context], LineItem]]:
 
 
 CATEGORY_OF = dict(SECTIONS)
+_CATEGORIES = tuple(Category)
+_CATEGORY_INDEX = {c: i for i, c in enumerate(_CATEGORIES)}
+_REQUESTS_AT = {"compute.inference": 2, "services.apis": 0}
+"""Position of the ``requests`` quantity in the line items of sections that serve requests."""
 
 
 def context(plan: Plan, catalog: "Catalog | None" = None) -> Context:
@@ -218,13 +240,11 @@ def project(plan: Plan, catalog: "Catalog | None" = None, *, months: int | None 
         items.append(platform_markup(plan.services.platform, items, ctx))
     n = plan.months
     matrix = np.vstack([li.monthly for li in items]) if items else np.zeros((0, n))
-    requests = np.zeros(n)
-    for li in items:
-        r = li.quantity("requests")
-        if r is not None and li.section in ("compute.inference", "services.apis"):
-            requests = requests + r
-    cats = {c: np.zeros(n) for c in Category}
-    for li in items:
-        cats[li.category] = cats[li.category] + li.monthly
+    served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in items if li.section in _REQUESTS_AT]
+    requests = np.sum(served, axis=0) if served else np.zeros(n)
+    index = np.fromiter((_CATEGORY_INDEX[li.category] for li in items), dtype=np.intp, count=len(items))
+    by_category = np.zeros((len(_CATEGORIES), n))
+    np.add.at(by_category, index, matrix)
+    cats = dict(zip(_CATEGORIES, by_category))
     months_axis = tuple(plan.start.plus(k) for k in range(n))
     return Projection(plan, months_axis, tuple(items), matrix, requests, cats)

@@ -627,7 +627,7 @@ def _count_samples(kw: dict, r: _Reader, path: str) -> dict:
         sample = kw.get(key)
         if sample is None:
             continue
-        count = tokens.count_text(sample.text, kw["model"], kw["provider"])
+        count = tokens.count_sample(sample.text, kw["model"], kw["provider"])
         kw[key] = dataclasses.replace(sample, tokens=count.tokens, encoding=count.encoding,
                                       exact=count.exact, reason=count.reason)
         kw[target] = float(count.tokens)

@@ -713,17 +713,11 @@ def _lever_default(catalog: "Catalog | None", p: ParamInfo) -> Any:
 
 
 def _lever_value(catalog: "Catalog", key: str) -> float | None:
-    lever = getattr(catalog, "lever", None)
-    if lever is None:
-        return None
+    """A levers.yaml figure (plan overrides applied), or None when the catalog has no value for it."""
     try:
-        entry = lever(key)
-    except PlanError:
+        return float(catalog.lever(key).value)
+    except PlanError:  # an unknown lever or a known gap: the strategy's own default (or requirement) holds
         return None
-    value = getattr(entry, "value", entry)
-    if isinstance(value, Mapping):  # e.g. {max_throughput_gain: 1.6, memory_reduction: 2.0}
-        value = next((v for k, v in value.items() if "throughput" in k), None)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _scenario_path(plan: Plan, scenario: Scenario) -> str:
@@ -736,7 +730,8 @@ def _scenario_path(plan: Plan, scenario: Scenario) -> str:
     return f"scenarios[{scenario.name!r}]"
 
 
-def _parse(plan: Plan, scenario: Scenario, path: str, catalog: "Catalog | None") -> tuple[list[_Parsed], list[Problem]]:
+def _parse(scenario: Scenario, path: str, catalog: "Catalog | None") -> tuple[list[_Parsed], list[Problem]]:
+    """Read a scenario's strategies (canonical order) and every problem of their parameters."""
     problems: list[Problem] = []
     parsed: dict[str, _Parsed] = {}
     for spec in scenario.strategies:
@@ -750,7 +745,7 @@ def _parse(plan: Plan, scenario: Scenario, path: str, catalog: "Catalog | None")
         if spec.name in parsed:
             problems.append(Problem(f"strategy {spec.name!r} appears twice in this scenario", spath))
             continue
-        args, bad = _parse_params(plan, info, spec, spath, catalog)
+        args, bad = _parse_params(info, spec, spath, catalog)
         problems.extend(bad)
         if not bad:
             singles = tuple(k for k, v in spec.params if isinstance(v, str) and k in ("lines", "api"))
@@ -759,7 +754,7 @@ def _parse(plan: Plan, scenario: Scenario, path: str, catalog: "Catalog | None")
     return sorted(parsed.values(), key=lambda p: order.index(p.name)), problems
 
 
-def _parse_params(plan: Plan, info: StrategyInfo, spec: StrategySpec, spath: str,
+def _parse_params(info: StrategyInfo, spec: StrategySpec, spath: str,
                   catalog: "Catalog | None") -> tuple[Args, list[Problem]]:
     problems: list[Problem] = []
     known = [p.name for p in info.params]
@@ -805,7 +800,7 @@ def _parse_params(plan: Plan, info: StrategyInfo, spec: StrategySpec, spath: str
                 args[p.name] = default
     if problems:
         return args, problems
-    problems += _check_combination(plan, info, args, raw, spath)
+    problems += _check_combination(info, args, spath)
     return args, problems
 
 
@@ -819,8 +814,8 @@ def _applies(value: Any, p: ParamInfo) -> tuple[str, ...]:
     return names
 
 
-def _check_combination(plan: Plan, info: StrategyInfo, a: Args, raw: dict, spath: str) -> list[Problem]:
-    """Parameters that only make sense together, and ``lines`` naming lines the strategy can touch."""
+def _check_combination(info: StrategyInfo, a: Args, spath: str) -> list[Problem]:
+    """Parameters that only make sense together."""
     out: list[Problem] = []
     name = info.name
     if name == "right_size":
@@ -981,7 +976,7 @@ def _lever_catalog(plan: Plan, env: _Env) -> "Catalog":
 
 
 def _apply_checked(plan: Plan, scenario: Scenario, env: _Env) -> tuple[Plan, list[Problem]]:
-    parsed, problems = _parse(plan, scenario, _scenario_path(plan, scenario), _lever_catalog(plan, env))
+    parsed, problems = _parse(scenario, _scenario_path(plan, scenario), _lever_catalog(plan, env))
     if problems:
         return plan, problems
     return _run(plan, parsed, env, check=True)
@@ -1037,7 +1032,7 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
     """Project the scenario, its saving against the baseline, and each strategy's part of it."""
     from pricing import engine
     env = _Env(_catalog(catalog))
-    parsed, problems = _parse(plan, scenario, _scenario_path(plan, scenario), _lever_catalog(plan, env))
+    parsed, problems = _parse(scenario, _scenario_path(plan, scenario), _lever_catalog(plan, env))
     if problems:
         raise PlanError(problems)
     full, problems = _run(plan, parsed, env, check=True)
@@ -1097,6 +1092,7 @@ class _SubsetCost:
         top = (1 << self.k) - 1
         self.memo: dict[int, np.ndarray] = {0: baseline.monthly, top: full.monthly}
         self.items: dict[tuple, Any] = {}
+        self.by_value: dict[tuple, Any] = {}
         self.plans: dict[int, Plan] = {0: plan}
         self.contexts: dict[tuple, Any] = {}
         self.exact = bool(self.k) and not (
@@ -1134,10 +1130,15 @@ class _SubsetCost:
         for section, i, line in plan.lines():
             # Untouched lines are the same objects in every subset (transforms keep them), so identity
             # is the key; the line is stored with its item, which keeps it alive and its id unique.
+            # A line a transform rebuilt is a new object equal to one priced before: then its value is the key.
             key = (section, i, id(line), plan.prices)
             got = self.items.get(key)
             if got is None or got[0] is not line:
-                got = self.items[key] = (line, engine.price_line(section, i, line, ctx))
+                same = (section, i, line, plan.prices)
+                item = self.by_value.get(same)
+                if item is None:
+                    item = self.by_value[same] = engine.price_line(section, i, line, ctx)
+                got = self.items[key] = (line, item)
             items.append(got[1])
         total = np.sum([li.monthly for li in items], axis=0) if items else np.zeros(plan.months)
         if plan.services.platform is not None:
@@ -1209,7 +1210,8 @@ def attribution_cents(result: ScenarioResult) -> RoundedAttribution:
 
     The saving shown for a month is the displayed baseline month minus the displayed scenario
     month (each a sum of half-even rounded line cells, as ``report`` shows them). Each month's
-    cents go to the strategies by largest remainder on their exact (Shapley) shares; a
+    cents go to the strategies by largest remainder on their exact (Shapley) shares, the few
+    cents by which that differs from their exact sum spread in proportion to their size; a
     strategy's horizon figure is the sum of its months.
     """
     from pricing.report import rounded_matrix
@@ -1227,17 +1229,20 @@ def attribution_cents(result: ScenarioResult) -> RoundedAttribution:
 def largest_remainder(values: np.ndarray, target: int) -> np.ndarray:
     """Whole numbers near ``values`` that sum to ``target`` (largest-remainder / Hamilton method).
 
-    Each value is floored and the units left go to the largest fractional parts (ties to the
-    first). When the values' sum is far from ``target`` (by more than one unit per value), the
-    gap is first spread evenly so no part moves by more than it must.
+    The exact values need not sum to ``target`` (the shown saving is a difference of rounded
+    sums): the gap is first spread over the values in proportion to their size, so a part that
+    is exactly zero (or whole) is not charged for rounding it did not cause. Then each value is
+    floored and the units left go to the largest fractional parts (ties to the first).
     """
     values = np.asarray(values, dtype=float)
     k = len(values)
     if k == 0:
         return np.zeros(0, dtype=np.int64)
     gap = target - values.sum()
-    if not 0.0 <= gap + (values - np.floor(values)).sum() <= k:
-        values = values + gap / k
+    if gap:
+        weight = np.abs(values)
+        total = weight.sum()
+        values = values + gap * (weight / total if total > 0 else np.full(k, 1.0 / k))
     floors = np.floor(values + 1e-9)
     rest = values - floors
     left = int(round(target - floors.sum()))

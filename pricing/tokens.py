@@ -453,3 +453,43 @@ def _count_stream(stream: IO[bytes], label: str, enc: Any, total: int,
     if progress is not None:
         progress(done, done)
     return tokens, forced
+
+
+# --------------------------------------------------------------------------- memo of sample counts
+
+_MEMO_FILE = "token-counts.json"
+
+
+def _memo_key(text: str, model: str, provider: str | None) -> str:
+    from importlib.metadata import version
+    h = hashlib.sha256()
+    for part in (version("tiktoken"), model.strip().lower(), (provider or "").strip().lower(), text):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def count_sample(text: str, model: str, provider: str | None = None) -> TokenCount:
+    """``count_text`` for plan samples, remembering results on disk (keyed by a SHA-256 of the text).
+
+    A plan's samples are counted every time it is loaded, and loading a tokenizer costs most of a
+    second; counts are deterministic for a tiktoken version, so they are remembered. Only counts
+    that can't change are kept: exact ones, and approximations of non-OpenAI models (not a
+    fallback caused by an encoding that could not be loaded this time).
+    """
+    from pricing import usercache
+    key = _memo_key(text, model, provider)
+    memo = usercache.read(_MEMO_FILE)
+    hit = memo.get(key)
+    if isinstance(hit, dict):
+        try:
+            return TokenCount(int(hit["tokens"]), str(hit["encoding"]), bool(hit["exact"]), str(hit["reason"]),
+                              str(hit["wanted_encoding"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    count = count_text(text, model, provider)
+    if count.exact or not count.wanted_encoding:
+        memo[key] = {"tokens": count.tokens, "encoding": count.encoding, "exact": count.exact,
+                     "reason": count.reason, "wanted_encoding": count.wanted_encoding}
+        usercache.write(_MEMO_FILE, memo)
+    return count

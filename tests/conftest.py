@@ -8,3 +8,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 EXAMPLES = ROOT / "resources" / "examples"
+
+# Remembered token counts go to a throwaway folder, never the user's cache.
+import tempfile as _tempfile  # noqa: E402
+
+os.environ.setdefault("AICOST_CACHE_DIR", _tempfile.mkdtemp(prefix="aicost-test-cache-"))

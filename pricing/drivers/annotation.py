@@ -1,6 +1,8 @@
 """Annotation: human labelling batches with review passes."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from pricing.drivers import given
@@ -10,10 +12,16 @@ from pricing.plan import AnnotationBatch, Category
 
 def schedule(line: AnnotationBatch, n: int) -> np.ndarray:
     """Share of the batch labelled in each month: spread over ``over_months``, repeated ``every``."""
+    return _schedule(line.month, line.over_months, line.every, n)
+
+
+@lru_cache(maxsize=1024)
+def _schedule(month: int, over_months: int, every: int | None, n: int) -> np.ndarray:
     out = np.zeros(n)
-    starts = range(line.month - 1, n, line.every) if line.every else [line.month - 1]
+    starts = range(month - 1, n, every) if every else [month - 1]
     for s in starts:
-        out[s:s + line.over_months] += 1.0 / line.over_months
+        out[s:s + over_months] += 1.0 / over_months
+    out.setflags(write=False)
     return out
 
 

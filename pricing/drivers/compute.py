@@ -49,7 +49,7 @@ def training(line: TrainingRun, key: str, ctx: Context) -> LineItem:
     when = run_months(line.month, line.every, ctx.n)
     gpu_hours = when * gpu_hours_per_time
     monthly = gpu_hours * price.value * ctx.fx
-    if np.ndim(line.interruption_overhead) == 0 and line.interruption_overhead:
+    if not isinstance(line.interruption_overhead, np.ndarray) and line.interruption_overhead:
         notes += (f"{line.interruption_overhead:.0%} extra hours for interruptions and restarts",)
     return LineItem(line.name, Category.COMPUTE, key.rsplit("[", 1)[0], key, monthly,
                     (("GPU-hours", gpu_hours), ("runs", when * line.runs)),

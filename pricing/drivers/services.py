@@ -13,7 +13,7 @@ def api_request_cost(line: ApiLine, ctx: Context) -> tuple[float, "ApiModel"]:  
     from pricing import apiprices
     model = apiprices.resolve(line.provider, line.model, ctx.catalog.overrides)
     args = (line.input_tokens, line.output_tokens, line.input_tokens * line.cached_input_share)
-    if all(np.ndim(a) == 0 for a in args):
+    if not any(isinstance(a, np.ndarray) for a in args):
         return apiprices.request_cost(model, *args), model
     # sampled token counts (Monte Carlo)
     i, o, c = np.broadcast_arrays(*args)
@@ -37,7 +37,7 @@ def api(line: ApiLine, key: str, ctx: Context) -> LineItem:
     for sample in (line.sample_input, line.sample_output):
         if sample is not None and not sample.exact:
             notes.append(f"token count approximate: {sample.reason}")
-    if np.ndim(line.response_cache_hit_rate) == 0 and line.response_cache_hit_rate:
+    if not isinstance(line.response_cache_hit_rate, np.ndarray) and line.response_cache_hit_rate:
         notes.append(f"{line.response_cache_hit_rate:.0%} of requests answered from a response cache")
     return LineItem(line.name, Category.SERVICES, "services.apis", key, monthly,
                     (("requests", requests), ("API requests", sent),

@@ -504,7 +504,7 @@ def test_subset_costs_match_full_projections(catalog):
     spec = scenario(spot={"interruption_overhead": 0.1}, quantization={}, reserved={"discount": 0.2})
     r = scenarios.evaluate(plan, spec, catalog)
     env = scenarios._Env(catalog)
-    parsed, _ = scenarios._parse(plan, spec, "s", catalog)
+    parsed, _ = scenarios._parse(spec, "s", catalog)
     cost = scenarios._SubsetCost(plan, parsed, env, r.baseline, r.projection)
     assert not cost.exact
     for mask in range(1 << len(parsed)):
@@ -530,8 +530,10 @@ def test_largest_remainder():
     assert lr(np.array([100 / 3] * 3), 100).tolist() == [34, 33, 33]
     assert lr(np.array([10.6, -3.2, 2.6]), 10).tolist() == [11, -3, 2]
     assert lr(np.array([-0.5, -0.5]), -1).tolist() == [0, -1]        # a tie goes to the first
-    got = lr(np.array([1.0, 2.0, 3.0]), 12)                   # far from the target: gap spread evenly
-    assert got.sum() == 12 and got.tolist() == [3, 4, 5]
+    assert lr(np.array([1.0, 2.0, 3.0]), 12).tolist() == [2, 4, 6]   # a gap is spread in proportion to size
+    # a rounding gap of -1.7 falls on the parts by size: the whole 22,500 keeps its value
+    assert lr(np.array([22500.0, 100000.4, 50000.3]), 172499).tolist() == [22500, 99999, 50000]
+    assert lr(np.array([0.0, 10.4, 20.4]), 31).tolist() == [0, 10, 21]     # a zero part stays zero
     assert lr(np.array([]), 0).tolist() == []
 
 
