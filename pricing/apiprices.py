@@ -279,8 +279,7 @@ def _base_model(provider: str | None, model: str, on: datetime.date) -> ApiModel
     """
     from pricing import usercache
     key = f"{package_version()}|{provider or ''}|{model}|{on.isoformat()}"
-    memo = usercache.read(_MEMO_FILE)
-    hit = memo.get(key)
+    hit = usercache.get(_MEMO_FILE, key)
     if isinstance(hit, dict):
         try:
             return _from_memo(hit)
@@ -288,8 +287,7 @@ def _base_model(provider: str | None, model: str, on: datetime.date) -> ApiModel
             pass
     prov, info = _find(provider, model)
     built = _build(prov, info, on)
-    memo[key] = _to_memo(built)
-    usercache.write(_MEMO_FILE, memo)
+    usercache.put(_MEMO_FILE, key, _to_memo(built))
     return built
 
 

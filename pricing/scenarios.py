@@ -1054,7 +1054,10 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
                      f"in canonical order (exact Shapley values are computed for up to {SHAPLEY_MAX})")
     for p, part in zip(parsed, parts):
         if np.all(np.abs(part) < 0.005):
-            notes.append(f"{p.name} changes the plan but saves nothing here ({_NO_SAVING.get(p.name, 'the lines it changes cost the same')})")
+            notes.append(f"{p.name} changes the plan but saves nothing here "
+                         f"({_NO_SAVING.get(p.name, 'the lines it changes cost the same')})")
+        elif part.sum() < 0:
+            notes.append(f"{p.name} costs more than it saves here (its part of the saving is negative)")
     base_total = baseline.total
     return ScenarioResult(scenario, full, projection, baseline, saving, float(saving.sum()),
                           float(saving.sum() / base_total) if base_total else 0.0,

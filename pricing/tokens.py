@@ -479,8 +479,7 @@ def count_sample(text: str, model: str, provider: str | None = None) -> TokenCou
     """
     from pricing import usercache
     key = _memo_key(text, model, provider)
-    memo = usercache.read(_MEMO_FILE)
-    hit = memo.get(key)
+    hit = usercache.get(_MEMO_FILE, key)
     if isinstance(hit, dict):
         try:
             return TokenCount(int(hit["tokens"]), str(hit["encoding"]), bool(hit["exact"]), str(hit["reason"]),
@@ -489,7 +488,6 @@ def count_sample(text: str, model: str, provider: str | None = None) -> TokenCou
             pass
     count = count_text(text, model, provider)
     if count.exact or not count.wanted_encoding:
-        memo[key] = {"tokens": count.tokens, "encoding": count.encoding, "exact": count.exact,
-                     "reason": count.reason, "wanted_encoding": count.wanted_encoding}
-        usercache.write(_MEMO_FILE, memo)
+        usercache.put(_MEMO_FILE, key, {"tokens": count.tokens, "encoding": count.encoding, "exact": count.exact,
+                                        "reason": count.reason, "wanted_encoding": count.wanted_encoding})
     return count

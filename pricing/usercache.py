@@ -1,13 +1,22 @@
-"""Small JSON memos in the user's cache folder, for results that are costly to recompute but never change."""
+"""Small JSON memos in the user's cache folder, for results that are costly to recompute but never change.
+
+Each memo is read once per process; additions are written back once, when the process exits.
+"""
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 MAX_ENTRIES = 2000
 """Most entries one memo file keeps (oldest dropped first)."""
+
+_memos: dict[tuple[str, str], dict[str, Any]] = {}
+_dirty: set[tuple[str, str]] = set()
+_lock = threading.Lock()
 
 
 def cache_dir() -> Path:
@@ -19,24 +28,46 @@ def cache_dir() -> Path:
     return Path(base) / "aicost"
 
 
-def read(name: str) -> dict[str, Any]:
-    """The memo called ``name`` (empty when missing or damaged: a memo is only ever a speed-up)."""
-    try:
-        data = json.loads((cache_dir() / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def _memo(name: str) -> tuple[tuple[str, str], dict[str, Any]]:
+    key = (str(cache_dir()), name)
+    memo = _memos.get(key)
+    if memo is None:
+        try:
+            data = json.loads((cache_dir() / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        memo = _memos[key] = data if isinstance(data, dict) else {}
+    return key, memo
 
 
-def write(name: str, memo: dict[str, Any]) -> None:
-    """Replace the memo atomically; a folder we can't write only costs speed."""
-    if len(memo) > MAX_ENTRIES:
-        memo = dict(list(memo.items())[-MAX_ENTRIES:])
-    path = cache_dir() / name
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(memo), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+def get(name: str, key: str) -> Any:
+    """The remembered value, or None (a missing or damaged memo is simply empty)."""
+    with _lock:
+        return _memo(name)[1].get(key)
+
+
+def put(name: str, key: str, value: Any) -> None:
+    """Remember a value; written to disk at exit."""
+    with _lock:
+        mkey, memo = _memo(name)
+        memo[key] = value
+        _dirty.add(mkey)
+
+
+@atexit.register
+def flush() -> None:
+    """Write changed memos (atomically); a folder we can't write only costs speed."""
+    with _lock:
+        for folder, name in list(_dirty):
+            memo = _memos[(folder, name)]
+            if len(memo) > MAX_ENTRIES:
+                memo = dict(list(memo.items())[-MAX_ENTRIES:])
+            path = Path(folder) / name
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(memo), encoding="utf-8")
+                os.replace(tmp, path)
+            except OSError:
+                pass
+        _dirty.clear()

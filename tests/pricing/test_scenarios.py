@@ -680,3 +680,13 @@ def test_strategy_info_for_forms():
                 assert p.source, (name, p.name)   # a figure's default says where it comes from, or why none
     assert scenarios.STRATEGIES["spot"].param("applies_to").default == ("training", "fine_tuning", "exploration")
     assert scenarios.STRATEGIES["batching"].param("throughput_gain").required
+
+
+def test_a_strategy_that_costs_more_is_negative_and_noted(catalog):
+    # spot at $1.5 with 500% overhead: 10 h x 6 x 2 GPUs x $1.5 = $180 against $80 on demand
+    plan = load(COMPUTE, COMPUTE_PRICES)
+    r = scenarios.evaluate(plan, scenario(spot={"interruption_overhead": "500%", "applies_to": ["training"]}), catalog)
+    assert r.saving_monthly[0] == pytest.approx(-100.0) and r.saving_total == pytest.approx(-100.0)
+    assert dict(r.attribution)["spot"].sum() == pytest.approx(-100.0)
+    assert any("costs more than it saves" in n for n in r.notes)
+    assert scenarios.attribution_cents(r).saving_total == -10000
