@@ -29,6 +29,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.csv:
         from pricing import export_csv
         export_csv.write(proj, args.csv)
+    if args.pdf:
+        from gui.report_pdf import export_pdf
+        export_pdf(proj.plan, args.pdf, page_size=args.page_size)
     mc = None
     if args.uncertainty:
         from pricing import uncertainty
@@ -40,12 +43,14 @@ def cmd_report(args: argparse.Namespace) -> int:
             data["uncertainty"] = report.uncertainty_data(mc, proj)
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-    elif not args.csv or args.csv == "-":
+    elif not (args.csv or args.pdf) or args.csv == "-":
         sys.stdout.write(report.text_report(proj))
         if mc is not None:
             sys.stdout.write(report.uncertainty_text(mc, proj))
-    if args.csv and args.csv != "-" and not args.json:
-        print(f"wrote {args.csv}")
+    if not args.json:
+        for written in (args.csv if args.csv != "-" else None, args.pdf):
+            if written:
+                print(f"wrote {written}")
     return EXIT_OK
 
 
@@ -134,6 +139,11 @@ def cmd_open(args: argparse.Namespace) -> int:
     return run_app(getattr(args, "plan", None))
 
 
+def cmd_smoke_test(args: argparse.Namespace) -> int:
+    from gui.smoke import run
+    return run(args.plan)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="aicost", description="AI Cost Planner: what an AI project will cost, "
                                 "what drives it, and what to change.")
@@ -144,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--months", type=_positive_int, help="horizon in months (default: the plan's)")
     r.add_argument("--csv", metavar="FILE", help="also write monthly costs per line item as CSV ('-' for stdout)")
     r.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli.md)")
+    r.add_argument("--pdf", metavar="FILE", help="also write the PDF report (works headless)")
+    r.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help="PDF page size (default A4)")
     r.add_argument("--scenario", metavar="NAME", help="report the plan with this savings scenario applied")
     r.add_argument("--uncertainty", action="store_true",
                    help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")
@@ -182,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
             getattr(mod, f"add_{name}_parser")(sub)
         except (ImportError, AttributeError):
             pass
+
+    st = sub.add_parser("smoke-test", help="open a plan in the window offscreen, render it and quit (checks an install)")
+    st.add_argument("plan", nargs="?")
+    st.set_defaults(func=cmd_smoke_test)
 
     o = sub.add_parser("open", help="open the desktop window (on a plan)")
     o.add_argument("plan", nargs="?")
