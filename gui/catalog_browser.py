@@ -11,7 +11,7 @@ from PySide6.QtCore import (QAbstractTableModel, QLocale, QModelIndex, QPersiste
 from PySide6.QtGui import (QDesktopServices, QFont, QFontMetrics, QGuiApplication, QIcon, QKeySequence, QPainter,
                            QPalette, QPixmap, QPolygonF, QShortcut)
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QStyle, QTableView,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QStyle, QTableView,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from gui.widgets import MoneyFormat, currency_symbol

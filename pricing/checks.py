@@ -47,6 +47,9 @@ def check(plan: Plan, catalog: Any = None) -> list[Problem]:
                 problems.append(Problem(exc.problems[0].message, "services.platform.name"))
             except PlanError as exc:
                 problems.extend(Problem(p.message, "services.platform") for p in exc.problems)
+    if plan.scenarios:
+        from pricing.scenarios import check_scenarios
+        problems.extend(check_scenarios(plan, catalog))
     if plan.provider not in ctx.catalog.providers:
         err = UnknownNameError("provider", plan.provider, ctx.catalog.providers)
         problems.append(Problem(err.problems[0].message, "provider"))

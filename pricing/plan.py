@@ -168,6 +168,8 @@ class ExplorationPool:
     end: int | None = None
     pricing: Pricing = Pricing.ON_DEMAND
     provider: str | None = None
+    interruption_overhead: float = 0.0
+    """Extra hours (fraction) lost to spot interruptions (restarting notebooks, reloading state)."""
     ranges: Ranges = ()
     """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 

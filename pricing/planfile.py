@@ -83,10 +83,49 @@ def _pattern(path: str) -> str:
     return path
 
 
+_EventLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _prescan(text: str, file: str | None) -> None:
+    """Refuse deep nesting, aliases and huge documents from the event stream, before building anything.
+
+    (PyYAML composes nodes recursively, so a file of 5,000 nested brackets would exhaust the stack,
+    and aliases let a few lines expand to billions of values.)
+    """
+    depth = count = 0
+    try:
+        for event in yaml.parse(text, Loader=_EventLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise PlanFileError(Problem(f"nested deeper than {MAX_DEPTH} levels: not a plan file",
+                                                line=event.start_mark.line + 1, file=file))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                raise PlanFileError(Problem("YAML aliases (*name) are not supported in plan files; "
+                                            "write the value out", line=event.start_mark.line + 1, file=file))
+            count += 1
+            if count > MAX_NODES:
+                raise PlanFileError(Problem(f"more than {MAX_NODES} YAML values: not a plan file", file=file))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = str(exc.problem or exc.context)
+        if "nesting depth" in problem:
+            problem = f"nested deeper than {MAX_DEPTH} levels: not a plan file"
+        else:
+            problem = f"not valid YAML: {problem}"
+        raise PlanFileError(Problem(problem, line=mark.line + 1 if mark else None, file=file)) from None
+    except yaml.YAMLError as exc:
+        raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
+
+
 def _parse_yaml(text: str, file: str | None) -> tuple[Any, _Tree]:
     tree = _Tree(file)
-    loader = yaml.SafeLoader(text)
+    _prescan(text, file)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -95,7 +134,8 @@ def _parse_yaml(text: str, file: str | None) -> tuple[Any, _Tree]:
     except yaml.YAMLError as exc:
         raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         raise PlanFileError(Problem("the file is empty; expected a plan (a YAML mapping with "
                                     "format, name, months...)", file=file))
@@ -173,7 +213,12 @@ def _text(v: Any) -> str:
     return s
 
 
+ABSURD = 1e15
+"""No plan amount is this large (a quadrillion requests, tokens or dollars): it is a typo."""
+
+
 def _num(**kw: Any) -> Callable[[Any], float]:
+    kw.setdefault("maximum", ABSURD)
     return lambda v: parse_number(v, **kw)
 
 
@@ -237,6 +282,7 @@ EXPLORATION: dict[str, _Field] = {
     "idle_share": ("idle_share", _share(), False), "gpus_per_instance": ("gpus_per_instance", _int(1), False),
     "start": ("start", _MONTH, False), "end": ("end", _MONTH, False),
     "pricing": ("pricing", _enum(P.Pricing), False), "provider": ("provider", _text, False),
+    "interruption_overhead": ("interruption_overhead", _share(maximum=10.0), False),
 }
 STORAGE: dict[str, _Field] = {
     "name": ("name", _text, True), "size_tb": ("size_tb", _NONNEG, False),
@@ -374,12 +420,9 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
     get("currency", _currency)
     get("fx_rate", _POS)
     get("start", _year_month)
-    get("months", _int(1))
+    get("months", lambda v: int(parse_number(v, minimum=1, integer=True, maximum=MAX_MONTHS)))
     get("provider", lambda v: _text(v).lower())
     get("monthly_budget", _POS)
-    if kw.get("months", 1) > MAX_MONTHS:
-        r.problem("months", f"found {kw['months']}, expected at most {MAX_MONTHS} months")
-        kw.pop("months")
     if kw.get("currency", "USD") != "USD" and "fx_rate" not in m:
         r.problem("fx_rate", f"currency is {kw['currency']}: give fx_rate, the {kw['currency']} per USD "
                   "(catalog prices are in USD)")
@@ -643,7 +686,10 @@ def _read_prices(v: Any, r: _Reader) -> tuple[tuple[str, float], ...]:
     out = []
     for key, value in m.items():
         try:
-            out.append((str(key), parse_number(value)))
+            if isinstance(value, str) and value.strip().endswith("%"):
+                out.append((str(key), parse_share(value, maximum=100.0)))  # e.g. reserved_discount.aws: 40%
+            else:
+                out.append((str(key), parse_number(value)))
         except PlanError as exc:
             r.problem(f"prices.{key}", exc.problems[0].message)
     return tuple(out)

@@ -602,8 +602,6 @@ def _spot(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
     def change(line: Any, section: str) -> Any:
         if line.pricing is Pricing.SPOT:
             return None
-        if section == "compute.exploration":
-            return replace(line, pricing=Pricing.SPOT)
         return _set(line, pricing=Pricing.SPOT, interruption_overhead=overhead)
     return _edit(plan, _sections(STRATEGIES["spot"], a), a.get("lines"), change)
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from pricing.plan import ApiLine, Plan
 
 if TYPE_CHECKING:
-    from pricing.apiprices import ApiModel
     from pricing.catalog import Catalog, PriceSource
     from pricing.tokens import TokenCount
 

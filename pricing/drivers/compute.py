@@ -91,7 +91,7 @@ def exploration(line: ExplorationPool, key: str, ctx: Context) -> LineItem:
     gpu = ctx.catalog.resolve_gpu(line.gpu)
     price = ctx.catalog.gpu_price(gpu, ctx.provider(line), line.pricing.value)
     hours = line.people * line.hours_per_week * WEEKS_PER_MONTH * line.gpus_per_instance
-    gpu_hours = hours * ctx.active(line.start, line.end)
+    gpu_hours = hours * (1.0 + line.interruption_overhead) * ctx.active(line.start, line.end)
     monthly = gpu_hours * price.value * ctx.fx
     return LineItem(line.name, Category.COMPUTE, "compute.exploration", key, monthly,
                     (("GPU-hours", gpu_hours), ("idle GPU-hours", gpu_hours * line.idle_share)),

@@ -90,8 +90,8 @@ def test_spot_training_and_exploration_with_interruption_overhead(catalog):
     assert monthly(new, catalog, "Train")[0] == pytest.approx(10 * 1.1 * 2 * 1.5)
     # month 2: 5 h x 1.1 x 1 x $1.5
     assert monthly(new, catalog, "Tune")[1] == pytest.approx(5 * 1.1 * 1.5)
-    # exploration: no overhead field -> 2 people x 30 h x 52/12 weeks x $0.5
-    assert monthly(new, catalog, "Notebooks") == pytest.approx(np.full(12, 2 * 30 * WEEKS * 0.5))
+    # exploration: 2 people x 30 h x 52/12 weeks x 1.1 (lost to interruptions) x $0.5
+    assert monthly(new, catalog, "Notebooks") == pytest.approx(np.full(12, 2 * 30 * WEEKS * 1.1 * 0.5))
     # inference is not in spot's scope
     assert monthly(new, catalog, "Serve") == pytest.approx(np.full(12, SERVE_BASE))
 
