@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE := resources/examples/support-assistant.yaml
 
-.PHONY: run test bench bundle clean venv
+.PHONY: run test bench bundle bundle-smoke clean venv
 
 venv: $(STAMP)
 
@@ -24,6 +24,15 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) benchmarks/run_all.py
+
+# One-folder desktop bundle in dist/aicost/ (PyInstaller, build.spec; docs/bundle.md)
+bundle: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bundle]'
+	$(PY) -m PyInstaller --noconfirm --log-level WARN build.spec
+
+# Run the built bundle offline with no Python: window (offscreen), report, tokens, catalog
+bundle-smoke:
+	bash packaging/smoke-bundle.sh dist/aicost
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

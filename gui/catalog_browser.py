@@ -546,6 +546,7 @@ class OverrideDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self._fields = list(fields)
         self._fmt = fmt
         layout = QVBoxLayout(self)
@@ -942,10 +943,11 @@ class CatalogBrowser(QDialog):
             return
         if isinstance(row, CatalogRow):
             e, c = row.entry, row.catalog or row.entry
-            fields = [OverrideField(e.key, e.item, e.unit, e.value, c.value)]
+            fields = [OverrideField(e.key, "Price", e.unit, e.value, c.value)]
             date = c.source.as_of_date.isoformat() if c.source.as_of_date else "undated"
             note = (f"<b>{e.key}</b><br>Catalog: {'gap' if c.value is None else self._fmt.number(c.value)} {c.unit} "
-                    f"({c.source.confidence}, {date}).<br>The new price applies to this plan only.")
+                    f"({c.source.confidence}, {date}).<br>The new price applies to this plan only"
+                    + (", as a flat price (it replaces the volume tiers)." if c.tiers else "."))
             title = f"Override {e.key}"
         else:
             from pricing import apiprices
@@ -963,10 +965,14 @@ class CatalogBrowser(QDialog):
         dialog = OverrideDialog(title, fields, note, self._fmt, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.set_overrides(dialog.values()))
-        dialog.destroyed.connect(lambda *_: setattr(self, "override_dialog", None))
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
         self.override_dialog = dialog
         dialog.open()
         self.override_requested.emit(dialog)
+
+    def _forget_dialog(self, dialog: OverrideDialog) -> None:
+        if self.override_dialog is dialog:  # a newer dialog may already be open
+            self.override_dialog = None
 
     def set_overrides(self, values: dict[str, float]) -> None:
         """Override prices in this plan (one undoable edit)."""

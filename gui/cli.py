@@ -43,7 +43,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             data["uncertainty"] = report.uncertainty_data(mc, proj)
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-    elif not (args.csv or args.pdf) or args.csv == "-":
+    elif not (args.csv or args.pdf):
         sys.stdout.write(report.text_report(proj))
         if mc is not None:
             sys.stdout.write(report.uncertainty_text(mc, proj))
@@ -186,6 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     try:
         from gui import cmd_tokens
         cmd_tokens.add_parser(sub)
+    except ImportError:
+        pass
+    try:
+        from gui import cmd_compare
+        cmd_compare.add_parser(sub)
     except ImportError:
         pass
     for name, module in (("savings", "cmd_savings"), ("breakeven", "cmd_savings")):

@@ -8,9 +8,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from gui.app import protect_singletons
 from pricing import engine
 from pricing.errors import PlanError, Problem
 from pricing.plan import Plan
+
+protect_singletons()  # before any view runs: PySide6 6.12 drops a reference to None/True per call on Python 3.11
 
 _MERGE_ID = 0x41C0
 """Command id shared by mergeable edits; ``mergeWith`` then compares their merge keys."""
@@ -209,12 +212,18 @@ class PlanDocument(QObject):
 
     def _set_plan(self, plan: Plan) -> None:
         """Make ``plan`` current, recompute, and tell the views (undo, redo, open and new come here)."""
+        previous = self._plan
         self._plan = plan
         before = self._problems
         self._recompute()
-        names = {s.name for s in plan.scenarios}
+        names = [s.name for s in plan.scenarios]
         if self._selected not in names:
-            self._selected = plan.scenarios[0].name if plan.scenarios else None
+            old = [s.name for s in previous.scenarios]
+            index = old.index(self._selected) if self._selected in old else -1
+            if len(old) == len(names) and 0 <= index:  # renamed (or a rename undone): keep its place
+                self._selected = names[index]
+            else:
+                self._selected = names[0] if names else None
         self._scenario_dirty = True
         self.plan_changed.emit()
         if self._problems != before:

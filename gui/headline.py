@@ -83,6 +83,9 @@ class HeadlineBar(QWidget):
                 layout.addWidget(rule)
             layout.addWidget(f)
         layout.addStretch(1)
+        # figures that don't fit a narrow window are clipped rather than widening the window
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(200)
         self.data: series.Headline | None = None
         """The figures shown (tests compare them with the engine)."""
         document.plan_changed.connect(self._on_plan_changed)

@@ -166,7 +166,7 @@ class Axes:
         for i, label in x_labels:
             x = self.x(i)
             w = fm.horizontalAdvance(label)
-            x0 = min(max(x - w / 2, self.plot.left() - style.pt(4)), self.plot.right() - w + style.pt(4))
+            x0 = min(max(x - w / 2, rect.left()), rect.right() - w)
             p.drawText(QRectF(x0, self.plot.bottom() + fm.height() * 0.35, w + 1, fm.height()),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, label)
             p.setPen(style.pen(style.axis, 0.5))
@@ -197,7 +197,7 @@ class Axes:
             font = s.font(s.label_pt, bold=True)
             fm = _fm(s, p, font)
             w = fm.horizontalAdvance(label) + s.pt(4)
-            box = QRectF(self.plot.right() - w, y - fm.height() - s.pt(1.5), w, fm.height())
+            box = QRectF(self.plot.left() + s.pt(3), y - fm.height() - s.pt(1.5), w, fm.height())
             p.fillRect(box, QColor(255, 255, 255, 220))
             p.setFont(font)
             p.setPen(color)
@@ -280,6 +280,9 @@ def stacked_bars(p: QPainter, style: ChartStyle, rect: QRectF, *, x_labels: Sequ
     bw = axes.step * (0.72 if n > 6 else 0.55)
     bottoms = [0.0] * n
     p.setPen(Qt.PenStyle.NoPen)
+    if band is not None:  # behind the bars: it shows where the spread reaches beyond the month's bar
+        p.setBrush(QBrush(_alpha(QColor("#5B6B7F"), 60)))
+        p.drawPath(_band_path(axes, band[0], band[1]))
     for layer in layers:
         p.setBrush(QBrush(layer.color))
         for i in range(n):
@@ -289,9 +292,6 @@ def stacked_bars(p: QPainter, style: ChartStyle, rect: QRectF, *, x_labels: Sequ
             y0, y1 = axes.y(bottoms[i]), axes.y(bottoms[i] + v)
             p.drawRect(QRectF(axes.x(i) - bw / 2, y1, bw, y0 - y1))
             bottoms[i] += v
-    if band is not None:
-        p.setBrush(QBrush(_alpha(QColor("#5B6B7F"), 60)))
-        p.drawPath(_band_path(axes, band[0], band[1]))
     if total_line is not None:
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.setPen(style.pen(total_line.color, total_line.width_pt))

@@ -16,17 +16,16 @@ import contextlib
 import datetime as _dt
 import os
 import sys
-import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize, QPainter,
-                           QPdfWriter, QTextLayout, QTextOption)
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from pricing import series
-from pricing.plan import Category, Plan
+from pricing.plan import Plan
 
 from gui import pdf_charts as charts
 from gui.workers import Cancelled
@@ -41,12 +40,15 @@ ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
 
 _APP_REF: list[Any] = []
-"""The QGuiApplication started for headless use (kept alive for the process)."""
+"""The QApplication started for headless use (kept alive for the process)."""
 
 
 def ensure_application() -> None:
-    """A QGuiApplication for fonts and painting; started on the offscreen platform when there is no display."""
+    """A Qt application for fonts and painting; started on the offscreen platform when there is no display."""
     from PySide6.QtCore import QCoreApplication
+
+    from gui.app import protect_singletons
+    protect_singletons()  # a report makes thousands of Qt calls: PySide6 6.12 on Python 3.11 needs this first
     app = QCoreApplication.instance()
     if app is not None:
         if not isinstance(app, QGuiApplication):
@@ -55,7 +57,10 @@ def ensure_application() -> None:
     if not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux") \
             and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    _APP_REF.append(QGuiApplication(sys.argv[:1] or ["aicost"]))
+    # a QApplication (not a bare QGuiApplication): whatever runs later in this process (a window, a test
+    # harness) finds the application it needs, instead of one it can't replace
+    from PySide6.QtWidgets import QApplication
+    _APP_REF.append(QApplication(sys.argv[:1] or ["aicost"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,6 +164,8 @@ class Flow:
         self.pages: list[list[Op]] = [[]]
         self.y = self.area.top()
         self._fm: dict[tuple, QFontMetricsF] = {}
+        self._pending: list[tuple[float, Callable[[], None]]] = []
+        """Headings waiting for the content they head: they go on the page where that content starts."""
 
     # -- measuring -----------------------------------------------------------------------------
     def fm(self, font: QFont) -> QFontMetricsF:
@@ -169,26 +176,29 @@ class Flow:
         return got
 
     def wrap(self, text: str, font: QFont, width: float, max_lines: int | None = None) -> list[str]:
-        """Lines of ``text`` no wider than ``width`` (breaking long words and URLs anywhere); with
-        ``max_lines``, the last line elided."""
+        """Lines of ``text`` no wider than ``width``, broken between words; a word too long for a line (a URL,
+        a catalog key) is broken after a ``/ . - _ ? & =``, or anywhere. With ``max_lines``, the last line is
+        elided."""
         fm = self.fm(font)
+        adv = fm.horizontalAdvance
         out: list[str] = []
         for para in str(text).split("\n"):
-            if fm.horizontalAdvance(para) <= width:
+            if adv(para) <= width:
                 out.append(para)
                 continue
-            layout = QTextLayout(para, font, self.device)
-            opt = QTextOption()
-            opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-            layout.setTextOption(opt)
-            layout.beginLayout()
-            while True:
-                line = layout.createLine()
-                if not line.isValid():
-                    break
-                line.setLineWidth(width)
-                out.append(para[line.textStart(): line.textStart() + line.textLength()].rstrip())
-            layout.endLayout()
+            line = ""
+            for word in para.split(" "):
+                cand = word if not line else f"{line} {word}"
+                if adv(cand) <= width:
+                    line = cand
+                    continue
+                if line.strip():
+                    out.append(line.rstrip())
+                line = word
+                while adv(line) > width:
+                    head, line = _split_word(line, adv, width)
+                    out.append(head)
+            out.append(line.rstrip())
         if max_lines is not None and len(out) > max_lines:
             rest = " ".join(out[max_lines - 1:])
             out = out[:max_lines - 1] + [fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
@@ -208,6 +218,20 @@ class Flow:
         if height > self.remaining and self.y > self.area.top() + 1:
             self.new_page()
 
+    def _flush(self, first: float) -> None:
+        """Room for any pending headings plus ``first`` (the first piece of the content they head), then
+        place the headings: a heading never ends a page alone."""
+        pending, self._pending = self._pending, []
+        self.ensure(sum(h for h, _ in pending) + first)
+        for _, place in pending:
+            place()
+
+    def finish(self) -> None:
+        """Place headings still pending (nothing followed them)."""
+        self._flush(0.0)
+        if not self.pages[-1]:
+            self.pages.pop()
+
     def space(self, pt: float) -> None:
         if self.y > self.area.top() + 1:
             self.y = min(self.y + self.s.pt(pt), self.area.bottom())
@@ -217,7 +241,7 @@ class Flow:
 
     def block(self, height_pt: float, draw: Callable[[QPainter, QRectF], None]) -> QRectF:
         h = self.s.pt(height_pt)
-        self.ensure(h)
+        self._flush(h)
         rect = QRectF(self.area.left(), self.y, self.area.width(), h)
         self.add(lambda p, r=rect: draw(p, r))
         self.y += h
@@ -225,8 +249,9 @@ class Flow:
 
     def text(self, text: str, *, size_pt: float | None = None, bold: bool = False, italic: bool = False,
              color: QColor | None = None, indent_pt: float = 0.0, after_pt: float = 4.0, leading: float = 1.32,
-             max_lines: int | None = None) -> None:
-        """A wrapped paragraph; it breaks across pages between lines."""
+             max_lines: int | None = None, keep_with_next: bool = False) -> None:
+        """A wrapped paragraph; it breaks across pages between lines. ``keep_with_next`` holds it (whole) with
+        what follows, like a heading."""
         s = self.s
         font = s.font(size_pt or s.body_pt, bold, italic)
         fm = self.fm(font)
@@ -234,15 +259,27 @@ class Flow:
         lines = self.wrap(text, font, self.area.width() - s.pt(indent_pt), max_lines)
         lh = fm.height() * leading
         color = color or s.text
+
+        def place_line(line: str) -> None:
+            y = self.y
+            self.add(lambda p: _draw_text(p, font, color, QPointF(x, y + fm.ascent()), line))
+            self.y += lh
+
+        if keep_with_next:
+            def place() -> None:
+                for line in lines:
+                    place_line(line)
+                self.y += s.pt(after_pt)
+            self._pending.append((lh * len(lines) + s.pt(after_pt), place))
+            return
+        self._flush(min(len(lines), 2) * lh)
         for line in lines:
             self.ensure(lh)
-            y = self.y
-            self.add(lambda p, line=line, y=y: _draw_text(p, font, color, QPointF(x, y + fm.ascent()), line))
-            self.y += lh
+            place_line(line)
         self.y += s.pt(after_pt)
 
-    def heading(self, text: str, level: int = 2, keep_pt: float = 90.0) -> None:
-        """A section heading, kept on the page with at least ``keep_pt`` of what follows."""
+    def heading(self, text: str, level: int = 2, keep_pt: float = 0.0) -> None:
+        """A section heading; it is placed with the first piece of what follows (plus ``keep_pt`` more)."""
         s = self.s
         size = {1: s.h1_pt, 2: s.h2_pt, 3: s.h3_pt}[level]
         font = s.font(size, bold=True)
@@ -250,19 +287,21 @@ class Flow:
         lines = self.wrap(text, font, self.area.width())
         before = {1: 0, 2: 16, 3: 9}[level]
         lh = fm.height() * 1.18
-        self.ensure(s.pt(before) + lh * len(lines) + s.pt(keep_pt))
-        self.space(before)
         color = s.accent if level < 3 else s.text
-        for line in lines:
-            y = self.y
-            self.add(lambda p, line=line, y=y: _draw_text(p, font, color, QPointF(self.area.left(), y + fm.ascent()), line))
-            self.y += lh
-        if level == 2:
-            y = self.y + s.pt(1.5)
-            self.add(lambda p, y=y: _hline(p, s, self.area.left(), self.area.right(), y, s.accent, 0.9))
-            self.y += s.pt(6)
-        else:
-            self.y += s.pt(3)
+        after = 6 if level == 2 else 3
+
+        def place() -> None:
+            self.space(before)
+            for line in lines:
+                y = self.y
+                self.add(lambda p, line=line, y=y: _draw_text(p, font, color, QPointF(self.area.left(), y + fm.ascent()),
+                                                              line))
+                self.y += lh
+            if level == 2:
+                y = self.y + s.pt(1.5)
+                self.add(lambda p, y=y: _hline(p, s, self.area.left(), self.area.right(), y, s.accent, 0.9))
+            self.y += s.pt(after)
+        self._pending.append((s.pt(before + after + keep_pt) + lh * len(lines), place))
 
     # -- tables --------------------------------------------------------------------------------
     def table(self, t: Table) -> None:
@@ -280,7 +319,7 @@ class Flow:
                 continue
             cells = [r.cells[i] for r in t.rows if r.kind != "group" and i < len(r.cells)]
             w = max([bfm.horizontalAdvance(c.title)] + [bfm.horizontalAdvance(x) for x in cells])
-            natural.append(w + 2 * pad_x)
+            natural.append(w + 2 * pad_x + s.pt(0.5))  # slack: a cell exactly as wide as its column is not elided
         fixed = sum(natural)
         weights = sum(c.weight for c in t.cols) or 1.0
         left = max(width - fixed, 0.0)
@@ -327,9 +366,10 @@ class Flow:
             h = max(len(x) for x in lines) * lh + 2 * pad_y
             laid.append((r, f, lines, h))
         total_h = head_h + sum(h for *_, h in laid)
-        if t.keep_together and total_h <= self.area.height():
-            self.ensure(total_h)
-        self.ensure(head_h + (laid[0][3] if laid else 0) + (laid[1][3] if len(laid) > 1 and laid[0][0].kind == "group" else 0))
+        first = head_h + (laid[0][3] if laid else 0) + (laid[1][3] if len(laid) > 1 and laid[0][0].kind == "group" else 0)
+        if t.keep_together and total_h + sum(h for h, _ in self._pending) <= self.area.height():
+            first = total_h
+        self._flush(first)
         draw_header()
         stripe = 0
         for n, (r, f, lines, h) in enumerate(laid):
@@ -372,6 +412,28 @@ class Flow:
         self.y += s.pt(8)
 
 
+_BREAK_AFTER = "/.-_?&=,;:"
+"""Where a word too long for its line (a URL, a catalog key) is best broken: after one of these."""
+
+
+def _split_word(word: str, adv: Callable[[str], float], width: float) -> tuple[str, str]:
+    """The longest head of ``word`` that fits ``width`` (ending after a break character when one is in its
+    last two thirds), and the rest."""
+    lo, hi = 1, len(word)
+    while lo < hi:  # longest prefix that fits
+        mid = (lo + hi + 1) // 2
+        if adv(word[:mid]) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = lo
+    for i in range(lo - 1, lo // 3, -1):
+        if word[i] in _BREAK_AFTER:
+            cut = i + 1
+            break
+    return word[:cut], word[cut:]
+
+
 def _draw_text(p: QPainter, font: QFont, color: QColor, at: QPointF, text: str) -> None:
     p.setFont(font)
     p.setPen(color)
@@ -408,8 +470,10 @@ def _open(path: str | os.PathLike, page_size: str, title: str) -> _Doc:
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
-    os.close(fd)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(2, "no such folder", str(target.parent))
+    # written beside the target, then renamed over it: a failed or cancelled export leaves no partial file
+    tmp = str(target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"))
     writer = QPdfWriter(tmp)
     writer.setResolution(RESOLUTION)
     writer.setPageLayout(QPageLayout(QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait,
@@ -427,9 +491,8 @@ def _render(doc: _Doc, path: str | os.PathLike, header: str, footer: str, progre
             cancel: CancelFn | None, base: int) -> None:
     """Paint every page with its header and "Page n of N" footer, then move the file into place."""
     s, flow = doc.style, doc.flow
+    flow.finish()
     pages = flow.pages
-    if not pages[-1]:
-        pages.pop()
     p = QPainter()
     if not p.begin(doc.writer):
         raise OSError(f"cannot write the PDF file {path}")
@@ -553,7 +616,6 @@ def export_pdf(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, page
             raise Cancelled()
         footer = f"{plan.name} · cost plan report · {data.generated.isoformat()}"
         _render(doc, path, plan.name, footer, progress, cancel, 50)
-        del doc.writer  # the file is complete once the writer is gone
         _finish(doc, path)
     except BaseException:
         _discard(doc)
@@ -563,6 +625,10 @@ def export_pdf(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, page
 # ---------------------------------------------------------------------------------------------
 # The plan report: layout
 # ---------------------------------------------------------------------------------------------
+
+
+def _long_date(d: _dt.date) -> str:
+    return f"{d.day} {d.strftime('%B %Y')}"
 
 
 def _month_name(m: Any) -> str:
@@ -586,12 +652,12 @@ class PlanReport:
     def pct(self, share: float | None, digits: int = 1) -> str:
         return "—" if share is None else self.fmt.percent(share, digits)
 
-    def h2(self, title: str, keep_pt: float = 90.0) -> None:
+    def h2(self, title: str) -> None:
         self.section += 1
-        self.f.heading(f"{self.section}  {title}", 2, keep_pt)
+        self.f.heading(f"{self.section}  {title}", 2)
 
-    def note(self, text: str) -> None:
-        self.f.text(text, size_pt=self.s.small_pt, color=self.s.muted, after_pt=3)
+    def note(self, text: str, keep_with_next: bool = False) -> None:
+        self.f.text(text, size_pt=self.s.small_pt, color=self.s.muted, after_pt=3, keep_with_next=keep_with_next)
 
     def cur_title(self, what: str) -> str:
         return f"{self.d.plan.currency} {what}"
@@ -615,11 +681,11 @@ class PlanReport:
         d, s, f = self.d, self.s, self.f
         months = d.summary.months
         f.text("COST PLAN REPORT", size_pt=s.small_pt + 0.4, bold=True, color=s.accent, after_pt=2)
-        f.heading(d.plan.name, 1, keep_pt=0)
+        f.heading(d.plan.name, 1)
         span = f"{_month_name(months[0])} – {_month_name(months[-1])}" if months else "no months"
         f.text(f"{span}  ·  {len(months)} months  ·  amounts in {d.plan.currency}  ·  default provider "
                f"{d.plan.provider}", color=s.muted, after_pt=1)
-        f.text(f"Prepared {d.generated.strftime('%-d %B %Y')} with {APP}", color=s.muted, after_pt=6)
+        f.text(f"Prepared {_long_date(d.generated)} with {APP}", color=s.muted, after_pt=6)
         f.text(self.price_dates_text(), size_pt=s.small_pt + 0.3, color=s.text, after_pt=2)
         y = f.y
         f.add(lambda p, y=y: _hline(p, s, f.area.left(), f.area.right(), y + s.pt(2), s.rule, 0.6))
@@ -659,10 +725,12 @@ class PlanReport:
              if h.budget is not None else "no budget set"),
         ]
         best = self.best_scenario()
-        if best is not None:
+        if best is not None and best[1]["saving_total"] > 0:
             name, data = best
             cards.append((f"{name} saves", fmt.percent(data["saving_share"]),
                           f"{fmt.auto(data['saving_total'])} over {h.months} months"))
+        elif best is not None:
+            cards.append(("Savings", "none", "no scenario costs less than the plan"))
         else:
             cards.append(("Savings", "—", "no scenario in the plan" if not d.plan.scenarios else "no scenario evaluated"))
         n_lines = len(d.summary.lines)
@@ -686,8 +754,14 @@ class PlanReport:
                 _draw_text(p, cap, s.muted, QPointF(ix, y + s.pt(7) + fc.ascent()),
                            fc.elidedText(caption, Qt.TextElideMode.ElideRight, iw))
                 color = s.bad if caption == "Monthly budget" and over else s.text
-                _draw_text(p, val, color, QPointF(ix, y + s.pt(9) + fc.height() + fv.ascent()),
-                           fv.elidedText(value, Qt.TextElideMode.ElideRight, iw))
+                vf, vm = val, fv
+                size = 12.5
+                while vm.horizontalAdvance(value) > iw and size > 8.6:  # a long name: smaller, then elided
+                    size -= 0.5
+                    vf = s.font(size, bold=True)
+                    vm = self.f.fm(vf)
+                _draw_text(p, vf, color, QPointF(ix, y + s.pt(9) + fc.height() + fv.ascent()),
+                           vm.elidedText(value, Qt.TextElideMode.ElideRight, iw))
                 _draw_text(p, det, s.muted, QPointF(ix, y + ch - s.pt(7) - fd.descent()),
                            fd.elidedText(detail, Qt.TextElideMode.ElideRight, iw))
         f.block(112, draw)
@@ -707,9 +781,9 @@ class PlanReport:
         return series.axis_ticks(labels, n_max)
 
     def monthly_chart(self) -> None:
-        d, s = self.d, self.s
+        d = self.d
         from gui import theme
-        self.h2("Monthly cost by category", keep_pt=230)
+        self.h2("Monthly cost by category")
         sm = d.summary
         layers = [charts.Layer(c.value, theme.category_color(c), [int(v) / 100 for v in sm.category_monthly(c)])
                   for c in sm.costed_categories()]
@@ -738,7 +812,7 @@ class PlanReport:
     def cumulative_chart(self) -> None:
         d = self.d
         from gui import theme
-        self.h2("Cumulative cost", keep_pt=200)
+        self.h2("Cumulative cost")
         sm = d.summary
         base = [int(v) / 100 for v in sm.cumulative]
         lines = [charts.Series("Baseline", QColor("#1F3A5F"), base, width_pt=1.6, fill=QColor(31, 58, 95, 28))]
@@ -750,8 +824,8 @@ class PlanReport:
                                        width_pt=1.3))
         budget = series.cumulative_budget(d.projection)
         if budget is not None:
-            lines.append(charts.Series("Budget to date", theme.category_color(None) if False else QColor("#D1403F"),
-                                       list(budget), dashed=True, width_pt=1.1))
+            lines.append(charts.Series("Budget to date", QColor(theme.BUDGET_COLOR), list(budget), dashed=True,
+                                       width_pt=1.1))
 
         def draw(p: QPainter, rect: QRectF) -> None:
             charts.line_chart(p, self.cs, rect, x_labels=self._x_labels(), n=len(sm.months), series=lines,
@@ -759,10 +833,10 @@ class PlanReport:
         self.f.block(185, draw)
 
     def uncertainty(self) -> None:
-        d, s = self.d, self.s
+        d = self.d
         from pricing.report import input_value
         u, mc = d.uncertainty, d.mc
-        self.h2("Uncertainty", keep_pt=220)
+        self.h2("Uncertainty")
         n = len(mc.inputs)
         self.f.text(f"The plan gives {n} input{'s' if n != 1 else ''} as ranges. {u.samples:,} Monte Carlo samples "
                     f"({u.distribution.upper()} distributions, seed {u.seed}) put the {len(d.summary.months)}-month "
@@ -791,10 +865,10 @@ class PlanReport:
         t = d.tornado
         bars = t.bars[:12]
         if bars:
-            self.f.heading("What moves the total", 3, keep_pt=40 + 17 * len(bars))
+            self.f.heading("What moves the total", 3)
             self.note("Each input at its low and at its high value, everything else at its likely value; the horizon "
                       "total it gives, widest swing first. Lighter bars: the input has no range in the plan and "
-                      "moves ±20%.")
+                      "moves ±20%.", keep_with_next=True)
             tb = [charts.TornadoBar(b.input.label, b.total_low, b.total_high, input_value(b.input.key_path, b.input.low),
                                     input_value(b.input.key_path, b.input.high), not b.input.from_range) for b in bars]
 
@@ -805,15 +879,15 @@ class PlanReport:
             self.f.block(50 + 16.5 * len(bars), draw_t)
         rows = [Row([i.label, input_value(i.key_path, i.low), input_value(i.key_path, i.likely),
                      input_value(i.key_path, i.high)]) for i in mc.inputs]
-        self.f.heading("Ranges in the plan", 3, keep_pt=40)
+        self.f.heading("Ranges in the plan", 3)
         self.f.table(Table([Col("Input", weight=1, max_lines=2), Col("Low", "r"), Col("Likely", "r"), Col("High", "r")],
                            rows))
 
     def drivers(self) -> None:
-        d, s = self.d, self.s
+        d = self.d
         from gui import theme
         sm = d.summary
-        self.h2("Cost drivers", keep_pt=200)
+        self.h2("Cost drivers")
         top = sm.drivers(10)
         bars = [charts.Bar(b.name, b.total / 100, theme.category_color(b.category),
                            f"{self.money(b.total)}  ·  {self.pct(b.share)}") for b in top]
@@ -821,7 +895,7 @@ class PlanReport:
             def draw(p: QPainter, rect: QRectF) -> None:
                 charts.hbars(p, self.cs, rect, bars, label_width_pt=170)
             self.f.block(14 + 17 * len(bars), draw)
-        self.f.heading("Line items", 3, keep_pt=60)
+        self.f.heading("Line items", 3)
         rows = [Row([li.name, li.category.value, self.money(li.first), self.money(li.last), self.money(li.total),
                      self.pct(li.share)]) for li in sm.lines]
         rows.append(Row(["Total", "", self.money(sm.run_rate_first), self.money(sm.run_rate_last), self.money(sm.total),
@@ -836,7 +910,7 @@ class PlanReport:
         d, s = self.d, self.s
         from pricing.compare import scenario_text, summarize
         from pricing.scenarios import summary_data
-        self.h2("Savings scenarios", keep_pt=120)
+        self.h2("Savings scenarios")
         if not d.plan.scenarios:
             self.note("The plan has no savings scenarios (add a scenarios: section; see docs/scenarios.md).")
             return
@@ -856,9 +930,11 @@ class PlanReport:
         for name in d.skipped:
             self.note(f"Not evaluated: {name}")
         for r, data in details:
-            self.f.heading(f"{r.scenario.name}: saves {self.fmt.full(data['saving_total'])} "
-                           f"({self.pct(data['saving_share'])})", 3, keep_pt=70)
-            self.f.text("Strategies: " + scenario_text(r.scenario), size_pt=s.small_pt + 0.4, color=s.muted, after_pt=3)
+            saving = data["saving_total"]
+            what = (f"saves {self.fmt.full(saving)}" if saving >= 0 else f"costs {self.fmt.full(-saving)} more")
+            self.f.heading(f"{r.scenario.name}: {what} ({self.pct(abs(data['saving_share']))})", 3)
+            self.f.text("Strategies: " + scenario_text(r.scenario), size_pt=s.small_pt + 0.4, color=s.muted, after_pt=3,
+                        keep_with_next=True)
             strat = series.strategy_savings(r)
             rows = [Row([a["strategy"], self.fmt.full(a["total"]), self.pct(a["share_of_saving"]), self.pct(st.share)])
                     for a, st in zip(data["attribution"], strat)]
@@ -873,12 +949,12 @@ class PlanReport:
     def category_tables(self) -> None:
         from pricing.compare import month_periods, year_periods
         sm = self.d.summary
-        self.h2("Cost by category", keep_pt=110)
+        self.h2("Cost by category")
         years = year_periods(sm.months)
         if len(years) > 1:
-            self.f.heading("By year", 3, keep_pt=80)
+            self.f.heading("By year", 3)
             self.period_tables(years, with_total=True)
-        self.f.heading("By month", 3, keep_pt=80)
+        self.f.heading("By month", 3)
         periods = month_periods(sm.months)
         labels = series.month_labels(self.d.projection)
         self.period_tables(tuple(type(p)(labels[p.start], p.start, p.stop) for p in periods), with_total=len(years) <= 1)
@@ -895,8 +971,15 @@ class PlanReport:
                      + [fm.horizontalAdvance(p.label) for p in periods])
         col_w = widest + s.pt(8)
         label_w = max(fm.horizontalAdvance(x) for x in ["Annotation", "Category", "Total"]) + s.pt(8)
-        per = max(1, min(12, int((f.area.width() - label_w - (col_w if with_total else 0)) // col_w)))
-        blocks = [list(range(i, min(i + per, len(periods)))) for i in range(0, len(periods), per)]
+        fit = max(1, min(12, int((f.area.width() - label_w - (col_w if with_total else 0)) // col_w)))
+        n = len(periods)
+        if fit >= n:
+            per = n
+        elif fit >= 6:  # half years (or whole years) read best; otherwise blocks of even size
+            per = 12 if fit >= 12 else 6
+        else:
+            per = -(-n // -(-n // fit))
+        blocks = [list(range(i, min(i + per, n))) for i in range(0, n, per)]
         for b, idx in enumerate(blocks):
             last = b == len(blocks) - 1
             cols = [Col("Category")] + [Col(periods[i].label, "r") for i in idx] + ([Col("Horizon", "r")] if with_total and last else [])
@@ -912,18 +995,18 @@ class PlanReport:
         notes = [(li.name, n) for li in self.d.projection.line_items for n in li.notes]
         if not notes:
             return
-        self.h2("Notes on the figures", keep_pt=40)
+        self.h2("Notes on the figures")
         self.f.table(Table([Col("Line", weight=0.32, max_lines=2), Col("Note", weight=0.68)],
                            [Row([name, n]) for name, n in notes], zebra=True))
 
     def assumptions(self) -> None:
         from pricing.compare import SECTION_TITLES
-        d, s = self.d, self.s
+        d = self.d
         ins = d.inputs
-        self.h2("Assumptions: every input of the plan", keep_pt=120)
+        self.h2("Assumptions: every input of the plan")
         self.note("Values as the plan sets them; “defaults” are the values the model uses where the plan says nothing. "
-                  "Ranges are shown as likely (range low – high).")
-        self.f.heading("Settings", 3, keep_pt=60)
+                  "Ranges are shown as likely (range low – high).", keep_with_next=True)
+        self.f.heading("Settings", 3)
         self.f.table(Table([Col("Setting", weight=0.3), Col("Value", weight=0.7)],
                            [Row([v.key, v.text + (" (default)" if v.is_default else "")], "muted" if v.is_default else "body")
                             for v in ins.settings], keep_together=True))
@@ -932,7 +1015,7 @@ class PlanReport:
             by_section.setdefault(line.section, []).append(line)
         for section, lines in by_section.items():
             self.f.heading(f"{SECTION_TITLES.get(section, section)} ({section}, {len(lines)} line"
-                           f"{'s' if len(lines) != 1 else ''})", 3, keep_pt=50)
+                           f"{'s' if len(lines) != 1 else ''})", 3)
             rows = []
             for line in lines:
                 given = "  ·  ".join(f"{v.key} {v.text}" for v in line.values if not v.is_default) or "—"
@@ -941,19 +1024,22 @@ class PlanReport:
             self.f.table(Table([Col("Line", weight=0.22), Col("Set in the plan", weight=0.48), Col("Defaults", weight=0.30)],
                                rows))
         if ins.prices:
-            self.f.heading("Price overrides", 3, keep_pt=40)
+            self.f.heading("Price overrides", 3)
             self.f.table(Table([Col("Catalog key", weight=0.75), Col("Value (USD)", "r")],
                                [Row([v.key, v.text], "highlight") for v in ins.prices]))
         if ins.scenarios:
-            self.f.heading("Scenario definitions", 3, keep_pt=40)
+            self.f.heading("Scenario definitions", 3)
             self.f.table(Table([Col("Scenario", weight=0.25), Col("Strategies and parameters", weight=0.75)],
                                [Row([v.key, v.text]) for v in ins.scenarios]))
 
     def prices(self) -> None:
         d, s = self.d, self.s
-        self.h2("Prices used", keep_pt=100)
+        self.h2("Prices used")
         self.note("Every price the projection used, with its source, date and confidence. Shaded rows are set by the "
-                  "plan (a prices: override, or a price written on a line). " + self.price_dates_text())
+                  "plan (a prices: override, or a price written on a line). " + self.price_dates_text(), keep_with_next=True)
+        if not d.prices:
+            self.note("The plan uses no prices yet.")
+            return
         rows = []
         for pu in d.prices:
             confidence = "plan override" if pu.confidence == "override" else ("set on the line" if pu.confidence == "user"
@@ -994,7 +1080,6 @@ def export_compare_pdf(cmp: Any, path: str | os.PathLike, *, page_size: str = "A
             raise Cancelled()
         labels = " vs ".join(e.label for e in cmp.entries)
         _render(doc, path, labels, f"Comparison · {generated.isoformat()}", progress, cancel, 40)
-        del doc.writer
         _finish(doc, path)
     except BaseException:
         _discard(doc)
@@ -1029,8 +1114,8 @@ class CompareReport:
         c, s, f = self.c, self.s, self.f
         ids = c.ids
         f.text("COMPARISON OF COST PLANS", size_pt=s.small_pt + 0.4, bold=True, color=s.accent, after_pt=2)
-        f.heading(" vs ".join(e.plan.name + (f" · {e.scenario}" if e.scenario else "") for e in c.entries), 1, keep_pt=0)
-        f.text(f"Prepared {self.generated.strftime('%-d %B %Y')} with {APP}; amounts in {c.currency}; differences "
+        f.heading(" vs ".join(e.plan.name + (f" · {e.scenario}" if e.scenario else "") for e in c.entries), 1)
+        f.text(f"Prepared {_long_date(self.generated)} with {APP}; amounts in {c.currency}; differences "
                "against A (higher cost in red, lower in green).", color=s.muted, after_pt=6)
         rows = [Row([i, e.label, e.plan.name, f"{sm.months[0]} – {sm.months[-1]}" if sm.months else "—",
                      str(len(sm.months))], colors=[QColor(ENTRY_COLORS[k % len(ENTRY_COLORS)])])
@@ -1039,9 +1124,9 @@ class CompareReport:
                        Col("Months"), Col("n", "r")], rows, keep_together=True))
         for n in c.notes:
             f.text("Note: " + n, size_pt=s.small_pt, color=s.muted)
-        f.heading("Figures", 2, keep_pt=120)
+        f.heading("Figures", 2)
         self.figures()
-        f.heading("Monthly cost", 2, keep_pt=200)
+        f.heading("Monthly cost", 2)
         labels = [series.month_label(m) for m in c.months]
         lines = [charts.Series(f"{i}  {e.label}", QColor(ENTRY_COLORS[k % len(ENTRY_COLORS)]),
                                [None if v is None else v / 100 for v in row], width_pt=1.5)
@@ -1083,7 +1168,7 @@ class CompareReport:
         from pricing.compare import SECTION_TITLES
         ids = c.ids
         e = c.entries[j]
-        f.heading(f"{ids[j]} against A: {e.label}", 2, keep_pt=100)
+        f.heading(f"{ids[j]} against A: {e.label}", 2)
         changed = c.changed_lines(j)
         diff = c.inputs[j]
         if not changed and (diff is None or diff.empty):
@@ -1102,7 +1187,7 @@ class CompareReport:
         t2 = sum(lc.horizon_delta(j) for lc in c.lines)
         rows.append(Row(["Total", "", "", self.delta(t1), self.delta(t2)], "total",
                         colors=[None, None, None, self.color(t1), self.color(t2)]))
-        f.heading("Cost differences by line", 3, keep_pt=60)
+        f.heading("Cost differences by line", 3)
         f.table(Table([Col("Line", weight=0.6, max_lines=2), Col("Section"), Col("Change"), Col("Last month", "r"),
                        Col("Horizon", "r")], rows))
         if diff is None or diff.empty:
@@ -1112,8 +1197,17 @@ class CompareReport:
             if changes:
                 rows.append(Row([title], "group"))
                 rows += [Row([ch.key, ch.before, ch.after]) for ch in changes]
-        for lch in diff.lines:
-            rows.append(Row([f"{lch.name} ({SECTION_TITLES.get(lch.section, lch.section)}): {lch.change}"], "group"))
+        changed_lines = [x for x in diff.lines if x.change == "changed"]
+        moved = [x for x in diff.lines if x.change != "changed"]
+        for lch in changed_lines:
+            rows.append(Row([f"{lch.name} ({SECTION_TITLES.get(lch.section, lch.section)})"], "group"))
             rows += [Row([v.key, v.before, v.after]) for v in lch.values]
-        f.heading("What changed in the inputs", 3, keep_pt=60)
-        f.table(Table([Col("Input", weight=0.3, max_lines=2), Col("A", weight=0.35), Col(ids[j], weight=0.35)], rows))
+        if moved:
+            rows.append(Row(["Lines added or removed (inputs the plan sets; defaults left out)"], "group"))
+        for lch in moved:
+            given = "  ·  ".join(f"{v.key} {v.after if lch.change == 'added' else v.before}" for v in lch.values
+                                 if not (v.after if lch.change == "added" else v.before).endswith("(default)"))
+            label = f"{'+' if lch.change == 'added' else '−'} {lch.name} ({SECTION_TITLES.get(lch.section, lch.section)})"
+            rows.append(Row([label, "—" if lch.change == "added" else given, given if lch.change == "added" else "—"]))
+        f.heading("What changed in the inputs", 3)
+        f.table(Table([Col("Input", weight=0.3, max_lines=3), Col("A", weight=0.35), Col(ids[j], weight=0.35)], rows))

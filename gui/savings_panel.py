@@ -20,7 +20,8 @@ from pricing.quantities import format_number, format_share, parse_number, parse_
 
 from gui import theme
 from gui.editors.data import format_lifecycle, parse_lifecycle
-from gui.widgets import ChoiceCombo, FieldRow, ModelPicker, MoneyFormat, QuantityEdit, SectionChecks, TextEdit
+from gui.widgets import (ChoiceCombo, FieldRow, ModelPicker, MoneyFormat, QuantityEdit, SectionChecks, TextEdit,
+                         mark_error)
 
 # ---------------------------------------------------------------------------------------------
 # Scenario edits (Plan -> Plan)
@@ -199,7 +200,7 @@ class _Flag(QCheckBox):
             self.setChecked(bool(value) and str(value).lower() not in ("false", "no", "0"))
 
     def set_error(self, message: str | None) -> None:
-        self.setToolTip(message or "")
+        mark_error(self, message)
 
 
 # ---------------------------------------------------------------------------------------------

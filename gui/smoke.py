@@ -9,8 +9,13 @@ renders to an image that is not blank.
 Nothing of the user's is touched: settings (recent files, window layout), the memo of token
 counts and tiktoken's cache live in a throwaway folder for the run (the memo would otherwise
 let tiktoken go untested). ``QT_QPA_PLATFORM`` defaults to ``offscreen``; set it (e.g. ``xcb``
-under Xvfb) to check another platform plugin. ``AICOST_SMOKE_SCREENSHOT=FILE.png`` keeps the
-rendered window.
+under Xvfb) to check another platform plugin.
+
+Environment variables for measurements (benchmarks/bench_bundle.py):
+``AICOST_SMOKE_SCREENSHOT=FILE.png`` keeps the rendered window; ``AICOST_SMOKE_CACHE=DIR`` keeps
+the caches in DIR instead of a throwaway folder (a second run then starts warm, as a user's
+second launch does); ``AICOST_SMOKE_T0=<time.time() at launch>`` adds a line
+``launch-to-window-ms: N``, the time from the process launch to the window shown.
 """
 from __future__ import annotations
 
@@ -111,6 +116,16 @@ def _check(window: Any, plan: Any) -> list[str]:
         wrong.append(f"line table has {rows} rows, the projection {len(doc.projection.line_items)} line items")
     if plan.name not in window.windowTitle():
         wrong.append(f"window title {window.windowTitle()!r} does not name the plan {plan.name!r}")
+    # the Tools menu imports its dialogs by name when first used: in a bundle they must be there
+    import importlib
+    for action, module in (("token_action", "gui.token_dialog"), ("catalog_action", "gui.catalog_browser")):
+        act = getattr(window, action, None)
+        if act is not None and not act.isEnabled():
+            wrong.append(f"Tools menu: {act.text()!r} is disabled ({module} is missing)")
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            wrong.append(f"{module} can't be imported: {exc}")
     return wrong
 
 
@@ -120,16 +135,10 @@ def run(plan_path: str | None) -> int:
     path = Path(plan_path) if plan_path else examples_dir() / EXAMPLE
     if not path.is_file():
         return _fail(f"no plan file {path}")
-    scratch = Path(tempfile.mkdtemp(prefix="aicost-smoke-"))
+    kept_cache = os.environ.get("AICOST_SMOKE_CACHE")
+    scratch = Path(kept_cache) if kept_cache else Path(tempfile.mkdtemp(prefix="aicost-smoke-"))
     try:
         _isolate(scratch)
-        from pricing import planfile
-        from pricing.errors import PlanError
-        try:  # problems are reported here, as text: the window would show them in a dialog
-            plan = planfile.load(path)
-        except PlanError as exc:
-            return _fail(f"{path} can't be loaded:\n" + "\n".join(str(p) for p in exc.problems))
-
         from PySide6.QtGui import QGuiApplication
 
         from gui.app import build_window, create_application
@@ -139,9 +148,20 @@ def run(plan_path: str | None) -> int:
         window.resize(*SIZE)
         window.show()
         _settle(app)
-        window.charts.refresh_all()
-        _settle(app)
+        shown_at = time.time()
         shown_ms = (time.perf_counter() - started) * 1000
+        launched = os.environ.get("AICOST_SMOKE_T0")
+        if window.document.path is None:  # the plan did not open (the window shows why): say it as text
+            from pricing import planfile
+            from pricing.errors import PlanError
+            try:
+                planfile.load(path)
+            except PlanError as exc:
+                return _fail(f"{path} can't be opened:\n" + "\n".join(str(p) for p in exc.problems))
+            return _fail(f"{path} did not open in the window")
+        plan = window.document.plan
+        window.charts.refresh_all()  # the hidden chart tabs too: each must draw
+        _settle(app)
 
         image = window.grab().toImage()
         if image.isNull() or image.width() < 200 or image.height() < 200:
@@ -160,9 +180,11 @@ def run(plan_path: str | None) -> int:
         h = window.headline
         print(f"smoke test ok: {plan.name!r} ({path.name}) on Qt platform {QGuiApplication.platformName()}: "
               f"{h.total.caption.text()} {h.total.value.text()}, run-rate now {h.now.value.text()}, "
-              f"{window.table.model().rowCount()} line items; window shown and rendered "
-              f"{image.width()}x{image.height()} in {shown_ms:.0f} ms"
+              f"{window.table.model().rowCount()} line items; window shown in {shown_ms:.0f} ms, "
+              f"rendered {image.width()}x{image.height()}"
               + (f"; screenshot {keep}" if keep else ""))
+        if launched:
+            print(f"launch-to-window-ms: {(shown_at - float(launched)) * 1000:.0f}")
         window.document.undo_stack.setClean()  # nothing to save: close without asking
         window.close()
         watchdog.stop()
@@ -172,4 +194,5 @@ def run(plan_path: str | None) -> int:
     finally:
         from pricing import usercache
         usercache.flush()  # now, into the scratch folder: not at exit, after it is gone
-        shutil.rmtree(scratch, ignore_errors=True)
+        if not kept_cache:
+            shutil.rmtree(scratch, ignore_errors=True)

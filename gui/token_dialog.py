@@ -221,6 +221,7 @@ class ApplyEstimateDialog(QDialog):
                  current: int = 0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Apply token estimate")
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
         self._rows = [r for r in rows if r.priced]
         self._plan = plan
         self._fmt = fmt
@@ -238,6 +239,7 @@ class ApplyEstimateDialog(QDialog):
         self.line_combo.addItem("New API line", te.NEW_LINE)
         self.name_edit = QLineEdit()
         self.name_edit.setToolTip("Name of the new API line (leave empty for a name from the model)")
+        self.name_edit.setPlaceholderText("for a new line; empty: named after the model")
         self.requests_check = QCheckBox(f"Also set requests per month to {fmt.integer(requests_per_month)}")
         self.requests_check.setToolTip("Replace the line's requests per month with the estimator's")
         self.summary = QLabel()
@@ -324,6 +326,7 @@ class TokenDialog(QDialog):
                                           "It is counted on this computer and never sent anywhere.")
         self.text_edit.setToolTip("The input of one request: paste a typical prompt (system prompt, context, "
                                   "question). Counted locally; never sent anywhere.")
+        self.text_edit.setTabChangesFocus(True)  # Tab moves on (keyboard users); prompts rarely need tab characters
         self.text_edit.file_dropped.connect(self.open_file)
         self.text_edit.textChanged.connect(self._on_text_edited)
         self.file_label = QLabel()
@@ -810,10 +813,14 @@ class TokenDialog(QDialog):
         dialog = ApplyEstimateDialog(self.document.plan, priced, self.usage.requests_per_month, self._fmt, current, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_estimate(*dialog.choice()))
-        dialog.destroyed.connect(lambda *_: setattr(self, "apply_dialog", None))
+        dialog.finished.connect(lambda _result: self._forget_apply_dialog(dialog))
         self.apply_dialog = dialog
         dialog.open()
         return dialog
+
+    def _forget_apply_dialog(self, dialog: ApplyEstimateDialog) -> None:
+        if self.apply_dialog is dialog:  # a newer dialog may already be open
+            self.apply_dialog = None
 
     def apply_estimate(self, row: EstimateRow, index: int = te.NEW_LINE, name: str = "",
                        requests_per_month: float | None = None) -> None:

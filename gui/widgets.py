@@ -131,7 +131,7 @@ def _warning_icon(widget: QWidget) -> QIcon:
     return widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
 
-def _mark(widget: QWidget, message: str | None) -> None:
+def mark_error(widget: QWidget, message: str | None) -> None:
     """Mark an input as wrong (a warning icon inside line edits, the message under it) or clear it."""
     if isinstance(widget, QLineEdit):
         current = getattr(widget, "_error_action", None)
@@ -210,7 +210,7 @@ class QuantityEdit(QLineEdit):
     def set_error(self, message: str | None) -> None:
         """Mark the field (icon with the message) or clear the mark."""
         self.error = message
-        _mark(self, message)
+        mark_error(self, message)
 
     def _on_text_edited(self, text: str) -> None:
         try:
@@ -252,7 +252,7 @@ class TextEdit(QLineEdit):
 
     def set_error(self, message: str | None) -> None:
         self.error = message
-        _mark(self, message)
+        mark_error(self, message)
 
     def _on_text_edited(self, text: str) -> None:
         if not text.strip():
@@ -289,7 +289,7 @@ class IntSpin(QSpinBox):
             self.setValue(self.minimum() if value is None else int(value))
 
     def set_error(self, message: str | None) -> None:
-        _mark(self, message)
+        mark_error(self, message)
 
     def _on_value_changed(self, _value: int) -> None:
         self.edited.emit(self.value_or_none())
@@ -319,7 +319,7 @@ class PercentSpin(QDoubleSpinBox):
             self.setValue(self.minimum() if share is None else share * 100.0)
 
     def set_error(self, message: str | None) -> None:
-        _mark(self, message)
+        mark_error(self, message)
 
 
 class ChoiceCombo(QComboBox):
@@ -367,7 +367,7 @@ class ChoiceCombo(QComboBox):
         self.setCurrentIndex(max(index, 0))
 
     def set_error(self, message: str | None) -> None:
-        _mark(self, message)
+        mark_error(self, message)
 
 
 class ModelPicker(QLineEdit):
@@ -408,7 +408,7 @@ class ModelPicker(QLineEdit):
 
     def set_error(self, message: str | None) -> None:
         self.error = message
-        _mark(self, message)
+        mark_error(self, message)
 
     def _refresh_suggestions(self) -> None:
         hits = self._search(self.text())
@@ -476,7 +476,7 @@ class MonthEdit(QDateEdit):
             self.setDate(QDate(month.year, month.month, 1))
 
     def set_error(self, message: str | None) -> None:
-        _mark(self, message)
+        mark_error(self, message)
 
 
 class SectionChecks(QWidget):
@@ -506,4 +506,4 @@ class SectionChecks(QWidget):
                 box.setChecked(name in names)
 
     def set_error(self, message: str | None) -> None:
-        _mark(self, message)
+        mark_error(self, message)

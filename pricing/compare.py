@@ -29,7 +29,7 @@ from pricing.planfile import _SHARE_FIELDS as SHARE_FIELDS  # the loader's list 
 from pricing.report import to_cents
 
 if TYPE_CHECKING:
-    from pricing.catalog import Catalog, PriceSource
+    from pricing.catalog import Catalog
     from pricing.engine import Projection
     from pricing.uncertainty import MonteCarlo
 
@@ -257,10 +257,11 @@ def number_text(value: float) -> str:
     """A number as plans write it, exactly: ``1.2M``, ``20k``, ``2,400``, ``0.06``."""
     v = float(value)
     if v.is_integer() and abs(v) < 1e15:
-        if abs(v) >= 10_000:
-            for suffix, mult in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
-                if abs(v) >= mult and round(v / mult, 3) * mult == v:
-                    return f"{v / mult:g}{suffix}"
+        if abs(v) >= 10_000:  # the largest suffix, when three decimals of it are exact: 1.2M, 840k (not 1234.57k)
+            suffix, mult = next((s, m) for s, m in (("T", 10**12), ("B", 10**9), ("M", 10**6), ("k", 10**3))
+                                if abs(v) >= m)
+            if int(v) % (mult // 1000) == 0:
+                return f"{int(v) / mult:g}{suffix}"
         return f"{int(v):,}"
     return f"{v:,.10g}"
 
@@ -346,7 +347,7 @@ def line_values(section: str, line: Any) -> tuple[InputValue, ...]:
         if key == "name":
             continue
         value = ranges.get(attr, getattr(line, attr))
-        if value is None:
+        if value is None or value == ():  # not set (hours derived from FLOPs, no lifecycle rules)
             continue
         f = by_name[attr]
         default = f.default if f.default is not dataclasses.MISSING else None

@@ -241,12 +241,14 @@ class Exported:
     """Scenarios left out because they can't be evaluated, each with the reason."""
 
 
-def _atomic_write(target: Path, write_fn: Callable[[IO[str]], None]) -> None:
-    """Write through a temporary file in the same folder, then rename: no half-written file on failure."""
-    import tempfile
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def atomic_write(target: str | os.PathLike, write_fn: Callable[[IO[str]], None]) -> None:
+    """Write UTF-8 with a BOM through a temporary file in the same folder, then rename it into place: a
+    failed or cancelled export leaves no half-written file (and the old file, if any, untouched)."""
+    import uuid
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        with open(tmp, "x", encoding="utf-8-sig", newline="") as fh:  # "x": the user's umask, never clobbered
             write_fn(fh)
         os.replace(tmp, target)
     except BaseException:
@@ -301,9 +303,9 @@ def export(plan: "Plan", path: str | os.PathLike, *, catalog: Any = None,
         raise uncertainty.Cancelled()
     u = uncertainty_figures(mc) if mc is not None else None
     long_path, summary_path, monthly_path = export_paths(path)
-    _atomic_write(long_path, lambda fh: write(proj, fh, results))
-    _atomic_write(summary_path, lambda fh: write_summary(proj, fh, results, uncertainty=u, bom=False))
-    _atomic_write(monthly_path, lambda fh: write_monthly(proj, fh, uncertainty=u, bom=False))
+    atomic_write(long_path, lambda fh: write(proj, fh, results))
+    atomic_write(summary_path, lambda fh: write_summary(proj, fh, results, uncertainty=u, bom=False))
+    atomic_write(monthly_path, lambda fh: write_monthly(proj, fh, uncertainty=u, bom=False))
     step(100, 100)
     return Exported((long_path, summary_path, monthly_path), tuple(skipped))
 

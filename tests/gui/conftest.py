@@ -9,6 +9,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from gui.app import protect_singletons  # noqa: E402
+
+protect_singletons()  # PySide6 6.12 on Python 3.11 drops references to None/True: see gui/app.py
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
 
@@ -53,11 +57,14 @@ def window(qtbot, plan_document, monkeypatch):
     from gui.main_window import MainWindow
     from gui.settings import Settings
     w = MainWindow(plan_document, Settings(), ErrorPresenter())
-    qtbot.addWidget(w)
-    w.show()
+    w.show()  # not qtbot.addWidget: pytest-qt closes those before this fixture can silence the prompt
     qtbot.waitExposed(w)
     yield w
+    # close without the unsaved-changes prompt (a real modal box would wait for a click forever)
+    w.document.undo_stack.setClean()
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard))
+    w.close()
+    w.deleteLater()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from gui.catalog_browser import CatalogBrowser, CatalogRow, RowRole
 from gui.catalog_browser import CatalogTableModel as C
 from gui.document import PlanDocument
 from pricing import apiprices, planfile
-from pricing.catalog import Catalog
 
 KEY = "gpu.H100-80GB.aws.on_demand"
 
@@ -31,9 +30,9 @@ services:
 """
 
 
-@pytest.fixture(scope="session")
-def catalog():
-    return Catalog.load()
+@pytest.fixture
+def catalog(base_catalog):
+    return base_catalog
 
 
 def make_document(catalog, extra: str = ""):

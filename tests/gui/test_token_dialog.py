@@ -13,7 +13,6 @@ from gui.document import PlanDocument
 from gui.token_dialog import EstimateTableModel as M
 from gui.token_dialog import TokenDialog
 from pricing import apiprices, planfile, tokens
-from pricing.catalog import Catalog
 from pricing.token_estimate import ModelRef
 
 GPT4O = ModelRef("openai", "gpt-4o")      # o200k_base
@@ -43,9 +42,9 @@ TEXT = ("You are a support assistant. Answer from the articles below, cite them,
         "注文番号88121で二重請求されました。")
 
 
-@pytest.fixture(scope="session")
-def catalog():
-    return Catalog.load()
+@pytest.fixture
+def catalog(base_catalog):
+    return base_catalog
 
 
 def make_document(catalog, currency="USD", fx=1.0):
@@ -272,3 +271,4 @@ def test_every_input_has_a_tooltip(dialog):
               dialog.add_model_button, dialog.output_tokens, dialog.requests, dialog.remove_model_button,
               dialog.apply_button, dialog.cancel_button):
         assert w.toolTip(), w
+    assert dialog.text_edit.tabChangesFocus()                       # Tab leaves the editor

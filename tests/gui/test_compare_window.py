@@ -1,0 +1,148 @@
+"""The Compare window: plans and scenarios added, removed and reordered; its table, chart and diffs follow pricing."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from pricing import compare as C
+
+from gui.compare_window import CompareWindow
+from gui.errors import ErrorPresenter
+from gui.widgets import MoneyFormat
+
+PLAN = """\
+format: aicost-plan/1
+name: {name}
+start: 2027-01
+months: 3
+provider: aws
+people:
+  - {{name: Toil, hours_per_month: 10, hourly_rate: {rate}}}
+"""
+
+
+@pytest.fixture
+def window(qtbot, base_catalog, example_dir):
+    w = CompareWindow(base_catalog, [example_dir / "support-assistant.yaml"], presenter=ErrorPresenter())
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def cell(w: CompareWindow, row: int, col: int) -> str:
+    return w.model.data(w.model.index(row, col))
+
+
+def test_one_plan_asks_for_another(window):
+    assert window.comparison is None
+    assert window.model.rowCount() == 0
+    assert "two or more" in window.hint.text()
+    assert not window.pdf_action.isEnabled()
+
+
+def test_a_scenario_added_as_a_column(window, example_dir, base_catalog):
+    path = example_dir / "support-assistant.yaml"
+    assert window.add_scenario(str(path), "Frugal")
+    cmp = window.comparison
+    assert cmp is not None and [e.label for e in window.entries] == ["support-assistant.yaml",
+                                                                       "support-assistant.yaml#Frugal"]
+    expected = C.compare([C.load_entry(str(path), base_catalog), C.load_entry(f"{path}#Frugal", base_catalog)])
+    fmt = MoneyFormat("USD")
+    total_row = next(i for i, f in enumerate(expected.figures) if f.key == "total")
+    assert cell(window, total_row, 0) == "Horizon total"
+    assert cell(window, total_row, 1) == fmt.full(expected.figures[total_row].values[0] / 100)
+    assert cell(window, total_row, 2) == fmt.full(expected.figures[total_row].values[1] / 100)
+    assert cell(window, total_row, 3).startswith("−$")     # Frugal costs less
+    assert window.model.data(window.model.index(total_row, 3), Qt.ItemDataRole.ForegroundRole) is not None
+    assert window.pdf_action.isEnabled()
+    # the chart: one curve per entry, with the monthly figures
+    visible = [c for c in window.curves if c.isVisible()]
+    assert len(visible) == 2
+    assert np.allclose(visible[1].yData, np.array(expected.monthly[1]) / 100)
+    # the cost diff and the input diff
+    top = window.costs.topLevelItem(0)
+    names = [top.child(i).text(0) for i in range(top.childCount())]
+    assert "Answer generation" in names and names[-1] == "Total"
+    assert top.child(top.childCount() - 1).text(4) == C.signed_money(
+        expected.figures[total_row].deltas[1], "USD").replace("-", "−")
+    inputs = window.inputs.topLevelItem(0)
+    groups = [inputs.child(i).text(0) for i in range(inputs.childCount())]
+    assert any(g.startswith("Answer generation") for g in groups)
+
+
+def test_remove_and_make_reference(window, example_dir):
+    path = str(example_dir / "support-assistant.yaml")
+    window.add_scenario(path, "Frugal")
+    window.add_scenario(path, "Self-host answers")
+    assert window.comparison.ids == ("A", "B", "C")
+    window.set_reference(2)
+    assert window.entries[0].label.endswith("#Self-host answers")
+    total = next(f for f in window.comparison.figures if f.key == "total")
+    assert total.deltas[1] > 0  # everything else costs more than self-hosting
+    window.list.setCurrentRow(1)
+    window.remove_selected()
+    assert len(window.entries) == 2 and window.comparison is not None
+    window.remove(0)
+    assert window.comparison is None
+    assert sum(c.isVisible() for c in window.curves) == 0
+
+
+def test_the_same_file_twice_shows_no_differences(window, example_dir):
+    window.add_path(example_dir / "support-assistant.yaml")
+    assert window.comparison.is_identical()
+    assert [e.label for e in window.entries][1].endswith("support-assistant.yaml")
+    assert window.entries[0].label != window.entries[1].label       # told apart
+    top = window.costs.topLevelItem(0)
+    assert top.child(0).text(0) == "No differences"
+    assert window.inputs.topLevelItem(0).child(0).text(0) == "No input changes"
+
+
+def test_a_broken_plan_is_reported_and_not_added(window, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: aicost-plan/1\nname: B\nmonths: 0\n")
+    assert not window.add_path(bad)
+    assert len(window.entries) == 1
+    dialog = window.presenter.last_dialog
+    assert dialog is not None and "bad.yaml" in dialog.text() and "months" in dialog.text()
+    assert not window.add_scenario(str(bad).replace("bad", "missing"), "X")
+
+
+def test_dropping_plan_files_adds_them(window, tmp_path, qtbot):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(PLAN.format(name="A", rate=100))
+    b.write_text(PLAN.format(name="B", rate=120))
+    (tmp_path / "notes.txt").write_text("not a plan")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in (a, b, tmp_path / "notes.txt")])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert [e.label for e in window.entries] == ["support-assistant.yaml", "a.yaml", "b.yaml"]
+    assert len(window.comparison.entries) == 3
+
+
+def test_reload_reads_the_files_again(window, tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text(PLAN.format(name="A", rate=100))
+    window.add_path(a)
+    before = next(f for f in window.comparison.figures if f.key == "total").values[1]
+    a.write_text(PLAN.format(name="A", rate=200))
+    window.reload()
+    after = next(f for f in window.comparison.figures if f.key == "total").values[1]
+    assert after - before == 10 * 100 * 3 * 100  # 10 h x $100 more x 3 months, in cents
+
+
+def test_exports_from_the_window(window, example_dir, tmp_path, qtbot):
+    window.add_scenario(str(example_dir / "support-assistant.yaml"), "Frugal")
+    from gui.export_actions import export_comparison_csv, export_comparison_pdf
+    job = export_comparison_csv(window, window.comparison, path=tmp_path / "cmp.csv", presenter=window.presenter)
+    with qtbot.waitSignal(job.succeeded, timeout=20000):
+        pass
+    assert (tmp_path / "cmp.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    job = export_comparison_pdf(window, window.comparison, path=tmp_path / "cmp.pdf", page_size="A4",
+                                presenter=window.presenter)
+    with qtbot.waitSignal(job.succeeded, timeout=30000):
+        pass
+    assert (tmp_path / "cmp.pdf").read_bytes().startswith(b"%PDF")
