@@ -84,9 +84,20 @@ def build_window(path: str | Path | None = None, catalog=None):
     return window
 
 
+def load_engine(path: str | Path | None = None):
+    """Import the engine and load the catalog before Qt: PySide6 inspects the source of every module
+    imported after it (for its ``__feature__`` switches), which costs start-up time for nothing."""
+    from pricing import engine, planfile  # noqa: F401
+    from pricing.catalog import Catalog
+    if path is not None:  # what opening a plan needs: API prices and token counts
+        from pricing import apiprices, tokens  # noqa: F401
+    return Catalog.load()
+
+
 def run_app(path: str | Path | None = None) -> int:
     """Open the window (on ``path`` when given) and run until it is closed; returns the exit status."""
+    catalog = load_engine(path)
     app = create_application()
-    window = build_window(path)
+    window = build_window(path, catalog)
     window.show()
     return app.exec()

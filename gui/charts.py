@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPen
 from PySide6.QtWidgets import QLabel, QTabWidget, QToolTip, QVBoxLayout, QWidget
 
@@ -18,21 +17,28 @@ from pricing.plan import Category
 from gui import theme
 from gui.widgets import MoneyFormat
 
-pg.setConfigOptions(antialias=True)
-
 BAR_WIDTH = 0.72
 MAX_DRIVERS = 8
 
+pg: Any = None
+"""pyqtgraph, imported when the first chart is built (it is a third of the start-up time)."""
 
-class MoneyAxis(pg.AxisItem):
-    """An axis of amounts in the plan's currency, compact (``$40k``)."""
 
-    def __init__(self, orientation: str):
-        super().__init__(orientation)
-        self.fmt = MoneyFormat()
+def _load_pyqtgraph() -> Any:
+    global pg
+    if pg is None:
+        import pyqtgraph
+        pyqtgraph.setConfigOptions(antialias=True)
+        pg = pyqtgraph
+    return pg
 
-    def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        return [self.fmt.compact(v * scale) for v in values]
+
+def money_axis(orientation: str) -> Any:
+    """An axis of amounts in the plan's currency, compact (``$40k``); ``axis.fmt`` says which currency."""
+    axis = _load_pyqtgraph().AxisItem(orientation)
+    axis.fmt = MoneyFormat()
+    axis.tickStrings = lambda values, scale, spacing: [axis.fmt.compact(v * scale) for v in values]
+    return axis
 
 
 def _color(hex_or_color: Any, alpha: int = 255) -> QColor:
@@ -53,8 +59,9 @@ class Chart(QWidget):
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
-        axes = {"left": MoneyAxis("left") if left == "money" else pg.AxisItem("left"),
-                "bottom": MoneyAxis("bottom") if bottom == "money" else pg.AxisItem("bottom")}
+        _load_pyqtgraph()
+        axes = {"left": money_axis("left") if left == "money" else pg.AxisItem("left"),
+                "bottom": money_axis("bottom") if bottom == "money" else pg.AxisItem("bottom")}
         self.plot = pg.PlotWidget(axisItems=axes)
         self.plot.setMouseEnabled(False, False)
         item = self.plot.getPlotItem()
@@ -68,13 +75,13 @@ class Chart(QWidget):
         self.apply_palette()
 
     @property
-    def item(self) -> pg.PlotItem:
+    def item(self) -> Any:
         return self.plot.getPlotItem()
 
     def set_currency(self, currency: str) -> None:
         for name in ("left", "bottom"):
             axis = self.item.getAxis(name)
-            if isinstance(axis, MoneyAxis) and axis.fmt.currency != currency:
+            if hasattr(axis, "fmt") and axis.fmt.currency != currency:
                 axis.fmt = MoneyFormat(currency)
                 axis.picture = None
                 axis.update()
@@ -120,7 +127,7 @@ class MonthlyChart(Chart):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(left="money", parent=parent)
-        self.bars: dict[Category, pg.BarGraphItem] = {}
+        self.bars: dict[Category, Any] = {}
         for cat in series.CATEGORY_ORDER:
             color = theme.category_color(cat)
             bar = pg.BarGraphItem(x=[], height=[], y0=[], width=BAR_WIDTH, brush=color,
@@ -386,41 +393,109 @@ def _elide(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+class _Pending(QWidget):
+    """Stands in for the charts until the window has been painted once, then asks for them."""
+
+    def __init__(self, build: Any):
+        super().__init__()
+        self._build = build
+        self._asked = False
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        from PySide6.QtGui import QPainter
+        p = QPainter(self)
+        p.setPen(theme.muted(self))
+        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Drawing the charts…")
+        p.end()
+        if not self._asked:  # the window is on screen: build the charts right after this paint
+            self._asked = True
+            QTimer.singleShot(0, self._build)
+
+
 class ChartsView(QTabWidget):
-    """The chart tabs. The visible chart redraws on every change; hidden ones when they are shown."""
+    """The chart tabs. The visible chart redraws on every change; hidden ones when they are shown.
+
+    The charts themselves (and pyqtgraph) are built just after the window first paints, so the
+    window comes up without waiting for them; asking for a chart builds them at once.
+    """
+
+    TABS = (("Monthly", "Cost of each month stacked by category, with the monthly budget"),
+            ("Cumulative", "Cost to date, against the budget to date and the scenario"),
+            ("Scenarios", "The plan against the selected savings scenario"),
+            ("Drivers", "The lines that cost the most over the horizon"))
 
     def __init__(self, document: Any, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
         self.setDocumentMode(True)
-        self.monthly = MonthlyChart()
-        self.cumulative = CumulativeChart()
-        self.scenarios = ScenarioChart()
-        self.drivers = DriversChart()
-        for chart, title, tip in (
-                (self.monthly, "Monthly", "Cost of each month stacked by category, with the monthly budget"),
-                (self.cumulative, "Cumulative", "Cost to date, against the budget to date and the scenario"),
-                (self.scenarios, "Scenarios", "The plan against the selected savings scenario"),
-                (self.drivers, "Drivers", "The lines that cost the most over the horizon")):
-            self.setTabToolTip(self.addTab(chart, title), tip)
+        self._pages: list[QWidget] = []
+        for title, tip in self.TABS:
+            page = QWidget()
+            layout = QVBoxLayout(page)
+            layout.setContentsMargins(0, 0, 0, 0)
+            self._pages.append(page)
+            self.setTabToolTip(self.addTab(page, title), tip)
+        self._pending = _Pending(self._ensure_built)
+        self._pages[0].layout().addWidget(self._pending)
+        self._charts: list[Chart] | None = None
         self._dirty: set[QWidget] = set()
         self._scenario_dirty: set[QWidget] = set()
-        self.placeholder = QLabel()
         self.currentChanged.connect(lambda _i: self._refresh_current())
         document.plan_changed.connect(self._on_plan_changed)
         document.scenario_changed.connect(self._on_scenario_changed)
-        self._on_plan_changed()
-        self._on_scenario_changed()
+
+    def _ensure_built(self) -> list[Chart]:
+        if self._charts is None:
+            self._charts = [MonthlyChart(), CumulativeChart(), ScenarioChart(), DriversChart()]
+            self._pending.hide()
+            for page, chart in zip(self._pages, self._charts):
+                page.layout().addWidget(chart)
+            self._dirty = set(self._charts)
+            self._scenario_dirty = {self._charts[1], self._charts[2]}
+            self._refresh_current()
+        return self._charts
+
+    @property
+    def monthly(self) -> "MonthlyChart":
+        return self._ensure_built()[0]  # type: ignore[return-value]
+
+    @property
+    def cumulative(self) -> "CumulativeChart":
+        return self._ensure_built()[1]  # type: ignore[return-value]
+
+    @property
+    def scenarios(self) -> "ScenarioChart":
+        return self._ensure_built()[2]  # type: ignore[return-value]
+
+    @property
+    def drivers(self) -> "DriversChart":
+        return self._ensure_built()[3]  # type: ignore[return-value]
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802 - charts live inside their tab pages
+        for i, page in enumerate(self._pages):
+            if page is widget or widget.parent() is page:
+                self.setCurrentIndex(i)
+                return
+        super().setCurrentWidget(widget)
+
+    def current_chart(self) -> "Chart | None":
+        if self._charts is None:
+            return None
+        return self._charts[self.currentIndex()] if 0 <= self.currentIndex() < len(self._charts) else None
 
     def charts(self) -> list[Chart]:
-        return [self.monthly, self.cumulative, self.scenarios, self.drivers]
+        return list(self._ensure_built())
 
     def _on_plan_changed(self) -> None:
-        self._dirty = set(self.charts())
+        if self._charts is None:
+            return  # drawn from the current plan when they are built
+        self._dirty = set(self._charts)
         self._scenario_dirty |= {self.cumulative, self.scenarios}
         self._refresh_current(scenario=False)  # the scenario follows on scenario_changed (coalesced)
 
     def _on_scenario_changed(self) -> None:
+        if self._charts is None:
+            return
         self._scenario_dirty |= {self.cumulative, self.scenarios}
         self._refresh_current()
 
@@ -430,9 +505,9 @@ class ChartsView(QTabWidget):
             self._refresh(chart)
 
     def _refresh_current(self, scenario: bool = True) -> None:
-        chart = self.currentWidget()
+        chart = self.current_chart()
         if chart is not None:
-            self._refresh(chart, scenario)  # type: ignore[arg-type]
+            self._refresh(chart, scenario)
 
     def _refresh(self, chart: Chart, scenario: bool = True) -> None:
         proj = self.document.projection

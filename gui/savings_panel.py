@@ -228,14 +228,33 @@ class StrategyRow(QFrame):
         top.addWidget(self.check, 1)
         top.addWidget(self.saving)
         layout.addLayout(top)
-        self.params = QWidget()
+        self.params = QWidget()  # its inputs are built when the strategy is first turned on
+        self.params.hide()
+        layout.addWidget(self.params)
+        self._document, self._panel = document, panel
+        self._inputs: dict[str, QWidget] | None = None
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.ERROR_COLOR};")
+        self.message.hide()
+        layout.addWidget(self.message)
+
+    @property
+    def inputs(self) -> dict[str, QWidget]:
+        """The parameter inputs by name (built on first use)."""
+        if self._inputs is None:
+            self._inputs = self._build_inputs()
+        return self._inputs
+
+    def _build_inputs(self) -> dict[str, QWidget]:
+        info, panel = self.info, self._panel
         grid = QGridLayout(self.params)
         grid.setContentsMargins(24, 0, 0, 4)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(3)
-        self.inputs: dict[str, QWidget] = {}
+        inputs: dict[str, QWidget] = {}
         for row, p in enumerate(info.params):
-            w = param_input(p, document)
+            w = param_input(p, self._document)
             tip = f"{p.meaning} Expected {p.expected}." + (f"\nDefault from: {p.source}" if p.source else "")
             w.setToolTip(tip)
             w.setAccessibleName(f"{info.title}: {p.name}")
@@ -245,15 +264,9 @@ class StrategyRow(QFrame):
             grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             grid.addWidget(FieldRow(w), row, 1)
             w.edited.connect(lambda value, p=p: panel.set_param(info.name, p.name, value))  # type: ignore[attr-defined]
-            self.inputs[p.name] = w
+            inputs[p.name] = w
         grid.setColumnStretch(1, 1)
-        layout.addWidget(self.params)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {theme.ERROR_COLOR};")
-        self.message.hide()
-        layout.addWidget(self.message)
-        self.params.hide()
+        return inputs
 
     def show_spec(self, spec: StrategySpec | None) -> None:
         with QSignalBlocker(self.check):
@@ -273,6 +286,9 @@ class StrategyRow(QFrame):
     def show_problems(self, problems: list[tuple[str, str]]) -> None:
         """(parameter or '', message) pairs of this strategy."""
         loose = []
+        if self._inputs is None and not problems:
+            self.message.hide()
+            return
         for w in self.inputs.values():
             w.set_error(None)  # type: ignore[attr-defined]
         for param, message in problems:

@@ -71,31 +71,45 @@ class EditorStack(QScrollArea):
         self.stack = QStackedWidget()
         self.setWidget(self.stack)
         self.key_path: str | None = None
-        self.forms: dict[str, Form] = {
-            "": PlanSettingsForm(document, noun="plan"),
-            "compute.training": compute.TrainingForm(document, compute.TRAINING, noun="training run"),
-            "compute.inference": compute.InferenceForm(document, compute.INFERENCE, noun="inference service"),
-            "compute.exploration": compute.ExplorationForm(document, compute.EXPLORATION, noun="notebook pool"),
-            "data.storage": data.StorageForm(document, data.STORAGE, noun="storage line"),
-            "data.egress": data.EgressForm(document, data.EGRESS, noun="egress line"),
-            "services.platform": services.PlatformForm(document, services.PLATFORM, noun="platform"),
-            "services.apis": services.ApiForm(document, services.APIS, noun="API line"),
-            "annotation": work.AnnotationForm(document, work.ANNOTATION, noun="annotation batch"),
-            "mlops": work.MlopsForm(document, work.MLOPS, noun="MLOps line"),
-            "people": work.PeopleForm(document, work.PEOPLE, noun="people line"),
+        # forms are built the first time they are shown (start-up builds only the first one)
+        self._factories: dict[str, Callable[[], Form]] = {
+            "": lambda: PlanSettingsForm(document, noun="plan"),
+            "compute.training": lambda: compute.TrainingForm(document, compute.TRAINING, noun="training run"),
+            "compute.inference": lambda: compute.InferenceForm(document, compute.INFERENCE, noun="inference service"),
+            "compute.exploration": lambda: compute.ExplorationForm(document, compute.EXPLORATION, noun="notebook pool"),
+            "data.storage": lambda: data.StorageForm(document, data.STORAGE, noun="storage line"),
+            "data.egress": lambda: data.EgressForm(document, data.EGRESS, noun="egress line"),
+            "services.platform": lambda: services.PlatformForm(document, services.PLATFORM, noun="platform"),
+            "services.apis": lambda: services.ApiForm(document, services.APIS, noun="API line"),
+            "annotation": lambda: work.AnnotationForm(document, work.ANNOTATION, noun="annotation batch"),
+            "mlops": lambda: work.MlopsForm(document, work.MLOPS, noun="MLOps line"),
+            "people": lambda: work.PeopleForm(document, work.PEOPLE, noun="people line"),
         }
-        self.forms["compute.fine_tuning"] = self.forms["compute.training"]
-        for form in dict.fromkeys(self.forms.values()):
-            self.stack.addWidget(form)
+        self._factories["compute.fine_tuning"] = self._factories["compute.training"]
+        self._built: dict[int, Form] = {}  # by factory: training and fine-tuning share one form
         self.section_page = SectionPage(add_line)
         self.stack.addWidget(self.section_page)
         document.plan_changed.connect(self._on_plan_changed)
 
+    @property
+    def forms(self) -> dict[str, Form]:
+        """Every form by section (building the ones not built yet)."""
+        return {key: self._form(key) for key in self._factories}
+
+    def _form(self, key: str) -> Form:
+        factory = self._factories[key]
+        form = self._built.get(id(factory))
+        if form is None:
+            form = factory()
+            self._built[id(factory)] = form
+            self.stack.addWidget(form)
+        return form
+
     def form_for(self, key_path: str) -> Form | None:
         if key_path == "" or key_path == "services.platform":
-            return self.forms[key_path]
+            return self._form(key_path)
         parts = ops.split_key(key_path)
-        return self.forms[parts[0]] if parts else None
+        return self._form(parts[0]) if parts else None
 
     def current_form(self) -> Form | None:
         w = self.stack.currentWidget()
