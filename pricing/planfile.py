@@ -759,9 +759,30 @@ def dumps(plan: P.Plan) -> str:
                      default_flow_style=False)
 
 
-def save(plan: P.Plan, path: str | os.PathLike, *, backup: bool = True) -> None:
-    """Write atomically (temporary file in the same folder, then rename), keeping ``<file>.bak``."""
+class FileChangedError(PlanError):
+    """The file on disk changed since it was read (another program wrote it): saving would lose that."""
+
+
+def fingerprint(path: str | os.PathLike) -> str | None:
+    """SHA-256 of a file's bytes (None when it doesn't exist): what was read, to detect changes before saving."""
+    import hashlib
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def save(plan: P.Plan, path: str | os.PathLike, *, backup: bool = True, expect: str | None | bool = False) -> str:
+    """Write atomically (temporary file in the same folder, then rename), keeping ``<file>.bak``.
+
+    ``expect`` is the file's ``fingerprint`` when it was opened (None: it did not exist); when
+    the file on disk no longer matches, FileChangedError is raised and nothing is written (pass
+    ``expect=False``, the default, to overwrite regardless). Returns the new file's fingerprint.
+    """
     target = Path(path)
+    if expect is not False and fingerprint(target) != expect:
+        raise FileChangedError(Problem("the file was changed on disk by another program since it was opened; "
+                                       "saving now would overwrite those changes", file=str(path)))
     text = dumps(plan)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
     try:
@@ -776,6 +797,8 @@ def save(plan: P.Plan, path: str | os.PathLike, *, backup: bool = True) -> None:
             except OSError:
                 pass  # a failed backup must not stop the save itself; the save is still atomic
         os.replace(tmp, target)
+        import hashlib
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
     except BaseException:
         try:
             os.unlink(tmp)

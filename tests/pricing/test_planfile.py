@@ -223,3 +223,20 @@ services:
     with pytest.raises(PlanFileError, match="not found") as exc:
         planfile.load(missing)
     assert exc.value.problems[0].key_path == "services.apis[0].sample_input"
+
+
+def test_save_detects_a_file_changed_on_disk(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(MINIMAL)
+    seen = planfile.fingerprint(path)
+    plan = planfile.load(path)
+    assert planfile.save(plan, path, expect=seen) == planfile.fingerprint(path)   # unchanged: saves
+    seen = planfile.fingerprint(path)
+    path.write_text(MINIMAL.replace("name: T", "name: Edited elsewhere"))        # another program writes
+    with pytest.raises(planfile.FileChangedError, match="changed on disk"):
+        planfile.save(plan, path, expect=seen)
+    assert "Edited elsewhere" in path.read_text()                                 # nothing lost
+    planfile.save(plan, path)                                                     # an explicit overwrite
+    assert planfile.load(path) == plan
+    new = tmp_path / "new.yaml"
+    assert planfile.save(plan, new, expect=None)                                  # a new file: expected absent
