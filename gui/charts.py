@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPen
+from PySide6.QtGui import QColor, QCursor
 from PySide6.QtWidgets import QLabel, QTabWidget, QToolTip, QVBoxLayout, QWidget
 
 from pricing import series
@@ -33,14 +33,6 @@ def _load_pyqtgraph() -> Any:
     return pg
 
 
-def money_axis(orientation: str) -> Any:
-    """An axis of amounts in the plan's currency, compact (``$40k``); ``axis.fmt`` says which currency."""
-    axis = _load_pyqtgraph().AxisItem(orientation)
-    axis.fmt = MoneyFormat()
-    axis.tickStrings = lambda values, scale, spacing: [axis.fmt.compact(v * scale) for v in values]
-    return axis
-
-
 def _color(hex_or_color: Any, alpha: int = 255) -> QColor:
     c = QColor(hex_or_color)
     c.setAlpha(alpha)
@@ -48,10 +40,21 @@ def _color(hex_or_color: Any, alpha: int = 255) -> QColor:
 
 
 class Chart(QWidget):
-    """A plot with a caption line above it (title and legend as rich text), following the palette."""
+    """A plot with a caption line above it (title and legend as rich text), following the palette.
 
-    def __init__(self, left: str = "left", bottom: str = "bottom", parent: QWidget | None = None):
+    The value axis ends on a round number and its ticks and grid lines are set here (not by
+    pyqtgraph's automatic grid, which costs most of a repaint), and only when the scale changes.
+    """
+
+    def __init__(self, value_axis: str = "left", parent: QWidget | None = None, *, left: str | None = None,
+                 bottom: str | None = None):
+        """``value_axis``: the axis of amounts ("left" or "bottom"); ``left="money"`` / ``bottom="money"``
+        say the same (the compare window's spelling)."""
         super().__init__(parent)
+        if bottom == "money":
+            value_axis = "bottom"
+        elif left == "money":
+            value_axis = "left"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.setSpacing(2)
@@ -60,15 +63,29 @@ class Chart(QWidget):
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
         _load_pyqtgraph()
-        axes = {"left": money_axis("left") if left == "money" else pg.AxisItem("left"),
-                "bottom": money_axis("bottom") if bottom == "money" else pg.AxisItem("bottom")}
-        self.plot = pg.PlotWidget(axisItems=axes)
+        self.plot = pg.PlotWidget()
         self.plot.setMouseEnabled(False, False)
         item = self.plot.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()
         item.getViewBox().setDefaultPadding(0.0)
         layout.addWidget(self.plot, 1)
+        self.value_axis = value_axis
+        self.fmt = MoneyFormat()
+        # automatic ticks (before set_value_range, or in views that scale the axis themselves) in money too
+        axis = item.getAxis(value_axis)
+        axis.tickStrings = lambda values, scale, spacing: [self.fmt.compact(v * scale) for v in values]
+        # month labels at the ends are drawn even when they reach past the plot's edge
+        item.getAxis("bottom").setStyle(hideOverlappingLabels=False)
+        self.grid = pg.PlotCurveItem(connect="pairs")
+        self.grid.setZValue(-10)
+        item.addItem(self.grid)
+        self._scale: tuple = ()
+        self._ticks: tuple = ()
+        self.span = (0.0, 1.0)
+        """Extent of the category axis (months or ranks), for the grid lines."""
+        self.top = 1.0
+        """End of the value axis."""
         self.hover_text = ""
         """What the pointer's tooltip says (tests read it)."""
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -78,13 +95,47 @@ class Chart(QWidget):
     def item(self) -> Any:
         return self.plot.getPlotItem()
 
+    def set_value_range(self, highest: float, currency: str) -> None:
+        """Scale the value axis to a round end above ``highest``; ticks, labels and grid follow."""
+        top, step = series.nice_scale(highest * 1.04)
+        key = (top, step, currency, self.span)
+        if key == self._scale:
+            return
+        self._scale = key
+        self.top = top
+        if currency != self.fmt.currency:
+            self.fmt = MoneyFormat(currency)
+        values = np.arange(0.0, top + step / 2, step)
+        self.item.getAxis(self.value_axis).setTicks([[(float(v), self.fmt.compact(float(v))) for v in values]])
+        lo, hi = self.span
+        headroom = top * 1.04  # the top tick's label stays inside the plot
+        if self.value_axis == "left":
+            self.item.setYRange(0, headroom, padding=0)
+            xs = np.repeat([[lo, hi]], len(values), axis=0).ravel()
+            self.grid.setData(xs, np.repeat(values, 2))
+        else:
+            self.item.setXRange(0, headroom, padding=0)
+            ys = np.repeat([[lo, hi]], len(values), axis=0).ravel()
+            self.grid.setData(np.repeat(values, 2), ys)
+
     def set_currency(self, currency: str) -> None:
-        for name in ("left", "bottom"):
-            axis = self.item.getAxis(name)
-            if hasattr(axis, "fmt") and axis.fmt.currency != currency:
-                axis.fmt = MoneyFormat(currency)
-                axis.picture = None
-                axis.update()
+        """Amounts in another currency (for views that scale the value axis themselves)."""
+        if currency != self.fmt.currency:
+            self.fmt = MoneyFormat(currency)
+            self._scale = ()
+            axis = self.item.getAxis(self.value_axis)
+            axis.picture = None
+            axis.update()
+
+    def set_span(self, lo: float, hi: float) -> None:
+        """The category axis's extent (months -0.6 .. n-0.4, or ranks)."""
+        if (lo, hi) != self.span:
+            self.span = (lo, hi)
+            self._scale = ()
+        if self.value_axis == "left":
+            self.item.setXRange(lo, hi, padding=0)
+        else:
+            self.item.setYRange(lo, hi, padding=0)
 
     def apply_palette(self) -> None:
         fg = theme.foreground(self)
@@ -93,7 +144,7 @@ class Chart(QWidget):
             axis = self.item.getAxis(name)
             axis.setPen(pg.mkPen(_color(fg, 110)))
             axis.setTextPen(pg.mkPen(fg))
-        self.item.showGrid(x=False, y=True, alpha=0.18)
+        self.grid.setPen(pg.mkPen(_color(fg, 38), width=1))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - follow light/dark switches
         super().changeEvent(event)
@@ -102,7 +153,17 @@ class Chart(QWidget):
 
     def set_month_ticks(self, labels: Sequence[str]) -> None:
         width = max(self.plot.width(), 400)
-        self.item.getAxis("bottom").setTicks([series.axis_ticks(labels, max_ticks=max(4, width // 90))])
+        ticks = tuple(series.axis_ticks(labels, max_ticks=max(4, width // 90)))
+        if ticks != self._ticks:  # unchanged on ordinary edits: keep the axis's cached drawing
+            self._ticks = ticks
+            self.item.getAxis("bottom").setTicks([list(ticks)])
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - more room, more month labels
+        super().resizeEvent(event)
+        if self._ticks:
+            labels = getattr(self, "month_names", ())
+            if labels:
+                self.set_month_ticks(labels)
 
     def _on_mouse_moved(self, pos: QPointF) -> None:
         vb = self.item.getViewBox()
@@ -126,7 +187,7 @@ class MonthlyChart(Chart):
     """Monthly costs stacked by category, the budget line and the first month over it."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(left="money", parent=parent)
+        super().__init__(parent=parent)
         self.bars: dict[Category, Any] = {}
         for cat in series.CATEGORY_ORDER:
             color = theme.category_color(cat)
@@ -137,20 +198,27 @@ class MonthlyChart(Chart):
             self.bars[cat] = bar
         self.budget = pg.InfiniteLine(angle=0, movable=False,
                                       pen=pg.mkPen(theme.BUDGET_COLOR, width=2, style=Qt.PenStyle.DashLine))
-        self.budget_label = pg.InfLineLabel(self.budget, text="", position=0.98, anchors=[(1, 1), (1, 1)],
-                                            color=theme.BUDGET_COLOR)
+        # on the left, where the bars of a growing plan are lowest, above the line
+        self.budget_label = pg.InfLineLabel(self.budget, text="", position=0.02, anchors=[(0, 1), (0, 1)],
+                                            color=theme.BUDGET_COLOR, fill=_color(theme.background(self), 200))
         self.item.addItem(self.budget)
         self.over = pg.ScatterPlotItem(size=13, symbol="t", brush=pg.mkBrush(theme.BUDGET_COLOR), pen=None)
-        self.over_label = pg.TextItem("", color=theme.BUDGET_COLOR, anchor=(0.5, 1.15))
+        self.over_label = pg.TextItem("", color=theme.BUDGET_COLOR, anchor=(0.5, 1.15),
+                                      fill=_color(theme.background(self), 200))
         self.item.addItem(self.over)
         self.item.addItem(self.over_label)
         self.stacked: series.Stacked | None = None
         self.marker: series.BudgetMarker | None = None
-        self.fmt = MoneyFormat()
+        self.month_names: tuple[str, ...] = ()
+
+    def apply_palette(self) -> None:
+        super().apply_palette()
+        for label in (getattr(self, "budget_label", None), getattr(self, "over_label", None)):
+            if label is not None:  # text boxes over the bars: the chart's background, slightly see-through
+                label.fill = pg.mkBrush(_color(theme.background(self), 200))
+                label.update()
 
     def set_projection(self, proj: Any) -> None:
-        self.fmt = MoneyFormat(proj.currency)
-        self.set_currency(proj.currency)
         st = series.stacked_by_category(proj)
         self.stacked = st
         n = len(st.months)
@@ -165,7 +233,10 @@ class MonthlyChart(Chart):
             bar.setVisible(True)
         marker = series.budget_marker(proj)
         self.marker = marker
-        top = float(st.total.max()) if n else 0.0
+        highest = max(float(st.total.max()) if n else 0.0, marker.budget if marker else 0.0)
+        self.set_span(-0.6, max(n, 1) - 0.4)
+        self.set_value_range(highest * 1.06 if marker and marker.first_over is not None else highest,
+                             proj.currency)
         if marker is None:
             self.budget.setVisible(False)
             self.over.setData([], [])
@@ -174,18 +245,20 @@ class MonthlyChart(Chart):
             self.budget.setPos(marker.budget)
             self.budget.setVisible(True)
             self.budget_label.setText(f"Budget {self.fmt.compact(marker.budget)}/mo")
-            top = max(top, marker.budget)
             if marker.first_over is None:
                 self.over.setData([], [])
                 self.over_label.setText("")
             else:
                 i = marker.first_over
                 y = float(st.total[i])
-                self.over.setData([float(i)], [y + top * 0.035])
+                self.over.setData([float(i)], [y + self.top * 0.03])
                 self.over_label.setText(f"over budget from {marker.first_over_label}")
-                self.over_label.setPos(float(i), y + top * 0.06)
-        self.item.setXRange(-0.6, max(n, 1) - 0.4, padding=0)
-        self.item.setYRange(0, (top or 1.0) * 1.14, padding=0)
+                # keep the label inside the plot: left-aligned near the start, right-aligned near the end
+                ax = 0.0 if i < n / 4 else (1.0 if i > 3 * n / 4 else 0.5)
+                self.over_label.setAnchor((ax, 1.15))
+                self.over_label.setPos(float(i) - (0.3 if ax == 0.0 else 0.0) + (0.3 if ax == 1.0 else 0.0),
+                                       y + self.top * 0.05)
+        self.month_names = st.months
         self.set_month_ticks(st.months)
         legend = "&nbsp;&nbsp;".join(
             f"<span style='color:{theme.CATEGORY_COLORS[layer.category]}'>■</span> {layer.category.value}"
@@ -206,34 +279,35 @@ class CumulativeChart(Chart):
     """Cost to date, against the budget to date and the selected scenario."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(left="money", parent=parent)
+        super().__init__(parent=parent)
         base = QColor(theme.CATEGORY_COLORS[Category.COMPUTE])
         self.baseline = self.item.plot([], [], pen=pg.mkPen(base, width=2.5), fillLevel=0,
-                                       fillBrush=pg.mkBrush(_color(base, 50)), name="Plan")
-        self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5, style=Qt.PenStyle.DashLine))
+                                       fillBrush=pg.mkBrush(_color(base, 50)))
+        self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5,
+                                                            style=Qt.PenStyle.DashLine))
         self.budget = self.item.plot([], [], pen=pg.mkPen(theme.BUDGET_COLOR, width=1.5, style=Qt.PenStyle.DotLine))
-        self.months: tuple[str, ...] = ()
-        self.fmt = MoneyFormat()
+        self.month_names: tuple[str, ...] = ()
         self._values: dict[str, np.ndarray] = {}
         self._scenario_name = ""
 
     def set_projection(self, proj: Any) -> None:
-        self.fmt = MoneyFormat(proj.currency)
-        self.set_currency(proj.currency)
-        self.months = series.month_labels(proj)
-        x = np.arange(len(self.months), dtype=float)
+        self.month_names = series.month_labels(proj)
+        x = np.arange(len(self.month_names), dtype=float)
         cum = series.cumulative(proj)
         self.baseline.setData(x, cum)
         budget = series.cumulative_budget(proj)
-        self.budget.setData(x, budget) if budget is not None else self.budget.setData([], [])
-        self._values = {"plan": cum}
+        if budget is not None:
+            self.budget.setData(x, budget)
+        else:
+            self.budget.setData([], [])
+        self._values = {k: v for k, v in self._values.items() if k == "scenario"}
+        self._values["plan"] = cum
         if budget is not None:
             self._values["budget"] = budget
-        self.set_month_ticks(self.months)
-        top = max(float(cum.max()) if len(cum) else 0.0, float(budget.max()) if budget is not None and len(budget) else 0.0)
-        self.item.setXRange(-0.6, max(len(x) - 1, 1) + 0.4, padding=0)
-        self.item.setYRange(0, (top or 1.0) * 1.08, padding=0)
-        self._caption(proj)
+        self.set_span(-0.6, max(len(x) - 1, 1) + 0.4)
+        self._rescale(proj.currency)
+        self.set_month_ticks(self.month_names)
+        self._caption()
 
     def set_scenario(self, name: str | None, comparison: series.Comparison | None) -> None:
         if comparison is None:
@@ -245,22 +319,28 @@ class CumulativeChart(Chart):
             self.scenario.setData(x, comparison.scenario_cumulative)
             self._values["scenario"] = comparison.scenario_cumulative
             self._scenario_name = name or ""
-        self._caption(None)
+        self._rescale(self.fmt.currency)
+        self._caption()
 
-    def _caption(self, proj: Any) -> None:
+    def _rescale(self, currency: str) -> None:
+        highest = max((float(v.max()) for v in self._values.values() if len(v)), default=0.0)
+        self.set_value_range(highest, currency)
+
+    def _caption(self) -> None:
         base = theme.CATEGORY_COLORS[Category.COMPUTE]
         parts = [f"<span style='color:{base}'>━</span> plan"]
         if "scenario" in self._values:
             parts.append(f"<span style='color:{theme.SCENARIO_COLOR}'>╍</span> {self._scenario_name}")
         if "budget" in self._values:
             parts.append(f"<span style='color:{theme.BUDGET_COLOR}'>┈</span> budget to date")
-        self.caption.setText(f"<b>Cumulative cost</b> ({self.fmt.currency})&nbsp;&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts))
+        self.caption.setText(f"<b>Cumulative cost</b> ({self.fmt.currency})&nbsp;&nbsp;&nbsp;"
+                             + "&nbsp;&nbsp;".join(parts))
 
     def hover_at(self, x: float, y: float) -> str:
         i = int(round(x))
-        if not self.months or not 0 <= i < len(self.months):
+        if not self.month_names or not 0 <= i < len(self.month_names) or "plan" not in self._values:
             return ""
-        rows = [f"<b>{self.months[i]}</b>", f"Plan to date: {self.fmt.auto(float(self._values['plan'][i]))}"]
+        rows = [f"<b>{self.month_names[i]}</b>", f"Plan to date: {self.fmt.auto(float(self._values['plan'][i]))}"]
         if "scenario" in self._values:
             rows.append(f"{self._scenario_name} to date: {self.fmt.auto(float(self._values['scenario'][i]))}")
         if "budget" in self._values:
@@ -272,36 +352,37 @@ class ScenarioChart(Chart):
     """The plan's monthly cost against the selected scenario's, the saving shaded between them."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(left="money", parent=parent)
+        super().__init__(parent=parent)
         base = QColor(theme.CATEGORY_COLORS[Category.COMPUTE])
         self.baseline = self.item.plot([], [], pen=pg.mkPen(base, width=2.5), symbol="o", symbolSize=5,
                                        symbolBrush=base, symbolPen=None)
         self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5), symbol="o",
                                        symbolSize=5, symbolBrush=QColor(theme.SCENARIO_COLOR), symbolPen=None)
-        self.fill = pg.FillBetweenItem(self.baseline, self.scenario, brush=pg.mkBrush(_color(theme.SCENARIO_COLOR, 60)))
+        self.fill = pg.FillBetweenItem(self.baseline, self.scenario,
+                                       brush=pg.mkBrush(_color(theme.SCENARIO_COLOR, 60)))
         self.item.addItem(self.fill)
         self.message = pg.TextItem("", anchor=(0.5, 0.5))
         self.item.addItem(self.message)
         self.comparison: series.Comparison | None = None
-        self.fmt = MoneyFormat()
+        self.month_names: tuple[str, ...] = ()
         self._name = ""
 
     def set_data(self, proj: Any, name: str | None, comparison: series.Comparison | None, error: str = "") -> None:
-        self.fmt = MoneyFormat(proj.currency)
-        self.set_currency(proj.currency)
         self.comparison = comparison
-        months = series.month_labels(proj)
-        x = np.arange(len(months), dtype=float)
+        self.month_names = series.month_labels(proj)
+        x = np.arange(len(self.month_names), dtype=float)
         monthly = proj.monthly
         self.baseline.setData(x, monthly)
         base = theme.CATEGORY_COLORS[Category.COMPUTE]
-        top = float(monthly.max()) if len(monthly) else 1.0
+        highest = float(monthly.max()) if len(monthly) else 0.0
+        self.set_span(-0.6, max(len(x) - 1, 1) + 0.4)
         if comparison is None:
             self.scenario.setData(x, monthly)  # the shading collapses to nothing
             self.fill.setVisible(False)
+            self.set_value_range(highest, proj.currency)
             self.message.setColor(theme.foreground(self))
             self.message.setText(error or "No scenario yet: create one in the Savings panel")
-            self.message.setPos((len(x) - 1) / 2 if len(x) else 0, top * 0.5)
+            self.message.setPos((len(x) - 1) / 2 if len(x) else 0, self.top * 0.5)
             self.caption.setText(f"<b>Plan against a scenario</b> ({proj.currency})&nbsp;&nbsp;&nbsp;"
                                  f"<span style='color:{base}'>━</span> plan")
             self._name = ""
@@ -310,15 +391,14 @@ class ScenarioChart(Chart):
             self.fill.setVisible(True)
             self.message.setText("")
             self._name = name or ""
+            highest = max(highest, float(comparison.scenario.max()) if len(comparison.scenario) else 0.0)
+            self.set_value_range(highest, proj.currency)
             self.caption.setText(
                 f"<b>Plan against “{self._name}”</b> ({proj.currency})&nbsp;&nbsp;&nbsp;"
                 f"<span style='color:{base}'>━</span> plan&nbsp;&nbsp;"
                 f"<span style='color:{theme.SCENARIO_COLOR}'>━</span> {self._name}&nbsp;&nbsp;"
                 f"<span style='color:{theme.SCENARIO_COLOR}'>▒</span> saving")
-            top = max(top, float(comparison.scenario.max()) if len(comparison.scenario) else 0.0)
-        self.item.setXRange(-0.6, max(len(x) - 1, 1) + 0.4, padding=0)
-        self.item.setYRange(0, (top or 1.0) * 1.1, padding=0)
-        self.set_month_ticks(months)
+        self.set_month_ticks(self.month_names)
 
     def hover_at(self, x: float, y: float) -> str:
         c = self.comparison
@@ -333,28 +413,25 @@ class DriversChart(Chart):
     """The costliest lines over the horizon, ranked, coloured by category."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(left="left", bottom="money", parent=parent)
-        # one shared pen (none): pyqtgraph 0.14 fails on an empty ``pens`` list, so bars are told apart by brush
+        super().__init__(value_axis="bottom", parent=parent)
+        # one shared pen (none): pyqtgraph 0.14 fails on an empty ``pens`` list, so bars differ by brush only
         self.bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.66, pen=None, brush=theme.OTHER_COLOR)
         self.item.addItem(self.bar)
         self.labels = [pg.TextItem("", anchor=(0, 0.5)) for _ in range(MAX_DRIVERS + 1)]
         for label in self.labels:
             self.item.addItem(label)
-        self.item.getAxis("left").setWidth(210)
-        self.item.getAxis("left").setStyle(tickLength=0)
-        self.item.showGrid(x=True, y=False, alpha=0.18)
+        left = self.item.getAxis("left")
+        left.setWidth(210)
+        left.setStyle(tickLength=0)
         self.drivers: tuple[series.DriverBar, ...] = ()
-        self.fmt = MoneyFormat()
+        self._names: tuple = ()
 
     def apply_palette(self) -> None:
         super().apply_palette()
-        self.item.showGrid(x=True, y=False, alpha=0.18)
         for label in getattr(self, "labels", ()):
             label.setColor(theme.foreground(self))
 
     def set_projection(self, proj: Any) -> None:
-        self.fmt = MoneyFormat(proj.currency)
-        self.set_currency(proj.currency)
         bars = series.top_drivers(proj, MAX_DRIVERS)
         self.drivers = bars
         n = len(bars)
@@ -363,19 +440,22 @@ class DriversChart(Chart):
         colors = [theme.category_color(b.category) for b in bars]
         self.bar.setOpts(x0=np.zeros(n), y=y, width=totals, height=0.66,
                          brushes=[pg.mkBrush(c) for c in colors] if n else None)
-        top = float(totals.max()) if n else 1.0
+        self.set_span(-0.6, max(n, 1) - 0.4)
+        top = float(totals.max()) if n else 0.0
+        self.set_value_range(top * 1.2, proj.currency)  # room for the value labels
         fg = theme.foreground(self)
         for i, label in enumerate(self.labels):
             if i < n:
                 label.setText(f"{self.fmt.compact(bars[i].total)}  ({self.fmt.percent(bars[i].share)})")
                 label.setColor(fg)
-                label.setPos(totals[i] + top * 0.01, y[i])
+                label.setPos(totals[i] + self.top * 0.01, y[i])
                 label.setVisible(True)
             else:
                 label.setVisible(False)
-        self.item.getAxis("left").setTicks([[(float(y[i]), _elide(b.name, 30)) for i, b in enumerate(bars)]])
-        self.item.setXRange(0, (top or 1.0) * 1.22, padding=0)
-        self.item.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
+        names = tuple((float(y[i]), _elide(b.name, 30)) for i, b in enumerate(bars))
+        if names != self._names:
+            self._names = names
+            self.item.getAxis("left").setTicks([list(names)])
         self.caption.setText(f"<b>Top drivers</b> — the costliest lines over {len(proj.months)} months "
                              f"({proj.currency}), coloured by category")
 
@@ -492,12 +572,20 @@ class ChartsView(QTabWidget):
         self._dirty = set(self._charts)
         self._scenario_dirty |= {self.cumulative, self.scenarios}
         self._refresh_current(scenario=False)  # the scenario follows on scenario_changed (coalesced)
+        chart = self.current_chart()
+        if chart is not None and chart is not self._charts[2]:  # the scenario chart waits for the scenario
+            # mark the chart dirty now (pyqtgraph would via a queued call, after the other views): the
+            # window then paints it first, and it is what the user watches while typing
+            chart.plot.viewport().update()
 
     def _on_scenario_changed(self) -> None:
         if self._charts is None:
             return
         self._scenario_dirty |= {self.cumulative, self.scenarios}
         self._refresh_current()
+        chart = self.current_chart()
+        if chart is self.cumulative or chart is self.scenarios:
+            chart.plot.viewport().update()  # painted first in the next pass (see _on_plan_changed)
 
     def refresh_all(self) -> None:
         """Bring every chart up to date now (screenshots and tests)."""

@@ -225,10 +225,10 @@ class PlanDocument(QObject):
             else:
                 self._selected = names[0] if names else None
         self._scenario_dirty = True
+        self._scenario_timer.start()  # before the views' own deferred refreshes: the scenario comes first
         self.plan_changed.emit()
         if self._problems != before:
             self.problems_changed.emit()
-        self._scenario_timer.start()
 
     def _recompute(self) -> None:
         t0 = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from pricing import series
@@ -15,7 +16,9 @@ from gui.widgets import MoneyFormat
 class Figure(QFrame):
     """One headline figure: a caption above a big value, and a detail line below."""
 
-    def __init__(self, caption: str, tip: str, parent: QWidget | None = None):
+    def __init__(self, caption: str, tip: str, samples: tuple[str, str, str], parent: QWidget | None = None):
+        """``samples``: the widest caption, value and detail expected; the figure keeps that size, so a new
+        value never re-lays out the window (text that is wider still is elided, the tooltip has it all)."""
         super().__init__(parent)
         self.setToolTip(tip)
         self.setAccessibleDescription(tip)
@@ -35,11 +38,15 @@ class Figure(QFrame):
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
         layout.addWidget(self.detail)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        labels = (self.caption, self.value, self.detail)
+        width = max(w.fontMetrics().horizontalAdvance(t) for w, t in zip(labels, samples)) + 4
+        for w in labels:
+            w.setFixedSize(width, w.fontMetrics().height() + 2)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._apply_muted()
 
     def _apply_muted(self) -> None:
-        for w in (self.caption, self.detail):
+        for w in (self.caption,) if getattr(self, "_warned", False) else (self.caption, self.detail):
             pal = w.palette()
             pal.setColor(w.foregroundRole(), theme.muted(self))
             w.setPalette(pal)
@@ -49,11 +56,22 @@ class Figure(QFrame):
         if event.type() == event.Type.PaletteChange:
             self._apply_muted()
 
+    def warn(self, on: bool) -> None:
+        """Show the detail line as a warning (e.g. the budget is exceeded)."""
+        if on != getattr(self, "_warned", False):
+            self._warned = on
+            pal = self.detail.palette()
+            pal.setColor(self.detail.foregroundRole(), QColor(theme.BUDGET_COLOR) if on else theme.muted(self))
+            self.detail.setPalette(pal)
+
     def set(self, value: str, detail: str = "", caption: str | None = None) -> None:
-        self.value.setText(value)
-        self.detail.setText(detail)
-        if caption is not None:
-            self.caption.setText(caption)
+        for label, text in ((self.value, value), (self.detail, detail), (self.caption, caption)):
+            if text is None:
+                continue
+            shown = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, label.width())
+            if shown != label.text():
+                label.setText(shown)
+            label.setToolTip(text if shown != text else "")
 
 
 class HeadlineBar(QWidget):
@@ -65,15 +83,21 @@ class HeadlineBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(0)
-        self.now = Figure("Run-rate now", "Cost of the plan's first month: what the project costs a month as it starts.")
-        self.end = Figure("Run-rate at the horizon", "Cost of the last month of the plan.")
-        self.total = Figure("Horizon total", "Everything the plan costs over its months (sum of the monthly costs).")
+        self.now = Figure("Run-rate now", "Cost of the plan's first month: what the project costs a month as it "
+                          "starts.", ("Run-rate now", "$888,888/mo", "Sep 2028"))
+        self.end = Figure("Run-rate at the horizon", "Cost of the last month of the plan.",
+                          ("Run-rate, month 240", "$888,888/mo", "Sep 2028"))
+        self.total = Figure("Horizon total", "Everything the plan costs over its months (sum of the monthly costs).",
+                            ("240-month total", "$88,888,888", "Sep 2028 – Sep 2048"))
         self.per_1k = Figure("Cost per 1k requests", "The whole bill over the horizon divided by the requests "
-                             "served by inference services and API lines, per thousand.")
-        self.driver = Figure("Top driver", "The line costing the most over the horizon, and its share of the total.")
-        self.budget = Figure("Monthly budget", "The plan's monthly budget and the first month the cost exceeds it.")
+                             "served by inference services and API lines, per thousand.",
+                             ("Cost per 1k requests", "$888.88", "whole bill / requests served"))
+        self.driver = Figure("Top driver", "The line costing the most over the horizon, and its share of the total.",
+                             ("Top driver", "Answer generation ser", "88% of the total"))
+        self.budget = Figure("Monthly budget", "The plan's monthly budget and the first month the cost exceeds it.",
+                             ("Monthly budget", "$888.8k", "exceeded from Sep 2028"))
         self.saving = Figure("Savings", "What the selected scenario (Savings panel) saves over the horizon, and "
-                             "its share of the baseline.")
+                             "its share of the baseline.", ("Self-host answers saves", "88.8%", "$8,888,888 over 24 months"))
         self.figures = [self.now, self.end, self.total, self.per_1k, self.driver, self.budget, self.saving]
         for i, f in enumerate(self.figures):
             if i:
@@ -120,14 +144,14 @@ class HeadlineBar(QWidget):
         if h.top_driver is None:
             self.driver.set("—", "")
         else:
-            self.driver.set(_elide(h.top_driver, 26), f"{fmt.percent(h.top_driver_share or 0.0)} of the total")
-            self.driver.value.setToolTip(h.top_driver)
+            self.driver.set(h.top_driver, f"{fmt.percent(h.top_driver_share or 0.0)} of the total")
         if h.budget is None:
             self.budget.set("none", "set one in Plan settings")
         elif h.first_over_budget is None:
             self.budget.set(fmt.compact(h.budget), "never exceeded")
         else:
             self.budget.set(fmt.compact(h.budget), f"exceeded from {h.first_over_budget}")
+        self.budget.warn(h.first_over_budget is not None)
 
     def _on_scenario_changed(self) -> None:
         doc = self.document
@@ -144,7 +168,7 @@ class HeadlineBar(QWidget):
         else:
             self.saving.set(f"{fmt.percent(h.scenario_saving_share or 0.0)}",
                             f"{fmt.auto(h.scenario_saving_total or 0.0)} over {h.months} months",
-                            caption=f"{_elide(h.scenario, 22)} saves")
+                            caption=f"{h.scenario} saves")
 
 
 def _elide(text: str, n: int) -> str:

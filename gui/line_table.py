@@ -11,11 +11,23 @@ from pricing import series
 
 from gui import theme
 from gui.editors.tree import swatch
-from gui.widgets import MoneyFormat
+from gui.widgets import Coalesced, MoneyFormat
 
-KEY_ROLE = Qt.ItemDataRole.UserRole
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+KEY_ROLE = int(Qt.ItemDataRole.UserRole.value)
+SORT_ROLE = KEY_ROLE + 1
 _Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+
+
+def _italic() -> QFont:
+    font = QFont()
+    font.setItalic(True)
+    return font
 
 
 class LineItemsModel(QAbstractTableModel):
@@ -29,17 +41,50 @@ class LineItemsModel(QAbstractTableModel):
         self.fmt = MoneyFormat()
         self.month_names = ("", "")
         self._swatches: dict[Any, Any] = {}
+        self._cells: list[list[dict[int, Any]]] = []
 
-    def set_projection(self, projection: Any) -> None:
+    def set_projection(self, projection: Any) -> bool:
+        """Show a projection's rows; returns whether the rows themselves changed (else only their values)."""
+        rows = series.line_rows(projection) if projection is not None else ()
+        fmt = MoneyFormat(projection.currency) if projection is not None else self.fmt
+        labels = series.month_labels(projection) if projection is not None else ()
+        names = (labels[0], labels[-1]) if labels else ("", "")
+        same = ([r.key_path for r in rows] == [r.key_path for r in self.rows] and names == self.month_names
+                and fmt.currency == self.fmt.currency)
+        if same and rows:  # the usual edit: same lines, new amounts; keeps selection and column widths
+            old, self.rows = self.rows, rows
+            changed = [i for i, (a, b) in enumerate(zip(old, rows)) if a != b]
+            for i in changed:
+                self._cells[i] = self._row_cells(rows[i])
+            if changed:  # repaint the rows whose figures moved (shares move everywhere when the total does)
+                self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(self.COLUMNS) - 1))
+            return False
         self.beginResetModel()
-        if projection is None:
-            self.rows = ()
-        else:
-            self.rows = series.line_rows(projection)
-            self.fmt = MoneyFormat(projection.currency)
-            labels = series.month_labels(projection)
-            self.month_names = (labels[0], labels[-1]) if labels else ("", "")
+        self.rows, self.fmt, self.month_names = rows, fmt, names
+        self._cells = [self._row_cells(r) for r in rows]
         self.endResetModel()
+        return True
+
+    def _row_cells(self, row: series.LineRow) -> list[dict[int, Any]]:
+        """What each cell of a row shows, by role, prepared once (``data()`` is called for every role of
+        every visible cell on each repaint, from C++: it must only look up)."""
+        fmt = self.fmt
+        texts = (("★ " if row.overridden else "") + row.name, row.category.value, fmt.auto(row.first_month),
+                 fmt.auto(row.last_month), fmt.auto(row.total), fmt.percent(row.share, 1))
+        sort = (row.name.lower(), row.category.value, row.first_month, row.last_month, row.total, row.share)
+        cells: list[dict[int, Any]] = []
+        for col in range(len(self.COLUMNS)):
+            cell: dict[int, Any] = {_DISPLAY: texts[col], SORT_ROLE: sort[col], KEY_ROLE: row.key_path}
+            if col >= 2:
+                cell[_ALIGN] = _RIGHT
+            if col == 1:
+                if row.category not in self._swatches:
+                    self._swatches[row.category] = swatch(theme.category_color(row.category))
+                cell[_DECORATION] = self._swatches[row.category]
+            if col == 0 and row.overridden:
+                cell[_FONT] = _italic()
+            cells.append(cell)
+        return cells
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
@@ -65,32 +110,13 @@ class LineItemsModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        cells = self._cells
+        r = index.row()
+        if not 0 <= r < len(cells):
             return None
-        row = self.rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return ("★ " if row.overridden else "") + row.name
-            return (row.category.value, self.fmt.auto(row.first_month), self.fmt.auto(row.last_month),
-                    self.fmt.auto(row.total), self.fmt.percent(row.share, 1))[col - 1]
-        if role == SORT_ROLE:
-            return (row.name.lower(), row.category.value, row.first_month, row.last_month, row.total, row.share)[col]
-        if role == KEY_ROLE:
-            return row.key_path
-        if role == Qt.ItemDataRole.TextAlignmentRole and col >= 2:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.DecorationRole and col == 1:
-            if row.category not in self._swatches:
-                self._swatches[row.category] = swatch(theme.category_color(row.category))
-            return self._swatches[row.category]
-        if role == Qt.ItemDataRole.FontRole and col == 0 and row.overridden:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row)
-        return None
+        if role == _TOOLTIP:
+            return self._tooltip(self.rows[r])
+        return cells[r][index.column()].get(role)
 
     @staticmethod
     def _tooltip(row: series.LineRow) -> str:
@@ -123,25 +149,30 @@ class LineTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
+        self.setShowGrid(False)  # alternating rows read well without grid lines (and repaint faster)
         self.setWordWrap(False)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, LineItemsModel.COLUMNS.__len__()):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(60)
         self.setAccessibleName("Line items")
         self.setToolTip("")
         self._selected_key = ""
         self.activated.connect(self._on_activated)
         self.clicked.connect(self._on_activated)
-        document.plan_changed.connect(self._on_plan_changed)
+        self._refresh = Coalesced(self._on_plan_changed, self)
+        document.plan_changed.connect(self._refresh)
         self._on_plan_changed()
 
     def _on_plan_changed(self) -> None:
-        self.model_.set_projection(self.document.projection)
-        if self._selected_key:
-            self.select_key(self._selected_key)
+        if self.model_.set_projection(self.document.projection):
+            # new rows: fit the amount columns to their contents once (not on every keystroke)
+            for c in range(1, len(LineItemsModel.COLUMNS)):
+                self.resizeColumnToContents(c)
+                self.setColumnWidth(c, self.columnWidth(c) + 16)  # room for amounts that grow as the user types
+            if self._selected_key:
+                self.select_key(self._selected_key)
 
     def _on_activated(self, index: QModelIndex) -> None:
         key = index.data(KEY_ROLE)

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar,
-                               QUndoView, QVBoxLayout, QWidget)
+                               QUndoView, QWidget)
 
 from pricing.errors import PlanError
 
@@ -19,6 +19,7 @@ from gui.headline import HeadlineBar
 from gui.line_table import LineTable
 from gui.savings_panel import SavingsPanel
 from gui.settings import Settings
+from gui.widgets import set_text
 
 APP_NAME = "AI Cost Planner"
 PLAN_FILTER = "Plan files (*.yaml *.yml);;All files (*)"
@@ -37,6 +38,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
+        self.charts = ChartsView(document)  # first: it is called first on each change, and drawn first
         self.headline = HeadlineBar(document)
         bar = QToolBar("Headline figures", self)
         bar.setObjectName("headline")
@@ -44,7 +46,6 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.headline)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
-        self.charts = ChartsView(document)
         self.table = LineTable(document)
         center = QSplitter(Qt.Orientation.Vertical)
         center.setObjectName("center")
@@ -56,17 +57,7 @@ class MainWindow(QMainWindow):
 
         self.tree = PlanTree(document)
         self.line_actions = LineActions(document, self.tree, self)
-        tree_box = QWidget()
-        box = QVBoxLayout(tree_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(0)
-        tools = QToolBar("Lines")
-        tools.setIconSize(tools.iconSize() * 0.8)
-        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        for act in self.line_actions.actions():
-            tools.addAction(act)
-        box.addWidget(tools)
-        box.addWidget(self.tree)
+        tree_box = self.line_actions.panel()  # the tree under a tool bar of the line actions
         self.editor = EditorStack(document, self.line_actions.add)
         self.savings = SavingsPanel(document)
         self.history = QUndoView(document.undo_stack)
@@ -85,6 +76,8 @@ class MainWindow(QMainWindow):
         document.plan_changed.connect(self._on_plan_changed)
         self._build_menus()
         self.status = QLabel()
+        self.status.setFixedSize(340, self.status.fontMetrics().height() + 4)  # new text, no re-layout
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.statusBar().addPermanentWidget(self.status)
         self._on_path_changed()
         self._on_plan_changed()
@@ -99,8 +92,6 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
 
@@ -127,6 +118,11 @@ class MainWindow(QMainWindow):
         self._action(m, "&Save", self.save, sk.Save, "Save the plan")
         self._action(m, "Save &As…", self.save_as, sk.SaveAs, "Save the plan under a new name")
         m.addSeparator()
+        self._lazy(m, "Export &PDF…", "gui.export_actions", "A report of the plan: bill, charts, drivers, sources",
+                   lambda mod: mod.export_pdf(self, self.document, presenter=self.presenter), "Ctrl+P")
+        self._lazy(m, "Export &CSV…", "gui.export_actions", "Monthly costs per line item, for a spreadsheet",
+                   lambda mod: mod.export_csv(self, self.document, presenter=self.presenter))
+        m.addSeparator()
         self._action(m, "&Quit", self.close, sk.Quit).setMenuRole(QAction.MenuRole.QuitRole)
         m = self.menuBar().addMenu("&Edit")
         undo = self.document.undo_stack.createUndoAction(self, "&Undo")
@@ -149,18 +145,27 @@ class MainWindow(QMainWindow):
         self._action(m, "Plan &settings", lambda: self.tree.select(""), "Ctrl+,", "Name, horizon, provider, "
                      "currency, budget and price overrides")
         m = self.menuBar().addMenu("&Tools")
-        self.token_action = self._tool(m, "&Token estimator…", "gui.token_dialog", "TokenDialog",
-                                       "Count a prompt's tokens for several models and price it")
-        self.catalog_action = self._tool(m, "Price &catalog…", "gui.catalog_browser", "CatalogBrowser",
-                                         "Every price with its source and date; override any of them")
+        self.token_action = self._lazy(m, "&Token estimator…", "gui.token_dialog", "Count a prompt's tokens for "
+                                       "several models and price it", lambda _m: self.open_tool("gui.token_dialog",
+                                                                                                 "TokenDialog"))
+        self.catalog_action = self._lazy(m, "Price &catalog…", "gui.catalog_browser", "Every price with its source "
+                                         "and date; override any of them",
+                                         lambda _m: self.open_tool("gui.catalog_browser", "CatalogBrowser"))
+        self._lazy(m, "Co&mpare plans…", "gui.compare_window", "Plans and scenarios side by side",
+                   lambda mod: self._show(mod.CompareWindow(self.document.catalog, [self.document.path] if
+                                                            self.document.path else [], self, presenter=self.presenter)))
         m = self.menuBar().addMenu("&Help")
         self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)
 
-    def _tool(self, menu: Any, text: str, module: str, cls: str, tip: str) -> QAction:
-        """An action opening a dialog from ``module`` (imported when first used; disabled when absent)."""
-        act = self._action(menu, text, lambda: self.open_tool(module, cls), tip=tip)
+    def _lazy(self, menu: Any, text: str, module: str, tip: str, run: Any, key: Any = None) -> QAction:
+        """An action using ``module``, imported when first used (start-up stays lean); disabled when absent."""
+        act = self._action(menu, text, lambda: run(importlib.import_module(module)), key, tip)
         act.setEnabled(importlib.util.find_spec(module) is not None)
         return act
+
+    def _show(self, window: QWidget) -> None:
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
 
     def open_tool(self, module: str, cls: str) -> QWidget:
         attr = f"_tool_{cls}"
@@ -200,7 +205,7 @@ class MainWindow(QMainWindow):
         n = len(doc.problems)
         state = f"{n} problem{'s' if n != 1 else ''} stop the plan from being priced" if n else \
             f"recomputed in {doc.last_recompute_ms:.1f} ms"
-        self.status.setText(state)
+        set_text(self.status, state)
 
     # -- file verbs --------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
                                QSizePolicy, QStyle, QVBoxLayout, QWidget)
 
 from pricing import scenarios as S
+from pricing import series
 from pricing.errors import PlanError
 from pricing.plan import Plan, Scenario, StrategySpec
 from pricing.quantities import format_number, format_share, parse_number, parse_share
@@ -21,7 +22,7 @@ from pricing.quantities import format_number, format_share, parse_number, parse_
 from gui import theme
 from gui.editors.data import format_lifecycle, parse_lifecycle
 from gui.widgets import (ChoiceCombo, FieldRow, ModelPicker, MoneyFormat, QuantityEdit, SectionChecks, TextEdit,
-                         mark_error)
+                         Coalesced, mark_error, set_text)
 
 # ---------------------------------------------------------------------------------------------
 # Scenario edits (Plan -> Plan)
@@ -111,8 +112,8 @@ def _default_text(p: S.ParamInfo) -> str:
     if p.kind == "share" and isinstance(d, (int, float)):
         return f"default {format_share(d)}"
     if isinstance(d, (tuple, list)):
-        return "default: " + ", ".join(map(str, d))
-    return f"default {d}" + (" (catalog)" if p.lever else "")
+        return "default: " + ", ".join(str(x).replace("_", " ") for x in d)
+    return f"default: {str(d).replace('_', ' ')}" + (" (catalog)" if p.lever else "")
 
 
 def _names_parse(text: str) -> tuple[str, ...] | None:
@@ -225,6 +226,8 @@ class StrategyRow(QFrame):
         self.check.toggled.connect(lambda on: panel.set_strategy(info.name, on))
         self.saving = QLabel("")
         self.saving.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        metrics = self.saving.fontMetrics()  # a fixed size: a new amount repaints the label, not the panel
+        self.saving.setFixedSize(metrics.horizontalAdvance("saves $88,888,888"), metrics.height() + 2)
         top.addWidget(self.check, 1)
         top.addWidget(self.saving)
         layout.addLayout(top)
@@ -259,6 +262,8 @@ class StrategyRow(QFrame):
             w.setToolTip(tip)
             w.setAccessibleName(f"{info.title}: {p.name}")
             label = QLabel(p.name.replace("_", " ") + ":")
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance("interruption overhead:") + 4)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             label.setToolTip(tip)
             label.setBuddy(w)
             grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -273,7 +278,7 @@ class StrategyRow(QFrame):
             self.check.setChecked(spec is not None)
         self.params.setVisible(spec is not None)
         if spec is None:
-            self.saving.setText("")
+            set_text(self.saving, "")
             self.show_problems([])
             return
         values = dict(spec.params)
@@ -296,7 +301,7 @@ class StrategyRow(QFrame):
                 self.inputs[param].set_error(message)  # type: ignore[attr-defined]
             else:
                 loose.append(message)
-        self.message.setText("\n".join(loose))
+        set_text(self.message, "\n".join(loose))
         self.message.setVisible(bool(loose))
 
 
@@ -333,6 +338,9 @@ class SavingsPanel(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        # two lines, whatever the text: a new saving repaints the label, it doesn't re-lay out the window
+        self.summary.setFixedHeight(2 * self.summary.fontMetrics().lineSpacing() + 4)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         outer.addWidget(self.summary)
         body = QWidget()
         self.rows_layout = QVBoxLayout(body)
@@ -352,9 +360,11 @@ class SavingsPanel(QWidget):
         scroll.setWidget(body)
         scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         outer.addWidget(scroll, 1)
+        self._shown: tuple = ()
         self.data: dict | None = None
         """The selected scenario's saving as shown (``scenarios.summary_data``; tests compare it with the engine)."""
-        document.plan_changed.connect(self._on_plan_changed)
+        self._refresh = Coalesced(self._on_plan_changed, self)
+        document.plan_changed.connect(self._refresh)
         document.scenario_changed.connect(self._on_scenario_changed)
         self._on_plan_changed()
         self._on_scenario_changed()
@@ -435,6 +445,7 @@ class SavingsPanel(QWidget):
     def _on_plan_changed(self) -> None:
         plan = self.document.plan
         scenario = self.scenario()
+        self._shown = (plan, self.document.selected_scenario)
         with QSignalBlocker(self.picker):
             self.picker.set_choices((s.name, s.name, "") for s in plan.scenarios)
             self.picker.set_value(scenario.name if scenario else None)
@@ -451,19 +462,21 @@ class SavingsPanel(QWidget):
             row.show_spec(specs.get(name))
 
     def _on_scenario_changed(self) -> None:
+        self._refresh.flush()
         doc = self.document
         scenario = self.scenario()
         self.data = None
         if scenario is None:
-            self.summary.setText("No scenario yet. <b>New</b> creates one; turning a strategy on creates one too.")
+            set_text(self.summary, "No scenario yet. <b>New</b> creates one; turning a strategy on creates one too.")
             for row in self.rows.values():
-                row.saving.setText("")
+                set_text(row.saving, "")
             return
-        # refresh the rows too: the selection may have changed since the last plan change
-        self._on_plan_changed()
+        if not self._shown or self._shown[0] is not doc.plan or self._shown[1] != doc.selected_scenario:
+            # another scenario was selected since the rows were last shown
+            self._on_plan_changed()
         proj = doc.projection
         if proj is None:
-            self.summary.setText("The plan can't be priced; fix the problems marked in the editor first.")
+            set_text(self.summary, "The plan can't be priced; fix the problems marked in the editor first.")
             return
         result, error = doc.scenario_result, doc.scenario_error
         by_strategy: dict[str, list[tuple[str, str]]] = {}
@@ -476,22 +489,22 @@ class SavingsPanel(QWidget):
                 param = parts[3] if len(parts) > 3 else ""
                 by_strategy.setdefault(strategy, []).append((param, p.message))
             loose = [m for _, m in by_strategy.get("", [])]
-            self.summary.setText(f"<b>{scenario.name}</b> can't be evaluated"
+            set_text(self.summary, f"<b>{scenario.name}</b> can't be evaluated"
                                  + (": " + "; ".join(loose) if loose else " — see the strategies marked below."))
         if not scenario.strategies:
-            self.summary.setText(f"<b>{scenario.name}</b> has no strategy yet: turn some on below.")
+            set_text(self.summary, f"<b>{scenario.name}</b> has no strategy yet: turn some on below.")
         fmt = MoneyFormat(proj.currency)
-        summary = S.summary_data(result) if result is not None else None
+        summary = series.scenario_summary(result) if result is not None else None
         parts = {a["strategy"]: a for a in summary["attribution"]} if summary else {}
         for name, row in self.rows.items():
             row.show_problems(by_strategy.get(name, []))
             a = parts.get(name)
-            row.saving.setText(f"saves {fmt.auto(a['total'])}" if a else "")
+            set_text(row.saving, f"saves {fmt.auto(a['total'])}" if a else "")
             row.saving.setToolTip("This strategy's part of the scenario's saving (Shapley value: its average "
                                   "contribution over every order of turning the strategies on)" if a else "")
         if summary is not None and scenario.strategies:
             months = len(proj.months)
-            self.summary.setText(
+            set_text(self.summary, 
                 f"<b>{scenario.name}</b> saves <b>{fmt.auto(summary['saving_total'])}</b> over {months} months "
                 f"(<b>{fmt.percent(summary['saving_share'], 1)}</b>): {fmt.auto(summary['baseline_total'])} → "
                 f"{fmt.auto(summary['scenario_total'])}")

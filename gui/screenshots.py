@@ -57,7 +57,9 @@ def take(out: Path = OUT, example: Path = EXAMPLE) -> list[Path]:
     # the savings panel with a second strategy turned on, its parameters open
     charts.setCurrentWidget(charts.scenarios)
     window.savings.rows["annotation_reduction"].check.setChecked(True)
-    window.savings_dock.raise_()
+    Qt = __import__("PySide6.QtCore", fromlist=["Qt"]).Qt
+    window.resizeDocks([window.editor_dock, window.savings_dock], [520, 520], Qt.Orientation.Vertical)
+    window.resizeDocks([window.editor_dock, window.savings_dock], [560, 610], Qt.Orientation.Horizontal)
     shot("savings-panel")
     window.document.undo_stack.undo()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
-from PySide6.QtCore import QDate, QLocale, QSignalBlocker, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QLocale, QObject, QSignalBlocker, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QCompleter, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel,
                                QLineEdit, QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
@@ -96,6 +96,38 @@ def _trim_zeros(number: str, locale: QLocale) -> str:
     return number
 
 
+class Coalesced(QObject):
+    """Runs a refresh once on the next pass of the event loop, however often it was asked for before.
+
+    Views that aren't what the user watches while typing (the line table, the savings panel) refresh
+    this way: the chart is drawn first, they follow in the same pass, before the next keystroke.
+    """
+
+    def __init__(self, refresh: Callable[[], None], parent: QObject):
+        super().__init__(parent)
+        self._refresh = refresh
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(refresh)
+
+    def __call__(self) -> None:
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Run a pending refresh now."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self._refresh()
+
+
+def set_text(label: QLabel, text: str) -> None:
+    """Change a label's text only when it differs: a label given new text asks its window for a new
+    layout, which views that refresh on every keystroke would otherwise trigger each time."""
+    if label.text() != text:
+        label.setText(text)
+
+
 def quantity_text(value: float | None) -> str:
     """A number as a user would type it: ``300k``, ``2M``, ``1.5B``, ``120``; parses back to ``value``."""
     if value is None:
@@ -133,6 +165,9 @@ def _warning_icon(widget: QWidget) -> QIcon:
 
 def mark_error(widget: QWidget, message: str | None) -> None:
     """Mark an input as wrong (a warning icon inside line edits, the message under it) or clear it."""
+    if getattr(widget, "_shown_error", None) == message:
+        return  # unchanged: touch nothing (views refresh every field on every edit)
+    widget._shown_error = message  # type: ignore[attr-defined]
     if isinstance(widget, QLineEdit):
         current = getattr(widget, "_error_action", None)
         if message:
@@ -285,8 +320,10 @@ class IntSpin(QSpinBox):
         return None if self._none and v == self.minimum() else v
 
     def set_value(self, value: int | None) -> None:
-        with QSignalBlocker(self):
-            self.setValue(self.minimum() if value is None else int(value))
+        target = self.minimum() if value is None else int(value)
+        if target != self.value():
+            with QSignalBlocker(self):
+                self.setValue(target)
 
     def set_error(self, message: str | None) -> None:
         mark_error(self, message)
@@ -300,8 +337,12 @@ class PercentSpin(QDoubleSpinBox):
 
     edited = Signal(object)
 
-    def __init__(self, maximum: float = 1.0, *, minimum: float = 0.0, decimals: int = 1, parent: QWidget | None = None):
+    def __init__(self, maximum: float = 1.0, *, minimum: float = 0.0, decimals: int = 1, none_text: str = "",
+                 parent: QWidget | None = None):
+        """``none_text`` is shown for ``None`` (the minimum stands for it, e.g. a field that doesn't apply)."""
         super().__init__(parent)
+        if none_text:
+            self.setSpecialValueText(none_text)
         self.setDecimals(decimals)
         self.setRange(minimum * 100.0, maximum * 100.0)
         self.setSuffix(" %")
@@ -315,8 +356,10 @@ class PercentSpin(QDoubleSpinBox):
         return round(self.value(), self.decimals()) / 100.0
 
     def set_value(self, share: float | None) -> None:
-        with QSignalBlocker(self):
-            self.setValue(self.minimum() if share is None else share * 100.0)
+        target = self.minimum() if share is None else share * 100.0
+        if round(target, self.decimals()) != round(self.value(), self.decimals()):
+            with QSignalBlocker(self):
+                self.setValue(target)
 
     def set_error(self, message: str | None) -> None:
         mark_error(self, message)
@@ -453,6 +496,8 @@ class FieldRow(QWidget):
         layout.addWidget(self.message)
 
     def show_error(self, message: str | None) -> None:
+        if (message or "") == self.message.text() and self.message.isVisibleTo(self) == bool(message):
+            return
         self.message.setText(message or "")
         self.message.setVisible(bool(message))
         self.message.setToolTip(message or "")

@@ -15,9 +15,12 @@ CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
 """Stacking order, bottom to top (the enum's order: compute first, people last)."""
 
 
+_ABBR = tuple(calendar.month_abbr)  # calendar formats them anew (strftime) on every access
+
+
 def month_label(month: YearMonth) -> str:
     """``Jan 2027``: how a month is named on axes and in hover text."""
-    return f"{calendar.month_abbr[month.month]} {month.year}"
+    return f"{_ABBR[month.month]} {month.year}"
 
 
 def month_labels(projection: Projection) -> tuple[str, ...]:
@@ -200,8 +203,7 @@ class StrategySaving:
 
 def strategy_savings(result: Any) -> tuple[StrategySaving, ...]:
     """Each strategy's saving of a ``ScenarioResult``, rounded once so that they sum to the shown saving."""
-    from pricing.scenarios import summary_data
-    data = summary_data(result)
+    data = scenario_summary(result)
     base = data["baseline_total"]
     return tuple(StrategySaving(a["strategy"], a["total"], a["total"] / base if base else 0.0)
                  for a in data["attribution"])
@@ -235,7 +237,7 @@ class Headline:
 def headline(projection: Projection, scenario_name: str | None = None, result: Any = None) -> Headline:
     """Run-rates, horizon total, cost per 1k requests, top driver and (given) a scenario's saving."""
     # each month is the sum of its rounded line cells, as the report and the table show them
-    cells = rounded_matrix(projection).sum(axis=0) if len(projection.line_items) else \
+    cells = rounded_cells(projection).sum(axis=0) if len(projection.line_items) else \
         np.zeros(len(projection.months), dtype=np.int64)
     total = int(cells.sum())
     drivers = top_drivers(projection, 1)
@@ -243,8 +245,7 @@ def headline(projection: Projection, scenario_name: str | None = None, result: A
     marker = budget_marker(projection)
     saving_total = saving_share = None
     if result is not None:
-        from pricing.scenarios import summary_data
-        data = summary_data(result)
+        data = scenario_summary(result)
         saving_total, saving_share = data["saving_total"], data["saving_share"]
     return Headline(
         run_rate_now=cents_to_float(int(cells[0])) if len(cells) else 0.0,
@@ -284,7 +285,7 @@ def line_rows(projection: Projection) -> tuple[LineRow, ...]:
     """The line items in plan order, each with its first-month, last-month and horizon cost."""
     if not projection.line_items:
         return ()
-    cells = to_cents(projection.matrix)
+    cells = rounded_cells(projection)
     totals = cells.sum(axis=1)
     grand = int(totals.sum())
     rows = []
@@ -311,3 +312,56 @@ def axis_ticks(labels: Sequence[str], max_ticks: int = 12) -> list[tuple[int, st
     n = len(labels)
     step = next((k for k in (1, 2, 3, 6, 12, 24) if n / k <= max_ticks), max(1, n // max_ticks))
     return [(i, labels[i]) for i in range(0, n, step)]
+
+
+def nice_scale(top: float, ticks: tuple[int, ...] = (4, 5, 6)) -> tuple[float, float]:
+    """The lowest round axis end at or above ``top``, with 4 to 6 steps of 1, 2, 2.5 or 5 x 10^k.
+
+    Axes end on round numbers so that they only move when a value crosses one: typing in a field
+    changes the bars, not the scale under them.
+    """
+    if not top > 0:
+        return 1.0, 0.25
+    best: tuple[float, float] | None = None
+    for n in ticks:
+        raw = top / n
+        power = 10.0 ** np.floor(np.log10(raw))
+        for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+            step = m * power
+            if step * n >= top * (1 - 1e-12):
+                if best is None or step * n < best[0]:
+                    best = (float(step * n), float(step))
+                break
+    return best  # type: ignore[return-value]
+
+
+_ROUNDED: dict[int, tuple[Any, np.ndarray]] = {}
+
+
+def rounded_cells(projection: Projection) -> np.ndarray:
+    """``report.rounded_matrix`` of a projection, computed once per projection (several views read it)."""
+    hit = _ROUNDED.get(id(projection))
+    if hit is not None and hit[0] is projection:
+        return hit[1]
+    cells = rounded_matrix(projection) if len(projection.line_items) else \
+        np.zeros((0, len(projection.months)), dtype=np.int64)
+    if len(_ROUNDED) >= 8:  # the few projections views are showing; holding them keeps their ids unique
+        _ROUNDED.pop(next(iter(_ROUNDED)))
+    _ROUNDED[id(projection)] = (projection, cells)
+    return cells
+
+
+_SUMMARIES: dict[int, tuple[Any, dict]] = {}
+
+
+def scenario_summary(result: Any) -> dict:
+    """``scenarios.summary_data`` of a result (cents that add up), computed once per result."""
+    hit = _SUMMARIES.get(id(result))
+    if hit is not None and hit[0] is result:
+        return hit[1]
+    from pricing.scenarios import summary_data
+    data = summary_data(result)
+    if len(_SUMMARIES) >= 8:
+        _SUMMARIES.pop(next(iter(_SUMMARIES)))
+    _SUMMARIES[id(result)] = (result, data)
+    return data

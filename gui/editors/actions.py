@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QToolBar, QVBoxLayout, QWidget
 
 from gui import theme
 
@@ -54,6 +54,20 @@ class LineActions(QObject):
 
     def actions(self) -> list[QAction]:
         return [self.add_action, self.duplicate_action, self.remove_action, self.up_action, self.down_action]
+
+    def panel(self) -> QWidget:
+        """The tree under a small tool bar of these actions (the Plan dock's content)."""
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        tools = QToolBar("Lines")
+        tools.setIconSize(tools.iconSize() * 0.8)
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        tools.addActions(self.actions())
+        layout.addWidget(tools)
+        layout.addWidget(self.tree)
+        return box
 
     def current_line(self) -> str | None:
         key = self.tree.current_key()

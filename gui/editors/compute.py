@@ -78,7 +78,8 @@ TRAINING: tuple[Field, ...] = (
     Field("tokens", "Training tokens", "number", "Tokens seen by one run (e.g. 20B). More tokens, more hours.",
           unit="tokens", limits={"allow_zero": False}, enabled=_derived),
     Field("mfu", "MFU", "share", "Model FLOPs utilization: the share of the GPU's peak the training code "
-          "reaches (30-50% is typical). Higher MFU, fewer hours.", limits={"minimum": 0.001}, enabled=_derived),
+          "reaches (30-50% is typical). Higher MFU, fewer hours.", limits={"minimum": 0.001}, enabled=_derived,
+          none_text="—"),
     Field("runs", "Runs", "number", "Repeats each time the job runs, e.g. a sweep of 12 runs. Multiplies the cost.",
           unit="runs", limits={"allow_zero": False}),
     Field("month", "First month", "month", "Plan month of the first run; the cost falls in that month.",

@@ -13,7 +13,7 @@ from pricing.errors import Problem
 
 from gui import theme
 from gui.editors import ops
-from gui.widgets import (ChoiceCombo, FieldRow, IntSpin, ModelPicker, MoneyFormat, MonthEdit, PercentSpin,
+from gui.widgets import (ChoiceCombo, set_text, FieldRow, IntSpin, ModelPicker, MoneyFormat, MonthEdit, PercentSpin,
                          QuantityEdit, SectionChecks, TextEdit)
 
 Choices = Callable[["Form", Any], Sequence[tuple[Any, str, str]]]
@@ -72,6 +72,10 @@ class Form(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
         self.subtitle.setWordWrap(True)
+        # two lines, whatever the amounts: typing repaints the subtitle without re-laying out the dock
+        self.subtitle.setFixedHeight(2 * self.subtitle.fontMetrics().lineSpacing() + 2)
+        self.subtitle.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.marker = QLabel()  # overridden prices, notes
         self.marker.setWordWrap(True)
         self.marker.hide()
@@ -140,7 +144,7 @@ class Form(QWidget):
             edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             return edit
         if f.kind == "share":
-            return PercentSpin(lim.get("maximum", 1.0), minimum=lim.get("minimum", 0.0))
+            return PercentSpin(lim.get("maximum", 1.0), minimum=lim.get("minimum", 0.0), none_text=f.none_text)
         if f.kind in ("int", "month"):
             return IntSpin(int(lim.get("minimum", 1)), int(lim.get("maximum", 1_000_000)),
                            suffix=f" {f.unit}" if f.unit and f.kind == "int" else "", none_text=f.none_text)
@@ -209,7 +213,7 @@ class Form(QWidget):
             with QSignalBlocker(w):
                 if f.choices is not None:
                     w.set_choices(f.choices(self, obj))  # type: ignore[attr-defined]
-                if f.kind == "month":
+                if f.kind == "month" and w.maximum() != max(self.document.plan.months, 1):  # type: ignore[attr-defined]
                     w.setMaximum(max(self.document.plan.months, 1))  # type: ignore[attr-defined]
                 w.set_value(self.value_of(f, obj))  # type: ignore[attr-defined]
             if "{cur}" in f.unit:
@@ -226,17 +230,17 @@ class Form(QWidget):
 
     def refresh_header(self, obj: Any) -> None:
         name = getattr(obj, "name", "")
-        self.title.setText(name if self.key_path else "Plan settings")
+        set_text(self.title, name if self.key_path else "Plan settings")
         projection = self.document.projection
         li = series.line_item(projection, self.key_path or "")
         if li is None:
-            self.subtitle.setText(self.describe(obj))
+            set_text(self.subtitle, self.describe(obj))
             self.marker.hide()
             return
         row = next((r for r in series.line_rows(projection) if r.key_path == self.key_path), None)
         fmt = MoneyFormat(self.document.plan.currency)
         if row is not None:
-            self.subtitle.setText(f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in the "
+            set_text(self.subtitle, f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in the "
                                   f"first month, {fmt.auto(row.total)} over {len(projection.months)} months "
                                   f"({fmt.percent(row.share, 1)} of the plan)")
         notes = list(li.notes)
@@ -245,7 +249,7 @@ class Form(QWidget):
         if overridden:
             parts.append("<b>★ Price overridden by the plan</b>: " + ", ".join(s.key for s in overridden))
         parts += notes
-        self.marker.setText("<br>".join(parts))
+        set_text(self.marker, "<br>".join(parts))
         self.marker.setToolTip("\n".join(f"{s.key}: {s.source}" + (f" (as of {s.as_of})" if s.as_of else "")
                                          for s in li.sources))
         self.marker.setVisible(bool(parts))
@@ -280,7 +284,7 @@ class Form(QWidget):
                 self.inputs[f.key].set_error(by_field.get(f.key) or extra)  # type: ignore[attr-defined]
             elif not getattr(self.inputs[f.key], "error", None) or not self.inputs[f.key].hasFocus():
                 self.inputs[f.key].set_error(None)  # type: ignore[attr-defined]
-        self.message.setText("\n".join(loose))
+        set_text(self.message, "\n".join(loose))
         self.message.setVisible(bool(loose))
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override

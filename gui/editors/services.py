@@ -11,6 +11,7 @@ from pricing.errors import PlanError
 
 from gui.editors import ops
 from gui.editors.form import Field, Form
+from gui.widgets import set_text
 
 
 def search_models(form: Form, text: str, limit: int = 30) -> Sequence[tuple[str, str]]:
@@ -109,7 +110,7 @@ class ApiForm(Form):
                 where = f"the file {s.path}" if s.path else "inline text"
                 how = f"exact ({s.encoding})" if s.exact else f"approximate ({s.encoding}): {s.reason}"
                 parts.append(f"{what} tokens: {s.tokens:,} counted from {where}, {how}.")
-        self.sample_label.setText("\n".join(parts))
+        set_text(self.sample_label, "\n".join(parts))
         self.sample_label.setVisible(bool(parts))
         self.forget.setVisible(bool(parts))
 
@@ -152,8 +153,8 @@ class PlatformForm(Form):
         for w in self.inputs.values():
             w.setEnabled(platform is not None)
         if platform is None:
-            self.title.setText("Managed ML platform")
-            self.subtitle.setText("None: compute is billed at the cloud's GPU prices.")
+            set_text(self.title, "Managed ML platform")
+            set_text(self.subtitle, "None: compute is billed at the cloud's GPU prices.")
             self.marker.hide()
             return
         super()._on_plan_changed(force)

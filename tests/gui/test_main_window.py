@@ -15,6 +15,8 @@ def engine_view(window):
 
 
 def assert_shows_engine_numbers(window):
+    from PySide6.QtWidgets import QApplication
+    QApplication.processEvents()  # the table and the savings panel follow the chart on the next pass
     proj, data = engine_view(window)
     h = window.headline.data
     assert (h.run_rate_now, h.run_rate_end, h.total) == (data["run_rate_now"], data["run_rate_end"], data["total"])
@@ -337,3 +339,21 @@ def test_window_state_is_remembered(qtbot, plan_document):
     qtbot.addWidget(w2)
     w2.show()
     assert w2.size().width() == 640 and w2.savings_dock.isHidden() and not w2.plan_dock.isHidden()
+
+
+def test_export_and_compare_actions_are_wired(qtbot, window, monkeypatch, tmp_path):
+    actions = {a.text().replace("&", ""): a for m in window.menuBar().actions() for a in m.menu().actions()}
+    for name in ("Export PDF…", "Export CSV…", "Compare plans…"):
+        assert name in actions
+    if actions["Export CSV…"].isEnabled():
+        import gui.export_actions as ea
+        target = tmp_path / "costs.csv"
+        monkeypatch.setattr(ea, "ask_csv_path", lambda *a, **k: target)
+        actions["Export CSV…"].trigger()
+        qtbot.waitUntil(lambda: any(tmp_path.iterdir()), timeout=10_000)
+    if actions["Compare plans…"].isEnabled():
+        actions["Compare plans…"].trigger()
+        from gui.compare_window import CompareWindow
+        shown = [w for w in window.findChildren(CompareWindow)]
+        assert shown and shown[0].isVisible()
+        shown[0].close()

@@ -160,3 +160,11 @@ def test_axis_ticks_thin_out_month_labels(n, step):
     ticks = series.axis_ticks(labels, max_ticks=12)
     assert ticks[0] == (0, "0") and ticks[1][0] - ticks[0][0] == step if len(ticks) > 1 else True
     assert len(ticks) <= 12
+
+
+@pytest.mark.parametrize("top, end, step", [
+    (38_900, 40_000, 10_000), (162_000, 200_000, 50_000), (9.5, 10, 2.5), (1, 1, 0.25), (0, 1, 0.25),
+    (31_200, 40_000, 10_000), (1_450_000, 1_500_000, 250_000),
+])
+def test_nice_scale_ends_on_round_numbers(top, end, step):
+    assert series.nice_scale(top) == (pytest.approx(end), pytest.approx(step))
