@@ -354,10 +354,8 @@ class ScenarioChart(Chart):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
         base = QColor(theme.CATEGORY_COLORS[Category.COMPUTE])
-        self.baseline = self.item.plot([], [], pen=pg.mkPen(base, width=2.5), symbol="o", symbolSize=5,
-                                       symbolBrush=base, symbolPen=None)
-        self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5), symbol="o",
-                                       symbolSize=5, symbolBrush=QColor(theme.SCENARIO_COLOR), symbolPen=None)
+        self.baseline = self.item.plot([], [], pen=pg.mkPen(base, width=2.5))
+        self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5))
         self.fill = pg.FillBetweenItem(self.baseline, self.scenario,
                                        brush=pg.mkBrush(_color(theme.SCENARIO_COLOR, 60)))
         self.item.addItem(self.fill)
@@ -520,6 +518,7 @@ class ChartsView(QTabWidget):
         self._charts: list[Chart] | None = None
         self._dirty: set[QWidget] = set()
         self._scenario_dirty: set[QWidget] = set()
+        self._shown_scenario: dict[QWidget, tuple] = {}
         self.currentChanged.connect(lambda _i: self._refresh_current())
         document.plan_changed.connect(self._on_plan_changed)
         document.scenario_changed.connect(self._on_scenario_changed)
@@ -571,9 +570,11 @@ class ChartsView(QTabWidget):
             return  # drawn from the current plan when they are built
         self._dirty = set(self._charts)
         self._scenario_dirty |= {self.cumulative, self.scenarios}
-        self._refresh_current(scenario=False)  # the scenario follows on scenario_changed (coalesced)
         chart = self.current_chart()
-        if chart is not None and chart is not self._charts[2]:  # the scenario chart waits for the scenario
+        # a chart showing the scenario evaluates it now (the document keeps the result for the other views);
+        # otherwise the scenario is evaluated after this chart is drawn (scenario_changed, coalesced)
+        self._refresh_current(scenario=chart is self._charts[1] or chart is self._charts[2])
+        if chart is not None:
             # mark the chart dirty now (pyqtgraph would via a queued call, after the other views): the
             # window then paints it first, and it is what the user watches while typing
             chart.plot.viewport().update()
@@ -581,10 +582,13 @@ class ChartsView(QTabWidget):
     def _on_scenario_changed(self) -> None:
         if self._charts is None:
             return
-        self._scenario_dirty |= {self.cumulative, self.scenarios}
-        self._refresh_current()
+        shown = (self.document.selected_scenario, self.document.scenario_result, self.document.projection)
+        for chart in (self.cumulative, self.scenarios):
+            if self._shown_scenario.get(chart) != shown:  # not drawn with this result yet
+                self._scenario_dirty.add(chart)
         chart = self.current_chart()
-        if chart is self.cumulative or chart is self.scenarios:
+        if chart in self._scenario_dirty:
+            self._refresh_current()
             chart.plot.viewport().update()  # painted first in the next pass (see _on_plan_changed)
 
     def refresh_all(self) -> None:
@@ -613,6 +617,7 @@ class ChartsView(QTabWidget):
             self._scenario_dirty.discard(chart)
             doc = self.document
             result = doc.scenario_result
+            self._shown_scenario[chart] = (doc.selected_scenario, result, proj)
             comparison = series.comparison(proj, result.projection) if result is not None else None
             if chart is self.cumulative:
                 self.cumulative.set_scenario(doc.selected_scenario, comparison)

@@ -170,6 +170,3 @@ class HeadlineBar(QWidget):
                             f"{fmt.auto(h.scenario_saving_total or 0.0)} over {h.months} months",
                             caption=f"{h.scenario} saves")
 
-
-def _elide(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
