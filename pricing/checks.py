@@ -11,10 +11,22 @@ _FIELD_OF_KIND = {"gpu": "gpu", "provider": "provider", "api provider": "provide
                   "kind": "kind", "annotation task": "task", "task": "task", "platform": "name"}
 
 
+def month_problems(plan: Plan) -> list[Problem]:
+    """Months a line refers to must fall inside the horizon (a line after it would silently cost nothing)."""
+    out = []
+    for path, i, line in plan.lines():
+        for key in ("month", "start"):
+            value = getattr(line, key, None)
+            if value is not None and value > plan.months:
+                out.append(Problem(f"found month {value}, but the plan covers {plan.months} months "
+                                   f"(1..{plan.months}); this line would cost nothing", f"{path}[{i}].{key}"))
+    return out
+
+
 def check(plan: Plan, catalog: Any = None) -> list[Problem]:
     """Everything in ``plan`` the engine could not price, each with its key path."""
     from pricing import engine
-    problems: list[Problem] = []
+    problems: list[Problem] = month_problems(plan)
     if any(k.startswith("api.") for k, _ in plan.prices):
         from pricing import apiprices
         try:

@@ -739,13 +739,9 @@ def _freeze(v: Any) -> Any:
 
 
 def _check_months(plan: P.Plan, r: _Reader) -> None:
-    """Months a line refers to must fall inside the horizon (a line after it would silently cost nothing)."""
-    for path, i, line in plan.lines():
-        for key in ("month", "start"):
-            value = getattr(line, key, None)
-            if value is not None and value > plan.months:
-                r.problem(f"{path}[{i}].{key}", f"found month {value}, but the plan covers {plan.months} months "
-                          f"(1..{plan.months}); this line would cost nothing")
+    from pricing.checks import month_problems
+    for p in month_problems(plan):
+        r.problem(p.key_path, p.message)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -281,3 +281,13 @@ def test_api_override_keys_are_checked():
         planfile.loads(HEAD + "prices:\n  api.openai.gpt-4o.inptu: 2\n", file="x.yaml")
     p = exc.value.problems[0]
     assert p.key_path.startswith("prices.api.openai.gpt-4o") and "input" in p.message and p.line == 7
+
+
+def test_to_cents_matches_decimal_half_even_of_the_shortest_decimal_form():
+    from decimal import ROUND_HALF_EVEN, Decimal
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.uniform(0, 1e6, 5000), np.round(rng.uniform(0, 1e4, 2000), 3),
+                             np.arange(0, 20, 0.005), [0.005, 0.015, 0.025, 1.005, 2.675, 1e9 + 0.005, 0.0]])
+    expected = [int(Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) * 100) for x in values]
+    assert report.to_cents(values).tolist() == expected
+    assert report.to_cents(2.675).tolist() == [268]       # 2.675 is 2.67499999... in binary; its decimal form ties
