@@ -57,6 +57,7 @@ def create_application(argv: list[str] | None = None):
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QGuiApplication.setApplicationDisplayName("AI Cost Planner")
+    QGuiApplication.setDesktopFileName("aicost")  # Wayland/X11: matches aicost.desktop (icon, task grouping)
     # Qt 6 scales for high-DPI screens by itself; pass fractional factors through (no rounding to 1x/2x)
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
@@ -100,4 +101,6 @@ def run_app(path: str | Path | None = None) -> int:
     app = create_application()
     window = build_window(path, catalog)
     window.show()
+    from gui import autosave
+    window.autosaver = autosave.start(window)  # unsaved changes survive a crash; offers what a crash left
     return app.exec()

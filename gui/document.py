@@ -73,6 +73,7 @@ class PlanDocument(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._path: Path | None = Path(path) if path else None
+        self._disk_fingerprint: str | None | bool = False
         self._plan = plan if plan is not None else Plan()
         self._projection: Any = None
         self._problems: list[Problem] = []
@@ -109,6 +110,11 @@ class PlanDocument(QObject):
         return self._path
 
     @property
+    def disk_fingerprint(self) -> str | None | bool:
+        """The file's ``planfile.fingerprint`` as last opened or saved (False: unknown, saving doesn't check)."""
+        return self._disk_fingerprint
+
+    @property
     def is_modified(self) -> bool:
         return not self.undo_stack.isClean()
 
@@ -129,31 +135,50 @@ class PlanDocument(QObject):
     def open(self, path: str | Path) -> None:
         """Load a plan file; raises PlanError (the caller shows it) and changes nothing on failure."""
         from pricing import planfile
+        disk = planfile.fingerprint(path)  # before reading: a change in between makes Save ask, never lose it
         plan = planfile.load(path, self.catalog)
         self._path = Path(path)
+        self._disk_fingerprint = disk
         self.undo_stack.clear()
         self._set_plan(plan)
         self._select_default_scenario()
         self.undo_stack.setClean()
         self.path_changed.emit()
 
-    def save(self, path: str | Path | None = None) -> None:
-        """Write the plan (to ``path``, which becomes the document's path); raises OSError on failure."""
+    def save(self, path: str | Path | None = None, *, overwrite: bool = False) -> None:
+        """Write the plan (to ``path``, which becomes the document's path); raises OSError on failure.
+
+        Saving to the document's own file raises ``planfile.FileChangedError`` (and writes nothing) when
+        another program changed it since it was opened or saved, unless ``overwrite``.
+        """
         from pricing import planfile
         target = Path(path) if path is not None else self._path
         if target is None:
             raise ValueError("save() needs a path for a plan that was never saved")
+        same_file = self._path is not None and target.resolve() == self._path.resolve()
         plan = _rebased_samples(self._plan, self._path.parent if self._path else None, target.parent)
-        planfile.save(plan, target)
+        self._disk_fingerprint = planfile.save(plan, target,
+                                               expect=self._disk_fingerprint if same_file and not overwrite else False)
         if plan != self._plan:  # sample paths now relative to the new folder: same value otherwise
             self._plan = plan
         self._path = target
         self.undo_stack.setClean()
         self.path_changed.emit()
 
+    def recover(self, plan: Plan, path: Path | None, disk_fingerprint: str | None | bool) -> None:
+        """Take an autosaved plan as unsaved changes to ``path`` (its file as it was read then: ``disk_fingerprint``)."""
+        self._path = Path(path) if path else None
+        self._disk_fingerprint = disk_fingerprint
+        self.undo_stack.clear()
+        self._set_plan(plan)
+        self._select_default_scenario()
+        self.undo_stack.resetClean()  # modified with no undo step: nothing older than the recovery is known
+        self.path_changed.emit()
+
     def new(self) -> None:
         """Start an empty plan (no file)."""
         self._path = None
+        self._disk_fingerprint = False
         self.undo_stack.clear()
         self._set_plan(Plan())
         self._select_default_scenario()

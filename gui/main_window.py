@@ -5,13 +5,15 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar,
                                QUndoView, QWidget)
 
 from pricing.errors import PlanError
+from pricing.planfile import FileChangedError
 
+from gui.autosave import ask_file_changed
 from gui.charts import ChartsView
 from gui.editors import EditorStack, LineActions, PlanTree
 from gui.errors import ErrorPresenter
@@ -28,6 +30,8 @@ PLAN_SUFFIXES = (".yaml", ".yml")
 
 class MainWindow(QMainWindow):
     """Holds the views of one PlanDocument; every edit goes through the document, views follow its signals."""
+
+    closed = Signal()  # closed with unsaved changes settled (saved or discarded): the autosaved copy can go
 
     def __init__(self, document: Any, settings: Settings, presenter: ErrorPresenter, parent: QWidget | None = None):
         super().__init__(parent)
@@ -260,11 +264,14 @@ class MainWindow(QMainWindow):
             return False
         if Path(path).suffix.lower() not in PLAN_SUFFIXES:
             path += ".yaml"
-        return self._write(Path(path))
+        return self._write(Path(path), overwrite=True)  # the file dialog asked before replacing a file
 
-    def _write(self, path: Path) -> bool:
+    def _write(self, path: Path, overwrite: bool = False) -> bool:
         try:
-            self.document.save(path)
+            self.document.save(path, overwrite=overwrite)
+        except FileChangedError:  # another program wrote the file since we read it: never overwrite silently
+            answer = ask_file_changed(self, path)
+            return self._write(path, True) if answer == "overwrite" else answer == "save_as" and self.save_as()
         except OSError as exc:
             self.presenter.show_os_error("Can't save the plan", exc)
             return False
@@ -283,6 +290,7 @@ class MainWindow(QMainWindow):
         if self.maybe_save():
             self.settings.save_window(self)
             event.accept()
+            self.closed.emit()
         else:
             event.ignore()
 
