@@ -96,25 +96,30 @@ class Chart(QWidget):
         return self.plot.getPlotItem()
 
     def set_value_range(self, highest: float, currency: str) -> None:
-        """Scale the value axis to a round end above ``highest``; ticks, labels and grid follow."""
+        """Scale the value axis from 0 to a round end above ``highest``; ticks, labels and grid follow."""
         top, step = series.nice_scale(highest * 1.04)
-        key = (top, step, currency, self.span)
+        self.set_value_ticks(np.arange(0.0, top + step / 2, step), currency)
+
+    def set_value_ticks(self, values: Sequence[float], currency: str) -> None:
+        """Scale the value axis to the round ``values`` (first to last), with their labels and grid lines."""
+        values = np.asarray(values, dtype=float)
+        key = (tuple(values), currency, self.span)
         if key == self._scale:
             return
         self._scale = key
+        start, top = float(values[0]), float(values[-1])
         self.top = top
         if currency != self.fmt.currency:
             self.fmt = MoneyFormat(currency)
-        values = np.arange(0.0, top + step / 2, step)
         self.item.getAxis(self.value_axis).setTicks([[(float(v), self.fmt.compact(float(v))) for v in values]])
         lo, hi = self.span
-        headroom = top * 1.04  # the top tick's label stays inside the plot
+        headroom = top + (top - start) * 0.04  # the top tick's label stays inside the plot
         if self.value_axis == "left":
-            self.item.setYRange(0, headroom, padding=0)
+            self.item.setYRange(start, headroom, padding=0)
             xs = np.repeat([[lo, hi]], len(values), axis=0).ravel()
             self.grid.setData(xs, np.repeat(values, 2))
         else:
-            self.item.setXRange(0, headroom, padding=0)
+            self.item.setXRange(start, headroom, padding=0)
             ys = np.repeat([[lo, hi]], len(values), axis=0).ravel()
             self.grid.setData(np.repeat(values, 2), ys)
 
@@ -207,8 +212,26 @@ class MonthlyChart(Chart):
                                       fill=_color(theme.background(self), 200))
         self.item.addItem(self.over)
         self.item.addItem(self.over_label)
+        # the Monte Carlo spread: a light fill behind the bars (it shows where the spread reaches past a
+        # month's bar), its P10 and P90 edges and the likely total drawn over them
+        self.band_low = pg.PlotCurveItem()
+        self.band_high = pg.PlotCurveItem()
+        self.band_fill = pg.FillBetweenItem(self.band_low, self.band_high, brush=_color(theme.BAND_COLOR, 70))
+        self.band_fill.setZValue(-5)
+        self.likely_line = pg.PlotCurveItem(pen=pg.mkPen(theme.foreground(self), width=1.6))
+        for it in (self.band_fill, self.band_low, self.band_high, self.likely_line):
+            it.setVisible(False)
+            self.item.addItem(it)
+        for it in (self.band_low, self.band_high):
+            it.setZValue(5)
+        self.likely_line.setZValue(6)
+        self.apply_palette()  # the band's pens follow the palette
         self.stacked: series.Stacked | None = None
         self.marker: series.BudgetMarker | None = None
+        self.band: series.Band | None = None
+        self.band_note = ""
+        self._proj: Any = None
+        """Why there is no band, when the plan has ranges ("simulating…", "cancelled")."""
         self.month_names: tuple[str, ...] = ()
 
     def apply_palette(self) -> None:
@@ -217,8 +240,38 @@ class MonthlyChart(Chart):
             if label is not None:  # text boxes over the bars: the chart's background, slightly see-through
                 label.fill = pg.mkBrush(_color(theme.background(self), 200))
                 label.update()
+        if getattr(self, "likely_line", None) is not None:
+            fg = theme.foreground(self)
+            self.likely_line.setPen(pg.mkPen(fg, width=1.6))
+            edge = pg.mkPen(_color(fg, 150), width=1, style=Qt.PenStyle.DashLine)
+            self.band_low.setPen(edge)
+            self.band_high.setPen(edge)
+
+    def set_band(self, band: series.Band | None, note: str = "") -> None:
+        """The P10-P90 band of the current projection (None hides it; ``note`` says why in the caption)."""
+        self.band, self.band_note = band, note
+        if self.stacked is not None and self._proj is not None:
+            self.set_projection(self._proj)
+
+    def _draw_band(self) -> None:
+        b = self.band
+        if b is None or self.stacked is None or len(b.p10) != len(self.stacked.months):
+            for it in (self.band_fill, self.band_low, self.band_high, self.likely_line):
+                it.setVisible(False)
+            return
+        n = len(b.p10)
+        x = np.arange(n, dtype=float)
+        lo, hi, likely = b.p10, b.p90, b.likely
+        if n == 1:  # one month: a short band across its bar rather than a point
+            x, lo, hi, likely = np.array([-0.4, 0.4]), np.repeat(lo, 2), np.repeat(hi, 2), np.repeat(likely, 2)
+        self.band_low.setData(x, lo)
+        self.band_high.setData(x, hi)
+        self.likely_line.setData(x, likely)
+        for it in (self.band_fill, self.band_low, self.band_high, self.likely_line):
+            it.setVisible(True)
 
     def set_projection(self, proj: Any) -> None:
+        self._proj = proj
         st = series.stacked_by_category(proj)
         self.stacked = st
         n = len(st.months)
@@ -233,7 +286,9 @@ class MonthlyChart(Chart):
             bar.setVisible(True)
         marker = series.budget_marker(proj)
         self.marker = marker
-        highest = max(float(st.total.max()) if n else 0.0, marker.budget if marker else 0.0)
+        band = self.band if self.band is not None and len(self.band.p90) == n else None
+        highest = max(float(st.total.max()) if n else 0.0, marker.budget if marker else 0.0,
+                      float(band.p90.max()) if band is not None and n else 0.0)
         self.set_span(-0.6, max(n, 1) - 0.4)
         self.set_value_range(highest * 1.06 if marker and marker.first_over is not None else highest,
                              proj.currency)
@@ -260,19 +315,37 @@ class MonthlyChart(Chart):
                                        y + self.top * 0.05)
         self.month_names = st.months
         self.set_month_ticks(st.months)
+        self._draw_band()
         legend = "&nbsp;&nbsp;".join(
             f"<span style='color:{theme.CATEGORY_COLORS[layer.category]}'>■</span> {layer.category.value}"
             for layer in st.layers)
+        if band is not None:
+            legend += (f"&nbsp;&nbsp;&nbsp;<span style='color:{theme.BAND_COLOR}'>▬</span> P10–P90 of the month "
+                       f"({band.samples:,} samples of {band.inputs} range{'s' if band.inputs != 1 else ''})")
+        elif self.band_note:
+            legend += f"&nbsp;&nbsp;&nbsp;<i>{self.band_note}</i>"
         self.caption.setText(f"<b>Monthly cost by category</b> ({proj.currency})&nbsp;&nbsp;&nbsp;{legend}")
 
     def hover_at(self, x: float, y: float) -> str:
         if self.stacked is None:
             return ""
         h = series.hover(self.stacked, x, y)
-        if h is None:
+        b = self.band
+        i = int(round(x))
+        in_band = b is not None and 0 <= i < len(b.p10) and abs(x - i) <= 0.45 and 0 <= y <= float(b.p90[i])
+        if h is None and not in_band:
             return ""
-        return (f"<b>{h.month}</b><br>{h.category.value}: {self.fmt.auto(h.amount)} "
-                f"({self.fmt.percent(h.share)})<br>Month total: {self.fmt.auto(h.month_total)}")
+        if h is None:  # above the bar, inside the band
+            text = f"<b>{self.stacked.months[i]}</b><br>Month total: {self.fmt.auto(float(self.stacked.total[i]))}"
+        else:
+            text = (f"<b>{h.month}</b><br>{h.category.value}: {self.fmt.auto(h.amount)} "
+                    f"({self.fmt.percent(h.share)})<br>Month total: {self.fmt.auto(h.month_total)}")
+        if in_band:
+            text += (f"<br>Likely range (P10–P90): {self.fmt.auto(float(b.p10[i]))} – {self.fmt.auto(float(b.p90[i]))}, "
+                     f"P50 {self.fmt.auto(float(b.p50[i]))}")
+            if b.over_budget is not None:
+                text += f"<br>Chance of exceeding the budget: {self.fmt.percent(float(b.over_budget[i]))}"
+        return text
 
 
 class CumulativeChart(Chart):
@@ -467,6 +540,117 @@ class DriversChart(Chart):
         return f"<b>{b.name}</b> ({cat})<br>{self.fmt.auto(b.total)} over the horizon, {self.fmt.percent(b.share, 1)}"
 
 
+class TornadoChart(Chart):
+    """What moves the horizon total: each input at its low and high value, everything else at likely.
+
+    Inputs ranked by swing, widest on top; a bar from the baseline total to the total with the input
+    at its low (blue) and at its high (orange). Lighter bars: the plan gives no range, the input moves
+    +-20%. The rows come from ``series.tornado_rows``; nothing is computed here.
+    """
+
+    MAX_ROWS = 10
+    LABEL_WIDTH = 270
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(value_axis="bottom", parent=parent)
+        self.low_bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.62, pen=None, brush=theme.LOW_COLOR)
+        self.high_bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.62, pen=None, brush=theme.HIGH_COLOR)
+        self.item.addItem(self.low_bar)
+        self.item.addItem(self.high_bar)
+        self.baseline = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(theme.foreground(self), width=1.5))
+        self.item.addItem(self.baseline)
+        self.value_labels = [pg.TextItem("", anchor=(0, 0.5)) for _ in range(2 * self.MAX_ROWS)]
+        for label in self.value_labels:
+            self.item.addItem(label)
+        left = self.item.getAxis("left")
+        left.setWidth(self.LABEL_WIDTH)
+        left.setStyle(tickLength=0, hideOverlappingLabels=False)  # every row keeps its name
+        self.message = pg.TextItem("", anchor=(0.5, 0.5))
+        self.item.addItem(self.message)
+        self.rows: tuple[series.TornadoRow, ...] = ()
+        self.baseline_total = 0.0
+        self.apply_palette()
+        self._names: tuple = ()
+
+    def apply_palette(self) -> None:
+        super().apply_palette()
+        fg = theme.foreground(self)
+        for label in getattr(self, "value_labels", ()):
+            label.setColor(fg)
+        if getattr(self, "baseline", None) is not None:
+            self.baseline.setPen(pg.mkPen(fg, width=1.5))
+            self.message.setColor(theme.muted(self))
+
+    def set_data(self, rows: Sequence[series.TornadoRow], baseline_total: float, currency: str,
+                 months: int, note: str = "") -> None:
+        """Draw ``rows`` (widest swing first) around ``baseline_total``; ``note`` replaces them when there are
+        none yet (computing, cancelled)."""
+        rows = tuple(rows)[: self.MAX_ROWS]
+        self.rows, self.baseline_total = rows, baseline_total
+        n = len(rows)
+        self.set_currency(currency)
+        y = np.arange(n, dtype=float)[::-1]  # the widest on top
+        low = np.array([r.total_low for r in rows], dtype=float)
+        high = np.array([r.total_high for r in rows], dtype=float)
+
+        def brushes(color: str) -> list:
+            return [pg.mkBrush(_color(color, 110 if r.estimated else 255)) for r in rows]
+        self.low_bar.setOpts(x0=np.minimum(low, baseline_total), y=y, width=np.abs(low - baseline_total),
+                             height=0.62, brushes=brushes(theme.LOW_COLOR) if n else None)
+        self.high_bar.setOpts(x0=np.minimum(high, baseline_total), y=y, width=np.abs(high - baseline_total),
+                              height=0.62, brushes=brushes(theme.HIGH_COLOR) if n else None)
+        self.set_span(-0.7, max(n, 1) - 0.3)
+        lo = min(float(low.min()), float(high.min()), baseline_total) if n else baseline_total * 0.9
+        hi = max(float(low.max()), float(high.max()), baseline_total) if n else baseline_total * 1.1
+        pad = (hi - lo) * 0.22 or abs(baseline_total) * 0.05 or 1.0  # room for the value labels
+        ticks = series.nice_ticks(lo - pad, hi + pad, 6)
+        self.set_value_ticks(ticks, currency)
+        self.baseline.setPos(baseline_total)
+        self.baseline.setVisible(n > 0)
+        gap = (ticks[-1] - ticks[0]) * 0.006
+        for k, label in enumerate(self.value_labels):
+            i, side = divmod(k, 2)
+            if i >= n:
+                label.setVisible(False)
+                continue
+            r = rows[i]
+            total, text = (r.total_low, r.low_text) if side == 0 else (r.total_high, r.high_text)
+            left_of = total < baseline_total or (total == baseline_total and side == 0)
+            label.setAnchor((1, 0.5) if left_of else (0, 0.5))
+            label.setText(text)
+            label.setPos(total - gap if left_of else total + gap, y[i])
+            label.setVisible(True)
+        fm, room = self.fontMetrics(), self.LABEL_WIDTH - 14  # pyqtgraph drops a name wider than its axis
+        names = tuple((float(y[i]), fm.elidedText(r.label + (" *" if r.estimated else ""), Qt.TextElideMode.ElideMiddle,
+                                                  room)) for i, r in enumerate(rows))
+        if names != self._names:
+            self._names = names
+            self.item.getAxis("left").setTicks([list(names)])
+        self.message.setText(note if not n else "")
+        self.message.setPos((ticks[0] + ticks[-1]) / 2, (max(n, 1) - 1) / 2)
+        legend = (f"<span style='color:{theme.LOW_COLOR}'>■</span> input at its low&nbsp;&nbsp;"
+                  f"<span style='color:{theme.HIGH_COLOR}'>■</span> at its high&nbsp;&nbsp;"
+                  f"│ likely total {self.fmt.auto(baseline_total)}&nbsp;&nbsp;* no range in the plan: ±20%")
+        self.caption.setText(f"<b>What moves the total</b> ({months} months, {currency}): each input at its low "
+                             f"and high, the rest at likely&nbsp;&nbsp;&nbsp;{legend}")
+
+    def hover_at(self, x: float, y: float) -> str:
+        n = len(self.rows)
+        rank = n - 1 - int(round(y))
+        if not 0 <= rank < n or abs(y - round(y)) > 0.4:
+            return ""
+        r = self.rows[rank]
+        f, base = self.fmt, self.baseline_total
+
+        def delta(v: float) -> str:
+            return ("+" if v >= base else "−") + f.auto(abs(v - base))
+        origin = ("its range in the plan" if not r.estimated
+                  else "no range in the plan: ±20% of its value (give it a range to pin it down)")
+        return (f"<b>{r.label}</b><br>at {r.low_text}: total {f.auto(r.total_low)} ({delta(r.total_low)})<br>"
+                f"at {r.high_text}: total {f.auto(r.total_high)} ({delta(r.total_high)})<br>"
+                f"swing {f.auto(r.swing)}; {origin}")
+
+
 def _elide(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -500,7 +684,8 @@ class ChartsView(QTabWidget):
     TABS = (("Monthly", "Cost of each month stacked by category, with the monthly budget"),
             ("Cumulative", "Cost to date, against the budget to date and the scenario"),
             ("Scenarios", "The plan against the selected savings scenario"),
-            ("Drivers", "The lines that cost the most over the horizon"))
+            ("Top lines", "The lines that cost the most over the horizon"),
+            ("Drivers", "What moves the total: each input at its low and high value, widest swing first"))
 
     def __init__(self, document: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -519,13 +704,15 @@ class ChartsView(QTabWidget):
         self._dirty: set[QWidget] = set()
         self._scenario_dirty: set[QWidget] = set()
         self._shown_scenario: dict[QWidget, tuple] = {}
+        self.uncertainty: Any = None
+        """The ``gui.uncertainty_view.Uncertainty`` whose band and tornado are drawn (``set_uncertainty``)."""
         self.currentChanged.connect(lambda _i: self._refresh_current())
         document.plan_changed.connect(self._on_plan_changed)
         document.scenario_changed.connect(self._on_scenario_changed)
 
     def _ensure_built(self) -> list[Chart]:
         if self._charts is None:
-            self._charts = [MonthlyChart(), CumulativeChart(), ScenarioChart(), DriversChart()]
+            self._charts = [MonthlyChart(), CumulativeChart(), ScenarioChart(), DriversChart(), TornadoChart()]
             self._pending.hide()
             for page, chart in zip(self._pages, self._charts):
                 page.layout().addWidget(chart)
@@ -549,6 +736,40 @@ class ChartsView(QTabWidget):
     @property
     def drivers(self) -> "DriversChart":
         return self._ensure_built()[3]  # type: ignore[return-value]
+
+    @property
+    def tornado(self) -> "TornadoChart":
+        return self._ensure_built()[4]  # type: ignore[return-value]
+
+    def set_uncertainty(self, model: Any) -> None:
+        """Draw ``model``'s P10-P90 band in the monthly chart and its tornado in the Drivers tab."""
+        self.uncertainty = model
+        model.changed.connect(self._on_uncertainty_changed)
+        self._on_uncertainty_changed()
+
+    def _on_uncertainty_changed(self) -> None:
+        if self._charts is None:
+            return
+        self._dirty |= {self.monthly, self.tornado}
+        chart = self.current_chart()
+        if chart in (self.monthly, self.tornado):
+            self._refresh_current(scenario=False)
+
+    def _uncertainty_notes(self) -> tuple[Any, Any, str, str]:
+        """(band, tornado, band note, tornado note) for the current plan."""
+        from gui.uncertainty_view import Status
+        m = self.uncertainty
+        if m is None:
+            return None, None, "", "Not computed in this view"
+        if m.current:
+            return m.band, m.tornado, "", "" if m.tornado is None or m.tornado.bars else "No input moves the total"
+        ranges = m.has_ranges
+        if m.status is Status.CANCELLED:
+            return None, None, "P10–P90 not computed (cancelled)" if ranges else "", \
+                "Not computed (cancelled): press Simulate in the status bar"
+        if m.status is Status.FAILED:
+            return None, None, "P10–P90 could not be computed" if ranges else "", f"Could not be computed: {m.error}"
+        return None, None, "P10–P90: simulating the ranges…" if ranges else "", "Computing…"
 
     def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802 - charts live inside their tab pages
         for i, page in enumerate(self._pages):
@@ -609,7 +830,16 @@ class ChartsView(QTabWidget):
             return
         if chart in self._dirty:
             self._dirty.discard(chart)
-            if chart is not self.scenarios:
+            if chart is self.monthly or chart is self.tornado:
+                band, t, band_note, t_note = self._uncertainty_notes()
+                if chart is self.monthly:
+                    self.monthly.band, self.monthly.band_note = band, band_note
+                    self.monthly.set_projection(proj)
+                else:
+                    rows = series.tornado_rows(t, TornadoChart.MAX_ROWS) if t is not None else ()
+                    self.tornado.set_data(rows, t.baseline_total if t is not None else series.headline(proj).total,
+                                          proj.currency, len(proj.months), t_note)
+            elif chart is not self.scenarios:
                 chart.set_projection(proj)  # type: ignore[attr-defined]
             else:
                 self._scenario_dirty.add(chart)

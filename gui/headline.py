@@ -88,7 +88,7 @@ class HeadlineBar(QWidget):
         self.end = Figure("Run-rate at the horizon", "Cost of the last month of the plan.",
                           ("Run-rate, month 240", "$888,888/mo", "Sep 2028"))
         self.total = Figure("Horizon total", "Everything the plan costs over its months (sum of the monthly costs).",
-                            ("240-month total", "$88,888,888", "Sep 2028 – Sep 2048"))
+                            ("240-month total, P50", "$88,888,888", "P10–P90: $88.8M – $88.8M"))
         self.per_1k = Figure("Cost per 1k requests", "The whole bill over the horizon divided by the requests "
                              "served by inference services and API lines, per thousand.",
                              ("Cost per 1k requests", "$888.88", "whole bill / requests served"))
@@ -112,6 +112,9 @@ class HeadlineBar(QWidget):
         self.setMinimumWidth(200)
         self.data: series.Headline | None = None
         """The figures shown (tests compare them with the engine)."""
+        self.band: series.Band | None = None
+        """The Monte Carlo spread shown with the total (None without ranges or while computing)."""
+        self.uncertainty: Any = None
         document.plan_changed.connect(self._on_plan_changed)
         document.scenario_changed.connect(self._on_scenario_changed)
         self._on_plan_changed()
@@ -135,8 +138,7 @@ class HeadlineBar(QWidget):
         self.now.set(f"{fmt.auto(h.run_rate_now)}/mo", labels[0] if labels else "")
         self.end.set(f"{fmt.auto(h.run_rate_end)}/mo", labels[-1] if labels else "",
                      caption=f"Run-rate, month {h.months}")
-        self.total.set(fmt.auto(h.total), f"{labels[0]} – {labels[-1]}" if labels else "",
-                       caption=f"{h.months}-month total")
+        self._show_total()
         if h.cost_per_1k_requests is None:
             self.per_1k.set("—", "no requests in the plan")
         else:
@@ -152,6 +154,39 @@ class HeadlineBar(QWidget):
         else:
             self.budget.set(fmt.compact(h.budget), f"exceeded from {h.first_over_budget}")
         self.budget.warn(h.first_over_budget is not None)
+
+    def set_uncertainty(self, model: Any) -> None:
+        """Show the total as ``P50 (P10–P90)`` from ``model`` (a ``gui.uncertainty_view.Uncertainty``)."""
+        self.uncertainty = model
+        model.changed.connect(self._show_total)
+        self._show_total()
+
+    def _show_total(self) -> None:
+        proj, h = self.document.projection, self.data
+        if proj is None or h is None:
+            return
+        fmt = MoneyFormat(proj.currency)
+        m = self.uncertainty
+        band = m.band if m is not None and m.current else None
+        self.band = band
+        if band is not None:
+            self.total.set(fmt.auto(band.total_p50), f"P10–P90: {fmt.compact(band.total_p10)} – {fmt.compact(band.total_p90)}",
+                           caption=f"{h.months}-month total, P50")
+            self.total.setToolTip(
+                f"Median of {band.samples:,} Monte Carlo samples of the plan's {band.inputs} range"
+                f"{'s' if band.inputs != 1 else ''}: {fmt.full(band.total_p50)}. P10–P90: {fmt.full(band.total_p10)} "
+                f"to {fmt.full(band.total_p90)} (80% of the samples fall between). With every input at its likely "
+                f"value the total is {fmt.full(band.total_likely)}.")
+            return
+        labels = series.month_labels(proj)
+        detail = f"{labels[0]} – {labels[-1]}" if labels else ""
+        if m is not None and m.has_ranges:
+            from gui.uncertainty_view import Status
+            detail = {Status.CANCELLED: "likely; range not computed", Status.FAILED: "likely; range failed"}.get(
+                m.status, "likely; range: simulating…")
+        self.total.set(fmt.auto(h.total), detail, caption=f"{h.months}-month total")
+        self.total.setToolTip("Everything the plan costs over its months (sum of the monthly costs), every input at "
+                              "its likely value.")
 
     def _on_scenario_changed(self) -> None:
         doc = self.document

@@ -21,6 +21,7 @@ from gui.headline import HeadlineBar
 from gui.line_table import LineTable
 from gui.savings_panel import SavingsPanel
 from gui.settings import Settings
+from gui.uncertainty_view import Uncertainty, UncertaintyStatus
 from gui.widgets import set_text
 
 APP_NAME = "AI Cost Planner"
@@ -50,6 +51,9 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.headline)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
+        self.uncertainty = Uncertainty(document, parent=self)  # after the charts: they redraw first on an edit
+        self.charts.set_uncertainty(self.uncertainty)
+        self.headline.set_uncertainty(self.uncertainty)
         self.table = LineTable(document)
         center = QSplitter(Qt.Orientation.Vertical)
         center.setObjectName("center")
@@ -82,6 +86,7 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.status.setFixedSize(340, self.status.fontMetrics().height() + 4)  # new text, no re-layout
         self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.statusBar().addPermanentWidget(UncertaintyStatus(self.uncertainty))
         self.statusBar().addPermanentWidget(self.status)
         self._on_path_changed()
         self._on_plan_changed()
@@ -289,6 +294,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.maybe_save():
             self.settings.save_window(self)
+            self.uncertainty.cancel()
             event.accept()
             self.closed.emit()
         else:

@@ -7,12 +7,13 @@ the same code draws on a 600 dpi PDF page or on a screen.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+
+from pricing import series
 
 Formatter = Callable[[float], str]
 
@@ -61,17 +62,8 @@ def elide(text: str, fm: QFontMetricsF, width: float) -> str:
     return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
-def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """Round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 x 10^k), about ``n`` of them."""
-    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
-        hi = lo + 1.0
-    raw = (hi - lo) / max(n, 1)
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw - 1e-12)
-    start = math.floor(lo / step + 1e-9) * step
-    stop = math.ceil(hi / step - 1e-9) * step
-    count = int(round((stop - start) / step))
-    return [start + i * step for i in range(count + 1)]
+nice_ticks = series.nice_ticks
+"""Round tick values covering [lo, hi] (shared with the window's charts)."""
 
 
 # ---------------------------------------------------------------------------------------------

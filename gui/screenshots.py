@@ -36,6 +36,7 @@ def take(out: Path = OUT, example: Path = EXAMPLE) -> list[Path]:
 
     def shot(name: str) -> None:
         _settle(app)
+        window.uncertainty.wait()  # the band and the tornado of the plan as shown
         window.charts.refresh_all()
         _settle(app)
         path = out / f"{name}.png"
@@ -53,6 +54,8 @@ def take(out: Path = OUT, example: Path = EXAMPLE) -> list[Path]:
     charts.setCurrentWidget(charts.drivers)
     tree.select("compute.exploration[0]")
     shot("main-drivers")
+    charts.setCurrentWidget(charts.tornado)
+    shot("main-tornado")
 
     # the savings panel with a second strategy turned on, its parameters open
     charts.setCurrentWidget(charts.scenarios)

@@ -23,6 +23,9 @@ CATEGORY_COLORS: dict[Category, str] = {
 OTHER_COLOR = "#9C9C9C"
 BUDGET_COLOR = "#E15759"             # red: the budget line and the over-budget marker
 SCENARIO_COLOR = "#59A14F"           # green: the scenario against the baseline
+BAND_COLOR = "#5B6B7F"               # the P10-P90 band of the monthly total (as in the PDF)
+LOW_COLOR = "#4E79A7"                # tornado: an input at its low value
+HIGH_COLOR = "#F28E2B"               # tornado: an input at its high value
 ERROR_COLOR = "#E5534B"              # validation messages (readable on light and dark)
 
 

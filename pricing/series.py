@@ -365,3 +365,91 @@ def scenario_summary(result: Any) -> dict:
         _SUMMARIES.pop(next(iter(_SUMMARIES)))
     _SUMMARIES[id(result)] = (result, data)
     return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertainty: the P10-P90 band of the monthly chart and the tornado of the Drivers view
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Band:
+    """The Monte Carlo spread of the monthly total, next to the likely (baseline) projection."""
+
+    months: tuple[str, ...]
+    likely: np.ndarray
+    """The baseline monthly total (every input at its likely value)."""
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+    over_budget: np.ndarray | None
+    """Probability that each month exceeds the monthly budget (None without a budget)."""
+    total_likely: float
+    total_p10: float
+    total_p50: float
+    total_p90: float
+    samples: int
+    inputs: int
+    """How many inputs the plan gives as ranges."""
+
+
+def band(projection: Projection, mc: Any) -> Band | None:
+    """The band of a Monte Carlo result for its projection; None when there is none to show (no ranges).
+
+    Percentiles are rounded to the cent, as every amount shown; ``likely`` is the projection's
+    monthly total as the headline and table show it.
+    """
+    if mc is None or not mc.inputs or len(mc.monthly_p10) != len(projection.months):
+        return None
+    cells = rounded_cells(projection).sum(axis=0) if len(projection.line_items) else \
+        np.zeros(len(projection.months), dtype=np.int64)
+    cent = lambda a: to_cents(np.asarray(a, dtype=float)) / 100  # noqa: E731
+    totals = cent([mc.total_p10, mc.total_p50, mc.total_p90])
+    return Band(month_labels(projection), cells / 100, cent(mc.monthly_p10), cent(mc.monthly_p50),
+                cent(mc.monthly_p90), None if mc.budget_exceeded is None else np.asarray(mc.budget_exceeded, float),
+                cents_to_float(int(cells.sum())), float(totals[0]), float(totals[1]), float(totals[2]),
+                int(mc.samples), len(mc.inputs))
+
+
+@dataclass(frozen=True, slots=True)
+class TornadoRow:
+    """One input of the tornado as drawn: its label, its low and high values and the totals they give."""
+
+    key_path: str
+    label: str
+    low_text: str
+    """The input's low value as written in plans (``1.6M``, ``35%``)."""
+    high_text: str
+    total_low: float
+    total_high: float
+    estimated: bool
+    """No range in the plan: the input moves +-20%."""
+
+    @property
+    def swing(self) -> float:
+        return abs(self.total_high - self.total_low)
+
+
+def tornado_rows(tornado: Any, n: int = 12) -> tuple[TornadoRow, ...]:
+    """The ``n`` inputs of widest swing, widest first, amounts rounded to the cent."""
+    from pricing.report import input_value
+    rows = []
+    for b in tornado.bars[:n]:
+        lo, hi = to_cents(np.array([b.total_low, b.total_high])) / 100
+        rows.append(TornadoRow(b.input.key_path, b.input.label, input_value(b.input.key_path, b.input.low),
+                               input_value(b.input.key_path, b.input.high), float(lo), float(hi),
+                               not b.input.from_range))
+    return tuple(rows)
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """Round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 x 10^k), about ``n`` of them."""
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+        hi = lo + 1.0
+    raw = (hi - lo) / max(n, 1)
+    mag = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw - 1e-12)
+    start = np.floor(lo / step + 1e-9) * step
+    stop = np.ceil(hi / step - 1e-9) * step
+    count = int(round((stop - start) / step))
+    return [float(start + i * step) for i in range(count + 1)]

@@ -45,7 +45,6 @@ def test_opens_with_the_engines_numbers(window):
     assert window.windowTitle().startswith("support-assistant.yaml[*]")
     assert not window.isWindowModified()
     assert_shows_engine_numbers(window)
-    assert window.headline.total.value.text() == "$278,034" or window.headline.total.value.text()
 
 
 def test_typing_a_quantity_updates_headline_and_charts_and_undo_restores(qtbot, window, settle):

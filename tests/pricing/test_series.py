@@ -168,3 +168,63 @@ def test_axis_ticks_thin_out_month_labels(n, step):
 ])
 def test_nice_scale_ends_on_round_numbers(top, end, step):
     assert series.nice_scale(top) == (pytest.approx(end), pytest.approx(step))
+
+
+# ---------------------------------------------------------------------------------------------
+# Uncertainty band and tornado rows
+# ---------------------------------------------------------------------------------------------
+
+
+def test_band_of_a_uniform_input_has_hand_computed_percentiles(catalog):
+    from pricing import uncertainty
+    # Toil: H ~ U(10, 30) hours at 50 an hour -> month p-th percentile 50 x (10 + 20p); Lake adds 20 a month
+    plan = planfile.loads(HEAD + "people:\n  - {name: Toil, hours_per_month: {low: 10, likely: 20, high: 30}, "
+                          "hourly_rate: 50}\n" + "data:\n  storage:\n    - {name: Lake, size_tb: 1, tier: standard}\n"
+                          "prices:\n  storage.aws.standard: 0.02\n", catalog=catalog)
+    proj = engine.project(plan, catalog)
+    mc = uncertainty.monte_carlo(plan, catalog, samples=20_000, distribution="uniform")
+    b = series.band(proj, mc)
+    assert b.months == ("Nov 2027", "Dec 2027", "Jan 2028", "Feb 2028")
+    assert b.likely == pytest.approx([20 + 1000] * 4)
+    assert b.p10 == pytest.approx([20 + 50 * 12] * 4, rel=0.01)
+    assert b.p50 == pytest.approx([20 + 50 * 20] * 4, rel=0.01)
+    assert b.p90 == pytest.approx([20 + 50 * 28] * 4, rel=0.01)
+    assert b.total_likely == 4 * 1020
+    assert b.total_p50 == pytest.approx(4 * 1020, rel=0.01)
+    assert (b.samples, b.inputs, b.over_budget) == (20_000, 1, None)
+    # amounts are whole cents, as shown
+    assert np.all(np.round(b.p90 * 100) == b.p90 * 100)
+
+
+def test_no_band_without_ranges(catalog):
+    from pricing import uncertainty
+    proj = project(catalog)
+    plan = planfile.loads(HEAD + BODY, catalog=catalog)
+    assert series.band(proj, None) is None
+    assert series.band(proj, uncertainty.monte_carlo(plan, catalog, samples=100)) is None
+
+
+def test_tornado_rows_widest_first_with_plan_values(catalog):
+    from pricing import uncertainty
+    plan = planfile.loads(HEAD + textwrap.dedent(BODY).replace("hours_per_month: 10", "hours_per_month: 5 ± 100%"),
+                          catalog=catalog)
+    rows = series.tornado_rows(uncertainty.tornado(plan, catalog), n=3)
+    assert len(rows) == 3
+    # Toil hours 0..10 at 50/h over 4 months: totals 4x(20)+400 and 4x(20+500)+400; swing 2000 (the widest)
+    assert rows[0].label == "Toil: hours per month" and not rows[0].estimated
+    assert (rows[0].low_text, rows[0].high_text) == ("0", "10")
+    assert (rows[0].total_low, rows[0].total_high) == (480.0, 2480.0)
+    assert rows[0].swing == 2000.0
+    assert [r.swing for r in rows] == sorted((r.swing for r in rows), reverse=True)
+    assert all(r.estimated for r in rows[1:])   # no range given: +-20%
+
+
+@pytest.mark.parametrize("lo,hi", [(0, 1), (387_000, 599_000), (-5, 5), (0.1, 0.13), (1e6, 1e6)])
+def test_nice_ticks_cover_the_span_with_round_steps(lo, hi):
+    ticks = series.nice_ticks(lo, hi, 5)
+    assert ticks[0] <= lo and ticks[-1] >= hi
+    steps = np.diff(ticks)
+    assert steps == pytest.approx(np.full(len(steps), steps[0]))
+    mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
+    assert min(abs(mantissa - m) for m in (1, 2, 2.5, 5, 10)) < 1e-9
+    assert 2 <= len(ticks) <= 11
