@@ -1,0 +1,83 @@
+"""Hostile plan files (issue 9): how fast and in how little memory the loader refuses them.
+
+A "billion laughs" file must be refused before it is expanded, so its cost is compared with
+loading an ordinary example plan in the same run, and its memory peak (tracemalloc) with the
+file's own size. Memory of the engine's biggest work (a 60-month plan of 200 lines, a 10,000-sample
+Monte Carlo) is measured the same way.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tracemalloc
+
+from benchmarks.common import EXAMPLES, big_plan_text, median_ms, timings
+
+LIMIT_MB = 5
+
+
+def _bomb() -> str:
+    return "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefghijklmnopqrst", "bcdefghijklmnopqrstu"))
+
+
+def _refuse(text: str) -> str:
+    from pricing import planfile
+    from pricing.errors import PlanError
+    try:
+        planfile.loads(text, file="hostile.yaml")
+    except PlanError as exc:
+        return str(exc).splitlines()[0]
+    raise AssertionError("a hostile file was accepted")
+
+
+def _peak_mb(fn) -> float:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def run() -> dict:
+    from pricing import engine, planfile, uncertainty
+    from pricing.catalog import Catalog
+    catalog = Catalog.load()
+    example = os.path.join(EXAMPLES, "vision-inhouse.yaml")
+    with open(example, encoding="utf-8") as fh:
+        example_text = fh.read()
+    ordinary = timings(lambda: planfile.loads(example_text, file="vision-inhouse.yaml", base_dir=EXAMPLES),
+                       repeat=20, warmup=2)
+    bomb = _bomb()
+    cases = {
+        "billion laughs (21 nested aliases, 10^21 items if expanded)": bomb,
+        "nesting 5,000 deep": "x: " + "[" * 5000 + "]" * 5000,
+        f"{LIMIT_MB + 1} MB file (over the {LIMIT_MB} MB limit)": "# " + "x" * (LIMIT_MB + 1) * 1_000_000 + "\n",
+        "250,000-item list under an unknown key": "name: x\nstuff: [" + ", ".join("1" for _ in range(250_000)) + "]\n",
+    }
+    rows = [("load vision-inhouse.yaml (an ordinary plan), median", f"{median_ms(ordinary):.1f} ms", "")]
+    for label, text in cases.items():
+        why = _refuse(text)
+        t = timings(lambda text=text: _refuse(text), repeat=7, warmup=1)
+        rows.append((f"refuse: {label}, median", f"{median_ms(t):.2f} ms: \"{why[:70]}\"", "fast, clear error"))
+    bomb_peak = _peak_mb(lambda: _refuse(bomb))
+    rows.append(("memory peak refusing the billion laughs (tracemalloc)", f"{bomb_peak:.2f} MB for a "
+                 f"{len(bomb.encode()) / 1000:.1f} kB file", "not expanded"))
+    big = planfile.loads(big_plan_text(200, 60))
+    rows.append(("memory peak of project(), 60 months x 200 lines",
+                 f"{_peak_mb(lambda: engine.project(big, catalog)):.1f} MB", ""))
+    plan = dataclasses.replace(planfile.load(os.path.join(EXAMPLES, "support-assistant.yaml")), months=60)
+    rows.append(("memory peak of a 10,000-sample Monte Carlo, support-assistant.yaml at 60 months",
+                 f"{_peak_mb(lambda: uncertainty.monte_carlo(plan, catalog, samples=10_000)):.1f} MB", ""))
+    return {"title": "Hostile files and memory (issue 9)", "rows": rows,
+            "notes": ["Each hostile file is refused with the message quoted (file, line and key path follow it); "
+                      "none is a traceback. Memory peaks are Python allocations traced by tracemalloc during "
+                      "the one call (numpy arrays included), not the process RSS (see the desktop app's "
+                      "section for that)."]}
+
+
+if __name__ == "__main__":
+    for row in run()["rows"]:
+        print(" | ".join(row))
