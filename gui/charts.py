@@ -122,6 +122,14 @@ class Chart(QWidget):
             self.item.setXRange(start, headroom, padding=0)
             ys = np.repeat([[lo, hi]], len(values), axis=0).ravel()
             self.grid.setData(np.repeat(values, 2), ys)
+        self._settle_view()
+
+    def _settle_view(self) -> None:
+        """Apply a new view range to the items now rather than in the next paint.
+
+        pyqtgraph defers the view's transform to the start of a paint; the items then learn of it
+        inside that paint and ask for another one. Done here, the first paint draws them right."""
+        self.item.getViewBox().updateMatrix()
 
     def set_currency(self, currency: str) -> None:
         """Amounts in another currency (for views that scale the value axis themselves)."""
@@ -141,6 +149,7 @@ class Chart(QWidget):
             self.item.setXRange(lo, hi, padding=0)
         else:
             self.item.setYRange(lo, hi, padding=0)
+        self._settle_view()
 
     def apply_palette(self) -> None:
         fg = theme.foreground(self)
@@ -230,8 +239,12 @@ class MonthlyChart(Chart):
         self.marker: series.BudgetMarker | None = None
         self.band: series.Band | None = None
         self.band_note = ""
-        self._proj: Any = None
         """Why there is no band, when the plan has ranges ("simulating…", "cancelled")."""
+        self._proj: Any = None
+        self._bar_data: dict[Category, tuple[np.ndarray, np.ndarray]] = {}
+        """Bottoms and heights each category's bars were last given."""
+        self._over_spot: tuple[float, float] | None = (-1.0, -1.0)
+        """Where the over-budget marker is drawn (None: it has no point); unknown at first."""
         self.month_names: tuple[str, ...] = ()
 
     def apply_palette(self) -> None:
@@ -281,8 +294,14 @@ class MonthlyChart(Chart):
             layer = shown.get(cat)
             if layer is None:
                 bar.setVisible(False)
+                self._bar_data.pop(cat, None)
                 continue
-            bar.setOpts(x=x, y0=layer.bottom, height=layer.values, width=BAR_WIDTH)
+            values = layer.values
+            drawn = self._bar_data.get(cat)
+            # an edit usually moves a few categories: the bars of the others are left as drawn
+            if drawn is None or not (np.array_equal(drawn[0], layer.bottom) and np.array_equal(drawn[1], values)):
+                self._bar_data[cat] = (layer.bottom, values)
+                bar.setOpts(x=x, y0=layer.bottom, height=values, width=BAR_WIDTH)
             bar.setVisible(True)
         marker = series.budget_marker(proj)
         self.marker = marker
@@ -294,20 +313,21 @@ class MonthlyChart(Chart):
                              proj.currency)
         if marker is None:
             self.budget.setVisible(False)
-            self.over.setData([], [])
-            self.over_label.setText("")
+            self._no_over()
         else:
             self.budget.setPos(marker.budget)
             self.budget.setVisible(True)
-            self.budget_label.setText(f"Budget {self.fmt.compact(marker.budget)}/mo")
+            _set_text(self.budget_label, f"Budget {self.fmt.compact(marker.budget)}/mo")
             if marker.first_over is None:
-                self.over.setData([], [])
-                self.over_label.setText("")
+                self._no_over()
             else:
                 i = marker.first_over
                 y = float(st.total[i])
-                self.over.setData([float(i)], [y + self.top * 0.03])
-                self.over_label.setText(f"over budget from {marker.first_over_label}")
+                spot = (float(i), y + self.top * 0.03)
+                if spot != self._over_spot:
+                    self._over_spot = spot
+                    self.over.setData([spot[0]], [spot[1]])
+                _set_text(self.over_label, f"over budget from {marker.first_over_label}")
                 # keep the label inside the plot: left-aligned near the start, right-aligned near the end
                 ax = 0.0 if i < n / 4 else (1.0 if i > 3 * n / 4 else 0.5)
                 self.over_label.setAnchor((ax, 1.15))
@@ -325,6 +345,13 @@ class MonthlyChart(Chart):
         elif self.band_note:
             legend += f"&nbsp;&nbsp;&nbsp;<i>{self.band_note}</i>"
         self.caption.setText(f"<b>Monthly cost by category</b> ({proj.currency})&nbsp;&nbsp;&nbsp;{legend}")
+
+    def _no_over(self) -> None:
+        """No month over the budget: no marker, no label (left alone when already so)."""
+        if self._over_spot is not None:
+            self._over_spot = None
+            self.over.setData([], [])
+        _set_text(self.over_label, "")
 
     def hover_at(self, x: float, y: float) -> str:
         if self.stacked is None:
@@ -452,7 +479,7 @@ class ScenarioChart(Chart):
             self.fill.setVisible(False)
             self.set_value_range(highest, proj.currency)
             self.message.setColor(theme.foreground(self))
-            self.message.setText(error or "No scenario yet: create one in the Savings panel")
+            _set_text(self.message, error or "No scenario yet: create one in the Savings panel")
             self.message.setPos((len(x) - 1) / 2 if len(x) else 0, self.top * 0.5)
             self.caption.setText(f"<b>Plan against a scenario</b> ({proj.currency})&nbsp;&nbsp;&nbsp;"
                                  f"<span style='color:{base}'>━</span> plan")
@@ -460,7 +487,7 @@ class ScenarioChart(Chart):
         else:
             self.scenario.setData(x, comparison.scenario)
             self.fill.setVisible(True)
-            self.message.setText("")
+            _set_text(self.message, "")
             self._name = name or ""
             highest = max(highest, float(comparison.scenario.max()) if len(comparison.scenario) else 0.0)
             self.set_value_range(highest, proj.currency)
@@ -527,7 +554,7 @@ class DriversChart(Chart):
         if names != self._names:
             self._names = names
             self.item.getAxis("left").setTicks([list(names)])
-        self.caption.setText(f"<b>Top drivers</b> — the costliest lines over {len(proj.months)} months "
+        self.caption.setText(f"<b>Top lines</b> — the costliest lines over {len(proj.months)} months "
                              f"({proj.currency}), coloured by category")
 
     def hover_at(self, x: float, y: float) -> str:
@@ -649,6 +676,13 @@ class TornadoChart(Chart):
         return (f"<b>{r.label}</b><br>at {r.low_text}: total {f.auto(r.total_low)} ({delta(r.total_low)})<br>"
                 f"at {r.high_text}: total {f.auto(r.total_high)} ({delta(r.total_high)})<br>"
                 f"swing {f.auto(r.swing)}; {origin}")
+
+
+def _set_text(item: Any, text: str) -> None:
+    """Give a pyqtgraph TextItem (or a line's label) new text only when it differs: setting it lays out
+    the text again and invalidates the scene around it."""
+    if item.textItem.toPlainText() != text:
+        item.setText(text)
 
 
 def _elide(text: str, n: int) -> str:

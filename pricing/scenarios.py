@@ -1216,7 +1216,12 @@ def attribution_cents(result: ScenarioResult) -> RoundedAttribution:
     strategy's horizon figure is the sum of its months.
     """
     from pricing.report import rounded_matrix
-    saving = rounded_matrix(result.baseline).sum(axis=0) - rounded_matrix(result.projection).sum(axis=0)
+    return _attribution_cents(result, rounded_matrix(result.baseline), rounded_matrix(result.projection))
+
+
+def _attribution_cents(result: ScenarioResult, base_cells: np.ndarray, scen_cells: np.ndarray) -> RoundedAttribution:
+    """``attribution_cents`` from the rounded cells of the baseline and the scenario projections."""
+    saving = base_cells.sum(axis=0) - scen_cells.sum(axis=0)
     saving = np.asarray(saving, dtype=np.int64).reshape(len(result.baseline.months))
     names = [n for n, _ in result.attribution]
     exact = np.array([m for _, m in result.attribution], dtype=float).reshape(len(names), len(saving)) * 100.0
@@ -1260,9 +1265,10 @@ def largest_remainder(values: np.ndarray, target: int) -> np.ndarray:
 def summary_data(result: ScenarioResult) -> dict:
     """A scenario's saving as plain data (cents-consistent), for ``aicost savings --json`` and views."""
     from pricing.report import cents_to_float, rounded_matrix
-    r = attribution_cents(result)
-    base = int(rounded_matrix(result.baseline).sum())
-    scen = int(rounded_matrix(result.projection).sum())
+    base_cells, scen_cells = rounded_matrix(result.baseline), rounded_matrix(result.projection)
+    r = _attribution_cents(result, base_cells, scen_cells)  # each projection rounded once
+    base = int(base_cells.sum())
+    scen = int(scen_cells.sum())
     return {
         "name": result.scenario.name,
         "baseline_total": cents_to_float(base),
