@@ -103,4 +103,7 @@ def run_app(path: str | Path | None = None) -> int:
     window.show()
     from gui import autosave
     window.autosaver = autosave.start(window)  # unsaved changes survive a crash; offers what a crash left
-    return app.exec()
+    status = app.exec()
+    from gui import workers
+    workers.shutdown_all()  # no background work may outlive the event loop (see shutdown_all)
+    return status

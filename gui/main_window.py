@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.maybe_save():
             self.settings.save_window(self)
-            self.uncertainty.cancel()
+            self.uncertainty.shutdown()
             event.accept()
             self.closed.emit()
         else:

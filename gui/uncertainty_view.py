@@ -122,6 +122,15 @@ class Uncertainty(QObject):
         elif self.status is Status.PENDING:
             self._set_status(Status.CANCELLED)
 
+    def shutdown(self, timeout_s: float = 5.0) -> bool:
+        """Stop for good (the window closes): cancel the run in flight and wait for its thread to finish."""
+        self._timer.stop()
+        worker = self._worker
+        if worker is None:
+            return True
+        worker.cancel()
+        return worker.wait(timeout_s)
+
     def wait(self, timeout_s: float = 30.0) -> bool:
         """Run a pending computation now and block until it is published (tests, screenshots, exports)."""
         from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop

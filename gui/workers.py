@@ -1,6 +1,7 @@
 """Long work off the UI thread: a Worker runs a callable with progress and Cancel, and reports back in the GUI thread."""
 from __future__ import annotations
 
+import atexit
 import threading
 from enum import Enum
 from typing import Any, Callable
@@ -160,6 +161,22 @@ class Worker(QObject):
             result, ok = exc, False
         self._outcome_posted.emit(ok, result)
         self._ended.set()
+
+
+def shutdown_all(timeout_s: float = 10.0) -> bool:
+    """Cancel every running Worker and wait until their threads are done with Python; True when all were.
+
+    Called at exit (registered with ``atexit``, and by the app after its event loop ends). A pool
+    thread still running Python while the interpreter finalizes either finds its Worker deleted
+    under it or blocks for the GIL forever, and Qt's own exit then waits for that thread forever.
+    """
+    running = list(Worker._running)
+    for worker in running:
+        worker.cancel()
+    return all(worker.wait(timeout_s) for worker in running)  # Event.wait: the GIL is released meanwhile
+
+
+atexit.register(shutdown_all)  # imported after PySide6, so it runs before PySide6's own clean-up
 
 
 def run(task: Task, parent: QObject | None = None, *, on_progress: ProgressCallback | None = None,

@@ -3,6 +3,7 @@
 Every figure is checked against ``pricing.uncertainty`` run directly on the same plan and seed.
 """
 import dataclasses
+import os
 
 import numpy as np
 import pytest
@@ -182,3 +183,49 @@ def test_a_plan_that_cannot_be_priced_has_nothing_to_simulate(qtbot, plan_docume
     assert u.status is Status.NONE and u.band is None and u.tornado is None and not u.running
     doc.undo_stack.undo()
     assert u.status is Status.PENDING and u.wait() and u.band is not None
+
+
+def test_shutdown_stops_a_run_and_waits_for_its_thread(qtbot, plan_document):
+    u = Uncertainty(plan_document, samples=2_000_000)  # seconds of work
+    u.run()
+    worker = u._worker
+    qtbot.waitUntil(lambda: worker.is_running, timeout=5_000)
+    assert u.shutdown(timeout_s=10)
+    assert worker._ended.is_set()          # its thread is done with Python: safe to exit
+
+
+EXIT_MID_RUN = """
+import os, sys, time
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from gui import app as A
+catalog = A.load_engine(sys.argv[1])
+application = A.create_application()
+window = A.build_window(sys.argv[1], catalog)
+window.uncertainty.samples = 2_000_000
+window.show()
+while not window.uncertainty.running:
+    application.processEvents()
+time.sleep(0.05)
+window.document.undo_stack.setClean()
+if sys.argv[2] == "close":
+    window.close()
+print("exiting mid-run", flush=True)
+"""
+
+
+@pytest.mark.parametrize("how", ["close", "exit"])
+def test_the_app_exits_cleanly_while_a_simulation_runs(tmp_path, example_dir, how):
+    """A pool thread still running Python at exit used to meet a deleted Worker (or hang the exit)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = tmp_path / "exit_mid_run.py"
+    script.write_text(EXIT_MID_RUN)
+    root = Path(__file__).resolve().parent.parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root), AICOST_CACHE_DIR=str(tmp_path / "cache"),
+               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
+    out = subprocess.run([sys.executable, str(script), str(example_dir / "support-assistant.yaml"), how],
+                         capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "exiting mid-run" in out.stdout
+    assert "Traceback" not in out.stderr and "Error" not in out.stderr, out.stderr[-2000:]
