@@ -35,7 +35,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     mc = None
     if args.uncertainty:
         from pricing import uncertainty
-        mc = uncertainty.monte_carlo(proj.plan, samples=args.samples, seed=args.seed,
+        mc = uncertainty.monte_carlo(proj.plan, samples=args.samples, seed=args.seed, distribution=args.distribution,
                                      progress=_progress_line("Monte Carlo") if sys.stderr.isatty() else None)
     if args.json:
         data = report.report_data(proj)
@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")
     r.add_argument("--samples", type=_positive_int, default=10_000, help="Monte Carlo samples (default 10000)")
     r.add_argument("--seed", type=int, default=2027, help="Monte Carlo seed (same seed, same figures)")
+    r.add_argument("--distribution", choices=["pert", "triangular", "uniform"], default="pert",
+                   help="how each range is sampled (default pert; uniform ignores likely)")
     r.set_defaults(func=cmd_report)
 
     d = sub.add_parser("drivers", help="which inputs move the bill most (tornado: each input at low and high)")

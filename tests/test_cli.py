@@ -96,3 +96,53 @@ def test_console_entry_point_runs_in_a_subprocess():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "2027-01" in out.stdout
+
+
+@pytest.mark.parametrize("distribution", ["pert", "triangular", "uniform"])
+def test_report_uncertainty_json_is_the_monte_carlo_of_the_plan(capsys, distribution):
+    from pricing import planfile, report, uncertainty
+    code, out, err = run(["report", SUPPORT, "--uncertainty", "--json", "--samples", "3000", "--seed", "7",
+                          "--distribution", distribution], capsys)
+    assert code == 0, err
+    u = json.loads(out)["uncertainty"]
+    plan = planfile.load(SUPPORT)
+    mc = uncertainty.monte_carlo(plan, samples=3000, seed=7, distribution=distribution)
+    assert (u["samples"], u["seed"], u["distribution"]) == (3000, 7, distribution)
+    assert u["total_p50"] == round(mc.total_p50, 2) and u["monthly_p90"] == [round(float(x), 2) for x in mc.monthly_p90]
+    assert u["total_p10"] < u["total_p50"] < u["total_p90"]
+    assert len(u["budget_exceeded_probability"]) == 24 and len(u["inputs"]) == 3
+    # the same seed gives the same figures; the text report says the distribution used
+    assert run(["report", SUPPORT, "--uncertainty", "--json", "--samples", "3000", "--seed", "7",
+                "--distribution", distribution], capsys)[1] == out
+    code, out, _ = run(["report", SUPPORT, "--uncertainty", "--samples", "3000", "--distribution", distribution],
+                       capsys)
+    assert code == 0 and f"3,000 samples, {distribution.upper()}" in out
+    assert report.money(uncertainty.monte_carlo(plan, samples=3000, distribution=distribution).total_p50,
+                        "USD") in out
+
+
+def test_report_unknown_distribution_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["report", SUPPORT, "--uncertainty", "--distribution", "normal"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'normal'" in capsys.readouterr().err
+
+
+def test_drivers_ranks_inputs_of_a_hand_made_plan(tmp_path, capsys):
+    plan = tmp_path / "two.yaml"
+    plan.write_text("format: aicost-plan/1\nname: Two\nstart: 2027-01\nmonths: 12\nprovider: aws\npeople:\n"
+                    "  - {name: A, hours_per_month: 20 ± 50%, hourly_rate: 100}\n"
+                    "  - {name: B, hours_per_month: 10, hourly_rate: 50}\n")
+    code, out, err = run(["drivers", str(plan), "--json"], capsys)
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["baseline_total"] == 12 * (20 * 100 + 10 * 50)          # 30,000
+    rows = [(i["key_path"], i["total_at_low"], i["total_at_high"], i["swing"], i["from_range"]) for i in d["inputs"]]
+    assert rows == [
+        ("people[0].hours_per_month", 18_000, 42_000, 24_000, True),     # 10..30 h x 100 x 12
+        ("people[0].hourly_rate", 25_200, 34_800, 9_600, False),         # 80..120 x 20 h x 12 (+-20%)
+        ("people[1].hourly_rate", 28_800, 31_200, 2_400, False),         # 40..60 x 10 h x 12
+        ("people[1].hours_per_month", 28_800, 31_200, 2_400, False),     # 8..12 h x 50 x 12 (tie: by key path)
+    ]
+    code, out, _ = run(["drivers", str(plan)], capsys)
+    assert code == 0 and out.index("A: hours per month") < out.index("A: hourly rate *")
