@@ -84,7 +84,7 @@ class PlanDocument(QObject):
         self._scenario_timer = QTimer(self)
         self._scenario_timer.setSingleShot(True)
         self._scenario_timer.setInterval(0)
-        self._scenario_timer.timeout.connect(self.scenario_changed.emit)
+        self._scenario_timer.timeout.connect(self._on_scenario_timer)
         self.last_recompute_ms = 0.0
         """How long the last projection took (shown in the status bar, read by the benchmark)."""
         self._recompute()
@@ -221,10 +221,22 @@ class PlanDocument(QObject):
             return
         from pricing import scenarios
         try:
+            # the split among strategies waits for its first reader (or the timer): a chart drawing the
+            # scenario needs only its projection
             self._scenario_result = scenarios.evaluate(self._plan, self._plan.scenario(self._selected),
-                                                       self.catalog, self._projection)
+                                                       self.catalog, self._projection, lazy=True)
         except PlanError as exc:
             self._scenario_error = exc
+
+    def _on_scenario_timer(self) -> None:
+        """After the views' first drawing of a change: finish the scenario (its attribution), then tell them."""
+        self._evaluate_scenario()
+        if self._scenario_result is not None:
+            try:
+                self._scenario_result.settle()
+            except PlanError as exc:  # a subset of its strategies can't be priced: the scenario can't be shown
+                self._scenario_result, self._scenario_error = None, exc
+        self.scenario_changed.emit()
 
     def _select_default_scenario(self) -> None:
         names = [s.name for s in self._plan.scenarios]

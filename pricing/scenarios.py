@@ -11,7 +11,7 @@ cents so the shown parts add up to the shown total. docs/scenarios.md is the use
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import numpy as np
@@ -1001,7 +1001,12 @@ def check_scenarios(plan: Plan, catalog: "Catalog | None" = None) -> list[Proble
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ScenarioResult:
-    """A scenario projected against its baseline, with each strategy's share of the saving."""
+    """A scenario projected against its baseline, with each strategy's share of the saving.
+
+    The split of the saving among strategies (``attribution``, ``method``, ``notes``) prices the plan
+    under every subset of strategies; ``evaluate(lazy=True)`` defers it to the first read of one of
+    them, so a view that only draws the scenario's projection does not wait for it.
+    """
 
     scenario: Scenario
     plan: Plan
@@ -1013,12 +1018,35 @@ class ScenarioResult:
     saving_total: float
     saving_share: float
     """Of the baseline's horizon total (0 when the baseline costs nothing)."""
-    attribution: tuple[tuple[str, np.ndarray], ...]
-    """Strategy name -> its monthly saving; the parts sum to ``saving_monthly``."""
-    method: str = "shapley"
-    """How the saving was split: ``shapley`` (exact) or ``sequential`` (beyond SHAPLEY_MAX strategies)."""
-    notes: tuple[str, ...] = ()
-    """Things worth saying next to the figures (a strategy that changes lines but saves nothing)."""
+    split: Any = field(default=None, repr=False)
+    """``(attribution, method, notes)``, or the function that computes them on first use."""
+
+    def _split(self) -> tuple:
+        got = self.split
+        if callable(got):
+            got = got()
+            object.__setattr__(self, "split", got)  # computed once; the figures never change
+        return got
+
+    def settle(self) -> "ScenarioResult":
+        """Compute the attribution now if it was deferred (raises PlanError when a subset can't be priced)."""
+        self._split()
+        return self
+
+    @property
+    def attribution(self) -> tuple[tuple[str, np.ndarray], ...]:
+        """Strategy name -> its monthly saving; the parts sum to ``saving_monthly``."""
+        return self._split()[0]
+
+    @property
+    def method(self) -> str:
+        """How the saving was split: ``shapley`` (exact) or ``sequential`` (beyond SHAPLEY_MAX strategies)."""
+        return self._split()[1]
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Things worth saying next to the figures (a strategy that changes lines but saves nothing)."""
+        return self._split()[2]
 
     @property
     def months(self) -> tuple:
@@ -1026,8 +1054,12 @@ class ScenarioResult:
 
 
 def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
-             baseline: "Projection | None" = None) -> ScenarioResult:
-    """Project the scenario, its saving against the baseline, and each strategy's part of it."""
+             baseline: "Projection | None" = None, *, lazy: bool = False) -> ScenarioResult:
+    """Project the scenario, its saving against the baseline, and each strategy's part of it.
+
+    ``lazy``: split the saving among the strategies on first use of ``attribution`` (or ``settle()``)
+    rather than now.
+    """
     from pricing import engine
     env = _Env(_catalog(catalog))
     parsed, problems = _parse(scenario, _scenario_path(plan, scenario), _lever_catalog(plan, env))
@@ -1040,26 +1072,30 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
         baseline = engine.project(plan, env.catalog)
     projection = engine.project(full, env.catalog)
     saving = baseline.monthly - projection.monthly
-    cost = _SubsetCost(plan, parsed, env, baseline, projection)
-    if len(parsed) <= SHAPLEY_MAX:
-        parts, method = _shapley(cost, len(parsed)), "shapley"
-    else:
-        parts, method = _sequential(cost, len(parsed)), "sequential"
-    parts = _close(parts, saving)
-    notes = []
-    if method == "sequential":
-        notes.append(f"{len(parsed)} strategies: each is credited with what it saves after the ones before it "
-                     f"in canonical order (exact Shapley values are computed for up to {SHAPLEY_MAX})")
-    for p, part in zip(parsed, parts):
-        if np.all(np.abs(part) < 0.005):
-            notes.append(f"{p.name} changes the plan but saves nothing here "
-                         f"({_NO_SAVING.get(p.name, 'the lines it changes cost the same')})")
-        elif part.sum() < 0:
-            notes.append(f"{p.name} costs more than it saves here (its part of the saving is negative)")
+
+    def split() -> tuple:
+        cost = _SubsetCost(plan, parsed, env, baseline, projection)
+        if len(parsed) <= SHAPLEY_MAX:
+            parts, method = _shapley(cost, len(parsed)), "shapley"
+        else:
+            parts, method = _sequential(cost, len(parsed)), "sequential"
+        parts = _close(parts, saving)
+        notes = []
+        if method == "sequential":
+            notes.append(f"{len(parsed)} strategies: each is credited with what it saves after the ones before "
+                         f"it in canonical order (exact Shapley values are computed for up to {SHAPLEY_MAX})")
+        for p, part in zip(parsed, parts):
+            if np.all(np.abs(part) < 0.005):
+                notes.append(f"{p.name} changes the plan but saves nothing here "
+                             f"({_NO_SAVING.get(p.name, 'the lines it changes cost the same')})")
+            elif part.sum() < 0:
+                notes.append(f"{p.name} costs more than it saves here (its part of the saving is negative)")
+        return tuple((p.name, part) for p, part in zip(parsed, parts)), method, tuple(notes)
+
     base_total = baseline.total
-    return ScenarioResult(scenario, full, projection, baseline, saving, float(saving.sum()),
-                          float(saving.sum() / base_total) if base_total else 0.0,
-                          tuple((p.name, part) for p, part in zip(parsed, parts)), method, tuple(notes))
+    result = ScenarioResult(scenario, full, projection, baseline, saving, float(saving.sum()),
+                            float(saving.sum() / base_total) if base_total else 0.0, split)
+    return result if lazy else result.settle()
 
 
 _NO_SAVING = {name: "serving lines held at min_gpus need no fewer GPUs" for name in

@@ -690,3 +690,20 @@ def test_a_strategy_that_costs_more_is_negative_and_noted(catalog):
     assert dict(r.attribution)["spot"].sum() == pytest.approx(-100.0)
     assert any("costs more than it saves" in n for n in r.notes)
     assert scenarios.attribution_cents(r).saving_total == -10000
+
+
+def test_lazy_evaluation_defers_the_split_and_gives_the_same_figures(catalog):
+    plan = planfile.load(str(__import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "examples"
+                             / "support-assistant.yaml"), catalog)
+    for s in plan.scenarios:
+        eager = scenarios.evaluate(plan, s, catalog)
+        lazy = scenarios.evaluate(plan, s, catalog, lazy=True)
+        assert callable(lazy.split)                               # nothing split yet
+        assert lazy.projection.monthly == pytest.approx(eager.projection.monthly)
+        assert lazy.saving_total == eager.saving_total
+        assert [n for n, _ in lazy.attribution] == [n for n, _ in eager.attribution]
+        assert not callable(lazy.split)                           # computed on first read, kept
+        for (_, a), (_, b) in zip(lazy.attribution, eager.attribution):
+            assert a == pytest.approx(b)
+        assert (lazy.method, lazy.notes) == (eager.method, eager.notes)
+        assert scenarios.summary_data(lazy) == scenarios.summary_data(eager)
