@@ -237,8 +237,7 @@ class Headline:
 def headline(projection: Projection, scenario_name: str | None = None, result: Any = None) -> Headline:
     """Run-rates, horizon total, cost per 1k requests, top driver and (given) a scenario's saving."""
     # each month is the sum of its rounded line cells, as the report and the table show them
-    cells = rounded_cells(projection).sum(axis=0) if len(projection.line_items) else \
-        np.zeros(len(projection.months), dtype=np.int64)
+    cells = month_cents(projection)
     total = int(cells.sum())
     drivers = top_drivers(projection, 1)
     per_1k = projection.cost_per_1k_requests()
@@ -338,6 +337,13 @@ def nice_scale(top: float, ticks: tuple[int, ...] = (4, 5, 6)) -> tuple[float, f
 _ROUNDED: dict[int, tuple[Any, np.ndarray]] = {}
 
 
+def month_cents(projection: Projection) -> np.ndarray:
+    """Each month's cost in cents, as shown: the sum of its line cells rounded to the cent."""
+    if not len(projection.line_items):
+        return np.zeros(len(projection.months), dtype=np.int64)
+    return rounded_cells(projection).sum(axis=0)
+
+
 def rounded_cells(projection: Projection) -> np.ndarray:
     """``report.rounded_matrix`` of a projection, computed once per projection (several views read it)."""
     hit = _ROUNDED.get(id(projection))
@@ -401,8 +407,7 @@ def band(projection: Projection, mc: Any) -> Band | None:
     """
     if mc is None or not mc.inputs or len(mc.monthly_p10) != len(projection.months):
         return None
-    cells = rounded_cells(projection).sum(axis=0) if len(projection.line_items) else \
-        np.zeros(len(projection.months), dtype=np.int64)
+    cells = month_cents(projection)
     cent = lambda a: to_cents(np.asarray(a, dtype=float)) / 100  # noqa: E731
     totals = cent([mc.total_p10, mc.total_p50, mc.total_p90])
     return Band(month_labels(projection), cells / 100, cent(mc.monthly_p10), cent(mc.monthly_p50),
