@@ -15,6 +15,7 @@ from pricing import series
 from pricing.plan import Category
 
 from gui import theme
+from gui.uncertainty_view import Status
 from gui.widgets import MoneyFormat
 
 BAR_WIDTH = 0.72
@@ -240,7 +241,6 @@ class MonthlyChart(Chart):
         self.band: series.Band | None = None
         self.band_note = ""
         """Why there is no band, when the plan has ranges ("simulating…", "cancelled")."""
-        self._proj: Any = None
         self._bar_data: dict[Category, tuple[np.ndarray, np.ndarray]] = {}
         """Bottoms and heights each category's bars were last given."""
         self._over_spot: tuple[float, float] | None = (-1.0, -1.0)
@@ -260,12 +260,6 @@ class MonthlyChart(Chart):
             self.band_low.setPen(edge)
             self.band_high.setPen(edge)
 
-    def set_band(self, band: series.Band | None, note: str = "") -> None:
-        """The P10-P90 band of the current projection (None hides it; ``note`` says why in the caption)."""
-        self.band, self.band_note = band, note
-        if self.stacked is not None and self._proj is not None:
-            self.set_projection(self._proj)
-
     def _draw_band(self) -> None:
         b = self.band
         if b is None or self.stacked is None or len(b.p10) != len(self.stacked.months):
@@ -283,8 +277,9 @@ class MonthlyChart(Chart):
         for it in (self.band_fill, self.band_low, self.band_high, self.likely_line):
             it.setVisible(True)
 
-    def set_projection(self, proj: Any) -> None:
-        self._proj = proj
+    def set_projection(self, proj: Any, band: series.Band | None = None, band_note: str = "") -> None:
+        """Draw ``proj`` with the P10-P90 ``band`` of its Monte Carlo (None: no band; ``band_note`` says why)."""
+        self.band, self.band_note = band, band_note
         st = series.stacked_by_category(proj)
         self.stacked = st
         n = len(st.months)
@@ -791,7 +786,6 @@ class ChartsView(QTabWidget):
 
     def _uncertainty_notes(self) -> tuple[Any, Any, str, str]:
         """(band, tornado, band note, tornado note) for the current plan."""
-        from gui.uncertainty_view import Status
         m = self.uncertainty
         if m is None:
             return None, None, "", "Not computed in this view"
@@ -867,12 +861,11 @@ class ChartsView(QTabWidget):
             if chart is self.monthly or chart is self.tornado:
                 band, t, band_note, t_note = self._uncertainty_notes()
                 if chart is self.monthly:
-                    self.monthly.band, self.monthly.band_note = band, band_note
-                    self.monthly.set_projection(proj)
-                else:
+                    self.monthly.set_projection(proj, band, band_note)
+                else:  # without a tornado yet: centred on the total as shown
                     rows = series.tornado_rows(t, TornadoChart.MAX_ROWS) if t is not None else ()
-                    self.tornado.set_data(rows, t.baseline_total if t is not None else series.headline(proj).total,
-                                          proj.currency, len(proj.months), t_note)
+                    base = t.baseline_total if t is not None else int(series.month_cents(proj).sum()) / 100
+                    self.tornado.set_data(rows, base, proj.currency, len(proj.months), t_note)
             elif chart is not self.scenarios:
                 chart.set_projection(proj)  # type: ignore[attr-defined]
             else:

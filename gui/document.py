@@ -8,12 +8,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from gui.app import protect_singletons
 from pricing import engine
 from pricing.errors import PlanError, Problem
 from pricing.plan import Plan
-
-protect_singletons()  # before any view runs: PySide6 6.12 drops a reference to None/True per call on Python 3.11
 
 _MERGE_ID = 0x41C0
 """Command id shared by mergeable edits; ``mergeWith`` then compares their merge keys."""

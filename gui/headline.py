@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from pricing import series
 
 from gui import theme
+from gui.uncertainty_view import Status
 from gui.widgets import MoneyFormat
 
 
@@ -181,7 +182,6 @@ class HeadlineBar(QWidget):
         labels = series.month_labels(proj)
         detail = f"{labels[0]} – {labels[-1]}" if labels else ""
         if m is not None and m.has_ranges:
-            from gui.uncertainty_view import Status
             detail = {Status.CANCELLED: "likely; range not computed", Status.FAILED: "likely; range failed"}.get(
                 m.status, "likely; range: simulating…")
         self.total.set(fmt.auto(h.total), detail, caption=f"{h.months}-month total")

@@ -1021,7 +1021,7 @@ class ScenarioResult:
     split: Any = field(default=None, repr=False)
     """``(attribution, method, notes)``, or the function that computes them on first use."""
 
-    def _split(self) -> tuple:
+    def _parts(self) -> tuple:
         got = self.split
         if callable(got):
             got = got()
@@ -1030,23 +1030,23 @@ class ScenarioResult:
 
     def settle(self) -> "ScenarioResult":
         """Compute the attribution now if it was deferred (raises PlanError when a subset can't be priced)."""
-        self._split()
+        self._parts()
         return self
 
     @property
     def attribution(self) -> tuple[tuple[str, np.ndarray], ...]:
         """Strategy name -> its monthly saving; the parts sum to ``saving_monthly``."""
-        return self._split()[0]
+        return self._parts()[0]
 
     @property
     def method(self) -> str:
         """How the saving was split: ``shapley`` (exact) or ``sequential`` (beyond SHAPLEY_MAX strategies)."""
-        return self._split()[1]
+        return self._parts()[1]
 
     @property
     def notes(self) -> tuple[str, ...]:
         """Things worth saying next to the figures (a strategy that changes lines but saves nothing)."""
-        return self._split()[2]
+        return self._parts()[2]
 
     @property
     def months(self) -> tuple:

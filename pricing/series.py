@@ -334,43 +334,38 @@ def nice_scale(top: float, ticks: tuple[int, ...] = (4, 5, 6)) -> tuple[float, f
     return best  # type: ignore[return-value]
 
 
+def _memo(store: dict[int, tuple[Any, Any]], key: Any, compute: Any) -> Any:
+    """``compute(key)``, kept for the last few ``key`` objects (by identity: projections and results are
+    immutable; holding the object keeps its id from being reused)."""
+    hit = store.get(id(key))
+    if hit is not None and hit[0] is key:
+        return hit[1]
+    value = compute(key)
+    if len(store) >= 8:  # the few projections and results views are showing
+        store.pop(next(iter(store)))
+    store[id(key)] = (key, value)
+    return value
+
+
 _ROUNDED: dict[int, tuple[Any, np.ndarray]] = {}
+_SUMMARIES: dict[int, tuple[Any, dict]] = {}
 
 
 def month_cents(projection: Projection) -> np.ndarray:
     """Each month's cost in cents, as shown: the sum of its line cells rounded to the cent."""
-    if not len(projection.line_items):
-        return np.zeros(len(projection.months), dtype=np.int64)
     return rounded_cells(projection).sum(axis=0)
 
 
 def rounded_cells(projection: Projection) -> np.ndarray:
     """``report.rounded_matrix`` of a projection, computed once per projection (several views read it)."""
-    hit = _ROUNDED.get(id(projection))
-    if hit is not None and hit[0] is projection:
-        return hit[1]
-    cells = rounded_matrix(projection) if len(projection.line_items) else \
-        np.zeros((0, len(projection.months)), dtype=np.int64)
-    if len(_ROUNDED) >= 8:  # the few projections views are showing; holding them keeps their ids unique
-        _ROUNDED.pop(next(iter(_ROUNDED)))
-    _ROUNDED[id(projection)] = (projection, cells)
-    return cells
-
-
-_SUMMARIES: dict[int, tuple[Any, dict]] = {}
+    return _memo(_ROUNDED, projection, lambda p: rounded_matrix(p) if len(p.line_items) else
+                 np.zeros((0, len(p.months)), dtype=np.int64))
 
 
 def scenario_summary(result: Any) -> dict:
     """``scenarios.summary_data`` of a result (cents that add up), computed once per result."""
-    hit = _SUMMARIES.get(id(result))
-    if hit is not None and hit[0] is result:
-        return hit[1]
     from pricing.scenarios import summary_data
-    data = summary_data(result)
-    if len(_SUMMARIES) >= 8:
-        _SUMMARIES.pop(next(iter(_SUMMARIES)))
-    _SUMMARIES[id(result)] = (result, data)
-    return data
+    return _memo(_SUMMARIES, result, summary_data)
 
 
 # ---------------------------------------------------------------------------------------------
