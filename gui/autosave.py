@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import sys
-import tempfile
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -68,21 +67,6 @@ def _header(document: Any) -> dict:
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "pid": os.getpid(), "host": socket.gethostname(), "plan_name": document.plan.name,
             "fingerprint": document.disk_fingerprint}
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    """Temporary file in the same folder, then rename: a crash mid-write leaves the previous copy whole."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_recovery(file: Path) -> Recovery:
@@ -178,14 +162,14 @@ class Autosaver(QObject):
         if state == self._written and self.file.exists():
             return False
         try:
+            self.directory.mkdir(parents=True, exist_ok=True)
             if self._lock is None:
-                self.directory.mkdir(parents=True, exist_ok=True)
                 lock = _lock(self.file)
                 if not lock.tryLock(0):
                     raise OSError(f"can't lock {lock.fileName()} ({lock.error().name})")
                 self._lock = lock
-            text = HEADER + json.dumps(_header(doc)) + "\n" + planfile.dumps(doc.plan)
-            _write_atomically(self.file, text)
+            # atomic: a crash mid-write leaves the previous copy whole
+            planfile.write_atomically(self.file, HEADER + json.dumps(_header(doc)) + "\n" + planfile.dumps(doc.plan))
         except OSError as exc:  # a timer, not a user action: say it once, keep the session going
             if not self._failing:
                 self._failing = True

@@ -160,9 +160,7 @@ class MainWindow(QMainWindow):
         self.catalog_action = self._lazy(m, "Price &catalog…", "gui.catalog_browser", "Every price with its source "
                                          "and date; override any of them",
                                          lambda _m: self.open_tool("gui.catalog_browser", "CatalogBrowser"))
-        self._lazy(m, "Co&mpare plans…", "gui.compare_window", "Plans and scenarios side by side",
-                   lambda mod: self._show(mod.CompareWindow(self.document.catalog, [self.document.path] if
-                                                            self.document.path else [], self, presenter=self.presenter)))
+        self._lazy(m, "Co&mpare plans…", "gui.compare_window", "Plans and scenarios side by side", self._open_compare)
         m = self.menuBar().addMenu("&Help")
         self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -172,7 +170,10 @@ class MainWindow(QMainWindow):
         act.setEnabled(importlib.util.find_spec(module) is not None)
         return act
 
-    def _show(self, window: QWidget) -> None:
+    def _open_compare(self, module: Any) -> None:
+        """A Compare window starting with this plan's file (deleted when closed)."""
+        paths = [self.document.path] if self.document.path else []
+        window = module.CompareWindow(self.document.catalog, paths, self, presenter=self.presenter)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.show()
 

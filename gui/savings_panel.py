@@ -21,8 +21,8 @@ from pricing.quantities import format_number, format_share, parse_number, parse_
 
 from gui import theme
 from gui.editors.data import format_lifecycle, parse_lifecycle
-from gui.widgets import (ChoiceCombo, FieldRow, ModelPicker, MoneyFormat, QuantityEdit, SectionChecks, TextEdit,
-                         Coalesced, mark_error, set_text)
+from gui.widgets import (ChoiceCombo, Coalesced, FieldRow, ModelPicker, MoneyFormat, QuantityEdit, SectionChecks,
+                         TextEdit, mark_error, set_text)
 
 # ---------------------------------------------------------------------------------------------
 # Scenario edits (Plan -> Plan)
@@ -471,8 +471,7 @@ class SavingsPanel(QWidget):
             for row in self.rows.values():
                 set_text(row.saving, "")
             return
-        if not self._shown or self._shown[0] is not doc.plan or self._shown[1] != doc.selected_scenario:
-            # another scenario was selected since the rows were last shown
+        if self._shown != (doc.plan, doc.selected_scenario):  # another scenario selected since the rows were shown
             self._on_plan_changed()
         proj = doc.projection
         if proj is None:
@@ -490,7 +489,7 @@ class SavingsPanel(QWidget):
                 by_strategy.setdefault(strategy, []).append((param, p.message))
             loose = [m for _, m in by_strategy.get("", [])]
             set_text(self.summary, f"<b>{scenario.name}</b> can't be evaluated"
-                                 + (": " + "; ".join(loose) if loose else " — see the strategies marked below."))
+                     + (": " + "; ".join(loose) if loose else " — see the strategies marked below."))
         if not scenario.strategies:
             set_text(self.summary, f"<b>{scenario.name}</b> has no strategy yet: turn some on below.")
         fmt = MoneyFormat(proj.currency)
@@ -504,7 +503,8 @@ class SavingsPanel(QWidget):
                                   "contribution over every order of turning the strategies on)" if a else "")
         if summary is not None and scenario.strategies:
             months = len(proj.months)
-            set_text(self.summary, 
+            set_text(
+                self.summary,
                 f"<b>{scenario.name}</b> saves <b>{fmt.auto(summary['saving_total'])}</b> over {months} months "
                 f"(<b>{fmt.percent(summary['saving_share'], 1)}</b>): {fmt.auto(summary['baseline_total'])} → "
                 f"{fmt.auto(summary['scenario_total'])}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import enum
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -759,28 +760,37 @@ class FileChangedError(PlanError):
     """The file on disk changed since it was read (another program wrote it): saving would lose that."""
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def fingerprint(path: str | os.PathLike) -> str | None:
     """SHA-256 of a file's bytes (None when it doesn't exist): what was read, to detect changes before saving."""
-    import hashlib
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return _digest(Path(path).read_bytes())
     except FileNotFoundError:
         return None
 
 
 def save(plan: P.Plan, path: str | os.PathLike, *, backup: bool = True, expect: str | None | bool = False) -> str:
-    """Write atomically (temporary file in the same folder, then rename), keeping ``<file>.bak``.
+    """Write atomically (``write_atomically``), keeping ``<file>.bak``.
 
     ``expect`` is the file's ``fingerprint`` when it was opened (None: it did not exist); when
     the file on disk no longer matches, FileChangedError is raised and nothing is written (pass
     ``expect=False``, the default, to overwrite regardless). Returns the new file's fingerprint.
     """
-    target = Path(path)
-    if expect is not False and fingerprint(target) != expect:
+    if expect is not False and fingerprint(path) != expect:
         raise FileChangedError(Problem("the file was changed on disk by another program since it was opened; "
                                        "saving now would overwrite those changes", file=str(path)))
-    text = dumps(plan)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+    return write_atomically(path, dumps(plan), backup=backup)
+
+
+def write_atomically(path: str | os.PathLike, text: str, *, backup: bool = False) -> str:
+    """Write ``text`` to a temporary file in the same folder, then rename it over ``path``: a crash or a
+    full disk mid-write leaves the previous file whole. ``backup`` first copies the previous file to
+    ``<file>.bak``. Returns the new file's ``fingerprint``."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -793,14 +803,13 @@ def save(plan: P.Plan, path: str | os.PathLike, *, backup: bool = True, expect: 
             except OSError:
                 pass  # a failed backup must not stop the save itself; the save is still atomic
         os.replace(tmp, target)
-        import hashlib
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+    return _digest(text.encode("utf-8"))
 
 
 def _copy(src: Path, dst: Path) -> None:

@@ -13,8 +13,8 @@ from pricing.errors import Problem
 
 from gui import theme
 from gui.editors import ops
-from gui.widgets import (ChoiceCombo, set_text, FieldRow, IntSpin, ModelPicker, MoneyFormat, MonthEdit, PercentSpin,
-                         QuantityEdit, SectionChecks, TextEdit)
+from gui.widgets import (ChoiceCombo, FieldRow, IntSpin, ModelPicker, MoneyFormat, MonthEdit, PercentSpin,
+                         QuantityEdit, SectionChecks, TextEdit, set_text)
 
 Choices = Callable[["Form", Any], Sequence[tuple[Any, str, str]]]
 
@@ -208,13 +208,14 @@ class Form(QWidget):
         obj = self.target()
         if obj is None:
             return
+        last_month = max(self.document.plan.months, 1)
         for f in self.fields:
             w = self.inputs[f.key]
             with QSignalBlocker(w):
                 if f.choices is not None:
                     w.set_choices(f.choices(self, obj))  # type: ignore[attr-defined]
-                if f.kind == "month" and w.maximum() != max(self.document.plan.months, 1):  # type: ignore[attr-defined]
-                    w.setMaximum(max(self.document.plan.months, 1))  # type: ignore[attr-defined]
+                if f.kind == "month" and w.maximum() != last_month:  # type: ignore[attr-defined]
+                    w.setMaximum(last_month)  # type: ignore[attr-defined]
                 w.set_value(self.value_of(f, obj))  # type: ignore[attr-defined]
             if "{cur}" in f.unit:
                 self.rows[f.key].unit.setText(f.unit.format(cur=self.document.plan.currency))
@@ -240,9 +241,9 @@ class Form(QWidget):
         row = next((r for r in series.line_rows(projection) if r.key_path == self.key_path), None)
         fmt = MoneyFormat(self.document.plan.currency)
         if row is not None:
-            set_text(self.subtitle, f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in the "
-                                  f"first month, {fmt.auto(row.total)} over {len(projection.months)} months "
-                                  f"({fmt.percent(row.share, 1)} of the plan)")
+            set_text(self.subtitle, f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in "
+                     f"the first month, {fmt.auto(row.total)} over {len(projection.months)} months "
+                     f"({fmt.percent(row.share, 1)} of the plan)")
         notes = list(li.notes)
         overridden = [s for s in li.sources if s.overridden]
         parts = []

@@ -86,7 +86,7 @@ class EditorStack(QScrollArea):
             "people": lambda: work.PeopleForm(document, work.PEOPLE, noun="people line"),
         }
         self._factories["compute.fine_tuning"] = self._factories["compute.training"]
-        self._built: dict[int, Form] = {}  # by factory: training and fine-tuning share one form
+        self._built: dict[Callable[[], Form], Form] = {}  # by factory: training and fine-tuning share one form
         self.section_page = SectionPage(add_line)
         self.stack.addWidget(self.section_page)
         document.plan_changed.connect(self._on_plan_changed)
@@ -98,10 +98,9 @@ class EditorStack(QScrollArea):
 
     def _form(self, key: str) -> Form:
         factory = self._factories[key]
-        form = self._built.get(id(factory))
+        form = self._built.get(factory)
         if form is None:
-            form = factory()
-            self._built[id(factory)] = form
+            form = self._built[factory] = factory()
             self.stack.addWidget(form)
         return form
 
