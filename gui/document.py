@@ -51,8 +51,9 @@ class PlanDocument(QObject):
     """The plan being edited. Every change of plan goes through ``apply`` (or open/new), then one refresh.
 
     Besides the plan it keeps what views read: the projection (recomputed on every change), the
-    problems that stop the plan from being priced, and the selected savings scenario with its result
-    (evaluated on demand, after the baseline has been drawn).
+    problems (those that stop the plan from being priced, or that the loader would refuse in the
+    saved file), and the selected savings scenario with its result (evaluated on demand, after the
+    baseline has been drawn).
     """
 
     plan_changed = Signal()
@@ -268,7 +269,10 @@ class PlanDocument(QObject):
         t0 = time.perf_counter()
         try:
             self._projection = engine.project(self._plan, self.catalog)
-            self._problems = []
+            # priced, but a line may refer to a month past the horizon (shortened): it silently costs nothing,
+            # and the loader would refuse the saved file; the same check as the loader's, shown in the editor
+            from pricing.checks import month_problems
+            self._problems = month_problems(self._plan)
         except PlanError as exc:
             from pricing.checks import check
             self._projection = None

@@ -213,8 +213,12 @@ class MainWindow(QMainWindow):
         self._on_path_changed()
         doc = self.document
         n = len(doc.problems)
-        state = f"{n} problem{'s' if n != 1 else ''} stop the plan from being priced" if n else \
-            f"recomputed in {doc.last_recompute_ms:.1f} ms"
+        if not n:
+            state = f"recomputed in {doc.last_recompute_ms:.1f} ms"
+        elif doc.projection is None:
+            state = f"{n} problem{'s' if n != 1 else ''} stop the plan from being priced"
+        else:  # priced, but the loader would refuse the file as it is (see the marked fields)
+            state = f"{n} problem{'s' if n != 1 else ''} marked: fix before saving"
         set_text(self.status, state)
 
     # -- file verbs --------------------------------------------------------------------------

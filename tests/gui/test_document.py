@@ -125,3 +125,24 @@ def test_scenario_selection_and_result(qtbot, plan_document, base_catalog):
     # removing the selected scenario falls back to the first one
     doc.apply(dataclasses.replace(doc.plan, scenarios=doc.plan.scenarios[:1]), "Drop")
     assert doc.selected_scenario == "Frugal"
+
+
+def test_a_line_past_a_shortened_horizon_is_a_problem_but_the_plan_is_priced(qtbot, base_catalog, example_dir):
+    from pricing import planfile
+    doc = PlanDocument(base_catalog)
+    doc.open(example_dir / "finetuned-open-model.yaml")
+    assert doc.problems == []
+    with qtbot.waitSignal(doc.problems_changed):
+        doc.apply(dataclasses.replace(doc.plan, months=2), "Shorter horizon")
+    assert doc.projection is not None and len(doc.projection.months) == 2
+    # the same problems the loader would report for the saved file, each on its key path
+    text = planfile.dumps(doc.plan)
+    with pytest.raises(PlanError) as err:
+        planfile.loads(text, catalog=base_catalog)
+    assert sorted(p.key_path for p in doc.problems) == sorted(p.key_path for p in err.value.problems)
+    # the quarterly refresh (month 4) and the serving line (start 3) fall after month 2
+    assert sorted(p.key_path for p in doc.problems) == ["compute.fine_tuning[2].month", "compute.inference[0].start"]
+    assert all("covers 2 months" in p.message for p in doc.problems)
+    with qtbot.waitSignal(doc.problems_changed):
+        doc.undo_stack.undo()
+    assert doc.problems == []
