@@ -281,7 +281,12 @@ class LineRow:
 
 
 def line_rows(projection: Projection) -> tuple[LineRow, ...]:
-    """The line items in plan order, each with its first-month, last-month and horizon cost."""
+    """The line items in plan order, each with its first-month, last-month and horizon cost (computed once
+    per projection: the table and the editor's header both read them on every edit)."""
+    return _memo(_ROWS, projection, _line_rows)
+
+
+def _line_rows(projection: Projection) -> tuple[LineRow, ...]:
     if not projection.line_items:
         return ()
     cells = rounded_cells(projection)
@@ -349,6 +354,7 @@ def _memo(store: dict[int, tuple[Any, Any]], key: Any, compute: Any) -> Any:
 
 _ROUNDED: dict[int, tuple[Any, np.ndarray]] = {}
 _SUMMARIES: dict[int, tuple[Any, dict]] = {}
+_ROWS: dict[int, tuple[Any, tuple]] = {}
 
 
 def month_cents(projection: Projection) -> np.ndarray:
