@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     cmp = compare.compare(entries)
     if args.csv:
         from pricing import export_csv
-        export_csv.write_compare(cmp, args.csv)
+        export_csv.write_compare_file(cmp, args.csv)
     if args.pdf:
         from gui.report_pdf import export_compare_pdf
         export_compare_pdf(cmp, args.pdf, page_size=args.page_size)

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHeaderView, QLabel, QListWidget,
                                QListWidgetItem, QMainWindow, QMenu, QSplitter, QTableView, QTabWidget, QToolBar,
                                QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -18,7 +18,7 @@ from pricing.errors import PlanError
 
 from gui.charts import Chart
 from gui.errors import ErrorPresenter
-from gui.report_pdf import ENTRY_COLORS
+from gui.report_pdf import entry_color
 from gui.widgets import MoneyFormat
 
 PLAN_FILTER = "Plan files (*.yaml *.yml);;All files (*)"
@@ -27,10 +27,6 @@ UP_COLOR = QColor("#C0392B")
 """A cost higher than the first entry's."""
 DOWN_COLOR = QColor("#2E7D4F")
 """A cost lower than the first entry's."""
-
-
-def entry_color(i: int) -> QColor:
-    return QColor(ENTRY_COLORS[i % len(ENTRY_COLORS)])
 
 
 class FiguresModel(QAbstractTableModel):
@@ -47,6 +43,8 @@ class FiguresModel(QAbstractTableModel):
         self._rows: list[list[str]] = []
         self._colors: list[list[QColor | None]] = []
         self._bold: list[bool] = []
+        self._bold_font = QFont()
+        self._bold_font.setBold(True)
 
     def set_comparison(self, cmp: compare.Comparison | None) -> None:
         self.beginResetModel()
@@ -91,10 +89,7 @@ class FiguresModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._colors[r][c]
         if role == Qt.ItemDataRole.FontRole and self._bold[r]:
-            from PySide6.QtGui import QFont
-            f = QFont()
-            f.setBold(True)
-            return f
+            return self._bold_font
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
@@ -200,9 +195,7 @@ class CompareWindow(QMainWindow):
         split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
         self.resize(1200, 820)
-        for p in paths:
-            self.add_path(p)
-        self._refresh()
+        self.add_paths(paths)
 
     def _act(self, bar: QToolBar, text: str, slot: Any, key: Any, tip: str) -> QAction:
         act = bar.addAction(text)
@@ -219,13 +212,25 @@ class CompareWindow(QMainWindow):
         from gui.settings import Settings
         settings = Settings()
         paths, _ = QFileDialog.getOpenFileNames(self, "Add plans to compare", settings.last_dir(), PLAN_FILTER)
-        for p in paths:
-            self.add_path(p)
         if paths:
+            self.add_paths(paths)
             settings.set_last_dir(Path(paths[-1]))
 
     def add_path(self, path: str | Path, scenario: str | None = None) -> bool:
         """Add a plan file (or one of its scenarios); its problems are shown and nothing is added on failure."""
+        if not self._add(path, scenario):
+            return False
+        self._refresh()
+        return True
+
+    def add_paths(self, specs: Sequence[str | Path | tuple[str | Path, str | None]]) -> None:
+        """Add several plan files (or ``(path, scenario)`` pairs), then compare once."""
+        for spec in specs:
+            path, scenario = spec if isinstance(spec, tuple) else (spec, None)
+            self._add(path, scenario)
+        self._refresh()
+
+    def _add(self, path: str | Path, scenario: str | None) -> bool:
         try:
             plan = self._plan(Path(path))
             entry = compare.entry_from_plan(plan, self.catalog, label=self._label(Path(path), scenario),
@@ -236,7 +241,6 @@ class CompareWindow(QMainWindow):
                                            f"{len(exc.problems)} problem(s).")
             return False
         self.entries.append(entry)
-        self._refresh()
         return True
 
     def add_scenario(self, path: str, scenario: str) -> bool:
@@ -262,13 +266,10 @@ class CompareWindow(QMainWindow):
 
     def reload(self) -> None:
         """Read every plan file again and recompute (entries that no longer load are reported and dropped)."""
-        specs = [(e.path, e.scenario) for e in self.entries]
+        specs = [(e.path, e.scenario) for e in self.entries if e.path is not None]
         self._plans.clear()
         self.entries = []
-        for path, scenario in specs:
-            if path is not None:
-                self.add_path(path, scenario)
-        self._refresh()
+        self.add_paths(specs)
 
     def export_pdf(self) -> Any:
         if self.comparison is None:
@@ -404,12 +405,12 @@ class CompareWindow(QMainWindow):
             for lc in lines:
                 st = lc.status(j)
                 what = marks.get(st) or ("changed" if (lc.section, lc.name) in changed_inputs else "cost moved")
+                deltas = (lc.last_month_delta(j), lc.horizon_delta(j))
                 item = QTreeWidgetItem([lc.name, compare.SECTION_TITLES.get(lc.section, lc.section), what,
-                                        fmt(lc.last_month_delta(j)), fmt(lc.horizon_delta(j))])
-                self._money_cells(item, (lc.last_month_delta(j), lc.horizon_delta(j)))
+                                        *map(fmt, deltas)])
+                self._money_cells(item, deltas)
                 top.addChild(item)
-            t1 = sum(lc.last_month_delta(j) for lc in cmp.lines)
-            t2 = sum(lc.horizon_delta(j) for lc in cmp.lines)
+            t1, t2 = cmp.total_deltas(j)
             total = QTreeWidgetItem(["Total" if lines else "No differences", "", "", fmt(t1), fmt(t2)])
             total.setFont(0, font)
             self._money_cells(total, (t1, t2))
@@ -472,5 +473,4 @@ class CompareWindow(QMainWindow):
                  if Path(u.toLocalFile()).suffix.lower() in PLAN_SUFFIXES]
         if paths:
             event.acceptProposedAction()
-            for p in paths:
-                self.add_path(p)
+            self.add_paths(paths)

@@ -160,10 +160,15 @@ def _cannot_price(parent: QWidget | None, document: Any, title: str, presenter: 
 # ---------------------------------------------------------------------------------------------
 
 
+def _page_size() -> str:
+    """The page size chosen last, else the locale's usual paper."""
+    size = str(_settings().value(PAGE_SIZE_KEY, "") or default_page_size())
+    return size if size in PDF_FILTERS else "A4"
+
+
 def ask_pdf_path(parent: QWidget | None, stem: str, title: str = "Export PDF report") -> tuple[Path, str] | None:
     """The file and page size the user picks (the file type filter chooses the page size)."""
-    size = str(_settings().value(PAGE_SIZE_KEY, "") or default_page_size())
-    size = size if size in PDF_FILTERS else "A4"
+    size = _page_size()
     filters = ";;".join(PDF_FILTERS.values())
     path, chosen = QFileDialog.getSaveFileName(parent, title, _start_dir(stem, ".pdf"), filters, PDF_FILTERS[size])
     if not path:
@@ -184,6 +189,43 @@ def ask_csv_path(parent: QWidget | None, stem: str, title: str = "Export CSV") -
     return p if p.suffix.lower() == ".csv" else p.with_name(p.name + ".csv")
 
 
+def _start(parent: QWidget | None, title: str, target: Path, write: Callable[[Path, Any, Any], Any],
+           presenter: ErrorPresenter | None, describe: Callable[[Any], tuple[tuple[Path, ...], str]]) -> ExportJob:
+    """Remember the folder, then run ``write(target, progress, cancelled)`` as an ExportJob."""
+    _remember(target)
+    return ExportJob(parent, title, f"Writing {target.name}…",
+                     lambda progress, cancelled: write(target, progress, cancelled), _presenter(parent, presenter),
+                     describe).start()
+
+
+def _export_pdf(parent: QWidget | None, title: str, stem: str, write: Callable[[Path, str, Any, Any], None],
+                path: str | Path | None, page_size: str | None, presenter: ErrorPresenter | None) -> ExportJob | None:
+    """A PDF export: ``path`` (and ``page_size``) as given, or asked for; ``write(target, size, progress, cancelled)``."""
+    if path is None:
+        picked = ask_pdf_path(parent, stem, title)
+        if picked is None:
+            return None
+        path, size = picked
+    else:
+        size = page_size or _page_size()
+
+    def task(target: Path, progress: Any, cancelled: Any) -> Path:
+        write(target, size, progress, cancelled)
+        return target
+    return _start(parent, title, Path(path), task, presenter, lambda p: ((p,), f"{size} pages"))
+
+
+def _export_csv(parent: QWidget | None, title: str, stem: str, write: Callable[[Path, Any, Any], Any],
+                path: str | Path | None, presenter: ErrorPresenter | None,
+                describe: Callable[[Any], tuple[tuple[Path, ...], str]]) -> ExportJob | None:
+    """A CSV export: ``path`` as given, or asked for; ``write(target, progress, cancelled)``."""
+    if path is None:
+        path = ask_csv_path(parent, stem, title)
+        if path is None:
+            return None
+    return _start(parent, title, Path(path), write, presenter, describe)
+
+
 def export_pdf(parent: QWidget | None, document: Any, *, path: str | Path | None = None, page_size: str | None = None,
                presenter: ErrorPresenter | None = None) -> ExportJob | None:
     """File > Export PDF…: the document's plan as a PDF report. ``path`` (and ``page_size``) skip the dialog.
@@ -193,24 +235,13 @@ def export_pdf(parent: QWidget | None, document: Any, *, path: str | Path | None
     title = "Export PDF report"
     if _cannot_price(parent, document, title, presenter):
         return None
-    if path is None:
-        picked = ask_pdf_path(parent, file_stem(document.plan.name), title)
-        if picked is None:
-            return None
-        path, size = picked
-    else:
-        size = page_size or str(_settings().value(PAGE_SIZE_KEY, "") or default_page_size())
-    target = Path(path)
-    _remember(target)
     plan, catalog = document.plan, document.catalog  # immutable: safe to hand to the pool thread
 
-    def task(progress: Any, cancelled: Any) -> Path:
+    def write(target: Path, size: str, progress: Any, cancelled: Any) -> None:
         from gui.report_pdf import export_pdf as write_pdf
         write_pdf(plan, target, catalog=catalog, page_size=size, progress=progress, cancel=cancelled)
-        return target
 
-    return ExportJob(parent, title, f"Writing {target.name}…", task, _presenter(parent, presenter),
-                     lambda p: ((p,), f"{size} pages")).start()
+    return _export_pdf(parent, title, file_stem(plan.name), write, path, page_size, presenter)
 
 
 def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None = None,
@@ -219,15 +250,9 @@ def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None
     title = "Export CSV"
     if _cannot_price(parent, document, title, presenter):
         return None
-    if path is None:
-        path = ask_csv_path(parent, file_stem(document.plan.name), title)
-        if path is None:
-            return None
-    target = Path(path)
-    _remember(target)
     plan, catalog = document.plan, document.catalog
 
-    def task(progress: Any, cancelled: Any) -> Any:
+    def write(target: Path, progress: Any, cancelled: Any) -> Any:
         from pricing import export_csv as csv_export
         return csv_export.export(plan, target, catalog=catalog, progress=progress, cancel=cancelled)
 
@@ -235,7 +260,7 @@ def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None
         extra = "; left out: " + "; ".join(result.skipped) if result.skipped else ""
         return tuple(result.paths), extra.lstrip("; ")
 
-    return ExportJob(parent, title, f"Writing {target.name}…", task, _presenter(parent, presenter), describe).start()
+    return _export_csv(parent, title, file_stem(plan.name), write, path, presenter, describe)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,40 +270,19 @@ def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None
 
 def export_comparison_pdf(parent: QWidget | None, comparison: Any, *, path: str | Path | None = None,
                           page_size: str | None = None, presenter: ErrorPresenter | None = None) -> ExportJob | None:
-    title = "Export comparison as PDF"
-    if path is None:
-        picked = ask_pdf_path(parent, "comparison", title)
-        if picked is None:
-            return None
-        path, size = picked
-    else:
-        size = page_size or str(_settings().value(PAGE_SIZE_KEY, "") or default_page_size())
-    target = Path(path)
-    _remember(target)
-
-    def task(progress: Any, cancelled: Any) -> Path:
+    def write(target: Path, size: str, progress: Any, cancelled: Any) -> None:
         from gui.report_pdf import export_compare_pdf
         export_compare_pdf(comparison, target, page_size=size, progress=progress, cancel=cancelled)
-        return target
 
-    return ExportJob(parent, title, f"Writing {target.name}…", task, _presenter(parent, presenter),
-                     lambda p: ((p,), f"{size} pages")).start()
+    return _export_pdf(parent, "Export comparison as PDF", "comparison", write, path, page_size, presenter)
 
 
 def export_comparison_csv(parent: QWidget | None, comparison: Any, *, path: str | Path | None = None,
                           presenter: ErrorPresenter | None = None) -> ExportJob | None:
-    title = "Export comparison as CSV"
-    if path is None:
-        path = ask_csv_path(parent, "comparison", title)
-        if path is None:
-            return None
-    target = Path(path)
-    _remember(target)
-
-    def task(progress: Any, cancelled: Any) -> Path:
-        from pricing.export_csv import atomic_write, write_compare
-        atomic_write(target, lambda fh: write_compare(comparison, fh, bom=False))
+    def write(target: Path, progress: Any, cancelled: Any) -> Path:
+        from pricing.export_csv import write_compare_file
+        write_compare_file(comparison, target)
         return target
 
-    return ExportJob(parent, title, f"Writing {target.name}…", task, _presenter(parent, presenter),
-                     lambda p: ((p,), "")).start()
+    return _export_csv(parent, "Export comparison as CSV", "comparison", write, path, presenter,
+                       lambda p: ((p,), ""))

@@ -278,8 +278,8 @@ class Flow:
             place_line(line)
         self.y += s.pt(after_pt)
 
-    def heading(self, text: str, level: int = 2, keep_pt: float = 0.0) -> None:
-        """A section heading; it is placed with the first piece of what follows (plus ``keep_pt`` more)."""
+    def heading(self, text: str, level: int = 2) -> None:
+        """A section heading; it is placed with the first piece of what follows."""
         s = self.s
         size = {1: s.h1_pt, 2: s.h2_pt, 3: s.h3_pt}[level]
         font = s.font(size, bold=True)
@@ -301,7 +301,7 @@ class Flow:
                 y = self.y + s.pt(1.5)
                 self.add(lambda p, y=y: _hline(p, s, self.area.left(), self.area.right(), y, s.accent, 0.9))
             self.y += s.pt(after)
-        self._pending.append((s.pt(before + after + keep_pt) + lh * len(lines), place))
+        self._pending.append((s.pt(before + after) + lh * len(lines), place))
 
     # -- tables --------------------------------------------------------------------------------
     def table(self, t: Table) -> None:
@@ -977,8 +977,9 @@ class PlanReport:
             per = n
         elif fit >= 6:  # half years (or whole years) read best; otherwise blocks of even size
             per = 12 if fit >= 12 else 6
-        else:
-            per = -(-n // -(-n // fit))
+        else:  # as few blocks as fit allows, of even size
+            n_blocks = -(-n // fit)
+            per = -(-n // n_blocks)
         blocks = [list(range(i, min(i + per, n))) for i in range(0, n, per)]
         for b, idx in enumerate(blocks):
             last = b == len(blocks) - 1
@@ -1064,6 +1065,11 @@ ENTRY_COLORS = ("#1F3A5F", "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2"
 """One colour per compared entry (A, B, C...), in order."""
 
 
+def entry_color(i: int) -> QColor:
+    """The colour of entry ``i`` (the report's and the Compare window's)."""
+    return QColor(ENTRY_COLORS[i % len(ENTRY_COLORS)])
+
+
 def export_compare_pdf(cmp: Any, path: str | os.PathLike, *, page_size: str = "A4",
                        progress: ProgressFn | None = None, cancel: CancelFn | None = None,
                        generated: _dt.date | None = None) -> None:
@@ -1118,7 +1124,7 @@ class CompareReport:
         f.text(f"Prepared {_long_date(self.generated)} with {APP}; amounts in {c.currency}; differences "
                "against A (higher cost in red, lower in green).", color=s.muted, after_pt=6)
         rows = [Row([i, e.label, e.plan.name, f"{sm.months[0]} – {sm.months[-1]}" if sm.months else "—",
-                     str(len(sm.months))], colors=[QColor(ENTRY_COLORS[k % len(ENTRY_COLORS)])])
+                     str(len(sm.months))], colors=[entry_color(k)])
                 for k, (i, e, sm) in enumerate(zip(ids, c.entries, c.summaries))]
         f.table(Table([Col(""), Col("Entry", weight=0.5, max_lines=2), Col("Plan", weight=0.5, max_lines=2),
                        Col("Months"), Col("n", "r")], rows, keep_together=True))
@@ -1128,7 +1134,7 @@ class CompareReport:
         self.figures()
         f.heading("Monthly cost", 2)
         labels = [series.month_label(m) for m in c.months]
-        lines = [charts.Series(f"{i}  {e.label}", QColor(ENTRY_COLORS[k % len(ENTRY_COLORS)]),
+        lines = [charts.Series(f"{i}  {e.label}", entry_color(k),
                                [None if v is None else v / 100 for v in row], width_pt=1.5)
                  for k, (i, e, row) in enumerate(zip(ids, c.entries, c.monthly))]
 
@@ -1183,8 +1189,7 @@ class CompareReport:
             d1, d2 = lc.last_month_delta(j), lc.horizon_delta(j)
             rows.append(Row([lc.name, SECTION_TITLES.get(lc.section, lc.section), what, self.delta(d1), self.delta(d2)],
                             colors=[None, None, None, self.color(d1), self.color(d2)]))
-        t1 = sum(lc.last_month_delta(j) for lc in c.lines)
-        t2 = sum(lc.horizon_delta(j) for lc in c.lines)
+        t1, t2 = c.total_deltas(j)
         rows.append(Row(["Total", "", "", self.delta(t1), self.delta(t2)], "total",
                         colors=[None, None, None, self.color(t1), self.color(t2)]))
         f.heading("Cost differences by line", 3)
@@ -1205,8 +1210,7 @@ class CompareReport:
         if moved:
             rows.append(Row(["Lines added or removed (inputs the plan sets; defaults left out)"], "group"))
         for lch in moved:
-            given = "  ·  ".join(f"{v.key} {v.after if lch.change == 'added' else v.before}" for v in lch.values
-                                 if not (v.after if lch.change == "added" else v.before).endswith("(default)"))
+            given = "  ·  ".join(lch.given())
             label = f"{'+' if lch.change == 'added' else '−'} {lch.name} ({SECTION_TITLES.get(lch.section, lch.section)})"
             rows.append(Row([label, "—" if lch.change == "added" else given, given if lch.change == "added" else "—"]))
         f.heading("What changed in the inputs", 3)

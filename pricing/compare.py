@@ -605,6 +605,11 @@ class LineChange:
     values: tuple[ValueChange, ...]
     """Changed values (changed), or every value the line has (added, removed)."""
 
+    def given(self) -> tuple[str, ...]:
+        """An added or removed line's values as ``key value``, those the plan sets (defaults left out)."""
+        side = (lambda v: v.after) if self.change == "added" else (lambda v: v.before)
+        return tuple(f"{v.key} {side(v)}" for v in self.values if not side(v).endswith("(default)"))
+
 
 @dataclass(frozen=True, slots=True)
 class InputDiff:
@@ -652,6 +657,10 @@ class Comparison:
                      if lc.status(j) != "absent"
                      and (lc.horizon_delta(j) or lc.last_month_delta(j) or lc.status(j) != "same"
                           or (lc.section, lc.name) in changed_inputs))
+
+    def total_deltas(self, j: int) -> tuple[int, int]:
+        """Entry ``j`` minus the first, summed over every line: (last month, horizon), in cents."""
+        return (sum(lc.last_month_delta(j) for lc in self.lines), sum(lc.horizon_delta(j) for lc in self.lines))
 
     def is_identical(self) -> bool:
         """No entry differs from the first in any figure, month, line cost or input."""
@@ -887,8 +896,7 @@ def compare_text(cmp: Comparison) -> str:
         wn = max([len(x) for x in labels] + [len("= Total")])
         lm = [signed_money(lc.last_month_delta(j), cur) for lc in changed]
         hz = [signed_money(lc.horizon_delta(j), cur) for lc in changed]
-        total_lm = sum(lc.last_month_delta(j) for lc in cmp.lines)
-        total_hz = sum(lc.horizon_delta(j) for lc in cmp.lines)
+        total_lm, total_hz = cmp.total_deltas(j)
         wa = max([len(x) for x in lm] + [len(signed_money(total_lm, cur)), len("last month")])
         wb = max([len(x) for x in hz] + [len(signed_money(total_hz, cur)), len("horizon")])
         out.append(f"  {'':<{wn}}  {'last month':>{wa}}  {'horizon':>{wb}}")
@@ -899,9 +907,7 @@ def compare_text(cmp: Comparison) -> str:
                 for v in change.values:
                     out.append(f"        {v.key}: {v.before} -> {v.after}")
             elif change is not None and change.values:
-                shown = [f"{v.key} {v.after if change.change == 'added' else v.before}" for v in change.values
-                         if not (v.after if change.change == "added" else v.before).endswith("(default)")]
-                out.append("        " + ", ".join(shown))
+                out.append("        " + ", ".join(change.given()))
             elif change is None and lc.status(j) == "same":
                 out.append("        inputs unchanged: the cost moved with prices, settings or other lines")
         out.append(f"  {'= Total':<{wn}}  {signed_money(total_lm, cur):>{wa}}  {signed_money(total_hz, cur):>{wb}}")

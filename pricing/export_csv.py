@@ -362,3 +362,11 @@ def write_compare(cmp: "Comparison", path_or_file: Any, *, bom: bool = True) -> 
         w = _writer(fh)
         w.writerow(compare_header(cmp))
         w.writerows(compare_rows(cmp))
+
+
+def write_compare_file(cmp: "Comparison", path: str | os.PathLike) -> None:
+    """A comparison's CSV for people (``-`` is stdout): written through ``atomic_write``, with a BOM."""
+    if str(path) == "-":
+        write_compare(cmp, "-")
+    else:
+        atomic_write(path, lambda fh: write_compare(cmp, fh, bom=False))

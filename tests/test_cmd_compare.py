@@ -16,19 +16,6 @@ from gui import cmd_compare
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORT = str(ROOT / "resources" / "examples" / "support-assistant.yaml")
 
-PLAN = """\
-format: aicost-plan/1
-name: {name}
-start: 2027-01
-months: 3
-provider: aws
-people:
-  - {{name: Toil, hours_per_month: 10, hourly_rate: {rate}}}
-mlops:
-  - {{name: Logs, kind: log_ingest_gb, quantity: 100, unit_price: 0.5}}
-"""
-
-
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="aicost")
     sub = parser.add_subparsers(dest="command")
@@ -43,11 +30,8 @@ def run(argv: list[str], capsys) -> tuple[int, str]:
 
 
 @pytest.fixture
-def plans(tmp_path) -> tuple[str, str]:
-    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    a.write_text(PLAN.format(name="A", rate=100))
-    b.write_text(PLAN.format(name="B", rate=130))
-    return str(a), str(b)
+def plans(write_rate_plan) -> tuple[str, str]:
+    return str(write_rate_plan("a.yaml", "A", 100)), str(write_rate_plan("b.yaml", "B", 130))
 
 
 def test_text_is_a_cost_diff(plans, capsys):
@@ -101,9 +85,8 @@ def test_bad_input_raises_plan_errors(plans, argv, needle):
         args.func(args)
 
 
-def test_mixed_currencies_are_refused(plans, tmp_path):
-    eur = tmp_path / "eur.yaml"
-    eur.write_text(PLAN.format(name="E", rate=100).replace("start:", "currency: EUR\nfx_rate: 0.9\nstart:"))
+def test_mixed_currencies_are_refused(plans, write_rate_plan):
+    eur = write_rate_plan("eur.yaml", "E", 100, "currency: EUR\nfx_rate: 0.9\n")
     args = parse([plans[0], str(eur)])
     with pytest.raises(PlanError, match="different currencies"):
         args.func(args)

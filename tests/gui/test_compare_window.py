@@ -12,17 +12,6 @@ from gui.compare_window import CompareWindow
 from gui.errors import ErrorPresenter
 from gui.widgets import MoneyFormat
 
-PLAN = """\
-format: aicost-plan/1
-name: {name}
-start: 2027-01
-months: 3
-provider: aws
-people:
-  - {{name: Toil, hours_per_month: 10, hourly_rate: {rate}}}
-"""
-
-
 @pytest.fixture
 def window(qtbot, base_catalog, example_dir):
     w = CompareWindow(base_catalog, [example_dir / "support-assistant.yaml"], presenter=ErrorPresenter())
@@ -109,10 +98,8 @@ def test_a_broken_plan_is_reported_and_not_added(window, tmp_path):
     assert not window.add_scenario(str(bad).replace("bad", "missing"), "X")
 
 
-def test_dropping_plan_files_adds_them(window, tmp_path, qtbot):
-    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    a.write_text(PLAN.format(name="A", rate=100))
-    b.write_text(PLAN.format(name="B", rate=120))
+def test_dropping_plan_files_adds_them(window, tmp_path, qtbot, write_rate_plan):
+    a, b = write_rate_plan("a.yaml", "A", 100), write_rate_plan("b.yaml", "B", 120)
     (tmp_path / "notes.txt").write_text("not a plan")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in (a, b, tmp_path / "notes.txt")])
@@ -123,12 +110,11 @@ def test_dropping_plan_files_adds_them(window, tmp_path, qtbot):
     assert len(window.comparison.entries) == 3
 
 
-def test_reload_reads_the_files_again(window, tmp_path):
-    a = tmp_path / "a.yaml"
-    a.write_text(PLAN.format(name="A", rate=100))
+def test_reload_reads_the_files_again(window, write_rate_plan):
+    a = write_rate_plan("a.yaml", "A", 100)
     window.add_path(a)
     before = next(f for f in window.comparison.figures if f.key == "total").values[1]
-    a.write_text(PLAN.format(name="A", rate=200))
+    write_rate_plan("a.yaml", "A", 200)
     window.reload()
     after = next(f for f in window.comparison.figures if f.key == "total").values[1]
     assert after - before == 10 * 100 * 3 * 100  # 10 h x $100 more x 3 months, in cents
