@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import EXAMPLES  # noqa: E402
+
 BUNDLE = ROOT / "dist" / "aicost"
 EXAMPLE = "support-assistant.yaml"
 RUNS = 5
@@ -33,18 +35,15 @@ MAX_WINDOW_S = 1.5
 MAX_CSV_S = 1.0
 
 
-def disk_bytes(folder: Path) -> int:
-    """Bytes the files of ``folder`` take on disk (allocated blocks, as `du` counts them)."""
-    total = 0
+def folder_bytes(folder: Path) -> tuple[int, int]:
+    """(bytes the files of ``folder`` take on disk (allocated blocks, as `du` counts them), their sizes)."""
+    disk = files = 0
     for path in folder.rglob("*"):
         if path.is_file() and not path.is_symlink():
             st = path.stat()
-            total += getattr(st, "st_blocks", 0) * 512 or st.st_size
-    return total
-
-
-def file_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+            disk += getattr(st, "st_blocks", 0) * 512 or st.st_size
+            files += st.st_size
+    return disk, files
 
 
 def tgz_bytes(folder: Path) -> int:
@@ -97,8 +96,8 @@ def run() -> dict:
                                           "(about a minute) and run this again", "")]}
     plan = BUNDLE / "_internal" / "resources" / "examples" / EXAMPLE
     if not plan.is_file():
-        plan = ROOT / "resources" / "examples" / EXAMPLE
-    disk, files, tgz = disk_bytes(BUNDLE), file_bytes(BUNDLE), tgz_bytes(BUNDLE)
+        plan = Path(EXAMPLES) / EXAMPLE
+    (disk, files), tgz = folder_bytes(BUNDLE), tgz_bytes(BUNDLE)
     with tempfile.TemporaryDirectory(prefix="aicost-bench-bundle-") as tmp:
         home, cache = Path(tmp) / "home", Path(tmp) / "cache"
         home.mkdir()
@@ -116,10 +115,10 @@ def run() -> dict:
             ("bundle size on disk", _mb(disk) + ok(disk <= MAX_DISK_MB * 1e6) + f"; files {_mb(files)}",
              f"<= {MAX_DISK_MB:.0f} MB"),
             ("bundle as .tar.gz (gzip -6)", _mb(tgz) + ok(tgz <= MAX_TGZ_MB * 1e6), f"<= {MAX_TGZ_MB:.0f} MB"),
-            ("launch to window shown, warm caches (median of 5)",
+            (f"launch to window shown, warm caches (median of {RUNS})",
              f"{w:.2f} s (min {min(warm):.2f}, max {max(warm):.2f})" + ok(w <= MAX_WINDOW_S), f"<= {MAX_WINDOW_S} s"),
             ("launch to window shown, first launch (empty caches)", f"{first:.2f} s", "(reported)"),
-            (f"`report --csv` of {EXAMPLE}, launch to exit (median of 5)",
+            (f"`report --csv` of {EXAMPLE}, launch to exit (median of {RUNS})",
              f"{c:.2f} s (min {min(csv):.2f})" + ok(c <= MAX_CSV_S), f"<= {MAX_CSV_S} s"),
             ("`aicost --help`, launch to exit (bootloader + Python start)", f"{help_s:.2f} s", "(reported)"),
         ],

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -15,7 +16,7 @@ from benchmarks.common import EXAMPLES, median_ms, timings  # noqa: E402
 
 def run() -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from pricing import compare, export_csv, planfile, uncertainty
+    from pricing import compare, engine, export_csv, planfile, uncertainty
     from pricing.catalog import Catalog
 
     from gui.report_pdf import ensure_application, export_compare_pdf, export_pdf
@@ -25,24 +26,20 @@ def run() -> dict:
     path = os.path.join(EXAMPLES, "support-assistant.yaml")
     plan = planfile.load(path, catalog)
     assert uncertainty.has_ranges(plan) and plan.scenarios  # every chart: band, tornado, scenarios
-    out = Path(tempfile.mkdtemp(prefix="aicost-bench-"))
-    pdf = timings(lambda: export_pdf(plan, out / "report.pdf", catalog=catalog), repeat=7, warmup=2)
-    import re
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", (out / "report.pdf").read_bytes()))
-    letter = timings(lambda: export_pdf(plan, out / "letter.pdf", catalog=catalog, page_size="Letter"), repeat=5,
-                     warmup=1)
-    csv_all = timings(lambda: export_csv.export(plan, out / "costs.csv", catalog=catalog), repeat=15, warmup=3)
-    from pricing import engine
-    proj = engine.project(plan, catalog)
-    csv_long = timings(lambda: export_csv.write(proj, out / "long.csv"), repeat=30, warmup=3)
-    entries = [compare.load_entry(path, catalog), compare.load_entry(path + "#Frugal", catalog),
-               compare.load_entry(path + "#Self-host answers", catalog)]
-    cmp = compare.compare(entries)
-    cmp_time = timings(lambda: compare.compare(entries), repeat=30, warmup=3)
-    cmp_pdf = timings(lambda: export_compare_pdf(cmp, out / "compare.pdf"), repeat=5, warmup=1)
-    for f in out.iterdir():
-        f.unlink()
-    out.rmdir()
+    with tempfile.TemporaryDirectory(prefix="aicost-bench-") as tmp:
+        out = Path(tmp)
+        pdf = timings(lambda: export_pdf(plan, out / "report.pdf", catalog=catalog), repeat=7, warmup=2)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", (out / "report.pdf").read_bytes()))
+        letter = timings(lambda: export_pdf(plan, out / "letter.pdf", catalog=catalog, page_size="Letter"),
+                         repeat=5, warmup=1)
+        csv_all = timings(lambda: export_csv.export(plan, out / "costs.csv", catalog=catalog), repeat=15, warmup=3)
+        proj = engine.project(plan, catalog)
+        csv_long = timings(lambda: export_csv.write(proj, out / "long.csv"), repeat=30, warmup=3)
+        entries = [compare.load_entry(path, catalog), compare.load_entry(path + "#Frugal", catalog),
+                   compare.load_entry(path + "#Self-host answers", catalog)]
+        cmp = compare.compare(entries)
+        cmp_time = timings(lambda: compare.compare(entries), repeat=30, warmup=3)
+        cmp_pdf = timings(lambda: export_compare_pdf(cmp, out / "compare.pdf"), repeat=5, warmup=1)
     return {
         "title": "Exports (issue 6)",
         "rows": [

@@ -10,8 +10,9 @@ from __future__ import annotations
 import fnmatch
 import re
 import struct
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO, Iterator
 
 NAME = "aicost"
 """The executable and the folder under dist/."""
@@ -55,7 +56,7 @@ def app_modules(root: Path) -> list[str]:
     for package in APP_PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
             rel = path.relative_to(root).with_suffix("")
-            if not (path.parent / "__init__.py").is_file() or "__pycache__" in rel.parts:
+            if not (path.parent / "__init__.py").is_file():
                 continue
             parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
             name = ".".join(parts)
@@ -178,30 +179,39 @@ def module_excluded(name: str) -> bool:
     return any(name == ex or name.startswith(ex + ".") for ex in EXCLUDES)
 
 
-def _elf_sections(path: str | Path) -> tuple[Any, list[tuple[int, ...]], bytes] | None:
-    """(open file, section headers, section names) of a 64-bit little-endian ELF file, else None."""
+@contextmanager
+def _elf_sections(path: str | Path) -> Iterator[tuple[BinaryIO, list[tuple[int, ...]], bytes] | None]:
+    """(open file, section headers, section names) of a 64-bit little-endian ELF file, else None;
+    the file is closed when the ``with`` block ends."""
     try:
         f = open(path, "rb")
     except OSError:
-        return None
-    try:
-        head = f.read(64)
-        if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
-            raise ValueError("not an ELF64 little-endian file")
-        shoff, = struct.unpack_from("<Q", head, 0x28)
-        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", head, 0x3A)
-        if not shoff or not shnum or shstrndx >= shnum:
-            raise ValueError("no section table")
-        f.seek(shoff)
-        table = f.read(shentsize * shnum)
-        # name, type, flags, addr, offset, size, link
-        sections = [struct.unpack_from("<IIQQQQI", table, i * shentsize) for i in range(shnum)]
-        f.seek(sections[shstrndx][4])
-        names = f.read(sections[shstrndx][5])
-        return f, sections, names
-    except (OSError, ValueError, struct.error):
-        f.close()
-        return None
+        yield None
+        return
+    with f:
+        try:
+            head = f.read(64)
+            if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+                raise ValueError("not an ELF64 little-endian file")
+            shoff, = struct.unpack_from("<Q", head, 0x28)
+            shentsize, shnum, shstrndx = struct.unpack_from("<HHH", head, 0x3A)
+            if not shoff or not shnum or shstrndx >= shnum:
+                raise ValueError("no section table")
+            f.seek(shoff)
+            table = f.read(shentsize * shnum)
+            # name, type, flags, addr, offset, size, link
+            sections = [struct.unpack_from("<IIQQQQI", table, i * shentsize) for i in range(shnum)]
+            f.seek(sections[shstrndx][4])
+            names = f.read(sections[shstrndx][5])
+        except (OSError, ValueError, struct.error):
+            yield None
+            return
+        yield f, sections, names
+
+
+def _is_elf(path: str | Path) -> bool:
+    with _elf_sections(path) as elf:
+        return elf is not None
 
 
 def has_debug_info(path: str | Path) -> bool:
@@ -212,33 +222,30 @@ def has_debug_info(path: str | Path) -> bool:
     strips those sections from such files (``strip --strip-debug``: symbols and everything else
     stay); files without debug sections (Qt, numpy's OpenBLAS...) are bundled untouched.
     """
-    elf = _elf_sections(path)
-    if elf is None:
-        return False
-    f, sections, names = elf
-    f.close()
-    return any(names[s[0]:names.find(b"\0", s[0])].startswith(b".debug_") for s in sections)
+    with _elf_sections(path) as elf:
+        if elf is None:
+            return False
+        _, sections, names = elf
+        return any(names[s[0]:names.find(b"\0", s[0])].startswith(b".debug_") for s in sections)
 
 
 def elf_needed(path: str | Path) -> list[str]:
     """The ``DT_NEEDED`` entries (sonames of the libraries it links to) of an ELF file; [] otherwise."""
-    elf = _elf_sections(path)
-    if elf is None:
-        return []
-    f, sections, _ = elf
-    try:
-        dynamic = next((s for s in sections if s[1] == 6), None)  # SHT_DYNAMIC
-        if dynamic is None:
+    with _elf_sections(path) as elf:
+        if elf is None:
             return []
-        f.seek(dynamic[4])
-        raw = f.read(dynamic[5])
-        strtab = sections[dynamic[6]]
-        f.seek(strtab[4])
-        strings = f.read(strtab[5])
-    except (OSError, IndexError):
-        return []
-    finally:
-        f.close()
+        f, sections, _ = elf
+        try:
+            dynamic = next((s for s in sections if s[1] == 6), None)  # SHT_DYNAMIC
+            if dynamic is None:
+                return []
+            f.seek(dynamic[4])
+            raw = f.read(dynamic[5])
+            strtab = sections[dynamic[6]]
+            f.seek(strtab[4])
+            strings = f.read(strtab[5])
+        except (OSError, IndexError):
+            return []
     needed = []
     for i in range(0, len(raw) - 15, 16):
         tag, value = struct.unpack_from("<qQ", raw, i)
@@ -278,12 +285,5 @@ def unreferenced_libraries(binaries: list[tuple[str, str, str]]) -> set[str]:
         for soname in elf_needed(src):
             todo.extend(by_name.get(soname, ()))
     return {dest for dest, src, kind in binaries
-            if dest not in reached and not is_loaded_by_name(dest, kind) and _elf_sections_ok(src)}
+            if dest not in reached and not is_loaded_by_name(dest, kind) and _is_elf(src)}
 
-
-def _elf_sections_ok(path: str) -> bool:
-    elf = _elf_sections(path)
-    if elf is None:
-        return False
-    elf[0].close()
-    return True
