@@ -15,6 +15,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 
 from pricing import series
 
+from gui import theme
+
 Formatter = Callable[[float], str]
 
 
@@ -258,7 +260,7 @@ def stacked_bars(p: QPainter, style: ChartStyle, rect: QRectF, *, x_labels: Sequ
     """Monthly bars stacked by layer, an optional budget line, and an optional total line with its P10-P90 band."""
     items = [LegendItem(l.label, l.color) for l in layers]
     if band is not None:
-        items.append(LegendItem(band_label, _alpha(QColor("#5B6B7F"), 60), "band"))
+        items.append(LegendItem(band_label, _alpha(QColor(theme.BAND_COLOR), 60), "band"))
     if total_line is not None:
         items.append(LegendItem(total_line.label, total_line.color, "line"))
     if budget is not None:
@@ -273,7 +275,7 @@ def stacked_bars(p: QPainter, style: ChartStyle, rect: QRectF, *, x_labels: Sequ
     bottoms = [0.0] * n
     p.setPen(Qt.PenStyle.NoPen)
     if band is not None:  # behind the bars: it shows where the spread reaches beyond the month's bar
-        p.setBrush(QBrush(_alpha(QColor("#5B6B7F"), 60)))
+        p.setBrush(QBrush(_alpha(QColor(theme.BAND_COLOR), 60)))
         p.drawPath(_band_path(axes, band[0], band[1]))
     for layer in layers:
         p.setBrush(QBrush(layer.color))

@@ -28,6 +28,7 @@ from pricing import series
 from pricing.plan import Plan
 
 from gui import pdf_charts as charts
+from gui import theme
 from gui.workers import Cancelled
 
 PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
@@ -782,7 +783,6 @@ class PlanReport:
 
     def monthly_chart(self) -> None:
         d = self.d
-        from gui import theme
         self.h2("Monthly cost by category")
         sm = d.summary
         layers = [charts.Layer(c.value, theme.category_color(c), [int(v) / 100 for v in sm.category_monthly(c)])
@@ -811,7 +811,6 @@ class PlanReport:
 
     def cumulative_chart(self) -> None:
         d = self.d
-        from gui import theme
         self.h2("Cumulative cost")
         sm = d.summary
         base = [int(v) / 100 for v in sm.cumulative]
@@ -875,7 +874,7 @@ class PlanReport:
             def draw_t(p: QPainter, rect: QRectF) -> None:
                 charts.tornado(p, self.cs, rect, t.baseline_total, tb, x_format=self.fmt.compact,
                                baseline_label=f"baseline {self.fmt.compact(t.baseline_total)}",
-                               low_color=QColor("#4E79A7"), high_color=QColor("#F28E2B"), label_width_pt=165)
+                               low_color=QColor(theme.LOW_COLOR), high_color=QColor(theme.HIGH_COLOR), label_width_pt=165)
             self.f.block(50 + 16.5 * len(bars), draw_t)
         rows = [Row([i.label, input_value(i.key_path, i.low), input_value(i.key_path, i.likely),
                      input_value(i.key_path, i.high)]) for i in mc.inputs]
@@ -885,7 +884,6 @@ class PlanReport:
 
     def drivers(self) -> None:
         d = self.d
-        from gui import theme
         sm = d.summary
         self.h2("Cost drivers")
         top = sm.drivers(10)
