@@ -42,7 +42,7 @@ def add_breakeven_parser(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_savings(args: argparse.Namespace) -> int:
     from pricing import engine, planfile, scenarios
     from pricing.catalog import Catalog
-    from pricing.report import cents_to_float, rounded_matrix
+    from pricing.rounding import cents_to_float, rounded_matrix
 
     catalog = Catalog.load()
     plan = planfile.load(args.plan, catalog)
@@ -65,7 +65,7 @@ def cmd_savings(args: argparse.Namespace) -> int:
 
 def savings_text(doc: dict) -> str:
     """The `aicost savings` table from its JSON document (so text and JSON cannot disagree)."""
-    from pricing.report import money
+    from pricing.rounding import money
     cur = doc["currency"]
     months = doc["months"]
     lines = [f"{doc['name']}: savings against the baseline of {money(doc['baseline_total'], cur)} "
@@ -169,7 +169,7 @@ def _num(x: float | None, digits: int = 6) -> float | None:
 
 def breakeven_data(r: Any, tokens_per_second: float, utilization: float) -> dict:
     """The `aicost breakeven --json` document."""
-    from pricing.report import cents_to_float, to_cents
+    from pricing.rounding import cents_to_float, to_cents
     return {
         "api": r.api, "model": r.model, "gpu": r.gpu, "provider": r.provider, "pricing": r.pricing.value,
         "currency": r.currency,
@@ -192,7 +192,7 @@ def breakeven_text(r: Any, doc: dict) -> str:
     """The `aicost breakeven` text: the figures, then costs at each decade of volume and at the line's own."""
     import math
 
-    from pricing.report import money
+    from pricing.rounding import money
     cur = r.currency
     vol = lambda v: "never" if v is None else f"{v:,.0f} requests a month"  # noqa: E731
     per_gpu = "unlimited (no tokens to generate)" if doc["requests_per_gpu"] is None else \

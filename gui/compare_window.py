@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHeaderView, QLab
                                QListWidgetItem, QMainWindow, QMenu, QSplitter, QTableView, QTabWidget, QToolBar,
                                QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from pricing import compare, series
+from pricing import compare, report_model, series
 from pricing.errors import PlanError
 
 from gui.charts import Chart
@@ -406,7 +406,7 @@ class CompareWindow(QMainWindow):
                 st = lc.status(j)
                 what = marks.get(st) or ("changed" if (lc.section, lc.name) in changed_inputs else "cost moved")
                 deltas = (lc.last_month_delta(j), lc.horizon_delta(j))
-                item = QTreeWidgetItem([lc.name, compare.SECTION_TITLES.get(lc.section, lc.section), what,
+                item = QTreeWidgetItem([lc.name, report_model.SECTION_TITLES.get(lc.section, lc.section), what,
                                         *map(fmt, deltas)])
                 self._money_cells(item, deltas)
                 top.addChild(item)
@@ -448,7 +448,7 @@ class CompareWindow(QMainWindow):
                             group.addChild(QTreeWidgetItem([ch.key, ch.before, ch.after]))
                         top.addChild(group)
                 for lch in diff.lines:
-                    group = QTreeWidgetItem([f"{lch.name} ({compare.SECTION_TITLES.get(lch.section, lch.section)}): "
+                    group = QTreeWidgetItem([f"{lch.name} ({report_model.SECTION_TITLES.get(lch.section, lch.section)}): "
                                              f"{lch.change}"])
                     for v in lch.values:
                         child = QTreeWidgetItem([v.key, v.before, v.after])

@@ -2,7 +2,7 @@
 
 ``export_pdf(plan, path)`` works headless (it starts a QGuiApplication on the offscreen platform
 when none runs) and off the GUI thread (QPdfWriter and QPainter need no event loop). Every
-figure comes from ``pricing`` (``compare.summarize``, ``series.headline``, ``scenarios.summary_data``,
+figure comes from ``pricing`` (``report_model.summarize``, ``series.headline``, ``scenarios.summary_data``,
 ``uncertainty``); this module formats and places them.
 
 Layout is two passes: ``Flow`` lays the content out into pages of drawing operations (measuring
@@ -566,7 +566,7 @@ def gather(plan: Plan, catalog: Any = None, *, progress: ProgressFn | None = Non
            generated: _dt.date | None = None, samples: int | None = None) -> ReportData:
     """Project the plan and compute every figure of its report (scenarios, Monte Carlo and tornado
     when it has ranges); progress runs 0..40."""
-    from pricing import compare, engine, uncertainty
+    from pricing import engine, report_model, uncertainty
     from pricing.export_csv import evaluate_scenarios
     if catalog is None:
         from pricing.catalog import Catalog
@@ -579,19 +579,19 @@ def gather(plan: Plan, catalog: Any = None, *, progress: ProgressFn | None = Non
     if check():
         raise Cancelled()
     head = series.headline(proj)
-    data = ReportData(plan, proj, compare.summarize(proj), head, results, skipped,
+    data = ReportData(plan, proj, report_model.summarize(proj), head, results, skipped,
                       generated=generated or _dt.date.today())
     if uncertainty.has_ranges(plan):
         data.mc = uncertainty.monte_carlo(plan, catalog, samples=samples or uncertainty.DEFAULT_SAMPLES,
                                           progress=lambda d, t: step(8 + 24 * d // max(t, 1), 100), cancel=cancel)
-        data.uncertainty = compare.uncertainty_figures(data.mc)
+        data.uncertainty = report_model.uncertainty_figures(data.mc)
         data.tornado = uncertainty.tornado(plan, catalog)
     step(34, 100)
     if check():
         raise Cancelled()
-    data.inputs = compare.plan_inputs(plan)
-    data.prices = compare.prices_used(proj, catalog)
-    data.dates = compare.price_dates(proj)
+    data.inputs = report_model.plan_inputs(plan)
+    data.prices = report_model.prices_used(proj, catalog)
+    data.dates = report_model.price_dates(proj)
     step(40, 100)
     return data
 
@@ -816,7 +816,7 @@ class PlanReport:
         base = [int(v) / 100 for v in sm.cumulative]
         lines = [charts.Series("Baseline", QColor("#1F3A5F"), base, width_pt=1.6, fill=QColor(31, 58, 95, 28))]
         palette = ["#59A14F", "#F28E2B", "#B07AA1", "#76B7B2", "#EDC948", "#9C755F"]
-        from pricing.compare import summarize
+        from pricing.report_model import summarize
         for i, r in enumerate(d.results):
             cum = summarize(r.projection).cumulative
             lines.append(charts.Series(r.scenario.name, QColor(palette[i % len(palette)]), [int(v) / 100 for v in cum],
@@ -906,7 +906,7 @@ class PlanReport:
 
     def scenarios(self) -> None:
         d, s = self.d, self.s
-        from pricing.compare import scenario_text, summarize
+        from pricing.report_model import scenario_text, summarize
         from pricing.scenarios import summary_data
         self.h2("Savings scenarios")
         if not d.plan.scenarios:
@@ -945,7 +945,7 @@ class PlanReport:
             self.note(f"Attribution: {method}." + "".join(f" {n}." for n in r.notes))
 
     def category_tables(self) -> None:
-        from pricing.compare import month_periods, year_periods
+        from pricing.report_model import month_periods, year_periods
         sm = self.d.summary
         self.h2("Cost by category")
         years = year_periods(sm.months)
@@ -999,7 +999,7 @@ class PlanReport:
                            [Row([name, n]) for name, n in notes], zebra=True))
 
     def assumptions(self) -> None:
-        from pricing.compare import SECTION_TITLES
+        from pricing.report_model import SECTION_TITLES
         d = self.d
         ins = d.inputs
         self.h2("Assumptions: every input of the plan")
@@ -1169,7 +1169,7 @@ class CompareReport:
 
     def diff(self, j: int) -> None:
         c, s, f = self.c, self.s, self.f
-        from pricing.compare import SECTION_TITLES
+        from pricing.report_model import SECTION_TITLES
         ids = c.ids
         e = c.entries[j]
         f.heading(f"{ids[j]} against A: {e.label}", 2)

@@ -207,7 +207,7 @@ def self_host_defaults(plan: Plan, api: str) -> dict[str, Any]:
 
     Lets ``aicost breakeven`` default to what the plan's own scenario assumes.
     """
-    from pricing import scenarios
+    from pricing.scenarios.strategies import _READERS
     for scenario in plan.scenarios:
         for spec in scenario.strategies:
             if spec.name != "self_host":
@@ -222,7 +222,7 @@ def self_host_defaults(plan: Plan, api: str) -> dict[str, Any]:
                         "pricing", "throughput_basis"):
                 if key in params:
                     try:
-                        out[key] = scenarios._READERS[key](params[key])
+                        out[key] = _READERS[key](params[key])
                     except PlanError:
                         pass  # a bad value is reported by the plan's own checks; the CLI asks for it
             return out

@@ -2,7 +2,7 @@
 
 The files and their columns are documented in docs/exports.md. In short:
 
-- Amounts are whole cents rounded half-even once (``report.to_cents``) and written as plain
+- Amounts are whole cents rounded half-even once (``rounding.to_cents``) and written as plain
   decimals (``1234.56``: a dot, no thousands separator), so every total in a file is the sum of
   its parts to the cent.
 - Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
@@ -28,10 +28,11 @@ import numpy as np
 
 from pricing.engine import Projection
 from pricing.plan import Category
-from pricing.report import rounded_matrix
+from pricing.rounding import rounded_matrix
 
 if TYPE_CHECKING:
-    from pricing.compare import Comparison, UncertaintyFigures
+    from pricing.compare import Comparison
+    from pricing.report_model import UncertaintyFigures
     from pricing.plan import Plan
     from pricing.scenarios import ScenarioResult
 
@@ -136,7 +137,7 @@ def summary_rows(proj: Projection, scenario_results: Sequence["ScenarioResult"] 
     """The summary table (``SUMMARY_HEADER``): for the baseline and each scenario, one row per line, per
     category and the total; each scenario's total row carries its saving and is followed by one row per
     strategy (the strategies' savings sum to it); then P10/P50/P90 rows when ``uncertainty`` is given."""
-    from pricing.compare import summarize
+    from pricing.report_model import summarize
     from pricing.scenarios import attribution_cents
     cur = safe_cell(proj.currency)
     base = summarize(proj)
@@ -196,7 +197,7 @@ def monthly_header(uncertainty: "UncertaintyFigures | None" = None) -> tuple[str
 def monthly_rows(proj: Projection, uncertainty: "UncertaintyFigures | None" = None) -> list[tuple[str, ...]]:
     """One row per month: each category, their total (the sum of the row), the running total and, given
     Monte Carlo figures, the month's P10/P50/P90 (statistics of their own: not sums of the row)."""
-    from pricing.compare import summarize
+    from pricing.report_model import summarize
     s = summarize(proj)
     cur = safe_cell(proj.currency)
     cum = s.cumulative
@@ -285,7 +286,7 @@ def export(plan: "Plan", path: str | os.PathLike, *, catalog: Any = None,
     no file behind.
     """
     from pricing import engine, uncertainty
-    from pricing.compare import uncertainty_figures
+    from pricing.report_model import uncertainty_figures
     if catalog is None:
         from pricing.catalog import Catalog
         catalog = Catalog.load()

@@ -1,64 +1,13 @@
 """Presentation of a projection: cents rounded once (half-even), JSON document and text tables."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import numpy as np
 
 from pricing.engine import Projection
 from pricing.plan import Category
-
-_CENT = Decimal("0.01")
-
-
-def to_cents(values: np.ndarray | float) -> np.ndarray:
-    """Amounts rounded half-even to whole cents (int64), from their shortest decimal form.
-
-    Rounding happens here only, at presentation; every total shown is a sum of these cents,
-    so a displayed total always equals the sum of its displayed parts.
-    """
-    arr = np.atleast_1d(np.asarray(values, dtype=float))
-    scaled = arr * 100.0
-    out = np.rint(scaled).astype(np.int64)       # numpy's rint is half-even too
-    # Only values within a hair of a half cent can differ from rounding their decimal form
-    # (x * 100 is inexact in binary): settle those with Decimal.
-    frac = np.abs(scaled - np.floor(scaled) - 0.5)
-    near = np.nonzero(frac < 1e-6 * np.maximum(1.0, np.abs(scaled)))
-    if near[0].size:
-        for idx in zip(*near):
-            x = float(arr[idx])
-            out[idx] = int(Decimal(repr(x)).quantize(_CENT, rounding=ROUND_HALF_EVEN) * 100)
-    return out
-
-
-def cents_to_float(c: np.ndarray | int) -> Any:
-    if isinstance(c, np.ndarray):
-        return [int(x) / 100 for x in c.tolist()]
-    return int(c) / 100
-
-
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
-
-
-def money(amount: float, currency: str = "USD", *, compact: bool = False) -> str:
-    """``$1,234.56`` or, compact, ``$1.23k`` / ``$4.5M`` (for headlines)."""
-    sym = _SYMBOLS.get(currency, currency + " ")
-    sign = "-" if amount < 0 else ""
-    a = abs(amount)
-    if compact:
-        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if a >= div:
-                return f"{sign}{sym}{a / div:.3g}{suffix}"
-        return f"{sign}{sym}{a:,.0f}" if a >= 100 else f"{sign}{sym}{a:,.2f}"
-    return f"{sign}{sym}{a:,.2f}"
-
-
-def rounded_matrix(proj: Projection) -> np.ndarray:
-    """Line items x months in cents."""
-    if not len(proj.line_items):
-        return np.zeros((0, len(proj.months)), dtype=np.int64)
-    return to_cents(proj.matrix)
+from pricing.rounding import cents_to_float, money, rounded_matrix
 
 
 def source_data(s: Any) -> dict:

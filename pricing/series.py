@@ -9,7 +9,7 @@ import numpy as np
 
 from pricing.engine import Projection
 from pricing.plan import Category, YearMonth
-from pricing.report import cents_to_float, rounded_matrix, to_cents
+from pricing.rounding import cents_to_float, rounded_matrix, to_cents
 
 CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
 """Stacking order, bottom to top (the enum's order: compute first, people last)."""
@@ -363,7 +363,7 @@ def month_cents(projection: Projection) -> np.ndarray:
 
 
 def rounded_cells(projection: Projection) -> np.ndarray:
-    """``report.rounded_matrix`` of a projection, computed once per projection (several views read it)."""
+    """``rounding.rounded_matrix`` of a projection, computed once per projection (several views read it)."""
     return _memo(_ROUNDED, projection, lambda p: rounded_matrix(p) if len(p.line_items) else
                  np.zeros((0, len(p.months)), dtype=np.int64))
 

@@ -100,7 +100,7 @@ def test_console_entry_point_runs_in_a_subprocess():
 
 @pytest.mark.parametrize("distribution", ["pert", "triangular", "uniform"])
 def test_report_uncertainty_json_is_the_monte_carlo_of_the_plan(capsys, distribution):
-    from pricing import planfile, report, uncertainty
+    from pricing import planfile, rounding, uncertainty
     code, out, err = run(["report", SUPPORT, "--uncertainty", "--json", "--samples", "3000", "--seed", "7",
                           "--distribution", distribution], capsys)
     assert code == 0, err
@@ -117,8 +117,8 @@ def test_report_uncertainty_json_is_the_monte_carlo_of_the_plan(capsys, distribu
     code, out, _ = run(["report", SUPPORT, "--uncertainty", "--samples", "3000", "--distribution", distribution],
                        capsys)
     assert code == 0 and f"3,000 samples, {distribution.upper()}" in out
-    assert report.money(uncertainty.monte_carlo(plan, samples=3000, distribution=distribution).total_p50,
-                        "USD") in out
+    assert rounding.money(uncertainty.monte_carlo(plan, samples=3000, distribution=distribution).total_p50,
+                          "USD") in out
 
 
 def test_report_unknown_distribution_is_a_usage_error(capsys):

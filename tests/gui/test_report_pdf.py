@@ -14,6 +14,7 @@ import pytest
 pypdf = pytest.importorskip("pypdf", reason="pypdf reads the PDF's text back (test extra)")
 
 from pricing import compare as C  # noqa: E402
+from pricing import report_model as RM  # noqa: E402
 from pricing import planfile, series  # noqa: E402
 from pricing.plan import Plan  # noqa: E402
 
@@ -76,12 +77,12 @@ def test_category_tables_add_up_to_the_total(support_pdf, base_catalog):
     from pricing import engine
     from gui.widgets import MoneyFormat
     plan, path = support_pdf
-    s = C.summarize(engine.project(plan, base_catalog))
+    s = RM.summarize(engine.project(plan, base_catalog))
     fmt = MoneyFormat(plan.currency)
     text = text_of(path)
-    for year_total in s.category_table(C.year_periods(s.months)).column_totals:
+    for year_total in s.category_table(RM.year_periods(s.months)).column_totals:
         assert fmt.full(int(year_total) / 100) in text
-    for cat, _ in s.category_table(C.year_periods(s.months)).rows:
+    for cat, _ in s.category_table(RM.year_periods(s.months)).rows:
         assert fmt.full(s.category_total(cat) / 100) in text
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from pricing import compare as C
+from pricing import report_model as RM
 from pricing import engine, planfile
 from pricing.catalog import Catalog
 from pricing.errors import PlanError
@@ -228,11 +229,11 @@ def test_cost_diff_text_reads_like_a_diff(ab):
 @pytest.mark.parametrize("name", ["support-assistant", "finetuned-open-model", "vision-inhouse"])
 def test_every_total_is_the_sum_of_its_parts(catalog, name):
     proj = engine.project(planfile.load(EXAMPLES / f"{name}.yaml", catalog), catalog)
-    s = C.summarize(proj)
+    s = RM.summarize(proj)
     assert s.total == sum(li.total for li in s.lines) == int(s.monthly.sum())
     assert all(li.total == int(li.monthly.sum()) for li in s.lines)
     assert np.array_equal(s.monthly, np.sum([row for _, row in s.categories], axis=0))
-    for periods in (C.year_periods(s.months), C.month_periods(s.months)):
+    for periods in (RM.year_periods(s.months), RM.month_periods(s.months)):
         t = s.category_table(periods)
         assert t.total == s.total == int(t.column_totals.sum()) == sum(t.row_totals)
         assert np.array_equal(t.column_totals, np.sum([r for _, r in t.rows], axis=0))
@@ -244,7 +245,7 @@ def test_every_total_is_the_sum_of_its_parts(catalog, name):
 
 def test_year_periods_label_partial_years():
     months = [YearMonth(2026, 7).plus(k) for k in range(24)]
-    assert [(p.label, p.start, p.stop) for p in C.year_periods(months)] == [
+    assert [(p.label, p.start, p.stop) for p in RM.year_periods(months)] == [
         ("2026 (6 mo)", 0, 6), ("2027", 6, 18), ("2028 (6 mo)", 18, 24)]
 
 
@@ -260,12 +261,12 @@ def test_year_periods_label_partial_years():
     ("hours", None, "—"),
 ])
 def test_value_text(key, value, text):
-    assert C.value_text(key, value) == text
+    assert RM.value_text(key, value) == text
 
 
 def test_ranges_and_defaults_in_plan_inputs(catalog):
     plan = planfile.load(EXAMPLES / "support-assistant.yaml", catalog)
-    inputs = C.plan_inputs(plan)
+    inputs = RM.plan_inputs(plan)
     answer = next(line for line in inputs.lines if line.name == "Answer generation")
     values = {v.key: v for v in answer.values}
     assert values["requests_per_month"].ranged and values["requests_per_month"].text.startswith("1.2M ± 30% (range")
@@ -277,9 +278,9 @@ def test_ranges_and_defaults_in_plan_inputs(catalog):
 
 def test_prices_used_say_value_source_and_date(catalog):
     plan = planfile.loads(PLAN_A, catalog=catalog)
-    prices = {p.key: p for p in C.prices_used(engine.project(plan, catalog), catalog)}
+    prices = {p.key: p for p in RM.prices_used(engine.project(plan, catalog), catalog)}
     gpu = prices["gpu.H100-80GB.aws.on_demand"]
     assert gpu.overridden and gpu.value.startswith("4 USD per GPU-hour") and gpu.confidence == "override"
     assert prices["people[0].hourly_rate"].value == "100 USD per hour"
-    dates = C.price_dates(engine.project(plan, catalog))
+    dates = RM.price_dates(engine.project(plan, catalog))
     assert dates.api_data_date is None  # no API lines

@@ -5,7 +5,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from pricing import engine, planfile, report
+from pricing import engine, planfile, report, rounding
 from pricing.plan import Category
 
 HEAD = """\
@@ -289,5 +289,5 @@ def test_to_cents_matches_decimal_half_even_of_the_shortest_decimal_form():
     values = np.concatenate([rng.uniform(0, 1e6, 5000), np.round(rng.uniform(0, 1e4, 2000), 3),
                              np.arange(0, 20, 0.005), [0.005, 0.015, 0.025, 1.005, 2.675, 1e9 + 0.005, 0.0]])
     expected = [int(Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN) * 100) for x in values]
-    assert report.to_cents(values).tolist() == expected
-    assert report.to_cents(2.675).tolist() == [268]       # 2.675 is 2.67499999... in binary; its decimal form ties
+    assert rounding.to_cents(values).tolist() == expected
+    assert rounding.to_cents(2.675).tolist() == [268]       # 2.675 is 2.67499999... in binary; its decimal form ties

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pricing import compare as C
+from pricing import report_model as RM
 from pricing import engine, export_csv as X, planfile, scenarios, uncertainty
 from pricing.catalog import Catalog
 from pricing.plan import Category
@@ -132,7 +133,7 @@ def test_summary_totals_equal_the_sums_of_their_parts(support):
 def test_monthly_rows_add_up_and_percentiles_come_with_ranges(support, catalog):
     plan, proj, _ = support
     mc = uncertainty.monte_carlo(plan, catalog, samples=500)
-    u = C.uncertainty_figures(mc)
+    u = RM.uncertainty_figures(mc)
     buf = io.StringIO(newline="")
     X.write_monthly(proj, buf, uncertainty=u)
     rows = read(buf.getvalue().lstrip("\ufeff"))

@@ -1,4 +1,5 @@
 """Plan files: every loader error path (file, line, key path, what is expected), round-trips, atomic saves."""
+import os
 import textwrap
 from pathlib import Path
 
@@ -195,7 +196,7 @@ def test_atomic_save_leaves_old_file_on_failure(tmp_path, monkeypatch):
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(planfile.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
         planfile.save(plan, path)
     assert path.read_text() == MINIMAL

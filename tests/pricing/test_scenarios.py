@@ -5,7 +5,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from pricing import engine, planfile, scenarios
+from pricing import engine, planfile, rounding, scenarios
+from pricing.scenarios import applying, attribution, transforms
 from pricing.catalog import Catalog
 from pricing.errors import PlanError
 from pricing.plan import Pricing, Scenario, StrategySpec
@@ -448,7 +449,7 @@ def test_attribution_sums_to_the_saving_and_cents_add_up(catalog):
     total = np.sum([m for _, m in r.attribution], axis=0)
     assert np.abs(total - r.saving_monthly).max() < 1e-9
     c = scenarios.attribution_cents(r)
-    from pricing.report import rounded_matrix
+    from pricing.rounding import rounded_matrix
     shown = rounded_matrix(r.baseline).sum(axis=0) - rounded_matrix(r.projection).sum(axis=0)
     assert np.array_equal(c.saving_monthly, shown)
     assert np.array_equal(np.sum([m for _, m in c.parts], axis=0), c.saving_monthly)
@@ -490,7 +491,7 @@ def test_more_than_eight_strategies_fall_back_to_sequential(catalog, monkeypatch
     assert r.method == "sequential" and any("canonical order" in n for n in r.notes)
     assert np.abs(np.sum([m for _, m in r.attribution], axis=0) - r.saving_monthly).max() < 1e-9
     # independent strategies get the same part either way
-    monkeypatch.setattr(scenarios, "SHAPLEY_MAX", 10)
+    monkeypatch.setattr(attribution, "SHAPLEY_MAX", 10)
     exact = scenarios.evaluate(plan, plan.scenarios[0], catalog)
     assert exact.method == "shapley"
     assert dict(exact.attribution)["annotation_reduction"] == pytest.approx(dict(r.attribution)["annotation_reduction"])
@@ -503,13 +504,13 @@ def test_subset_costs_match_full_projections(catalog):
                 COMPUTE_PRICES)
     spec = scenario(spot={"interruption_overhead": 0.1}, quantization={}, reserved={"discount": 0.2})
     r = scenarios.evaluate(plan, spec, catalog)
-    env = scenarios._Env(catalog)
-    parsed, _ = scenarios._parse(spec, "s", catalog)
-    cost = scenarios._SubsetCost(plan, parsed, env, r.baseline, r.projection)
+    env = transforms._Env(catalog)
+    parsed, _ = applying._parse(spec, "s", catalog)
+    cost = attribution._SubsetCost(plan, parsed, env, r.baseline, r.projection)
     assert not cost.exact
     for mask in range(1 << len(parsed)):
         subset = [p for j, p in enumerate(parsed) if mask >> j & 1]
-        want = engine.project(scenarios._run(plan, subset, env, check=False)[0], catalog).monthly
+        want = engine.project(applying._run(plan, subset, env, check=False)[0], catalog).monthly
         assert cost(mask) == pytest.approx(want)
 
 
@@ -525,7 +526,7 @@ def test_strategy_that_saves_nothing_is_noted(catalog):
 
 
 def test_largest_remainder():
-    lr = scenarios.largest_remainder
+    lr = rounding.largest_remainder
     assert lr(np.array([33.34, 33.33, 33.33]), 100).tolist() == [34, 33, 33]
     assert lr(np.array([100 / 3] * 3), 100).tolist() == [34, 33, 33]
     assert lr(np.array([10.6, -3.2, 2.6]), 10).tolist() == [11, -3, 2]

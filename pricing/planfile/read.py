@@ -1,0 +1,454 @@
+"""Reading a plan file: YAML into a frozen ``Plan``, every problem reported at once (file, line, key path)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from pricing import plan as P
+from pricing.errors import PlanError, PlanFileError, Problem, closest
+from pricing.planfile.tables import (_Field, _POS, _SHARE_FIELDS, _describe, _text, GROUP_KEYS, LIST_SECTIONS,
+                                     MAX_MONTHS, PLATFORM, RANGEABLE, TOP_KEYS)
+from pricing.planfile.yamltree import MAX_BYTES, _parse_yaml, _Tree
+from pricing.quantities import format_number, parse_number, parse_share
+
+# ---------------------------------------------------------------------------------------------
+# Field readers
+# ---------------------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Reads values out of mappings, collecting problems instead of stopping at the first."""
+
+    def __init__(self, tree: _Tree):
+        self.tree = tree
+
+    def problem(self, path: str, message: str) -> None:
+        self.tree.problems.append(Problem(message, path, self._line(path), self.tree.file))
+
+    def _line(self, path: str) -> int | None:
+        while path:
+            if path in self.tree.lines:
+                return self.tree.lines[path]
+            path = path.rsplit(".", 1)[0] if "." in path else (path.rsplit("[", 1)[0] if "[" in path else "")
+        return None
+
+    def mapping(self, value: Any, path: str, what: str) -> dict | None:
+        if not isinstance(value, dict):
+            self.problem(path, f"found {_describe(value)}, expected {what} (a mapping of keys to values)")
+            return None
+        return value
+
+    def sequence(self, value: Any, path: str, what: str) -> list | None:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(path, f"found {_describe(value)}, expected a list of {what} (lines starting with '-')")
+            return None
+        return value
+
+    def unknown_keys(self, m: dict, path: str, known: list[str]) -> None:
+        for key in m:
+            if key not in known:
+                sugg = closest(str(key), known, n=3)
+                hint = f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else f"; known keys: {', '.join(known)}"
+                self.problem(_join(path, key), f"unknown key {key!r}{hint}")
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+def load(path: str | os.PathLike, catalog: Any = None, *, check_names: bool = True) -> P.Plan:
+    """Read a plan file; raises PlanFileError listing every problem (file, line, key path)."""
+    p = Path(path)
+    shown = str(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise PlanFileError(Problem("no such file", file=shown)) from None
+    except OSError as exc:
+        raise PlanFileError(Problem(f"cannot read the file: {exc.strerror}", file=shown)) from None
+    if p.is_dir():
+        raise PlanFileError(Problem("this is a folder, expected a plan file (.yaml)", file=shown))
+    if size > MAX_BYTES:
+        raise PlanFileError(Problem(f"the file is {size / 1e6:.1f} MB; a plan file is at most "
+                                    f"{MAX_BYTES // (1024 * 1024)} MB", file=shown))
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise PlanFileError(Problem(f"cannot read the file: {exc.strerror}", file=shown)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlanFileError(Problem("the file is not UTF-8 text (a plan file is YAML in UTF-8)",
+                                    line=line, file=shown)) from None
+    return loads(text, file=shown, base_dir=p.resolve().parent, catalog=catalog, check_names=check_names)
+
+
+def loads(text: str, *, file: str | None = None, base_dir: str | os.PathLike | None = None,
+          catalog: Any = None, check_names: bool = True) -> P.Plan:
+    """Parse plan text; ``base_dir`` resolves sample files; names are checked against ``catalog``."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise PlanFileError(Problem(f"more than {MAX_BYTES // (1024 * 1024)} MB: not a plan file", file=file))
+    if "\x00" in text:
+        raise PlanFileError(Problem("the file holds binary data (NUL bytes), expected YAML text", file=file))
+    value, tree = _parse_yaml(text, file)
+    r = _Reader(tree)
+    if not isinstance(value, dict):
+        raise PlanFileError(Problem(f"found {_describe(value)} at the top of the file, expected a plan "
+                                    "(a YAML mapping with format, name, months...)", line=1, file=file))
+    plan = _read_plan(value, r, Path(base_dir) if base_dir else None)
+    if tree.problems:
+        raise PlanFileError(tree.problems)
+    if check_names:
+        from pricing.checks import check
+        problems = check(plan, catalog)
+        if problems:
+            raise PlanFileError([Problem(p.message, p.key_path, r._line(p.key_path), file) for p in problems])
+    return plan
+
+
+def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
+    r.unknown_keys(m, "", TOP_KEYS)
+    kw: dict[str, Any] = {}
+    fmt = m.get("format", P.FORMAT)
+    if fmt != P.FORMAT:
+        r.problem("format", f"found {fmt!r}, expected {P.FORMAT!r} (this version reads format "
+                  f"{P.FORMAT} only)")
+
+    def get(key: str, reader: Callable[[Any], Any], target: str | None = None) -> None:
+        if key in m and m[key] is not None:
+            try:
+                kw[target or key] = reader(m[key])
+            except PlanError as exc:
+                r.problem(key, exc.problems[0].message)
+
+    get("name", _text)
+    get("currency", _currency)
+    get("fx_rate", _POS)
+    get("start", _year_month)
+    get("months", lambda v: int(parse_number(v, minimum=1, integer=True, maximum=MAX_MONTHS)))
+    get("provider", lambda v: _text(v).lower())
+    get("monthly_budget", _POS)
+    if kw.get("currency", "USD") != "USD" and "fx_rate" not in m:
+        r.problem("fx_rate", f"currency is {kw['currency']}: give fx_rate, the {kw['currency']} per USD "
+                  "(catalog prices are in USD)")
+
+    groups: dict[str, dict] = {}
+    for group, keys in GROUP_KEYS.items():
+        sub = m.get(group)
+        if sub is None:
+            groups[group] = {}
+            continue
+        sub = r.mapping(sub, group, f"the {group} section")
+        if sub is not None:
+            r.unknown_keys(sub, group, keys)
+        groups[group] = sub or {}
+
+    sections: dict[str, tuple] = {}
+    for path, (cls, fields) in LIST_SECTIONS.items():
+        head, _, tail = path.partition(".")
+        raw = groups[head].get(tail) if tail else m.get(head)
+        items = r.sequence(raw, path, f"{tail or head} lines")
+        lines = []
+        for i, item in enumerate(items or []):
+            line = _read_line(item, f"{path}[{i}]", cls, fields, r, base_dir)
+            if line is not None:
+                lines.append(line)
+        sections[path] = tuple(lines)
+
+    platform = None
+    raw_platform = groups["services"].get("platform")
+    if raw_platform is not None:
+        platform = _read_line(raw_platform, "services.platform", P.Platform, PLATFORM, r, base_dir)
+
+    prices = _read_prices(m.get("prices"), r)
+    scenarios = _read_scenarios(m.get("scenarios"), r)
+
+    plan = P.Plan(
+        **kw,
+        compute=P.Compute(*(sections[f"compute.{k}"] for k in GROUP_KEYS["compute"])),
+        data=P.Data(sections["data.storage"], sections["data.egress"]),
+        services=P.Services(platform, sections["services.apis"]),
+        annotation=sections["annotation"], mlops=sections["mlops"], people=sections["people"],
+        prices=prices, scenarios=scenarios,
+        key_order=tuple(r.tree.key_order.items()),
+    )
+    _check_months(plan, r)
+    return plan
+
+
+def _currency(v: Any) -> str:
+    s = _text(v).upper()
+    if len(s) != 3 or not s.isalpha():
+        raise PlanError(f"found {v!r}, expected a 3-letter currency code such as USD, EUR, GBP")
+    return s
+
+
+def _year_month(v: Any) -> P.YearMonth:
+    if isinstance(v, _dt.date):
+        return P.YearMonth(v.year, v.month)
+    text = str(v).strip()
+    parts = text.split("-")
+    try:
+        if len(parts) in (2, 3) and len(parts[0]) == 4:
+            year, month = int(parts[0]), int(parts[1])
+            if len(parts) == 3:
+                _dt.date(year, month, int(parts[2]))
+            return P.YearMonth(year, month)
+    except ValueError:
+        raise PlanError(f"found {v!r}, which is not a real month; expected a month such as 2027-01") from None
+    raise PlanError(f"found {v!r}, expected a month such as 2027-01")
+
+
+def _read_line(item: Any, path: str, cls: type, fields: dict[str, _Field], r: _Reader,
+               base_dir: Path | None) -> Any:
+    m = r.mapping(item, path, "a line (name and its values)")
+    if m is None:
+        return None
+    r.unknown_keys(m, path, list(fields))
+    kw: dict[str, Any] = {}
+    ranges: list[tuple[str, P.Range]] = []
+    ok = True
+    for key, (target, reader, required) in fields.items():
+        if key not in m or m[key] is None:
+            if required:
+                r.problem(path, f"missing {key!r}")
+                ok = False
+            continue
+        try:
+            if _is_range(m[key]):
+                if key not in RANGEABLE:
+                    raise PlanError(f"{key} cannot be a range (ranges are for amounts, not names or schedule months)")
+                rng = _range(m[key], reader, key in _SHARE_FIELDS)
+                kw[target] = rng.likely
+                if rng.low != rng.high:
+                    ranges.append((target, rng))
+            elif key == "lifecycle":
+                kw[target] = _lifecycle(m[key])
+            elif key in ("sample_input", "sample_output"):
+                kw[target] = _sample(m[key], base_dir)
+            else:
+                kw[target] = reader(m[key])
+        except PlanError as exc:
+            r.problem(_join(path, key), exc.problems[0].message)
+            ok = False
+    if not ok:
+        return None
+    if ranges:
+        kw["ranges"] = tuple(ranges)
+    if cls is P.TrainingRun:
+        derived = [k for k in ("params", "tokens", "mfu") if k in kw]
+        if "hours" in kw and derived:
+            r.problem(path, "give either hours, or params + tokens + mfu to derive them, not both")
+            return None
+        if "hours" not in kw and len(derived) != 3:
+            missing = [k for k in ("params", "tokens", "mfu") if k not in kw]
+            r.problem(path, "missing hours: give hours per run, or params, tokens and mfu to derive them "
+                      f"(missing {', '.join(missing)})")
+            return None
+    if cls is P.ApiLine:
+        if "sample_input" in kw and "input_tokens" in m:
+            r.problem(path, "give either input_tokens or sample_input, not both")
+            return None
+        if "sample_output" in kw and "output_tokens" in m:
+            r.problem(path, "give either output_tokens or sample_output, not both")
+            return None
+        kw = _count_samples(kw, r, path)
+    if "end" in kw and kw["end"] < kw.get("start", 1):
+        r.problem(_join(path, "end"), f"found {kw['end']}, expected a month at or after start ({kw.get('start', 1)})")
+        return None
+    if cls is P.InferenceService and kw.get("max_gpus") is not None and kw["max_gpus"] < kw.get("min_gpus", 1):
+        r.problem(_join(path, "max_gpus"), "expected max_gpus at least min_gpus")
+        return None
+    return cls(**kw)
+
+
+_PLUS_MINUS = ("±", "+/-", "+-")
+
+
+def _is_range(v: Any) -> bool:
+    if isinstance(v, dict):
+        return bool(set(v) & {"low", "likely", "high"})
+    return isinstance(v, str) and any(t in v for t in _PLUS_MINUS)
+
+
+def _range(v: Any, reader: Callable[[Any], Any], share: bool = False) -> P.Range:
+    """``{low, likely, high}``, or ``likely ± 30%`` (relative for amounts, percentage points for
+    shares such as utilization: ``60% ± 10%`` is 50%..70%), or ``likely ± 500k`` (absolute)."""
+    if isinstance(v, dict):
+        missing = [k for k in ("low", "likely", "high") if k not in v]
+        extra = [k for k in v if k not in ("low", "likely", "high")]
+        if missing or extra:
+            raise PlanError("a range is {low: N, likely: N, high: N}"
+                            + (f"; missing {', '.join(missing)}" if missing else "")
+                            + (f"; unknown {', '.join(map(str, extra))}" if extra else ""))
+        low, likely, high = (float(reader(v[k])) for k in ("low", "likely", "high"))
+        spread = None
+    else:
+        for token in _PLUS_MINUS:
+            if token in v:
+                centre, _, spread_text = v.partition(token)
+                break
+        likely = float(reader(centre.strip()))
+        spread_text = spread_text.strip()
+        if spread_text.endswith("%") and share:
+            spread = parse_share(spread_text, maximum=1.0)  # shares: ± percentage points
+            low, high = max(likely - spread, 0.0), likely + spread
+        elif spread_text.endswith("%"):
+            spread = parse_share(spread_text, maximum=1.0)  # amounts: ± a share of the likely value
+            low, high = likely * (1.0 - spread), likely * (1.0 + spread)
+        else:
+            half = parse_number(spread_text)
+            low, high, spread = likely - half, likely + half, None
+        low, high = float(reader(_plain(low))), float(reader(_plain(high)))
+    if not low <= likely <= high:
+        raise PlanError(f"a range needs low <= likely <= high; found low {low:g}, likely {likely:g}, high {high:g}")
+    return P.Range(low, likely, high, spread)
+
+
+def _plain(x: float) -> float | int:
+    """A computed bound handed back to a field reader (which checks it against the field's limits)."""
+    return format_number(x)
+
+
+def _lifecycle(v: Any) -> tuple[P.LifecycleRule, ...]:
+    if not isinstance(v, list):
+        raise PlanError(f"found {_describe(v)}, expected a list of rules such as "
+                        "[{after_days: 30, tier: infrequent}]")
+    rules = []
+    for i, rule in enumerate(v):
+        if not isinstance(rule, dict) or set(rule) != {"after_days", "tier"}:
+            raise PlanError(f"rule {i + 1}: expected {{after_days: N, tier: NAME}}")
+        rules.append(P.LifecycleRule(parse_number(rule["after_days"], allow_zero=False), _text(rule["tier"])))
+    if [x.after_days for x in rules] != sorted(x.after_days for x in rules):
+        raise PlanError("lifecycle rules must be in order of after_days")
+    return tuple(rules)
+
+
+def _sample(v: Any, base_dir: Path | None) -> P.Sample:
+    """Inline text, or a path relative to the plan file (read now, counted by _count_samples)."""
+    if isinstance(v, dict) and set(v) <= {"file", "text"} and len(v) == 1:
+        v, is_file = (v.get("file") or v.get("text")), "file" in v
+    else:
+        is_file = None
+    if not isinstance(v, str) or not v:
+        raise PlanError(f"found {_describe(v)}, expected a file path (relative to the plan) or inline text")
+    if is_file or (is_file is None and _looks_like_path(v)):
+        target = Path(v)
+        if not target.is_absolute():
+            if base_dir is None:
+                raise PlanError(f"sample file {v!r} is relative but the plan has no folder (save the plan first)")
+            target = base_dir / target
+        try:
+            if target.stat().st_size > MAX_BYTES * 4:
+                raise PlanError(f"sample file {v!r} is over 20 MB; use `aicost tokens` for big corpora")
+            text = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise PlanError(f"sample file {v!r} not found (looked for {target})") from None
+        except UnicodeDecodeError:
+            raise PlanError(f"sample file {v!r} is not UTF-8 text") from None
+        except OSError as exc:
+            raise PlanError(f"cannot read sample file {v!r}: {exc.strerror}") from None
+        return P.Sample(text=text, path=v)
+    return P.Sample(text=v)
+
+
+def _looks_like_path(v: str) -> bool:
+    """A sample value written as a bare string is a file when it looks like a file name."""
+    return "\n" not in v and len(v) < 400 and Path(v).suffix.lower() in _SAMPLE_SUFFIXES
+
+
+_SAMPLE_SUFFIXES = (".txt", ".md", ".json", ".prompt", ".jsonl", ".csv", ".html", ".xml", ".yaml", ".yml")
+
+
+def _count_samples(kw: dict, r: _Reader, path: str) -> dict:
+    from pricing import tokens
+    for key, target in (("sample_input", "input_tokens"), ("sample_output", "output_tokens")):
+        sample = kw.get(key)
+        if sample is None:
+            continue
+        count = tokens.count_sample(sample.text, kw["model"], kw["provider"])
+        kw[key] = dataclasses.replace(sample, tokens=count.tokens, encoding=count.encoding,
+                                      exact=count.exact, reason=count.reason)
+        kw[target] = float(count.tokens)
+    return kw
+
+
+def _read_prices(v: Any, r: _Reader) -> tuple[tuple[str, float], ...]:
+    if v is None:
+        return ()
+    m = r.mapping(v, "prices", "price overrides (catalog key: price)")
+    if m is None:
+        return ()
+    out = []
+    for key, value in m.items():
+        try:
+            if isinstance(value, str) and value.strip().endswith("%"):
+                out.append((str(key), parse_share(value, maximum=100.0)))  # e.g. reserved_discount.aws: 40%
+            else:
+                out.append((str(key), parse_number(value)))
+        except PlanError as exc:
+            r.problem(f"prices.{key}", exc.problems[0].message)
+    return tuple(out)
+
+
+def _read_scenarios(v: Any, r: _Reader) -> tuple[P.Scenario, ...]:
+    items = r.sequence(v, "scenarios", "scenarios")
+    out: list[P.Scenario] = []
+    names: set[str] = set()
+    for i, item in enumerate(items or []):
+        path = f"scenarios[{i}]"
+        m = r.mapping(item, path, "a scenario (name and strategies)")
+        if m is None:
+            continue
+        r.unknown_keys(m, path, ["name", "strategies"])
+        try:
+            name = _text(m.get("name"))
+        except PlanError:
+            r.problem(path, "missing 'name'")
+            continue
+        if name in names:
+            r.problem(_join(path, "name"), f"scenario {name!r} appears twice")
+            continue
+        names.add(name)
+        strategies = []
+        raw = m.get("strategies") or {}
+        raw = r.mapping(raw, _join(path, "strategies"), "strategies (strategy name: parameters)")
+        for sname, params in (raw or {}).items():
+            spath = f"{path}.strategies.{sname}"
+            if params is None:
+                params = {}
+            if not isinstance(params, dict):
+                r.problem(spath, f"found {_describe(params)}, expected the strategy's parameters as a mapping "
+                          "(or {} for its defaults)")
+                continue
+            strategies.append(P.StrategySpec(str(sname), tuple((str(k), _freeze(x)) for k, x in params.items())))
+        out.append(P.Scenario(name, tuple(strategies)))
+    return tuple(out)
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, list):
+        return tuple(_freeze(x) for x in v)
+    if isinstance(v, dict):
+        return tuple((str(k), _freeze(x)) for k, x in v.items())
+    return v
+
+
+def _check_months(plan: P.Plan, r: _Reader) -> None:
+    from pricing.checks import month_problems
+    for p in month_problems(plan):
+        r.problem(p.key_path, p.message)
+
+
+# ---------------------------------------------------------------------------------------------

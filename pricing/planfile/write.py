@@ -1,0 +1,168 @@
+"""Writing a plan file: a ``Plan`` back to YAML in the public format (keys in the user's order), saved atomically."""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pricing import plan as P
+from pricing.atomic import _digest, write_atomically
+from pricing.errors import PlanError, Problem
+from pricing.planfile.read import _looks_like_path
+from pricing.planfile.tables import _SHARE_FIELDS, GROUP_KEYS, LIST_SECTIONS, PLATFORM, _Field
+from pricing.quantities import format_number, format_share
+
+# Saving
+# ---------------------------------------------------------------------------------------------
+
+
+def dumps(plan: P.Plan) -> str:
+    """The plan as YAML text in the public format, keys in the order the user wrote them."""
+    return yaml.dump(to_data(plan), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
+
+
+class FileChangedError(PlanError):
+    """The file on disk changed since it was read (another program wrote it): saving would lose that."""
+
+
+
+def fingerprint(path: str | os.PathLike) -> str | None:
+    """SHA-256 of a file's bytes (None when it doesn't exist): what was read, to detect changes before saving."""
+    try:
+        return _digest(Path(path).read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def save(plan: P.Plan, path: str | os.PathLike, *, backup: bool = True, expect: str | None | bool = False) -> str:
+    """Write atomically (``write_atomically``), keeping ``<file>.bak``.
+
+    ``expect`` is the file's ``fingerprint`` when it was opened (None: it did not exist); when
+    the file on disk no longer matches, FileChangedError is raised and nothing is written (pass
+    ``expect=False``, the default, to overwrite regardless). Returns the new file's fingerprint.
+    """
+    if expect is not False and fingerprint(path) != expect:
+        raise FileChangedError(Problem("the file was changed on disk by another program since it was opened; "
+                                       "saving now would overwrite those changes", file=str(path)))
+    return write_atomically(path, dumps(plan), backup=backup)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def to_data(plan: P.Plan) -> dict:
+    """The plan as plain YAML-ready data (the inverse of loading)."""
+    order = dict(plan.key_order)
+    out: dict[str, Any] = {"format": P.FORMAT, "name": plan.name}
+    defaults = P.Plan(start=plan.start)
+    if plan.currency != "USD" or plan.fx_rate != 1.0:
+        out["currency"] = plan.currency
+        out["fx_rate"] = format_number(plan.fx_rate)
+    out["start"] = str(plan.start)
+    out["months"] = plan.months
+    out["provider"] = plan.provider
+    if plan.monthly_budget is not None:
+        out["monthly_budget"] = format_number(plan.monthly_budget)
+    for group, keys in GROUP_KEYS.items():
+        sub: dict[str, Any] = {}
+        for key in keys:
+            if group == "services" and key == "platform":
+                if plan.services.platform is not None:
+                    sub["platform"] = _line_data(plan.services.platform, PLATFORM, order.get("services.platform"))
+                continue
+            path = f"{group}.{key}"
+            lines = plan.section(path)
+            if lines:
+                sub[key] = [_line_data(x, LIST_SECTIONS[path][1], order.get(f"{path}[{i}]"))
+                            for i, x in enumerate(lines)]
+        if sub:
+            out[group] = _ordered(sub, order.get(group))
+    for key in ("annotation", "mlops", "people"):
+        lines = plan.section(key)
+        if lines:
+            out[key] = [_line_data(x, LIST_SECTIONS[key][1], order.get(f"{key}[{i}]")) for i, x in enumerate(lines)]
+    if plan.prices:
+        out["prices"] = {k: format_number(v) for k, v in plan.prices}
+    if plan.scenarios:
+        out["scenarios"] = [{"name": s.name, "strategies": {st.name: _thaw(dict(st.params)) for st in s.strategies}}
+                            for s in plan.scenarios]
+    del defaults
+    return _ordered(out, order.get(""))
+
+
+def _thaw(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _thaw(x) for k, x in v.items()}
+    if isinstance(v, tuple):
+        if v and all(isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], str) for x in v):
+            return {k: _thaw(x) for k, x in v}
+        return [_thaw(x) for x in v]
+    return v
+
+
+def _ordered(d: dict, order: tuple[str, ...] | None) -> dict:
+    if not order:
+        return d
+    keys = [k for k in order if k in d] + [k for k in d if k not in order]
+    return {k: d[k] for k in keys}
+
+
+def _line_data(line: Any, fields: dict[str, _Field], order: tuple[str, ...] | None) -> dict:
+    out: dict[str, Any] = {}
+    cls = type(line)
+    ranges = dict(getattr(line, "ranges", ()))
+    for key, (target, _, required) in fields.items():
+        value = getattr(line, target)
+        f = next(f for f in dataclasses.fields(cls) if f.name == target)
+        default = f.default if f.default is not dataclasses.MISSING else None
+        if key in ("input_tokens", "output_tokens") and getattr(line, "sample_" + key.removesuffix("_tokens"), None):
+            continue  # derived from the sample
+        rng = ranges.get(target)
+        if rng is not None:
+            out[key] = _range_data(key, rng)
+            continue
+        if not required and value == default:
+            continue
+        out[key] = _value_data(key, value)
+    return _ordered(out, order)
+
+
+def _range_data(key: str, rng: P.Range) -> Any:
+    fmt = (lambda x: format_share(x)) if key in _SHARE_FIELDS else (lambda x: repr(float(x)) if not float(x).is_integer() else str(int(x)))
+    if rng.spread is not None:
+        return f"{fmt(rng.likely)} ± {format_share(rng.spread)}"
+    if key in _SHARE_FIELDS:
+        return {"low": fmt(rng.low), "likely": fmt(rng.likely), "high": fmt(rng.high)}
+    return {"low": format_number(rng.low), "likely": format_number(rng.likely), "high": format_number(rng.high)}
+
+
+def _value_data(key: str, value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, P.Sample):
+        if value.path:
+            return {"file": value.path} if _looks_like_path(value.path) is False else value.path
+        return {"text": value.text} if _looks_like_path(value.text) else value.text
+    if isinstance(value, tuple) and value and isinstance(value[0], P.LifecycleRule):
+        return [{"after_days": format_number(x.after_days), "tier": x.tier} for x in value]
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if key in _SHARE_FIELDS:
+        return format_share(value)
+    return format_number(value)

@@ -1,0 +1,138 @@
+"""Plan files, step one: YAML text to plain values with the line of every key path, refusing aliases."""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from pricing.errors import PlanFileError, Problem
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Largest plan file we read (a plan is a few KB; anything this big is not a plan)."""
+MAX_DEPTH = 32
+"""Deepest nesting accepted (plans nest 4 levels)."""
+MAX_NODES = 200_000
+"""Most YAML nodes accepted in one file."""
+
+# ---------------------------------------------------------------------------------------------
+# Reading YAML with line numbers, refusing aliases (no "billion laughs")
+# ---------------------------------------------------------------------------------------------
+
+
+class _Tree:
+    """Plain Python values built from YAML nodes, plus the line of every key path."""
+
+    def __init__(self, file: str | None):
+        self.file = file
+        self.lines: dict[str, int] = {}
+        self.problems: list[Problem] = []
+        self.key_order: dict[str, tuple[str, ...]] = {}
+        self._seen: set[int] = set()
+        self._count = 0
+
+    def build(self, node: yaml.Node, path: str, depth: int, loader: yaml.SafeLoader) -> Any:
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise PlanFileError(Problem(f"more than {MAX_NODES} YAML values: not a plan file", file=self.file))
+        if depth > MAX_DEPTH:
+            raise PlanFileError(Problem(f"nested deeper than {MAX_DEPTH} levels: not a plan file",
+                                        path, node.start_mark.line + 1, self.file))
+        if id(node) in self._seen:
+            raise PlanFileError(Problem("YAML aliases (*name) are not supported in plan files; "
+                                        "write the value out", path, node.start_mark.line + 1, self.file))
+        self._seen.add(id(node))
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            order = []
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problems.append(Problem("a key must be plain text", path, key_node.start_mark.line + 1, self.file))
+                    continue
+                key = str(loader.construct_scalar(key_node))
+                if key == "<<":
+                    raise PlanFileError(Problem("YAML merge keys (<<) are not supported in plan files",
+                                                path, key_node.start_mark.line + 1, self.file))
+                sub = f"{path}.{key}" if path else key
+                if key in out:
+                    self.problems.append(Problem(f"key {key!r} appears twice", sub, key_node.start_mark.line + 1, self.file))
+                    continue
+                self.lines[sub] = key_node.start_mark.line + 1
+                out[key] = self.build(value_node, sub, depth + 1, loader)
+                order.append(key)
+            self.key_order[_pattern(path)] = tuple(order)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, f"{path}[{i}]", depth + 1, loader) for i, v in enumerate(node.value)]
+        try:
+            return loader.construct_object(node, deep=False)
+        except (ValueError, OverflowError):  # e.g. 2027-02-30 read as a date: let the field say what's wrong
+            return node.value
+
+
+def _pattern(path: str) -> str:
+    """Key path with list indexes kept (key order is remembered per line)."""
+    return path
+
+
+_EventLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _prescan(text: str, file: str | None) -> None:
+    """Refuse deep nesting, aliases and huge documents from the event stream, before building anything.
+
+    (PyYAML composes nodes recursively, so a file of 5,000 nested brackets would exhaust the stack,
+    and aliases let a few lines expand to billions of values.)
+    """
+    depth = count = 0
+    try:
+        for event in yaml.parse(text, Loader=_EventLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise PlanFileError(Problem(f"nested deeper than {MAX_DEPTH} levels: not a plan file",
+                                                line=event.start_mark.line + 1, file=file))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                raise PlanFileError(Problem("YAML aliases (*name) are not supported in plan files; "
+                                            "write the value out", line=event.start_mark.line + 1, file=file))
+            count += 1
+            if count > MAX_NODES:
+                raise PlanFileError(Problem(f"more than {MAX_NODES} YAML values: not a plan file", file=file))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = str(exc.problem or exc.context)
+        if "nesting depth" in problem:
+            problem = f"nested deeper than {MAX_DEPTH} levels: not a plan file"
+        else:
+            problem = f"not valid YAML: {problem}"
+        raise PlanFileError(Problem(problem, line=mark.line + 1 if mark else None, file=file)) from None
+    except yaml.YAMLError as exc:
+        raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
+
+
+def _parse_yaml(text: str, file: str | None) -> tuple[Any, _Tree]:
+    tree = _Tree(file)
+    _prescan(text, file)
+    loader = None
+    try:
+        loader = yaml.SafeLoader(text)
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise PlanFileError(Problem(f"not valid YAML: {exc.problem or exc.context}", line=line, file=file)) from None
+    except yaml.YAMLError as exc:
+        raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if node is None:
+        raise PlanFileError(Problem("the file is empty; expected a plan (a YAML mapping with "
+                                    "format, name, months...)", file=file))
+    try:
+        value = tree.build(node, "", 0, loader)
+    except yaml.YAMLError as exc:  # e.g. a bad timestamp scalar
+        raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
+    return value, tree

@@ -1,0 +1,96 @@
+"""Display precision, apart from calculation: amounts rounded once to whole cents, and money as text.
+
+The engine computes in float64; everything shown or exported is rounded here, half-even to the
+cent, and every displayed total is a sum of displayed parts. Pure functions of numbers: no other
+module of ``pricing`` is needed, so analyses (a scenario's split in cents) and presentation share them.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from pricing.engine import Projection
+
+_CENT = Decimal("0.01")
+
+
+def to_cents(values: np.ndarray | float) -> np.ndarray:
+    """Amounts rounded half-even to whole cents (int64), from their shortest decimal form.
+
+    Rounding happens here only, at presentation; every total shown is a sum of these cents,
+    so a displayed total always equals the sum of its displayed parts.
+    """
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    scaled = arr * 100.0
+    out = np.rint(scaled).astype(np.int64)       # numpy's rint is half-even too
+    # Only values within a hair of a half cent can differ from rounding their decimal form
+    # (x * 100 is inexact in binary): settle those with Decimal.
+    frac = np.abs(scaled - np.floor(scaled) - 0.5)
+    near = np.nonzero(frac < 1e-6 * np.maximum(1.0, np.abs(scaled)))
+    if near[0].size:
+        for idx in zip(*near):
+            x = float(arr[idx])
+            out[idx] = int(Decimal(repr(x)).quantize(_CENT, rounding=ROUND_HALF_EVEN) * 100)
+    return out
+
+
+def cents_to_float(c: np.ndarray | int) -> Any:
+    if isinstance(c, np.ndarray):
+        return [int(x) / 100 for x in c.tolist()]
+    return int(c) / 100
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
+
+
+def money(amount: float, currency: str = "USD", *, compact: bool = False) -> str:
+    """``$1,234.56`` or, compact, ``$1.23k`` / ``$4.5M`` (for headlines)."""
+    sym = _SYMBOLS.get(currency, currency + " ")
+    sign = "-" if amount < 0 else ""
+    a = abs(amount)
+    if compact:
+        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if a >= div:
+                return f"{sign}{sym}{a / div:.3g}{suffix}"
+        return f"{sign}{sym}{a:,.0f}" if a >= 100 else f"{sign}{sym}{a:,.2f}"
+    return f"{sign}{sym}{a:,.2f}"
+
+
+def rounded_matrix(proj: Projection) -> np.ndarray:
+    """Line items x months in cents."""
+    if not len(proj.line_items):
+        return np.zeros((0, len(proj.months)), dtype=np.int64)
+    return to_cents(proj.matrix)
+
+
+def largest_remainder(values: np.ndarray, target: int) -> np.ndarray:
+    """Whole numbers near ``values`` that sum to ``target`` (largest-remainder / Hamilton method).
+
+    The exact values need not sum to ``target`` (the shown saving is a difference of rounded
+    sums): the gap is first spread over the values in proportion to their size, so a part that
+    is exactly zero (or whole) is not charged for rounding it did not cause. Then each value is
+    floored and the units left go to the largest fractional parts (ties to the first).
+    """
+    values = np.asarray(values, dtype=float)
+    k = len(values)
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    gap = target - values.sum()
+    if gap:
+        weight = np.abs(values)
+        total = weight.sum()
+        values = values + gap * (weight / total if total > 0 else np.full(k, 1.0 / k))
+    floors = np.floor(values + 1e-9)
+    rest = values - floors
+    left = int(round(target - floors.sum()))
+    out = floors.astype(np.int64)
+    order = sorted(range(k), key=lambda j: (-round(float(rest[j]), 9), j))  # ties (to float noise) go first-come
+    step = 1 if left >= 0 else -1
+    if step < 0:
+        order = order[::-1]
+    for n in range(abs(left)):
+        out[order[n % k]] += step
+    return out
