@@ -19,7 +19,7 @@ def run() -> dict:
     from pricing import compare, engine, export_csv, planfile, uncertainty
     from pricing.catalog import Catalog
 
-    from gui.report_pdf import ensure_application, export_compare_pdf, export_pdf
+    from gui.pdf import ensure_application, export_compare_pdf, export_pdf
 
     ensure_application()
     catalog = Catalog.load()

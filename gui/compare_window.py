@@ -18,7 +18,7 @@ from pricing.errors import PlanError
 
 from gui.charts import Chart
 from gui.errors import ErrorPresenter
-from gui.report_pdf import entry_color
+from gui.pdf import entry_color
 from gui.widgets import MoneyFormat
 
 PLAN_FILTER = "Plan files (*.yaml *.yml);;All files (*)"

@@ -238,7 +238,7 @@ def export_pdf(parent: QWidget | None, document: Any, *, path: str | Path | None
     plan, catalog = document.plan, document.catalog  # immutable: safe to hand to the pool thread
 
     def write(target: Path, size: str, progress: Any, cancelled: Any) -> None:
-        from gui.report_pdf import export_pdf as write_pdf
+        from gui.pdf import export_pdf as write_pdf
         write_pdf(plan, target, catalog=catalog, page_size=size, progress=progress, cancel=cancelled)
 
     return _export_pdf(parent, title, file_stem(plan.name), write, path, page_size, presenter)
@@ -271,7 +271,7 @@ def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None
 def export_comparison_pdf(parent: QWidget | None, comparison: Any, *, path: str | Path | None = None,
                           page_size: str | None = None, presenter: ErrorPresenter | None = None) -> ExportJob | None:
     def write(target: Path, size: str, progress: Any, cancelled: Any) -> None:
-        from gui.report_pdf import export_compare_pdf
+        from gui.pdf import export_compare_pdf
         export_compare_pdf(comparison, target, page_size=size, progress=progress, cancel=cancelled)
 
     return _export_pdf(parent, "Export comparison as PDF", "comparison", write, path, page_size, presenter)

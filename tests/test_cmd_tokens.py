@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gui import cmd_tokens
+from gui.cli import tokens as cmd_tokens
 from pricing import apiprices, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,7 +172,7 @@ def test_the_aicost_command(prompt_file):
 
 def test_module_is_light():
     """Importing the command loads neither Qt nor tiktoken nor genai-prices (CLI start-up stays fast)."""
-    code = ("import sys; import gui.cmd_tokens; "
+    code = ("import sys; import gui.cli.tokens; "
             "heavy = [m for m in ('PySide6', 'tiktoken', 'genai_prices', 'pyqtgraph') if m in sys.modules]; "
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)

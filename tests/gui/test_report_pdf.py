@@ -18,7 +18,7 @@ from pricing import report_model as RM  # noqa: E402
 from pricing import planfile, series  # noqa: E402
 from pricing.plan import Plan  # noqa: E402
 
-from gui.report_pdf import export_compare_pdf, export_pdf  # noqa: E402
+from gui.pdf import export_compare_pdf, export_pdf  # noqa: E402
 from gui.workers import Cancelled  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -175,7 +175,7 @@ def test_headless_export_starts_its_own_application(tmp_path):
     """`aicost report --pdf` has no window: export_pdf starts a QGuiApplication on the offscreen platform."""
     out = tmp_path / "headless.pdf"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
-    code = ("import sys; from pricing import planfile; from gui.report_pdf import export_pdf; "
+    code = ("import sys; from pricing import planfile; from gui.pdf import export_pdf; "
             f"export_pdf(planfile.load({str(EXAMPLES / 'support-assistant.yaml')!r}), {str(out)!r}, samples=200); "
             "from PySide6.QtGui import QGuiApplication; print(QGuiApplication.platformName())")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -1,202 +1,20 @@
-"""Charts of the document's projection (pyqtgraph): monthly by category, cumulative, baseline vs scenario, drivers.
-
-The series come from ``pricing.series``; the charts keep their plot items and only call ``setData``/``setOpts``.
-"""
+"""The chart tabs' plots: monthly by category, cumulative, baseline vs scenario, top drivers and the tornado."""
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QCursor
-from PySide6.QtWidgets import QLabel, QTabWidget, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from pricing import series
 from pricing.plan import Category
 
 from gui import theme
-from gui.uncertainty_view import Status
-from gui.widgets import MoneyFormat
 
-BAR_WIDTH = 0.72
-MAX_DRIVERS = 8
-
-pg: Any = None
-"""pyqtgraph, imported when the first chart is built (it is a third of the start-up time)."""
-
-
-def _load_pyqtgraph() -> Any:
-    global pg
-    if pg is None:
-        import pyqtgraph
-        pyqtgraph.setConfigOptions(antialias=True)
-        pg = pyqtgraph
-    return pg
-
-
-def _color(hex_or_color: Any, alpha: int = 255) -> QColor:
-    c = QColor(hex_or_color)
-    c.setAlpha(alpha)
-    return c
-
-
-class Chart(QWidget):
-    """A plot with a caption line above it (title and legend as rich text), following the palette.
-
-    The value axis ends on a round number and its ticks and grid lines are set here (not by
-    pyqtgraph's automatic grid, which costs most of a repaint), and only when the scale changes.
-    """
-
-    def __init__(self, value_axis: str = "left", parent: QWidget | None = None, *, left: str | None = None,
-                 bottom: str | None = None):
-        """``value_axis``: the axis of amounts ("left" or "bottom"); ``left="money"`` / ``bottom="money"``
-        say the same (the compare window's spelling)."""
-        super().__init__(parent)
-        if bottom == "money":
-            value_axis = "bottom"
-        elif left == "money":
-            value_axis = "left"
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 4)
-        layout.setSpacing(2)
-        self.caption = QLabel()
-        self.caption.setTextFormat(Qt.TextFormat.RichText)
-        self.caption.setWordWrap(True)
-        layout.addWidget(self.caption)
-        _load_pyqtgraph()
-        self.plot = pg.PlotWidget()
-        self.plot.setMouseEnabled(False, False)
-        item = self.plot.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.getViewBox().setDefaultPadding(0.0)
-        layout.addWidget(self.plot, 1)
-        self.value_axis = value_axis
-        self.fmt = MoneyFormat()
-        # automatic ticks (before set_value_range, or in views that scale the axis themselves) in money too
-        axis = item.getAxis(value_axis)
-        axis.tickStrings = lambda values, scale, spacing: [self.fmt.compact(v * scale) for v in values]
-        # month labels at the ends are drawn even when they reach past the plot's edge
-        item.getAxis("bottom").setStyle(hideOverlappingLabels=False)
-        self.grid = pg.PlotCurveItem(connect="pairs")
-        self.grid.setZValue(-10)
-        item.addItem(self.grid)
-        self._scale: tuple = ()
-        self._ticks: tuple = ()
-        self.span = (0.0, 1.0)
-        """Extent of the category axis (months or ranks), for the grid lines."""
-        self.top = 1.0
-        """End of the value axis."""
-        self.hover_text = ""
-        """What the pointer's tooltip says (tests read it)."""
-        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.apply_palette()
-
-    @property
-    def item(self) -> Any:
-        return self.plot.getPlotItem()
-
-    def set_value_range(self, highest: float, currency: str) -> None:
-        """Scale the value axis from 0 to a round end above ``highest``; ticks, labels and grid follow."""
-        top, step = series.nice_scale(highest * 1.04)
-        self.set_value_ticks(np.arange(0.0, top + step / 2, step), currency)
-
-    def set_value_ticks(self, values: Sequence[float], currency: str) -> None:
-        """Scale the value axis to the round ``values`` (first to last), with their labels and grid lines."""
-        values = np.asarray(values, dtype=float)
-        key = (tuple(values), currency, self.span)
-        if key == self._scale:
-            return
-        self._scale = key
-        start, top = float(values[0]), float(values[-1])
-        self.top = top
-        if currency != self.fmt.currency:
-            self.fmt = MoneyFormat(currency)
-        self.item.getAxis(self.value_axis).setTicks([[(float(v), self.fmt.compact(float(v))) for v in values]])
-        lo, hi = self.span
-        headroom = top + (top - start) * 0.04  # the top tick's label stays inside the plot
-        if self.value_axis == "left":
-            self.item.setYRange(start, headroom, padding=0)
-            xs = np.repeat([[lo, hi]], len(values), axis=0).ravel()
-            self.grid.setData(xs, np.repeat(values, 2))
-        else:
-            self.item.setXRange(start, headroom, padding=0)
-            ys = np.repeat([[lo, hi]], len(values), axis=0).ravel()
-            self.grid.setData(np.repeat(values, 2), ys)
-        self._settle_view()
-
-    def _settle_view(self) -> None:
-        """Apply a new view range to the items now rather than in the next paint.
-
-        pyqtgraph defers the view's transform to the start of a paint; the items then learn of it
-        inside that paint and ask for another one. Done here, the first paint draws them right."""
-        self.item.getViewBox().updateMatrix()
-
-    def set_currency(self, currency: str) -> None:
-        """Amounts in another currency (for views that scale the value axis themselves)."""
-        if currency != self.fmt.currency:
-            self.fmt = MoneyFormat(currency)
-            self._scale = ()
-            axis = self.item.getAxis(self.value_axis)
-            axis.picture = None
-            axis.update()
-
-    def set_span(self, lo: float, hi: float) -> None:
-        """The category axis's extent (months -0.6 .. n-0.4, or ranks)."""
-        if (lo, hi) != self.span:
-            self.span = (lo, hi)
-            self._scale = ()
-        if self.value_axis == "left":
-            self.item.setXRange(lo, hi, padding=0)
-        else:
-            self.item.setYRange(lo, hi, padding=0)
-        self._settle_view()
-
-    def apply_palette(self) -> None:
-        fg = theme.foreground(self)
-        self.plot.setBackground(theme.background(self))
-        for name in ("left", "bottom"):
-            axis = self.item.getAxis(name)
-            axis.setPen(pg.mkPen(_color(fg, 110)))
-            axis.setTextPen(pg.mkPen(fg))
-        self.grid.setPen(pg.mkPen(_color(fg, 38), width=1))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - follow light/dark switches
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            self.apply_palette()
-
-    def set_month_ticks(self, labels: Sequence[str]) -> None:
-        width = max(self.plot.width(), 400)
-        ticks = tuple(series.axis_ticks(labels, max_ticks=max(4, width // 90)))
-        if ticks != self._ticks:  # unchanged on ordinary edits: keep the axis's cached drawing
-            self._ticks = ticks
-            self.item.getAxis("bottom").setTicks([list(ticks)])
-
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - more room, more month labels
-        super().resizeEvent(event)
-        if self._ticks:
-            labels = getattr(self, "month_names", ())
-            if labels:
-                self.set_month_ticks(labels)
-
-    def _on_mouse_moved(self, pos: QPointF) -> None:
-        vb = self.item.getViewBox()
-        if not vb.sceneBoundingRect().contains(pos):
-            QToolTip.hideText()
-            return
-        p = vb.mapSceneToView(pos)
-        text = self.hover_at(p.x(), p.y())
-        self.hover_text = text
-        if text:
-            QToolTip.showText(QCursor.pos(), text, self.plot)
-        else:
-            QToolTip.hideText()
-
-    def hover_at(self, x: float, y: float) -> str:
-        """The tooltip for a point in chart coordinates ('' for none)."""
-        return ""
-
+from gui.charts import base as chart_base
+from gui.charts.base import BAR_WIDTH, MAX_DRIVERS, Chart, _color, _elide, _set_text
 
 class MonthlyChart(Chart):
     """Monthly costs stacked by category, the budget line and the first month over it."""
@@ -206,29 +24,29 @@ class MonthlyChart(Chart):
         self.bars: dict[Category, Any] = {}
         for cat in series.CATEGORY_ORDER:
             color = theme.category_color(cat)
-            bar = pg.BarGraphItem(x=[], height=[], y0=[], width=BAR_WIDTH, brush=color,
-                                  pen=pg.mkPen(_color(color.darker(125)), width=1))
+            bar = chart_base.pg.BarGraphItem(x=[], height=[], y0=[], width=BAR_WIDTH, brush=color,
+                                  pen=chart_base.pg.mkPen(_color(color.darker(125)), width=1))
             bar.setVisible(False)
             self.item.addItem(bar)
             self.bars[cat] = bar
-        self.budget = pg.InfiniteLine(angle=0, movable=False,
-                                      pen=pg.mkPen(theme.BUDGET_COLOR, width=2, style=Qt.PenStyle.DashLine))
+        self.budget = chart_base.pg.InfiniteLine(angle=0, movable=False,
+                                      pen=chart_base.pg.mkPen(theme.BUDGET_COLOR, width=2, style=Qt.PenStyle.DashLine))
         # on the left, where the bars of a growing plan are lowest, above the line
-        self.budget_label = pg.InfLineLabel(self.budget, text="", position=0.02, anchors=[(0, 1), (0, 1)],
+        self.budget_label = chart_base.pg.InfLineLabel(self.budget, text="", position=0.02, anchors=[(0, 1), (0, 1)],
                                             color=theme.BUDGET_COLOR, fill=_color(theme.background(self), 200))
         self.item.addItem(self.budget)
-        self.over = pg.ScatterPlotItem(size=13, symbol="t", brush=pg.mkBrush(theme.BUDGET_COLOR), pen=None)
-        self.over_label = pg.TextItem("", color=theme.BUDGET_COLOR, anchor=(0.5, 1.15),
+        self.over = chart_base.pg.ScatterPlotItem(size=13, symbol="t", brush=chart_base.pg.mkBrush(theme.BUDGET_COLOR), pen=None)
+        self.over_label = chart_base.pg.TextItem("", color=theme.BUDGET_COLOR, anchor=(0.5, 1.15),
                                       fill=_color(theme.background(self), 200))
         self.item.addItem(self.over)
         self.item.addItem(self.over_label)
         # the Monte Carlo spread: a light fill behind the bars (it shows where the spread reaches past a
         # month's bar), its P10 and P90 edges and the likely total drawn over them
-        self.band_low = pg.PlotCurveItem()
-        self.band_high = pg.PlotCurveItem()
-        self.band_fill = pg.FillBetweenItem(self.band_low, self.band_high, brush=_color(theme.BAND_COLOR, 70))
+        self.band_low = chart_base.pg.PlotCurveItem()
+        self.band_high = chart_base.pg.PlotCurveItem()
+        self.band_fill = chart_base.pg.FillBetweenItem(self.band_low, self.band_high, brush=_color(theme.BAND_COLOR, 70))
         self.band_fill.setZValue(-5)
-        self.likely_line = pg.PlotCurveItem(pen=pg.mkPen(theme.foreground(self), width=1.6))
+        self.likely_line = chart_base.pg.PlotCurveItem(pen=chart_base.pg.mkPen(theme.foreground(self), width=1.6))
         for it in (self.band_fill, self.band_low, self.band_high, self.likely_line):
             it.setVisible(False)
             self.item.addItem(it)
@@ -251,12 +69,12 @@ class MonthlyChart(Chart):
         super().apply_palette()
         for label in (getattr(self, "budget_label", None), getattr(self, "over_label", None)):
             if label is not None:  # text boxes over the bars: the chart's background, slightly see-through
-                label.fill = pg.mkBrush(_color(theme.background(self), 200))
+                label.fill = chart_base.pg.mkBrush(_color(theme.background(self), 200))
                 label.update()
         if getattr(self, "likely_line", None) is not None:
             fg = theme.foreground(self)
-            self.likely_line.setPen(pg.mkPen(fg, width=1.6))
-            edge = pg.mkPen(_color(fg, 150), width=1, style=Qt.PenStyle.DashLine)
+            self.likely_line.setPen(chart_base.pg.mkPen(fg, width=1.6))
+            edge = chart_base.pg.mkPen(_color(fg, 150), width=1, style=Qt.PenStyle.DashLine)
             self.band_low.setPen(edge)
             self.band_high.setPen(edge)
 
@@ -376,11 +194,11 @@ class CumulativeChart(Chart):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
         base = QColor(theme.CATEGORY_COLORS[Category.COMPUTE])
-        self.baseline = self.item.plot([], [], pen=pg.mkPen(base, width=2.5), fillLevel=0,
-                                       fillBrush=pg.mkBrush(_color(base, 50)))
-        self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5,
+        self.baseline = self.item.plot([], [], pen=chart_base.pg.mkPen(base, width=2.5), fillLevel=0,
+                                       fillBrush=chart_base.pg.mkBrush(_color(base, 50)))
+        self.scenario = self.item.plot([], [], pen=chart_base.pg.mkPen(theme.SCENARIO_COLOR, width=2.5,
                                                             style=Qt.PenStyle.DashLine))
-        self.budget = self.item.plot([], [], pen=pg.mkPen(theme.BUDGET_COLOR, width=1.5, style=Qt.PenStyle.DotLine))
+        self.budget = self.item.plot([], [], pen=chart_base.pg.mkPen(theme.BUDGET_COLOR, width=1.5, style=Qt.PenStyle.DotLine))
         self.month_names: tuple[str, ...] = ()
         self._values: dict[str, np.ndarray] = {}
         self._scenario_name = ""
@@ -449,12 +267,12 @@ class ScenarioChart(Chart):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent=parent)
         base = QColor(theme.CATEGORY_COLORS[Category.COMPUTE])
-        self.baseline = self.item.plot([], [], pen=pg.mkPen(base, width=2.5))
-        self.scenario = self.item.plot([], [], pen=pg.mkPen(theme.SCENARIO_COLOR, width=2.5))
-        self.fill = pg.FillBetweenItem(self.baseline, self.scenario,
-                                       brush=pg.mkBrush(_color(theme.SCENARIO_COLOR, 60)))
+        self.baseline = self.item.plot([], [], pen=chart_base.pg.mkPen(base, width=2.5))
+        self.scenario = self.item.plot([], [], pen=chart_base.pg.mkPen(theme.SCENARIO_COLOR, width=2.5))
+        self.fill = chart_base.pg.FillBetweenItem(self.baseline, self.scenario,
+                                       brush=chart_base.pg.mkBrush(_color(theme.SCENARIO_COLOR, 60)))
         self.item.addItem(self.fill)
-        self.message = pg.TextItem("", anchor=(0.5, 0.5))
+        self.message = chart_base.pg.TextItem("", anchor=(0.5, 0.5))
         self.item.addItem(self.message)
         self.comparison: series.Comparison | None = None
         self.month_names: tuple[str, ...] = ()
@@ -508,9 +326,9 @@ class DriversChart(Chart):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(value_axis="bottom", parent=parent)
         # one shared pen (none): pyqtgraph 0.14 fails on an empty ``pens`` list, so bars differ by brush only
-        self.bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.66, pen=None, brush=theme.OTHER_COLOR)
+        self.bar = chart_base.pg.BarGraphItem(x0=[], y=[], width=[], height=0.66, pen=None, brush=theme.OTHER_COLOR)
         self.item.addItem(self.bar)
-        self.labels = [pg.TextItem("", anchor=(0, 0.5)) for _ in range(MAX_DRIVERS + 1)]
+        self.labels = [chart_base.pg.TextItem("", anchor=(0, 0.5)) for _ in range(MAX_DRIVERS + 1)]
         for label in self.labels:
             self.item.addItem(label)
         left = self.item.getAxis("left")
@@ -532,7 +350,7 @@ class DriversChart(Chart):
         totals = np.array([b.total for b in bars], dtype=float)
         colors = [theme.category_color(b.category) for b in bars]
         self.bar.setOpts(x0=np.zeros(n), y=y, width=totals, height=0.66,
-                         brushes=[pg.mkBrush(c) for c in colors] if n else None)
+                         brushes=[chart_base.pg.mkBrush(c) for c in colors] if n else None)
         self.set_span(-0.6, max(n, 1) - 0.4)
         top = float(totals.max()) if n else 0.0
         self.set_value_range(top * 1.2, proj.currency)  # room for the value labels
@@ -575,19 +393,19 @@ class TornadoChart(Chart):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(value_axis="bottom", parent=parent)
-        self.low_bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.62, pen=None, brush=theme.LOW_COLOR)
-        self.high_bar = pg.BarGraphItem(x0=[], y=[], width=[], height=0.62, pen=None, brush=theme.HIGH_COLOR)
+        self.low_bar = chart_base.pg.BarGraphItem(x0=[], y=[], width=[], height=0.62, pen=None, brush=theme.LOW_COLOR)
+        self.high_bar = chart_base.pg.BarGraphItem(x0=[], y=[], width=[], height=0.62, pen=None, brush=theme.HIGH_COLOR)
         self.item.addItem(self.low_bar)
         self.item.addItem(self.high_bar)
-        self.baseline = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(theme.foreground(self), width=1.5))
+        self.baseline = chart_base.pg.InfiniteLine(angle=90, movable=False, pen=chart_base.pg.mkPen(theme.foreground(self), width=1.5))
         self.item.addItem(self.baseline)
-        self.value_labels = [pg.TextItem("", anchor=(0, 0.5)) for _ in range(2 * self.MAX_ROWS)]
+        self.value_labels = [chart_base.pg.TextItem("", anchor=(0, 0.5)) for _ in range(2 * self.MAX_ROWS)]
         for label in self.value_labels:
             self.item.addItem(label)
         left = self.item.getAxis("left")
         left.setWidth(self.LABEL_WIDTH)
         left.setStyle(tickLength=0, hideOverlappingLabels=False)  # every row keeps its name
-        self.message = pg.TextItem("", anchor=(0.5, 0.5))
+        self.message = chart_base.pg.TextItem("", anchor=(0.5, 0.5))
         self.item.addItem(self.message)
         self.rows: tuple[series.TornadoRow, ...] = ()
         self.baseline_total = 0.0
@@ -600,7 +418,7 @@ class TornadoChart(Chart):
         for label in getattr(self, "value_labels", ()):
             label.setColor(fg)
         if getattr(self, "baseline", None) is not None:
-            self.baseline.setPen(pg.mkPen(fg, width=1.5))
+            self.baseline.setPen(chart_base.pg.mkPen(fg, width=1.5))
             self.message.setColor(theme.muted(self))
 
     def set_data(self, rows: Sequence[series.TornadoRow], baseline_total: float, currency: str,
@@ -616,7 +434,7 @@ class TornadoChart(Chart):
         high = np.array([r.total_high for r in rows], dtype=float)
 
         def brushes(color: str) -> list:
-            return [pg.mkBrush(_color(color, 110 if r.estimated else 255)) for r in rows]
+            return [chart_base.pg.mkBrush(_color(color, 110 if r.estimated else 255)) for r in rows]
         self.low_bar.setOpts(x0=np.minimum(low, baseline_total), y=y, width=np.abs(low - baseline_total),
                              height=0.62, brushes=brushes(theme.LOW_COLOR) if n else None)
         self.high_bar.setOpts(x0=np.minimum(high, baseline_total), y=y, width=np.abs(high - baseline_total),
@@ -671,215 +489,3 @@ class TornadoChart(Chart):
         return (f"<b>{r.label}</b><br>at {r.low_text}: total {f.auto(r.total_low)} ({delta(r.total_low)})<br>"
                 f"at {r.high_text}: total {f.auto(r.total_high)} ({delta(r.total_high)})<br>"
                 f"swing {f.auto(r.swing)}; {origin}")
-
-
-def _set_text(item: Any, text: str) -> None:
-    """Give a pyqtgraph TextItem (or a line's label) new text only when it differs: setting it lays out
-    the text again and invalidates the scene around it."""
-    if item.textItem.toPlainText() != text:
-        item.setText(text)
-
-
-def _elide(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-class _Pending(QWidget):
-    """Stands in for the charts until the window has been painted once, then asks for them."""
-
-    def __init__(self, build: Any):
-        super().__init__()
-        self._build = build
-        self._asked = False
-
-    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        from PySide6.QtGui import QPainter
-        p = QPainter(self)
-        p.setPen(theme.muted(self))
-        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Drawing the charts…")
-        p.end()
-        if not self._asked:  # the window is on screen: build the charts right after this paint
-            self._asked = True
-            QTimer.singleShot(0, self._build)
-
-
-class ChartsView(QTabWidget):
-    """The chart tabs. The visible chart redraws on every change; hidden ones when they are shown.
-
-    The charts themselves (and pyqtgraph) are built just after the window first paints, so the
-    window comes up without waiting for them; asking for a chart builds them at once.
-    """
-
-    TABS = (("Monthly", "Cost of each month stacked by category, with the monthly budget"),
-            ("Cumulative", "Cost to date, against the budget to date and the scenario"),
-            ("Scenarios", "The plan against the selected savings scenario"),
-            ("Top lines", "The lines that cost the most over the horizon"),
-            ("Drivers", "What moves the total: each input at its low and high value, widest swing first"))
-
-    def __init__(self, document: Any, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.document = document
-        self.setDocumentMode(True)
-        self._pages: list[QWidget] = []
-        for title, tip in self.TABS:
-            page = QWidget()
-            layout = QVBoxLayout(page)
-            layout.setContentsMargins(0, 0, 0, 0)
-            self._pages.append(page)
-            self.setTabToolTip(self.addTab(page, title), tip)
-        self._pending = _Pending(self._ensure_built)
-        self._pages[0].layout().addWidget(self._pending)
-        self._charts: list[Chart] | None = None
-        self._dirty: set[QWidget] = set()
-        self._scenario_dirty: set[QWidget] = set()
-        self._shown_scenario: dict[QWidget, tuple] = {}
-        self.uncertainty: Any = None
-        """The ``gui.uncertainty_view.Uncertainty`` whose band and tornado are drawn (``set_uncertainty``)."""
-        self.currentChanged.connect(lambda _i: self._refresh_current())
-        document.plan_changed.connect(self._on_plan_changed)
-        document.scenario_changed.connect(self._on_scenario_changed)
-
-    def _ensure_built(self) -> list[Chart]:
-        if self._charts is None:
-            self._charts = [MonthlyChart(), CumulativeChart(), ScenarioChart(), DriversChart(), TornadoChart()]
-            self._pending.hide()
-            for page, chart in zip(self._pages, self._charts):
-                page.layout().addWidget(chart)
-            self._dirty = set(self._charts)
-            self._scenario_dirty = {self._charts[1], self._charts[2]}
-            self._refresh_current()
-        return self._charts
-
-    @property
-    def monthly(self) -> "MonthlyChart":
-        return self._ensure_built()[0]  # type: ignore[return-value]
-
-    @property
-    def cumulative(self) -> "CumulativeChart":
-        return self._ensure_built()[1]  # type: ignore[return-value]
-
-    @property
-    def scenarios(self) -> "ScenarioChart":
-        return self._ensure_built()[2]  # type: ignore[return-value]
-
-    @property
-    def drivers(self) -> "DriversChart":
-        return self._ensure_built()[3]  # type: ignore[return-value]
-
-    @property
-    def tornado(self) -> "TornadoChart":
-        return self._ensure_built()[4]  # type: ignore[return-value]
-
-    def set_uncertainty(self, model: Any) -> None:
-        """Draw ``model``'s P10-P90 band in the monthly chart and its tornado in the Drivers tab."""
-        self.uncertainty = model
-        model.changed.connect(self._on_uncertainty_changed)
-        self._on_uncertainty_changed()
-
-    def _on_uncertainty_changed(self) -> None:
-        if self._charts is None:
-            return
-        self._dirty |= {self.monthly, self.tornado}
-        chart = self.current_chart()
-        if chart in (self.monthly, self.tornado):
-            self._refresh_current(scenario=False)
-
-    def _uncertainty_notes(self) -> tuple[Any, Any, str, str]:
-        """(band, tornado, band note, tornado note) for the current plan."""
-        m = self.uncertainty
-        if m is None:
-            return None, None, "", "Not computed in this view"
-        if m.current:
-            return m.band, m.tornado, "", "" if m.tornado is None or m.tornado.bars else "No input moves the total"
-        ranges = m.has_ranges
-        if m.status is Status.CANCELLED:
-            return None, None, "P10–P90 not computed (cancelled)" if ranges else "", \
-                "Not computed (cancelled): press Simulate in the status bar"
-        if m.status is Status.FAILED:
-            return None, None, "P10–P90 could not be computed" if ranges else "", f"Could not be computed: {m.error}"
-        return None, None, "P10–P90: simulating the ranges…" if ranges else "", "Computing…"
-
-    def setCurrentWidget(self, widget: QWidget) -> None:  # noqa: N802 - charts live inside their tab pages
-        for i, page in enumerate(self._pages):
-            if page is widget or widget.parent() is page:
-                self.setCurrentIndex(i)
-                return
-        super().setCurrentWidget(widget)
-
-    def current_chart(self) -> "Chart | None":
-        if self._charts is None:
-            return None
-        return self._charts[self.currentIndex()] if 0 <= self.currentIndex() < len(self._charts) else None
-
-    def charts(self) -> list[Chart]:
-        return list(self._ensure_built())
-
-    def _on_plan_changed(self) -> None:
-        if self._charts is None:
-            return  # drawn from the current plan when they are built
-        self._dirty = set(self._charts)
-        self._scenario_dirty |= {self.cumulative, self.scenarios}
-        chart = self.current_chart()
-        # a chart showing the scenario evaluates it now (the document keeps the result for the other views);
-        # otherwise the scenario is evaluated after this chart is drawn (scenario_changed, coalesced)
-        self._refresh_current(scenario=chart is self._charts[1] or chart is self._charts[2])
-        if chart is not None:
-            # mark the chart dirty now (pyqtgraph would via a queued call, after the other views): the
-            # window then paints it first, and it is what the user watches while typing
-            chart.plot.viewport().update()
-
-    def _on_scenario_changed(self) -> None:
-        if self._charts is None:
-            return
-        shown = (self.document.selected_scenario, self.document.scenario_result, self.document.projection)
-        for chart in (self.cumulative, self.scenarios):
-            if self._shown_scenario.get(chart) != shown:  # not drawn with this result yet
-                self._scenario_dirty.add(chart)
-        chart = self.current_chart()
-        if chart in self._scenario_dirty:
-            self._refresh_current()
-            chart.plot.viewport().update()  # painted first in the next pass (see _on_plan_changed)
-
-    def refresh_all(self) -> None:
-        """Bring every chart up to date now (screenshots and tests)."""
-        for chart in self.charts():
-            self._refresh(chart)
-
-    def _refresh_current(self, scenario: bool = True) -> None:
-        chart = self.current_chart()
-        if chart is not None:
-            self._refresh(chart, scenario)
-
-    def _refresh(self, chart: Chart, scenario: bool = True) -> None:
-        proj = self.document.projection
-        if proj is None:
-            for c in self.charts():
-                c.caption.setText("<b>The plan can't be priced</b> — see the problems marked in the editor")
-            return
-        if chart in self._dirty:
-            self._dirty.discard(chart)
-            if chart is self.monthly or chart is self.tornado:
-                band, t, band_note, t_note = self._uncertainty_notes()
-                if chart is self.monthly:
-                    self.monthly.set_projection(proj, band, band_note)
-                else:  # without a tornado yet: centred on the total as shown
-                    rows = series.tornado_rows(t, TornadoChart.MAX_ROWS) if t is not None else ()
-                    base = t.baseline_total if t is not None else int(series.month_cents(proj).sum()) / 100
-                    self.tornado.set_data(rows, base, proj.currency, len(proj.months), t_note)
-            elif chart is not self.scenarios:
-                chart.set_projection(proj)  # type: ignore[attr-defined]
-            else:
-                self._scenario_dirty.add(chart)
-        if scenario and chart in self._scenario_dirty and chart in (self.cumulative, self.scenarios):
-            self._scenario_dirty.discard(chart)
-            doc = self.document
-            result = doc.scenario_result
-            self._shown_scenario[chart] = (doc.selected_scenario, result, proj)
-            comparison = series.comparison(proj, result.projection) if result is not None else None
-            if chart is self.cumulative:
-                self.cumulative.set_scenario(doc.selected_scenario, comparison)
-            else:
-                err = doc.scenario_error
-                self.scenarios.set_data(proj, doc.selected_scenario, comparison,
-                                        f"“{doc.selected_scenario}” can't be evaluated: {err.problems[0].message}"
-                                        if err else "")

@@ -1,4 +1,4 @@
-"""`aicost savings` and `aicost breakeven`: scenario savings with their attribution, and the self-hosting break-even."""
+"""`aicost breakeven`: the monthly volume at which self-hosting an API line gets cheaper than the API."""
 from __future__ import annotations
 
 import argparse
@@ -6,18 +6,10 @@ import json
 import sys
 from typing import Any
 
-EXIT_OK = 0
+from gui.cli.common import EXIT_OK
 
 
-def add_savings_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("savings", help="what each savings scenario of a plan saves, and which strategy saves what")
-    p.add_argument("plan", help="plan file (YAML)")
-    p.add_argument("--json", action="store_true", help="print a JSON document (see docs/scenarios.md)")
-    p.set_defaults(func=cmd_savings)
-    return p
-
-
-def add_breakeven_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("breakeven", help="monthly volume at which self-hosting an API line gets cheaper")
     p.add_argument("plan", help="plan file (YAML)")
     p.add_argument("--api", required=True, metavar="NAME", help="name of the API line (services.apis)")
@@ -30,76 +22,11 @@ def add_breakeven_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--pricing", metavar="HOW", help="on_demand (default), spot or reserved")
     p.add_argument("--max-volume", metavar="N", help="largest volume of the chart grid (default: automatic)")
     p.add_argument("--json", action="store_true", help="print a JSON document (see docs/scenarios.md)")
-    p.set_defaults(func=cmd_breakeven)
+    p.set_defaults(func=run)
     return p
 
 
-# ---------------------------------------------------------------------------------------------
-# aicost savings
-# ---------------------------------------------------------------------------------------------
-
-
-def cmd_savings(args: argparse.Namespace) -> int:
-    from pricing import engine, planfile, scenarios
-    from pricing.catalog import Catalog
-    from pricing.rounding import cents_to_float, rounded_matrix
-
-    catalog = Catalog.load()
-    plan = planfile.load(args.plan, catalog)
-    baseline = engine.project(plan, catalog)
-    results = [scenarios.evaluate(plan, s, catalog, baseline) for s in plan.scenarios]
-    base_cents = int(rounded_matrix(baseline).sum())
-    doc = {
-        "name": plan.name, "currency": plan.currency,
-        "months": [str(m) for m in baseline.months],
-        "baseline_total": cents_to_float(base_cents),
-        "scenarios": [dict(scenarios.summary_data(r), notes=list(r.notes)) for r in results],
-    }
-    if args.json:
-        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(savings_text(doc))
-    return EXIT_OK
-
-
-def savings_text(doc: dict) -> str:
-    """The `aicost savings` table from its JSON document (so text and JSON cannot disagree)."""
-    from pricing.rounding import money
-    cur = doc["currency"]
-    months = doc["months"]
-    lines = [f"{doc['name']}: savings against the baseline of {money(doc['baseline_total'], cur)} "
-             f"({months[0]} .. {months[-1]}, {len(months)} months, {cur})" if months else doc["name"], ""]
-    if not doc["scenarios"]:
-        lines.append("The plan has no scenarios (add a `scenarios:` section, see docs/scenarios.md).")
-        return "\n".join(lines) + "\n"
-    width = max([len(s["name"]) for s in doc["scenarios"]]
-                + [len(a["strategy"]) + 2 for s in doc["scenarios"] for a in s["attribution"]] + [8])
-    amounts = [money(s["saving_total"], cur) for s in doc["scenarios"]] + \
-              [money(a["total"], cur) for s in doc["scenarios"] for a in s["attribution"]]
-    w = max(len(a) for a in amounts)
-    for s in doc["scenarios"]:
-        lines.append(f"{s['name']:<{width}}  {money(s['saving_total'], cur):>{w}}  {s['saving_share']:>6.1%} "
-                     f"of the baseline   scenario total {money(s['scenario_total'], cur)}")
-        for a in s["attribution"]:
-            lines.append(f"  {a['strategy']:<{width - 2}}  {money(a['total'], cur):>{w}}  "
-                         f"{a['share_of_saving']:>6.1%} of the saving")
-        for note in s.get("notes", []):
-            lines.append(f"  note: {note}")
-        lines.append("")
-    method = {s["method"] for s in doc["scenarios"]}
-    lines.append("Each strategy's part is its Shapley value: its marginal saving averaged over every order of "
-                 "adding the strategies" + (" (sequential beyond 8 strategies)" if "sequential" in method else "")
-                 + "; the parts add up to the saving to the cent.")
-    return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-# aicost breakeven
-# ---------------------------------------------------------------------------------------------
-
-
-def cmd_breakeven(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from pricing import breakeven as be
     from pricing import planfile
     from pricing.catalog import Catalog

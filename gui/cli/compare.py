@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         from pricing import export_csv
         export_csv.write_compare_file(cmp, args.csv)
     if args.pdf:
-        from gui.report_pdf import export_compare_pdf
+        from gui.pdf import export_compare_pdf
         export_compare_pdf(cmp, args.pdf, page_size=args.page_size)
     if args.json:
         json.dump(compare.compare_data(cmp), sys.stdout, indent=2, ensure_ascii=False)

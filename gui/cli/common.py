@@ -1,0 +1,35 @@
+"""What every `aicost` subcommand shares: exit codes, error output, argument types, progress on stderr."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+def err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def load_plan(path: str):
+    from pricing import planfile
+    return planfile.load(path)
+
+
+def progress_line(what: str):
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\r{what}: {done * 100 // max(total, 1)}%")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    return show
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, found {value}")
+    return value
