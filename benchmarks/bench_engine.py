@@ -7,18 +7,19 @@ import sys
 import time
 
 from benchmarks.common import EXAMPLES, big_plan_text, median_ms, p95_ms, timings
+from pricing.load import load_checked, loads_checked
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def run() -> dict:
-    from pricing import engine, planfile
+    from pricing import engine
     from pricing.catalog import Catalog
     catalog = Catalog.load()
-    plan = planfile.loads(big_plan_text(200, 60))
+    plan = loads_checked(big_plan_text(200, 60))
     n_lines = sum(1 for _ in plan.lines())
     ts = timings(lambda: engine.project(plan, catalog), repeat=100)
-    example = planfile.load(os.path.join(EXAMPLES, "support-assistant.yaml"))
+    example = load_checked(os.path.join(EXAMPLES, "support-assistant.yaml"))
     ts_ex = timings(lambda: engine.project(example, catalog), repeat=200)
     import tempfile
     env = dict(os.environ, AICOST_CACHE_DIR=tempfile.mkdtemp(prefix="aicost-bench-"))

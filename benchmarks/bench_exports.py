@@ -12,11 +12,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import EXAMPLES, median_ms, timings  # noqa: E402
+from pricing.load import load_checked
 
 
 def run() -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from pricing import compare, engine, export_csv, planfile, uncertainty
+    from pricing import compare, engine, export_csv, uncertainty
     from pricing.catalog import Catalog
 
     from gui.pdf import ensure_application, export_compare_pdf, export_pdf
@@ -24,7 +25,7 @@ def run() -> dict:
     ensure_application()
     catalog = Catalog.load()
     path = os.path.join(EXAMPLES, "support-assistant.yaml")
-    plan = planfile.load(path, catalog)
+    plan = load_checked(path, catalog)
     assert uncertainty.has_ranges(plan) and plan.scenarios  # every chart: band, tornado, scenarios
     with tempfile.TemporaryDirectory(prefix="aicost-bench-") as tmp:
         out = Path(tmp)

@@ -12,6 +12,7 @@ import os
 import tracemalloc
 
 from benchmarks.common import EXAMPLES, big_plan_text, median_ms, timings
+from pricing.load import load_checked, loads_checked
 
 LIMIT_MB = 5
 
@@ -23,10 +24,9 @@ def _bomb() -> str:
 
 
 def _refuse(text: str) -> str:
-    from pricing import planfile
     from pricing.errors import PlanError
     try:
-        planfile.loads(text, file="hostile.yaml")
+        loads_checked(text, file="hostile.yaml")
     except PlanError as exc:
         return str(exc).splitlines()[0]
     raise AssertionError("a hostile file was accepted")
@@ -42,13 +42,13 @@ def _peak_mb(fn) -> float:
 
 
 def run() -> dict:
-    from pricing import engine, planfile, uncertainty
+    from pricing import engine, uncertainty
     from pricing.catalog import Catalog
     catalog = Catalog.load()
     example = os.path.join(EXAMPLES, "vision-inhouse.yaml")
     with open(example, encoding="utf-8") as fh:
         example_text = fh.read()
-    ordinary = timings(lambda: planfile.loads(example_text, file="vision-inhouse.yaml", base_dir=EXAMPLES),
+    ordinary = timings(lambda: loads_checked(example_text, file="vision-inhouse.yaml", base_dir=EXAMPLES),
                        repeat=20, warmup=2)
     bomb = _bomb()
     cases = {
@@ -65,10 +65,10 @@ def run() -> dict:
     bomb_peak = _peak_mb(lambda: _refuse(bomb))
     rows.append(("memory peak refusing the billion laughs (tracemalloc)", f"{bomb_peak:.2f} MB for a "
                  f"{len(bomb.encode()) / 1000:.1f} kB file", "not expanded"))
-    big = planfile.loads(big_plan_text(200, 60))
+    big = loads_checked(big_plan_text(200, 60))
     rows.append(("memory peak of project(), 60 months x 200 lines",
                  f"{_peak_mb(lambda: engine.project(big, catalog)):.1f} MB", ""))
-    plan = dataclasses.replace(planfile.load(os.path.join(EXAMPLES, "support-assistant.yaml")), months=60)
+    plan = dataclasses.replace(load_checked(os.path.join(EXAMPLES, "support-assistant.yaml")), months=60)
     rows.append(("memory peak of a 10,000-sample Monte Carlo, support-assistant.yaml at 60 months",
                  f"{_peak_mb(lambda: uncertainty.monte_carlo(plan, catalog, samples=10_000)):.1f} MB", ""))
     return {"title": "Hostile files and memory (issue 9)", "rows": rows,

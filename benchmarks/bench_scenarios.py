@@ -8,6 +8,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.common import EXAMPLES, median_ms, p95_ms, timings  # noqa: E402
+from pricing.load import load_checked
 
 TARGET_MS = 50.0
 
@@ -62,7 +63,7 @@ def run() -> dict:
     rows = []
     worst = 0.0
     for name in sorted(f for f in os.listdir(EXAMPLES) if f.endswith(".yaml")):
-        plan = planfile.load(os.path.join(EXAMPLES, name), catalog)
+        plan = load_checked(os.path.join(EXAMPLES, name), catalog)
         k = max((len(s.strategies) for s in plan.scenarios), default=0)
 
         def all_scenarios() -> None:
@@ -76,7 +77,7 @@ def run() -> dict:
         rows.append((f"{name}: p95", f"{p95_ms(ts):.1f} ms", ""))
 
     # the worst exact case: 8 strategies (2^8 = 256 subsets) on a plan with a line for each
-    plan = planfile.loads(EIGHT, check_names=False)
+    plan = planfile.loads(EIGHT)
     base = engine.project(plan, catalog)
     ts8 = timings(lambda: scenarios.evaluate(plan, plan.scenarios[0], catalog, base), repeat=10, warmup=1)
     rows.append(("8 strategies (256 subsets), 13-line plan, median", f"{median_ms(ts8):.1f} ms", ""))

@@ -5,15 +5,16 @@ import dataclasses
 import os
 
 from benchmarks.common import EXAMPLES, median_ms, timings
+from pricing.load import load_checked
 
 
 def run() -> dict:
-    from pricing import planfile, uncertainty
+    from pricing import uncertainty
     from pricing.catalog import Catalog
     catalog = Catalog.load()
     rows = []
     for name in ("support-assistant.yaml", "finetuned-open-model.yaml", "vision-inhouse.yaml"):
-        plan = dataclasses.replace(planfile.load(os.path.join(EXAMPLES, name)), months=60)
+        plan = dataclasses.replace(load_checked(os.path.join(EXAMPLES, name)), months=60)
         ranges = len(uncertainty.declared_inputs(plan))
         mc = timings(lambda: uncertainty.monte_carlo(plan, catalog, samples=10_000), repeat=7, warmup=1)
         tor = timings(lambda: uncertainty.tornado(plan, catalog), repeat=20, warmup=2)

@@ -120,7 +120,7 @@ def load_plan(recovery: Recovery, catalog: Any = None) -> Plan:
     """
     text = recovery.file.read_text(encoding="utf-8")
     base = recovery.original.parent if recovery.original else None  # sample files are relative to the plan
-    return planfile.loads(text, file=str(recovery.file), base_dir=base, catalog=catalog, check_names=False)
+    return planfile.loads(text, file=str(recovery.file), base_dir=base)
 
 
 class Autosaver(QObject):

@@ -20,6 +20,7 @@ from gui.charts import Chart
 from gui.errors import ErrorPresenter
 from gui.pdf import entry_color
 from gui.widgets import MoneyFormat
+from pricing.load import load_checked
 
 PLAN_FILTER = "Plan files (*.yaml *.yml);;All files (*)"
 PLAN_SUFFIXES = (".yaml", ".yml")
@@ -289,8 +290,7 @@ class CompareWindow(QMainWindow):
         key = str(path.resolve())
         plan = self._plans.get(key)
         if plan is None:
-            from pricing import planfile
-            plan = self._plans[key] = planfile.load(path, self.catalog)
+            plan = self._plans[key] = load_checked(path, self.catalog)
         return plan
 
     def _label(self, path: Path, scenario: str | None) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from pricing import engine
 from pricing.errors import PlanError, Problem
 from pricing.plan import Plan
+from pricing.load import load_checked
 
 _MERGE_ID = 0x41C0
 """Command id shared by mergeable edits; ``mergeWith`` then compares their merge keys."""
@@ -134,7 +135,7 @@ class PlanDocument(QObject):
         """Load a plan file; raises PlanError (the caller shows it) and changes nothing on failure."""
         from pricing import planfile
         disk = planfile.fingerprint(path)  # before reading: a change in between makes Save ask, never lose it
-        plan = planfile.load(path, self.catalog)
+        plan = load_checked(path, self.catalog)
         self._path = Path(path)
         self._disk_fingerprint = disk
         self.undo_stack.clear()

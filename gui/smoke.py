@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from pricing.load import load_checked
 
 EXAMPLE = "support-assistant.yaml"
 """The plan opened when none is given (it has API lines with a sample prompt: tiktoken is exercised)."""
@@ -152,10 +153,9 @@ def run(plan_path: str | None) -> int:
         shown_ms = (time.perf_counter() - started) * 1000
         launched = os.environ.get("AICOST_SMOKE_T0")
         if window.document.path is None:  # the plan did not open (the window shows why): say it as text
-            from pricing import planfile
             from pricing.errors import PlanError
             try:
-                planfile.load(path)
+                load_checked(path)
             except PlanError as exc:
                 return _fail(f"{path} can't be opened:\n" + "\n".join(str(p) for p in exc.problems))
             return _fail(f"{path} did not open in the window")

@@ -3,32 +3,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from pricing import apiprices, engine
+from pricing.catalog import Catalog
 from pricing.errors import PlanError, Problem, UnknownNameError
-from pricing.plan import Plan
+from pricing.plan import Plan, month_problems
+from pricing.scenarios import check_scenarios
 
 _FIELD_OF_KIND = {"gpu": "gpu", "provider": "provider", "api provider": "provider", "model": "model",
                   "storage tier": "tier", "tier": "tier", "egress kind": "kind", "mlops kind": "kind",
                   "kind": "kind", "annotation task": "task", "task": "task", "platform": "name"}
 
 
-def month_problems(plan: Plan) -> list[Problem]:
-    """Months a line refers to must fall inside the horizon (a line after it would silently cost nothing)."""
-    out = []
-    for path, i, line in plan.lines():
-        for key in ("month", "start"):
-            value = getattr(line, key, None)
-            if value is not None and value > plan.months:
-                out.append(Problem(f"found month {value}, but the plan covers {plan.months} months "
-                                   f"(1..{plan.months}); this line would cost nothing", f"{path}[{i}].{key}"))
-    return out
-
-
 def check(plan: Plan, catalog: Any = None) -> list[Problem]:
-    """Everything in ``plan`` the engine could not price, each with its key path."""
-    from pricing import engine
+    """Everything in ``plan`` the engine could not price, each with its key path.
+
+    The catalog (default: the shipped one) is loaded first, outside the plan's checks: a broken
+    catalog raises its own ``CatalogError``, which is not a problem of the plan."""
+    if catalog is None:
+        catalog = Catalog.load()
     problems: list[Problem] = month_problems(plan)
     if any(k.startswith("api.") for k, _ in plan.prices):
-        from pricing import apiprices
         try:
             apiprices.check_overrides(plan.price_overrides)
         except PlanError as exc:
@@ -60,7 +54,6 @@ def check(plan: Plan, catalog: Any = None) -> list[Problem]:
             except PlanError as exc:
                 problems.extend(Problem(p.message, "services.platform") for p in exc.problems)
     if plan.scenarios:
-        from pricing.scenarios import check_scenarios
         problems.extend(check_scenarios(plan, catalog))
     if plan.provider not in ctx.catalog.providers:
         err = UnknownNameError("provider", plan.provider, ctx.catalog.providers)

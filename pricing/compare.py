@@ -17,6 +17,7 @@ from pricing.errors import PlanError, Problem
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
 from pricing.report_model import (_settings, InputValue, LineFigures, Summary, line_values, number_text, scenario_text,
                                   summarize)
+from pricing.load import load_checked
 
 if TYPE_CHECKING:
     from pricing.catalog import Catalog
@@ -71,12 +72,11 @@ def entry_from_plan(plan: Plan, catalog: "Catalog | None" = None, *, label: str 
 
 def load_entry(spec: str, catalog: "Catalog | None" = None) -> Entry:
     """The entry a command line names: ``PLAN.yaml`` or ``PLAN.yaml#Scenario`` (PlanError when it can't)."""
-    from pricing import planfile
     if catalog is None:
         from pricing.catalog import Catalog
         catalog = Catalog.load()
     path, scenario = split_spec(spec)
-    plan = planfile.load(path, catalog)
+    plan = load_checked(path, catalog)
     if scenario is not None and scenario not in {s.name for s in plan.scenarios}:
         try:
             plan.scenario(scenario)

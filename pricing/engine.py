@@ -1,50 +1,21 @@
-"""The cost engine: project(plan, catalog) -> Projection (months x line items); no state, no I/O."""
+"""The cost engine: project(plan, catalog) -> Projection (months x line items); no state, no I/O.
+
+The drivers (one module per cost area) price plan lines on a ``Context`` (pricing/context.py);
+this module holds the table of which driver prices which section, adds the platform markup and
+sums the line items. ``LineItem``, ``Context`` and ``context`` are re-exported from here.
+"""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import numpy as np
 
+from pricing.catalog import Catalog, PriceSource, oldest
+from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, Context, LineItem, context
+from pricing.drivers import annotation, compute, data, mlops, people, services
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
-
-if TYPE_CHECKING:
-    from pricing.catalog import Catalog, PriceSource
-
-HOURS_PER_MONTH = 730.0
-"""Billing hours in a month (8,760 / 12), as cloud price sheets use."""
-DAYS_PER_MONTH = 365.25 / 12
-"""Average days in a month, for data ages."""
-GB_PER_TB = 1000.0
-"""Decimal terabytes, as users state data sizes."""
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class LineItem:
-    """One line of the bill: a plan line priced month by month."""
-
-    name: str
-    category: Category
-    section: str
-    """List section of the plan it comes from (``compute.training``...)."""
-    key_path: str
-    """The plan line it prices (``compute.training[0]``); ``services.platform`` for the markup."""
-    monthly: np.ndarray
-    """Cost per month, in the plan's currency."""
-    quantities: tuple[tuple[str, np.ndarray], ...] = ()
-    """What is bought each month, by name with unit (``GPU-hours``, ``GB-months``, ``requests``...)."""
-    sources: tuple["PriceSource", ...] = ()
-    """Where each price it used came from."""
-    notes: tuple[str, ...] = ()
-    """Caveats worth showing next to the number (approximations, capacity caps)."""
-
-    @property
-    def total(self) -> float:
-        return float(self.monthly.sum())
-
-    def quantity(self, name: str) -> np.ndarray | None:
-        return dict(self.quantities).get(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +93,7 @@ class Projection:
         over = np.nonzero(self.monthly > budget + 1e-9)[0]
         return int(over[0]) if len(over) else None
 
-    def sources(self) -> tuple["PriceSource", ...]:
+    def sources(self) -> tuple[PriceSource, ...]:
         """Every distinct price source used, in first-use order."""
         seen: dict[str, Any] = {}
         for li in self.line_items:
@@ -130,75 +101,26 @@ class Projection:
                 seen.setdefault(s.key, s)
         return tuple(seen.values())
 
-    def oldest_source(self) -> "PriceSource | None":
-        from pricing.catalog import oldest
+    def oldest_source(self) -> PriceSource | None:
         return oldest(self.sources())
 
-    def undated_sources(self) -> tuple["PriceSource", ...]:
+    def undated_sources(self) -> tuple[PriceSource, ...]:
         return tuple(s for s in self.sources() if s.as_of_date is None and not s.overridden)
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What every driver needs: the plan, its catalog (overrides applied) and the month axis."""
-
-    plan: Plan
-    catalog: "Catalog"
-    n: int
-    """Months in the horizon."""
-    fx: float
-    """Plan currency per USD."""
-    index: np.ndarray
-    """0..n-1, the month offsets."""
-
-    def active(self, start: int = 1, end: int | None = None) -> np.ndarray:
-        """1.0 in the months a line runs (``start``..``end``, 1-based inclusive), else 0.0 (read-only)."""
-        return _active(self.n, start, end)
-
-    def growth(self, rate: float, start: int = 1, end: int | None = None) -> np.ndarray:
-        """Compound growth factor from ``start`` (1.0 there), zero outside the active months."""
-        if not isinstance(rate, np.ndarray):
-            return _growth(self.n, float(rate), start, end)
-        k = np.maximum(self.index - (start - 1), 0)
-        return (1.0 + rate) ** k * self.active(start, end)
-
-    def provider(self, line: Any) -> str:
-        return (getattr(line, "provider", None) or self.plan.provider).lower()
-
-
-@lru_cache(maxsize=1024)
-def _active(n: int, start: int, end: int | None) -> np.ndarray:
-    last = n if end is None else min(end, n)
-    mask = np.zeros(n)
-    if start <= last:
-        mask[start - 1:last] = 1.0
-    mask.setflags(write=False)
-    return mask
-
-
-@lru_cache(maxsize=1024)
-def _growth(n: int, rate: float, start: int, end: int | None) -> np.ndarray:
-    k = np.maximum(np.arange(n, dtype=float) - (start - 1), 0)
-    out = (1.0 + rate) ** k * _active(n, start, end)
-    out.setflags(write=False)
-    return out
-
-
-@lru_cache(maxsize=1)
-def _drivers() -> dict[str, Callable[[Any, str, Context], LineItem]]:
-    from pricing.drivers import annotation, compute, data, mlops, people, services
-    return {
-        "compute.training": compute.training,
-        "compute.fine_tuning": compute.training,
-        "compute.inference": compute.inference,
-        "compute.exploration": compute.exploration,
-        "data.storage": data.storage,
-        "data.egress": data.egress,
-        "services.apis": services.api,
-        "annotation": annotation.batch,
-        "mlops": mlops.line,
-        "people": people.line,
-    }
+DRIVERS: dict[str, Callable[[Any, str, Context], LineItem]] = {
+    "compute.training": compute.training,
+    "compute.fine_tuning": compute.training,
+    "compute.inference": compute.inference,
+    "compute.exploration": compute.exploration,
+    "data.storage": data.storage,
+    "data.egress": data.egress,
+    "services.apis": services.api,
+    "annotation": annotation.batch,
+    "mlops": mlops.line,
+    "people": people.line,
+}
+"""The driver that prices each list section of a plan."""
 
 
 CATEGORY_OF = dict(SECTIONS)
@@ -208,36 +130,39 @@ _REQUESTS_AT = {"compute.inference": 2, "services.apis": 0}
 """Position of the ``requests`` quantity in the line items of sections that serve requests."""
 
 
-def context(plan: Plan, catalog: "Catalog | None" = None) -> Context:
-    """The pricing context of a plan: the catalog with the plan's overrides applied."""
-    if catalog is None:
-        from pricing.catalog import Catalog
-        catalog = Catalog.load()
-    if plan.prices:
-        catalog = catalog.with_overrides(plan.price_overrides)
-    return Context(plan, catalog, plan.months, plan.fx_rate, np.arange(plan.months, dtype=float))
-
-
 def price_line(section: str, index: int, line: Any, ctx: Context) -> LineItem:
     """One plan line priced (raises PlanError subclasses for what cannot be priced)."""
-    return _drivers()[section](line, f"{section}[{index}]", ctx)
+    return DRIVERS[section](line, f"{section}[{index}]", ctx)
 
 
-def project(plan: Plan, catalog: "Catalog | None" = None, *, months: int | None = None) -> Projection:
+def with_markup(plan: Plan, items: list[LineItem], ctx: Context) -> list[LineItem]:
+    """The line items plus the platform's markup on the compute it runs, as its own line item (when the
+    plan has a platform): the one place the markup is added, for ``project`` and its fast paths."""
+    if plan.services.platform is None:
+        return items
+    return [*items, services.platform_markup(plan.services.platform, items, ctx)]
+
+
+def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
+    """The platform markup rate and the sections it applies to ((0.0, empty) without a platform): for
+    paths that scale one line's cost by ``1 + rate`` instead of re-projecting (Monte Carlo, tornado)."""
+    platform = plan.services.platform
+    if platform is None:
+        return 0.0, frozenset()
+    return services.markup_rate(platform, ctx), services.markup_sections(platform)
+
+
+def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None) -> Projection:
     """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection."""
     if months is not None and months != plan.months:
-        import dataclasses
         plan = dataclasses.replace(plan, months=months)
     ctx = context(plan, catalog)
-    drivers = _drivers()
     items: list[LineItem] = []
     for section, _ in SECTIONS:
-        fn = drivers[section]
+        fn = DRIVERS[section]
         for i, line in enumerate(plan.section(section)):
             items.append(fn(line, f"{section}[{i}]", ctx))
-    if plan.services.platform is not None:
-        from pricing.drivers.services import platform_markup
-        items.append(platform_markup(plan.services.platform, items, ctx))
+    items = with_markup(plan, items, ctx)
     n = plan.months
     matrix = np.vstack([li.monthly for li in items]) if items else np.zeros((0, n))
     served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in items if li.section in _REQUESTS_AT]
@@ -248,3 +173,7 @@ def project(plan: Plan, catalog: "Catalog | None" = None, *, months: int | None 
     cats = dict(zip(_CATEGORIES, by_category))
     months_axis = tuple(plan.start.plus(k) for k in range(n))
     return Projection(plan, months_axis, tuple(items), matrix, requests, cats)
+
+
+__all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "Context", "Driver", "LineItem",
+           "Projection", "context", "markup", "price_line", "project", "with_markup"]

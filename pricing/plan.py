@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterator
 
+from pricing.errors import Problem, UnknownNameError
+
 
 class Category(Enum):
     """Where a line item sits in the bill (the top-level grouping of every chart and table)."""
@@ -431,9 +433,20 @@ class Plan:
         for s in self.scenarios:
             if s.name == name:
                 return s
-        from pricing.errors import UnknownNameError
         raise UnknownNameError("scenario", name, [s.name for s in self.scenarios])
 
     @property
     def price_overrides(self) -> dict[str, float]:
         return dict(self.prices)
+
+
+def month_problems(plan: Plan) -> list[Problem]:
+    """Months a line refers to must fall inside the horizon (a line after it would silently cost nothing)."""
+    out = []
+    for path, i, line in plan.lines():
+        for key in ("month", "start"):
+            value = getattr(line, key, None)
+            if value is not None and value > plan.months:
+                out.append(Problem(f"found month {value}, but the plan covers {plan.months} months "
+                                   f"(1..{plan.months}); this line would cost nothing", f"{path}[{i}].{key}"))
+    return out

@@ -144,8 +144,7 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
     n = plan.months
     fixed = np.zeros(n)
     uncertain: list[tuple[str, int, Any]] = []
-    platform = plan.services.platform
-    markup_sections = {f"compute.{s}" for s in platform.applies_to} if platform else set()
+    markup, markup_sections = engine.markup(plan, ctx)
     marked_fixed = np.zeros(n)
     for section, i, line in plan.lines():
         if getattr(line, "ranges", ()):
@@ -155,10 +154,6 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
             fixed += monthly
             if section in markup_sections:
                 marked_fixed += monthly
-    markup = 0.0
-    if platform is not None:
-        from pricing.drivers.services import markup_rate
-        markup = markup_rate(platform, ctx)
     rng = np.random.default_rng(seed)
     totals = np.empty(samples)
     monthly_all = np.empty((samples, n))
@@ -219,12 +214,7 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING) ->
     ctx = engine.context(plan, catalog)
     base = engine.project(plan, catalog)
     totals = {li.key_path: li.total for li in base.line_items}
-    platform = plan.services.platform
-    markup, markup_sections = 0.0, set()
-    if platform is not None:
-        from pricing.drivers.services import markup_rate
-        markup = markup_rate(platform, ctx)
-        markup_sections = {f"compute.{s}" for s in platform.applies_to}
+    markup, markup_sections = engine.markup(plan, ctx)
     bars = []
     for inp in tornado_inputs(plan, swing):
         line_path, _, field = inp.key_path.rpartition(".")

@@ -9,6 +9,7 @@ import pytest
 
 from gui import cli
 from tests.conftest import EXAMPLES, ROOT
+from pricing.load import load_checked
 
 SUPPORT = str(EXAMPLES / "support-assistant.yaml")
 
@@ -100,12 +101,12 @@ def test_console_entry_point_runs_in_a_subprocess():
 
 @pytest.mark.parametrize("distribution", ["pert", "triangular", "uniform"])
 def test_report_uncertainty_json_is_the_monte_carlo_of_the_plan(capsys, distribution):
-    from pricing import planfile, rounding, uncertainty
+    from pricing import rounding, uncertainty
     code, out, err = run(["report", SUPPORT, "--uncertainty", "--json", "--samples", "3000", "--seed", "7",
                           "--distribution", distribution], capsys)
     assert code == 0, err
     u = json.loads(out)["uncertainty"]
-    plan = planfile.load(SUPPORT)
+    plan = load_checked(SUPPORT)
     mc = uncertainty.monte_carlo(plan, samples=3000, seed=7, distribution=distribution)
     assert (u["samples"], u["seed"], u["distribution"]) == (3000, 7, distribution)
     assert u["total_p50"] == round(mc.total_p50, 2) and u["monthly_p90"] == [round(float(x), 2) for x in mc.monthly_p90]

@@ -7,11 +7,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_pricing_imports_no_qt():
-    modules = sorted(p.stem for p in (ROOT / "pricing").glob("*.py") if p.stem != "__init__")
-    modules += [f"drivers.{p.stem}" for p in (ROOT / "pricing" / "drivers").glob("*.py") if p.stem != "__init__"]
+    modules = sorted(".".join(p.relative_to(ROOT / "pricing").with_suffix("").parts).removesuffix(".__init__")
+                     for p in (ROOT / "pricing").rglob("*.py") if p.name != "__init__.py" or p.parent.name != "pricing")
     code = ("import sys\n" + "".join(f"import pricing.{m}\n" for m in modules) +
-            "from pricing import planfile, engine\n"
-            "p = planfile.load('resources/examples/support-assistant.yaml')\nengine.project(p)\n"
+            "from pricing import engine, load\n"
+            "p = load.load_checked('resources/examples/support-assistant.yaml')\nengine.project(p)\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'gui', 'shiboken6'))\n"
             "print(','.join(bad))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

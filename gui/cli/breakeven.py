@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from gui.cli.common import EXIT_OK
+from pricing.load import load_checked
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -28,13 +29,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from pricing import breakeven as be
-    from pricing import planfile
     from pricing.catalog import Catalog
     from pricing.errors import PlanError, Problem
     from pricing.quantities import parse_number, parse_share
 
     catalog = Catalog.load()
-    plan = planfile.load(args.plan, catalog)
+    plan = load_checked(args.plan, catalog)
     be.api_line(plan, args.api)  # an unknown name fails first, with suggestions
     given = be.self_host_defaults(plan, args.api)
     problems: list[Problem] = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pricing.load import load_checked
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -12,8 +13,7 @@ def err(message: str) -> None:
 
 
 def load_plan(path: str):
-    from pricing import planfile
-    return planfile.load(path)
+    return load_checked(path)
 
 
 def progress_line(what: str):

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from gui.cli.common import EXIT_OK
+from pricing.load import load_checked
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -18,12 +19,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pricing import engine, planfile, scenarios
+    from pricing import engine, scenarios
     from pricing.catalog import Catalog
     from pricing.rounding import cents_to_float, rounded_matrix
 
     catalog = Catalog.load()
-    plan = planfile.load(args.plan, catalog)
+    plan = load_checked(args.plan, catalog)
     baseline = engine.project(plan, catalog)
     results = [scenarios.evaluate(plan, s, catalog, baseline) for s in plan.scenarios]
     base_cents = int(rounded_matrix(baseline).sum())

@@ -5,6 +5,7 @@ import argparse
 from typing import Any
 
 from gui.cli.common import EXIT_INPUT, EXIT_OK, err
+from pricing.load import load_checked
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -15,12 +16,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pricing import planfile
     from pricing.errors import PlanError
     status = EXIT_OK
     for path in args.plans:
         try:
-            planfile.load(path)
+            load_checked(path)
             print(f"{path}: ok")
         except PlanError as exc:
             status = EXIT_INPUT

@@ -6,7 +6,7 @@ from functools import lru_cache
 import numpy as np
 
 from pricing.drivers import given
-from pricing.engine import Context, LineItem
+from pricing.context import Context, LineItem
 from pricing.plan import AnnotationBatch, Category
 
 

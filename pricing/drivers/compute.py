@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pricing.engine import HOURS_PER_MONTH, Context, LineItem
+from pricing.context import HOURS_PER_MONTH, Context, LineItem
 from pricing.errors import CatalogError
 from pricing.plan import Category, ExplorationPool, InferenceService, ThroughputBasis, TrainingRun
 

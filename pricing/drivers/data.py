@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pricing.engine import DAYS_PER_MONTH, GB_PER_TB, Context, LineItem
+from pricing.context import DAYS_PER_MONTH, GB_PER_TB, Context, LineItem
 from pricing.plan import Category, EgressKind, EgressLine, StorageLine
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pricing.drivers import given
-from pricing.engine import Context, LineItem
+from pricing.context import Context, LineItem
 from pricing.plan import Category, MlopsLine
 
 

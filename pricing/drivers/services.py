@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from pricing import apiprices
 from pricing.drivers import given
-from pricing.engine import Context, LineItem
+from pricing.context import Context, LineItem
 from pricing.plan import ApiLine, Category, Platform
 
 
 def api_request_cost(line: ApiLine, ctx: Context) -> tuple[float, "ApiModel"]:  # noqa: F821
     """USD per request sent to the API (tiered and cached-input prices applied)."""
-    from pricing import apiprices
     model = apiprices.resolve(line.provider, line.model, ctx.catalog.overrides)
     args = (line.input_tokens, line.output_tokens, line.input_tokens * line.cached_input_share)
     if not any(isinstance(a, np.ndarray) for a in args):
@@ -52,7 +52,7 @@ def platform_markup(platform: Platform, items: list[LineItem], ctx: Context) -> 
     else:
         price = ctx.catalog.platform_markup(platform.name)
         markup, source = price.value, price.source
-    sections = {f"compute.{s}" for s in platform.applies_to}
+    sections = markup_sections(platform)
     base = np.zeros(ctx.n)
     for li in items:
         if li.section in sections:
@@ -60,6 +60,11 @@ def platform_markup(platform: Platform, items: list[LineItem], ctx: Context) -> 
     return LineItem(f"{platform.name} markup", Category.SERVICES, "services.platform", "services.platform",
                     base * markup, (("marked-up compute", base),), (source,),
                     (f"{markup:.0%} over {', '.join(platform.applies_to)}",))
+
+
+def markup_sections(platform: Platform) -> frozenset[str]:
+    """The plan sections whose cost the platform marks up (``compute.<section>`` of its ``applies_to``)."""
+    return frozenset(f"compute.{s}" for s in platform.applies_to)
 
 
 def markup_rate(platform: Platform, ctx: Context) -> float:

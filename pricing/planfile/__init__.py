@@ -4,7 +4,7 @@
 ``read`` builds the frozen ``Plan``, ``write`` turns it back into YAML and saves it. Import from here.
 """
 from pricing.atomic import write_atomically
-from pricing.planfile.read import load, loads
+from pricing.planfile.read import PlanText, load, loads, read, reads
 from pricing.planfile.tables import (_SHARE_FIELDS, ABSURD, GROUP_KEYS, INTEGER_FIELDS, LIST_SECTIONS, MAX_MONTHS,
                                      PLATFORM, RANGEABLE, TOP_KEYS)
 from pricing.planfile.write import FileChangedError, dumps, fingerprint, save, to_data
@@ -12,4 +12,4 @@ from pricing.planfile.yamltree import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 __all__ = ["ABSURD", "GROUP_KEYS", "INTEGER_FIELDS", "LIST_SECTIONS", "MAX_BYTES", "MAX_DEPTH", "MAX_MONTHS",
            "MAX_NODES", "PLATFORM", "RANGEABLE", "TOP_KEYS", "FileChangedError", "dumps", "fingerprint", "load",
-           "loads", "save", "to_data", "write_atomically", "_SHARE_FIELDS"]
+           "loads", "PlanText", "read", "reads", "save", "to_data", "write_atomically", "_SHARE_FIELDS"]

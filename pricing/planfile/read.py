@@ -5,7 +5,9 @@ import dataclasses
 import datetime as _dt
 import os
 from pathlib import Path
-from typing import Any, Callable
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
 
 from pricing import plan as P
 from pricing.errors import PlanError, PlanFileError, Problem, closest
@@ -29,11 +31,7 @@ class _Reader:
         self.tree.problems.append(Problem(message, path, self._line(path), self.tree.file))
 
     def _line(self, path: str) -> int | None:
-        while path:
-            if path in self.tree.lines:
-                return self.tree.lines[path]
-            path = path.rsplit(".", 1)[0] if "." in path else (path.rsplit("[", 1)[0] if "[" in path else "")
-        return None
+        return _line_of(self.tree.lines, path)
 
     def mapping(self, value: Any, path: str, what: str) -> dict | None:
         if not isinstance(value, dict):
@@ -57,6 +55,15 @@ class _Reader:
                 self.problem(_join(path, key), f"unknown key {key!r}{hint}")
 
 
+def _line_of(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of ``path``, or of its nearest parent key path that has one."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path.rsplit(".", 1)[0] if "." in path else (path.rsplit("[", 1)[0] if "[" in path else "")
+    return None
+
+
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else str(key)
 
@@ -66,8 +73,29 @@ def _join(path: str, key: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def load(path: str | os.PathLike, catalog: Any = None, *, check_names: bool = True) -> P.Plan:
-    """Read a plan file; raises PlanFileError listing every problem (file, line, key path)."""
+@dataclass(frozen=True, slots=True)
+class PlanText:
+    """A plan read from its file, with the line of every key path (to place problems found later, by checks)."""
+
+    plan: P.Plan
+    file: str | None
+    """The file as the user named it (None for text that came from elsewhere)."""
+    lines: Mapping[str, int]
+    """Key path (``compute.training[0].gpu``) -> line in the file."""
+
+    def line(self, key_path: str) -> int | None:
+        """The line of a key path, or of its nearest parent that has one."""
+        return _line_of(self.lines, key_path)
+
+
+def load(path: str | os.PathLike) -> P.Plan:
+    """Read a plan file (no catalog, no prices); raises PlanFileError listing every problem of its format
+    (file, line, key path). ``pricing.load`` reads and then checks the plan against the catalog."""
+    return read(path).plan
+
+
+def read(path: str | os.PathLike) -> PlanText:
+    """``load``, keeping the line of every key path."""
     p = Path(path)
     shown = str(path)
     try:
@@ -91,12 +119,17 @@ def load(path: str | os.PathLike, catalog: Any = None, *, check_names: bool = Tr
         line = raw[: exc.start].count(b"\n") + 1
         raise PlanFileError(Problem("the file is not UTF-8 text (a plan file is YAML in UTF-8)",
                                     line=line, file=shown)) from None
-    return loads(text, file=shown, base_dir=p.resolve().parent, catalog=catalog, check_names=check_names)
+    return reads(text, file=shown, base_dir=p.resolve().parent)
 
 
-def loads(text: str, *, file: str | None = None, base_dir: str | os.PathLike | None = None,
-          catalog: Any = None, check_names: bool = True) -> P.Plan:
-    """Parse plan text; ``base_dir`` resolves sample files; names are checked against ``catalog``."""
+def loads(text: str, *, file: str | None = None, base_dir: str | os.PathLike | None = None) -> P.Plan:
+    """Read plan text (no catalog, no prices); ``base_dir`` resolves sample files; PlanFileError lists every
+    problem of its format."""
+    return reads(text, file=file, base_dir=base_dir).plan
+
+
+def reads(text: str, *, file: str | None = None, base_dir: str | os.PathLike | None = None) -> PlanText:
+    """``loads``, keeping the line of every key path."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise PlanFileError(Problem(f"more than {MAX_BYTES // (1024 * 1024)} MB: not a plan file", file=file))
     if "\x00" in text:
@@ -109,12 +142,7 @@ def loads(text: str, *, file: str | None = None, base_dir: str | os.PathLike | N
     plan = _read_plan(value, r, Path(base_dir) if base_dir else None)
     if tree.problems:
         raise PlanFileError(tree.problems)
-    if check_names:
-        from pricing.checks import check
-        problems = check(plan, catalog)
-        if problems:
-            raise PlanFileError([Problem(p.message, p.key_path, r._line(p.key_path), file) for p in problems])
-    return plan
+    return PlanText(plan, file, MappingProxyType(tree.lines))
 
 
 def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
@@ -446,8 +474,7 @@ def _freeze(v: Any) -> Any:
 
 
 def _check_months(plan: P.Plan, r: _Reader) -> None:
-    from pricing.checks import month_problems
-    for p in month_problems(plan):
+    for p in P.month_problems(plan):
         r.problem(p.key_path, p.message)
 
 

@@ -202,11 +202,8 @@ class _SubsetCost:
                     item = self.by_value[same] = engine.price_line(section, i, line, ctx)
                 got = self.items[key] = (line, item)
             items.append(got[1])
-        total = np.sum([li.monthly for li in items], axis=0) if items else np.zeros(plan.months)
-        if plan.services.platform is not None:
-            from pricing.drivers.services import platform_markup
-            total = total + platform_markup(plan.services.platform, items, ctx).monthly
-        return total
+        items = engine.with_markup(plan, items, ctx)
+        return np.sum([li.monthly for li in items], axis=0) if items else np.zeros(plan.months)
 
 
 def _shapley(cost: Callable[[int], np.ndarray], k: int) -> list[np.ndarray]:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from gui import autosave
 from gui.autosave import Autosaver, RecoveryDialog
 from pricing import planfile
+from pricing.load import load_checked
 
 
 def renamed(doc, name):
@@ -147,7 +148,7 @@ def test_recovery_found_at_start_is_offered_and_restores_the_same_plan(qtbot, wi
     assert window.isWindowModified() and window.windowTitle().startswith("support-assistant.yaml[*] — Recovered")
     assert not crashed.exists() and saver.file.exists()  # the crash's copy replaced by this session's own
     assert autosave.pending_recoveries() == []
-    assert window.save() and planfile.load(doc.path) == edited  # the file was unchanged: saved without asking
+    assert window.save() and load_checked(doc.path) == edited  # the file was unchanged: saved without asking
     assert not saver.file.exists()
 
 
@@ -190,10 +191,10 @@ def test_document_save_refuses_to_overwrite_a_changed_file(plan_document):
         doc.save()
     assert doc.path.read_bytes() == theirs and doc.is_modified
     doc.save(overwrite=True)
-    assert planfile.load(doc.path).name == "Mine" and not doc.is_modified
+    assert load_checked(doc.path).name == "Mine" and not doc.is_modified
     renamed(doc, "Mine again")
     doc.save()  # our own save is the new reference: no false alarm
-    assert planfile.load(doc.path).name == "Mine again"
+    assert load_checked(doc.path).name == "Mine again"
 
 
 @pytest.mark.parametrize("button, saved, written_to", [
@@ -212,8 +213,8 @@ def test_saving_over_a_changed_file_asks(qtbot, window, monkeypatch, tmp_path, b
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(other), "")))
     assert window.save() is saved
     assert asked and "support-assistant.yaml" in asked[0] and "changed by another program" in asked[0]
-    assert planfile.load(path).name == ("Mine" if written_to == "original" else "Theirs")
-    assert (other.exists() and planfile.load(other).name == "Mine") is (written_to == "other")
+    assert load_checked(path).name == ("Mine" if written_to == "original" else "Theirs")
+    assert (other.exists() and load_checked(other).name == "Mine") is (written_to == "other")
     assert window.isWindowModified() is (not saved)
 
 
@@ -223,7 +224,7 @@ def test_saving_over_a_deleted_file_asks(qtbot, window, monkeypatch):
     doc.path.unlink()
     asked = answer_box(monkeypatch, "Overwrite")
     assert window.save() and "deleted or moved" in asked[0]
-    assert planfile.load(doc.path).name == "Mine"
+    assert load_checked(doc.path).name == "Mine"
 
 
 def test_restored_plan_asks_when_its_file_changed_since_the_crash(qtbot, window, folder, monkeypatch):

@@ -12,7 +12,8 @@ from gui.catalog_browser import ApiModelTableModel as A
 from gui.catalog_browser import CatalogBrowser, CatalogRow, RowRole
 from gui.catalog_browser import CatalogTableModel as C
 from gui.document import PlanDocument
-from pricing import apiprices, planfile
+from pricing import apiprices
+from pricing.load import loads_checked
 
 KEY = "gpu.H100-80GB.aws.on_demand"
 
@@ -36,7 +37,7 @@ def catalog(base_catalog):
 
 
 def make_document(catalog, extra: str = ""):
-    return PlanDocument(catalog, planfile.loads(textwrap.dedent(PLAN) + extra, file="plan.yaml"))
+    return PlanDocument(catalog, loads_checked(textwrap.dedent(PLAN) + extra, file="plan.yaml"))
 
 
 @pytest.fixture

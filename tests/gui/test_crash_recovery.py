@@ -11,6 +11,7 @@ import pytest
 from gui import autosave
 from gui.autosave import Autosaver, RecoveryDialog
 from pricing import planfile
+from pricing.load import load_checked
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -49,7 +50,7 @@ def test_killed_app_leaves_a_recovery_that_the_next_start_restores(qtbot, window
     found = autosave.pending_recoveries()
     assert len(found) == 1
     rec = found[0]
-    original = planfile.load(plan_path)
+    original = load_checked(plan_path)
     assert rec.pid == proc.pid and rec.original == plan_path.resolve()
     assert rec.plan_name == original.name + " (edited)"
     assert rec.fingerprint == planfile.fingerprint(plan_path)
@@ -63,4 +64,4 @@ def test_killed_app_leaves_a_recovery_that_the_next_start_restores(qtbot, window
     assert doc.path == plan_path.resolve() and doc.is_modified
     assert autosave.pending_recoveries() == [] and not rec.file.exists()
     assert window.save()  # the file is as the killed app read it: saved without asking
-    assert planfile.load(plan_path) == doc.plan and not saver.file.exists()
+    assert load_checked(plan_path) == doc.plan and not saver.file.exists()

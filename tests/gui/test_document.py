@@ -6,6 +6,7 @@ import pytest
 from gui.document import PlanDocument
 from pricing import engine, planfile
 from pricing.errors import PlanError
+from pricing.load import load_checked, loads_checked
 
 
 def renamed(plan, name):
@@ -87,7 +88,7 @@ def test_save_then_open_gives_the_same_plan(qtbot, plan_document, tmp_path):
     again = PlanDocument(doc.catalog)
     again.open(target)
     assert again.plan == doc.plan
-    assert planfile.load(target, doc.catalog) == doc.plan
+    assert load_checked(target, doc.catalog) == doc.plan
 
 
 def test_failed_open_changes_nothing(plan_document, tmp_path):
@@ -128,7 +129,6 @@ def test_scenario_selection_and_result(qtbot, plan_document, base_catalog):
 
 
 def test_a_line_past_a_shortened_horizon_is_a_problem_but_the_plan_is_priced(qtbot, base_catalog, example_dir):
-    from pricing import planfile
     doc = PlanDocument(base_catalog)
     doc.open(example_dir / "finetuned-open-model.yaml")
     assert doc.problems == []
@@ -138,7 +138,7 @@ def test_a_line_past_a_shortened_horizon_is_a_problem_but_the_plan_is_priced(qtb
     # the same problems the loader would report for the saved file, each on its key path
     text = planfile.dumps(doc.plan)
     with pytest.raises(PlanError) as err:
-        planfile.loads(text, catalog=base_catalog)
+        loads_checked(text, catalog=base_catalog)
     assert sorted(p.key_path for p in doc.problems) == sorted(p.key_path for p in err.value.problems)
     # the quarterly refresh (month 4) and the serving line (start 3) fall after month 2
     assert sorted(p.key_path for p in doc.problems) == ["compute.fine_tuning[2].month", "compute.inference[0].start"]

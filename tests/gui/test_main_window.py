@@ -5,7 +5,8 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from pricing import engine, planfile, report, series
+from pricing import engine, report, series
+from pricing.load import load_checked
 
 
 def engine_view(window):
@@ -227,7 +228,7 @@ def test_unsaved_changes_prompt_on_close(qtbot, window, monkeypatch, answer, clo
     assert window.isWindowModified()
     assert window.close() is closes
     assert asked and "unsaved changes" in asked[0]
-    assert (planfile.load(path).people[0].hours_per_month == 61) is saved
+    assert (load_checked(path).people[0].hours_per_month == 61) is saved
 
 
 def test_unsaved_prompt_on_new_and_open(qtbot, window, monkeypatch, example_dir):

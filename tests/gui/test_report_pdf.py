@@ -15,11 +15,12 @@ pypdf = pytest.importorskip("pypdf", reason="pypdf reads the PDF's text back (te
 
 from pricing import compare as C  # noqa: E402
 from pricing import report_model as RM  # noqa: E402
-from pricing import planfile, series  # noqa: E402
+from pricing import series  # noqa: E402
 from pricing.plan import Plan  # noqa: E402
 
 from gui.pdf import export_compare_pdf, export_pdf  # noqa: E402
 from gui.workers import Cancelled  # noqa: E402
+from pricing.load import load_checked, loads_checked
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
@@ -44,7 +45,7 @@ def _application(qapp):
 
 @pytest.fixture(scope="module")
 def support_pdf(tmp_path_factory, base_catalog, _application):
-    plan = planfile.load(EXAMPLES / "support-assistant.yaml", base_catalog)
+    plan = load_checked(EXAMPLES / "support-assistant.yaml", base_catalog)
     path = tmp_path_factory.mktemp("pdf") / "support.pdf"
     export_pdf(plan, path, catalog=base_catalog, generated=dt.date(2027, 1, 15), samples=1000)
     return plan, path
@@ -95,7 +96,7 @@ def test_charts_are_vectors_not_images(support_pdf):
 
 
 def test_page_sizes(tmp_path, base_catalog):
-    plan = planfile.load(EXAMPLES / "finetuned-open-model.yaml", base_catalog)
+    plan = load_checked(EXAMPLES / "finetuned-open-model.yaml", base_catalog)
     sizes = {}
     for name in ("A4", "Letter"):
         out = tmp_path / f"{name}.pdf"
@@ -111,7 +112,7 @@ def test_page_sizes(tmp_path, base_catalog):
 def test_a_formula_like_name_is_just_text(tmp_path, base_catalog):
     text = (EXAMPLES / "support-assistant.yaml").read_text(encoding="utf-8").replace(
         "name: Support assistant", "name: '=HYPERLINK(\"x\")'")
-    plan = planfile.loads(text, base_dir=EXAMPLES, catalog=base_catalog)
+    plan = loads_checked(text, base_dir=EXAMPLES, catalog=base_catalog)
     out = tmp_path / "hostile.pdf"
     export_pdf(plan, out, catalog=base_catalog, samples=300)
     assert '=HYPERLINK("x")' in text_of(out)
@@ -119,7 +120,7 @@ def test_a_formula_like_name_is_just_text(tmp_path, base_catalog):
 
 def test_long_horizons_and_an_empty_plan(tmp_path, base_catalog):
     text = (EXAMPLES / "vision-inhouse.yaml").read_text(encoding="utf-8").replace("months: 36", "months: 120")
-    plan = planfile.loads(text, base_dir=EXAMPLES, catalog=base_catalog)
+    plan = loads_checked(text, base_dir=EXAMPLES, catalog=base_catalog)
     out = tmp_path / "long.pdf"
     export_pdf(plan, out, catalog=base_catalog, samples=300)
     body = text_of(out)
@@ -130,7 +131,7 @@ def test_long_horizons_and_an_empty_plan(tmp_path, base_catalog):
 
 
 def test_progress_and_cancel(tmp_path, base_catalog):
-    plan = planfile.load(EXAMPLES / "support-assistant.yaml", base_catalog)
+    plan = load_checked(EXAMPLES / "support-assistant.yaml", base_catalog)
     seen: list[int] = []
     out = tmp_path / "p.pdf"
     export_pdf(plan, out, catalog=base_catalog, samples=500, progress=lambda d, t: seen.append(d * 100 // t))
@@ -152,7 +153,7 @@ def test_progress_and_cancel(tmp_path, base_catalog):
 
 
 def test_an_unwritable_folder_is_an_os_error(tmp_path, base_catalog):
-    plan = planfile.load(EXAMPLES / "support-assistant.yaml", base_catalog)
+    plan = load_checked(EXAMPLES / "support-assistant.yaml", base_catalog)
     with pytest.raises(OSError):
         export_pdf(plan, tmp_path / "missing" / "r.pdf", catalog=base_catalog, samples=300)
 
@@ -175,8 +176,8 @@ def test_headless_export_starts_its_own_application(tmp_path):
     """`aicost report --pdf` has no window: export_pdf starts a QGuiApplication on the offscreen platform."""
     out = tmp_path / "headless.pdf"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
-    code = ("import sys; from pricing import planfile; from gui.pdf import export_pdf; "
-            f"export_pdf(planfile.load({str(EXAMPLES / 'support-assistant.yaml')!r}), {str(out)!r}, samples=200); "
+    code = ("import sys; from pricing.load import load_checked; from gui.pdf import export_pdf; "
+            f"export_pdf(load_checked({str(EXAMPLES / 'support-assistant.yaml')!r}), {str(out)!r}, samples=200); "
             "from PySide6.QtGui import QGuiApplication; print(QGuiApplication.platformName())")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -12,8 +12,9 @@ from gui.catalog_browser import PriceFormat
 from gui.document import PlanDocument
 from gui.token_dialog import EstimateTableModel as M
 from gui.token_dialog import TokenDialog
-from pricing import apiprices, planfile, tokens
+from pricing import apiprices, tokens
 from pricing.token_estimate import ModelRef
+from pricing.load import loads_checked
 
 GPT4O = ModelRef("openai", "gpt-4o")      # o200k_base
 GPT4 = ModelRef("openai", "gpt-4")        # cl100k_base
@@ -48,7 +49,7 @@ def catalog(base_catalog):
 
 
 def make_document(catalog, currency="USD", fx=1.0):
-    plan = planfile.loads(textwrap.dedent(PLAN.format(currency=currency, fx=fx)), file="plan.yaml")
+    plan = loads_checked(textwrap.dedent(PLAN.format(currency=currency, fx=fx)), file="plan.yaml")
     return PlanDocument(catalog, plan)
 
 

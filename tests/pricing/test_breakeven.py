@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from pricing import breakeven as be
-from pricing import planfile
 from pricing.catalog import Catalog
 from pricing.errors import PlanError, UnknownNameError
+from pricing.load import loads_checked
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def plan_with(gpu_price: float, extra: str = "", api: str = "", platform: str = 
         f" input_tokens: 0, output_tokens: 100{api}}}",
         "prices:", "  api.openai.gpt-4o.input: 0", "  api.openai.gpt-4o.output: 10",
         f"  gpu.L4.aws.on_demand: {gpu_price}", ""]) + extra
-    return planfile.loads(text, file="t.yaml")
+    return loads_checked(text, file="t.yaml")
 
 
 # API: 100 output tokens x $10 per million = $0.001 a request. At 100 tok/s and 50% utilization one GPU

@@ -9,10 +9,11 @@ import pytest
 
 from pricing import compare as C
 from pricing import report_model as RM
-from pricing import engine, planfile
+from pricing import engine
 from pricing.catalog import Catalog
 from pricing.errors import PlanError
 from pricing.plan import YearMonth
+from pricing.load import load_checked, loads_checked
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
@@ -60,7 +61,7 @@ def catalog():
 
 
 def entry(text: str, catalog, label: str, scenario: str | None = None) -> C.Entry:
-    return C.entry_from_plan(planfile.loads(text, catalog=catalog), catalog, label=label, scenario=scenario)
+    return C.entry_from_plan(loads_checked(text, catalog=catalog), catalog, label=label, scenario=scenario)
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +123,11 @@ def test_input_diff_per_key_added_and_removed_lines(ab):
 
 
 def test_settings_overrides_and_scenarios_diff(catalog):
-    a = planfile.loads(PLAN_A, catalog=catalog)
+    a = loads_checked(PLAN_A, catalog=catalog)
     b_text = PLAN_A.replace("months: 3", "months: 4").replace("provider: aws", "provider: aws\nmonthly_budget: 2k") \
         .replace("gpu.H100-80GB.aws.on_demand: 4.0", "gpu.H100-80GB.aws.on_demand: 4.5\n  storage.aws.standard: 0.02")
     b_text += "scenarios:\n  - name: Spot\n    strategies:\n      spot: {applies_to: [training], interruption_overhead: 10%}\n"
-    b = planfile.loads(b_text, catalog=catalog)
+    b = loads_checked(b_text, catalog=catalog)
     d = C.input_diff(a, b)
     assert ("months", "3", "4") in [(c.key, c.before, c.after) for c in d.settings]
     assert ("monthly_budget", "none (default)", "2,000") in [(c.key, c.before, c.after) for c in d.settings]
@@ -175,7 +176,7 @@ def test_bad_entries_raise_plan_errors(catalog, tmp_path):
     e = C.load_entry(path, catalog)
     with pytest.raises(C.CompareError, match="at least two"):
         C.compare([e])
-    eur = planfile.loads(PLAN_A.replace("start:", "currency: EUR\nfx_rate: 0.9\nstart:"), catalog=catalog)
+    eur = loads_checked(PLAN_A.replace("start:", "currency: EUR\nfx_rate: 0.9\nstart:"), catalog=catalog)
     with pytest.raises(C.CompareError, match="different currencies"):
         C.compare([entry(PLAN_A, catalog, "a"), C.entry_from_plan(eur, catalog, label="eur")])
 
@@ -228,7 +229,7 @@ def test_cost_diff_text_reads_like_a_diff(ab):
 
 @pytest.mark.parametrize("name", ["support-assistant", "finetuned-open-model", "vision-inhouse"])
 def test_every_total_is_the_sum_of_its_parts(catalog, name):
-    proj = engine.project(planfile.load(EXAMPLES / f"{name}.yaml", catalog), catalog)
+    proj = engine.project(load_checked(EXAMPLES / f"{name}.yaml", catalog), catalog)
     s = RM.summarize(proj)
     assert s.total == sum(li.total for li in s.lines) == int(s.monthly.sum())
     assert all(li.total == int(li.monthly.sum()) for li in s.lines)
@@ -265,7 +266,7 @@ def test_value_text(key, value, text):
 
 
 def test_ranges_and_defaults_in_plan_inputs(catalog):
-    plan = planfile.load(EXAMPLES / "support-assistant.yaml", catalog)
+    plan = load_checked(EXAMPLES / "support-assistant.yaml", catalog)
     inputs = RM.plan_inputs(plan)
     answer = next(line for line in inputs.lines if line.name == "Answer generation")
     values = {v.key: v for v in answer.values}
@@ -277,7 +278,7 @@ def test_ranges_and_defaults_in_plan_inputs(catalog):
 
 
 def test_prices_used_say_value_source_and_date(catalog):
-    plan = planfile.loads(PLAN_A, catalog=catalog)
+    plan = loads_checked(PLAN_A, catalog=catalog)
     prices = {p.key: p for p in RM.prices_used(engine.project(plan, catalog), catalog)}
     gpu = prices["gpu.H100-80GB.aws.on_demand"]
     assert gpu.overridden and gpu.value.startswith("4 USD per GPU-hour") and gpu.confidence == "override"

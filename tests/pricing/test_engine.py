@@ -5,8 +5,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from pricing import engine, planfile, report, rounding
+from pricing import engine, report, rounding
 from pricing.plan import Category
+from pricing.load import loads_checked
 
 HEAD = """\
 format: aicost-plan/1
@@ -19,7 +20,7 @@ provider: aws
 
 def project(body: str, prices: str = ""):
     text = HEAD + textwrap.dedent(body) + (("prices:\n" + prices) if prices else "")
-    plan = planfile.loads(text, file="t.yaml")
+    plan = loads_checked(text, file="t.yaml")
     return engine.project(plan)
 
 
@@ -207,7 +208,7 @@ def test_currency_conversion_applies_to_catalog_prices_only():
     prices:
       gpu.H100-80GB.aws.on_demand: 4.0
     """)
-    proj = engine.project(planfile.loads(text))
+    proj = engine.project(loads_checked(text))
     by = {li.name: li for li in proj.line_items}
     assert by["T"].monthly[0] == pytest.approx(10 * 4.0 * 0.9)
     assert by["Toil"].monthly[0] == pytest.approx(800)
@@ -252,17 +253,17 @@ def test_presentation_totals_equal_sum_of_displayed_parts():
 def test_unknown_names_are_located_with_suggestions():
     from pricing.errors import PlanFileError
     with pytest.raises(PlanFileError) as exc:
-        planfile.loads(HEAD + "compute:\n  training:\n    - {name: T, gpu: H10, hours: 3}\n", file="x.yaml")
+        loads_checked(HEAD + "compute:\n  training:\n    - {name: T, gpu: H10, hours: 3}\n", file="x.yaml")
     p = exc.value.problems[0]
     assert p.key_path == "compute.training[0].gpu" and p.line == 8 and "H100-80GB" in p.message
     with pytest.raises(PlanFileError) as exc:
-        planfile.loads(HEAD.replace("aws", "awz"))
+        loads_checked(HEAD.replace("aws", "awz"))
     assert "aws" in exc.value.problems[0].message and exc.value.problems[0].key_path == "provider"
     with pytest.raises(PlanFileError) as exc:
-        planfile.loads(HEAD + "services:\n  apis:\n    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
+        loads_checked(HEAD + "services:\n  apis:\n    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
     assert exc.value.problems[0].key_path == "services.apis[0].model" and "gpt-4o" in exc.value.problems[0].message
     with pytest.raises(PlanFileError) as exc:
-        planfile.loads(HEAD + "prices:\n  gpu.H100-80GB.aws.on_demnd: 3\n")
+        loads_checked(HEAD + "prices:\n  gpu.H100-80GB.aws.on_demnd: 3\n")
     assert "gpu.H100-80GB.aws.on_demand" in exc.value.problems[0].message
 
 
@@ -278,7 +279,7 @@ def test_inter_az_transfer_counts_both_directions():
 def test_api_override_keys_are_checked():
     from pricing.errors import PlanFileError
     with pytest.raises(PlanFileError) as exc:
-        planfile.loads(HEAD + "prices:\n  api.openai.gpt-4o.inptu: 2\n", file="x.yaml")
+        loads_checked(HEAD + "prices:\n  api.openai.gpt-4o.inptu: 2\n", file="x.yaml")
     p = exc.value.problems[0]
     assert p.key_path.startswith("prices.api.openai.gpt-4o") and "input" in p.message and p.line == 7
 

@@ -14,6 +14,7 @@ from pricing import engine, export_csv as X, planfile, scenarios, uncertainty
 from pricing.catalog import Catalog
 from pricing.plan import Category
 from pricing.report import report_data
+from pricing.load import load_checked, loads_checked
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
@@ -48,7 +49,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def support(catalog):
-    plan = planfile.load(EXAMPLES / "support-assistant.yaml", catalog)
+    plan = load_checked(EXAMPLES / "support-assistant.yaml", catalog)
     proj = engine.project(plan, catalog)
     return plan, proj, scenarios.evaluate_all(plan, catalog)
 
@@ -157,7 +158,7 @@ def test_monthly_rows_add_up_and_percentiles_come_with_ranges(support, catalog):
 
 
 def test_formula_like_names_are_neutralised_everywhere(catalog):
-    plan = planfile.loads(HOSTILE, catalog=catalog)
+    plan = loads_checked(HOSTILE, catalog=catalog)
     proj = engine.project(plan, catalog)
     results = scenarios.evaluate_all(plan, catalog)
     texts = []
@@ -183,7 +184,7 @@ def test_formula_like_names_are_neutralised_everywhere(catalog):
 
 
 def test_export_writes_three_files_with_bom_and_crlf(tmp_path, catalog):
-    plan = planfile.load(EXAMPLES / "support-assistant.yaml", catalog)
+    plan = load_checked(EXAMPLES / "support-assistant.yaml", catalog)
     seen = []
     out = X.export(plan, tmp_path / "costs.csv", catalog=catalog, samples=300, progress=lambda d, t: seen.append(d))
     assert [p.name for p in out.paths] == ["costs.csv", "costs-summary.csv", "costs-monthly.csv"]
@@ -202,7 +203,7 @@ def test_export_writes_three_files_with_bom_and_crlf(tmp_path, catalog):
 
 
 def test_a_cancelled_export_leaves_no_file(tmp_path, catalog):
-    plan = planfile.load(EXAMPLES / "support-assistant.yaml", catalog)
+    plan = load_checked(EXAMPLES / "support-assistant.yaml", catalog)
     with pytest.raises(uncertainty.Cancelled):
         X.export(plan, tmp_path / "costs.csv", catalog=catalog, cancel=lambda: True)
     assert list(tmp_path.iterdir()) == []
@@ -212,7 +213,7 @@ def test_a_scenario_that_cannot_be_evaluated_is_left_out_and_said(tmp_path, cata
     text = HOSTILE.replace("spot: {applies_to: [training], interruption_overhead: 10%}",
                            "spot: {applies_to: [training], interruption_overhead: 10%}\n"
                            "  - name: Broken\n    strategies:\n      model_switch: {lines: [Nope], model: gpt-4o}")
-    plan = planfile.loads(text, catalog=catalog, check_names=False)
+    plan = planfile.loads(text)
     out = X.export(plan, tmp_path / "x.csv", catalog=catalog)
     assert len(out.skipped) == 1 and out.skipped[0].startswith("Broken:")
     assert "Broken" not in (tmp_path / "x.csv").read_text(encoding="utf-8-sig")

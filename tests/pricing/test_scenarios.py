@@ -10,6 +10,7 @@ from pricing.scenarios import applying, attribution, transforms
 from pricing.catalog import Catalog
 from pricing.errors import PlanError
 from pricing.plan import Pricing, Scenario, StrategySpec
+from pricing.load import load_checked
 
 HEAD = """\
 format: aicost-plan/1
@@ -34,7 +35,7 @@ def load(body: str, prices: str = "", scen: str = ""):
     if scen:
         text += "scenarios:\n" + textwrap.indent(textwrap.dedent(scen), "  ")
     # scenario problems are checked here, explicitly (check_names=False keeps this test about them)
-    return planfile.loads(text, file="t.yaml", check_names=False)
+    return planfile.loads(text, file="t.yaml")
 
 
 def scenario(**strategies):
@@ -541,7 +542,7 @@ def test_largest_remainder():
 def test_evaluate_on_the_example_plans(catalog):
     from tests.conftest import EXAMPLES
     for path in sorted(EXAMPLES.glob("*.yaml")):
-        plan = planfile.load(path, catalog)
+        plan = load_checked(path, catalog)
         assert scenarios.check_scenarios(plan, catalog) == []
         for r in scenarios.evaluate_all(plan, catalog):
             assert r.saving_total > 0
@@ -694,7 +695,7 @@ def test_a_strategy_that_costs_more_is_negative_and_noted(catalog):
 
 
 def test_lazy_evaluation_defers_the_split_and_gives_the_same_figures(catalog):
-    plan = planfile.load(str(__import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "examples"
+    plan = load_checked(str(__import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "examples"
                              / "support-assistant.yaml"), catalog)
     for s in plan.scenarios:
         eager = scenarios.evaluate(plan, s, catalog)

@@ -4,8 +4,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from pricing import engine, planfile, report, series
+from pricing import engine, report, series
 from pricing.plan import Category
+from pricing.load import loads_checked
 
 HEAD = """\
 format: aicost-plan/1
@@ -36,7 +37,7 @@ def catalog():
 
 
 def project(catalog, body=BODY, head=HEAD):
-    plan = planfile.loads(head + textwrap.dedent(body), file="t.yaml", catalog=catalog)
+    plan = loads_checked(head + textwrap.dedent(body), file="t.yaml", catalog=catalog)
     return engine.project(plan, catalog)
 
 
@@ -178,7 +179,7 @@ def test_nice_scale_ends_on_round_numbers(top, end, step):
 def test_band_of_a_uniform_input_has_hand_computed_percentiles(catalog):
     from pricing import uncertainty
     # Toil: H ~ U(10, 30) hours at 50 an hour -> month p-th percentile 50 x (10 + 20p); Lake adds 20 a month
-    plan = planfile.loads(HEAD + "people:\n  - {name: Toil, hours_per_month: {low: 10, likely: 20, high: 30}, "
+    plan = loads_checked(HEAD + "people:\n  - {name: Toil, hours_per_month: {low: 10, likely: 20, high: 30}, "
                           "hourly_rate: 50}\n" + "data:\n  storage:\n    - {name: Lake, size_tb: 1, tier: standard}\n"
                           "prices:\n  storage.aws.standard: 0.02\n", catalog=catalog)
     proj = engine.project(plan, catalog)
@@ -199,14 +200,14 @@ def test_band_of_a_uniform_input_has_hand_computed_percentiles(catalog):
 def test_no_band_without_ranges(catalog):
     from pricing import uncertainty
     proj = project(catalog)
-    plan = planfile.loads(HEAD + BODY, catalog=catalog)
+    plan = loads_checked(HEAD + BODY, catalog=catalog)
     assert series.band(proj, None) is None
     assert series.band(proj, uncertainty.monte_carlo(plan, catalog, samples=100)) is None
 
 
 def test_tornado_rows_widest_first_with_plan_values(catalog):
     from pricing import uncertainty
-    plan = planfile.loads(HEAD + textwrap.dedent(BODY).replace("hours_per_month: 10", "hours_per_month: 5 ± 100%"),
+    plan = loads_checked(HEAD + textwrap.dedent(BODY).replace("hours_per_month: 10", "hours_per_month: 5 ± 100%"),
                           catalog=catalog)
     rows = series.tornado_rows(uncertainty.tornado(plan, catalog), n=3)
     assert len(rows) == 3

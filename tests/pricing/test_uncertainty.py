@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 
 from pricing import engine, planfile, uncertainty
+from pricing.load import loads_checked
 
 HEAD = "format: aicost-plan/1\nname: U\nstart: 2027-01\nmonths: 12\nprovider: aws\n"
 
 
 def plan(body):
-    return planfile.loads(HEAD + textwrap.dedent(body))
+    return loads_checked(HEAD + textwrap.dedent(body))
 
 
 def test_ranges_parse_and_round_trip():
