@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
+from pricing.atomic import write_file
 from pricing.engine import Projection
 from pricing.plan import Category
 from pricing.rounding import rounded_matrix
@@ -243,19 +244,9 @@ class Exported:
 
 
 def atomic_write(target: str | os.PathLike, write_fn: Callable[[IO[str]], None]) -> None:
-    """Write UTF-8 with a BOM through a temporary file in the same folder, then rename it into place: a
-    failed or cancelled export leaves no half-written file (and the old file, if any, untouched)."""
-    import uuid
-    target = Path(target)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8-sig", newline="") as fh:  # "x": the user's umask, never clobbered
-            write_fn(fh)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write UTF-8 with a BOM through the one atomic writer (``pricing.atomic``): a failed or cancelled
+    export leaves no half-written file (and the old file, if any, untouched)."""
+    write_file(target, write_fn, encoding="utf-8-sig", newline="")
 
 
 def evaluate_scenarios(plan: "Plan", catalog: Any, baseline: Projection,

@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from pricing import engine
+from pricing.errors import PlanError
 from pricing.plan import Plan
 
 DEFAULT_SAMPLES = 10_000
@@ -224,7 +225,7 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING) ->
         values = np.array([inp.low, inp.high])
         try:
             moved = engine.price_line(section, i, dataclasses.replace(line, **{field: values[:, None]}), ctx).monthly
-        except Exception:  # an input whose extreme can't be priced (e.g. below a minimum) is left out
+        except (PlanError, ValueError, ArithmeticError):  # an extreme that can't be priced (below a minimum) is left out
             continue
         line_totals = np.broadcast_to(moved, (2, plan.months)).sum(axis=1)
         factor = 1.0 + markup if section in markup_sections else 1.0
