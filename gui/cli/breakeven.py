@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from gui.cli.common import EXIT_OK
-from pricing.load import load_checked
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -28,6 +27,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pricing.load import load_checked  # deferred: numpy, yaml and the engine are ~150 ms of `aicost --help`
     from pricing import breakeven as be
     from pricing.catalog import Catalog
     from pricing.errors import PlanError, Problem

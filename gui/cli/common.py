@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pricing.load import load_checked
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -13,6 +12,7 @@ def err(message: str) -> None:
 
 
 def load_plan(path: str):
+    from pricing.load import load_checked  # deferred: numpy, yaml and the engine are ~150 ms of `aicost --help`
     return load_checked(path)
 
 

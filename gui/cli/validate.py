@@ -5,7 +5,6 @@ import argparse
 from typing import Any
 
 from gui.cli.common import EXIT_INPUT, EXIT_OK, err
-from pricing.load import load_checked
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -16,6 +15,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pricing.load import load_checked  # deferred: numpy, yaml and the engine are ~150 ms of `aicost --help`
     from pricing.errors import PlanError
     status = EXIT_OK
     for path in args.plans:
