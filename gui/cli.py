@@ -179,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("catalog", help="list catalog prices with their sources and dates")
     c.add_argument("section", nargs="?", choices=["gpus", "storage", "egress", "platforms", "annotation",
                                                    "mlops", "levers", "apis"])
-    c.add_argument("--provider", help="only this provider (aws, gcp, azure, lambda, nebius, runpod)")
+    c.add_argument("--provider", help="only this provider (aws, gcp, azure, lambda, nebius, runpod, coreweave)")
     c.add_argument("--search", help="apis: filter models by name")
     c.add_argument("--limit", type=_positive_int, default=50, help="apis: most models listed")
     c.add_argument("--json", action="store_true")
@@ -193,6 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
     try:
         from gui import cmd_compare
         cmd_compare.add_parser(sub)
+    except ImportError:
+        pass
+    try:
+        from gui import cmd_providers
+        cmd_providers.add_parser(sub)
     except ImportError:
         pass
     for name, module in (("savings", "cmd_savings"), ("breakeven", "cmd_savings")):

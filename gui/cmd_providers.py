@@ -1,0 +1,35 @@
+"""`aicost providers`: the whole plan priced at each provider, line by line, and the cheapest placement."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+EXIT_OK = 0
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("providers", help="price the plan at each provider side by side (gaps shown as gaps) "
+                                                "and the cheapest placement per line with its transfer costs")
+    p.add_argument("plan", help="plan file (YAML)")
+    p.add_argument("--provider", action="append", metavar="P",
+                   help="compare only these providers (repeat the option; default: every catalog provider)")
+    p.add_argument("--json", action="store_true", help="print a JSON document keyed by provider id (docs/cli.md)")
+    p.set_defaults(func=cmd_providers)
+    return p
+
+
+def cmd_providers(args: argparse.Namespace) -> int:
+    from pricing import planfile, providers
+    from pricing.catalog import Catalog
+
+    catalog = Catalog.load()
+    plan = planfile.load(args.plan, catalog)
+    cmp = providers.compare(plan, catalog, tuple(args.provider) if args.provider else None)
+    if args.json:
+        json.dump(providers.comparison_data(cmp), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(providers.comparison_text(cmp))
+    return EXIT_OK
