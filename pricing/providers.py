@@ -1,5 +1,4 @@
-"""Providers side by side: the whole plan priced at each provider, line by line, gaps as gaps, and the
-cheapest placement per line with the data transfer between providers that it implies."""
+"""Providers side by side: the plan priced at each provider line by line, gaps as gaps, the cheapest placement."""
 from __future__ import annotations
 
 import dataclasses
