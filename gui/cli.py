@@ -196,8 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:
         pass
     try:
-        from gui import cmd_providers
+        from gui import cmd_prices, cmd_providers
         cmd_providers.add_parser(sub)
+        cmd_prices.add_parser(sub)
     except ImportError:
         pass
     for name, module in (("savings", "cmd_savings"), ("breakeven", "cmd_savings")):
