@@ -220,17 +220,19 @@ def test_every_gpu_price_not_in_the_reference_is_a_listed_dated_addition(cat):
     for e in cat.entries("gpus"):
         if e.provider == "coreweave" and e.value is not None:
             assert e.key in added, e.key
-    assert len(added) >= 9
+    assert len(added) >= 10
 
 
 @pytest.mark.parametrize("key", sorted(_additions()))
 def test_added_figures_are_in_the_catalog_as_listed_with_date_and_sources(cat, key):
     f = _additions()[key]
-    _, gpu, provider, pricing = key.split(".")
-    price = cat.gpu_price(gpu, provider, pricing)
+    price = cat.price(key)
     assert price.value == f["value"]
     if "per_node" in f:  # per GPU = node price / GPUs in the node, e.g. 49.24 / 8 = 6.155
         assert price.value == pytest.approx(f["per_node"] / f["gpus"], abs=5e-4)
+    if "ratio_of" in f:  # a markup: 63.296 / 55.04 - 1 = 0.15
+        a, b = f["ratio_of"]
+        assert price.value == pytest.approx(a / b - 1, abs=5e-4)
     assert price.source.as_of == str(f["as_of"])
     assert price.source.as_of_date is not None  # every added figure is dated
     assert price.source.confidence == f["confidence"]
@@ -268,6 +270,9 @@ def test_platform_markups_are_the_reference_ratios_minus_one(cat, reference):
     assert cat.platform_markup("sagemaker").value == pytest.approx(ratios["aws.sagemaker_markup.summary"]["2xlarge_and_larger"] - 1)
     assert cat.platform_markup("sagemaker_xlarge").value == pytest.approx(ratios["aws.sagemaker_markup.summary"]["xlarge_sizes"] - 1)
     assert cat.platform_markup("vertex").value == pytest.approx(ratios["gcp.vertex_training_markup.a100x8_derived"] - 1)
+    listed = {"sagemaker", "sagemaker_xlarge", "vertex", "azure_ml"} | {k.split(".", 1)[1] for k in _additions()
+                                                                       if k.startswith("platform.")}
+    assert set(cat.platform_names()) == listed  # every platform is from the reference or a listed addition
 
 
 # ---------------------------------------------------------------------------------------------
