@@ -352,8 +352,6 @@ def test_unknown_name_without_close_match_still_says_what(cat):
     (lambda c: c.gpu_price("H100", "azure", "spot"), "gpu.H100-80GB.azure.spot"),
     (lambda c: c.gpu_price("H100", "aws", "reserved"), "reserved_discount.aws"),
     (lambda c: c.gpu_peak("A10G"), "gpu.A10G.peak_tflops"),
-    (lambda c: c.storage_price("azure", "cool"), "storage.azure.infrequent"),
-    (lambda c: c.storage_price("azure", "cold"), "storage.azure.cold"),
     (lambda c: c.egress_price("gcp", "inter_az"), "egress.gcp.inter_az"),
     (lambda c: c.egress_price("azure", "inter_region"), "egress.azure.inter_region"),
     (lambda c: c.platform_markup("azure_ml"), "platform.azure_ml"),
