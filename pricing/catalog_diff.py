@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
-from pricing.catalog import CATALOG_FILES, Catalog, CatalogEntry, CatalogError
-from pricing.errors import Problem
+from pricing.catalog import CATALOG_FILES, Catalog, CatalogEntry
+from pricing.errors import CatalogError, Problem
 
 if TYPE_CHECKING:
     from pricing.plan import Plan

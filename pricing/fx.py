@@ -1,6 +1,7 @@
 """Currencies: the one table of codes, symbols and decimals, and USD conversion at dated ECB reference rates."""
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime
 import functools
@@ -197,7 +198,6 @@ class RateTable:
         return c
 
     def _index_on_or_before(self, code: str, on: datetime.date) -> int:
-        import bisect
         i = bisect.bisect_right(self._ordinals, on.toordinal()) - 1
         while i >= 0 and self._per_usd_at(code, i) is None:  # a day the currency was not fixed
             i -= 1

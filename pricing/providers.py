@@ -362,10 +362,14 @@ def comparison_text(cmp: ProviderComparison, *, width: int = 10) -> str:
     gaps = f"{'gaps':<{name_w}}"
     for p in provs:
         t = cmp.totals[p]
-        row += f"{money(t.priced, cur, compact=True) + ('+' if t.gaps else ''):>{width}}"
+        shown = "GAP" if cmp.lines and t.gaps == len(cmp.lines) else money(t.priced, cur, compact=True) + (
+            "+" if t.gaps else "")  # nothing priced there: no total at all, not a zero
+        row += f"{shown:>{width}}"
         gaps += f"{t.gaps:>{width}}"
-    out += ["-" * (name_w + width * len(provs)), row, gaps,
-            "(+ = the provider has gaps: its priced total leaves those lines out and is not comparable)", ""]
+    out += ["-" * (name_w + width * len(provs)), row, gaps]
+    if any(cmp.totals[p].gaps for p in provs):
+        out.append("(+ = the provider has gaps: its priced total leaves those lines out and is not comparable)")
+    out.append("")
     out.append(f"As planned: {money(doc['as_planned_total'], cur)}")
     pl, pd = cmp.placement, doc["placement"]
     out.append(f"Cheapest placement: {money(pd['priced_total'], cur)}" + (f" + {pl.gaps} gap(s)" if pl.gaps else "")
