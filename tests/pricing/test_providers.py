@@ -198,3 +198,15 @@ def test_home_provider_column_equals_the_projection_line_by_line(example):
         np.testing.assert_allclose(lc.cells[home].monthly, li.monthly, err_msg=li.key_path)
     assert cmp.totals[plan.provider].priced == pytest.approx(proj.total)
     assert set(cmp.providers) == set(cat.providers)
+
+
+def test_a_provider_that_prices_nothing_shows_no_total_not_zero(cat):
+    only_gpu = "\n".join(line for line in textwrap.dedent(PLAN).splitlines()
+                         if not line.lstrip().startswith(("- {name: Dataset", "- {name: Checkpoints", "- {name: Ops",
+                                                          "data:", "storage:", "people:")))
+    plan = planfile.loads(only_gpu + "\n", catalog=cat)
+    cmp = providers.compare(plan, cat, ("gcp",))
+    assert cmp.totals["gcp"].gaps == 1 and cmp.totals["gcp"].priced == 0.0
+    total_row = next(r for r in providers.comparison_text(cmp).splitlines() if r.startswith("priced total"))
+    assert total_row.split()[-1] == "GAP"
+    assert providers.comparison_data(cmp)["providers"]["gcp"]["total"] is None
