@@ -11,9 +11,7 @@ from pricing.rounding import cents_to_float, money, rounded_matrix
 
 
 def source_data(s: Any) -> dict:
-    return {"key": s.key, "source": s.source, "as_of": s.as_of,
-            "as_of_date": s.as_of_date.isoformat() if s.as_of_date else None,
-            "confidence": s.confidence, "overridden": s.overridden}
+    return s.data()
 
 
 def prices_as_of(proj: Projection) -> dict:

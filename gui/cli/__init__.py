@@ -10,11 +10,12 @@ import argparse
 import sys
 from typing import Sequence
 
-from gui.cli import (breakeven, catalog, compare, drivers, open_window, report, savings, smoke_test, tokens,
-                     validate)
+from gui.cli import (breakeven, catalog, compare, drivers, open_window, prices, providers, report, savings,
+                     smoke_test, tokens, validate)
 from gui.cli.common import EXIT_INPUT, EXIT_OK, err
 
-COMMANDS = (report, drivers, validate, catalog, tokens, compare, savings, breakeven, smoke_test, open_window)
+COMMANDS = (report, drivers, validate, catalog, tokens, compare, savings, breakeven, providers, prices, smoke_test,
+            open_window)
 """Subcommands in the order `aicost --help` lists them."""
 
 

@@ -75,6 +75,12 @@ class PriceSource:
     overridden: bool = False
     """True when the plan's ``prices:`` section set (part of) the figure."""
 
+    def data(self) -> dict:
+        """As plain data for JSON and CSV (the date as ISO text)."""
+        return {"key": self.key, "source": self.source, "as_of": self.as_of,
+                "as_of_date": self.as_of_date.isoformat() if self.as_of_date else None,
+                "confidence": self.confidence, "overridden": self.overridden}
+
 
 @dataclass(frozen=True, slots=True)
 class Tier:

@@ -18,6 +18,8 @@ from pricing.errors import CatalogError, UnknownNameError
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 REFERENCE = REPO.parent / "shared" / "reference" / "prices.yaml"
+ADDITIONS = REPO / "tests" / "data" / "catalog_additions.yaml"
+"""Figures added after the reference was compiled, each with its date and the sources it must cite."""
 TB = 1024  # GB per TB as the providers bill volume tiers (docs/catalog.md)
 
 
@@ -196,13 +198,46 @@ def test_every_reference_gpu_price_is_in_the_catalog_unchanged(cat, reference):
         assert price.source.as_of == str(e["as_of"]), key
 
 
-def test_every_catalog_gpu_price_comes_from_the_reference(cat, reference):
+def _additions() -> dict[str, dict]:
+    return {f["key"]: f for f in yaml.safe_load(ADDITIONS.read_text(encoding="utf-8"))["figures"]}
+
+
+def test_every_catalog_gpu_price_comes_from_the_reference_or_the_dated_additions(cat, reference):
     ref = _reference_gpu_prices(reference)
     stated_in_reference_notes = {"gpu.A10.azure.spot"}  # 'Spot 0.8/h' in azure.a10.on_demand's notes
+    added = _additions()
     for e in cat.entries("gpus"):
         if e.value is None or e.key.endswith((".peak_tflops", ".reserved")):
             continue
-        assert e.key in ref or e.key in stated_in_reference_notes, e.key
+        assert e.key in ref or e.key in stated_in_reference_notes or e.key in added, e.key
+    assert not set(added) & set(ref), "an addition may not silently replace a reference figure"
+
+
+def test_every_gpu_price_not_in_the_reference_is_a_listed_dated_addition(cat):
+    # Runs without the reference too: every figure of a provider the reference never had (coreweave)
+    # and every figure listed as added must be in tests/data/catalog_additions.yaml, dated.
+    added = _additions()
+    for e in cat.entries("gpus"):
+        if e.provider == "coreweave" and e.value is not None:
+            assert e.key in added, e.key
+    assert len(added) >= 10
+
+
+@pytest.mark.parametrize("key", sorted(_additions()))
+def test_added_figures_are_in_the_catalog_as_listed_with_date_and_sources(cat, key):
+    f = _additions()[key]
+    price = cat.price(key)
+    assert price.value == f["value"]
+    if "per_node" in f:  # per GPU = node price / GPUs in the node, e.g. 49.24 / 8 = 6.155
+        assert price.value == pytest.approx(f["per_node"] / f["gpus"], abs=5e-4)
+    if "ratio_of" in f:  # a markup: 63.296 / 55.04 - 1 = 0.15
+        a, b = f["ratio_of"]
+        assert price.value == pytest.approx(a / b - 1, abs=5e-4)
+    assert price.source.as_of == str(f["as_of"])
+    assert price.source.as_of_date is not None  # every added figure is dated
+    assert price.source.confidence == f["confidence"]
+    for cite in f["cites"]:
+        assert cite in price.source.source, (key, cite)
 
 
 _REF_STORAGE = {"s3.standard.storage": ("aws", "standard"), "s3.standard_ia.storage": ("aws", "infrequent"),
@@ -235,6 +270,9 @@ def test_platform_markups_are_the_reference_ratios_minus_one(cat, reference):
     assert cat.platform_markup("sagemaker").value == pytest.approx(ratios["aws.sagemaker_markup.summary"]["2xlarge_and_larger"] - 1)
     assert cat.platform_markup("sagemaker_xlarge").value == pytest.approx(ratios["aws.sagemaker_markup.summary"]["xlarge_sizes"] - 1)
     assert cat.platform_markup("vertex").value == pytest.approx(ratios["gcp.vertex_training_markup.a100x8_derived"] - 1)
+    listed = {"sagemaker", "sagemaker_xlarge", "vertex", "azure_ml"} | {k.split(".", 1)[1] for k in _additions()
+                                                                       if k.startswith("platform.")}
+    assert set(cat.platform_names()) == listed  # every platform is from the reference or a listed addition
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,7 +302,8 @@ def test_storage_tier_aliases(cat, provider, tier, canonical):
 
 
 @pytest.mark.parametrize("provider, key", [("AWS", "aws"), ("google", "gcp"), ("Microsoft", "azure"),
-                                           ("lambda_labs", "lambda"), ("Nebius", "nebius"), ("RunPod", "runpod")])
+                                           ("lambda_labs", "lambda"), ("Nebius", "nebius"), ("RunPod", "runpod"),
+                                           ("CoreWeave", "coreweave")])
 def test_provider_aliases(cat, provider, key):
     assert cat.resolve_provider(provider) == key
 
@@ -307,12 +346,12 @@ def test_unknown_name_without_close_match_still_says_what(cat):
     (lambda c: c.gpu_price("T4", "gcp"), "gpu.T4.gcp.on_demand"),
     (lambda c: c.gpu_price("h200", "azure"), "gpu.H200-141GB.azure.on_demand"),
     (lambda c: c.gpu_price("B200", "gcp"), "gpu.B200.gcp.on_demand"),
-    (lambda c: c.gpu_price("H100", "runpod"), "gpu.H100-80GB.runpod.on_demand"),
+    (lambda c: c.gpu_price("L4", "runpod"), "gpu.L4.runpod.on_demand"),
+    (lambda c: c.gpu_price("B200", "coreweave"), "gpu.B200.coreweave.on_demand"),
+    (lambda c: c.gpu_price("H100", "coreweave", "spot"), "gpu.H100-80GB.coreweave.spot"),
     (lambda c: c.gpu_price("H100", "azure", "spot"), "gpu.H100-80GB.azure.spot"),
     (lambda c: c.gpu_price("H100", "aws", "reserved"), "reserved_discount.aws"),
     (lambda c: c.gpu_peak("A10G"), "gpu.A10G.peak_tflops"),
-    (lambda c: c.storage_price("azure", "cool"), "storage.azure.infrequent"),
-    (lambda c: c.storage_price("azure", "cold"), "storage.azure.cold"),
     (lambda c: c.egress_price("gcp", "inter_az"), "egress.gcp.inter_az"),
     (lambda c: c.egress_price("azure", "inter_region"), "egress.azure.inter_region"),
     (lambda c: c.platform_markup("azure_ml"), "platform.azure_ml"),
