@@ -195,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_compare.add_parser(sub)
     except ImportError:
         pass
+    try:
+        from gui import cmd_actuals
+        cmd_actuals.add_parser(sub)
+    except ImportError:
+        pass
     for name, module in (("savings", "cmd_savings"), ("breakeven", "cmd_savings")):
         try:
             mod = __import__(f"gui.{module}", fromlist=["add_parser"])
