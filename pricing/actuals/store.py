@@ -139,7 +139,12 @@ SELECT *,
     TRY_CAST(period_end AS TIMESTAMPTZ) AS te,
     TRY_CAST(billed_cost AS DECIMAL(38,10)) AS b,
     TRY_CAST(effective_cost AS DECIMAL(38,10)) AS e,
-    CASE WHEN isfinite(TRY_CAST(consumed_quantity AS DOUBLE)) THEN TRY_CAST(consumed_quantity AS DOUBLE) END AS q,
+    CASE WHEN isfinite(TRY_CAST(consumed_quantity AS DOUBLE)) THEN TRY_CAST(consumed_quantity AS DOUBLE) END AS q_raw,
+    -- a row whose cost is refused keeps no quantity either: its usage would otherwise be compared
+    -- with a cost that does not include it (the line-month's usage then reads as unknown)
+    CASE WHEN isfinite(TRY_CAST(consumed_quantity AS DOUBLE)) AND NOT (has_cost AND (
+        TRY_CAST(billed_cost AS DECIMAL(38,10)) IS NULL OR TRY_CAST(effective_cost AS DECIMAL(38,10)) IS NULL))
+        THEN TRY_CAST(consumed_quantity AS DOUBLE) END AS q,
     nullif(trim(consumed_quantity), '') IS NOT NULL AS q_given,
     nullif(trim(tags), '') IS NOT NULL AS tags_given,
     TRY_CAST(gpu_count AS DOUBLE) AS g
@@ -154,7 +159,7 @@ SELECT {file_id}, CAST(date_trunc('month', ts) AS DATE), service_category, servi
     CASE WHEN tags_given AND json_valid(tags) THEN tags END,
     consumed_unit, upper(trim(currency)), has_cost,
     count(*), sum(b), sum(e), count(b), count(e),
-    sum(q), count(q), count(*) FILTER (WHERE q_given AND q IS NULL),
+    sum(q), count(q), count(*) FILTER (WHERE q_given AND q_raw IS NULL),
     count(*) FILTER (WHERE tags_given AND NOT json_valid(tags)),
     max(COALESCE(te, ts + INTERVAL 1 DAY))
 FROM ({parsed})
@@ -164,9 +169,9 @@ GROUP BY ALL
 _BAD = """
 SELECT row_no, locator, period_start, billed_cost, effective_cost, consumed_quantity, tags, has_cost,
     ts IS NULL AS bad_date, has_cost AND b IS NULL AS bad_billed, has_cost AND e IS NULL AS bad_effective,
-    q_given AND q IS NULL AS bad_q, tags_given AND NOT json_valid(tags) AS bad_tags
+    q_given AND q_raw IS NULL AS bad_q, tags_given AND NOT json_valid(tags) AS bad_tags
 FROM ({parsed})
-WHERE ts IS NULL OR (has_cost AND (b IS NULL OR e IS NULL)) OR (q_given AND q IS NULL)
+WHERE ts IS NULL OR (has_cost AND (b IS NULL OR e IS NULL)) OR (q_given AND q_raw IS NULL)
     OR (tags_given AND NOT json_valid(tags))
 ORDER BY row_no
 LIMIT {limit}
