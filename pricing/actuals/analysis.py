@@ -280,6 +280,12 @@ def analyze(proj: Any, store: Any, cfg: ActualsConfig, *, cost: CostColumn | Non
                                   rule_alloc[i], rule_rows.get(i, 0)) for i, r in enumerate(applied))
     files = store.files()
     refused = sum(f.refused(cost.value) for f in files)
+    lines_with_rows = {applied[c.rule].line for c in cells if c.rule >= 0 and c.has_cost}
+    for i, ln in enumerate(out_lines[:n_lines]):
+        to_date = int(np.rint(ln.plan * np.array(covered)).sum())
+        if i not in lines_with_rows and to_date > 0:
+            notes.append(f"{ln.name}: no billing rows are mapped to it (plan to date {to_date / 100:,.2f}); if its "
+                         "bill is in another export, import that too, or add a rule (actuals: rules)")
 
     fc = None
     if forecast and n:
