@@ -1,10 +1,12 @@
 """The actuals store: imported exports kept in an embedded DuckDB file beside the plan (``<plan>.actuals.duckdb``).
 
 Why DuckDB (measured, BENCHMARKS.md "Actuals import"): it reads CSV, gzip'd CSV and Parquet as a
-stream in bounded memory (``memory_limit``; what does not fit spills to disk), parses and groups a
-1,000,000-row FOCUS file about 2.5x faster than a plain ``csv.reader`` loop that only sums one
-column, and runs the mapping rules as one SQL query. pyarrow reads as fast but is 170 MB installed
-against DuckDB's 69 MB, and would still need the grouping and the rules written by hand.
+stream in bounded memory (``memory_limit``; what does not fit spills to disk) and runs the mapping
+rules as one SQL query. On a 1,000,000-row FOCUS CSV (368 MB) importing and mapping took 1.55 s
+(Parquet 0.46 s) at a 266 MB peak, where plain Python doing the same parsing and grouping
+(csv.reader, json, Decimal) took 9.4 s, and a csv.reader loop that only sums one column 2.5 s.
+pyarrow's streaming reader sums that column in 1.3 s but is 170 MB installed against DuckDB's
+72 MB, and would still leave the grouping and the rules to hand-written code.
 
 What is kept: not every billing row but the rows *grouped* by everything a mapping rule can look
 at (month, service, SKU, meter, region, resource, model, instance type, tags, unit, currency), with
