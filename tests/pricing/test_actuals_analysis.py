@@ -345,3 +345,20 @@ def test_text_and_csv_come_from_the_json_document():
     totals = [r for r in rows if r.startswith("Total,")]
     # January 25 + 20 + 0.75 + 550.40 + 23 + 1.04; February 30 + 25 + 0 + 5 + 25.30 + 4.96
     assert [r.split(",")[5] for r in totals] == ["620.19", "90.26"]
+
+
+def test_worker_entry_point_reports_progress_and_keeps_the_store(tmp_path):
+    from pricing import actuals
+    plan_path = tmp_path / "plan.yaml"
+    plan_path.write_text((DATA / "plan.yaml").read_text())
+    plan, cfg = C.load_plan_with_actuals(plan_path)
+    proj = engine.project(plan)
+    seen = []
+    outcomes, a = actuals.import_and_analyze(plan_path, proj, cfg, [str(DATA / "focus_infra.csv")],
+                                             progress=lambda d, t: seen.append((d, t)), cancel=lambda: False)
+    assert [o.record.rows for o in outcomes] == [5] and a.imported_cents == 60470
+    assert seen[-1][0] == seen[-1][1]
+    _, again = actuals.import_and_analyze(plan_path, proj, cfg)  # reopening: the store still holds the file
+    assert again.imported_cents == 60470
+    with pytest.raises(actuals.Cancelled):
+        actuals.import_and_analyze(plan_path, proj, cfg, [str(DATA / "focus_ai_tokens.csv")], cancel=lambda: True)
