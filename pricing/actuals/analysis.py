@@ -10,15 +10,14 @@ Plan figures are the projection's cells rounded the way ``aicost report`` rounds
 """
 from __future__ import annotations
 
-import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from pricing.actuals import mapping as M
-from pricing.actuals.config import ActualsConfig, CostColumn, ForecastMethod, Rate
+from pricing.actuals.config import ActualsConfig, CostColumn, Rate
 from pricing.actuals.forecast import Forecast, reforecast
 from pricing.actuals.units import LINE_UNIT, line_quantity
 from pricing.errors import PlanError, Problem
