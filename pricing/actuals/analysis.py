@@ -288,8 +288,9 @@ def analyze(proj: Any, store: Any, cfg: ActualsConfig, *, cost: CostColumn | Non
 
     fc = None
     if forecast and n:
+        unreached = frozenset(ln.key_path for i, ln in enumerate(out_lines[:n_lines]) if i not in lines_with_rows)
         fc = reforecast(proj, out_lines, observed, through, cfg, samples=samples, seed=seed, catalog=catalog,
-                        progress=progress, cancel=cancel)
+                        progress=progress, cancel=cancel, keep_plan=unreached)
         notes += list(fc.notes)
     return Analysis(plan.name, plan.currency, cost, months, observed, covered, tuple(out_lines), imported, mapped,
                     unmapped_total, int(sum(outside_months.values())), tuple(sorted(outside_months.items())), refused,

@@ -12,6 +12,8 @@ is only partly covered, judged from the exports' charge periods):
   window, so the plan's prices are kept and only its volumes are re-based; lines whose usage is
   not known fall back to the cost ratio (said in the notes).
 
+A plan line that no billing row reaches at all keeps its plan, months to date included: its bill is
+most likely in an export not imported yet, and a run-rate of zero would hide it (a note says so).
 The unmapped rest is carried forward flat at its mean over the window (there is no plan to grow it
 with). The P10-P90 band: the plan's Monte Carlo (pricing.uncertainty) relative spread per month
 (P10/P50, P90/P50) applied to the re-forecast months when the plan has ranges; otherwise the spread
@@ -75,7 +77,9 @@ def _covered(month: str, through: Any) -> float:
 def reforecast(proj: Any, lines: Sequence[Any], observed: Sequence[bool], through: dict[str, Any],
                cfg: ActualsConfig, *, samples: int = 10_000, seed: int = 2027, catalog: Any = None,
                progress: Callable[[int, int], None] | None = None,
-               cancel: Callable[[], bool] | None = None) -> "Forecast":
+               cancel: Callable[[], bool] | None = None, keep_plan: frozenset[str] = frozenset()) -> "Forecast":
+    """``keep_plan``: key paths of lines no billing row reaches; they keep their plan (their bill is most
+    likely in an export not imported yet: carrying a run-rate of zero forward would hide it)."""
     months = [str(m) for m in proj.months]
     n = len(months)
     plan_lines = [ln for ln in lines if ln.key_path]
@@ -106,7 +110,11 @@ def reforecast(proj: Any, lines: Sequence[Any], observed: Sequence[bool], throug
         a_w = float(actual[win].sum())
         p_w = float((plan[win] * frac).sum())
         ratio: float | None = None
-        if cfg.forecast is ForecastMethod.REBASE and ln.key_path:
+        if ln.key_path in keep_plan:
+            a_w = p_w = 0.0  # no evidence either way: the plan stands
+            notes.append(f"{ln.name}: keeps its plan in the re-forecast, months to date included (no billing rows "
+                         "map to it)")
+        elif cfg.forecast is ForecastMethod.REBASE and ln.key_path:
             ratio = _usage_ratio(ln, win, frac)
             if ratio is None and (a_w or p_w):
                 notes.append(f"{ln.name}: usage not known in every month of the window; re-based on cost instead")
@@ -123,6 +131,8 @@ def reforecast(proj: Any, lines: Sequence[Any], observed: Sequence[bool], throug
         line_fc[last] = (1.0 - f_last) * ahead[last]
         line_monthly = np.where(np.arange(n) <= last, actual, 0.0) + line_fc
         line_monthly[:first] = plan[:first]  # months before the first actual: no export covers them
+        if ln.key_path in keep_plan:
+            line_monthly = plan.copy()  # its months to date too: a missing export is not a zero bill
         monthly += line_monthly
         fc_part += line_fc
     if first > 0:

@@ -362,3 +362,15 @@ def test_worker_entry_point_reports_progress_and_keeps_the_store(tmp_path):
     assert again.imported_cents == 60470
     with pytest.raises(actuals.Cancelled):
         actuals.import_and_analyze(plan_path, proj, cfg, [str(DATA / "focus_ai_tokens.csv")], cancel=lambda: True)
+
+
+def test_a_line_no_row_reaches_keeps_its_plan_in_the_forecast():
+    proj, a = analysis_of(["focus_infra.csv"])
+    apis = [i for i, li in enumerate(proj.line_items) if li.section == "services.apis"]
+    plan_cents = np.rint(proj.matrix * 100)
+    # the infra export has no API rows: both API lines' actual to date is 0, but the forecast keeps their plan
+    assert all(a.lines[i].actual.sum() == 0 for i in apis)
+    assert dict(a.forecast.ratios)["services.apis[1]"] is None
+    reached = sum(ln.actual[:2].sum() for i, ln in enumerate(a.lines) if i not in apis)  # GPU, storage, unmapped
+    assert a.forecast.monthly[:2].sum() == pytest.approx(reached + plan_cents[apis, :2].sum(), abs=2)
+    assert any(n.startswith("Summaries: no billing rows are mapped to it") for n in a.notes)
