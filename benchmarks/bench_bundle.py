@@ -29,8 +29,8 @@ BUNDLE = ROOT / "dist" / "aicost"
 EXAMPLE = "support-assistant.yaml"
 RUNS = 5
 
-MAX_DISK_MB = 200.0
-MAX_TGZ_MB = 80.0
+MAX_DISK_MB = 250.0  # issue 18: DuckDB (the actuals import) pushes the bundle past 200 MB; new budget 250 MB
+MAX_TGZ_MB = 100.0  # and 100 MB as .tar.gz (docs/bundle.md, "What DuckDB adds")
 MAX_WINDOW_S = 1.5
 MAX_CSV_S = 1.0
 
