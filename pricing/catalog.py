@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import yaml
 
+from pricing import resources
 from pricing.errors import CatalogError, PlanError, Problem, QuantityError, UnknownNameError, closest
 from pricing.quantities import parse_number, parse_share
 
@@ -404,11 +405,8 @@ _THROUGHPUT_FIELDS = frozenset({"model", "hardware", "gpu", "gpus", "engine", "p
 
 
 def default_directory() -> pathlib.Path:
-    """``resources/catalog`` of the repository, or of the PyInstaller bundle when frozen."""
-    base = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and base:
-        return pathlib.Path(base) / "resources" / "catalog"
-    return pathlib.Path(__file__).resolve().parent.parent / "resources" / "catalog"
+    """``resources/catalog`` of the installed package, the bundle or the source checkout (pricing/resources.py)."""
+    return resources.resource_path("catalog")
 
 
 class _Reader:

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
+from pricing import resources
 from pricing.errors import PlanError, Problem
 
 FALLBACK_ENCODING = "cl100k_base"
@@ -71,11 +72,8 @@ ENCODING_FILES: dict[str, str] = {
 _SHARED_FILE = {"o200k_harmony": "o200k_base", "p50k_edit": "p50k_base"}
 """Encodings built from another encoding's file (same ranks, other special tokens)."""
 
-RESOURCE_DIRS: tuple[Path, ...] = tuple(
-    Path(base) / "resources" / "tiktoken"
-    for base in (Path(__file__).resolve().parent.parent, getattr(sys, "_MEIPASS", None)) if base
-)
-"""Where the app ships tiktoken files (``<name>.tiktoken``): the source tree, and a frozen bundle's root."""
+RESOURCE_DIRS: tuple[Path, ...] = (resources.resource_path("tiktoken"),)
+"""Where the app ships tiktoken files (``<name>.tiktoken``): ``resources/tiktoken`` (pricing/resources.py)."""
 
 DEFAULT_CHUNK_BYTES = 1 << 20
 _BIG_TEXT = 1 << 20
