@@ -17,7 +17,8 @@ from pricing.catalog import (CONFIDENCE_LEVELS, Catalog, CatalogEntry, MissingPr
 from pricing.errors import CatalogError, UnknownNameError
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-REFERENCE = REPO.parent / "shared" / "reference" / "prices.yaml"
+REFERENCE = REPO / "tests" / "data" / "reference" / "prices.yaml"
+"""A copy of the project's reference prices (tests/data/README.md says where from and when)."""
 TB = 1024  # GB per TB as the providers bill volume tiers (docs/catalog.md)
 
 
@@ -28,8 +29,6 @@ def cat() -> Catalog:
 
 @pytest.fixture(scope="module")
 def reference() -> dict:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference price data not found at {REFERENCE}")
     return yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
 
 
@@ -167,7 +166,7 @@ def test_pricing_does_not_import_qt():
 
 
 # ---------------------------------------------------------------------------------------------
-# Faithful to the reference price data (skipped where the reference is not checked out)
+# Faithful to the reference price data (tests/data/reference/prices.yaml)
 # ---------------------------------------------------------------------------------------------
 
 _REF_GPU = {"h100": "H100-80GB", "h100_sxm": "H100-80GB", "h200": "H200-141GB", "b200": "B200",
