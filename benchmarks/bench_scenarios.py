@@ -65,7 +65,7 @@ def run() -> dict:
         plan = planfile.load(os.path.join(EXAMPLES, name), catalog)
         k = max((len(s.strategies) for s in plan.scenarios), default=0)
 
-        def all_scenarios() -> None:
+        def all_scenarios(plan=plan) -> None:  # this iteration's plan
             for r in scenarios.evaluate_all(plan, catalog):
                 scenarios.attribution_cents(r)
 

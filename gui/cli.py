@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Sequence
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2

@@ -1,7 +1,6 @@
 """Colours and fonts that follow the system palette (light or dark); chart colours readable on both."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget

@@ -6,7 +6,6 @@ import functools
 import math
 import pathlib
 import re
-import sys
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping

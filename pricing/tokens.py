@@ -47,7 +47,6 @@ import codecs
 import hashlib
 import os
 import re
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -289,7 +288,7 @@ def _cut_point(buf: str) -> int:
     while True:
         start = max(0, n - window)
         last = None
-        for last in _BOUNDARY.finditer(buf, start):
+        for last in _BOUNDARY.finditer(buf, start):  # noqa: B007 - run to the end: `last` is the last match
             pass
         if last is not None:
             i = last.start()
@@ -376,7 +375,7 @@ def count_file(path: str | os.PathLike[str] | IO[bytes], model: str, provider: s
     if hasattr(path, "read"):
         stream, label, owned = path, getattr(path, "name", "<stream>"), False
     else:
-        stream, label, owned = open(path, "rb"), os.fspath(path), True
+        stream, label, owned = open(path, "rb"), os.fspath(path), True  # noqa: SIM115 - closed in `finally`
     try:
         try:
             total = os.fstat(stream.fileno()).st_size

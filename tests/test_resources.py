@@ -58,8 +58,8 @@ def test_call_sites_use_the_one_place():
     from gui import smoke, theme
     from pricing import catalog, tokens
     assert catalog.default_directory() == resources.resource_path("catalog")
-    assert tokens.RESOURCE_DIRS == (resources.resource_path("tiktoken"),)
-    assert theme.ICON_DIR == resources.resource_path("icons")
+    assert (resources.resource_path("tiktoken"),) == tokens.RESOURCE_DIRS
+    assert resources.resource_path("icons") == theme.ICON_DIR
     assert smoke.examples_dir() == resources.resource_path("examples")
 
 

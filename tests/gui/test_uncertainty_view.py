@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from pricing import engine, planfile, series, uncertainty
+from pricing import engine, series, uncertainty
 
 from gui.uncertainty_view import Status, Uncertainty, UncertaintyStatus
 from gui.widgets import MoneyFormat

@@ -1,6 +1,5 @@
 """Plan files: every loader error path (file, line, key path, what is expected), round-trips, atomic saves."""
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -43,7 +42,7 @@ compute:
 services:
   apis:
     - {name: A, provider: openai, model: gpt-4o, requests_per_month: 300k, input_tokens: 1_200, growth: 0.1, cached_input_share: 50%}
-""", check_names=False)
+""", check_names=False)  # noqa: E501 - a plan's line item on one line, as users write them
     t = plan.compute.training[0]
     assert (t.params, t.tokens, t.mfu, t.runs, t.every) == (7e9, 2e9, 0.4, 12, 3)
     a = plan.services.apis[0]
@@ -176,7 +175,8 @@ def test_examples_round_trip(example, tmp_path):
 
 
 def test_save_keeps_key_order_and_backup(tmp_path):
-    text = MINIMAL.replace("name: T\n", "") + "name: T\npeople:\n  - {hourly_rate: 90, name: Ops, hours_per_month: 10}\n"
+    text = (MINIMAL.replace("name: T\n", "")
+            + "name: T\npeople:\n  - {hourly_rate: 90, name: Ops, hours_per_month: 10}\n")
     path = tmp_path / "p.yaml"
     path.write_text(text)
     plan = planfile.load(path)
@@ -210,7 +210,7 @@ def test_samples_relative_to_plan(tmp_path):
 services:
   apis:
     - {name: A, provider: openai, model: gpt-4, requests_per_month: 1k, sample_input: prompts/p.txt, sample_output: "Sure."}
-""")
+""")  # noqa: E501 - a plan's line item on one line, as users write them
     plan = planfile.load(path)
     a = plan.services.apis[0]
     import tiktoken
