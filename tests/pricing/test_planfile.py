@@ -209,8 +209,9 @@ def test_samples_relative_to_plan(tmp_path):
     path.write_text(MINIMAL + """\
 services:
   apis:
-    - {name: A, provider: openai, model: gpt-4, requests_per_month: 1k, sample_input: prompts/p.txt, sample_output: "Sure."}
-""")  # noqa: E501 - a plan's line item on one line, as users write them
+    - {name: A, provider: openai, model: gpt-4, requests_per_month: 1k, sample_input: prompts/p.txt,
+       sample_output: "Sure."}
+""")
     plan = planfile.load(path)
     a = plan.services.apis[0]
     import tiktoken
