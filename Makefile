@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE := resources/examples/support-assistant.yaml
 
-.PHONY: run test bench bundle bundle-smoke clean venv
+.PHONY: run test lint wheel-smoke bench bundle bundle-smoke clean venv
 
 venv: $(STAMP)
 
@@ -20,6 +20,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# ruff with the rules of pyproject.toml ([tool.ruff])
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Build the wheel, install it into a fresh venv outside the checkout and run it from elsewhere
+wheel-smoke: $(STAMP)
+	bash packaging/smoke-wheel.sh
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,bench]'

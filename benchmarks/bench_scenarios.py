@@ -66,7 +66,7 @@ def run() -> dict:
         plan = load_checked(os.path.join(EXAMPLES, name), catalog)
         k = max((len(s.strategies) for s in plan.scenarios), default=0)
 
-        def all_scenarios() -> None:
+        def all_scenarios(plan=plan) -> None:  # this iteration's plan
             for r in scenarios.evaluate_all(plan, catalog):
                 scenarios.attribution_cents(r)
 

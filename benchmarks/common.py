@@ -48,19 +48,34 @@ def machine() -> str:
             mem = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (f"{cpu}, {os.cpu_count()} cores{mem}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
 
 
 def big_plan_text(lines: int = 200, months: int = 60) -> str:
     """A plan with ``lines`` line items spread over every section (for engine speed)."""
     kinds = [
-        "compute:\n  training:\n" + "".join(f"    - {{name: T{i}, gpu: H100-80GB, gpus: 8, hours: {10 + i}, every: 3, month: 1}}\n" for i in range(20))
-        + "  inference:\n" + "".join(f"    - {{name: S{i}, gpu: L4, requests_per_month: {i + 1}M, growth: 5%, input_tokens: 800, output_tokens: 200, tokens_per_second_per_gpu: 2000, min_gpus: 1}}\n" for i in range(30))
-        + "  exploration:\n" + "".join(f"    - {{name: E{i}, gpu: A10G, people: 3, hours_per_week: 20, idle_share: 30%}}\n" for i in range(20)),
-        "data:\n  storage:\n" + "".join(f"    - {{name: D{i}, size_tb: {i + 1}, growth_tb_per_month: 0.5, lifecycle: [{{after_days: 90, tier: infrequent}}]}}\n" for i in range(30))
-        + "  egress:\n" + "".join(f"    - {{name: X{i}, tb_per_month: 2, kind: internet, growth: 3%}}\n" for i in range(20)),
-        "services:\n  apis:\n" + "".join(f"    - {{name: A{i}, provider: openai, model: {'gpt-4o' if i % 2 else 'gpt-4o-mini'}, requests_per_month: {i + 1}00k, growth: 4%, input_tokens: 1000, output_tokens: 300, cached_input_share: 30%}}\n" for i in range(40)),
-        "annotation:\n" + "".join(f"  - {{name: L{i}, task: bounding_box, items: 10k, review_passes: 1.2, month: 1, every: 6}}\n" for i in range(15)),
+        "compute:\n  training:\n"
+        + "".join(f"    - {{name: T{i}, gpu: H100-80GB, gpus: 8, hours: {10 + i}, every: 3, month: 1}}\n"
+                  for i in range(20))
+        + "  inference:\n"
+        + "".join(f"    - {{name: S{i}, gpu: L4, requests_per_month: {i + 1}M, growth: 5%, input_tokens: 800, "
+                  "output_tokens: 200, tokens_per_second_per_gpu: 2000, min_gpus: 1}\n" for i in range(30))
+        + "  exploration:\n"
+        + "".join(f"    - {{name: E{i}, gpu: A10G, people: 3, hours_per_week: 20, idle_share: 30%}}\n"
+                  for i in range(20)),
+        "data:\n  storage:\n"
+        + "".join(f"    - {{name: D{i}, size_tb: {i + 1}, growth_tb_per_month: 0.5, "
+                  "lifecycle: [{after_days: 90, tier: infrequent}]}\n" for i in range(30))
+        + "  egress:\n"
+        + "".join(f"    - {{name: X{i}, tb_per_month: 2, kind: internet, growth: 3%}}\n" for i in range(20)),
+        "services:\n  apis:\n"
+        + "".join(f"    - {{name: A{i}, provider: openai, model: {'gpt-4o' if i % 2 else 'gpt-4o-mini'}, "
+                  f"requests_per_month: {i + 1}00k, growth: 4%, input_tokens: 1000, output_tokens: 300, "
+                  "cached_input_share: 30%}\n" for i in range(40)),
+        "annotation:\n"
+        + "".join(f"  - {{name: L{i}, task: bounding_box, items: 10k, review_passes: 1.2, month: 1, every: 6}}\n"
+                  for i in range(15)),
         "mlops:\n" + "".join(f"  - {{name: M{i}, kind: log_ingest_gb, quantity: 100}}\n" for i in range(15)),
         "people:\n" + "".join(f"  - {{name: P{i}, hours_per_month: 20, hourly_rate: 90}}\n" for i in range(10)),
     ]

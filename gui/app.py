@@ -4,45 +4,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-_PROTECTED: bool | None = None
-
-
-def protect_singletons() -> bool:
-    """Work around a PySide6 6.12 reference bug on CPython 3.11; returns whether it was needed (idempotent).
-
-    PySide6 6.12 hands ``None`` (every void method: ``setText``, ``setVisible``...), and ``True``
-    from ``SignalInstance.emit()``, back to Python without taking a reference, as if they were
-    immortal. They are immortal from Python 3.12 on; on 3.11 each call takes one reference off
-    them, and after some thousands of calls (minutes of use) the interpreter aborts with
-    "none_dealloc: deallocating None". This makes them immortal the way 3.12 does: their
-    reference counts are raised far out of reach, once. It runs only when a probe shows the bug.
-    The real fix is PySide6 < 6.12 or Python >= 3.12 (see the report to the lead).
-    """
-    global _PROTECTED
-    if _PROTECTED is not None:
-        return _PROTECTED
-    _PROTECTED = False
-    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12) or hasattr(sys, "gettotalrefcount"):
-        return False  # immortal singletons already, or a debug build whose object header differs
-    import ctypes
-    from PySide6.QtCore import QObject, Signal
-
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
-    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
-    for _ in range(16):
-        probe.setObjectName("probe")
-        probe.ping.emit()
-    if sys.getrefcount(None) >= none_before and sys.getrefcount(True) >= true_before:
-        return False
-    for obj in (None, True, False):  # ob_refcnt is the first field of every object in a release build
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-    _PROTECTED = True
-    return True
-
-
 ORGANIZATION = "AI Cost Planner"
 APPLICATION = "aicost"
 
@@ -53,7 +14,6 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    protect_singletons()
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QGuiApplication.setApplicationDisplayName("AI Cost Planner")

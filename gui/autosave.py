@@ -1,4 +1,4 @@
-"""No lost work: unsaved plans autosaved to the data folder, offered back after a crash; the prompt before overwriting a changed file."""
+"""No lost work: unsaved plans autosaved, offered back after a crash; the prompt before overwriting a changed file."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +7,7 @@ import os
 import socket
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ INTERVAL_MS = 60_000
 """How often unsaved changes are copied to the recovery folder (``AICOST_AUTOSAVE_MS`` overrides it)."""
 
 HEADER = "# aicost recovery: "
-"""First line of a recovery file, followed by one line of JSON (original path, time, PID...); YAML reads it as a comment."""
+"""First line of a recovery file, then one line of JSON (original path, time, PID...); YAML reads it as a comment."""
 
 SUFFIX = ".yaml"
 """Recovery files are plan files: one can be opened by hand, or with any YAML tool, if all else fails."""
@@ -64,7 +64,7 @@ class Recovery:
 
 def _header(document: Any) -> dict:
     return {"original": str(document.path.resolve()) if document.path else None,
-            "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "pid": os.getpid(), "host": socket.gethostname(), "plan_name": document.plan.name,
             "fingerprint": document.disk_fingerprint}
 

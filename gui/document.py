@@ -165,7 +165,7 @@ class PlanDocument(QObject):
         self.path_changed.emit()
 
     def recover(self, plan: Plan, path: Path | None, disk_fingerprint: str | None | bool) -> None:
-        """Take an autosaved plan as unsaved changes to ``path`` (its file as it was read then: ``disk_fingerprint``)."""
+        """Take an autosaved plan as unsaved changes to ``path`` (its file as read then: ``disk_fingerprint``)."""
         self._path = Path(path) if path else None
         self._disk_fingerprint = disk_fingerprint
         self.undo_stack.clear()
@@ -256,7 +256,7 @@ class PlanDocument(QObject):
         if self._selected not in names:
             old = [s.name for s in previous.scenarios]
             index = old.index(self._selected) if self._selected in old else -1
-            if len(old) == len(names) and 0 <= index:  # renamed (or a rename undone): keep its place
+            if len(old) == len(names) and index >= 0:  # renamed (or a rename undone): keep its place
                 self._selected = names[index]
             else:
                 self._selected = names[0] if names else None

@@ -95,7 +95,8 @@ class ErrorPresenter:
         message = exc.strerror or str(exc)
         return self.show_problems(title, f"{where}: {message}" if where else message, ())
 
-    def show_unexpected(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> ErrorDialog:
+    def show_unexpected(self, exc_type: type[BaseException], exc: BaseException,
+                        tb: TracebackType | None) -> ErrorDialog:
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         summary = (f"Something went wrong that the app did not expect: {exc_type.__name__}: {exc}\n"
                    "Your plan is still open; saving it under a new name is a good idea. "

@@ -107,7 +107,8 @@ class ExportJob(QObject):
     def _on_finished(self, result: Any) -> None:
         paths, extra = self._describe(result)
         names = ", ".join(p.name for p in paths)
-        self.message = f"Exported {names}" + (f" ({extra})" if extra else "") + (f" to {paths[0].parent}" if paths else "")
+        self.message = (f"Exported {names}" + (f" ({extra})" if extra else "")
+                        + (f" to {paths[0].parent}" if paths else ""))
         bar = getattr(self.parent_widget, "statusBar", None)
         if callable(bar):
             bar().showMessage(self.message, 8000)
@@ -200,7 +201,8 @@ def _start(parent: QWidget | None, title: str, target: Path, write: Callable[[Pa
 
 def _export_pdf(parent: QWidget | None, title: str, stem: str, write: Callable[[Path, str, Any, Any], None],
                 path: str | Path | None, page_size: str | None, presenter: ErrorPresenter | None) -> ExportJob | None:
-    """A PDF export: ``path`` (and ``page_size``) as given, or asked for; ``write(target, size, progress, cancelled)``."""
+    """A PDF export: ``path`` (and ``page_size``) as given, or asked for;
+    ``write(target, size, progress, cancelled)``."""
     if path is None:
         picked = ask_pdf_path(parent, stem, title)
         if picked is None:

@@ -98,7 +98,8 @@ class HeadlineBar(QWidget):
         self.budget = Figure("Monthly budget", "The plan's monthly budget and the first month the cost exceeds it.",
                              ("Monthly budget", "$888.8k", "exceeded from Sep 2028"))
         self.saving = Figure("Savings", "What the selected scenario (Savings panel) saves over the horizon, and "
-                             "its share of the baseline.", ("Self-host answers saves", "88.8%", "$8,888,888 over 24 months"))
+                             "its share of the baseline.",
+                             ("Self-host answers saves", "88.8%", "$8,888,888 over 24 months"))
         self.figures = [self.now, self.end, self.total, self.per_1k, self.driver, self.budget, self.saving]
         for i, f in enumerate(self.figures):
             if i:
@@ -171,7 +172,8 @@ class HeadlineBar(QWidget):
         band = m.band if m is not None and m.current else None
         self.band = band
         if band is not None:
-            self.total.set(fmt.auto(band.total_p50), f"P10–P90: {fmt.compact(band.total_p10)} – {fmt.compact(band.total_p90)}",
+            self.total.set(fmt.auto(band.total_p50),
+                           f"P10–P90: {fmt.compact(band.total_p10)} – {fmt.compact(band.total_p90)}",
                            caption=f"{h.months}-month total, P50")
             self.total.setToolTip(
                 f"Median of {band.samples:,} Monte Carlo samples of the plan's {band.inputs} range"

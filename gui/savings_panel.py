@@ -1,4 +1,4 @@
-"""The savings panel: scenarios (create, rename, delete), their strategies on and off with parameters, each one's saving.
+"""The savings panel: scenarios (create, rename, delete), their strategies on and off, each one's saving.
 
 Every change here is a plan edit (``document.apply``), so undo and redo cover scenarios too. The
 savings shown come from ``pricing.scenarios`` (evaluated by the document), rounded to cents once.

@@ -6,9 +6,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pricing.resources import resource_path
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-EXAMPLE = ROOT / "resources" / "examples" / "support-assistant.yaml"
+EXAMPLE = resource_path("examples", "support-assistant.yaml")
 SIZE = (1440, 900)
 
 

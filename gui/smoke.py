@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from pricing.load import load_checked
 
+from pricing.resources import resource_path
+
 EXAMPLE = "support-assistant.yaml"
 """The plan opened when none is given (it has API lines with a sample prompt: tiktoken is exercised)."""
 
@@ -38,11 +40,8 @@ SIZE = (1440, 900)
 
 
 def examples_dir() -> Path:
-    """``resources/examples`` of the source tree, or of the bundle (``sys._MEIPASS``) when frozen."""
-    base = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and base:
-        return Path(base) / "resources" / "examples"
-    return Path(__file__).resolve().parent.parent / "resources" / "examples"
+    """``resources/examples`` of the installed package, the bundle or the source checkout (pricing/resources.py)."""
+    return resource_path("examples")
 
 
 def _fail(message: str) -> int:

@@ -1,14 +1,14 @@
 """Colours and fonts that follow the system palette (light or dark); chart colours readable on both."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pricing.plan import Category
+from pricing.resources import resource_path
 
-ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+ICON_DIR = resource_path("icons")
 
 # Mid-lightness, colour-blind-aware hues (after Okabe-Ito / Tableau 10): each keeps contrast against
 # both a white and a near-black background, so no colour depends on the theme.

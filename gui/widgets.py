@@ -11,8 +11,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import QDate, QLocale, QObject, QSignalBlocker, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QCompleter, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel,
-                               QLineEdit, QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QCompleter, QDateEdit, QDoubleSpinBox,
+                               QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
 
 from pricing.errors import PlanError
 from pricing.plan import YearMonth

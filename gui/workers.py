@@ -1,4 +1,4 @@
-"""Long work off the UI thread: a Worker runs a callable with progress and Cancel, and reports back in the GUI thread."""
+"""Long work off the UI thread: a Worker runs a callable with progress and Cancel, reporting back in the GUI thread."""
 from __future__ import annotations
 
 import atexit

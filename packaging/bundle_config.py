@@ -184,7 +184,7 @@ def _elf_sections(path: str | Path) -> Iterator[tuple[BinaryIO, list[tuple[int, 
     """(open file, section headers, section names) of a 64-bit little-endian ELF file, else None;
     the file is closed when the ``with`` block ends."""
     try:
-        f = open(path, "rb")
+        f = open(path, "rb")  # noqa: SIM115 - closed by the `with f:` below; a file that will not open yields None
     except OSError:
         yield None
         return

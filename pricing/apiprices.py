@@ -237,7 +237,7 @@ def _prices_on(info: Any, on: datetime.date) -> tuple[Any, str]:
     from genai_prices.types import ModelPrice
     if isinstance(info.prices, ModelPrice):
         return info.prices, ""
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     if not any(_is_time_of_day(c.constraint) for c in info.prices):
         return info.get_prices(datetime.datetime.combine(on, datetime.time(12), utc)), ""
     probes = [datetime.datetime.combine(on, datetime.time(h, m), utc) for h in range(24) for m in (0, 15, 30, 45)]
@@ -309,7 +309,8 @@ def _from_memo(d: dict) -> ApiModel:
     source = PriceSource(key=s["key"], source=s["source"], as_of=s["as_of"],
                          as_of_date=datetime.date.fromisoformat(s["as_of_date"]) if s["as_of_date"] else None,
                          confidence=s["confidence"], notes=s["notes"], overridden=bool(s["overridden"]))
-    tiers = {k: tuple((int(a), float(b)) for a, b in d[k]) for k in ("input_tiers", "cached_input_tiers", "output_tiers")}
+    tiers = {k: tuple((int(a), float(b)) for a, b in d[k])
+             for k in ("input_tiers", "cached_input_tiers", "output_tiers")}
     opt = lambda x: None if x is None else float(x)  # noqa: E731
     return ApiModel(provider=str(d["provider"]), model=str(d["model"]), name=str(d["name"]),
                     input_per_mtok=opt(d["input_per_mtok"]), cached_input_per_mtok=opt(d["cached_input_per_mtok"]),

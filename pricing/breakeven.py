@@ -151,10 +151,7 @@ def breakeven(plan: Plan, api: str, gpu: str, *, tokens_per_second_per_gpu: floa
     current = (line.requests_per_month,
                line.requests_per_month * (1.0 + line.growth) ** max(last_month - line.start, 0))
     volumes = _grid(current, first, stays, u, points, max_volume)
-    if math.isinf(u):
-        gpus = np.full(len(volumes), float(m))
-    else:
-        gpus = np.maximum(np.ceil(volumes / u - 1e-9), m)
+    gpus = np.full(len(volumes), float(m)) if math.isinf(u) else np.maximum(np.ceil(volumes / u - 1e-9), m)
     return BreakEven(line.name, f"{model.provider}/{model.model}", gpu_key, where, pricing, plan.currency,
                      a, c, u, m, first, stays, volumes, a * volumes, c * gpus, gpus, current, tuple(notes))
 

@@ -146,7 +146,7 @@ def summary_rows(proj: Projection, scenario_results: Sequence["ScenarioResult"] 
     views = [(BASELINE, base, None)] + [(r.scenario.name, summarize(r.projection), r) for r in scenario_results]
     for name, s, result in views:
         scen = safe_cell(name)
-        share = (lambda c: _ratio(c / s.total if s.total else 0.0))  # noqa: E731
+        share = (lambda c, total=s.total: _ratio(c / total if total else 0.0))  # noqa: E731
         for li in s.lines:
             out.append(("line", scen, safe_cell(li.name), li.category.value, li.section, amount(li.first),
                         amount(li.last), amount(li.total), share(li.total), "", "", cur))
@@ -192,7 +192,8 @@ def write_summary(proj: Projection, path_or_file: Any, scenario_results: Sequenc
 
 def monthly_header(uncertainty: "UncertaintyFigures | None" = None) -> tuple[str, ...]:
     cats = tuple(c.value.lower() for c in Category)
-    return ("month",) + cats + ("total", "cumulative") + (PERCENTILES if uncertainty is not None else ()) + ("currency",)
+    percentiles = PERCENTILES if uncertainty is not None else ()
+    return ("month",) + cats + ("total", "cumulative") + percentiles + ("currency",)
 
 
 def monthly_rows(proj: Projection, uncertainty: "UncertaintyFigures | None" = None) -> list[tuple[str, ...]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from pricing import resources
 from pricing.errors import CatalogError, PlanError, Problem, UnknownNameError
 
 BASE = "USD"
@@ -133,10 +134,8 @@ def pinned(code: str, per_usd: Any, source: str = "plan fx_rate (pinned by the p
 
 
 def default_path() -> pathlib.Path:
-    """``resources/catalog/fx/ecb-rates.csv`` of the repository, or of the PyInstaller bundle when frozen."""
-    base = getattr(sys, "_MEIPASS", None)
-    root = pathlib.Path(base) if getattr(sys, "frozen", False) and base else pathlib.Path(__file__).resolve().parent.parent
-    return root / "resources" / "catalog" / "fx" / "ecb-rates.csv"
+    """The shipped ECB snapshot, ``catalog/fx/ecb-rates.csv`` of the app's resources (pricing/resources.py)."""
+    return resources.resource_path("catalog", "fx", "ecb-rates.csv")
 
 
 class RateTable:

@@ -81,8 +81,10 @@ def text_report(proj: Projection, *, top: int = 8, width_months: int = 12) -> st
     cells = {n: [sum(d["categories"][n][i] for i in ix) for _, ix in cols] for n in names}
     totals = [sum(d["monthly"][i] for i in ix) for _, ix in cols]
     fmt = lambda x: f"{x:,.0f}"  # noqa: E731
-    widths = [max(len(h), *(len(fmt(cells[n][j])) for n in names), len(fmt(totals[j]))) for j, (h, _) in enumerate(cols)]
-    lines.append("  ".join([f"{'Category':<{w0}}"] + [f"{h:>{w}}" for (h, _), w in zip(cols, widths)] + [f"{'Horizon':>12}"]))
+    widths = [max(len(h), *(len(fmt(cells[n][j])) for n in names), len(fmt(totals[j])))
+              for j, (h, _) in enumerate(cols)]
+    lines.append("  ".join([f"{'Category':<{w0}}"] + [f"{h:>{w}}" for (h, _), w in zip(cols, widths)]
+                           + [f"{'Horizon':>12}"]))
     for n in names:
         lines.append("  ".join([f"{n:<{w0}}"] + [f"{fmt(v):>{w}}" for v, w in zip(cells[n], widths)]
                                + [f"{fmt(sum(d['categories'][n])):>12}"]))
@@ -125,7 +127,8 @@ def uncertainty_data(mc: "MonteCarlo", proj: Projection) -> dict:  # noqa: F821
         "monthly_p10": r2(mc.monthly_p10), "monthly_p50": r2(mc.monthly_p50), "monthly_p90": r2(mc.monthly_p90),
         "total_p10": round(mc.total_p10, 2), "total_p50": round(mc.total_p50, 2), "total_p90": round(mc.total_p90, 2),
         "total_mean": round(mc.total_mean, 2),
-        "budget_exceeded_probability": None if mc.budget_exceeded is None else [round(float(x), 4) for x in mc.budget_exceeded],
+        "budget_exceeded_probability": (None if mc.budget_exceeded is None
+                                        else [round(float(x), 4) for x in mc.budget_exceeded]),
         "inputs": [{"key_path": i.key_path, "label": i.label, "low": i.low, "likely": i.likely, "high": i.high}
                    for i in mc.inputs],
     }
@@ -149,8 +152,8 @@ def uncertainty_text(mc: "MonteCarlo", proj: Projection) -> str:  # noqa: F821
                          f"{mc.budget_exceeded[-1]:.0%} in {proj.months[-1]}")
         else:
             lines.append("  Budget: under 10% chance of exceeding it in any month")
-    lines.append("  Ranges: " + "; ".join(f"{i.label} {input_value(i.key_path, i.low)}..{input_value(i.key_path, i.high)}"
-                                       for i in mc.inputs))
+    lines.append("  Ranges: " + "; ".join(
+        f"{i.label} {input_value(i.key_path, i.low)}..{input_value(i.key_path, i.high)}" for i in mc.inputs))
     return "\n".join(lines) + "\n"
 
 

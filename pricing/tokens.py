@@ -47,13 +47,13 @@ import codecs
 import hashlib
 import os
 import re
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
+from pricing import resources
 from pricing.errors import PlanError, Problem
 
 FALLBACK_ENCODING = "cl100k_base"
@@ -71,11 +71,8 @@ ENCODING_FILES: dict[str, str] = {
 _SHARED_FILE = {"o200k_harmony": "o200k_base", "p50k_edit": "p50k_base"}
 """Encodings built from another encoding's file (same ranks, other special tokens)."""
 
-RESOURCE_DIRS: tuple[Path, ...] = tuple(
-    Path(base) / "resources" / "tiktoken"
-    for base in (Path(__file__).resolve().parent.parent, getattr(sys, "_MEIPASS", None)) if base
-)
-"""Where the app ships tiktoken files (``<name>.tiktoken``): the source tree, and a frozen bundle's root."""
+RESOURCE_DIRS: tuple[Path, ...] = (resources.resource_path("tiktoken"),)
+"""Where the app ships tiktoken files (``<name>.tiktoken``): ``resources/tiktoken`` (pricing/resources.py)."""
 
 DEFAULT_CHUNK_BYTES = 1 << 20
 _BIG_TEXT = 1 << 20
@@ -291,7 +288,7 @@ def _cut_point(buf: str) -> int:
     while True:
         start = max(0, n - window)
         last = None
-        for last in _BOUNDARY.finditer(buf, start):
+        for last in _BOUNDARY.finditer(buf, start):  # noqa: B007 - run to the end: `last` is the last match
             pass
         if last is not None:
             i = last.start()
@@ -378,7 +375,7 @@ def count_file(path: str | os.PathLike[str] | IO[bytes], model: str, provider: s
     if hasattr(path, "read"):
         stream, label, owned = path, getattr(path, "name", "<stream>"), False
     else:
-        stream, label, owned = open(path, "rb"), os.fspath(path), True
+        stream, label, owned = open(path, "rb"), os.fspath(path), True  # noqa: SIM115 - closed in `finally`
     try:
         try:
             total = os.fstat(stream.fileno()).st_size

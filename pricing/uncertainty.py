@@ -4,7 +4,8 @@ Distribution: every range ``{low, likely, high}`` is sampled from a PERT distrib
 distribution scaled to [low, high] with mode ``likely`` and shape lambda = 4: alpha = 1 +
 4(likely-low)/(high-low), beta = 1 + 4(high-likely)/(high-low)). PERT puts more weight near the
 likely value than a triangular distribution and is the usual choice for expert estimates;
-``distribution="triangular"`` and ``"uniform"`` (ignores ``likely``) are available too. Whole-number inputs (GPUs, people) are rounded.
+``distribution="triangular"`` and ``"uniform"`` (ignores ``likely``) are available too. Whole-number
+inputs (GPUs, people) are rounded.
 Inputs are sampled independently. Samples are drawn with numpy's PCG64 generator from ``seed``
 in fixed blocks, so the same plan and seed give identical figures.
 

@@ -56,7 +56,7 @@ def test_makefile_bundle_targets():
     assert "pyinstaller" in (ROOT / "pyproject.toml").read_text(encoding="utf-8").lower()
 
 
-@pytest.mark.parametrize("script", ["install-linux.sh", "smoke-bundle.sh"])
+@pytest.mark.parametrize("script", ["install-linux.sh", "smoke-bundle.sh", "smoke-wheel.sh"])
 def test_shell_scripts_parse(script):
     out = subprocess.run(["bash", "-n", str(PACKAGING / script)], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

@@ -58,7 +58,8 @@ def test_report_csv(tmp_path, capsys):
 
 def test_validate_good_and_bad(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("format: aicost-plan/1\nname: B\nmonths: 0\ncompute:\n  training:\n    - {name: T, gpu: H10, hours: 2}\n")
+    bad.write_text("format: aicost-plan/1\nname: B\nmonths: 0\n"
+                   "compute:\n  training:\n    - {name: T, gpu: H10, hours: 2}\n")
     code, out, err = run(["validate", SUPPORT, str(bad)], capsys)
     assert code == 2
     assert f"{SUPPORT}: ok" in out

@@ -147,7 +147,8 @@ EXPLORATION: tuple[Field, ...] = (
 
 class TrainingForm(Form):
     def describe(self, obj: Any) -> str:
-        return "Fine-tuning run" if self.key_path and self.key_path.startswith("compute.fine_tuning") else "Training run"
+        fine_tuning = self.key_path and self.key_path.startswith("compute.fine_tuning")
+        return "Fine-tuning run" if fine_tuning else "Training run"
 
 
 class InferenceForm(Form):

@@ -23,7 +23,8 @@ def kind_choices(form: Form, line: Any) -> Sequence[tuple[Any, str, str]]:
     return [(k, k.replace("_", " "), "") for k in STORAGE_KINDS]
 
 
-_RULE = re.compile(r"^\s*(?:after\s+)?(?P<days>[\d_.]+[kK]?)\s*(?:d|days?)?\s*(?::|->|→|to)?\s*(?P<tier>[A-Za-z_][\w-]*)\s*$")
+_RULE = re.compile(r"^\s*(?:after\s+)?(?P<days>[\d_.]+[kK]?)\s*(?:d|days?)?\s*"
+                   r"(?::|->|→|to)?\s*(?P<tier>[A-Za-z_][\w-]*)\s*$")
 
 
 def parse_lifecycle(text: str) -> tuple[LifecycleRule, ...]:

@@ -138,7 +138,8 @@ class Form(QWidget):
         if f.kind == "name":
             return TextEdit()
         if f.kind in ("number", "text_share"):
-            return QuantityEdit(share=f.kind == "text_share", optional=bool(f.none_text), placeholder=f.none_text, **lim)
+            return QuantityEdit(share=f.kind == "text_share", optional=bool(f.none_text), placeholder=f.none_text,
+                                **lim)
         if f.kind == "parsed":
             edit = QuantityEdit(parse=lim["parse"], fmt=lim["fmt"], optional=bool(f.none_text), placeholder=f.none_text)
             edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -264,7 +265,7 @@ class Form(QWidget):
         prefix = self.key_path
         mine: list[Problem] = []
         for p in self.document.problems:
-            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
+            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs  # noqa: SIM114
                                                 or p.key_path.startswith("prices")):
                 mine.append(p)
             elif prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):

@@ -22,8 +22,8 @@ ANNOTATION: tuple[Field, ...] = (
           choices=task_choices),
     Field("items", "Items", "number", "Items labelled in the batch (e.g. 120k). Cost = items x passes x price.",
           unit="items"),
-    Field("price_per_item", "Price per item", "number", "Price per item per pass, in the plan's currency; empty uses the "
-          "catalog rate for the task.", unit="{cur}/item", none_text="catalog rate"),
+    Field("price_per_item", "Price per item", "number", "Price per item per pass, in the plan's currency; empty uses "
+          "the catalog rate for the task.", unit="{cur}/item", none_text="catalog rate"),
     Field("review_passes", "Passes per item", "number", "Average labelling passes per item: 1.25 means every "
           "item once and a quarter of them reviewed. Multiplies the cost.", limits={"minimum": 1.0, "maximum": 20}),
     Field("month", "First month", "month", "Plan month the batch is labelled.", limits={"minimum": 1}),

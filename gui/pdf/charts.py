@@ -114,10 +114,12 @@ def _legend(p: QPainter, style: ChartStyle, items: Sequence[LegendItem], rect: Q
                 c = QColor(it.color)
                 p.fillRect(QRectF(x, cy - style.pt(3.5), sw, style.pt(7)), c)
             else:
-                p.setPen(style.pen(it.color, 1.4, Qt.PenStyle.CustomDashLine if it.kind == "dash" else Qt.PenStyle.SolidLine))
+                dash = Qt.PenStyle.CustomDashLine if it.kind == "dash" else Qt.PenStyle.SolidLine
+                p.setPen(style.pen(it.color, 1.4, dash))
                 p.drawLine(QPointF(x, cy), QPointF(x + sw, cy))
             p.setPen(style.text)
-            p.drawText(QRectF(x + sw + gap, y, w, line_h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, label)
+            p.drawText(QRectF(x + sw + gap, y, w, line_h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       label)
         x += w + pad
     return (y - rect.top()) + line_h
 
@@ -258,7 +260,7 @@ def stacked_bars(p: QPainter, style: ChartStyle, rect: QRectF, *, x_labels: Sequ
                  budget_label: str = "", total_line: Series | None = None,
                  band: tuple[Sequence[float], Sequence[float]] | None = None, band_label: str = "") -> None:
     """Monthly bars stacked by layer, an optional budget line, and an optional total line with its P10-P90 band."""
-    items = [LegendItem(l.label, l.color) for l in layers]
+    items = [LegendItem(layer.label, layer.color) for layer in layers]
     if band is not None:
         items.append(LegendItem(band_label, _alpha(QColor(theme.BAND_COLOR), 60), "band"))
     if total_line is not None:
@@ -267,7 +269,7 @@ def stacked_bars(p: QPainter, style: ChartStyle, rect: QRectF, *, x_labels: Sequ
         items.append(LegendItem(budget_label or "Monthly budget", style.budget, "dash"))
     lh = legend_height(p, style, items, rect.width())
     plot_rect = QRectF(rect.left(), rect.top(), rect.width(), rect.height() - lh - style.pt(4))
-    tops = [sum(l.values[i] for l in layers) for i in range(n)]
+    tops = [sum(layer.values[i] for layer in layers) for i in range(n)]
     hi = max(tops + [budget or 0.0] + (list(band[1]) if band else []) + [0.0])
     axes = Axes(p, style, plot_rect, 0.0, hi * 1.04 if hi else 1.0, n, y_format, y_title, x_labels)
     p.save()
@@ -416,7 +418,8 @@ def tornado(p: QPainter, style: ChartStyle, rect: QRectF, baseline: float, bars:
         p.setPen(style.muted)
         text = x_format(t)
         w = fm.horizontalAdvance(text)
-        p.drawText(QRectF(x - w / 2, plot.bottom() + style.pt(2), w + 1, fm.height()), Qt.AlignmentFlag.AlignCenter, text)
+        p.drawText(QRectF(x - w / 2, plot.bottom() + style.pt(2), w + 1, fm.height()), Qt.AlignmentFlag.AlignCenter,
+                   text)
     for i, b in enumerate(bars):
         cy = plot.top() + (i + 0.5) * row
         p.setPen(style.text)
@@ -445,7 +448,8 @@ def tornado(p: QPainter, style: ChartStyle, rect: QRectF, baseline: float, bars:
     p.drawText(QRectF(xb - w / 2, rect.top(), w + 1, fm.height() * 1.2), Qt.AlignmentFlag.AlignCenter, baseline_label)
     p.restore()
     items = [LegendItem("input at its low value", low_color), LegendItem("input at its high value", high_color)]
-    draw_legend(p, style, items, QRectF(plot.left(), rect.bottom() - fm.height() * 1.35, plot.width(), fm.height() * 1.35))
+    legend_h = fm.height() * 1.35
+    draw_legend(p, style, items, QRectF(plot.left(), rect.bottom() - legend_h, plot.width(), legend_h))
 
 
 def _alpha(c: QColor, a: int) -> QColor:

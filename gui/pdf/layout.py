@@ -39,8 +39,6 @@ def ensure_application() -> None:
     """A Qt application for fonts and painting; started on the offscreen platform when there is no display."""
     from PySide6.QtCore import QCoreApplication
 
-    from gui.app import protect_singletons
-    protect_singletons()  # a report makes thousands of Qt calls: PySide6 6.12 on Python 3.11 needs this first
     app = QCoreApplication.instance()
     if app is not None:
         if not isinstance(app, QGuiApplication):

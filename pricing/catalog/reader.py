@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime
 import math
 import pathlib
-import sys
 from dataclasses import replace
 from typing import Any, Mapping
 
 import yaml
 
+from pricing import resources
 from pricing.catalog.names import _Data, _Gpu, _norm, _norm_gpu, _Provider
 from pricing.catalog.values import (_PRICING_LABEL, _UNIT, ANY_PROVIDER, CONFIDENCE_LEVELS, HOURS_PER_MONTH, PRICINGS,
                                     CatalogEntry, GpuSpec, PriceSource, ThroughputFigure, Tier, parse_as_of)
@@ -29,11 +29,8 @@ _THROUGHPUT_FIELDS = frozenset({"model", "hardware", "gpu", "gpus", "engine", "p
 
 
 def default_directory() -> pathlib.Path:
-    """``resources/catalog`` of the repository, or of the PyInstaller bundle when frozen."""
-    base = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and base:
-        return pathlib.Path(base) / "resources" / "catalog"
-    return pathlib.Path(__file__).resolve().parent.parent.parent / "resources" / "catalog"
+    """``catalog`` of the app's resources (a checkout, an installed wheel or the bundle: pricing/resources.py)."""
+    return resources.resource_path("catalog")
 
 
 class _Reader:

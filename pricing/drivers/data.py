@@ -78,7 +78,8 @@ def egress(line: EgressLine, key: str, ctx: Context) -> LineItem:
     # inter-AZ transfer is billed on both sides (out of one zone, into the other)
     directions = 2.0 if line.kind is EgressKind.INTER_AZ else 1.0
     monthly = np.asarray(price.cost(gb), dtype=float) * directions * ctx.fx
-    notes: tuple[str, ...] = ("volume tiers applied to this line alone; clouds apply them account-wide",) if price.tiers else ()
+    notes: tuple[str, ...] = (
+        ("volume tiers applied to this line alone; clouds apply them account-wide",) if price.tiers else ())
     if directions == 2.0:
         notes += ("inter-AZ transfer is billed in each direction: the per-GB price counts twice",)
     return LineItem(line.name, Category.DATA, "data.egress", key, monthly, (("GB", gb),), (price.source,), notes)

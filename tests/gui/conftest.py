@@ -9,10 +9,6 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from gui.app import protect_singletons  # noqa: E402
-
-protect_singletons()  # PySide6 6.12 on Python 3.11 drops references to None/True: see gui/app.py
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
 

@@ -39,7 +39,8 @@ def test_killed_app_leaves_a_recovery_that_the_next_start_restores(qtbot, window
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         written = wait_for(lambda: any((data / "recovery").glob("*.yaml")), 20, proc)
-        assert written, f"no recovery file; app output:\n{proc.stdout.read().decode() if proc.poll() is not None else ''}"
+        assert written, ("no recovery file; app output:\n"
+                         f"{proc.stdout.read().decode() if proc.poll() is not None else ''}")
         assert autosave.pending_recoveries() == []  # the app is running: its copy is not offered
     finally:
         proc.kill()  # SIGKILL: no clean-up runs, as in a crash

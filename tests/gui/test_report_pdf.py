@@ -147,8 +147,9 @@ def test_progress_and_cancel(tmp_path, base_catalog):
     assert isinstance(err.value, Cancelled) or type(err.value).__name__ == "Cancelled"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.pdf"]  # nothing half-written, no temp file
     out.write_bytes(b"old")
-    with pytest.raises(Exception):
+    with pytest.raises(Exception) as err:
         export_pdf(plan, out, catalog=base_catalog, samples=500, cancel=lambda: True)
+    assert type(err.value).__name__ == "Cancelled"
     assert out.read_bytes() == b"old"  # a cancelled export leaves the existing file alone
 
 

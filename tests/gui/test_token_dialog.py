@@ -240,7 +240,8 @@ def test_apply_to_an_api_line_is_one_undoable_edit(qtbot, dialog, document):
     qtbot.mouseClick(apply.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     (line,) = document.plan.services.apis
     count = tokens.count_text(TEXT, "gpt-4o", "openai").tokens
-    assert (line.model, line.input_tokens, line.output_tokens, line.requests_per_month) == ("gpt-4o", count, 350, 120_000)
+    assert ((line.model, line.input_tokens, line.output_tokens, line.requests_per_month)
+            == ("gpt-4o", count, 350, 120_000))
     assert line.name == "Answers"
     assert document.undo_stack.undoText() == "Apply token estimate"
     document.undo_stack.undo()

@@ -14,7 +14,7 @@ from pricing import apiprices
 from pricing.apiprices import ApiModel, request_cost, resolve
 from pricing.errors import PlanError, UnknownNameError
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 TODAY = datetime.date.today()
 
 

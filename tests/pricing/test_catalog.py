@@ -17,7 +17,8 @@ from pricing.catalog import (CONFIDENCE_LEVELS, Catalog, CatalogEntry, MissingPr
 from pricing.errors import CatalogError, UnknownNameError
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-REFERENCE = REPO.parent / "shared" / "reference" / "prices.yaml"
+REFERENCE = REPO / "tests" / "data" / "reference" / "prices.yaml"
+"""A copy of the project's reference prices (tests/data/README.md says where from and when)."""
 ADDITIONS = REPO / "tests" / "data" / "catalog_additions.yaml"
 """Figures added after the reference was compiled, each with its date and the sources it must cite."""
 TB = 1024  # GB per TB as the providers bill volume tiers (docs/catalog.md)
@@ -30,8 +31,6 @@ def cat() -> Catalog:
 
 @pytest.fixture(scope="module")
 def reference() -> dict:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference price data not found at {REFERENCE}")
     return yaml.safe_load(REFERENCE.read_text(encoding="utf-8"))
 
 
@@ -89,7 +88,8 @@ def test_spot_never_above_on_demand(cat):
 
 
 def test_every_gpu_has_specs(cat):
-    assert {"H100-80GB", "H200-141GB", "B200", "A100-80GB", "A100-40GB", "L40S", "L4", "A10G", "T4"} <= set(cat.gpu_keys())
+    expected = {"H100-80GB", "H200-141GB", "B200", "A100-80GB", "A100-40GB", "L40S", "L4", "A10G", "T4"}
+    assert expected <= set(cat.gpu_keys())
     for g in cat.gpu_keys():
         spec = cat.gpu_spec(g)
         assert spec.key == g and spec.name
@@ -169,7 +169,7 @@ def test_pricing_does_not_import_qt():
 
 
 # ---------------------------------------------------------------------------------------------
-# Faithful to the reference price data (skipped where the reference is not checked out)
+# Faithful to the reference price data (tests/data/reference/prices.yaml)
 # ---------------------------------------------------------------------------------------------
 
 _REF_GPU = {"h100": "H100-80GB", "h100_sxm": "H100-80GB", "h200": "H200-141GB", "b200": "B200",
@@ -267,8 +267,9 @@ def test_ground_truth_annotation_rates_match_the_reference(cat, reference, task)
 
 def test_platform_markups_are_the_reference_ratios_minus_one(cat, reference):
     ratios = {e["id"]: e["value"] for e in reference["managed_ml_platforms"]}
-    assert cat.platform_markup("sagemaker").value == pytest.approx(ratios["aws.sagemaker_markup.summary"]["2xlarge_and_larger"] - 1)
-    assert cat.platform_markup("sagemaker_xlarge").value == pytest.approx(ratios["aws.sagemaker_markup.summary"]["xlarge_sizes"] - 1)
+    sagemaker = ratios["aws.sagemaker_markup.summary"]
+    assert cat.platform_markup("sagemaker").value == pytest.approx(sagemaker["2xlarge_and_larger"] - 1)
+    assert cat.platform_markup("sagemaker_xlarge").value == pytest.approx(sagemaker["xlarge_sizes"] - 1)
     assert cat.platform_markup("vertex").value == pytest.approx(ratios["gcp.vertex_training_markup.a100x8_derived"] - 1)
     listed = {"sagemaker", "sagemaker_xlarge", "vertex", "azure_ml"} | {k.split(".", 1)[1] for k in _additions()
                                                                        if k.startswith("platform.")}
@@ -578,7 +579,8 @@ def test_reserved_follows_an_on_demand_override_and_can_be_set_directly(cat):
 
 def test_derived_reserved_rows_are_listed(cat):
     rows = {e.key: e for e in cat.entries("gpus", "gcp")}
-    assert rows["gpu.A100-40GB.gcp.reserved"].value == pytest.approx(cat.gpu_price("A100-40GB", "gcp", "reserved").value)
+    reserved = cat.gpu_price("A100-40GB", "gcp", "reserved").value
+    assert rows["gpu.A100-40GB.gcp.reserved"].value == pytest.approx(reserved)
     assert not any(k.endswith(".reserved") for k in (e.key for e in cat.entries("gpus", "aws")))
 
 
@@ -698,13 +700,13 @@ MINIMAL = {
               aws:
                 on_demand: {value: 2.0, source: catalog, as_of: '2026-02', confidence: verified_catalog}
                 spot: {value: 1.0, source: catalog, as_of: '2026-02', confidence: verified_catalog}
-        """,
+        """,  # noqa: E501 - a catalog entry on one line, as the catalog writes them
     "storage.yaml": """\
         standard_tiers: [standard]
         storage:
           aws:
             standard: {name: S3, tiers: [{upto: 10, price: 0.5}, {upto: null, price: 0.25}], source: page, as_of: '2026', confidence: verified_secondary}
-        """,
+        """,  # noqa: E501 - a catalog entry on one line, as the catalog writes them
     "egress.yaml": "standard_kinds: [internet]\negress: {}\n",
     "platforms.yaml": "platforms: {}\n",
     "annotation.yaml": "tasks: {}\n",

@@ -36,10 +36,12 @@ apis = st.builds(P.ApiLine, name=st.just("A"), provider=st.just("openai"),
                  model=st.sampled_from(["gpt-4o", "gpt-4o-mini", "gpt-4.1"]), requests_per_month=pos,
                  input_tokens=st.floats(0, 200_000), output_tokens=st.floats(0, 4000), cached_input_share=share,
                  growth=st.floats(0, 0.2), response_cache_hit_rate=share)
-annotation = st.builds(P.AnnotationBatch, name=st.just("L"), task=st.sampled_from(["bounding_box", "image_classification"]),
+annotation = st.builds(P.AnnotationBatch, name=st.just("L"),
+                       task=st.sampled_from(["bounding_box", "image_classification"]),
                        items=st.floats(0, 1e6), review_passes=st.floats(1, 3), month=month,
                        over_months=st.integers(1, 3), every=st.one_of(st.none(), st.integers(1, 6)))
-mlops = st.builds(P.MlopsLine, name=st.just("M"), kind=st.sampled_from(["k8s_control_plane", "log_ingest_gb", "ci_minutes"]),
+mlops = st.builds(P.MlopsLine, name=st.just("M"),
+                  kind=st.sampled_from(["k8s_control_plane", "log_ingest_gb", "ci_minutes"]),
                   quantity=st.floats(0, 1e5))
 people = st.builds(P.PeopleLine, name=st.just("P"), hours_per_month=st.floats(0, 400), hourly_rate=st.floats(0, 300))
 
@@ -51,7 +53,8 @@ def plans(draw):
         compute=P.Compute(training=tuple(draw(st.lists(training, max_size=2))),
                           inference=tuple(draw(st.lists(inference, max_size=2))),
                           exploration=tuple(draw(st.lists(exploration, max_size=2)))),
-        data=P.Data(storage=tuple(draw(st.lists(storage, max_size=2))), egress=tuple(draw(st.lists(egress, max_size=2)))),
+        data=P.Data(storage=tuple(draw(st.lists(storage, max_size=2))),
+                    egress=tuple(draw(st.lists(egress, max_size=2)))),
         services=P.Services(platform=draw(st.one_of(st.none(), st.just(P.Platform("sagemaker", 0.2)))),
                             apis=tuple(draw(st.lists(apis, max_size=2)))),
         annotation=tuple(draw(st.lists(annotation, max_size=2))), mlops=tuple(draw(st.lists(mlops, max_size=2))),

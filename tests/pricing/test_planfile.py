@@ -46,7 +46,7 @@ compute:
 services:
   apis:
     - {name: A, provider: openai, model: gpt-4o, requests_per_month: 300k, input_tokens: 1_200, growth: 0.1, cached_input_share: 50%}
-""", check_names=False)
+""", check_names=False)  # noqa: E501 - a plan's line item on one line, as users write them
     t = plan.compute.training[0]
     assert (t.params, t.tokens, t.mfu, t.runs, t.every) == (7e9, 2e9, 0.4, 12, 3)
     a = plan.services.apis[0]
@@ -179,7 +179,8 @@ def test_examples_round_trip(example, tmp_path):
 
 
 def test_save_keeps_key_order_and_backup(tmp_path):
-    text = MINIMAL.replace("name: T\n", "") + "name: T\npeople:\n  - {hourly_rate: 90, name: Ops, hours_per_month: 10}\n"
+    text = (MINIMAL.replace("name: T\n", "")
+            + "name: T\npeople:\n  - {hourly_rate: 90, name: Ops, hours_per_month: 10}\n")
     path = tmp_path / "p.yaml"
     path.write_text(text)
     plan = load_checked(path)
@@ -212,7 +213,8 @@ def test_samples_relative_to_plan(tmp_path):
     path.write_text(MINIMAL + """\
 services:
   apis:
-    - {name: A, provider: openai, model: gpt-4, requests_per_month: 1k, sample_input: prompts/p.txt, sample_output: "Sure."}
+    - {name: A, provider: openai, model: gpt-4, requests_per_month: 1k, sample_input: prompts/p.txt,
+       sample_output: "Sure."}
 """)
     plan = load_checked(path)
     a = plan.services.apis[0]

@@ -68,7 +68,7 @@ compute:
     - {name: Serve, gpu: L4, requests_per_month: 40M, output_tokens: 100, tokens_per_second_per_gpu: 1000, utilization: 50%, min_gpus: 1}
   exploration:
     - {name: Notebooks, gpu: A10G, people: 2, hours_per_week: 30, idle_share: 40%}
-"""
+"""  # noqa: E501 - a plan's line item on one line, as users write them
 COMPUTE_PRICES = """\
 gpu.H100-80GB.aws.on_demand: 4.0
 gpu.H100-80GB.aws.spot: 1.5
@@ -189,7 +189,7 @@ services:
   apis:
     - {name: Answers, provider: openai, model: gpt-4o, requests_per_month: 1M, input_tokens: 1000, output_tokens: 100, response_cache_hit_rate: 20%}
     - {name: Other, provider: openai, model: gpt-4o, requests_per_month: 1M, input_tokens: 1000, output_tokens: 100}
-"""
+"""  # noqa: E501 - a plan's line item on one line, as users write them
 API_PRICES = """\
 api.openai.gpt-4o.input: 2.0
 api.openai.gpt-4o.cached_input: 1.0
@@ -455,7 +455,7 @@ def test_attribution_sums_to_the_saving_and_cents_add_up(catalog):
     assert np.array_equal(c.saving_monthly, shown)
     assert np.array_equal(np.sum([m for _, m in c.parts], axis=0), c.saving_monthly)
     assert sum(t for _, t in c.part_totals) == c.saving_total == int(shown.sum())
-    for (name, exact), (_, cents) in zip(r.attribution, c.parts):
+    for (_name, exact), (_, cents) in zip(r.attribution, c.parts):
         assert np.abs(cents - exact * 100).max() <= 1.0 + 1e-6   # each part moves by under a cent
 
 

@@ -136,7 +136,8 @@ def test_apply_as_a_new_line_appends_one_with_a_free_name():
     assert len(new.services.apis) == 3
     added = new.services.apis[-1]
     assert added.name == "GPT-4o calls (2)"
-    assert (added.model, added.input_tokens, added.output_tokens, added.requests_per_month) == ("gpt-4o", 1234, 350, 1000)
+    assert ((added.model, added.input_tokens, added.output_tokens, added.requests_per_month)
+            == ("gpt-4o", 1234, 350, 1000))
     named = te.apply_to_plan(plan, _row(), te.NEW_LINE, name="  Drafts ")
     assert named.services.apis[-1].name == "Drafts"
 
