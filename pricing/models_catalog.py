@@ -6,7 +6,7 @@ import functools
 import math
 import pathlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 import yaml
@@ -377,3 +377,60 @@ def load_serving(path: pathlib.Path | str | None = None, *, require_fit: bool = 
     if require_fit and data.params.efficiency is None:
         raise CatalogError(Problem("no fitted efficiencies: run tools/fit_serving.py", "efficiency", None, str(p)))
     return data
+
+
+# ---------------------------------------------------------------------------------------------
+# A plan's model: a family, a family with other sizes, or sizes alone
+# ---------------------------------------------------------------------------------------------
+
+_SHAPE = ("layers", "attention_heads", "head_dim", "kv_heads")
+
+
+def resolve_model(catalog: ModelCatalog, *, family: str | None = None, params: float | None = None,
+                  active_params: float | None = None, name: str = "", **shape: int | None) -> tuple[ModelSpec, str]:
+    """The ModelSpec of a serving line and a note saying where its architecture came from.
+
+    ``family`` gives everything (``params``/``active_params`` then override its sizes, e.g. a pruned
+    variant). Without it ``params`` is required, and the attention shape (``layers``,
+    ``attention_heads``, ``head_dim``, ``kv_heads``; ``kv_latent_dim``; ``experts``,
+    ``experts_per_token``) is taken as given; what is missing comes from the catalog family nearest
+    in active parameters (a mixture-of-experts one when ``active_params < params``), and the note
+    says so, because the KV cache per token and so the batch depend on it.
+    """
+    unknown = set(shape) - {*_SHAPE, "kv_latent_dim", "experts", "experts_per_token", "sliding_window",
+                            "sliding_layers"}
+    if unknown:
+        raise TypeError(f"unknown architecture field(s) {', '.join(sorted(unknown))}")
+    given = {k: int(v) for k, v in shape.items() if v is not None}
+    if family is not None:
+        base = catalog.spec(family)
+        spec = replace(base, params=params if params is not None else base.params,
+                       active_params=(active_params if active_params is not None
+                                      else params if params is not None and not base.is_moe else base.active_params),
+                       **given)
+        note = f"architecture of {base.key} ({base.source.split(' ')[0]})"
+        return spec, note
+    if params is None:
+        raise ServingError("give model_family, or params (total parameters, e.g. 70B)")
+    active = params if active_params is None else active_params
+    if active > params:
+        raise ServingError(f"active_params {active:,.3g} exceeds params {params:,.3g}")
+    moe = active < params
+    pool = [f.spec for f in catalog.families.values() if f.spec.is_moe == moe] or \
+        [f.spec for f in catalog.families.values()]
+    nearest = min(pool, key=lambda s: abs(math.log(s.active_params / active)))
+    needed = list(_SHAPE) + (["experts", "experts_per_token"] if moe else [])
+    if given.get("kv_latent_dim"):
+        needed.remove("kv_heads")
+    borrowed = [k for k in needed if k not in given]
+    fields = {k: getattr(nearest, k) for k in borrowed}
+    if "kv_heads" in borrowed and nearest.kv_latent_dim:
+        fields["kv_latent_dim"] = nearest.kv_latent_dim
+    if not moe:
+        fields.update(experts=0, experts_per_token=0)
+    spec = ModelSpec(name or f"{params / 1e9:g}B model", name or f"{params / 1e9:g}B model", params, active,
+                     **{**{k: getattr(nearest, k) for k in ("layers", "attention_heads", "head_dim")}, **fields, **given})
+    if not borrowed:
+        return spec, "architecture as given"
+    return spec, (f"{', '.join(borrowed)} taken from {nearest.key}, the catalog family nearest "
+                  f"{active / 1e9:g}B active parameters; give them for your model (they set the KV cache per token)")

@@ -149,7 +149,7 @@ class ModelSpec:
         batch with probability (1 - k/E)^batch; from a few dozen sequences on, every expert is read.
         """
         if not self.is_moe:
-            return self.params + 0.0 * np.asarray(batch, dtype=float)
+            return np.full(np.shape(batch), float(self.params))
         per_expert = (self.params - self.active_params) / (self.experts - self.experts_per_token)
         always = self.params - self.experts * per_expert
         touched = 1.0 - (1.0 - self.experts_per_token / self.experts) ** np.asarray(batch, dtype=float)
@@ -173,6 +173,7 @@ class GpuPerf:
     @classmethod
     def from_spec(cls, spec: Any) -> "GpuPerf":
         """From a catalog ``GpuSpec`` (key, name, memory_gb, memory_bandwidth_tb_s, peak_tflops, peaks)."""
+        # the catalog's 16-bit peak is BF16 except on GPUs without BF16 tensor cores (T4), which its note says
         label = "fp16" if "FP16" in (getattr(spec, "peak_note", "") or "") else "bf16"
         return cls(spec.key, spec.name, float(spec.memory_gb), spec.memory_bandwidth_tb_s, spec.peak_tflops,
                    label, tuple(getattr(spec, "peaks", ()) or ()))

@@ -9,7 +9,7 @@ import pytest
 
 from pricing.catalog import Catalog
 from pricing.errors import CatalogError, UnknownNameError
-from pricing.models_catalog import load_models, load_serving
+from pricing.models_catalog import load_models, load_serving, resolve_model
 from pricing.serving import (GpuPerf, LatencyTargetError, NoFitError, Precision, ServingError,
                              choose_tp, compute_path, evaluate, fleet, size_replica)
 from pricing.serving_fit import calibration_rows
@@ -454,3 +454,22 @@ def test_serving_catalog_sources(data, gpus):
         spec = Catalog.load().gpu_spec(g)
         assert spec.peaks and spec.peaks_source.startswith("https://") and "(read 2026-12-03)" in spec.peaks_source
     assert dict(gpus["B200"].peaks) == {"fp8": 4500, "fp4": 9000, "int8": 4500}
+
+
+def test_a_plans_model_from_family_sizes_or_nearest_family(models):
+    spec, note = resolve_model(models, family="llama-3.1-70b")
+    assert spec == models.spec("llama-3.1-70b") and note.startswith("architecture of llama-3.1-70b (https://")
+    # a dense model given by size only borrows the shape of the nearest family in active parameters, and says so
+    spec, note = resolve_model(models, params=65e9)
+    assert (spec.params, spec.layers, spec.kv_heads, spec.head_dim) == (65e9, 80, 8, 128) and not spec.is_moe
+    assert note.startswith("layers, attention_heads, head_dim, kv_heads taken from llama-3.1-70b")
+    # an MoE one borrows from the nearest MoE family (12B active: Mixtral's 12.9B), experts included
+    spec, note = resolve_model(models, params=100e9, active_params=12e9)
+    assert spec.is_moe and (spec.experts, spec.experts_per_token) == (8, 2) and "mixtral-8x7b" in note
+    # given shapes win; nothing borrowed, nothing to say
+    spec, note = resolve_model(models, params=8e9, layers=30, attention_heads=32, head_dim=128, kv_heads=4, name="mine")
+    assert (spec.key, spec.layers, spec.kv_heads, note) == ("mine", 30, 4, "architecture as given")
+    with pytest.raises(ServingError, match="give model_family, or params"):
+        resolve_model(models)
+    with pytest.raises(ServingError, match="active_params 9e\\+09 exceeds params 8e\\+09"):
+        resolve_model(models, params=8e9, active_params=9e9)
