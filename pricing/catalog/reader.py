@@ -24,6 +24,8 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PRICE_FIELDS = frozenset({"value", "tiers", "per_hour", "unit", "source", "as_of", "confidence", "notes", "gap",
                            "name", "aliases", "region", "instance", "range", "term", "value_min", "value_max",
                            "provider"})
+_PEAK_FIELDS = {"fp8_dense_tflops": "fp8", "fp4_dense_tflops": "fp4", "int8_dense_tops": "int8"}
+"""gpus.yaml spec fields of the per-precision dense peaks -> GpuSpec.peaks keys."""
 _THROUGHPUT_FIELDS = frozenset({"model", "hardware", "gpu", "gpus", "engine", "precision", "workload",
                                 "value", "value_per_gpu", "unit", "source", "as_of", "confidence", "notes"})
 
@@ -296,7 +298,8 @@ class _Reader:
             self.problem(spath, "missing specs (bf16_dense_tflops, memory_gb, source, as_of, confidence)")
             return
         extra = set(spec_raw) - {"bf16_dense_tflops", "fp16_tensor_tflops", "memory_gb", "memory_bandwidth_tb_s",
-                                 "peak_gap", "source", "as_of", "confidence", "notes"}
+                                 "peak_gap", "source", "as_of", "confidence", "notes", *_PEAK_FIELDS,
+                                 "peaks_source", "peaks_as_of"}
         if extra:
             self.problem(spath, f"unknown field(s) {', '.join(sorted(map(str, extra)))}")
         key = f"gpu.{g}.peak_tflops"
@@ -318,7 +321,12 @@ class _Reader:
             peak_gap = self.text(spec_raw, "peak_gap", spath)
             note = (f"peak TFLOP/s unpublished ({peak_gap.rstrip('.')}); set prices: {{{key}: <TFLOP/s>}}"
                     if peak_gap else "")
-        spec = GpuSpec(g, name, memory or 0.0, peak, note, src, bw)
+        peaks = {k: v for f, k in _PEAK_FIELDS.items() if spec_raw.get(f) is not None
+                 and (v := self.number(spec_raw[f], f"{spath}.{f}")) is not None}
+        peaks_src = ""
+        if peaks:
+            peaks_src = f"{self.text(spec_raw, 'peaks_source', spath)} (read {self.text(spec_raw, 'peaks_as_of', spath)})"
+        spec = GpuSpec(g, name, memory or 0.0, peak, note, src, bw, tuple(peaks.items()), peaks_src)
         d.gpus[g] = _Gpu(g, name, spec, peak_gap, unit)
         desc = f"{name}: peak {unit}"
         if peak is None:

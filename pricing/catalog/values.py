@@ -157,6 +157,11 @@ class GpuSpec:
     """Source of the specs; key ``gpu.<KEY>.peak_tflops`` (overridable)."""
     memory_bandwidth_tb_s: float | None = None
     """Memory bandwidth, TB/s; None when not verified."""
+    peaks: tuple[tuple[str, float], ...] = ()
+    """Low-precision dense tensor-core peaks as (precision, value) pairs: ``fp8``, ``fp4`` in TFLOP/s, ``int8``
+    in TOPS, as published; absent where the GPU has no such tensor cores (the 16-bit peak is ``peak_tflops``)."""
+    peaks_source: str = ""
+    """Where the fp8/fp4/int8 peaks come from, with the date read."""
 
 
 @dataclass(frozen=True, slots=True)
