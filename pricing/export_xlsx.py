@@ -706,48 +706,70 @@ def _finish_monthly(b: _Book) -> None:
 
 def _commitment_block(b: _Book, proj: Projection, ctx: Any, commitments: Sequence[Any],
                       cost_rows: list, switch: str) -> list[_Row]:
-    """Live rows for each commitment: capacity, covered usage, on-demand credit and the charge (cash or amortised)."""
+    """Rows for each commitment: committed GPU-hours, covered usage, on-demand credit, and its charge in
+    the view the ``view_cash`` switch picks (pricing/commitments.py: charges, covered_hours)."""
     from pricing import commitments as cm
+    from pricing.errors import CatalogError
     b.section("Compute · commitments")
     out = []
+    stacked: dict[tuple[str, str], np.ndarray] = {}
+    per_pool: dict[tuple[str, str], int] = {}
+    for c in commitments:
+        per_pool[(c.provider, c.gpu)] = per_pool.get((c.provider, c.gpu), 0) + 1
     for j, c in enumerate(commitments, start=1):
+        if c.offer.discount is None:
+            raise CatalogError(f"the offer {c.offer.key} has no rate ({c.offer.gap}); choose a priced offer")
+        if c.share is None:
+            raise CatalogError(f"the offer {c.offer.key} is paid partly upfront and its source does not say how "
+                               "much: give the commitment's upfront_share (0..1) to export it")
         pool = cm.pool_of(proj, ctx, c.provider, c.gpu)
+        ev = cm.evaluate(pool, c, ctx.fx)
+        # commitments of one pool cover its usage together: each gets what it adds to those before it
+        below = stacked.get((c.provider, c.gpu), np.zeros(b.n))
+        above = below + ev.charges.gpus
+        stacked[(c.provider, c.gpu)] = above
+        covered = cm.covered_hours(pool.gpus, pool.hours, above) - cm.covered_hours(pool.gpus, pool.hours, below)
+        credit_cached = covered * pool.price * ctx.fx
         name = f"{c.offer.label} on {c.gpu} at {c.provider}"
         p = f"cm{j}"
+        src = c.offer.source
         g = b.input(f"{p}_gpus", name, "GPUs committed (running all month)", c.gpus, "GPUs", source="chosen")
         start = b.input(f"{p}_start", name, "first plan month of the term", c.start, "plan month", source="chosen")
-        term = b.input(f"{p}_term", name, "term", c.offer.term_months, "months", source=c.offer.source.source,
-                       as_of=c.offer.source.as_of, confidence=c.offer.source.confidence)
-        disc = b.input(f"{p}_discount", name, "effective discount off on-demand", c.offer.discount, "fraction",
-                       source=c.offer.source.source, as_of=c.offer.source.as_of, confidence=c.offer.source.confidence,
-                       note=c.offer.source.notes)
-        share = b.input(f"{p}_upfront_share", name, "share of the commitment paid upfront", c.offer.upfront_share,
-                        "fraction", source=c.offer.source.source, as_of=c.offer.source.as_of)
-        od = b.input(f"{p}_on_demand", name, f"on-demand price of {c.gpu} at {c.provider}", pool.price, "USD per GPU-hour",
-                     source=pool.source.source, as_of=pool.source.as_of, confidence=pool.source.confidence)
-        usage_refs = [b.ref(_quantity_row(b, cost_rows, li, "GPU-hours")) for li in pool.lines]
-        s = cm.simulate(pool.usage, pool.price * ctx.fx, c, proj.months)
+        term = b.input(f"{p}_term", name, "term", c.offer.term_months, "months", source=src.source, as_of=src.as_of,
+                       confidence=src.confidence)
+        disc = b.input(f"{p}_discount", name, "effective discount off on-demand (1 - effective rate / on-demand)",
+                       c.offer.discount, "fraction", source=src.source, as_of=src.as_of, confidence=src.confidence,
+                       note=f"{c.offer.instance}: {c.offer.effective_rate:g} vs {c.offer.on_demand:g} USD/hour")
+        share = b.input(f"{p}_upfront_share", name, "share of the term paid upfront", c.share, "fraction",
+                        source=src.source if c.upfront_share is None else "chosen", as_of=src.as_of)
+        od = b.price(pool.source, pool.price, "USD per GPU-hour", name, f"{c.gpu} on_demand at {c.provider}")
         cap = b.row(name, "committed GPU-hours", "GPU-hours",
-                    f"IF(AND({{M}}>={start},{{M}}<{start}+{term}),{g}*hours_per_month,0)", s.capacity)
-        use = b.row(name, "usage of the pool", "GPU-hours", "(" + ("+".join(usage_refs) or "0") + ")", pool.usage)
-        cov = b.row(name, "usage covered by the commitment", "GPU-hours", f"MIN({b.ref(use)},{b.ref(cap)})", s.covered)
+                    f"IF(AND({{M}}>={start},{{M}}<{start}+{term}),{g}*hours_per_month,0)",
+                    ev.charges.gpus * HOURS_PER_MONTH)
+        steady = bool(pool.lines) and all(li.section == "compute.inference" for li in pool.lines)
+        if steady and per_pool[(c.provider, c.gpu)] == 1:
+            refs = "+".join(b.ref(b.quantity_rows[(li.key_path, "GPU-hours")]) for li in pool.lines)
+            use = b.row(name, "usage of the pool", "GPU-hours", f"({refs})", pool.usage)
+            cov = b.row(name, "usage covered by the commitment", "GPU-hours", f"MIN({b.ref(use)},{b.ref(cap)})",
+                        covered)
+        else:
+            cov = b.row(name, "usage covered by the commitment", "GPU-hours", "", covered, computed=True)
+            b.computed_notes.append((name, "the GPU-hours a commitment covers depend on how the pool's runs overlap "
+                                     "within the month (pricing/commitments.covered_hours): computed; the prices, "
+                                     "discount, term, start and GPUs committed stay live"))
         credit = b.row(name, "on-demand cost no longer billed", b.plan.currency, f"-{b.ref(cov)}*{od}*fx_rate",
-                       -s.credit, fmt="money")
+                       -credit_cached, fmt="money")
         rate = f"{od}*(1-{disc})*fx_rate"
-        amort = b.row(name, "commitment charge, amortised", b.plan.currency, f"{b.ref(cap)}*{rate}", s.amortised,
-                      fmt="money")
+        amort = b.row(name, "commitment charge, amortised", b.plan.currency, f"{b.ref(cap)}*{rate}",
+                      ev.charges.amortised, fmt="money")
         cash = b.row(name, "commitment charge, cash", b.plan.currency,
                      f"IF({{M}}={start},{share}*{g}*hours_per_month*{term}*{rate},0)+(1-{share})*{b.ref(cap)}*{rate}",
-                     s.cash, fmt="money")
-        cached = s.cash if b.view_cash else s.amortised
-        out.append(b.row(name, "net effect (per the cash/amortised switch)", b.plan.currency,
-                         f"{b.ref(credit)}+IF({switch}=1,{b.ref(cash)},{b.ref(amort)})", cached - s.credit,
+                     ev.charges.cash, fmt="money")
+        cached = (ev.charges.cash if b.view_cash else ev.charges.amortised) - credit_cached
+        out.append(b.row(name, "net effect (view per the view_cash switch)", b.plan.currency,
+                         f"{b.ref(credit)}+IF({switch}=1,{b.ref(cash)},{b.ref(amort)})", cached,
                          fmt="money", detail=False))
     return out
-
-
-def _quantity_row(b: _Book, cost_rows: list, li: LineItem, name: str) -> _Row:
-    return b.quantity_rows[(li.key_path, name)]
 
 
 def _totals(b: _Book, proj: Projection, cost_rows: list[tuple[LineItem, _Row]], commit_rows: list[_Row]) -> dict:
