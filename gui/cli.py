@@ -32,6 +32,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.pdf:
         from gui.report_pdf import export_pdf
         export_pdf(proj.plan, args.pdf, page_size=args.page_size)
+    if args.xlsx:
+        from pricing import export_xlsx
+        export_xlsx.export(proj.plan, args.xlsx, first_fiscal_month=args.fiscal_year_start)
     mc = None
     if args.uncertainty:
         from pricing import uncertainty
@@ -43,12 +46,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             data["uncertainty"] = report.uncertainty_data(mc, proj)
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-    elif not (args.csv or args.pdf):
+    elif not (args.csv or args.pdf or args.xlsx):
         sys.stdout.write(report.text_report(proj))
         if mc is not None:
             sys.stdout.write(report.uncertainty_text(mc, proj))
     if not args.json:
-        for written in (args.csv if args.csv != "-" else None, args.pdf):
+        for written in (args.csv if args.csv != "-" else None, args.pdf, args.xlsx):
             if written:
                 print(f"wrote {written}")
     return EXIT_OK
@@ -156,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli.md)")
     r.add_argument("--pdf", metavar="FILE", help="also write the PDF report (works headless)")
     r.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help="PDF page size (default A4)")
+    r.add_argument("--xlsx", metavar="FILE", help="also write an Excel workbook whose cells are live formulas")
+    r.add_argument("--fiscal-year-start", type=_month_number, default=1, metavar="MONTH",
+                   help="first month of the fiscal year for the workbook's summary, 1-12 (default 1: calendar year)")
     r.add_argument("--scenario", metavar="NAME", help="report the plan with this savings scenario applied")
     r.add_argument("--uncertainty", action="store_true",
                    help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")
@@ -195,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_compare.add_parser(sub)
     except ImportError:
         pass
+    try:
+        from gui import cmd_commitments
+        cmd_commitments.add_parser(sub)
+    except ImportError:
+        pass
     for name, module in (("savings", "cmd_savings"), ("breakeven", "cmd_savings")):
         try:
             mod = __import__(f"gui.{module}", fromlist=["add_parser"])
@@ -219,6 +230,13 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, found {value}")
+    return value
+
+
+def _month_number(text: str) -> int:
+    value = _positive_int(text)
+    if value > 12:
+        raise argparse.ArgumentTypeError(f"expected a month number from 1 to 12, found {value}")
     return value
 
 

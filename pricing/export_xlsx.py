@@ -50,13 +50,9 @@ _SECTION_TITLE = {
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
 
 
-def safe_text(text: str) -> str:
-    """Plan text shown as text, never as a formula: a leading = + - @ gets an apostrophe-like guard.
-
-    Cells are written with ``write_string`` (always a text cell), so this only protects copies of the
-    text pasted elsewhere (and CSV exports of the sheet): the same rule as ``export_csv.safe_cell``.
-    """
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def formula_like(text: str) -> bool:
+    """Whether text a spreadsheet would take for a formula if it were typed in (= + - @ first)."""
+    return text.startswith(_FORMULA_START)
 
 
 def fiscal_year(year: int, month: int, first_month: int) -> int:
@@ -150,7 +146,16 @@ class _Book:
             "bold": add({"bold": True}),
             "muted": add({"font_color": "#595959"}),
             "wrap": add({"text_wrap": True, "valign": "top"}),
+            "quoted": add({"quote_prefix": True}),
         }
+
+    def text(self, ws: Any, r: int, c: int, text: str, fmt: Any = None) -> None:
+        """A text cell; plan text that looks like a formula gets Excel's quote prefix (shown as typed, stays
+        text when edited), never evaluated: the workbook's guard against formula injection."""
+        if formula_like(text):
+            ws.write_string(r, c, text, self.f["quoted"])
+        else:
+            ws.write_string(r, c, text, fmt)
 
     # -- inputs ---------------------------------------------------------------------------------
     def input(self, name: str, line: str, label: str, value: Any, unit: str, *, source: str = "",
@@ -163,7 +168,7 @@ class _Book:
         self.next_input += 1
         ws = self.inputs
         ws.write_string(r, 0, name, self.f["muted"])
-        ws.write_string(r, 1, safe_text(line))
+        self.text(ws, r, 1, (line))
         ws.write_string(r, 2, label)
         fmt = self.f["input_computed"] if computed else self.f["input"]
         if isinstance(value, str):
@@ -171,11 +176,11 @@ class _Book:
         else:
             ws.write_number(r, 3, float(value), fmt)
         ws.write_string(r, 4, unit)
-        ws.write_string(r, 5, safe_text(COMPUTED + (f": {note}" if note else "") if computed else source))
+        self.text(ws, r, 5, (COMPUTED + (f": {note}" if note else "") if computed else source))
         ws.write_string(r, 6, as_of)
         ws.write_string(r, 7, confidence)
         if note and not computed:
-            ws.write_string(r, 8, safe_text(note))
+            self.text(ws, r, 8, (note))
         self.wb.define_name(name, f"=Inputs!$D${r + 1}")
         self.names[f"#{name}"] = name
         if computed:
@@ -242,7 +247,7 @@ class _Book:
         self.next_row += 1
         ws = self.monthly
         cached = np.broadcast_to(np.asarray(cached, dtype=float), (self.n,))
-        ws.write_string(r, 0, safe_text(line), self.f["bold"] if not detail else self.f["muted"])
+        self.text(ws, r, 0, (line), self.f["bold"] if not detail else self.f["muted"])
         ws.write_string(r, 1, label if not computed else f"{label} ({COMPUTED})")
         ws.write_string(r, 2, unit)
         cell_fmt = self.f["computed"] if computed else self.f[fmt]
@@ -667,11 +672,23 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
 
 def _inputs_header(b: _Book) -> None:
     ws = b.inputs
-    for c, (title, width) in enumerate((("Name", 30), ("Line", 30), ("Input", 40), ("Value", 16), ("Unit", 22),
-                                        ("Source", 60), ("As of", 18), ("Confidence", 18), ("Note", 60))):
+    wrap = b.wb.add_format({"text_wrap": True, "valign": "top", "font_size": 9})
+    for c, (title, width) in enumerate((("Name", 32), ("Line", 30), ("Input", 44), ("Value", 16), ("Unit", 22),
+                                        ("Source", 70), ("As of", 22), ("Confidence", 18), ("Note", 70))):
         ws.write_string(0, c, title, b.f["head"])
-        ws.set_column(c, c, width)
+        ws.set_column(c, c, width, wrap if c in (5, 6, 8) else None)
     ws.freeze_panes(1, 1)
+    _print_setup(ws, rows=(0, 0), cols=(0, 0), wide=1)
+
+
+def _print_setup(ws: Any, *, rows: tuple[int, int], cols: tuple[int, int] | None, wide: int) -> None:
+    """Landscape, headers repeated on every printed page, ``wide`` pages across."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4; Excel follows the printer's paper when it differs
+    ws.repeat_rows(*rows)
+    if cols is not None:
+        ws.repeat_columns(*cols)
+    ws.fit_to_pages(wide, 0)
 
 
 def _finish_inputs(b: _Book) -> None:
@@ -681,7 +698,7 @@ def _finish_inputs(b: _Book) -> None:
 def _monthly_header(b: _Book, proj: Projection, first_fiscal_month: int) -> None:
     ws = b.monthly
     plan = proj.plan
-    ws.write_string(0, 0, safe_text(f"{plan.name}: monthly costs ({plan.currency})"), b.f["title"])
+    b.text(ws, 0, 0, (f"{plan.name}: monthly costs ({plan.currency})"), b.f["title"])
     for c, title in enumerate(("Line", "Row", "Unit", "Horizon")):
         ws.write_string(1, c, title, b.f["head"] if c < 3 else b.f["head_num"])
     ws.write_string(2, 1, "plan month", b.f["muted"])
@@ -692,12 +709,13 @@ def _monthly_header(b: _Book, proj: Projection, first_fiscal_month: int) -> None
         ws.write_string(1, col, str(m), b.f["head_num"])
         ws.write_number(2, col, k + 1, b.f["int"])
         ws.write_number(3, col, fiscal_year(m.year, m.month, first_fiscal_month), b.f["int"])
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 1, 44)
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 64)
     ws.set_column(2, 2, 14)
     ws.set_column(3, 3, 17)
     ws.set_column(FIRST_MONTH_COL, FIRST_MONTH_COL + b.n - 1, 14)
     ws.freeze_panes(HEADER_ROWS, FIRST_MONTH_COL)
+    _print_setup(ws, rows=(1, HEADER_ROWS - 1), cols=(0, FIRST_MONTH_COL - 1), wide=max(1, b.n // 12))
 
 
 def _finish_monthly(b: _Book) -> None:
@@ -802,7 +820,7 @@ def _summary(b: _Book, proj: Projection, totals: dict, first_fiscal_month: int) 
     for k, m in enumerate(proj.months):
         years.setdefault(fiscal_year(m.year, m.month, first_fiscal_month), []).append(k)
     label = "FY" if first_fiscal_month != 1 else ""
-    ws.write_string(0, 0, safe_text(f"{plan.name}: cost by category and "
+    b.text(ws, 0, 0, (f"{plan.name}: cost by category and "
                                     f"{'fiscal year (first month: ' + _dt.date(2000, first_fiscal_month, 1).strftime('%B') + ')' if first_fiscal_month != 1 else 'calendar year'}"),
                     b.f["title"])
     ws.write_string(1, 0, "Category", b.f["head"])
@@ -831,12 +849,13 @@ def _summary(b: _Book, proj: Projection, totals: dict, first_fiscal_month: int) 
     ws.set_column(1, len(years) + 1, 24)
     ws.set_column(len(years) + 2, len(years) + 2, 10)
     ws.freeze_panes(2, 1)
+    _print_setup(ws, rows=(1, 1), cols=None, wide=1)
 
 
 def _scenarios(b: _Book, proj: Projection, totals: dict, results: Sequence[Any], skipped: Sequence[str]) -> None:
     ws = b.wb.add_worksheet("Scenarios")
     n = b.n
-    ws.write_string(0, 0, safe_text(f"{proj.plan.name}: scenarios side by side"), b.f["title"])
+    b.text(ws, 0, 0, (f"{proj.plan.name}: scenarios side by side"), b.f["title"])
     ws.write_string(1, 0, "Scenario", b.f["head"])
     ws.write_string(1, 1, "Row", b.f["head"])
     ws.write_string(1, 2, "Horizon", b.f["head_num"])
@@ -853,7 +872,7 @@ def _scenarios(b: _Book, proj: Projection, totals: dict, results: Sequence[Any],
     r = 4
     for res in results:
         cached = res.projection.monthly
-        ws.write_string(r, 0, safe_text(res.scenario.name), b.f["bold"])
+        b.text(ws, r, 0, (res.scenario.name), b.f["bold"])
         ws.write_string(r, 1, f"monthly total ({COMPUTED}: a scenario transforms the plan)", b.f["muted"])
         for k in range(n):
             ws.write_number(r, 3 + k, float(cached[k]), b.f["computed"])
@@ -876,18 +895,19 @@ def _scenarios(b: _Book, proj: Projection, totals: dict, results: Sequence[Any],
         ws.write_string(r, 0, "The plan has no scenarios.", b.f["muted"])
         r += 1
     for s in skipped:
-        ws.write_string(r, 0, safe_text(f"Left out: {s}"), b.f["muted"])
+        b.text(ws, r, 0, (f"Left out: {s}"), b.f["muted"])
         r += 1
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 52)
     ws.set_column(2, 2, 17)
     ws.set_column(3, 3 + n - 1, 14)
     ws.freeze_panes(2, 3)
+    _print_setup(ws, rows=(1, 1), cols=(0, 2), wide=max(1, n // 12))
 
 
 def _drivers(b: _Book, proj: Projection, cost_rows: list, totals: dict, tornado: Any) -> None:
     ws = b.wb.add_worksheet("Drivers")
-    ws.write_string(0, 0, safe_text(f"{proj.plan.name}: what drives the bill"), b.f["title"])
+    b.text(ws, 0, 0, (f"{proj.plan.name}: what drives the bill"), b.f["title"])
     ws.write_string(1, 0, "Line items by horizon cost (live)", b.f["bold"])
     for c, t in enumerate(("Line", "Category", "Horizon", "Share")):
         ws.write_string(2, c, t, b.f["head"] if c < 2 else b.f["head_num"])
@@ -895,7 +915,7 @@ def _drivers(b: _Book, proj: Projection, cost_rows: list, totals: dict, tornado:
     ranked = sorted(cost_rows, key=lambda p: (-float(p[1].cached.sum()), p[0].name))
     r = 3
     for li, row in ranked:
-        ws.write_string(r, 0, safe_text(li.name))
+        b.text(ws, r, 0, (li.name))
         ws.write_string(r, 1, li.category.value)
         ws.write_formula(r, 2, f"=Monthly!D{row.row + 1}", b.f["money"], float(row.cached.sum()))
         ws.write_formula(r, 3, f"=IF(horizon_total=0,0,C{r + 1}/horizon_total)", b.f["share"],
@@ -912,7 +932,7 @@ def _drivers(b: _Book, proj: Projection, cost_rows: list, totals: dict, tornado:
         r += 1
         for bar in tornado.bars:
             i = bar.input
-            ws.write_string(r, 0, safe_text(i.label))
+            b.text(ws, r, 0, (i.label))
             ws.write_string(r, 1, i.key_path, b.f["muted"])
             for c, v in ((2, i.low), (3, i.likely), (4, i.high)):
                 ws.write_number(r, c, float(v), b.f["computed"])
@@ -927,6 +947,7 @@ def _drivers(b: _Book, proj: Projection, cost_rows: list, totals: dict, tornado:
     ws.set_column(1, 1, 36)
     ws.set_column(2, 8, 16)
     ws.freeze_panes(3, 1)
+    _print_setup(ws, rows=(2, 2), cols=None, wide=1)
 
 
 def _notes(b: _Book, proj: Projection, first_fiscal_month: int, view: str, commitments: Sequence[Any],
@@ -958,8 +979,8 @@ def _notes(b: _Book, proj: Projection, first_fiscal_month: int, view: str, commi
         rows.append((f"{COMPUTED}: {name}", "an input written as the engine's figure (see its row on Inputs)"))
     ws.write_string(0, 0, "Notes", b.f["title"])
     for i, (k, v) in enumerate(rows, start=2):
-        ws.write_string(i, 0, safe_text(k), b.f["bold"])
-        ws.write_string(i, 1, safe_text(v), b.f["wrap"])
+        b.text(ws, i, 0, (k), b.f["bold"])
+        b.text(ws, i, 1, (v), b.f["wrap"])
 
 
 # ---------------------------------------------------------------------------------------------
