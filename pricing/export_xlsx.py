@@ -426,13 +426,13 @@ def _egress(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     _start_end(b, prefix, name, line)
     provider = ctx.provider(line)
     price = ctx.catalog.egress_price(provider, line.kind.value)
-    gb = b.row(name, "GB", "GB", f"IF({_active(prefix, line.start, line.end)},{tb}*gb_per_tb*(1+{growth})^({{M}}-"
-               f"{prefix}_start),0)", li.quantity("GB"))
-    cost = b.tiered(price, name, f"{provider} {line.kind.value} transfer")(b.ref(gb))
     # inter-AZ transfer is billed in each direction (drivers/data.egress)
     both = "*2" if line.kind is EgressKind.INTER_AZ else ""
-    label = "cost (billed in each direction: x2)" if both else "cost"
-    return b.row(name, label, b.plan.currency, f"{cost}{both}*fx_rate", li.monthly, fmt="money", detail=False)
+    gb = b.row(name, "GB (billed in each direction: cost x2)" if both else "GB", "GB",
+               f"IF({_active(prefix, line.start, line.end)},{tb}*gb_per_tb*(1+{growth})^({{M}}-{prefix}_start),0)",
+               li.quantity("GB"))
+    cost = b.tiered(price, name, f"{provider} {line.kind.value} transfer")(b.ref(gb))
+    return b.row(name, "cost", b.plan.currency, f"{cost}{both}*fx_rate", li.monthly, fmt="money", detail=False)
 
 
 def _api(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
