@@ -717,11 +717,24 @@ def monthly(proj: Projection, commitments: Sequence[Commitment] = (), view: View
 # ---------------------------------------------------------------------------------------------
 
 
+def cents_series(values: np.ndarray) -> list[float]:
+    """A month series rounded to cents so that the cents add up to the rounded total (largest remainder).
+
+    An amortised charge of 16,897.99 over 36 months is 469.38 in some months and 469.39 in others, as on
+    an amortisation schedule, so the amortised and cash views of one commitment total the same.
+    """
+    from pricing.report import to_cents
+    from pricing.scenarios import largest_remainder
+    values = np.asarray(values, dtype=float)
+    cents = largest_remainder(values * 100.0, int(to_cents(float(values.sum()))[0]))
+    return [int(c) / 100 for c in cents]
+
+
 def report_data(r: Report) -> dict:
     """``aicost commitments --json`` (documented in docs/cli.md)."""
     from pricing.report import source_data
     cur = r.projection.currency
-    r2 = lambda xs: [round(float(x), 2) for x in xs]  # noqa: E731
+    r2 = cents_series
 
     def ev(e: Evaluation) -> dict:
         c, o, ch = e.commitment, e.commitment.offer, e.charges
@@ -807,14 +820,18 @@ def report_text(r: Report, *, top: int = 6) -> str:
                                  f"usage stays at its last month's level it saves {money(rec.saving_if_usage_continues, cur)}.")
                 lines.append("  Cash vs amortised (the commitment's charge per month):")
                 lines.append(f"    {'month':<8} {'amortised':>14} {'cash':>14} {'on demand avoided':>18}")
+                amort, credit = cents_series(ch.amortised), cents_series(rec.credit)
+                cash_c = None if ch.cash is None else cents_series(ch.cash)
                 shown = [i for i in range(len(proj.months)) if ch.gpus[i] > 0][:12]
                 for i in shown:
-                    cash = "gap" if ch.cash is None else money(float(ch.cash[i]), cur)
-                    lines.append(f"    {str(proj.months[i]):<8} {money(float(ch.amortised[i]), cur):>14} {cash:>14} "
-                                 f"{money(float(rec.credit[i]), cur):>18}")
-                total_cash = "gap" if ch.cash is None else money(float(ch.cash.sum()), cur)
-                lines.append(f"    {'horizon':<8} {money(float(ch.amortised.sum()), cur):>14} {total_cash:>14} "
-                             f"{money(float(rec.credit.sum()), cur):>18}")
+                    cash = "gap" if cash_c is None else money(cash_c[i], cur)
+                    lines.append(f"    {str(proj.months[i]):<8} {money(amort[i], cur):>14} {cash:>14} "
+                                 f"{money(credit[i], cur):>18}")
+                if len(shown) < int((ch.gpus > 0).sum()):
+                    lines.append(f"    {'...':<8}")
+                total_cash = "gap" if cash_c is None else money(sum(cash_c), cur)
+                lines.append(f"    {'horizon':<8} {money(sum(amort), cur):>14} {total_cash:>14} "
+                             f"{money(sum(credit), cur):>18}")
         for o in p.gaps:
             lines.append(f"  gap: {o.key}: {o.gap}")
     for x in r.excluded:
