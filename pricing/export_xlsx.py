@@ -113,6 +113,8 @@ class _Book:
     next_row: int = HEADER_ROWS
     names: dict[str, str] = field(default_factory=dict)
     """Catalog key or label -> defined name, so a price used by several lines is one input."""
+    used: set[str] = field(default_factory=lambda: {"monthly_total", "horizon_total"})
+    """Defined names taken (lower case: Excel compares names without case)."""
     computed: list[str] = field(default_factory=list)
     computed_notes: list[tuple[str, str]] = field(default_factory=list)
     f: dict[str, Any] = field(default_factory=dict)
@@ -162,8 +164,12 @@ class _Book:
               as_of: str = "", confidence: str = "", note: str = "", computed: bool = False) -> str:
         """One named input row; ``value`` is a number or a formula (a string starting with '=')."""
         name = _name(name)
-        if name in self.names.values():
-            raise ValueError(f"defined name {name} used twice")
+        if name.lower() in self.used:  # Excel names ignore case; two keys may sanitise alike
+            k = 2
+            while f"{name}_{k}".lower() in self.used:
+                k += 1
+            name = f"{name}_{k}"
+        self.used.add(name.lower())
         r = self.next_input
         self.next_input += 1
         ws = self.inputs
@@ -182,7 +188,6 @@ class _Book:
         if note and not computed:
             self.text(ws, r, 8, (note))
         self.wb.define_name(name, f"=Inputs!$D${r + 1}")
-        self.names[f"#{name}"] = name
         if computed:
             self.computed.append(name)
         return name

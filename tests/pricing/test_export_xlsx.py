@@ -420,3 +420,18 @@ def test_libreoffice_recalculates_the_same_totals(tmp_path, catalog):
     proj = engine.project(plan, catalog)
     got = np.array([float(v) for v in total[X.FIRST_MONTH_COL:X.FIRST_MONTH_COL + len(proj.months)]])
     assert np.abs(got - proj.monthly).max() < 1e-6 and proj.total > 0
+
+
+def test_defined_names_stay_unique_when_keys_sanitise_alike():
+    import io
+
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    b = X._Book(wb, planfile.loads(CHANGES), 6, X.money_format("USD"))
+    b.formats()
+    b.inputs = wb.add_worksheet("Inputs")
+    # Excel names ignore case and allow no dots or dashes: these three would be one name
+    got = [b.input(k, "line", "label", 1.0, "unit") for k in ("px_api.gpt-4.1", "px_api_gpt_4_1", "PX_API_GPT_4_1")]
+    assert got == ["px_api_gpt_4_1", "px_api_gpt_4_1_2", "PX_API_GPT_4_1_3"]
+    assert b.input("9lives", "line", "label", 1.0, "unit") == "_9lives"  # a name cannot start with a digit
+    wb.close()
