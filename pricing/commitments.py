@@ -292,6 +292,19 @@ class Pool:
         return None if self.sample_gpus is None else (self.sample_gpus * self.sample_hours).sum(axis=-1)
 
 
+def load_curve(gpus: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The month's load as steps, blocks on the last axis stacked from the start of the month.
+
+    Returns (load, length): during each step ``load`` GPUs run for ``length`` hours, longest block
+    first (so the load only grows from step to step).
+    """
+    order = np.argsort(-hours, axis=-1, kind="stable")
+    hs = np.take_along_axis(hours, order, -1)
+    ks = np.take_along_axis(gpus, order, -1)
+    length = hs - np.concatenate([hs[..., 1:], np.zeros(hs.shape[:-1] + (1,))], axis=-1)
+    return np.cumsum(ks, axis=-1), length
+
+
 def covered_hours(gpus: np.ndarray, hours: np.ndarray, capacity: Any) -> np.ndarray:
     """GPU-hours a commitment of ``capacity`` GPUs covers, per month, when the blocks run together.
 
@@ -300,13 +313,13 @@ def covered_hours(gpus: np.ndarray, hours: np.ndarray, capacity: Any) -> np.ndar
     time: sum of the GPUs of the blocks still running. The covered GPU-hours are the integral of
     min(load, capacity).
     """
-    order = np.argsort(-hours, axis=-1, kind="stable")
-    hs = np.take_along_axis(hours, order, -1)
-    ks = np.take_along_axis(gpus, order, -1)
-    seg = hs - np.concatenate([hs[..., 1:], np.zeros(hs.shape[:-1] + (1,))], axis=-1)
-    load = np.cumsum(ks, axis=-1)
+    return covered_by(*load_curve(gpus, hours), capacity)
+
+
+def covered_by(load: np.ndarray, length: np.ndarray, capacity: Any) -> np.ndarray:
+    """``covered_hours`` on a load curve already built (``load_curve``)."""
     cap = np.asarray(capacity, dtype=float)[..., None]
-    return (np.minimum(load, cap) * seg).sum(axis=-1)
+    return (np.minimum(load, cap) * length).sum(axis=-1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -595,29 +608,51 @@ class Report:
     offers_file: str
 
 
-def best_commitment(pool: Pool, offer: Offer, fx: float = 1.0, *, upfront_share: float | None = None) -> Evaluation:
-    """The commitment of ``offer`` (GPUs, start month) with the highest expected saving.
+MAX_LEVELS = 100
+"""Commitment sizes tried per offer: every size up to the peak when there are fewer, else an even grid."""
+CHUNK = 4_000_000
+"""Elements of the (sizes x samples x months x lines) arrays priced at once (about 32 MB each)."""
 
-    The saving ranked is over the horizon less any obligation past it. Every start month and every
-    level from zero to the pool's peak concurrency is tried, in the offer's steps (GPUs per
-    instance); ties go to the smaller commitment, then the earlier start.
+
+def size_grid(pool: Pool, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Commitment sizes to try (GPUs) and the mean GPU-hours each covers per month over the samples.
+
+    Every size from zero to the pool's peak concurrency in steps of ``step`` GPUs, or an even grid
+    of MAX_LEVELS sizes when the peak is larger. The saving is linear in the covered hours, so the
+    mean over the samples can be taken here, once for every offer sold in the same steps.
     """
-    n = pool.gpus.shape[-2]
-    step = offer.gpus_per_instance
     g = pool.sample_gpus if pool.sample_gpus is not None else pool.gpus[None]
     h = pool.sample_hours if pool.sample_hours is not None else pool.hours[None]
     peak = float(g.sum(axis=-1).max()) if g.size else 0.0
-    levels = np.arange(0, int(math.ceil(peak / step - 1e-9)) + 1) * step
+    top = int(math.ceil(peak / step - 1e-9))
+    stride = max(1, int(math.ceil(top / MAX_LEVELS)))
+    levels = (np.unique(np.r_[np.arange(0, top + 1, stride), top]) * step).astype(float)
+    load, length = load_curve(g, h)                                                   # S x n x lines
+    chunk = max(1, CHUNK // max(1, g.size))
+    means = [covered_by(load[None], length[None], levels[i:i + chunk, None, None]).mean(axis=1)
+             for i in range(0, len(levels), chunk)]                                  # L x n each
+    return levels, np.concatenate(means, axis=0)
+
+
+def best_commitment(pool: Pool, offer: Offer, fx: float = 1.0, *, upfront_share: float | None = None,
+                    grid: tuple[np.ndarray, np.ndarray] | None = None) -> Evaluation:
+    """The commitment of ``offer`` (GPUs, start month) with the highest expected saving.
+
+    The saving ranked is over the horizon less any obligation past it. Every start month and every
+    size of ``size_grid`` is tried (pass ``grid`` to reuse one across offers sold in the same steps);
+    ties go to the smaller commitment, then the earlier start.
+    """
+    n = pool.gpus.shape[-2]
+    levels, mean_cov = grid if grid is not None else size_grid(pool, offer.gpus_per_instance)
     price = pool.price * fx
     rate = price * (1.0 - offer.discount)
-    cov = covered_hours(g[None], h[None], levels[:, None, None].astype(float))      # L x S x n
-    month = cov * price - levels[:, None, None] * HOURS_PER_MONTH * rate             # saving if in term
-    csum = np.concatenate([np.zeros(month.shape[:2] + (1,)), np.cumsum(month, axis=2)], axis=2)
+    month = mean_cov * price - levels[:, None] * HOURS_PER_MONTH * rate                 # L x n, if in term
+    csum = np.concatenate([np.zeros((len(levels), 1)), np.cumsum(month, axis=1)], axis=1)
     best = (-math.inf, 0, 1)
     for start in range(1, n + 1):
         end = min(start + offer.term_months - 1, n)
         after = max(0, start + offer.term_months - 1 - n)
-        expected = (csum[:, :, end] - csum[:, :, start - 1]).mean(axis=1) - levels * HOURS_PER_MONTH * after * rate
+        expected = csum[:, end] - csum[:, start - 1] - levels * HOURS_PER_MONTH * after * rate
         i = int(np.argmax(expected))
         if expected[i] > best[0] + 1e-9:
             best = (float(expected[i]), int(levels[i]), start)
@@ -641,7 +676,8 @@ def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer]
         mine = [o for o in offers if o.provider == pool.provider and o.gpu in (pool.gpu, "any")]
         priced = [o for o in mine if o.discount is not None]
         gaps = tuple(o for o in mine if o.discount is None)
-        best = sorted((best_commitment(pool, o, fx) for o in priced),
+        grids = {step: size_grid(pool, step) for step in {o.gpus_per_instance for o in priced}}
+        best = sorted((best_commitment(pool, o, fx, grid=grids[o.gpus_per_instance]) for o in priced),
                       key=lambda e: (-e.expected_saving, -e.p10_saving, e.commitment.offer.key))
         out.append(PoolPlan(pool, tuple(best), gaps))
     return Report(proj, tuple(out), excluded, n_samples,
