@@ -993,41 +993,12 @@ def _notes(b: _Book, proj: Projection, first_fiscal_month: int, view: str, commi
 # ---------------------------------------------------------------------------------------------
 
 
-def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> None:
-    """Write bytes through a temporary file in the same folder, fsync, then rename over ``path``.
-
-    The binary twin of ``planfile.write_atomically`` / ``export_csv.atomic_write`` (both write text):
-    a failed or cancelled export leaves no half-written workbook and the previous file untouched. To
-    fold into the single atomic writer (pricing/atomic.py) when it exists.
-    """
-    import tempfile
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.chmod(tmp, target.stat().st_mode & 0o777)  # keep the mode of the file it replaces
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def export(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, first_fiscal_month: int = 1,
            view: str = "amortised", commitments: Sequence[Any] = (), tornado: Any = None,
            with_tornado: bool = True, generated: _dt.date | None = None,
            cancel: Callable[[], bool] | None = None) -> Exported:
-    """Project ``plan``, evaluate its scenarios (and its tornado) and write the workbook atomically."""
+    """Project ``plan``, evaluate its scenarios (and its tornado) and write the workbook atomically (the plan
+    files' writer: temporary file in the same folder, fsync, rename; the replaced file's mode is kept)."""
     import io
     from pricing import engine, scenarios, uncertainty
     from pricing.errors import PlanError
@@ -1051,5 +1022,6 @@ def export(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, first_fi
                               generated=generated, skipped=skipped)
     if cancel is not None and cancel():
         raise uncertainty.Cancelled()
-    write_bytes_atomically(path, buf.getvalue())
+    from pricing.planfile import write_atomically
+    write_atomically(path, buf.getvalue())
     return Exported(Path(path), computed, tuple(skipped))

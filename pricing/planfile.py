@@ -785,17 +785,20 @@ def save(plan: P.Plan, path: str | os.PathLike, *, backup: bool = True, expect: 
     return write_atomically(path, dumps(plan), backup=backup)
 
 
-def write_atomically(path: str | os.PathLike, text: str, *, backup: bool = False) -> str:
-    """Write ``text`` to a temporary file in the same folder, then rename it over ``path``: a crash or a
-    full disk mid-write leaves the previous file whole. ``backup`` first copies the previous file to
+def write_atomically(path: str | os.PathLike, text: str | bytes, *, backup: bool = False) -> str:
+    """Write ``text`` (str as UTF-8, or bytes) to a temporary file in the same folder, fsync, then rename it
+    over ``path``: a crash or a full disk mid-write leaves the previous file whole. The file keeps the mode
+    of the one it replaces (a new one gets the umask's). ``backup`` first copies the previous file to
     ``<file>.bak``. Returns the new file's ``fingerprint``."""
     target = Path(path)
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        _keep_mode(tmp, target)
         if backup and target.exists():
             bak = target.with_name(target.name + ".bak")
             try:
@@ -809,7 +812,21 @@ def write_atomically(path: str | os.PathLike, text: str, *, backup: bool = False
         except OSError:
             pass
         raise
-    return _digest(text.encode("utf-8"))
+    return _digest(data)
+
+
+def _keep_mode(tmp: str, target: Path) -> None:
+    """Give the temporary file the replaced file's mode (mkstemp makes it 0600), or the umask's for a new file."""
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        os.chmod(tmp, mode)
+    except OSError:
+        pass  # a file system without modes (some network shares): the save goes on
 
 
 def _copy(src: Path, dst: Path) -> None:
