@@ -95,6 +95,8 @@ class Exported:
 
 @dataclass(slots=True)
 class _Row:
+    """A Monthly row written: its index (0-based) and the engine's values cached in its cells."""
+
     row: int
     cached: np.ndarray
 
@@ -123,6 +125,8 @@ class _Book:
     quantity_rows: dict[tuple[str, str], "_Row"] = field(default_factory=dict)
     """(line key path, quantity) -> its Monthly row, for rows that sum other lines' quantities."""
     view_cash: bool = False
+    line: Any = None
+    """The plan line being written (its ranges annotate its inputs)."""
 
     # -- formats --------------------------------------------------------------------------------
     def formats(self) -> None:
@@ -174,7 +178,7 @@ class _Book:
         self.next_input += 1
         ws = self.inputs
         ws.write_string(r, 0, name, self.f["muted"])
-        self.text(ws, r, 1, (line))
+        self.text(ws, r, 1, line)
         ws.write_string(r, 2, label)
         fmt = self.f["input_computed"] if computed else self.f["input"]
         if isinstance(value, str):
@@ -186,7 +190,7 @@ class _Book:
         ws.write_string(r, 6, as_of)
         ws.write_string(r, 7, confidence)
         if note and not computed:
-            self.text(ws, r, 8, (note))
+            self.text(ws, r, 8, note)
         self.wb.define_name(name, f"=Inputs!$D${r + 1}")
         if computed:
             self.computed.append(name)
@@ -296,7 +300,11 @@ def _start_end(b: _Book, prefix: str, name: str, line: Any) -> None:
 
 
 def _given(b: _Book, prefix: str, name: str, field_: str, value: float, unit: str, label: str | None = None) -> str:
-    return b.input(f"{prefix}_{field_}", name, label or field_.replace("_", " "), value, unit, source="given in the plan")
+    """A value written on the plan line; a field with a range says so (the workbook holds its likely value)."""
+    rng = dict(getattr(b.line, "ranges", ())).get(field_)
+    note = f"range {rng.low:g} .. {rng.high:g}: the workbook holds the likely value" if rng is not None else ""
+    return b.input(f"{prefix}_{field_}", name, label or field_.replace("_", " "), value, unit,
+                   source="given in the plan", note=note)
 
 
 def _gpu_price(b: _Book, li: LineItem, catalog: Any, line: Any, provider: str) -> str:
@@ -644,7 +652,9 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
         for i, line in enumerate(lines):
             li = items[f"{section}[{i}]"]
             prefix = f"{_SECTION_PREFIX[section]}{i + 1}"
+            b.line = line
             cost_rows.append((li, _BLOCKS[section](b, li, line, prefix, ctx)))
+    b.line = None
     platform = plan.services.platform
     if platform is not None:
         li = items["services.platform"]
