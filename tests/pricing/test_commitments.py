@@ -79,6 +79,23 @@ def test_saving_or_loss_at_100_75_50_percent_utilisation(used_gpus, utilisation,
     assert cm.monthly(proj, [e.commitment]).sum() == pytest.approx(proj.total - saving)
 
 
+@pytest.mark.parametrize("used_gpus, saving", [
+    # the shipped g6.xlarge 1-year Standard no-upfront RI: 0.52392 vs 0.8048 on demand (the catalog's L4 price),
+    # 4 GPUs committed: 4 x 730 x 12 = 35,040 GPU-hours x 0.52392 = 18,358.1568 whatever is used
+    (4, 35_040 * 0.8048 - 18_358.1568),   # 100%: 28,200.192 avoided -> 9,842.0352 saved
+    (3, 26_280 * 0.8048 - 18_358.1568),   # 75%: 21,150.144 avoided -> 2,791.9872 saved
+    (2, 17_520 * 0.8048 - 18_358.1568),   # 50%: 14,100.096 avoided -> 4,258.0608 lost (break-even 65.1%)
+])
+def test_a_shipped_offer_at_100_75_50_percent(used_gpus, saving, catalog):
+    ri = next(o for o in cm.load_offers() if o.key == "aws.g6.xlarge.ri_standard.1y.none_upfront")
+    pool, _ = pool_for(steady_plan(used_gpus).replace("prices:\n  gpu.L4.aws.on_demand: 2.0\n", ""), catalog)
+    assert pool.price == pytest.approx(0.8048)
+    e = cm.evaluate(pool, cm.Commitment(ri, gpus=4, start=1))
+    assert e.saving == pytest.approx(saving)
+    assert e.break_even_utilisation == pytest.approx(0.52392 / 0.8048)
+    assert e.charges.cash == pytest.approx(e.charges.amortised)  # no upfront: cash = amortised, month by month
+
+
 def test_all_upfront_paid_in_the_month_paid_in_cash_only(catalog):
     # 2 GPUs used, 2 committed from month 3 for 12 months, all upfront, 40% off $2.00 -> 1.20 per GPU-hour;
     # the term costs 2 x 730 x 12 x 1.20 = 21,024: cash puts it all in month 3, amortised 1,752 a month
