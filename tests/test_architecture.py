@@ -22,4 +22,4 @@ def test_every_command_module_is_registered():
     assert {c.__name__.rsplit(".", 1)[1] for c in cli.COMMANDS} == modules
     names = set(cli.build_parser()._subparsers._group_actions[0].choices)
     assert names == {"report", "drivers", "validate", "catalog", "tokens", "compare", "savings", "breakeven",
-                     "providers", "prices", "actuals", "focus", "smoke-test", "open"}
+                     "providers", "prices", "actuals", "focus", "commitments", "smoke-test", "open"}

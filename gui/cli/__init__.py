@@ -10,11 +10,11 @@ import argparse
 import sys
 from typing import Sequence
 
-from gui.cli import (actuals, breakeven, catalog, compare, drivers, focus, open_window, prices, providers, report, savings,
+from gui.cli import (actuals, breakeven, catalog, commitments, compare, drivers, focus, open_window, prices, providers, report, savings,
                      smoke_test, tokens, validate)
 from gui.cli.common import EXIT_INPUT, EXIT_OK, err
 
-COMMANDS = (report, drivers, validate, catalog, tokens, compare, savings, breakeven, providers, prices, actuals, focus, smoke_test,
+COMMANDS = (report, drivers, validate, catalog, tokens, compare, savings, breakeven, providers, prices, actuals, focus, commitments, smoke_test,
             open_window)
 """Subcommands in the order `aicost --help` lists them."""
 

@@ -11,9 +11,9 @@ def err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def load_plan(path: str):
+def load_plan(path: str, catalog=None):
     from pricing.load import load_checked  # deferred: numpy, yaml and the engine are ~150 ms of `aicost --help`
-    return load_checked(path)
+    return load_checked(path, catalog)
 
 
 def progress_line(what: str):
@@ -32,4 +32,11 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, found {value}")
+    return value
+
+
+def month_number(text: str) -> int:
+    value = positive_int(text)
+    if value > 12:
+        raise argparse.ArgumentTypeError(f"expected a month number from 1 to 12, found {value}")
     return value

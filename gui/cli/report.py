@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from gui.cli.common import EXIT_OK, load_plan, positive_int, progress_line
+from gui.cli.common import EXIT_OK, load_plan, month_number, positive_int, progress_line
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -17,6 +17,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli.md)")
     r.add_argument("--pdf", metavar="FILE", help="also write the PDF report (works headless)")
     r.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help="PDF page size (default A4)")
+    r.add_argument("--xlsx", metavar="FILE", help="also write an Excel workbook whose cells are live formulas")
+    r.add_argument("--fiscal-year-start", type=month_number, default=1, metavar="MONTH",
+                   help="first month of the fiscal year for the workbook's summary, 1-12 (default 1: calendar year)")
     r.add_argument("--scenario", metavar="NAME", help="report the plan with this savings scenario applied")
     r.add_argument("--uncertainty", action="store_true",
                    help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")
@@ -41,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
     if args.pdf:
         from gui.pdf import export_pdf
         export_pdf(proj.plan, args.pdf, page_size=args.page_size)
+    if args.xlsx:
+        from pricing import export_xlsx
+        export_xlsx.export(proj.plan, args.xlsx, first_fiscal_month=args.fiscal_year_start)
     mc = None
     if args.uncertainty:
         from pricing import uncertainty
@@ -52,12 +58,12 @@ def run(args: argparse.Namespace) -> int:
             data["uncertainty"] = report.uncertainty_data(mc, proj)
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-    elif not (args.csv or args.pdf):
+    elif not (args.csv or args.pdf or args.xlsx):
         sys.stdout.write(report.text_report(proj))
         if mc is not None:
             sys.stdout.write(report.uncertainty_text(mc, proj))
     if not args.json:
-        for written in (args.csv if args.csv != "-" else None, args.pdf):
+        for written in (args.csv if args.csv != "-" else None, args.pdf, args.xlsx):
             if written:
                 print(f"wrote {written}")
     return EXIT_OK
