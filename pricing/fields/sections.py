@@ -412,25 +412,28 @@ PEOPLE_FIELDS: tuple[FieldSpec, ...] = (
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("compute.training", "Training", "training run", P.TrainingRun, TRAINING_FIELDS,
-                "Training jobs (or sweeps of runs) on rented GPUs."),
+                "Training runs rent GPUs for a number of hours, once or every few months. Give the hours, or derive them "
+                "from the model size and training tokens."),
     SectionSpec("compute.fine_tuning", "Fine-tuning", "fine-tuning run", P.TrainingRun, TRAINING_FIELDS,
-                "Fine-tuning jobs: the same fields as training."),
+                "Fine-tuning runs: the same as training runs, listed apart."),
     SectionSpec("compute.inference", "Inference", "inference service", P.InferenceService, INFERENCE_FIELDS,
-                "Self-hosted model serving: always-on GPUs sized for the month's tokens."),
+                "Self-hosted serving: always-on GPUs, enough for each month's tokens at the given throughput and "
+                "utilization, never fewer than the minimum."),
     SectionSpec("compute.exploration", "Exploration", "notebook pool", P.ExplorationPool, EXPLORATION_FIELDS,
-                "Notebooks and dev instances, billed for every hour they run."),
+                "Notebooks and dev instances, billed for every hour they run, idle or not."),
     SectionSpec("data.storage", "Storage", "storage line", P.StorageLine, STORAGE_FIELDS,
-                "Stored data, billed per GB-month on the volume held each month."),
+                "Stored data, billed per GB-month on the volume held each month (it grows); lifecycle rules move old "
+                "data to colder tiers."),
     SectionSpec("data.egress", "Egress", "egress line", P.EgressLine, EGRESS_FIELDS,
                 "Data moved out of a region or zone, billed per GB."),
     SectionSpec("services.platform", "Managed platform", "managed platform", P.Platform, PLATFORM_FIELDS,
                 "A managed ML platform whose markup applies to the compute it runs (one, optional)."),
     SectionSpec("services.apis", "Model APIs", "API line", P.ApiLine, API_FIELDS,
-                "Calls to third-party model APIs, priced per token."),
+                "Calls to third-party model APIs, priced per input, cached-input and output token."),
     SectionSpec("annotation", "Annotation", "annotation batch", P.AnnotationBatch, ANNOTATION_FIELDS,
-                "Human labelling batches."),
+                "Human labelling, priced per item and pass."),
     SectionSpec("mlops", "MLOps", "MLOps line", P.MlopsLine, MLOPS_FIELDS,
-                "Recurring MLOps infrastructure: units of a catalog kind every month."),
+                "Recurring infrastructure: clusters, load balancers, logs, CI minutes."),
     SectionSpec("people", "People", "people line", P.PeopleLine, PEOPLE_FIELDS,
                 "Time people spend keeping the infrastructure running (indirect cost)."),
 )
