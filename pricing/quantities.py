@@ -86,17 +86,14 @@ def parse_share(value: object, *, maximum: float = 1.0, allow_zero: bool = True)
     if isinstance(value, bool) or value is None:
         raise QuantityError(f"found {value!r}, expected {EXPECTED_SHARE}")
     if isinstance(value, (int, float)):
-        share = float(value)
-        if math.isfinite(share) and share > maximum:
-            hint = f" (did you mean {share:g}%?)" if share <= 100 * maximum else ""
-            raise QuantityError(f"found {value!r}, expected {EXPECTED_SHARE}{hint}")
+        share, is_pct = float(value), False
     elif isinstance(value, str):
         share, is_pct = _parse_text(value)
-        if not is_pct and math.isfinite(share) and share > maximum:  # "35" typed for 35%
-            hint = f" (did you mean {share:g}%?)" if share <= 100 * maximum else ""
-            raise QuantityError(f"found {value!r}, expected {EXPECTED_SHARE}{hint}")
     else:
         raise QuantityError(f"found a {type(value).__name__}, expected {EXPECTED_SHARE}")
+    if not is_pct and math.isfinite(share) and share > maximum and share > 1:  # 35 written for 35%
+        hint = f" (did you mean {share:g}%?)" if share <= 100 * maximum else ""
+        raise QuantityError(f"found {found(value)}, expected {EXPECTED_SHARE}{hint}")
     if not math.isfinite(share):
         raise QuantityError(f"found {value!r}, expected a finite share")
     if share < 0:

@@ -140,7 +140,6 @@ THROUGHPUT_BASIS = FieldSpec(
     "(e.g. embedding models).", default=P.ThroughputBasis.OUTPUT, example="output or total",
     choices=enum_choices(P.ThroughputBasis, {P.ThroughputBasis.OUTPUT: "output tokens",
                                              P.ThroughputBasis.TOTAL: "input + output tokens"}))
-MONEY_TYPICAL_NOTE = "in USD; scaled by the plan's exchange rate"
 
 
 # Sections ------------------------------------------------------------------------------------------
@@ -364,8 +363,7 @@ ANNOTATION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("price_per_item", Kind.AMOUNT, "Price per item ({cur}/item)", "Price per item per pass, in the plan's "
               "currency; empty uses the catalog rate for the task.", unit=U.MONEY_PER_ITEM,
               limits=Limits(maximum=MAX_MONEY), none_means="catalog rate", rangeable=True,
-              typical=Typical(0.01, 50, "a click on a crowd platform to an expert's segmentation; "
-                              + MONEY_TYPICAL_NOTE)),
+              typical=Typical(0.01, 50, "a click on a crowd platform to an expert's segmentation", usd=True)),
     FieldSpec("review_passes", Kind.AMOUNT, "Passes per item", "Average labelling passes per item: 1.25 means every "
               "item once and a quarter of them reviewed. Multiplies the cost.", unit=U.PASSES_PER_ITEM,
               limits=Limits(minimum=1.0, maximum=20), default=1.0, rangeable=True,  # 20 labellers per item is a typo
@@ -404,8 +402,7 @@ PEOPLE_FIELDS: tuple[FieldSpec, ...] = (
               typical=Typical(1, 2_000, "a few hours to a dozen people full time")),
     FieldSpec("hourly_rate", Kind.AMOUNT, "Hourly rate ({cur}/h)", "Loaded cost of an hour of their time, in the "
               "plan's currency.", unit=U.MONEY_PER_HOUR, limits=Limits(maximum=MAX_MONEY), required=True,
-              rangeable=True, typical=Typical(10, 400, "offshore to senior US engineers, loaded; "
-                                                       + MONEY_TYPICAL_NOTE)),
+              rangeable=True, typical=Typical(10, 400, "offshore to senior US engineers, loaded", usd=True)),
     start("Plan month it starts."),
     end(),
 )

@@ -52,6 +52,21 @@ class NameList(Enum):
     LINE = "line"                        # names of the plan's own lines
 
 
+NAME_LISTS: dict[NameList, str] = {
+    NameList.GPU: "a catalog GPU key or alias (`aicost catalog gpus`)",
+    NameList.PROVIDER: "a cloud of the catalog (aws, gcp, azure, lambda, nebius, runpod)",
+    NameList.STORAGE_TIER: "a storage tier of the provider (`aicost catalog storage`)",
+    NameList.STORAGE_KIND: "any name",
+    NameList.PLATFORM: "a managed platform of the catalog (sagemaker, vertex...)",
+    NameList.ANNOTATION_TASK: "a labelling task of the catalog (`aicost catalog annotation`)",
+    NameList.MLOPS_KIND: "an MLOps kind of the catalog (`aicost catalog mlops`)",
+    NameList.API_PROVIDER: "a genai-prices provider (openai, anthropic, google...)",
+    NameList.API_MODEL: "a genai-prices model id (`aicost catalog apis --search gpt`)",
+    NameList.LINE: "names of the plan's lines",
+}
+"""What the names of each list are, in words (docs, messages)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """What a value may be; anything outside is refused (by the plan-file reader and the editors alike)."""
@@ -71,6 +86,8 @@ class Typical:
     high: float
     why: str
     """Where the range comes from (hardware, published runs, price lists)."""
+    usd: bool = False
+    """An amount of money in USD: for a plan in another currency it is scaled by the plan's exchange rate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +215,7 @@ class FieldSpec:
         t = self.typical
         if t is None or value is None or not isinstance(value, (int, float)) or isinstance(value, bool):
             return None
-        scale = fx_rate if self.unit is not None and self.unit.dimension is U.Dimension.MONEY else 1.0
+        scale = fx_rate if t.usd else 1.0
         low, high = t.low * scale, t.high * scale
         if low <= value <= high:
             return None

@@ -63,7 +63,7 @@ def _as_param(field: FieldSpec, help: str, **changes: object) -> FieldSpec:
 
 PARAMS: dict[str, tuple[FieldSpec, ...]] = {
     "self_host": (
-        FieldSpec("api", Kind.NAMES, "API lines", "The API line(s) to replace (``lines`` is accepted too).",
+        FieldSpec("api", Kind.NAMES, "API lines", "The API line(s) to replace (or give them as lines).",
                   names=NameList.LINE, required=True, limits=Limits(minimum=1), example="an API line name"),
         _as_param(F.GPU, "Catalog GPU to serve on.", required=True, example="a catalog GPU key such as L40S"),
         _as_param(F.THROUGHPUT, "Sustained throughput of one GPU for this model.", required=True,
