@@ -159,10 +159,12 @@ class LineChange:
     values: tuple[ValueChange, ...]
     """Changed values (changed), or every value the line has (added, removed)."""
 
-    def given(self) -> tuple[str, ...]:
-        """An added or removed line's values as ``key value``, those the plan sets (defaults left out)."""
+    def given(self, *, labels: bool = False) -> tuple[str, ...]:
+        """An added or removed line's values as ``key value`` (``labels``: the schema's label, ``GPUs 8``), those
+        the plan sets (defaults left out)."""
         side = (lambda v: v.after) if self.change == "added" else (lambda v: v.before)
-        return tuple(f"{v.key} {side(v)}" for v in self.values if not side(v).endswith("(default)"))
+        return tuple(f"{(v.label or v.key) if labels else v.key} {side(v)}" for v in self.values
+                     if not side(v).endswith("(default)"))
 
 
 @dataclass(frozen=True, slots=True)

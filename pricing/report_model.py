@@ -316,9 +316,9 @@ def _settings(plan: Plan) -> tuple[InputValue, ...]:
         out.append(InputValue(f.key, text, is_default, False, f.label_for(plan.currency)))
     p = plan.services.platform
     if p is not None:
-        name = fields.field("services.platform", "name")
-        out.append(InputValue("services.platform.name", p.name, False, False, name.label))
-        out += [dataclasses.replace(v, key=f"services.platform.{v.key}")
+        title = fields.section("services.platform").title   # "Managed platform: Markup" among the settings
+        out.append(InputValue("services.platform.name", p.name, False, False, title))
+        out += [dataclasses.replace(v, key=f"services.platform.{v.key}", label=f"{title}: {v.label}")
                 for v in line_values("services.platform", p, plan.currency)]
     return tuple(out)
 

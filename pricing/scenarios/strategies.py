@@ -14,10 +14,6 @@ ParamInfo = FieldSpec
 """A strategy parameter is a field spec (``pricing.fields.strategy_params``): key, kind, label, help, example,
 default and its source, limits. The old name stays for callers."""
 
-REQUIRED = "required"
-"""Kept for callers of the old API: a parameter without a default says so with ``FieldSpec.required``."""
-
-
 @dataclass(frozen=True, slots=True)
 class StrategyInfo:
     """A savings strategy: what it changes and its parameters (``STRATEGIES`` holds them all)."""
