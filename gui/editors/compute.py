@@ -62,7 +62,7 @@ INFERENCE: tuple[Field, ...] = section_fields(
 
 EXPLORATION: tuple[Field, ...] = section_fields(
     "compute.exploration", "name", "gpu", "people", "hours_per_week", "idle_share", "gpus_per_instance", "start",
-    "end", "pricing", "provider")
+    "end", "pricing", "provider", "interruption_overhead")
 
 
 class TrainingForm(Form):

@@ -4,15 +4,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import enum
-from enum import Enum
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
 
 from pricing import plan as P
 from pricing.errors import PlanError, closest
 from pricing.fields import units as U
 from pricing.fields.units import Unit
-from pricing.quantities import format_number, parse_number, parse_share
+from pricing.quantities import format_number, format_share, parse_number, parse_share
 
 
 class Kind(Enum):
@@ -491,7 +491,6 @@ _READERS: dict[Kind, Callable[[FieldSpec, Any], Any]] = {
 
 def yaml_value(spec: FieldSpec | None, value: Any) -> Any:
     """A plan value as the plan file writes it (shares as percentages that read back to the same float)."""
-    from pricing.quantities import format_share
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, tuple) and value and isinstance(value[0], P.LifecycleRule):
