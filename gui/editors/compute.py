@@ -6,7 +6,7 @@ from typing import Any
 
 from pricing.fields import FieldSpec, Kind, text_choices
 
-from gui.editors.form import Field, Form, of, section_fields
+from gui.editors.form import Field, Form, of, rest, section_fields
 
 HOURS_MODE = FieldSpec(
     "hours_mode", Kind.ENUM, "Hours from",
@@ -42,14 +42,15 @@ def _derived(line: Any) -> bool:
 
 
 def _training(section: str) -> tuple[Field, ...]:
-    return (
+    head = (
         of(section, "name"), of(section, "gpu"), of(section, "gpus"),
         Field(HOURS_MODE, get=lambda line: "hours" if line.hours is not None else "flops",
               put=lambda form, line, mode: _hours_mode(form, line, mode)),
         of(section, "hours", enabled=_given),
         of(section, "params", enabled=_derived), of(section, "tokens", enabled=_derived),
         of(section, "mfu", enabled=_derived),
-    ) + section_fields(section, "runs", "month", "every", "pricing", "provider", "interruption_overhead")
+    ) + tuple(of(section, k) for k in ("runs", "month", "every", "pricing", "provider", "interruption_overhead"))
+    return head + rest(section, [f.key for f in head])
 
 
 TRAINING: tuple[Field, ...] = _training("compute.training")

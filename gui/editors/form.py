@@ -65,8 +65,16 @@ def of(section: str, key: str, **gui: Any) -> Field:
 
 
 def section_fields(section: str, *keys: str, **by_key: dict[str, Any]) -> tuple[Field, ...]:
-    """Inputs of ``keys`` of a section in that order; ``by_key[key]`` holds a key's form-only parts."""
-    return tuple(of(section, k, **by_key.get(k, {})) for k in keys)
+    """Inputs of a section: ``keys`` first, in that order (the form's layout), then every other field of the
+    section a form can edit, in the schema's order, so a field added to the schema has its input at once.
+    ``by_key[key]`` holds a key's form-only parts."""
+    return tuple(of(section, k, **by_key.get(k, {})) for k in keys) + rest(section, keys)
+
+
+def rest(section: str, shown: Sequence[str]) -> tuple[Field, ...]:
+    """Inputs of the section's fields not in ``shown`` (samples are counted from text, not typed in a box)."""
+    return tuple(Field(f) for f in schema.section(section).fields
+                 if f.key not in shown and f.kind is not Kind.SAMPLE)
 
 
 def _unit_free(label: str) -> str:

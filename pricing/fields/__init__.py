@@ -7,9 +7,10 @@ sampler and the tornado (``pricing.uncertainty``), the reports (``pricing.report
 
 Adding a field to a line: add the attribute (with its default) to the dataclass in ``pricing/plan.py``
 and one ``FieldSpec`` entry to its section in ``pricing/fields/sections.py`` (in file order); then run
-``python -m pricing.fields.doc`` to regenerate the docs' tables. The reader, writer, editors, sampler,
-tornado and reports pick it up; only what the engine does with it is new code. A strategy parameter
-is one entry in ``pricing/fields/strategy_params.py`` (plus its use in the strategy's transform).
+``python -m pricing.fields.doc`` to regenerate the docs' tables. The reader, writer, editors (the form
+shows it after the fields its layout lists), sampler, tornado and reports pick it up; only what the
+engine does with it is new code (and a widget, for a new ``Kind``). A strategy parameter is one entry
+in ``pricing/fields/strategy_params.py`` (plus its use in the strategy's transform).
 """
 from __future__ import annotations
 

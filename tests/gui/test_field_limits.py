@@ -110,6 +110,20 @@ def editors(qtbot, base_catalog):
     return Editors(qtbot, base_catalog, PLAN)
 
 
+def test_every_field_of_the_schema_has_an_input():
+    """A field added to the schema gets its input without touching the forms (samples are counted, not typed)."""
+    from gui.editors import compute, data, plan_settings, services, work
+    forms = {"": plan_settings.SETTINGS, "compute.training": compute.TRAINING, "compute.inference": compute.INFERENCE,
+             "compute.exploration": compute.EXPLORATION, "data.storage": data.STORAGE, "data.egress": data.EGRESS,
+             "services.platform": services.PLATFORM, "services.apis": services.APIS, "annotation": work.ANNOTATION,
+             "mlops": work.MLOPS, "people": work.PEOPLE}
+    for path, form_fields in forms.items():
+        specs = [f.spec for f in form_fields]
+        expected = [f for f in fields.section(path).fields if f.kind is not Kind.SAMPLE]
+        assert sorted(f.key for f in expected) == sorted(s.key for s in specs if s.key != "hours_mode"), path
+        assert all(s is fields.section(path).field(s.key) for s in specs if s.key != "hours_mode")  # the same spec
+
+
 def test_every_numeric_field_of_the_schema_is_in_a_form():
     shown = {(section if section != "compute.fine_tuning" else "compute.training", spec.key)
              for _, section, spec in CASES}
