@@ -445,13 +445,16 @@ class CompareWindow(QMainWindow):
                     if changes:
                         group = QTreeWidgetItem([title])
                         for ch in changes:
-                            group.addChild(QTreeWidgetItem([ch.key, ch.before, ch.after]))
+                            item = QTreeWidgetItem([ch.label or ch.key, ch.before, ch.after])
+                            item.setToolTip(0, ch.key)   # the plan file's key
+                            group.addChild(item)
                         top.addChild(group)
                 for lch in diff.lines:
                     group = QTreeWidgetItem([f"{lch.name} ({report_model.SECTION_TITLES.get(lch.section, lch.section)}): "
                                              f"{lch.change}"])
                     for v in lch.values:
-                        child = QTreeWidgetItem([v.key, v.before, v.after])
+                        child = QTreeWidgetItem([v.label or v.key, v.before, v.after])
+                        child.setToolTip(0, v.key)
                         child.setToolTip(1, v.before)
                         child.setToolTip(2, v.after)
                         group.addChild(child)

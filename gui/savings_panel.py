@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLab
 from pricing import scenarios as S
 from pricing import series
 from pricing.errors import PlanError
+from pricing.fields import FieldSpec, Kind, NameList
 from pricing.plan import Plan, Scenario, StrategySpec
-from pricing.quantities import format_number, format_share, parse_number, parse_share
+from pricing.quantities import format_number, format_share
 
 from gui import theme
 from gui.editors.data import format_lifecycle, parse_lifecycle
@@ -49,7 +50,7 @@ def with_param(scenario: Scenario, strategy: str, key: str, value: Any) -> Scena
             params = [(k, v) for k, v in spec.params if k != key]
             if value is not None:
                 params.append((key, value))
-                order = [p.name for p in S.STRATEGIES[strategy].params]
+                order = [p.key for p in S.STRATEGIES[strategy].params]
                 params.sort(key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
             spec = StrategySpec(spec.name, tuple(params))
         specs.append(spec)
@@ -73,30 +74,28 @@ def starting_params(info: S.StrategyInfo, plan: Plan, catalog: Any) -> tuple[tup
     """Values for a strategy's required parameters when it is turned on (the user edits them from there).
 
     A line name comes from the plan (the first line the strategy can change); other values are the
-    example its documentation gives ("a share such as 10%").
+    example the schema gives ("a share such as 10%").
     """
     out = []
     for p in info.params:
         if not p.required:
             continue
-        if p.kind == "names":
+        if p.kind is Kind.NAMES:
             names = [line.name for section in info.sections for line in plan.section(section)]
-            out.append((p.name, tuple(names[:1])))
+            out.append((p.key, tuple(names[:1])))
             continue
-        if p.kind == "gpu":
+        m = _EXAMPLE.search(p.example)
+        if p.names is NameList.GPU:
             keys = list(catalog.gpu_keys())
-            m = _EXAMPLE.search(p.expected)
-            out.append((p.name, m.group(1) if m and m.group(1) in keys else (keys[0] if keys else "")))
+            out.append((p.key, m.group(1) if m and m.group(1) in keys else (keys[0] if keys else "")))
             continue
-        m = _EXAMPLE.search(p.expected)
         if m:
             text = m.group(1)
             try:
-                value: Any = format_share(parse_share(text, maximum=10.0)) if p.kind == "share" else \
-                    format_number(parse_number(text)) if p.kind in ("number", "factor", "integer") else text
+                value: Any = _stored(p, p.read(text)) if p.numeric else text
             except PlanError:
                 value = text
-            out.append((p.name, value))
+            out.append((p.key, value))
     return tuple(out)
 
 
@@ -105,15 +104,23 @@ def starting_params(info: S.StrategyInfo, plan: Plan, catalog: Any) -> tuple[tup
 # ---------------------------------------------------------------------------------------------
 
 
-def _default_text(p: S.ParamInfo) -> str:
-    if p.default is None or p.required:
-        return "every line" if p.name == "lines" else ("required" if p.required else "not set")
+def _stored(p: FieldSpec, value: Any) -> Any:
+    """A parameter's value as the plan file stores it (``30%``, ``1.6``): a scenario keeps what was written."""
+    return format_share(value) if p.share else format_number(value)
+
+
+def _default_text(p: FieldSpec) -> str:
+    if p.required:
+        return "required"
     d = p.default
-    if p.kind == "share" and isinstance(d, (int, float)):
-        return f"default {format_share(d)}"
-    if isinstance(d, (tuple, list)):
-        return "default: " + ", ".join(str(x).replace("_", " ") for x in d)
-    return f"default: {str(d).replace('_', ' ')}" + (" (catalog)" if p.lever else "")
+    if d is None:
+        return p.none_means or "not set"
+    if isinstance(d, tuple):
+        return "default: " + ", ".join(c.label if (c := p.choice(x)) else str(x) for x in d)
+    choice = p.choice(d) if p.choices else None
+    if choice is not None:
+        return f"default: {choice.label}"
+    return f"default {p.text(d)}" + (" (catalog)" if p.lever else "")
 
 
 def _names_parse(text: str) -> tuple[str, ...] | None:
@@ -134,56 +141,51 @@ def _rules_parse(text: str) -> tuple | None:
     return tuple((("after_days", format_number(r.after_days)), ("tier", r.tier)) for r in rules) or None
 
 
-def _rules_text(value: Any) -> str:
+def _rules_text(p: FieldSpec, value: Any) -> str:
     try:
-        return format_lifecycle(S._rules(value)) if value else ""  # noqa: SLF001 - the strategy's own reader
+        return format_lifecycle(p.read(value)) if value else ""
     except PlanError:
         return str(value)
 
 
-def param_input(p: S.ParamInfo, document: Any) -> QWidget:
-    """The input of one strategy parameter; its ``edited`` value is what the plan file stores."""
+def param_input(p: FieldSpec, document: Any) -> QWidget:
+    """The input of one strategy parameter, by its kind in the schema; its ``edited`` value is what the plan file
+    stores, read by the same reader as the scenario (so the panel refuses what the plan would, saying the same)."""
     optional = not p.required
     hint = _default_text(p)
-    if p.kind == "share":
-        return QuantityEdit(parse=lambda t: None if not t.strip() and optional else
-                            format_share(parse_share(t.strip(), maximum=10.0)),
-                            fmt=lambda v: "" if v is None else format_share(parse_share(v, maximum=10.0)),
-                            placeholder=hint)
-    if p.kind in ("number", "factor", "integer"):
-        return QuantityEdit(parse=lambda t: None if not t.strip() and optional else
-                            format_number(parse_number(t.strip(), integer=p.kind == "integer")),
-                            fmt=lambda v: "" if v is None else str(v), placeholder=hint)
-    if p.kind == "names" and p.choices:
-        return SectionChecks([(c, c.replace("_", " ")) for c in p.choices])
-    if p.kind == "names":
+    if p.numeric:
+        return QuantityEdit(parse=lambda t: None if not t.strip() and optional else _stored(p, p.read(t.strip())),
+                            fmt=lambda v: "" if v is None else str(_stored(p, p.read(v))), placeholder=hint)
+    if p.kind is Kind.NAMES and p.choices:
+        return SectionChecks([(c.text, c.label) for c in p.choices])
+    if p.kind is Kind.NAMES:
         edit = QuantityEdit(parse=_names_parse, fmt=_names_text, placeholder=hint, optional=optional)
         edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return edit
-    if p.kind == "rules":
-        edit = QuantityEdit(parse=_rules_parse, fmt=_rules_text, placeholder="e.g. 30 d: infrequent, 180 d: archive",
-                            optional=True)
+    if p.kind is Kind.RULES:
+        edit = QuantityEdit(parse=_rules_parse, fmt=lambda v: _rules_text(p, v),
+                            placeholder="e.g. 30 d: infrequent, 180 d: archive", optional=True)
         edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return edit
-    if p.kind in ("gpu", "tier", "choice"):
-        combo = ChoiceCombo(none_label="" if p.required else hint)
-        if p.kind == "gpu":
-            combo.set_choices((k, k, "") for k in document.catalog.gpu_keys())
-        elif p.kind == "tier":
-            combo.set_choices((t, t, "") for t in document.catalog.storage_tiers(document.plan.provider))
-        else:
-            combo.set_choices((c, c.replace("_", " "), "") for c in p.choices)
-        return combo
-    if p.kind == "model":
+    if p.names is NameList.API_MODEL:
         from gui.editors.services import search_models
 
         class _Holder:  # search_models reads the form's target line; any model matches here
             def target(self) -> None:
                 return None
         return ModelPicker(lambda text: search_models(_Holder(), text))  # type: ignore[arg-type]
-    if p.kind == "flag":
-        return _Flag(p.meaning)
-    edit = TextEdit(what=p.expected)
+    if p.kind is Kind.ENUM or p.names in (NameList.GPU, NameList.STORAGE_TIER):
+        combo = ChoiceCombo(none_label="" if p.required else hint)
+        if p.names is NameList.GPU:
+            combo.set_choices((k, k, "") for k in document.catalog.gpu_keys())
+        elif p.names is NameList.STORAGE_TIER:
+            combo.set_choices((t, t, "") for t in document.catalog.storage_tiers(document.plan.provider))
+        else:  # the file stores an enum's text (on_demand), not the member
+            combo.set_choices((c.text, c.label, c.help) for c in p.choices)
+        return combo
+    if p.kind is Kind.FLAG:
+        return _Flag(p.help)
+    edit = TextEdit(what=p.example)
     edit.setPlaceholderText(hint)
     return edit
 
@@ -256,20 +258,22 @@ class StrategyRow(QFrame):
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(3)
         inputs: dict[str, QWidget] = {}
-        for row, p in enumerate(info.params):
+        currency = self._document.plan.currency
+        labels = [QLabel(p.label_for(currency) + ":") for p in info.params]  # the schema's labels
+        widest = max((lb.fontMetrics().horizontalAdvance(lb.text()) + 4 for lb in labels), default=0)
+        for row, (p, label) in enumerate(zip(info.params, labels)):
             w = param_input(p, self._document)
-            tip = f"{p.meaning} Expected {p.expected}." + (f"\nDefault from: {p.source}" if p.source else "")
+            tip = f"{p.help} Expected {p.example}." + (f"\nDefault from: {p.source}" if p.source else "")
             w.setToolTip(tip)
-            w.setAccessibleName(f"{info.title}: {p.name}")
-            label = QLabel(p.name.replace("_", " ") + ":")
-            label.setMinimumWidth(label.fontMetrics().horizontalAdvance("interruption overhead:") + 4)
+            w.setAccessibleName(f"{info.title}: {p.label_for(currency)}")
+            label.setMinimumWidth(widest)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             label.setToolTip(tip)
             label.setBuddy(w)
             grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             grid.addWidget(FieldRow(w), row, 1)
-            w.edited.connect(lambda value, p=p: panel.set_param(info.name, p.name, value))  # type: ignore[attr-defined]
-            inputs[p.name] = w
+            w.edited.connect(lambda value, p=p: panel.set_param(info.name, p.key, value))  # type: ignore[attr-defined]
+            inputs[p.key] = w
         grid.setColumnStretch(1, 1)
         return inputs
 

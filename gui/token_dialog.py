@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFi
 from gui.catalog_models import ApiModelTableModel, ApiRow, PriceFormat, warning_icon
 from gui.widgets import QuantityEdit
 from gui.workers import Worker
+from pricing import fields
 from pricing import token_estimate as te
 from pricing.errors import PlanError
 from pricing.token_estimate import BIG_BYTES, EstimateRow, ModelRef, Usage
@@ -162,13 +163,15 @@ class TokenDialog(QDialog):
         models_layout.addWidget(self.add_model_button, 0, Qt.AlignmentFlag.AlignRight)
 
         # -- usage and results
+        out_spec = fields.field("services.apis", "output_tokens")  # what the estimate becomes: the schema's limits
+        req_spec = fields.field("services.apis", "requests_per_month")
         self.output_tokens = QSpinBox()
-        self.output_tokens.setRange(0, 10_000_000)
+        self.output_tokens.setRange(int(out_spec.limits.minimum or 0), int(out_spec.maximum or 0))
         self.output_tokens.setSingleStep(50)
         self.output_tokens.setGroupSeparatorShown(True)
         self.output_tokens.setSuffix(" tokens")
         self.output_tokens.setToolTip("Tokens the model writes back per request (its answer)")
-        self.requests = QuantityEdit(placeholder="e.g. 300k")
+        self.requests = QuantityEdit(parse=lambda text: req_spec.read(text.strip()), placeholder="e.g. 300k")
         self.requests.setToolTip("Requests like this one sent each month: a number such as 300000, 300k or 2M")
         self.requests.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 12)
         first = document.plan.services.apis[0] if document.plan.services.apis else None

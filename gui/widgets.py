@@ -10,9 +10,9 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
 from PySide6.QtCore import QDate, QLocale, QObject, QSignalBlocker, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QCompleter, QDateEdit, QDoubleSpinBox,
-                               QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QIcon, QValidator
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QHBoxLayout, QLabel,
+                               QLineEdit, QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
 
 from pricing.errors import PlanError
 from pricing.plan import YearMonth
@@ -298,14 +298,22 @@ class TextEdit(QLineEdit):
 
 
 class IntSpin(QSpinBox):
-    """A whole number with a unit suffix; ``none_text`` makes the minimum mean ``None`` (e.g. "once")."""
+    """A whole number (a month of the plan); ``none_text`` makes the minimum mean ``None`` (e.g. "horizon").
+
+    ``check(text)`` reads what is typed the way the plan file reads it (raising PlanError saying what is
+    expected) and ``beyond(value)`` says why a value past the box's maximum is refused: the message is
+    shown under the box while the text is refused, and the box goes back to its value when left."""
 
     edited = Signal(object)
 
     def __init__(self, minimum: int = 0, maximum: int = 1_000_000, *, suffix: str = "", none_text: str = "",
+                 check: Callable[[str], Any] | None = None, beyond: Callable[[int], str] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self._none = bool(none_text)
+        self._check = check
+        self._beyond = beyond
+        self.error: str | None = None
         self.setRange(minimum - 1 if none_text else minimum, maximum)
         if none_text:
             self.setSpecialValueText(none_text)
@@ -314,6 +322,7 @@ class IntSpin(QSpinBox):
         self.setAccelerated(True)
         self.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.valueChanged.connect(self._on_value_changed)
+        self.editingFinished.connect(self._on_editing_finished)
 
     def value_or_none(self) -> int | None:
         v = self.value()
@@ -326,43 +335,31 @@ class IntSpin(QSpinBox):
                 self.setValue(target)
 
     def set_error(self, message: str | None) -> None:
+        self.error = message
         mark_error(self, message)
+
+    def validate(self, text: str, pos: int) -> object:  # noqa: D401 - Qt override
+        bare = text.removeprefix(self.prefix()).removesuffix(self.suffix()).strip()
+        if self._check is None or not bare or bare == self.specialValueText():
+            return super().validate(text, pos)
+        try:
+            value = int(self._check(bare))
+        except PlanError as exc:
+            self.set_error(exc.problems[0].message)
+            return QValidator.State.Intermediate, text, pos  # kept while typed, never applied
+        if value > self.maximum() and self._beyond is not None:
+            self.set_error(self._beyond(value))
+            return QValidator.State.Intermediate, text, pos
+        if self.error is not None:
+            self.set_error(None)
+        return super().validate(text, pos)
+
+    def _on_editing_finished(self) -> None:
+        if self.error is not None:  # the refused text is gone: the box shows its value again
+            self.set_error(None)
 
     def _on_value_changed(self, _value: int) -> None:
         self.edited.emit(self.value_or_none())
-
-
-class PercentSpin(QDoubleSpinBox):
-    """A share shown as a percentage (0.35 <-> "35 %")."""
-
-    edited = Signal(object)
-
-    def __init__(self, maximum: float = 1.0, *, minimum: float = 0.0, decimals: int = 1, none_text: str = "",
-                 parent: QWidget | None = None):
-        """``none_text`` is shown for ``None`` (the minimum stands for it, e.g. a field that doesn't apply)."""
-        super().__init__(parent)
-        if none_text:
-            self.setSpecialValueText(none_text)
-        self.setDecimals(decimals)
-        self.setRange(minimum * 100.0, maximum * 100.0)
-        self.setSuffix(" %")
-        self.setSingleStep(1.0)
-        self.setAccelerated(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
-        self.valueChanged.connect(lambda v: self.edited.emit(self.share()))
-
-    def share(self) -> float:
-        return round(self.value(), self.decimals()) / 100.0
-
-    def set_value(self, share: float | None) -> None:
-        target = self.minimum() if share is None else share * 100.0
-        if round(target, self.decimals()) != round(self.value(), self.decimals()):
-            with QSignalBlocker(self):
-                self.setValue(target)
-
-    def set_error(self, message: str | None) -> None:
-        mark_error(self, message)
 
 
 class ChoiceCombo(QComboBox):

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pricing import fields
 from pricing.errors import PlanError, UnknownNameError
 from pricing.plan import ApiLine, Plan, Pricing, ThroughputBasis
 
@@ -204,7 +205,6 @@ def self_host_defaults(plan: Plan, api: str) -> dict[str, Any]:
 
     Lets ``aicost breakeven`` default to what the plan's own scenario assumes.
     """
-    from pricing.scenarios.strategies import _READERS
     for scenario in plan.scenarios:
         for spec in scenario.strategies:
             if spec.name != "self_host":
@@ -219,7 +219,7 @@ def self_host_defaults(plan: Plan, api: str) -> dict[str, Any]:
                         "pricing", "throughput_basis"):
                 if key in params:
                     try:
-                        out[key] = _READERS[key](params[key])
+                        out[key] = fields.strategy_param("self_host", key).read(params[key])
                     except PlanError:
                         pass  # a bad value is reported by the plan's own checks; the CLI asks for it
             return out

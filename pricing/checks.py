@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pricing import apiprices, engine
+from pricing import apiprices, engine, fields
 from pricing.catalog import Catalog
 from pricing.errors import PlanError, Problem, UnknownNameError
 from pricing.plan import Plan, month_problems
@@ -31,21 +31,25 @@ def check(plan: Plan, catalog: Any = None) -> list[Problem]:
         ctx = engine.context(plan, catalog)
     except PlanError as exc:
         return problems + [Problem(p.message, p.key_path or "prices") for p in exc.problems]
+    priced = []
     for section, i, line in plan.lines():
         key = f"{section}[{i}]"
         try:
-            engine.price_line(section, i, line, ctx)
+            priced.append(engine.price_line(section, i, line, ctx))
         except UnknownNameError as exc:
             field = _FIELD_OF_KIND.get(exc.kind.lower(), "")
             problems.append(Problem(exc.problems[0].message, f"{key}.{field}" if field else key))
         except PlanError as exc:
             problems.extend(Problem(p.message, p.key_path or key) for p in exc.problems)
+    problems.extend(engine.cost_problems(plan, priced))
     platform = plan.services.platform
     if platform is not None:
+        applies_to = fields.field("services.platform", "applies_to")  # the plan file refuses others; a plan made
+        known = [c.text for c in applies_to.choices]                  # in code is checked here
         for j, name in enumerate(platform.applies_to):
-            if name not in ("training", "fine_tuning", "inference", "exploration"):
-                problems.append(Problem(f"found {name!r}, expected compute sections among training, "
-                                        "fine_tuning, inference, exploration", f"services.platform.applies_to[{j}]"))
+            if name not in known:
+                problems.append(Problem(f"found {name!r}, expected {applies_to.example}",
+                                        f"services.platform.applies_to[{j}]"))
         if platform.markup is None:
             try:
                 ctx.catalog.platform_markup(platform.name)

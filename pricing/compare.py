@@ -144,6 +144,8 @@ class ValueChange:
     before: str
     """As text; ``—`` when unset, ``(default)`` when the model's default applies."""
     after: str
+    label: str = ""
+    """The field's label from the schema (``Requests / month``); empty for price overrides and scenarios."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +159,12 @@ class LineChange:
     values: tuple[ValueChange, ...]
     """Changed values (changed), or every value the line has (added, removed)."""
 
-    def given(self) -> tuple[str, ...]:
-        """An added or removed line's values as ``key value``, those the plan sets (defaults left out)."""
+    def given(self, *, labels: bool = False) -> tuple[str, ...]:
+        """An added or removed line's values as ``key value`` (``labels``: the schema's label, ``GPUs 8``), those
+        the plan sets (defaults left out)."""
         side = (lambda v: v.after) if self.change == "added" else (lambda v: v.before)
-        return tuple(f"{v.key} {side(v)}" for v in self.values if not side(v).endswith("(default)"))
+        return tuple(f"{(v.label or v.key) if labels else v.key} {side(v)}" for v in self.values
+                     if not side(v).endswith("(default)"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +320,7 @@ def _changes(before: Sequence[InputValue], after: Sequence[InputValue]) -> tuple
         ta = "—" if va is None else _shown(va)
         tb = "—" if vb is None else _shown(vb)
         if (va.text if va else None) != (vb.text if vb else None):
-            out.append(ValueChange(key, ta, tb))
+            out.append(ValueChange(key, ta, tb, (va or vb).label))  # type: ignore[union-attr]
     return tuple(out)
 
 
@@ -333,16 +337,18 @@ def input_diff(a: Plan, b: Plan) -> InputDiff:
             if x is not None and y is not None:
                 if x == y:
                     continue
-                values = _changes(line_values(section, x), line_values(section, y))
+                values = _changes(line_values(section, x, a.currency), line_values(section, y, b.currency))
                 if not values:  # equal as text, not as values (a sample's text, a float beyond 10 digits)
                     values = (ValueChange("(details)", "as shown", "differs in a detail not shown as text"),)
                 lines.append(LineChange("changed", section, k[1], values))
             elif y is not None:
                 lines.append(LineChange("added", section, k[1],
-                                        tuple(ValueChange(v.key, "—", _shown(v)) for v in line_values(section, y))))
+                                        tuple(ValueChange(v.key, "—", _shown(v), v.label)
+                                              for v in line_values(section, y, b.currency))))
             else:
                 lines.append(LineChange("removed", section, k[1],
-                                        tuple(ValueChange(v.key, _shown(v), "—") for v in line_values(section, x))))
+                                        tuple(ValueChange(v.key, _shown(v), "—", v.label)
+                                              for v in line_values(section, x, a.currency))))
     pa, pb = dict(a.prices), dict(b.prices)
     prices = tuple(ValueChange(k, number_text(pa[k]) if k in pa else "(catalog)",
                                number_text(pb[k]) if k in pb else "(catalog)")

@@ -15,7 +15,13 @@ import numpy as np
 from pricing.catalog import Catalog, PriceSource, oldest
 from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, Context, LineItem, context
 from pricing.drivers import annotation, compute, data, mlops, people, services
+from pricing.errors import PlanError, Problem
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
+
+MAX_TOTAL = 1e15
+"""No plan costs this much over its horizon, in any currency: a quadrillion is a typo, most often a growth that
+compounds for years (1000% a month for 20 years is 10^250). Past it, cents no longer fit the int64 sums of the
+presentation (9.2e16 units), so the plan is refused with a problem rather than shown wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +169,9 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
         for i, line in enumerate(plan.section(section)):
             items.append(fn(line, f"{section}[{i}]", ctx))
     items = with_markup(plan, items, ctx)
+    problems = cost_problems(plan, items)
+    if problems:
+        raise PlanError(problems)
     n = plan.months
     matrix = np.vstack([li.monthly for li in items]) if items else np.zeros((0, n))
     served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in items if li.section in _REQUESTS_AT]
@@ -175,5 +184,34 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     return Projection(plan, months_axis, tuple(items), matrix, requests, cats)
 
 
+def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...]) -> list[Problem]:
+    """Lines whose cost over the horizon is past any plan's (``MAX_TOTAL``), and a plan whose total is."""
+    out = []
+    for li in items:
+        total = float(np.sum(li.monthly))
+        if np.isfinite(total) and total <= MAX_TOTAL:
+            continue
+        line = _line(plan, li.key_path)
+        grows = bool(getattr(line, "growth", 0.0))
+        out.append(Problem(f"its cost over the {plan.months} months reaches {total:.3g} {plan.currency}, more than "
+                           f"any plan spends (at most {MAX_TOTAL:.0e}); check "
+                           + ("its growth, which compounds every month" if grows else "its amounts"),
+                           f"{li.key_path}.growth" if grows else li.key_path))
+    if not out and items:
+        total = float(sum(np.sum(li.monthly) for li in items))
+        if not np.isfinite(total) or total > MAX_TOTAL:
+            out.append(Problem(f"the plan's cost over {plan.months} months reaches {total:.3g} {plan.currency}, more "
+                               f"than any plan spends (at most {MAX_TOTAL:.0e}); check the largest lines"))
+    return out
+
+
+def _line(plan: Plan, key_path: str) -> Any:
+    section, _, index = key_path.partition("[")
+    if not index:
+        return plan.services.platform if key_path == "services.platform" else None
+    return plan.section(section)[int(index.rstrip("]"))]
+
+
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "Context", "Driver", "LineItem",
-           "Projection", "context", "markup", "price_line", "project", "with_markup"]
+           "Projection", "context", "cost_problems", "markup", "price_line", "project", "with_markup",
+           "MAX_TOTAL"]

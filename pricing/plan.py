@@ -104,8 +104,8 @@ class TrainingRun:
     """Training tokens per run, for hours derived from FLOPs."""
     mfu: float | None = None
     """Model FLOPs utilization (0..1), for hours derived from FLOPs."""
-    runs: float = 1.0
-    """Repeats each time the job runs (a hyperparameter sweep of 12 runs is ``runs: 12``)."""
+    runs: int = 1
+    """Repeats each time the job runs, a whole number (a hyperparameter sweep of 12 runs is ``runs: 12``)."""
     month: int = 1
     """Plan month (1-based) of the first run."""
     every: int | None = None
@@ -447,6 +447,11 @@ def month_problems(plan: Plan) -> list[Problem]:
         for key in ("month", "start"):
             value = getattr(line, key, None)
             if value is not None and value > plan.months:
-                out.append(Problem(f"found month {value}, but the plan covers {plan.months} months "
-                                   f"(1..{plan.months}); this line would cost nothing", f"{path}[{i}].{key}"))
+                out.append(Problem(beyond_horizon(value, plan.months), f"{path}[{i}].{key}"))
     return out
+
+
+def beyond_horizon(month: int, months: int) -> str:
+    """What is wrong with a line's month after the plan's last month (the plan file's check and the editors')."""
+    return (f"found month {month}, but the plan covers {months} months (1..{months}); this line would cost "
+            "nothing")

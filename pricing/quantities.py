@@ -56,14 +56,29 @@ def parse_number(value: object, *, minimum: float | None = 0.0, allow_zero: bool
     if not math.isfinite(number):
         raise QuantityError(f"found {value!r}, expected a finite number")
     if minimum is not None and number < minimum:
-        raise QuantityError(f"found {value!r}, expected a number of at least {minimum:g}")
+        raise QuantityError(f"found {found(value)}, expected a number of at least {bound_text(minimum)}")
     if not allow_zero and number == 0:
-        raise QuantityError(f"found {value!r}, expected a number above 0")
+        raise QuantityError(f"found {found(value)}, expected a number above 0")
     if maximum is not None and number > maximum:
-        raise QuantityError(f"found {value!r}, expected a number of at most {maximum:g}")
+        raise QuantityError(f"found {found(value)}, expected a number of at most {bound_text(maximum)}")
     if integer and number != int(number):
-        raise QuantityError(f"found {value!r}, expected a whole number")
+        raise QuantityError(f"found {found(value)}, expected a whole number")
     return number
+
+
+def bound_text(x: float) -> str:
+    """A limit in a message, the way plans write numbers: ``240``, ``100k``, ``1M``, ``0.5``."""
+    if float(x).is_integer() and abs(x) >= 10_000:
+        for suffix, mult in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
+            if abs(x) >= mult and (x / mult) == int(x / mult):
+                return f"{int(x / mult)}{suffix}"
+    return f"{x:g}"
+
+
+def found(value: object) -> str:
+    """A number that was read, in a message about its limits: as the user wrote it (``2M``, ``128``), so text
+    typed in a form and the same value in a plan file give the same message."""
+    return value.strip() if isinstance(value, str) else repr(value)
 
 
 def parse_share(value: object, *, maximum: float = 1.0, allow_zero: bool = True) -> float:
@@ -71,22 +86,22 @@ def parse_share(value: object, *, maximum: float = 1.0, allow_zero: bool = True)
     if isinstance(value, bool) or value is None:
         raise QuantityError(f"found {value!r}, expected {EXPECTED_SHARE}")
     if isinstance(value, (int, float)):
-        share = float(value)
-        if math.isfinite(share) and share > maximum:
-            hint = f" (did you mean {share:g}%?)" if share <= 100 * maximum else ""
-            raise QuantityError(f"found {value!r}, expected {EXPECTED_SHARE}{hint}")
+        share, is_pct = float(value), False
     elif isinstance(value, str):
-        share, _ = _parse_text(value)
+        share, is_pct = _parse_text(value)
     else:
         raise QuantityError(f"found a {type(value).__name__}, expected {EXPECTED_SHARE}")
+    if not is_pct and math.isfinite(share) and share > maximum and share > 1:  # 35 written for 35%
+        hint = f" (did you mean {share:g}%?)" if share <= 100 * maximum else ""
+        raise QuantityError(f"found {found(value)}, expected {EXPECTED_SHARE}{hint}")
     if not math.isfinite(share):
         raise QuantityError(f"found {value!r}, expected a finite share")
     if share < 0:
-        raise QuantityError(f"found {value!r}, expected a share of at least 0%")
+        raise QuantityError(f"found {found(value)}, expected a share of at least 0%")
     if share > maximum:
-        raise QuantityError(f"found {value!r}, expected at most {maximum * 100:g}%")
+        raise QuantityError(f"found {found(value)}, expected at most {maximum * 100:g}%")
     if not allow_zero and share == 0:
-        raise QuantityError(f"found {value!r}, expected a share above 0%")
+        raise QuantityError(f"found {found(value)}, expected a share above 0%")
     return share
 
 

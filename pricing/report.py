@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from pricing import fields
 from pricing.engine import Projection
 from pricing.plan import Category
 from pricing.rounding import cents_to_float, money, rounded_matrix
@@ -168,13 +169,14 @@ def tornado_data(t: "Tornado", plan: Any) -> dict:  # noqa: F821
 
 def tornado_text(t: "Tornado", plan: Any, top: int = 15) -> str:  # noqa: F821
     cur = plan.currency
+    width = min(max([len(b.input.label) for b in t.bars[:top]] + [len("input")]), 72)  # labels with units are long
     lines = [f"{plan.name}: what moves the {plan.months}-month total ({money(t.baseline_total, cur)})",
              "Each input at its low and high (its range, or +-20% when it has none), everything else at likely.", "",
-             f"{'input':<48} {'low -> total':>26} {'high -> total':>26} {'swing':>14}"]
+             f"{'input':<{width + 2}} {'low -> total':>26} {'high -> total':>26} {'swing':>14}"]
     for b in t.bars[:top]:
         mark = "  " if b.input.from_range else " *"
         lo, hi = input_value(b.input.key_path, b.input.low), input_value(b.input.key_path, b.input.high)
-        lines.append(f"{b.input.label[:46] + mark:<48} {f'{lo} -> {money(b.total_low, cur, compact=True)}':>26} "
+        lines.append(f"{b.input.label[:width] + mark:<{width + 2}} {f'{lo} -> {money(b.total_low, cur, compact=True)}':>26} "
                      f"{f'{hi} -> {money(b.total_high, cur, compact=True)}':>26} "
                      f"{money(b.swing, cur, compact=True):>14}")
     if any(not b.input.from_range for b in t.bars[:top]):
@@ -192,7 +194,11 @@ def quantity(x: float) -> str:
 
 
 def input_value(key_path: str, value: float) -> str:
-    """An input's value for display: shares as percentages, amounts as quantities."""
-    from pricing.planfile import _SHARE_FIELDS
-    field = key_path.rsplit(".", 1)[-1]
-    return f"{value * 100:.3g}%" if field in _SHARE_FIELDS else quantity(value)
+    """An input's value for display, as its field in the schema says: shares as percentages, whole numbers
+    (GPUs, people, runs) as whole numbers, amounts as quantities."""
+    spec = fields.at(key_path)
+    if spec is not None and spec.share:
+        return f"{value * 100:.3g}%"
+    if spec is not None and spec.integer:
+        return quantity(float(round(value)))
+    return quantity(value)

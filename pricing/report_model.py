@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import enum
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
+from pricing import fields
 from pricing.errors import PlanError
-from pricing.plan import Category, LifecycleRule, Plan, Range, Sample, YearMonth
-from pricing.planfile import _SHARE_FIELDS as SHARE_FIELDS  # the loader's list of share fields, kept in one place
+from pricing.fields import number_text, share_text
+from pricing.plan import Category, Plan, YearMonth
 from pricing.rounding import to_cents
 
 if TYPE_CHECKING:
@@ -234,58 +234,18 @@ def uncertainty_figures(mc: "MonteCarlo") -> UncertaintyFigures:
 # Inputs and prices as text
 # ---------------------------------------------------------------------------------------------
 
-SECTION_TITLES = {
-    "compute.training": "Training", "compute.fine_tuning": "Fine-tuning", "compute.inference": "Inference",
-    "compute.exploration": "Exploration", "data.storage": "Storage", "data.egress": "Egress",
-    "services.apis": "Model APIs", "services.platform": "Managed platform", "annotation": "Annotation",
-    "mlops": "MLOps", "people": "People",
-}
-"""How each section is titled in reports."""
-
-
-def number_text(value: float) -> str:
-    """A number as plans write it, exactly: ``1.2M``, ``20k``, ``2,400``, ``0.06``."""
-    v = float(value)
-    if v.is_integer() and abs(v) < 1e15:
-        if abs(v) >= 10_000:  # the largest suffix, when three decimals of it are exact: 1.2M, 840k (not 1234.57k)
-            suffix, mult = next((s, m) for s, m in (("T", 10**12), ("B", 10**9), ("M", 10**6), ("k", 10**3))
-                                if abs(v) >= m)
-            if int(v) % (mult // 1000) == 0:
-                return f"{int(v) / mult:g}{suffix}"
-        return f"{int(v):,}"
-    return f"{v:,.10g}"
-
-
-def share_text(value: float) -> str:
-    """``35%`` (as many decimals as the value needs, up to 4)."""
-    return f"{float(value) * 100:.4f}".rstrip("0").rstrip(".") + "%"
+SECTION_TITLES = {s.path: s.title for s in fields.SECTIONS}
+"""How each section is titled in reports (from the schema)."""
 
 
 def value_text(key: str, value: Any) -> str:
-    """One input value for reading; ``key`` (the field name) tells shares from amounts."""
+    """One input value for reading; ``key`` (the field name) tells shares from amounts and whole numbers."""
+    spec = fields.by_key(key)
+    if spec is None:
+        return fields.value_text(value)
     if value is None:
         return "—"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Range):
-        fmt = share_text if key in SHARE_FIELDS else number_text
-        spread = ""
-        if value.spread is not None:
-            spread = f" ± {share_text(value.spread)}"
-        return f"{fmt(value.likely)}{spread} (range {fmt(value.low)} – {fmt(value.high)})"
-    if isinstance(value, Sample):
-        where = f"file {value.path}" if value.path else "inline text"
-        how = "exact" if value.exact else f"approximate: {value.reason}" if value.reason else "approximate"
-        return f"{where} ({value.tokens:,} tokens, {value.encoding or 'no encoding'}, {how})"
-    if isinstance(value, tuple) and value and isinstance(value[0], LifecycleRule):
-        return "; ".join(f"after {number_text(r.after_days)} days to {r.tier}" for r in value)
-    if isinstance(value, tuple):
-        return ", ".join(value_text(key, v) for v in value) if value else "—"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return share_text(value) if key in SHARE_FIELDS else number_text(value)
-    return str(value)
+    return spec.text(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +259,8 @@ class InputValue:
     """The plan does not set it: the model's default applies."""
     ranged: bool
     """The plan gives a range for it."""
+    label: str = ""
+    """The field's label from the schema (``Requests / month``), in the plan's currency."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,42 +285,41 @@ class PlanInputs:
     """Each scenario: key = its name, text = its strategies with their parameters."""
 
 
-def _fields(section: str) -> dict[str, tuple[str, Any, bool]]:
-    from pricing.planfile import LIST_SECTIONS, PLATFORM
-    return PLATFORM if section == "services.platform" else LIST_SECTIONS[section][1]
-
-
-def line_values(section: str, line: Any) -> tuple[InputValue, ...]:
+def line_values(section: str, line: Any, currency: str = "USD") -> tuple[InputValue, ...]:
     """Every input of a line in plan-file key order; unset optional inputs (``None``) are left out."""
     out = []
     ranges = dict(getattr(line, "ranges", ()))
-    by_name = {f.name: f for f in dataclasses.fields(line)}
-    for key, (attr, _, required) in _fields(section).items():
+    spec = fields.section(section)
+    for f in spec.fields:
+        key = f.key
         if key == "name":
             continue
-        value = ranges.get(attr, getattr(line, attr))
+        value = ranges.get(key, getattr(line, key))
         if value is None or value == ():  # not set (hours derived from FLOPs, no lifecycle rules)
             continue
-        f = by_name[attr]
-        default = f.default if f.default is not dataclasses.MISSING else None
-        is_default = not required and attr not in ranges and value == default
-        out.append(InputValue(key, value_text(attr, value), is_default, attr in ranges))
+        is_default = not f.required and key not in ranges and value == fields.dataclass_default(spec.cls, key)
+        out.append(InputValue(key, f.text(value), is_default, key in ranges, f.label_for(currency)))
     return tuple(out)
 
 
+_SAVED_ALWAYS = ("name", "start", "months", "provider")
+"""Settings a plan file always states (a save writes them): never shown as defaults."""
+
+
 def _settings(plan: Plan) -> tuple[InputValue, ...]:
-    out = [InputValue("name", plan.name, False, False),
-           InputValue("currency", plan.currency, plan.currency == "USD", False),
-           InputValue("fx_rate", number_text(plan.fx_rate), plan.fx_rate == 1.0, False),
-           InputValue("start", str(plan.start), False, False),
-           InputValue("months", str(plan.months), False, False),
-           InputValue("provider", plan.provider, False, False),
-           InputValue("monthly_budget", number_text(plan.monthly_budget) if plan.monthly_budget is not None else "none",
-                      plan.monthly_budget is None, False)]
+    out = []
+    for f in fields.SETTINGS.fields:
+        value = getattr(plan, f.key)
+        text = "none" if value is None else str(value) if f.kind in (fields.Kind.YEAR_MONTH, fields.Kind.INTEGER) \
+            else f.text(value)
+        is_default = f.key not in _SAVED_ALWAYS and value == fields.dataclass_default(Plan, f.key)
+        out.append(InputValue(f.key, text, is_default, False, f.label_for(plan.currency)))
     p = plan.services.platform
     if p is not None:
-        out.append(InputValue("services.platform.name", p.name, False, False))
-        out += [dataclasses.replace(v, key=f"services.platform.{v.key}") for v in line_values("services.platform", p)]
+        title = fields.section("services.platform").title   # "Managed platform: Markup" among the settings
+        out.append(InputValue("services.platform.name", p.name, False, False, title))
+        out += [dataclasses.replace(v, key=f"services.platform.{v.key}", label=f"{title}: {v.label}")
+                for v in line_values("services.platform", p, plan.currency)]
     return tuple(out)
 
 
@@ -380,7 +341,8 @@ def scenario_text(scenario: Any) -> str:
 
 def plan_inputs(plan: Plan) -> PlanInputs:
     """Every input of a plan as text: settings, every line of every section, overrides, scenarios."""
-    lines = tuple(InputLine(section, i, line.name, line_values(section, line)) for section, i, line in plan.lines())
+    lines = tuple(InputLine(section, i, line.name, line_values(section, line, plan.currency))
+                  for section, i, line in plan.lines())
     prices = tuple(InputValue(k, number_text(v), False, False) for k, v in plan.prices)
     scen = tuple(InputValue(s.name, scenario_text(s), False, False) for s in plan.scenarios)
     return PlanInputs(_settings(plan), lines, prices, scen)
@@ -410,9 +372,9 @@ def _price_value(key: str, plan: Plan, ctx_catalog: Any) -> str:
     try:
         if m:  # a price written on the line itself (people[0].hourly_rate, annotation[1].price_per_item)
             value = getattr(plan.section(m["section"])[int(m["index"])], m["field"])
-            return f"{number_text(value)} USD" + (" per hour" if m["field"] == "hourly_rate" else
-                                                  " per item" if m["field"] == "price_per_item" else
-                                                  " per unit" if m["field"] == "unit_price" else "")
+            spec = fields.at(key)  # in the plan's currency, in the field's unit (USD/h, EUR/item)
+            unit = spec.unit.display(plan.currency) if spec is not None and spec.unit is not None else plan.currency
+            return f"{number_text(value)} {unit}"
         if key == "services.platform.markup" and plan.services.platform is not None:
             return f"{share_text(plan.services.platform.markup or 0.0)} over compute"
         if key.startswith("api."):

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from pricing import engine
+from pricing import engine, fields
 from pricing.errors import PlanError
 from pricing.plan import Plan
 
@@ -32,8 +32,8 @@ DISTRIBUTIONS = ("pert", "triangular", "uniform")
 BLOCK = 2_000
 """Samples drawn and projected per block (progress and Cancel are checked between blocks)."""
 
-_INTEGER = {"gpus", "min_gpus", "people", "gpus_per_instance"}
-_SHARE_MAX_1 = {"mfu", "utilization", "idle_share", "cached_input_share", "response_cache_hit_rate", "compression"}
+_INTEGER = fields.INTEGER_KEYS
+"""Inputs sampled as whole numbers (GPUs, people, runs): the schema's integer fields."""
 
 
 class Cancelled(Exception):
@@ -47,7 +47,7 @@ class Input:
     key_path: str
     """``compute.inference[0].requests_per_month``."""
     label: str
-    """``Chat serving: requests per month``."""
+    """``Chat serving: Requests / month``: the line's name and the field's label from the schema."""
     low: float
     likely: float
     high: float
@@ -96,7 +96,7 @@ class Tornado:
 
 def _label(plan: Plan, section: str, index: int, field: str) -> str:
     line = plan.section(section)[index]
-    return f"{line.name}: {field.replace('_', ' ')}"
+    return f"{line.name}: {fields.field(section, field).label_for(plan.currency)}"
 
 
 def declared_inputs(plan: Plan) -> tuple[Input, ...]:
@@ -186,14 +186,13 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
 
 def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...]:
     """Every numeric input that moves the bill: its declared range, or +-``swing`` around its value."""
-    from pricing.planfile import LIST_SECTIONS, RANGEABLE
     out = []
     for section, i, line in plan.lines():
         ranges = dict(getattr(line, "ranges", ()))
-        fields = LIST_SECTIONS[section][1]
-        for key, (target, _, _) in fields.items():
-            if key not in RANGEABLE:
+        for spec in fields.section(section).fields:
+            if not spec.rangeable:
                 continue
+            target = spec.key
             value = getattr(line, target)
             path = f"{section}[{i}].{target}"
             if target in ranges:
@@ -201,9 +200,11 @@ def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...
                 out.append(Input(path, _label(plan, section, i, target), r.low, r.likely, r.high, True))
             elif isinstance(value, (int, float)) and value > 0:
                 low, high = value * (1 - swing), value * (1 + swing)
-                if target in _SHARE_MAX_1:
-                    high = min(high, 1.0)
-                if target in _INTEGER:
+                if spec.maximum is not None:  # within the field's limits (a share at most 100%, 168 h a week)
+                    high = min(high, spec.maximum)
+                if spec.limits.minimum is not None:
+                    low = max(low, spec.limits.minimum)
+                if spec.integer:
                     low, high = max(1.0, float(np.rint(low))), float(np.rint(high))
                     if low == value and high == value:
                         continue

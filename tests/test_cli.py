@@ -147,4 +147,4 @@ def test_drivers_ranks_inputs_of_a_hand_made_plan(tmp_path, capsys):
         ("people[1].hours_per_month", 28_800, 31_200, 2_400, False),     # 8..12 h x 50 x 12 (tie: by key path)
     ]
     code, out, _ = run(["drivers", str(plan)], capsys)
-    assert code == 0 and out.index("A: hours per month") < out.index("A: hourly rate *")
+    assert code == 0 and out.index("A: Hours per month") < out.index("A: Hourly rate (USD/h) *")

@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from pricing import breakeven as be
     from pricing.catalog import Catalog
     from pricing.errors import PlanError, Problem
-    from pricing.quantities import parse_number, parse_share
+    from pricing.fields import strategy_param
+    from pricing.quantities import parse_number
 
     catalog = Catalog.load()
     plan = load_checked(args.plan, catalog)
@@ -48,11 +49,14 @@ def run(args: argparse.Namespace) -> int:
             problems.append(Problem(f"{flag}: {exc.problems[0].message}"))
             return None
 
-    tps = read("--tokens-per-second", args.tokens_per_second, lambda t: parse_number(t, allow_zero=False))
-    util = read("--utilization", args.utilization, lambda t: parse_share(t, allow_zero=False))
-    min_gpus = read("--min-gpus", args.min_gpus, lambda t: int(parse_number(t, integer=True, maximum=1e6)))
+    def param(key: str) -> Any:  # the self_host strategy's parameter in the schema: same limits, same messages
+        return strategy_param("self_host", key).read
+
+    tps = read("--tokens-per-second", args.tokens_per_second, param("tokens_per_second_per_gpu"))
+    util = read("--utilization", args.utilization, param("utilization"))
+    min_gpus = read("--min-gpus", args.min_gpus, param("min_gpus"))
     max_volume = read("--max-volume", args.max_volume, lambda t: parse_number(t, allow_zero=False))
-    pricing = read("--pricing", args.pricing, _pricing)
+    pricing = read("--pricing", args.pricing, param("pricing"))
     if problems:
         raise PlanError(problems)
     gpu = args.gpu or given.get("gpu")
@@ -62,30 +66,23 @@ def run(args: argparse.Namespace) -> int:
         raise PlanError(f"give {' and '.join(missing)}: the plan has no self_host scenario for {args.api!r} to "
                         "take them from (throughput depends on the model and the GPU: see "
                         "`aicost catalog levers` for published figures)")
+    def default(key: str) -> Any:  # the plan's self_host scenario, else the strategy's default in the schema
+        return given.get(key, strategy_param("self_host", key).default)
+
+    util = util if util is not None else default("utilization")
     result = be.breakeven(
-        plan, args.api, gpu, tokens_per_second_per_gpu=tps,
-        utilization=util if util is not None else given.get("utilization", 0.6),
-        min_gpus=min_gpus if min_gpus is not None else given.get("min_gpus", 1),
+        plan, args.api, gpu, tokens_per_second_per_gpu=tps, utilization=util,
+        min_gpus=min_gpus if min_gpus is not None else default("min_gpus"),
         provider=args.provider or given.get("provider"),
-        pricing=pricing or given.get("pricing", "on_demand"),
-        throughput_basis=given.get("throughput_basis", "output"),
+        pricing=pricing or default("pricing"), throughput_basis=default("throughput_basis"),
         catalog=catalog, max_volume=max_volume)
-    doc = breakeven_data(result, tps, util if util is not None else given.get("utilization", 0.6))
+    doc = breakeven_data(result, tps, util)
     if args.json:
         json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(breakeven_text(result, doc))
     return EXIT_OK
-
-
-def _pricing(text: str) -> str:
-    from pricing.errors import PlanError
-    from pricing.plan import Pricing
-    value = text.strip().lower().replace("-", "_")
-    if value not in {p.value for p in Pricing}:
-        raise PlanError(f"found {text!r}, expected one of {', '.join(p.value for p in Pricing)}")
-    return value
 
 
 def _num(x: float | None, digits: int = 6) -> float | None:

@@ -24,7 +24,7 @@ class LineActions(QObject):
         self.tree = tree
         self.add_menu = QMenu("Add line", parent)
         for section in ADDABLE:
-            act = self.add_menu.addAction(f"{ops.NOUNS[section].capitalize()}")
+            act = self.add_menu.addAction(ops.noun_title(section))
             act.setToolTip(f"Add a {ops.NOUNS[section]} with typical values")
             act.triggered.connect(lambda _=False, s=section: self.add(s))
         self.add_action = QAction(theme.icon("add"), "&Add line", self)

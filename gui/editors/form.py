@@ -2,40 +2,33 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from pricing import fields as schema
 from pricing import series
 from pricing.errors import Problem
+from pricing.fields import FieldSpec, Kind, NameList
+from pricing.plan import beyond_horizon
 
 from gui import theme
 from gui.editors import ops
-from gui.widgets import (ChoiceCombo, FieldRow, IntSpin, ModelPicker, MoneyFormat, MonthEdit, PercentSpin,
-                         QuantityEdit, SectionChecks, TextEdit, set_text)
-
-Choices = Callable[["Form", Any], Sequence[tuple[Any, str, str]]]
+from gui.editors.names import Choices, choices_for
+from gui.widgets import (ChoiceCombo, FieldRow, IntSpin, ModelPicker, MoneyFormat, MonthEdit, QuantityEdit,
+                         SectionChecks, TextEdit, quantity_text, set_text, share_text)
 
 
 @dataclass(frozen=True)
 class Field:
-    """One input of a form: which field of the object it edits, with what widget, and what to tell the user."""
+    """One input of a form: the schema's spec of the field (key, label, help, unit, limits, what empty means)
+    and what only the form knows (the choices' source, how to show and set it, when it is enabled)."""
 
-    key: str
-    """Field of the dataclass (``gpus``); also the last part of its key path."""
-    label: str
-    kind: str
-    """name, number, share, int, month, choice, model, sections, yearmonth."""
-    tip: str
-    """What the field means and how it drives cost (the tooltip)."""
-    unit: str = ""
-    none_text: str = ""
-    """When set, the field may be empty (``None``); the text says what empty means."""
-    limits: dict = field(default_factory=dict)
-    """Bounds passed to parse_number / parse_share / the spin box (minimum, maximum, allow_zero)."""
+    spec: FieldSpec
     choices: Choices | None = None
+    """(form, object) -> choices, when not the schema's name list or enum (``names.choices_for``)."""
     get: Callable[[Any], Any] | None = None
     """Value shown, when it isn't simply the attribute."""
     put: Callable[["Form", Any, Any], Any] | None = None
@@ -45,6 +38,48 @@ class Field:
     """A problem with the current object worth marking on this field (beyond what the engine reports)."""
     wide: bool = False
     """Takes a whole row of the form."""
+    parse: Callable[[str], Any] | None = None
+    """Text -> value, for a field typed in the form's own syntax (lifecycle rules); raises PlanError."""
+    fmt: Callable[[Any], str] | None = None
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def tip(self) -> str:
+        return self.spec.help
+
+    @property
+    def none_text(self) -> str:
+        return self.spec.none_means
+
+
+def of(section: str, key: str, **gui: Any) -> Field:
+    """The form input of field ``key`` of ``section``, from the schema (``gui``: the form-only parts)."""
+    return Field(schema.field(section, key), **gui)
+
+
+def section_fields(section: str, *keys: str, **by_key: dict[str, Any]) -> tuple[Field, ...]:
+    """Inputs of a section: ``keys`` first, in that order (the form's layout), then every other field of the
+    section a form can edit, in the schema's order, so a field added to the schema has its input at once.
+    ``by_key[key]`` holds a key's form-only parts."""
+    return tuple(of(section, k, **by_key.get(k, {})) for k in keys) + rest(section, keys)
+
+
+def rest(section: str, shown: Sequence[str]) -> tuple[Field, ...]:
+    """Inputs of the section's fields not in ``shown`` (samples are counted from text, not typed in a box)."""
+    return tuple(Field(f) for f in schema.section(section).fields
+                 if f.key not in shown and f.kind is not Kind.SAMPLE)
+
+
+def _unit_free(label: str) -> str:
+    """``Hourly rate ({cur}/h)`` -> ``Hourly rate`` (undo texts name the field, not its unit)."""
+    return label.split(" (", 1)[0]
 
 
 class Form(QWidget):
@@ -97,13 +132,13 @@ class Form(QWidget):
         row = col = 0
         for f in self.fields:
             editor = self._make_input(f)
-            holder = FieldRow(editor, "" if f.kind == "int" else f.unit.replace("{cur}", "USD"))
-            label = QLabel(f.label + ":")
+            holder = FieldRow(editor)  # the label says the unit: "New data (TB/month)"
+            label = QLabel(f.spec.label_for(document.plan.currency) + ":")
             label.setBuddy(editor)
             label.setToolTip(f.tip)
             editor.setToolTip(f.tip)
             editor.setWhatsThis(f.tip)
-            editor.setAccessibleName(f.label)
+            editor.setAccessibleName(_unit_free(f.label))
             editor.setObjectName(f.key)
             self.inputs[f.key] = editor
             self.rows[f.key] = holder
@@ -134,31 +169,39 @@ class Form(QWidget):
     # -- inputs ------------------------------------------------------------------------------
 
     def _make_input(self, f: Field) -> QWidget:
-        lim = dict(f.limits)
-        if f.kind == "name":
-            return TextEdit()
-        if f.kind in ("number", "text_share"):
-            return QuantityEdit(share=f.kind == "text_share", optional=bool(f.none_text), placeholder=f.none_text,
-                                **lim)
-        if f.kind == "parsed":
-            edit = QuantityEdit(parse=lim["parse"], fmt=lim["fmt"], optional=bool(f.none_text), placeholder=f.none_text)
+        """The widget for a field, by its kind in the schema; numbers are read by the schema's own reader, so a
+        value the plan file refuses is refused here with the same message."""
+        spec = f.spec
+        kind = spec.kind
+        if f.parse is not None:
+            edit = QuantityEdit(parse=f.parse, fmt=f.fmt, optional=spec.optional, placeholder=spec.none_means)
             edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             return edit
-        if f.kind == "share":
-            return PercentSpin(lim.get("maximum", 1.0), minimum=lim.get("minimum", 0.0), none_text=f.none_text)
-        if f.kind in ("int", "month"):
-            return IntSpin(int(lim.get("minimum", 1)), int(lim.get("maximum", 1_000_000)),
-                           suffix=f" {f.unit}" if f.unit and f.kind == "int" else "", none_text=f.none_text)
-        if f.kind == "choice":
-            return ChoiceCombo(f.none_text)
-        if f.kind == "model":
+        if kind is Kind.TEXT:
+            return TextEdit()
+        if kind in (Kind.AMOUNT, Kind.INTEGER, Kind.SHARE, Kind.FACTOR):
+            return QuantityEdit(parse=lambda text: spec.read(text.strip()),
+                                fmt=share_text if spec.share else quantity_text,
+                                optional=spec.optional, placeholder=spec.none_means)
+        if kind is Kind.MONTH:
+            lim = spec.limits
+            spin = IntSpin(int(lim.minimum or 1), int(spec.maximum or schema.MAX_MONTHS), none_text=spec.none_means,
+                           check=lambda text: spec.read(text),
+                           beyond=lambda month: beyond_horizon(month, self.document.plan.months))
+            return spin
+        if kind is Kind.NAME and spec.names is NameList.API_MODEL:
             from gui.editors.services import search_models
             return ModelPicker(lambda text: search_models(self, text))
-        if f.kind == "sections":
-            return SectionChecks(lim.get("options", ()))
-        if f.kind == "yearmonth":
+        if kind in (Kind.NAME, Kind.ENUM, Kind.CURRENCY):
+            return ChoiceCombo()
+        if kind is Kind.NAMES:
+            return SectionChecks([(c.text, c.label) for c in spec.choices])
+        if kind is Kind.YEAR_MONTH:
             return MonthEdit()
-        raise ValueError(f"unknown field kind {f.kind!r}")
+        raise ValueError(f"no form input for {spec.key!r} ({kind.value})")
+
+    def choices_of(self, f: Field) -> Choices | None:
+        return f.choices or choices_for(f.spec)
 
     # -- the object edited -------------------------------------------------------------------
 
@@ -194,11 +237,11 @@ class Form(QWidget):
         if f.put is not None:
             new = f.put(self, obj, value)
         else:
-            new = ops.set_field(obj, f.key, value, share=f.kind in ("share", "text_share"))
+            new = ops.set_field(obj, f.key, value, share=f.spec.share)
         if new is obj:
             return
         what = getattr(obj, "name", None) if self.key_path else None
-        text = f"Change {f.label.lower()}" + (f" of {what}" if what else "")
+        text = f"Change {_unit_free(f.label).lower()}" + (f" of {what}" if what else "")
         self.document.apply(self.replaced(new), text, merge_key=f"{self.key_path}.{f.key}")
 
     # -- model -> view -----------------------------------------------------------------------
@@ -210,16 +253,18 @@ class Form(QWidget):
         if obj is None:
             return
         last_month = max(self.document.plan.months, 1)
+        currency = self.document.plan.currency
         for f in self.fields:
             w = self.inputs[f.key]
             with QSignalBlocker(w):
-                if f.choices is not None:
-                    w.set_choices(f.choices(self, obj))  # type: ignore[attr-defined]
-                if f.kind == "month" and w.maximum() != last_month:  # type: ignore[attr-defined]
+                choices = self.choices_of(f)
+                if choices is not None and isinstance(w, ChoiceCombo):
+                    w.set_choices(choices(self, obj))
+                if f.spec.kind is Kind.MONTH and w.maximum() != last_month:  # type: ignore[attr-defined]
                     w.setMaximum(last_month)  # type: ignore[attr-defined]
                 w.set_value(self.value_of(f, obj))  # type: ignore[attr-defined]
-            if "{cur}" in f.unit:
-                self.rows[f.key].unit.setText(f.unit.format(cur=self.document.plan.currency))
+            if "{cur}" in f.label:
+                set_text(self._labels[f.key], f.spec.label_for(currency) + ":")
             enabled = f.enabled(obj) if f.enabled else True
             w.setEnabled(enabled)
             self._labels[f.key].setEnabled(enabled)
@@ -265,7 +310,7 @@ class Form(QWidget):
         prefix = self.key_path
         mine: list[Problem] = []
         for p in self.document.problems:
-            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs  # noqa: SIM114
+            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
                                                 or p.key_path.startswith("prices")):
                 mine.append(p)
             elif prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):
@@ -292,13 +337,6 @@ class Form(QWidget):
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self._on_plan_changed(force=True)
-
-
-def enum_choices(cls: type, labels: dict[Any, str] | None = None) -> Choices:
-    """Choices of an Enum: (member, label, tooltip)."""
-    def choices(form: Form, obj: Any) -> Sequence[tuple[Any, str, str]]:
-        return [(m, (labels or {}).get(m, m.value.replace("_", " ")), "") for m in cls]
-    return choices
 
 
 def replace_fields(obj: Any, **changes: Any) -> Any:

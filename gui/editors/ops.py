@@ -5,24 +5,20 @@ import dataclasses
 import re
 from typing import Any
 
+from pricing import fields
 from pricing import plan as P
 from pricing.plan import Plan
 
 LINE_PATH = re.compile(r"^(?P<section>[a-z_.]+)\[(?P<index>\d+)\]$")
 
-NOUNS: dict[str, str] = {
-    "compute.training": "training run",
-    "compute.fine_tuning": "fine-tuning run",
-    "compute.inference": "inference service",
-    "compute.exploration": "notebook pool",
-    "data.storage": "storage line",
-    "data.egress": "egress line",
-    "services.apis": "API line",
-    "annotation": "annotation batch",
-    "mlops": "MLOps line",
-    "people": "people line",
-}
-"""What one line of each section is called in menus and undo texts."""
+NOUNS: dict[str, str] = {s.path: s.noun for s in fields.LIST_SECTIONS}
+"""What one line of each section is called in menus and undo texts (from the schema)."""
+
+
+def noun_title(section: str) -> str:
+    """A section's noun starting a menu item: ``API line``, ``MLOps line`` (not ``Api line``)."""
+    noun = NOUNS[section]
+    return noun[:1].upper() + noun[1:]
 
 
 def split_key(key_path: str) -> tuple[str, int] | None:
@@ -145,7 +141,7 @@ def _pick(options: Any, *preferred: str) -> str:
 
 def default_line(section: str, plan: Plan, catalog: Any) -> Any:
     """A sensible new line for ``section`` (the user edits it from there)."""
-    name = unique_name(plan, NOUNS[section].capitalize())
+    name = unique_name(plan, noun_title(section))
     provider = plan.provider
     gpus = catalog.gpu_keys()
     if section in ("compute.training", "compute.fine_tuning"):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from pricing.errors import PlanError
 from pricing.quantities import parse_number
 
-from gui.editors.form import Field, Form
+from gui.editors.form import Field, Form, section_fields
 from gui.widgets import quantity_text
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "INR", "CNY", "SEK", "NOK", "DKK", "BRL", "KRW")
@@ -50,21 +50,10 @@ def _set_currency(form: Form, plan: Any, code: str) -> Any:
     return dataclasses.replace(plan, currency=code, fx_rate=1.0 if code == "USD" else plan.fx_rate)
 
 
-SETTINGS: tuple[Field, ...] = (
-    Field("name", "Plan name", "name", "Shown in the window title, reports and exports."),
-    Field("start", "First month", "yearmonth", "Calendar month the projection starts (month 1 of the plan)."),
-    Field("months", "Horizon", "int", "Months projected; the horizon total and the charts cover them.",
-          unit="months", limits={"minimum": 1, "maximum": 240}, check=_months_check),
-    Field("provider", "Provider", "choice", "Default cloud whose prices apply to every line that doesn't name "
-          "its own.", choices=lambda form, plan: [(p, p, "") for p in form.document.catalog.providers]),
-    Field("currency", "Currency", "choice", "Currency the plan is shown in; catalog prices (USD) are converted "
-          "with the exchange rate.", choices=_currency_choices, put=_set_currency),
-    Field("fx_rate", "Exchange rate", "number", "Units of the plan's currency per US dollar (e.g. 0.92 EUR per "
-          "USD). Multiplies every catalog price.", unit="per USD", limits={"allow_zero": False},
-          enabled=lambda plan: plan.currency != "USD", check=_fx_check),
-    Field("monthly_budget", "Monthly budget", "number", "Drawn on the charts; the first month over it is "
-          "reported. Empty: no budget.", unit="{cur}/month", none_text="no budget", limits={"allow_zero": False}),
-)
+SETTINGS: tuple[Field, ...] = section_fields(
+    "", "name", "start", "months", "provider", "currency", "fx_rate", "monthly_budget",
+    months={"check": _months_check}, currency={"choices": _currency_choices, "put": _set_currency},
+    fx_rate={"enabled": lambda plan: plan.currency != "USD", "check": _fx_check})
 
 
 class PlanSettingsForm(Form):

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 from pricing.errors import PlanError
 
 from gui.editors import ops
-from gui.editors.form import Field, Form
+from gui.editors.form import Field, Form, section_fields
 from gui.widgets import set_text
 
 
@@ -30,11 +30,6 @@ def search_models(form: Form, text: str, limit: int = 30) -> Sequence[tuple[str,
              f"{price(m.output_per_mtok)} out per million tokens") for m in models]
 
 
-def api_provider_choices(form: Form, line: Any) -> Sequence[tuple[Any, str, str]]:
-    from pricing import apiprices
-    return [(p, p, "") for p in apiprices.providers()]
-
-
 def _recounted(form: Form, line: Any, **changes: Any) -> Any:
     """The line with a new model or provider, its sample texts counted again in that model's encoding."""
     return ops.recount_samples(dataclasses.replace(line, **changes))
@@ -44,42 +39,15 @@ def _no_sample(key: str):
     return lambda line: getattr(line, key) is None
 
 
-APIS: tuple[Field, ...] = (
-    Field("name", "Name", "name", "Shown in the tables and charts."),
-    Field("provider", "API provider", "choice", "Who sells the model (OpenAI, Anthropic, Google...); prices "
-          "come from the genai-prices data.", choices=api_provider_choices,
-          put=lambda form, line, v: _recounted(form, line, provider=v)),
-    Field("model", "Model", "model", "The model called; type to search the genai-prices models. Its price "
-          "per million input, cached-input and output tokens sets the cost of each request.",
-          put=lambda form, line, v: _recounted(form, line, model=v)),
-    Field("requests_per_month", "Requests / month", "number", "Calls in the first month (e.g. 300k). Cost = "
-          "requests x (input, cached input and output tokens x their prices).", unit="requests"),
-    Field("growth", "Monthly growth", "share", "Compound growth of requests each month.", limits={"maximum": 10.0}),
-    Field("input_tokens", "Input tokens", "number", "Prompt tokens per request, cached part included. Counted "
-          "exactly from the sample text when the line has one.", unit="tokens/request",
-          enabled=_no_sample("sample_input")),
-    Field("output_tokens", "Output tokens", "number", "Generated tokens per request (usually the dearer "
-          "tokens).", unit="tokens/request", enabled=_no_sample("sample_output")),
-    Field("cached_input_share", "Cached input", "share", "Share of input tokens billed at the cheaper "
-          "cached-input price (prompt caching of a shared prefix)."),
-    Field("response_cache_hit_rate", "Response cache hits", "share", "Share of requests answered from your own "
-          "response cache, never sent to the API: they cost nothing."),
-    Field("start", "First month", "month", "Plan month the calls start.", limits={"minimum": 1}),
-    Field("end", "Last month", "month", "Last plan month; 'horizon' runs to the end of the plan.",
-          none_text="horizon", limits={"minimum": 1}),
-)
+APIS: tuple[Field, ...] = section_fields(
+    "services.apis", "name", "provider", "model", "requests_per_month", "growth", "input_tokens", "output_tokens",
+    "cached_input_share", "response_cache_hit_rate", "start", "end",
+    provider={"put": lambda form, line, v: _recounted(form, line, provider=v)},
+    model={"put": lambda form, line, v: _recounted(form, line, model=v)},
+    input_tokens={"enabled": _no_sample("sample_input")}, output_tokens={"enabled": _no_sample("sample_output")})
 
-COMPUTE_SECTIONS = (("training", "training"), ("fine_tuning", "fine-tuning"), ("inference", "inference"),
-                    ("exploration", "notebooks"))
-
-PLATFORM: tuple[Field, ...] = (
-    Field("name", "Platform", "choice", "Managed ML platform (SageMaker, Vertex AI...) the compute runs on.",
-          choices=lambda form, p: [(n, n, "") for n in form.document.catalog.platform_names()]),
-    Field("markup", "Markup", "text_share", "Extra charged over the underlying compute, e.g. 20%; empty uses "
-          "the catalog's figure for the platform.", none_text="catalog markup", limits={"maximum": 10.0}),
-    Field("applies_to", "Runs", "sections", "Compute sections the platform runs; their cost is marked up.",
-          limits={"options": COMPUTE_SECTIONS}, wide=True),
-)
+PLATFORM: tuple[Field, ...] = section_fields("services.platform", "name", "markup", "applies_to",
+                                             applies_to={"wide": True})
 
 
 class ApiForm(Form):

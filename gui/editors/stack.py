@@ -6,6 +6,8 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
+from pricing import fields
+
 from gui import theme
 from gui.editors import compute, data, ops, services, work
 from gui.editors.form import Form
@@ -13,22 +15,8 @@ from gui.editors.plan_settings import PlanSettingsForm
 from gui.editors.tree import GROUPS
 
 SECTION_LABELS = {path: label for _, _, sections in GROUPS for path, label in sections}
-
-SECTION_HELP: dict[str, str] = {
-    "compute.training": "Training runs rent GPUs for a number of hours, once or every few months. Give the hours, "
-                        "or derive them from the model size and training tokens.",
-    "compute.fine_tuning": "Fine-tuning runs: the same as training runs, listed apart.",
-    "compute.inference": "Self-hosted serving: always-on GPUs, enough for each month's tokens at the given "
-                         "throughput and utilization, never fewer than the minimum.",
-    "compute.exploration": "Notebooks and dev instances, billed for every hour they run, idle or not.",
-    "data.storage": "Stored data, billed per GB-month on the volume held each month (it grows); lifecycle rules "
-                    "move old data to colder tiers.",
-    "data.egress": "Data moved out of a region or zone, billed per GB.",
-    "services.apis": "Calls to third-party model APIs, priced per input, cached-input and output token.",
-    "annotation": "Human labelling, priced per item and pass.",
-    "mlops": "Recurring infrastructure: clusters, load balancers, logs, CI minutes.",
-    "people": "Time people spend keeping the infrastructure running (indirect cost).",
-}
+SECTION_HELP: dict[str, str] = {s.path: s.help for s in fields.SECTIONS}
+"""What each section holds (from the schema)."""
 
 
 class SectionPage(QWidget):
@@ -72,18 +60,23 @@ class EditorStack(QScrollArea):
         self.setWidget(self.stack)
         self.key_path: str | None = None
         # forms are built the first time they are shown (start-up builds only the first one)
+        def noun(path: str) -> str:
+            return fields.section(path).noun
         self._factories: dict[str, Callable[[], Form]] = {
             "": lambda: PlanSettingsForm(document, noun="plan"),
-            "compute.training": lambda: compute.TrainingForm(document, compute.TRAINING, noun="training run"),
-            "compute.inference": lambda: compute.InferenceForm(document, compute.INFERENCE, noun="inference service"),
-            "compute.exploration": lambda: compute.ExplorationForm(document, compute.EXPLORATION, noun="notebook pool"),
-            "data.storage": lambda: data.StorageForm(document, data.STORAGE, noun="storage line"),
-            "data.egress": lambda: data.EgressForm(document, data.EGRESS, noun="egress line"),
-            "services.platform": lambda: services.PlatformForm(document, services.PLATFORM, noun="platform"),
-            "services.apis": lambda: services.ApiForm(document, services.APIS, noun="API line"),
-            "annotation": lambda: work.AnnotationForm(document, work.ANNOTATION, noun="annotation batch"),
-            "mlops": lambda: work.MlopsForm(document, work.MLOPS, noun="MLOps line"),
-            "people": lambda: work.PeopleForm(document, work.PEOPLE, noun="people line"),
+            "compute.training": lambda: compute.TrainingForm(document, compute.TRAINING, noun=noun("compute.training")),
+            "compute.inference": lambda: compute.InferenceForm(document, compute.INFERENCE,
+                                                               noun=noun("compute.inference")),
+            "compute.exploration": lambda: compute.ExplorationForm(document, compute.EXPLORATION,
+                                                                   noun=noun("compute.exploration")),
+            "data.storage": lambda: data.StorageForm(document, data.STORAGE, noun=noun("data.storage")),
+            "data.egress": lambda: data.EgressForm(document, data.EGRESS, noun=noun("data.egress")),
+            "services.platform": lambda: services.PlatformForm(document, services.PLATFORM,
+                                                               noun=noun("services.platform")),
+            "services.apis": lambda: services.ApiForm(document, services.APIS, noun=noun("services.apis")),
+            "annotation": lambda: work.AnnotationForm(document, work.ANNOTATION, noun=noun("annotation")),
+            "mlops": lambda: work.MlopsForm(document, work.MLOPS, noun=noun("mlops")),
+            "people": lambda: work.PeopleForm(document, work.PEOPLE, noun=noun("people")),
         }
         self._factories["compute.fine_tuning"] = self._factories["compute.training"]
         self._built: dict[Callable[[], Form], Form] = {}  # by factory: training and fine-tuning share one form

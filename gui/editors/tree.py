@@ -7,6 +7,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
+from pricing import fields
 from pricing.plan import Category
 
 from gui import theme
@@ -14,14 +15,18 @@ from gui import theme
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SETTINGS_KEY = ""
 
+def _sections(*paths: str) -> tuple[tuple[str, str], ...]:
+    return tuple((path, fields.section(path).title) for path in paths)
+
+
 GROUPS: tuple[tuple[str, Category | None, tuple[tuple[str, str], ...]], ...] = (
-    ("Compute", Category.COMPUTE, (("compute.training", "Training"), ("compute.fine_tuning", "Fine-tuning"),
-                                   ("compute.inference", "Inference"), ("compute.exploration", "Exploration"))),
-    ("Data", Category.DATA, (("data.storage", "Storage"), ("data.egress", "Egress"))),
-    ("Services", Category.SERVICES, (("services.platform", "Platform"), ("services.apis", "APIs"))),
-    ("Annotation", Category.ANNOTATION, (("annotation", "Annotation"),)),
-    ("MLOps", Category.MLOPS, (("mlops", "MLOps"),)),
-    ("People", Category.PEOPLE, (("people", "People"),)),
+    ("Compute", Category.COMPUTE, _sections("compute.training", "compute.fine_tuning", "compute.inference",
+                                            "compute.exploration")),
+    ("Data", Category.DATA, _sections("data.storage", "data.egress")),
+    ("Services", Category.SERVICES, _sections("services.platform", "services.apis")),
+    ("Annotation", Category.ANNOTATION, _sections("annotation")),
+    ("MLOps", Category.MLOPS, _sections("mlops")),
+    ("People", Category.PEOPLE, _sections("people")),
 )
 """Tree groups: (label, category, sections (key path, label)); a group with one section shows its lines."""
 

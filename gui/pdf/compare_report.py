@@ -160,16 +160,16 @@ class CompareReport:
         for title, changes in (("Settings", diff.settings), ("Price overrides", diff.prices), ("Scenarios", diff.scenarios)):
             if changes:
                 rows.append(Row([title], "group"))
-                rows += [Row([ch.key, ch.before, ch.after]) for ch in changes]
+                rows += [Row([ch.label or ch.key, ch.before, ch.after]) for ch in changes]
         changed_lines = [x for x in diff.lines if x.change == "changed"]
         moved = [x for x in diff.lines if x.change != "changed"]
         for lch in changed_lines:
             rows.append(Row([f"{lch.name} ({SECTION_TITLES.get(lch.section, lch.section)})"], "group"))
-            rows += [Row([v.key, v.before, v.after]) for v in lch.values]
+            rows += [Row([v.label or v.key, v.before, v.after]) for v in lch.values]   # the schema's labels
         if moved:
             rows.append(Row(["Lines added or removed (inputs the plan sets; defaults left out)"], "group"))
         for lch in moved:
-            given = "  ·  ".join(lch.given())
+            given = "  ·  ".join(lch.given(labels=True))
             label = f"{'+' if lch.change == 'added' else '−'} {lch.name} ({SECTION_TITLES.get(lch.section, lch.section)})"
             rows.append(Row([label, "—" if lch.change == "added" else given, given if lch.change == "added" else "—"]))
         f.heading("What changed in the inputs", 3)

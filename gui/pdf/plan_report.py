@@ -493,8 +493,8 @@ class PlanReport:
                   "Ranges are shown as likely (range low – high).", keep_with_next=True)
         self.f.heading("Settings", 3)
         self.f.table(Table([Col("Setting", weight=0.3), Col("Value", weight=0.7)],
-                           [Row([v.key, v.text + (" (default)" if v.is_default else "")], "muted" if v.is_default else "body")
-                            for v in ins.settings], keep_together=True))
+                           [Row([v.label or v.key, v.text + (" (default)" if v.is_default else "")],
+                                "muted" if v.is_default else "body") for v in ins.settings], keep_together=True))
         by_section: dict[str, list] = {}
         for line in ins.lines:
             by_section.setdefault(line.section, []).append(line)
@@ -503,8 +503,8 @@ class PlanReport:
                            f"{'s' if len(lines) != 1 else ''})", 3)
             rows = []
             for line in lines:
-                given = "  ·  ".join(f"{v.key} {v.text}" for v in line.values if not v.is_default) or "—"
-                defaults = "  ·  ".join(f"{v.key} {v.text}" for v in line.values if v.is_default) or "—"
+                given = "  ·  ".join(f"{v.label}: {v.text}" for v in line.values if not v.is_default) or "—"
+                defaults = "  ·  ".join(f"{v.label}: {v.text}" for v in line.values if v.is_default) or "—"
                 rows.append(Row([line.name, given, defaults]))
             self.f.table(Table([Col("Line", weight=0.22), Col("Set in the plan", weight=0.48), Col("Defaults", weight=0.30)],
                                rows))

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import os
 from pathlib import Path
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
+from pricing import fields
 from pricing import plan as P
 from pricing.errors import PlanError, PlanFileError, Problem, closest
-from pricing.planfile.tables import (_Field, _POS, _SHARE_FIELDS, _describe, _text, GROUP_KEYS, LIST_SECTIONS,
-                                     MAX_MONTHS, PLATFORM, RANGEABLE, TOP_KEYS)
+from pricing.fields import Kind, SectionSpec
+from pricing.planfile.tables import GROUP_KEYS, TOP_KEYS, _describe
 from pricing.planfile.yamltree import MAX_BYTES, _parse_yaml, _Tree
 from pricing.quantities import format_number, parse_number, parse_share
 
@@ -160,13 +160,8 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
             except PlanError as exc:
                 r.problem(key, exc.problems[0].message)
 
-    get("name", _text)
-    get("currency", _currency)
-    get("fx_rate", _POS)
-    get("start", _year_month)
-    get("months", lambda v: int(parse_number(v, minimum=1, integer=True, maximum=MAX_MONTHS)))
-    get("provider", lambda v: _text(v).lower())
-    get("monthly_budget", _POS)
+    for spec in fields.SETTINGS.fields:
+        get(spec.key, spec.read)
     if kw.get("currency", "USD") != "USD" and "fx_rate" not in m:
         r.problem("fx_rate", f"currency is {kw['currency']}: give fx_rate, the {kw['currency']} per USD "
                   "(catalog prices are in USD)")
@@ -183,13 +178,14 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
         groups[group] = sub or {}
 
     sections: dict[str, tuple] = {}
-    for path, (cls, fields) in LIST_SECTIONS.items():
+    for section in fields.LIST_SECTIONS:
+        path = section.path
         head, _, tail = path.partition(".")
         raw = groups[head].get(tail) if tail else m.get(head)
         items = r.sequence(raw, path, f"{tail or head} lines")
         lines = []
         for i, item in enumerate(items or []):
-            line = _read_line(item, f"{path}[{i}]", cls, fields, r, base_dir)
+            line = _read_line(item, f"{path}[{i}]", section, r, base_dir)
             if line is not None:
                 lines.append(line)
         sections[path] = tuple(lines)
@@ -197,7 +193,7 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
     platform = None
     raw_platform = groups["services"].get("platform")
     if raw_platform is not None:
-        platform = _read_line(raw_platform, "services.platform", P.Platform, PLATFORM, r, base_dir)
+        platform = _read_line(raw_platform, "services.platform", fields.section("services.platform"), r, base_dir)
 
     prices = _read_prices(m.get("prices"), r)
     scenarios = _read_scenarios(m.get("scenarios"), r)
@@ -215,58 +211,34 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
     return plan
 
 
-def _currency(v: Any) -> str:
-    s = _text(v).upper()
-    if len(s) != 3 or not s.isalpha():
-        raise PlanError(f"found {v!r}, expected a 3-letter currency code such as USD, EUR, GBP")
-    return s
-
-
-def _year_month(v: Any) -> P.YearMonth:
-    if isinstance(v, _dt.date):
-        return P.YearMonth(v.year, v.month)
-    text = str(v).strip()
-    parts = text.split("-")
-    try:
-        if len(parts) in (2, 3) and len(parts[0]) == 4:
-            year, month = int(parts[0]), int(parts[1])
-            if len(parts) == 3:
-                _dt.date(year, month, int(parts[2]))
-            return P.YearMonth(year, month)
-    except ValueError:
-        raise PlanError(f"found {v!r}, which is not a real month; expected a month such as 2027-01") from None
-    raise PlanError(f"found {v!r}, expected a month such as 2027-01")
-
-
-def _read_line(item: Any, path: str, cls: type, fields: dict[str, _Field], r: _Reader,
-               base_dir: Path | None) -> Any:
+def _read_line(item: Any, path: str, section: SectionSpec, r: _Reader, base_dir: Path | None) -> Any:
     m = r.mapping(item, path, "a line (name and its values)")
     if m is None:
         return None
-    r.unknown_keys(m, path, list(fields))
+    r.unknown_keys(m, path, list(section.keys()))
+    cls = section.cls
     kw: dict[str, Any] = {}
     ranges: list[tuple[str, P.Range]] = []
     ok = True
-    for key, (target, reader, required) in fields.items():
+    for spec in section.fields:
+        key = spec.key
         if key not in m or m[key] is None:
-            if required:
+            if spec.required:
                 r.problem(path, f"missing {key!r}")
                 ok = False
             continue
         try:
             if _is_range(m[key]):
-                if key not in RANGEABLE:
+                if not spec.rangeable:
                     raise PlanError(f"{key} cannot be a range (ranges are for amounts, not names or schedule months)")
-                rng = _range(m[key], reader, key in _SHARE_FIELDS)
-                kw[target] = rng.likely
+                rng = _range(m[key], spec.read, spec.share)
+                kw[key] = rng.likely
                 if rng.low != rng.high:
-                    ranges.append((target, rng))
-            elif key == "lifecycle":
-                kw[target] = _lifecycle(m[key])
-            elif key in ("sample_input", "sample_output"):
-                kw[target] = _sample(m[key], base_dir)
+                    ranges.append((key, rng))
+            elif spec.kind is Kind.SAMPLE:
+                kw[key] = _sample(m[key], base_dir)
             else:
-                kw[target] = reader(m[key])
+                kw[key] = spec.read(m[key])
         except PlanError as exc:
             r.problem(_join(path, key), exc.problems[0].message)
             ok = False
@@ -349,20 +321,6 @@ def _plain(x: float) -> float | int:
     return format_number(x)
 
 
-def _lifecycle(v: Any) -> tuple[P.LifecycleRule, ...]:
-    if not isinstance(v, list):
-        raise PlanError(f"found {_describe(v)}, expected a list of rules such as "
-                        "[{after_days: 30, tier: infrequent}]")
-    rules = []
-    for i, rule in enumerate(v):
-        if not isinstance(rule, dict) or set(rule) != {"after_days", "tier"}:
-            raise PlanError(f"rule {i + 1}: expected {{after_days: N, tier: NAME}}")
-        rules.append(P.LifecycleRule(parse_number(rule["after_days"], allow_zero=False), _text(rule["tier"])))
-    if [x.after_days for x in rules] != sorted(x.after_days for x in rules):
-        raise PlanError("lifecycle rules must be in order of after_days")
-    return tuple(rules)
-
-
 def _sample(v: Any, base_dir: Path | None) -> P.Sample:
     """Inline text, or a path relative to the plan file (read now, counted by _count_samples)."""
     if isinstance(v, dict) and set(v) <= {"file", "text"} and len(v) == 1:
@@ -441,7 +399,7 @@ def _read_scenarios(v: Any, r: _Reader) -> tuple[P.Scenario, ...]:
             continue
         r.unknown_keys(m, path, ["name", "strategies"])
         try:
-            name = _text(m.get("name"))
+            name = fields.NAME.read(m.get("name"))
         except PlanError:
             r.problem(path, "missing 'name'")
             continue

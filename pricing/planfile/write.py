@@ -1,8 +1,6 @@
 """Writing a plan file: a ``Plan`` back to YAML in the public format (keys in the user's order), saved atomically."""
 from __future__ import annotations
 
-import dataclasses
-import enum
 import os
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,9 @@ from pricing import plan as P
 from pricing.atomic import _digest, write_atomically
 from pricing.errors import PlanError, Problem
 from pricing.planfile.read import _looks_like_path
-from pricing.planfile.tables import _SHARE_FIELDS, GROUP_KEYS, LIST_SECTIONS, PLATFORM, _Field
+from pricing import fields
+from pricing.fields import FieldSpec, SectionSpec
+from pricing.planfile.tables import GROUP_KEYS
 from pricing.quantities import format_number, format_share
 
 # Saving
@@ -82,19 +82,20 @@ def to_data(plan: P.Plan) -> dict:
         for key in keys:
             if group == "services" and key == "platform":
                 if plan.services.platform is not None:
-                    sub["platform"] = _line_data(plan.services.platform, PLATFORM, order.get("services.platform"))
+                    sub["platform"] = _line_data(plan.services.platform, fields.section("services.platform"),
+                                                 order.get("services.platform"))
                 continue
             path = f"{group}.{key}"
             lines = plan.section(path)
             if lines:
-                sub[key] = [_line_data(x, LIST_SECTIONS[path][1], order.get(f"{path}[{i}]"))
+                sub[key] = [_line_data(x, fields.section(path), order.get(f"{path}[{i}]"))
                             for i, x in enumerate(lines)]
         if sub:
             out[group] = _ordered(sub, order.get(group))
     for key in ("annotation", "mlops", "people"):
         lines = plan.section(key)
         if lines:
-            out[key] = [_line_data(x, LIST_SECTIONS[key][1], order.get(f"{key}[{i}]")) for i, x in enumerate(lines)]
+            out[key] = [_line_data(x, fields.section(key), order.get(f"{key}[{i}]")) for i, x in enumerate(lines)]
     if plan.prices:
         out["prices"] = {k: format_number(v) for k, v in plan.prices}
     if plan.scenarios:
@@ -121,48 +122,40 @@ def _ordered(d: dict, order: tuple[str, ...] | None) -> dict:
     return {k: d[k] for k in keys}
 
 
-def _line_data(line: Any, fields: dict[str, _Field], order: tuple[str, ...] | None) -> dict:
+def _line_data(line: Any, section: SectionSpec, order: tuple[str, ...] | None) -> dict:
     out: dict[str, Any] = {}
-    cls = type(line)
     ranges = dict(getattr(line, "ranges", ()))
-    for key, (target, _, required) in fields.items():
-        value = getattr(line, target)
-        f = next(f for f in dataclasses.fields(cls) if f.name == target)
-        default = f.default if f.default is not dataclasses.MISSING else None
+    for spec in section.fields:
+        key = spec.key
+        value = getattr(line, key)
         if key in ("input_tokens", "output_tokens") and getattr(line, "sample_" + key.removesuffix("_tokens"), None):
             continue  # derived from the sample
-        rng = ranges.get(target)
+        rng = ranges.get(key)
         if rng is not None:
-            out[key] = _range_data(key, rng)
+            out[key] = _range_data(spec, rng)
             continue
-        if not required and value == default:
+        if not spec.required and value == fields.dataclass_default(section.cls, key):
             continue
-        out[key] = _value_data(key, value)
+        out[key] = _value_data(spec, value)
     return _ordered(out, order)
 
 
-def _range_data(key: str, rng: P.Range) -> Any:
-    fmt = (lambda x: format_share(x)) if key in _SHARE_FIELDS else (lambda x: repr(float(x)) if not float(x).is_integer() else str(int(x)))
+def _range_data(spec: FieldSpec, rng: P.Range) -> Any:
+    if spec.share:
+        fmt = format_share
+    else:
+        def fmt(x: float) -> str:
+            return repr(float(x)) if not float(x).is_integer() else str(int(x))
     if rng.spread is not None:
         return f"{fmt(rng.likely)} ± {format_share(rng.spread)}"
-    if key in _SHARE_FIELDS:
+    if spec.share:
         return {"low": fmt(rng.low), "likely": fmt(rng.likely), "high": fmt(rng.high)}
     return {"low": format_number(rng.low), "likely": format_number(rng.likely), "high": format_number(rng.high)}
 
 
-def _value_data(key: str, value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
+def _value_data(spec: FieldSpec, value: Any) -> Any:
     if isinstance(value, P.Sample):
         if value.path:
             return {"file": value.path} if _looks_like_path(value.path) is False else value.path
         return {"text": value.text} if _looks_like_path(value.text) else value.text
-    if isinstance(value, tuple) and value and isinstance(value[0], P.LifecycleRule):
-        return [{"after_days": format_number(x.after_days), "tier": x.tier} for x in value]
-    if isinstance(value, tuple):
-        return list(value)
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if key in _SHARE_FIELDS:
-        return format_share(value)
-    return format_number(value)
+    return fields.yaml_value(spec, value)

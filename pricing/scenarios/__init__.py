@@ -15,8 +15,8 @@ each does to a plan), ``applying`` (reading, checking and running a scenario), `
 from pricing.scenarios.applying import apply, check_scenarios
 from pricing.scenarios.attribution import SHAPLEY_MAX, ScenarioResult, evaluate, evaluate_all
 from pricing.scenarios.presentation import RoundedAttribution, attribution_cents, summary_data
-from pricing.scenarios.strategies import COMPUTE_SECTIONS, REQUIRED, STRATEGIES, ParamInfo, StrategyInfo
+from pricing.scenarios.strategies import COMPUTE_SECTIONS, STRATEGIES, ParamInfo, StrategyInfo
 
-__all__ = ["COMPUTE_SECTIONS", "REQUIRED", "STRATEGIES", "SHAPLEY_MAX", "ParamInfo", "StrategyInfo", "ScenarioResult",
+__all__ = ["COMPUTE_SECTIONS", "STRATEGIES", "SHAPLEY_MAX", "ParamInfo", "StrategyInfo", "ScenarioResult",
            "RoundedAttribution", "apply", "check_scenarios", "evaluate", "evaluate_all", "attribution_cents",
            "summary_data"]

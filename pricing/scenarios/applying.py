@@ -8,7 +8,8 @@ import numpy as np
 
 from pricing.errors import PlanError, Problem, UnknownNameError, closest
 from pricing.plan import Plan, Scenario, StrategySpec
-from pricing.scenarios.strategies import _READERS, REQUIRED, STRATEGIES, ParamInfo, StrategyInfo, _names, _share_param
+from pricing.fields import FieldSpec
+from pricing.scenarios.strategies import STRATEGIES, StrategyInfo
 from pricing.scenarios.transforms import _TRANSFORMS, Args, Changed, _Env, _sections
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class _Parsed:
         return dict(self.args)
 
 
-def _lever_default(catalog: "Catalog | None", p: ParamInfo) -> Any:
+def _lever_default(catalog: "Catalog | None", p: FieldSpec) -> Any:
     """A parameter's default: the catalog lever's value when the catalog has the lever, else ``default``."""
     if p.lever and catalog is not None:
         value = _lever_value(catalog, p.lever)
@@ -90,7 +91,7 @@ def _parse(scenario: Scenario, path: str, catalog: "Catalog | None") -> tuple[li
 def _parse_params(info: StrategyInfo, spec: StrategySpec, spath: str,
                   catalog: "Catalog | None") -> tuple[Args, list[Problem]]:
     problems: list[Problem] = []
-    known = [p.name for p in info.params]
+    known = [p.key for p in info.params]
     args: Args = {}
     raw = dict(spec.params)
     meant: set[str] = set()  # parameters a misspelt key probably is (not reported missing as well)
@@ -104,47 +105,27 @@ def _parse_params(info: StrategyInfo, spec: StrategySpec, spath: str,
             continue
         p = info.param(key)
         try:
-            if key == "applies_to":
-                args[key] = _applies(value, p)
-            elif key == "share":
-                args[key] = _share_param(info.name, key)(value)
-            else:
-                args[key] = _READERS[key](value)
+            args[key] = p.read(value)
         except PlanError as exc:
             msg = exc.problems[0].message
-            if p.expected and "expected" not in msg:
-                msg += f"; expected {p.expected}"
+            if p.example and "expected" not in msg:
+                msg += f"; expected {p.example}"
             problems.append(Problem(msg, f"{spath}.{key}"))
     for p in info.params:
-        if p.name in args or p.name in raw or p.name in meant:
+        if p.key in args or p.key in raw or p.key in meant:
             continue
         default = _lever_default(catalog, p)
-        if default == REQUIRED:
-            if info.name == "self_host" and p.name == "api" and "lines" in raw:
+        if p.required and default is None:
+            if info.name == "self_host" and p.key == "api" and "lines" in raw:
                 continue
-            problems.append(Problem(f"missing {p.name!r} ({p.meaning.rstrip('.').lower()}): expected "
-                                    f"{p.expected}" + (f"; {p.source}" if p.source else ""), spath))
-        elif default is not None and p.name not in ("lines",):
-            if p.name == "applies_to":
-                args[p.name] = tuple(default)
-            elif p.name in ("pricing", "throughput_basis"):
-                args[p.name] = _READERS[p.name](default)
-            else:
-                args[p.name] = default
+            problems.append(Problem(f"missing {p.key!r} ({p.help.rstrip('.').lower()}): expected "
+                                    f"{p.example}" + (f"; {p.source}" if p.source else ""), spath))
+        elif default is not None and p.key != "lines":
+            args[p.key] = default
     if problems:
         return args, problems
     problems += _check_combination(info, args, spath)
     return args, problems
-
-
-def _applies(value: Any, p: ParamInfo) -> tuple[str, ...]:
-    names = _names(value)
-    for n in names:
-        if n not in p.choices:
-            sugg = closest(n, p.choices, n=2)
-            hint = f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else ""
-            raise PlanError(f"found {n!r}{hint}; expected {p.expected}")
-    return names
 
 
 def _check_combination(info: StrategyInfo, a: Args, spath: str) -> list[Problem]:

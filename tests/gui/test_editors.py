@@ -52,7 +52,9 @@ def test_horizon_shorter_than_a_line_is_flagged(qtbot, window):
     import dataclasses as dc
     ann = doc.plan.annotation[0]
     doc.apply(doc.plan.with_section("annotation", (dc.replace(ann, month=20),)), "Later batch")
-    form.inputs["months"].setValue(12)
+    months = form.inputs["months"]   # a whole number typed like any other (the schema's reader): real keys
+    months.selectAll()
+    qtbot.keyClicks(months, "12")
     assert doc.plan.months == 12
     assert form.rows["months"].message.isVisible()
     assert "month 20" in form.rows["months"].message.text()

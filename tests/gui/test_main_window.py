@@ -73,9 +73,10 @@ def test_typing_a_quantity_updates_headline_and_charts_and_undo_restores(qtbot, 
     assert_shows_engine_numbers(window)
 
 
-def test_spin_box_and_combo_edits(qtbot, window, settle):
-    people = form_field(window, "compute.exploration[0]", "people")
-    people.setValue(5)
+def test_typed_numbers_and_combo_edits(qtbot, window, settle):
+    people = form_field(window, "compute.exploration[0]", "people")   # whole numbers are typed, read by the schema
+    people.selectAll()
+    qtbot.keyClicks(people, "5")
     assert window.document.plan.compute.exploration[0].people == 5
     assert_shows_engine_numbers(window)
     gpu = form_field(window, "compute.exploration[0]", "gpu")
@@ -83,8 +84,9 @@ def test_spin_box_and_combo_edits(qtbot, window, settle):
     gpu.activated.emit(gpu.currentIndex())
     assert window.document.plan.compute.exploration[0].gpu == "H100-80GB"
     assert_shows_engine_numbers(window)
-    idle = form_field(window, "compute.exploration[0]", "idle_share")
-    idle.setValue(25.0)
+    idle = form_field(window, "compute.exploration[0]", "idle_share")   # shares are typed as 25% (or 0.25)
+    idle.selectAll()
+    qtbot.keyClicks(idle, "25%")
     assert window.document.plan.compute.exploration[0].idle_share == pytest.approx(0.25)
 
 

@@ -66,7 +66,7 @@ def test_drivers_view_is_the_tornado_of_the_plan(window):
     assert rows == series.tornado_rows(t, charts.tornado.MAX_ROWS)
     assert [r.swing for r in rows] == sorted((r.swing for r in rows), reverse=True)
     # the example's widest swing is the answer length, a range in the plan
-    assert rows[0].label == "Answer generation: output tokens" and not rows[0].estimated
+    assert rows[0].label == "Answer generation: Output tokens / request" and not rows[0].estimated   # schema label
     low_x0 = np.asarray(charts.tornado.low_bar.opts["x0"])
     low_w = np.asarray(charts.tornado.low_bar.opts["width"])
     assert low_x0[0] == pytest.approx(min(rows[0].total_low, t.baseline_total))

@@ -282,6 +282,10 @@ def test_prices_used_say_value_source_and_date(catalog):
     prices = {p.key: p for p in RM.prices_used(engine.project(plan, catalog), catalog)}
     gpu = prices["gpu.H100-80GB.aws.on_demand"]
     assert gpu.overridden and gpu.value.startswith("4 USD per GPU-hour") and gpu.confidence == "override"
-    assert prices["people[0].hourly_rate"].value == "100 USD per hour"
+    # a price written on a line is in the plan's currency and its field's unit (the schema's "{cur}/h")
+    assert prices["people[0].hourly_rate"].value == "100 USD/h"
+    eur = loads_checked(PLAN_A.replace("start:", "currency: EUR\nfx_rate: 0.9\nstart:"), catalog=catalog)
+    eur_prices = {p.key: p for p in RM.prices_used(engine.project(eur, catalog), catalog)}
+    assert eur_prices["people[0].hourly_rate"].value == "100 EUR/h"     # not "USD": the rate is the plan's
     dates = RM.price_dates(engine.project(plan, catalog))
     assert dates.api_data_date is None  # no API lines

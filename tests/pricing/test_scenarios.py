@@ -5,7 +5,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from pricing import engine, planfile, rounding, scenarios
+from pricing import engine, fields, planfile, rounding, scenarios
+from pricing.fields import Kind
 from pricing.scenarios import applying, attribution, transforms
 from pricing.catalog import Catalog
 from pricing.errors import PlanError
@@ -674,14 +675,15 @@ def test_missing_spot_price_is_located_at_the_strategy(catalog):
 def test_strategy_info_for_forms():
     for name, info in scenarios.STRATEGIES.items():
         assert info.name == name and info.description and info.noop
-        names = [p.name for p in info.params]
+        names = [p.key for p in info.params]   # parameters are field specs of the schema (pricing.fields)
         assert "lines" in names, name
         for p in info.params:
-            assert p.meaning and p.expected and p.kind
-            if p.kind in ("share", "factor") and (p.required or isinstance(p.default, float)):
-                assert p.source, (name, p.name)   # a figure's default says where it comes from, or why none
+            assert p.label and p.help and p.example and p.kind
+            if p.kind in (Kind.SHARE, Kind.FACTOR) and (p.required or isinstance(p.default, float)):
+                assert p.source, (name, p.key)   # a figure's default says where it comes from, or why none
     assert scenarios.STRATEGIES["spot"].param("applies_to").default == ("training", "fine_tuning", "exploration")
     assert scenarios.STRATEGIES["batching"].param("throughput_gain").required
+    assert scenarios.STRATEGIES["self_host"].params == fields.strategy_params("self_host")
 
 
 def test_a_strategy_that_costs_more_is_negative_and_noted(catalog):

@@ -212,7 +212,7 @@ def test_tornado_rows_widest_first_with_plan_values(catalog):
     rows = series.tornado_rows(uncertainty.tornado(plan, catalog), n=3)
     assert len(rows) == 3
     # Toil hours 0..10 at 50/h over 4 months: totals 4x(20)+400 and 4x(20+500)+400; swing 2000 (the widest)
-    assert rows[0].label == "Toil: hours per month" and not rows[0].estimated
+    assert rows[0].label == "Toil: Hours per month" and not rows[0].estimated   # the schema's label
     assert (rows[0].low_text, rows[0].high_text) == ("0", "10")
     assert (rows[0].total_low, rows[0].total_high) == (480.0, 2480.0)
     assert rows[0].swing == 2000.0

@@ -104,10 +104,11 @@ def test_tornado_order_on_a_hand_made_plan():
     labels = [b.input.label for b in t.bars]
     # Big hours range: 12 x 100 x (300 - 50) = 300,000 swing; Big rate +-20%: 12 x 100 x 40 = 48,000;
     # K8s quantity/unit price +-20%: 12 x 500 x 0.4 = 2,400; Small hours/rate +-20%: 12 x 1000 x 0.4 = 4,800
-    assert labels[0] == "Big: hours per month"
-    assert labels[1] == "Big: hourly rate"
-    assert set(labels[2:4]) == {"Small: hours per month", "Small: hourly rate"}
-    assert set(labels[4:6]) == {"K8s: quantity", "K8s: unit price"}
+    # labels are the line's name and the field's label from the schema, with its unit in the plan's currency
+    assert labels[0] == "Big: Hours per month"
+    assert labels[1] == "Big: Hourly rate (USD/h)"
+    assert set(labels[2:4]) == {"Small: Hours per month", "Small: Hourly rate (USD/h)"}
+    assert set(labels[4:6]) == {"K8s: Quantity (units/month)", "K8s: Unit price (USD/unit)"}
     top = t.bars[0]
     assert (top.total_low, top.total_high) == pytest.approx((base - 12 * 100 * 50, base + 12 * 100 * 200))
     assert top.input.from_range and not t.bars[1].input.from_range
