@@ -10,7 +10,7 @@ from PySide6.QtCore import (QAbstractTableModel, QLocale, QModelIndex, QPersiste
 from PySide6.QtGui import QFont, QIcon, QPainter, QPalette, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
-from gui.widgets import MoneyFormat, currency_symbol
+from gui.formatting import MoneyFormat, display_locale
 from pricing.errors import PlanError
 from pricing.plan import Plan
 
@@ -36,10 +36,6 @@ class PriceFormat(MoneyFormat):
     def __init__(self, currency: str = "USD", locale: QLocale | None = None) -> None:
         super().__init__(currency, locale if locale is not None else display_locale())
 
-    def set_currency(self, currency: str) -> None:
-        self.currency = currency
-        self.symbol = currency_symbol(currency)
-
     def money(self, amount: float, decimals: int = 2) -> str:
         return self.locale.toCurrencyString(amount, self.symbol, decimals)
 
@@ -62,15 +58,6 @@ class PriceFormat(MoneyFormat):
             tail = tail.rstrip("0").ljust(2, "0")
             text = head + point + tail
         return text
-
-
-def display_locale() -> QLocale:
-    """The user's locale; the bare "C" locale (no locale configured, e.g. CI) reads as US English
-    rather than "1234.5$"."""
-    loc = QLocale()
-    if loc.language() == QLocale.Language.C:
-        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
-    return loc
 
 
 def significant_decimals(value: float, significant: int, minimum: int) -> int:

@@ -1,10 +1,9 @@
 """Money and quantities as text: amounts by the user's locale (QLocale), numbers as plans write them."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from PySide6.QtCore import QLocale
 
+from pricing import currencies
 from pricing.errors import PlanError
 from pricing.quantities import parse_number
 
@@ -12,24 +11,9 @@ from pricing.quantities import parse_number
 # Money and quantities as text
 # ---------------------------------------------------------------------------------------------
 
-_KNOWN_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "INR": "₹", "CAD": "CA$",
-                  "AUD": "A$", "CHF": "CHF", "SEK": "kr", "NOK": "kr", "DKK": "kr", "KRW": "₩", "BRL": "R$"}
-
-
-@lru_cache(maxsize=64)
 def currency_symbol(code: str) -> str:
-    """The symbol of an ISO 4217 code, from the locales Qt knows (``EUR`` -> ``€``); the code itself if none."""
-    code = code.upper()
-    if code in _KNOWN_SYMBOLS:  # the usual ones, unambiguous ("$" alone is the US dollar)
-        return _KNOWN_SYMBOLS[code]
-    system = QLocale()
-    if system.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == code:
-        return system.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
-    for loc in QLocale.matchingLocales(QLocale.Language.AnyLanguage, QLocale.Script.AnyScript,
-                                       QLocale.Territory.AnyTerritory):
-        if loc.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == code:
-            return loc.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
-    return code + " "
+    """The symbol of an ISO 4217 code (``EUR`` -> ``€``), from the one currency table (``pricing.currencies``)."""
+    return currencies.symbol(code)
 
 
 def display_locale() -> QLocale:
@@ -41,16 +25,23 @@ def display_locale() -> QLocale:
 
 
 class MoneyFormat:
-    """Amounts in the plan's currency, formatted by the user's locale (separators, symbol position)."""
+    """Amounts in the plan's currency, formatted by the user's locale (separators, symbol position); the
+    symbol and the decimals (none for JPY) come from the one currency table (``pricing.currencies``)."""
 
     def __init__(self, currency: str = "USD", locale: QLocale | None = None):
-        self.currency = currency
-        self.symbol = currency_symbol(currency)
         self.locale = locale or display_locale()
+        self.set_currency(currency)
+
+    def set_currency(self, currency: str) -> None:
+        self.currency = currency
+        entry = currencies.known(currency)
+        self.symbol = entry.symbol
+        self.decimals = entry.decimals
+        """Minor-unit digits of the currency (``full`` shows them; JPY: 0)."""
 
     def full(self, amount: float) -> str:
-        """``$1,234.56``"""
-        return self.locale.toCurrencyString(amount, self.symbol, 2)
+        """``$1,234.56`` (``¥1,235``)"""
+        return self.locale.toCurrencyString(amount, self.symbol, self.decimals)
 
     def whole(self, amount: float) -> str:
         """``$1,235`` (for large amounts in headlines and tables)."""
@@ -71,7 +62,7 @@ class MoneyFormat:
                 number = _trim_zeros(number, self.locale)
                 return self.locale.toCurrencyString(value, self.symbol, digits).replace(
                     self.locale.toString(value, "f", digits), number + suffix, 1)
-        return self.locale.toCurrencyString(amount, self.symbol, 0 if a >= 10 or a == 0 else 2)
+        return self.locale.toCurrencyString(amount, self.symbol, 0 if a >= 10 or a == 0 else self.decimals)
 
     def percent(self, share: float, digits: int = 0) -> str:
         return self.locale.toString(share * 100.0, "f", digits) + self.locale.percent()

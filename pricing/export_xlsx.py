@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from pricing.engine import GB_PER_TB, HOURS_PER_MONTH, LineItem, Projection
-from pricing import atomic
+from pricing import atomic, currencies
 from pricing.plan import SECTIONS, Category, EgressKind, Plan, ThroughputBasis
 
 COMPUTED = "computed by AI Cost Planner"
@@ -48,7 +48,6 @@ _SECTION_TITLE = {
     "data.storage": "Data · storage", "data.egress": "Data · egress", "services.apis": "Services · APIs",
     "annotation": "Annotation", "mlops": "MLOps", "people": "People",
 }
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
 
 
 def formula_like(text: str) -> bool:
@@ -596,9 +595,12 @@ _BLOCKS = {
 
 
 def money_format(currency: str) -> str:
-    """Excel number format of an amount in the plan's currency (symbol, thousands, cents, negatives red)."""
-    sym = _SYMBOLS.get(currency, currency + " ").replace('"', "")
-    return f'"{sym}"#,##0.00;[Red]-"{sym}"#,##0.00'
+    """Excel number format of an amount in the plan's currency (symbol, thousands, the currency's decimals,
+    negatives red); symbol and decimals from the one currency table (``pricing.currencies``)."""
+    cur = currencies.known(currency)
+    sym = cur.symbol.replace('"', "")
+    number = "#,##0" + ("." + "0" * cur.decimals if cur.decimals else "")
+    return f'"{sym}"{number};[Red]-"{sym}"{number}'
 
 
 def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenario_results: Sequence[Any] = (),
@@ -1007,26 +1009,24 @@ def _notes(b: _Book, proj: Projection, first_fiscal_month: int, view: str, commi
 def export(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, first_fiscal_month: int = 1,
            view: str = "amortised", commitments: Sequence[Any] = (), tornado: Any = None,
            with_tornado: bool = True, generated: _dt.date | None = None,
-           cancel: Callable[[], bool] | None = None) -> Exported:
-    """Project ``plan``, evaluate its scenarios (and its tornado) and write the workbook atomically (the plan
-    files' writer: temporary file in the same folder, fsync, rename; the replaced file's mode is kept)."""
+           cancel: Callable[[], bool] | None = None, report: Any = None) -> Exported:
+    """Write the workbook of ``plan`` atomically (the plan files' writer: temporary file in the same folder,
+    fsync, rename; the replaced file's mode is kept) from its report: ``report`` (a ``report_model.Report``
+    with its scenarios and tornado), or one gathered here (the plan projected, its scenarios evaluated, its
+    tornado unless ``with_tornado`` is False or ``tornado`` is given)."""
     import io
-    from pricing import engine, scenarios, uncertainty
-    from pricing.errors import PlanError
+    from pricing import report_model, uncertainty
     if catalog is None:
         from pricing.catalog import Catalog
         catalog = Catalog.load()
-    proj = engine.project(plan, catalog)
-    results, skipped = [], []
-    for s in plan.scenarios:
-        if cancel is not None and cancel():
-            raise uncertainty.Cancelled()
-        try:
-            results.append(scenarios.evaluate(plan, s, catalog, proj, lazy=True))
-        except PlanError as exc:
-            skipped.append(f"{s.name}: {exc.problems[0] if exc.problems else exc}")
-    if tornado is None and with_tornado:
-        tornado = uncertainty.tornado(plan, catalog)
+    if report is None:
+        report = report_model.gather(plan, catalog, monte_carlo=False,
+                                     tornado=tornado is None and with_tornado, texts=False, cancel=cancel)
+    proj = report.projection
+    results = [f.result for f in report.scenarios]
+    skipped = list(report.skipped)
+    if tornado is None:
+        tornado = report.tornado
     buf = io.BytesIO()
     computed = write_workbook(proj, buf, catalog=catalog, scenario_results=results, tornado=tornado,
                               first_fiscal_month=first_fiscal_month, view=view, commitments=commitments,

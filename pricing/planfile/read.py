@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
+from pricing import currencies
 from pricing import plan as P
 from pricing.errors import PlanError, PlanFileError, Problem, closest
 from pricing.planfile.tables import (_Field, _POS, _SHARE_FIELDS, _describe, _text, GROUP_KEYS, LIST_SECTIONS,
@@ -216,10 +217,11 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
 
 
 def _currency(v: Any) -> str:
-    s = _text(v).upper()
-    if len(s) != 3 or not s.isalpha():
-        raise PlanError(f"found {v!r}, expected a 3-letter currency code such as USD, EUR, GBP")
-    return s
+    """A code of the one currency table (pricing.currencies), or any ISO 4217-shaped code (the plan pins fx_rate)."""
+    try:
+        return currencies.iso_code(_text(v))
+    except PlanError:
+        raise PlanError(f"found {v!r}, expected a 3-letter currency code such as USD, EUR, GBP") from None
 
 
 def _year_month(v: Any) -> P.YearMonth:

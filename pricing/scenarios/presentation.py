@@ -26,7 +26,8 @@ class RoundedAttribution:
     """Strategy -> cents over the horizon (sum of its months); they sum to ``saving_total``."""
 
 
-def attribution_cents(result: ScenarioResult) -> RoundedAttribution:
+def attribution_cents(result: ScenarioResult, base_cells: np.ndarray | None = None,
+                      scen_cells: np.ndarray | None = None) -> RoundedAttribution:
     """The saving and its split rounded to cents once, so that the parts add up exactly.
 
     The saving shown for a month is the displayed baseline month minus the displayed scenario
@@ -34,9 +35,13 @@ def attribution_cents(result: ScenarioResult) -> RoundedAttribution:
     cents go to the strategies by largest remainder on their exact (Shapley) shares, the few
     cents by which that differs from their exact sum spread in proportion to their size; a
     strategy's horizon figure is the sum of its months.
+
+    ``base_cells`` and ``scen_cells``: the rounded cells of the two projections, when the caller has them
+    (the report model's summaries), so they are not rounded again.
     """
     from pricing.rounding import rounded_matrix
-    return _attribution_cents(result, rounded_matrix(result.baseline), rounded_matrix(result.projection))
+    return _attribution_cents(result, rounded_matrix(result.baseline) if base_cells is None else base_cells,
+                              rounded_matrix(result.projection) if scen_cells is None else scen_cells)
 
 
 def _attribution_cents(result: ScenarioResult, base_cells: np.ndarray, scen_cells: np.ndarray) -> RoundedAttribution:
