@@ -94,7 +94,7 @@ def param_input(p: S.ParamInfo, document: Any) -> QWidget:
             combo.set_choices((c, c.replace("_", " "), "") for c in p.choices)
         return combo
     if p.kind == "model":
-        from gui.editors.services import search_models
+        from gui.editors.model_search import search_models
 
         class _Holder:  # search_models reads the form's target line; any model matches here
             def target(self) -> None:

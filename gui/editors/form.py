@@ -152,7 +152,7 @@ class Form(QWidget):
         if f.kind == "choice":
             return ChoiceCombo(f.none_text)
         if f.kind == "model":
-            from gui.editors.services import search_models
+            from gui.editors.model_search import search_models
             return ModelPicker(lambda text: search_models(self, text))
         if f.kind == "sections":
             return SectionChecks(lim.get("options", ()))
