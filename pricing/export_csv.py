@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from pricing import report_model
+from pricing import currencies, report_model
 from pricing.atomic import check_target, write_file
 from pricing.engine import Projection
 from pricing.plan import Category
@@ -353,7 +353,8 @@ def compare_rows(cmp: "Comparison") -> list[tuple[str, ...]]:
     with the difference to the first entry (cents; blank where an entry has no value)."""
     cur = safe_cell(cmp.currency)
     k = len(cmp.entries)
-    cell = lambda c: "" if c is None else amount(c)  # noqa: E731
+    places = currencies.decimals(cmp.currency)
+    cell = lambda c: "" if c is None else amount(c, places)  # noqa: E731
 
     def row(kind: str, name: str, section: str, category: str, values: Sequence[int | None],
             absent_is_zero: bool = False) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pricing import currencies
 from pricing.rounding import largest_remainder
 from pricing.scenarios.attribution import ScenarioResult
 
@@ -45,14 +46,18 @@ def attribution_cents(result: ScenarioResult, base_cells: np.ndarray | None = No
 
 
 def _attribution_cents(result: ScenarioResult, base_cells: np.ndarray, scen_cells: np.ndarray) -> RoundedAttribution:
-    """``attribution_cents`` from the rounded cells of the baseline and the scenario projections."""
+    """``attribution_cents`` from the rounded cells of the baseline and the scenario projections.
+
+    The split is in the currency's minor unit (whole yen for JPY: cents that are multiples of 100), as
+    the cells are (``rounding.rounded_matrix``)."""
     saving = base_cells.sum(axis=0) - scen_cells.sum(axis=0)
     saving = np.asarray(saving, dtype=np.int64).reshape(len(result.baseline.months))
+    unit = 10 ** (2 - currencies.decimals(result.baseline.currency))  # cents per minor unit
     names = [n for n, _ in result.attribution]
     exact = np.array([m for _, m in result.attribution], dtype=float).reshape(len(names), len(saving)) * 100.0
     cents = np.zeros(exact.shape, dtype=np.int64)
     for m in range(exact.shape[1]):
-        cents[:, m] = largest_remainder(exact[:, m], int(saving[m]))
+        cents[:, m] = largest_remainder(exact[:, m] / unit, int(saving[m]) // unit) * unit
     parts = tuple((n, cents[j]) for j, n in enumerate(names))
     return RoundedAttribution(saving, int(saving.sum()), parts, tuple((n, int(c.sum())) for n, c in parts))
 

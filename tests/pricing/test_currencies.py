@@ -137,3 +137,26 @@ def test_no_other_currency_table_in_the_code():
 def test_the_check_finds_a_table():
     """The check above is not blind: the tables this module replaced would be found."""
     assert _tables(ROOT / "pricing" / "currencies.py")  # the one table itself is found
+
+
+def test_a_jpy_plans_savings_split_into_whole_yen(base_catalog, tmp_path):
+    """The strategies' parts of a saving are whole yen too, and still add up to the saving shown."""
+    from pricing import report_model
+    text = (ROOT / "resources" / "examples" / "support-assistant.yaml").read_text(encoding="utf-8")
+    plan = loads_checked(text.replace("currency: USD\n", "currency: JPY\nfx_rate: 150\n"), catalog=base_catalog,
+                         base_dir=ROOT / "resources" / "examples")
+    rep = report_model.gather(plan, base_catalog, monte_carlo=False, texts=False)
+    assert rep.scenarios and rep.summary.decimals == 0
+    for sf in rep.scenarios:
+        parts = [st.total for st in sf.strategies]
+        assert all(c % 100 == 0 for c in parts), parts                   # whole yen (cents x 100)
+        assert sum(parts) == sf.saving == rep.summary.total - sf.summary.total
+        for _, monthly in sf.attribution.parts:
+            assert all(int(c) % 100 == 0 for c in monthly)
+    paths = export_csv.export(plan, tmp_path / "jpy.csv", catalog=base_catalog, report=rep).paths
+    rows = list(csv.DictReader(io.StringIO(paths[1].read_text(encoding="utf-8-sig"))))
+    for scen in {r["scenario"] for r in rows} - {"baseline"}:
+        total = next(r for r in rows if r["scenario"] == scen and r["level"] == "total")
+        strategies = [r for r in rows if r["scenario"] == scen and r["level"] == "strategy"]
+        assert "." not in total["saving"] and all("." not in r["saving"] for r in strategies)
+        assert sum(int(r["saving"]) for r in strategies) == int(total["saving"])
