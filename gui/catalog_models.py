@@ -321,7 +321,8 @@ class CatalogTableModel(QAbstractTableModel):
         if col == self.SOURCE:
             if r.overridden and r.catalog is not None:
                 c = r.catalog
-                return f"this plan (catalog: {'gap' if c.value is None else self._fmt.number(c.value)}, {c.source.source})"
+                value = "gap" if c.value is None else self._fmt.number(c.value)
+                return f"this plan (catalog: {value}, {c.source.source})"
             return e.source.source
         return ""
 
@@ -354,7 +355,8 @@ def entry_tooltip(r: CatalogRow, fmt: PriceFormat) -> str:
         lines.append(f"gap: {e.gap}")
     if e.tiers:
         lines.append("tiers: " + "; ".join(
-            f"{'up to ' + fmt.number(t.upto) if t.upto is not None else 'above'}: {fmt.number(t.price)}" for t in e.tiers))
+            f"{'up to ' + fmt.number(t.upto) if t.upto is not None else 'above'}: {fmt.number(t.price)}"
+            for t in e.tiers))
     if e.source.notes:
         lines.append(f"notes: {e.source.notes}")
     return "\n".join(lines)
@@ -367,7 +369,8 @@ class ApiModelTableModel(QAbstractTableModel):
     PROVIDER, MODEL, NAME, INPUT, CACHED, OUTPUT, AS_OF, SOURCE = range(8)
     PRICE_COLUMNS = (INPUT, CACHED, OUTPUT)
 
-    def __init__(self, fmt: PriceFormat, parent: QWidget | None = None, *, columns: Sequence[int] | None = None) -> None:
+    def __init__(self, fmt: PriceFormat, parent: QWidget | None = None, *,
+                 columns: Sequence[int] | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ApiRow] = []
         self._fmt = fmt
@@ -501,7 +504,8 @@ class CatalogFilter(QSortFilterProxyModel):
             return False
         if self.words:
             hay = " ".join(str(x or "") for x in (e.key, e.item, e.provider, e.unit, e.description, e.source.source,
-                                                    e.source.confidence, e.gap, "overridden" if r.overridden else "")).lower()
+                                                    e.source.confidence, e.gap,
+                                                    "overridden" if r.overridden else "")).lower()
             return all(w in hay for w in self.words)
         return True
 

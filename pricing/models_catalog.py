@@ -426,8 +426,9 @@ def resolve_model(catalog: ModelCatalog, *, family: str | None = None, params: f
         fields["kv_latent_dim"] = nearest.kv_latent_dim
     if not moe:
         fields.update(experts=0, experts_per_token=0)
+    shape = {k: getattr(nearest, k) for k in ("layers", "attention_heads", "head_dim")}
     spec = ModelSpec(name or f"{params / 1e9:g}B model", name or f"{params / 1e9:g}B model", params, active,
-                     **{**{k: getattr(nearest, k) for k in ("layers", "attention_heads", "head_dim")}, **fields, **given})
+                     **{**shape, **fields, **given})
     if not borrowed:
         return spec, "architecture as given"
     return spec, (f"{', '.join(borrowed)} taken from {nearest.key}, the catalog family nearest "

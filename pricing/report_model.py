@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from pricing import engine, uncertainty
+from pricing.catalog import Catalog
 from pricing.errors import PlanError
 from pricing.plan import LifecycleRule, Plan, Range, Sample
 from pricing.planfile import _SHARE_FIELDS as SHARE_FIELDS  # the loader's list of share fields, kept in one place
@@ -34,7 +35,6 @@ from pricing.scenarios import evaluate as evaluate_scenario
 from pricing.uncertainty import Cancelled, MonteCarlo, Tornado
 
 if TYPE_CHECKING:
-    from pricing.catalog import Catalog
     from pricing.engine import Projection
 
 ProgressFn = Callable[[int, int], None]
@@ -197,7 +197,6 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
         if stop():
             raise Cancelled()
     if catalog is None:
-        from pricing.catalog import Catalog
         catalog = Catalog.load()
     proj = projection if projection is not None else engine.project(plan, catalog, months=months)
     plan = proj.plan

@@ -9,7 +9,10 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QPainter
 
 from pricing import series
+from pricing.compare import ratio_text
+from pricing.report_model import SECTION_TITLES
 
+from gui.formatting import MoneyFormat
 from gui.pdf import charts
 from gui.pdf.layout import (_discard, _finish, _open, _render, APP, CancelFn, Col, Flow, ProgressFn, Row, Style, Table,
                             ensure_application)
@@ -55,7 +58,6 @@ class CompareReport:
     """Lays out a comparison into a Flow."""
 
     def __init__(self, cmp: Any, flow: Flow, style: Style, generated: _dt.date):
-        from gui.widgets import MoneyFormat
         self.c, self.f, self.s, self.generated = cmp, flow, style, generated
         self.fmt = MoneyFormat(cmp.currency)
         self.cs = style.chart()
@@ -69,7 +71,6 @@ class CompareReport:
         return ("+" if cents > 0 else "−" if cents < 0 else "") + self.fmt.full(abs(int(cents)) / 100)
 
     def ratio(self, r: float | None) -> str:
-        from pricing.compare import ratio_text
         return ratio_text(r).replace("-", "−")
 
     def color(self, cents: int | None) -> QColor | None:
@@ -132,7 +133,6 @@ class CompareReport:
 
     def diff(self, j: int) -> None:
         c, s, f = self.c, self.s, self.f
-        from pricing.report_model import SECTION_TITLES
         ids = c.ids
         e = c.entries[j]
         f.heading(f"{ids[j]} against A: {e.label}", 2)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter
 
 from pricing import atomic, report_model, series
 from pricing.plan import Plan
+from pricing.report import input_value
 from pricing.report_model import SECTION_TITLES, Report, month_periods, scenario_text, year_periods
 
 from gui import theme
@@ -273,7 +274,6 @@ class PlanReport:
 
     def uncertainty(self) -> None:
         d = self.d
-        from pricing.report import input_value
         u, mc = d.uncertainty, d.monte_carlo
         self.h2("Uncertainty")
         n = len(mc.inputs)

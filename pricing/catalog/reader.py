@@ -141,7 +141,8 @@ class _Reader:
         else:
             confidence = self.text(raw, "confidence", path)
             if confidence and confidence not in CONFIDENCE_LEVELS:
-                self.problem(f"{path}.confidence", f"found {confidence!r}, expected one of {', '.join(CONFIDENCE_LEVELS)}")
+                self.problem(f"{path}.confidence",
+                             f"found {confidence!r}, expected one of {', '.join(CONFIDENCE_LEVELS)}")
         return PriceSource(key, src, as_of, parse_as_of(as_of), confidence, notes)
 
     def tiers(self, value: Any, path: str) -> tuple[Tier, ...] | None:
@@ -242,7 +243,8 @@ class _Reader:
             tiers = parsed
             value = next(t.price for t in tiers if t.price > 0)
             if raw.get("value") is not None and raw.get("value") != value:
-                self.problem(f"{path}.value", f"found {raw.get('value')!r}, but the first paid tier's rate is {value:g}")
+                self.problem(f"{path}.value",
+                             f"found {raw.get('value')!r}, but the first paid tier's rate is {value:g}")
         else:
             v = self.number(raw["value"], f"{path}.value")
             if v is None:
@@ -364,7 +366,8 @@ class _Reader:
                  and (v := self.number(spec_raw[f], f"{spath}.{f}")) is not None}
         peaks_src = ""
         if peaks:
-            peaks_src = f"{self.text(spec_raw, 'peaks_source', spath)} (read {self.text(spec_raw, 'peaks_as_of', spath)})"
+            read = self.text(spec_raw, "peaks_as_of", spath)
+            peaks_src = f"{self.text(spec_raw, 'peaks_source', spath)} (read {read})"
         spec = GpuSpec(g, name, memory or 0.0, peak, note, src, bw, tuple(peaks.items()), peaks_src)
         d.gpus[g] = _Gpu(g, name, spec, peak_gap, unit)
         desc = f"{name}: peak {unit}"
@@ -384,7 +387,8 @@ class _Reader:
             for pricing, rec in self.mapping(per, ppath, "pricing models").items():
                 epath = f"{ppath}.{pricing}"
                 if pricing == "reserved":
-                    self.problem(epath, "reserved prices are derived from levers.yaml reserved_discount; do not list them")
+                    self.problem(epath, "reserved prices are derived from levers.yaml reserved_discount; "
+                                        "do not list them")
                     continue
                 if pricing not in prov.pricing:
                     self.problem(epath, f"{p} does not sell {pricing} (its pricing: {', '.join(prov.pricing)})")
@@ -418,7 +422,8 @@ class _Reader:
         out = {}
         for p, items in self.mapping(doc.get(section), section, "providers").items():
             if p != ANY_PROVIDER and p not in self.data.providers:
-                self.problem(f"{section}.{p}", f"unknown provider {p!r}; expected one of {', '.join(self.data.providers)}")
+                self.problem(f"{section}.{p}",
+                             f"unknown provider {p!r}; expected one of {', '.join(self.data.providers)}")
                 continue
             out[p] = items
         return out
