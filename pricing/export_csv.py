@@ -33,7 +33,6 @@ from pricing.atomic import check_target, write_file
 from pricing.engine import Projection
 from pricing.plan import Category
 from pricing.report_model import Report, Summary, UncertaintyFigures
-from pricing.uncertainty import Cancelled
 
 if TYPE_CHECKING:
     from pricing.compare import Comparison
@@ -321,6 +320,7 @@ def export(plan: "Plan", path: str | os.PathLike, *, catalog: Any = None,
                                      samples=samples, seed=seed, progress=report_model.scaled(progress, 0, 90),
                                      cancel=cancel)
     if cancel is not None and cancel():
+        from pricing.uncertainty import Cancelled  # deferred: `aicost report --csv` never cancels
         raise Cancelled()
     write_report(report, path)
     step(100, 100)

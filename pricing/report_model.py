@@ -23,19 +23,22 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from pricing import engine, uncertainty
+from pricing import engine
 from pricing.catalog import Catalog
 from pricing.errors import PlanError
 from pricing.plan import LifecycleRule, Plan, Range, Sample
 from pricing.planfile import _SHARE_FIELDS as SHARE_FIELDS  # the loader's list of share fields, kept in one place
 from pricing.report_figures import (CategoryTable, DriverFigure, LineFigures, Period, Summary, UncertaintyFigures,
                                     month_periods, summarize, uncertainty_figures, year_periods)
-from pricing.scenarios import RoundedAttribution, ScenarioResult, attribution_cents
-from pricing.scenarios import evaluate as evaluate_scenario
-from pricing.uncertainty import Cancelled, MonteCarlo, Tornado
 
 if TYPE_CHECKING:
     from pricing.engine import Projection
+    from pricing.scenarios import RoundedAttribution, ScenarioResult
+    from pricing.uncertainty import MonteCarlo, Tornado
+
+# pricing.scenarios and pricing.uncertainty are imported where a report needs them (scenarios, Monte Carlo,
+# tornado): `aicost report` (text, JSON, CSV) needs neither, and importing both adds ~20-30 ms to its start-up
+# (benchmarks/bench_engine.py times it).
 
 ProgressFn = Callable[[int, int], None]
 CancelFn = Callable[[], bool]
@@ -92,6 +95,7 @@ class ScenarioFigures:
 
 def scenario_figures(baseline: Summary, result: ScenarioResult) -> ScenarioFigures:
     """A scenario's figures against ``baseline`` (the summary of ``result.baseline``), rounded once each."""
+    from pricing.scenarios import attribution_cents  # deferred: see the note on imports
     scen = summarize(result.projection)
     return ScenarioFigures(result, scen, attribution_cents(result, baseline.cells, scen.cells), baseline.total)
 
@@ -156,6 +160,8 @@ def report_of(projection: "Projection", scenario_results: Iterable[ScenarioResul
 def evaluate_scenarios(plan: Plan, catalog: Any, baseline: "Projection",
                        cancel: CancelFn | None = None) -> tuple[list[ScenarioResult], list[str]]:
     """Each scenario of the plan against ``baseline``; those that can't be evaluated are listed, not raised."""
+    from pricing.scenarios import evaluate as evaluate_scenario  # deferred: see the note on imports
+    from pricing.uncertainty import Cancelled
     results, skipped = [], []
     for s in plan.scenarios:
         if cancel is not None and cancel():
@@ -195,6 +201,7 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
 
     def check() -> None:
         if stop():
+            from pricing.uncertainty import Cancelled
             raise Cancelled()
     if catalog is None:
         catalog = Catalog.load()
@@ -210,9 +217,13 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
         figures, skipped = tuple(scenario_figures(base, r) for r in results), tuple(skipped_list)
     step(15, 100)
     check()
-    ranged = uncertainty.has_ranges(plan)
+    ranged = False
+    if monte_carlo is None or tornado is None:  # "when the plan has ranges"
+        from pricing import uncertainty  # deferred: see the note on imports
+        ranged = uncertainty.has_ranges(plan)
     mc = u = None
     if monte_carlo if monte_carlo is not None else ranged:
+        from pricing import uncertainty
         mc = uncertainty.monte_carlo(plan, catalog, samples=samples or uncertainty.DEFAULT_SAMPLES,
                                      seed=uncertainty.DEFAULT_SEED if seed is None else seed,
                                      distribution=distribution, progress=scaled(progress, 15, 85), cancel=cancel)
@@ -221,6 +232,7 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
     check()
     tor = None
     if tornado if tornado is not None else (mc is not None and ranged):
+        from pricing import uncertainty
         tor = uncertainty.tornado(plan, catalog)
     step(95, 100)
     check()

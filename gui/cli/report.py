@@ -32,7 +32,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pricing import atomic, engine, report, report_model, uncertainty
+    from pricing import atomic, engine, report, report_model
     plan = load_plan(args.plan)
     if args.scenario:
         from pricing import scenarios
@@ -45,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
     # needs the scenarios, the inputs as text and, when the plan has ranges, the Monte Carlo and tornado;
     # the workbook the scenarios and the tornado)
     pdf, xlsx = bool(args.pdf), bool(args.xlsx)
-    slow = args.uncertainty or (pdf and uncertainty.has_ranges(proj.plan))
+    slow = bool(args.uncertainty)  # a progress line when the Monte Carlo runs (the PDF runs it on a ranged plan)
+    if pdf and not slow:
+        from pricing import uncertainty
+        slow = uncertainty.has_ranges(proj.plan)
     rep = report_model.gather(proj.plan, projection=proj, scenarios=pdf or xlsx,
                               monte_carlo=True if args.uncertainty else (None if pdf else False),
                               tornado=True if xlsx else (None if pdf else False), texts=pdf, samples=args.samples,
