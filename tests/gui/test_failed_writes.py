@@ -1,4 +1,4 @@
-"""Exports that fail say so and keep the old file (issue 17 item 5): PDF, `report --csv`, `compare --csv/--pdf`.
+"""Writes that fail say so and keep the old file (issue 17 item 5): PDF, `report --csv`, `compare --csv/--pdf`, Save.
 
 Every write goes through pricing.atomic. Failures are simulated where the machine can't make them
 for real: QPainter.end() reporting failure, fsync failing with ENOSPC (a full disk), a file system
@@ -202,3 +202,25 @@ def test_window_export_pdf_shows_the_failure(qtbot, plan_document, tmp_path, mon
     assert "r.pdf" in text and "writer reported a failure" in text and "previous file" in text
     assert out.read_bytes() == OLD and leftovers(tmp_path) == []
     assert "Exported" not in host.statusBar().currentMessage()
+
+
+def test_window_save_whose_backup_cannot_be_written_says_so(qtbot, window, monkeypatch):
+    """Save on a nearly full disk: the new plan fits but its .bak does not. The save fails with the reason, the plan
+    file on disk is unchanged, and the window keeps the edit (still modified)."""
+    path = window.document.path
+    before = path.read_bytes()
+    window.document.apply(window.document.plan.with_section("people", ()), "Drop people")
+    assert window.isWindowModified()
+    real, calls = os.fsync, {"n": 0}
+
+    def fsync(fd):  # 1: the plan's temporary file, 2: the backup's
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd)
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    assert window.save() is False
+    text = window.presenter.last_dialog.text()
+    assert f"could not be kept as {path.name}.bak (No space left on device)" in text and "nothing was saved" in text
+    assert path.read_bytes() == before and window.isWindowModified()
+    assert leftovers(path.parent) == []
