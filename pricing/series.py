@@ -7,9 +7,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from pricing import currencies
 from pricing.engine import Projection
 from pricing.plan import Category, YearMonth
-from pricing import currencies
 from pricing.report_figures import summarize
 from pricing.rounding import cents_to_float, to_cents
 
