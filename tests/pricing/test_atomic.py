@@ -148,8 +148,8 @@ def test_a_missing_folder_and_a_folder_target_are_refused(tmp_path):
         atomic.write_atomically(tmp_path, "x\n")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder (test_pdf_writes simulates "
-                                              "a read-only mount for root)")
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder "
+                                              "(tests/gui/test_failed_writes.py simulates a read-only mount for root)")
 def test_a_read_only_folder(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
