@@ -340,7 +340,8 @@ class CatalogBrowser(QDialog):
     def _update_count(self) -> None:
         self.count_label.setText(f"{self.catalog_proxy.rowCount()} of {self.catalog_model.rowCount()} prices")
         n = self.api_model.rowCount()
-        self.api_count_label.setText(f"{n} model{'s' if n != 1 else ''}" + (" (first shown)" if n >= self._api_limit else ""))
+        self.api_count_label.setText(f"{n} model{'s' if n != 1 else ''}"
+                                     + (" (first shown)" if n >= self._api_limit else ""))
 
     def _on_selection_changed(self, *_: Any) -> None:
         row = self.selected_row()

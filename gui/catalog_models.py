@@ -10,7 +10,7 @@ from PySide6.QtCore import (QAbstractTableModel, QLocale, QModelIndex, QPersiste
 from PySide6.QtGui import QFont, QIcon, QPainter, QPalette, QPixmap, QPolygonF
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
-from gui.widgets import MoneyFormat, currency_symbol
+from gui.formatting import MoneyFormat, display_locale
 from pricing.errors import PlanError
 from pricing.plan import Plan
 
@@ -36,10 +36,6 @@ class PriceFormat(MoneyFormat):
     def __init__(self, currency: str = "USD", locale: QLocale | None = None) -> None:
         super().__init__(currency, locale if locale is not None else display_locale())
 
-    def set_currency(self, currency: str) -> None:
-        self.currency = currency
-        self.symbol = currency_symbol(currency)
-
     def money(self, amount: float, decimals: int = 2) -> str:
         return self.locale.toCurrencyString(amount, self.symbol, decimals)
 
@@ -62,15 +58,6 @@ class PriceFormat(MoneyFormat):
             tail = tail.rstrip("0").ljust(2, "0")
             text = head + point + tail
         return text
-
-
-def display_locale() -> QLocale:
-    """The user's locale; the bare "C" locale (no locale configured, e.g. CI) reads as US English
-    rather than "1234.5$"."""
-    loc = QLocale()
-    if loc.language() == QLocale.Language.C:
-        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
-    return loc
 
 
 def significant_decimals(value: float, significant: int, minimum: int) -> int:
@@ -334,7 +321,8 @@ class CatalogTableModel(QAbstractTableModel):
         if col == self.SOURCE:
             if r.overridden and r.catalog is not None:
                 c = r.catalog
-                return f"this plan (catalog: {'gap' if c.value is None else self._fmt.number(c.value)}, {c.source.source})"
+                value = "gap" if c.value is None else self._fmt.number(c.value)
+                return f"this plan (catalog: {value}, {c.source.source})"
             return e.source.source
         return ""
 
@@ -367,7 +355,8 @@ def entry_tooltip(r: CatalogRow, fmt: PriceFormat) -> str:
         lines.append(f"gap: {e.gap}")
     if e.tiers:
         lines.append("tiers: " + "; ".join(
-            f"{'up to ' + fmt.number(t.upto) if t.upto is not None else 'above'}: {fmt.number(t.price)}" for t in e.tiers))
+            f"{'up to ' + fmt.number(t.upto) if t.upto is not None else 'above'}: {fmt.number(t.price)}"
+            for t in e.tiers))
     if e.source.notes:
         lines.append(f"notes: {e.source.notes}")
     return "\n".join(lines)
@@ -380,7 +369,8 @@ class ApiModelTableModel(QAbstractTableModel):
     PROVIDER, MODEL, NAME, INPUT, CACHED, OUTPUT, AS_OF, SOURCE = range(8)
     PRICE_COLUMNS = (INPUT, CACHED, OUTPUT)
 
-    def __init__(self, fmt: PriceFormat, parent: QWidget | None = None, *, columns: Sequence[int] | None = None) -> None:
+    def __init__(self, fmt: PriceFormat, parent: QWidget | None = None, *,
+                 columns: Sequence[int] | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ApiRow] = []
         self._fmt = fmt
@@ -514,7 +504,8 @@ class CatalogFilter(QSortFilterProxyModel):
             return False
         if self.words:
             hay = " ".join(str(x or "") for x in (e.key, e.item, e.provider, e.unit, e.description, e.source.source,
-                                                    e.source.confidence, e.gap, "overridden" if r.overridden else "")).lower()
+                                                    e.source.confidence, e.gap,
+                                                    "overridden" if r.overridden else "")).lower()
             return all(w in hay for w in self.words)
         return True
 

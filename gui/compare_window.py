@@ -450,8 +450,8 @@ class CompareWindow(QMainWindow):
                             group.addChild(item)
                         top.addChild(group)
                 for lch in diff.lines:
-                    group = QTreeWidgetItem([f"{lch.name} ({report_model.SECTION_TITLES.get(lch.section, lch.section)}): "
-                                             f"{lch.change}"])
+                    title = report_model.SECTION_TITLES.get(lch.section, lch.section)
+                    group = QTreeWidgetItem([f"{lch.name} ({title}): {lch.change}"])
                     for v in lch.values:
                         child = QTreeWidgetItem([v.label or v.key, v.before, v.after])
                         child.setToolTip(0, v.key)

@@ -237,11 +237,13 @@ def export_pdf(parent: QWidget | None, document: Any, *, path: str | Path | None
     title = "Export PDF report"
     if _cannot_price(parent, document, title, presenter):
         return None
-    plan, catalog = document.plan, document.catalog  # immutable: safe to hand to the pool thread
+    # immutable: safe to hand to the pool thread; the report is gathered from the projection the window shows
+    plan, catalog, projection = document.plan, document.catalog, document.projection
 
     def write(target: Path, size: str, progress: Any, cancelled: Any) -> None:
         from gui.pdf import export_pdf as write_pdf
-        write_pdf(plan, target, catalog=catalog, page_size=size, progress=progress, cancel=cancelled)
+        write_pdf(plan, target, catalog=catalog, page_size=size, progress=progress, cancel=cancelled,
+                  projection=projection)
 
     return _export_pdf(parent, title, file_stem(plan.name), write, path, page_size, presenter)
 
@@ -252,11 +254,12 @@ def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None
     title = "Export CSV"
     if _cannot_price(parent, document, title, presenter):
         return None
-    plan, catalog = document.plan, document.catalog
+    plan, catalog, projection = document.plan, document.catalog, document.projection
 
     def write(target: Path, progress: Any, cancelled: Any) -> Any:
         from pricing import export_csv as csv_export
-        return csv_export.export(plan, target, catalog=catalog, progress=progress, cancel=cancelled)
+        return csv_export.export(plan, target, catalog=catalog, progress=progress, cancel=cancelled,
+                                 projection=projection)
 
     def describe(result: Any) -> tuple[tuple[Path, ...], str]:
         extra = "; left out: " + "; ".join(result.skipped) if result.skipped else ""

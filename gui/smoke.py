@@ -169,8 +169,11 @@ def run(plan_path: str | None) -> int:
         if colours < 8:
             return _fail(f"the rendered window looks blank ({colours} colours)")
         keep = os.environ.get("AICOST_SMOKE_SCREENSHOT")
-        if keep and not image.save(keep):
-            return _fail(f"could not write the screenshot {keep}")
+        if keep:
+            try:
+                _save_png(image, keep)
+            except OSError as exc:
+                return _fail(f"could not write the screenshot: {exc}")
 
         wrong = _check(window, plan)
         if wrong:
@@ -195,3 +198,16 @@ def run(plan_path: str | None) -> int:
         usercache.flush()  # now, into the scratch folder: not at exit, after it is gone
         if not kept_cache:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _save_png(image: Any, path: str) -> None:
+    """``image`` as a PNG through the one atomic writer (encoded in memory first: a failure keeps the old file)."""
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    from pricing import atomic
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise atomic.AtomicWriteError(f"{path}: the screenshot could not be encoded as PNG")
+    data = bytes(buffer.data())
+    atomic.write_file(path, lambda fh: fh.write(data), binary=True)

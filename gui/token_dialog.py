@@ -19,9 +19,10 @@ from pricing import token_estimate as te
 from pricing.errors import PlanError
 from pricing.token_estimate import BIG_BYTES, EstimateRow, ModelRef, Usage
 
-Index = QModelIndex | QPersistentModelIndex
 from gui.token_models import (_DropTextEdit, _File, _Text, _local_file, _size_text, ApplyEstimateDialog,
                               EstimateTableModel)
+
+Index = QModelIndex | QPersistentModelIndex
 
 
 # --------------------------------------------------------------------------- the dialog
@@ -548,7 +549,8 @@ class TokenDialog(QDialog):
         selected = self.results.currentIndex()
         row = self.results_model.estimate_at(selected.row()) if selected.isValid() else None
         current = priced.index(row) if row in priced else 0
-        dialog = ApplyEstimateDialog(self.document.plan, priced, self.usage.requests_per_month, self._fmt, current, self)
+        dialog = ApplyEstimateDialog(self.document.plan, priced, self.usage.requests_per_month, self._fmt, current,
+                                     self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_estimate(*dialog.choice()))
         dialog.finished.connect(lambda _result: self._forget_apply_dialog(dialog))

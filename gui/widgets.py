@@ -1,4 +1,4 @@
-"""Shared input widgets (quantities, percentages, pickers) and money formatting with QLocale.
+"""Shared input widgets (quantities, percentages, pickers) and the coalesced refresh views share.
 
 Every input widget here has the same small surface: ``value()``, ``set_value(v)`` (programmatic,
 never emits) and an ``edited(object)`` signal emitted only for the user's edits, with a value that
@@ -6,10 +6,9 @@ parsed. Text that doesn't parse is marked on the widget (``set_error``) and not 
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
-from PySide6.QtCore import QDate, QLocale, QObject, QSignalBlocker, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QObject, QSignalBlocker, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QHBoxLayout, QLabel,
                                QLineEdit, QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
@@ -19,81 +18,9 @@ from pricing.plan import YearMonth
 from pricing.quantities import parse_number, parse_share
 
 from gui import theme
-
-# ---------------------------------------------------------------------------------------------
-# Money and quantities as text
-# ---------------------------------------------------------------------------------------------
-
-_KNOWN_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "INR": "₹", "CAD": "CA$",
-                  "AUD": "A$", "CHF": "CHF", "SEK": "kr", "NOK": "kr", "DKK": "kr", "KRW": "₩", "BRL": "R$"}
-
-
-@lru_cache(maxsize=64)
-def currency_symbol(code: str) -> str:
-    """The symbol of an ISO 4217 code, from the locales Qt knows (``EUR`` -> ``€``); the code itself if none."""
-    code = code.upper()
-    if code in _KNOWN_SYMBOLS:  # the usual ones, unambiguous ("$" alone is the US dollar)
-        return _KNOWN_SYMBOLS[code]
-    system = QLocale()
-    if system.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == code:
-        return system.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
-    for loc in QLocale.matchingLocales(QLocale.Language.AnyLanguage, QLocale.Script.AnyScript,
-                                       QLocale.Territory.AnyTerritory):
-        if loc.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) == code:
-            return loc.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol)
-    return code + " "
-
-
-def display_locale() -> QLocale:
-    """The user's locale; the bare "C" locale (nothing configured, e.g. CI) reads as US English, not "1234.5$"."""
-    loc = QLocale()
-    if loc.language() == QLocale.Language.C:
-        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
-    return loc
-
-
-class MoneyFormat:
-    """Amounts in the plan's currency, formatted by the user's locale (separators, symbol position)."""
-
-    def __init__(self, currency: str = "USD", locale: QLocale | None = None):
-        self.currency = currency
-        self.symbol = currency_symbol(currency)
-        self.locale = locale or display_locale()
-
-    def full(self, amount: float) -> str:
-        """``$1,234.56``"""
-        return self.locale.toCurrencyString(amount, self.symbol, 2)
-
-    def whole(self, amount: float) -> str:
-        """``$1,235`` (for large amounts in headlines and tables)."""
-        return self.locale.toCurrencyString(amount, self.symbol, 0)
-
-    def auto(self, amount: float) -> str:
-        """Cents only where they matter (below 100)."""
-        return self.full(amount) if abs(amount) < 100 else self.whole(amount)
-
-    def compact(self, amount: float) -> str:
-        """``$42.1k``, ``$1.46M`` (axes and tight places)."""
-        a = abs(amount)
-        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if a >= div:
-                value = amount / div
-                digits = 0 if abs(value) >= 100 else (1 if abs(value) >= 10 else 2)
-                number = self.locale.toString(value, "f", digits)
-                number = _trim_zeros(number, self.locale)
-                return self.locale.toCurrencyString(value, self.symbol, digits).replace(
-                    self.locale.toString(value, "f", digits), number + suffix, 1)
-        return self.locale.toCurrencyString(amount, self.symbol, 0 if a >= 10 or a == 0 else 2)
-
-    def percent(self, share: float, digits: int = 0) -> str:
-        return self.locale.toString(share * 100.0, "f", digits) + self.locale.percent()
-
-
-def _trim_zeros(number: str, locale: QLocale) -> str:
-    point = locale.decimalPoint()
-    if point in number:
-        number = number.rstrip("0").rstrip(point)
-    return number
+# money and quantity text moved to gui.formatting; importable from here as before
+from gui.formatting import (MoneyFormat, currency_symbol, display_locale, quantity_text,  # noqa: F401
+                            share_text)
 
 
 class Coalesced(QObject):
@@ -126,32 +53,6 @@ def set_text(label: QLabel, text: str) -> None:
     layout, which views that refresh on every keystroke would otherwise trigger each time."""
     if label.text() != text:
         label.setText(text)
-
-
-def quantity_text(value: float | None) -> str:
-    """A number as a user would type it: ``300k``, ``2M``, ``1.5B``, ``120``; parses back to ``value``."""
-    if value is None:
-        return ""
-    v = float(value)
-    if abs(v) >= 10_000:
-        for suffix, mult in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
-            if abs(v) >= mult:
-                text = f"{v / mult:.6g}{suffix}"
-                if "e" not in text and parse_number(text, minimum=None) == v:
-                    return text
-    text = f"{v:.12g}"
-    try:
-        if parse_number(text, minimum=None) == v:
-            return text
-    except PlanError:
-        pass
-    return repr(v)
-
-
-def share_text(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value * 100:.6g}%"
 
 
 # ---------------------------------------------------------------------------------------------

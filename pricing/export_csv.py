@@ -2,9 +2,11 @@
 
 The files and their columns are documented in docs/exports.md. In short:
 
-- Amounts are whole cents rounded half-even once (``rounding.to_cents``) and written as plain
-  decimals (``1234.56``: a dot, no thousands separator), so every total in a file is the sum of
-  its parts to the cent.
+- Every figure comes from the report model (``report_model.Report``, gathered once: the PDF and
+  ``aicost report`` read the same one). Amounts are whole cents rounded half-even once, to the
+  currency's minor unit (``rounding.to_cents``), written as plain decimals with the currency's
+  decimals (``1234.56``; JPY ``1235``: a dot, no thousands separator), so every total in a file is
+  the sum of its parts to the cent.
 - Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
   tab or CR) are prefixed with an apostrophe (``safe_cell``).
 - CRLF line ends (RFC 4180). Files exported for people (``export``, ``write_summary``,
@@ -26,14 +28,14 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from pricing.atomic import write_file
+from pricing import currencies, report_model
+from pricing.atomic import check_target, write_file
 from pricing.engine import Projection
 from pricing.plan import Category
-from pricing.rounding import rounded_matrix
+from pricing.report_model import Report, Summary, UncertaintyFigures
 
 if TYPE_CHECKING:
     from pricing.compare import Comparison
-    from pricing.report_model import UncertaintyFigures
     from pricing.plan import Plan
     from pricing.scenarios import ScenarioResult
 
@@ -54,10 +56,19 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def amount(cents: int) -> str:
-    """Whole cents as a plain decimal: ``123456`` -> ``1234.56``, ``-5`` -> ``-0.05``."""
+def amount(cents: int, decimals: int = 2) -> str:
+    """Whole cents as a plain decimal with the currency's decimals: ``123456`` -> ``1234.56``, ``-5`` ->
+    ``-0.05``; with 0 decimals (JPY, whose cents are whole units: multiples of 100) ``123400`` -> ``1234``."""
     c = int(cents)
-    return f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}"
+    sign = "-" if c < 0 else ""
+    if decimals == 2:
+        return f"{sign}{abs(c) // 100}.{abs(c) % 100:02d}"
+    if abs(c) % 10 ** (2 - decimals):
+        raise ValueError(f"{c} cents is not a whole amount with {decimals} decimals (round with rounding.to_cents)")
+    units = abs(c) // 10 ** (2 - decimals)
+    if decimals == 0:
+        return f"{sign}{units}"
+    return f"{sign}{units // 10 ** decimals}.{units % 10 ** decimals:0{decimals}d}"
 
 
 def _ratio(x: float | None) -> str:
@@ -88,43 +99,73 @@ def _writer(fh: IO[str]) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def rows(proj: Projection, scenario: str = BASELINE) -> Iterable[tuple[str, ...]]:
-    """Long-form rows: one per line item per month, amounts in cents rounded once."""
-    cells = rounded_matrix(proj)
-    cur = safe_cell(proj.currency)
-    scen = safe_cell(scenario)
-    names = [(li.category.value, li.section, safe_cell(li.name)) for li in proj.line_items]
-    for j, month in enumerate(proj.months):
-        m = str(month)
-        for (cat, section, name), row in zip(names, cells):
-            yield (m, cat, section, name, scen, amount(row[j]), cur)
+def _report(source: Report | Projection, scenario_results: Any = None,
+            uncertainty: UncertaintyFigures | None = None) -> Report:
+    """The report a writer reads: ``source`` itself, or one assembled from a projection and parts already
+    computed (``report_model.report_of``: nothing is projected again)."""
+    if isinstance(source, Report):
+        return source
+    return report_model.report_of(source, _scenario_results(scenario_results), uncertainty=uncertainty)
 
 
-def _scenario_projections(scenarios: Any) -> list[tuple[str, Projection]]:
-    """``{name: Projection}`` or ScenarioResults -> (name, projection) pairs."""
+def _scenario_results(scenarios: Any) -> list[Any]:
+    """ScenarioResults, from a list of them or a ``{name: Projection}`` mapping (taken as is)."""
     if not scenarios:
         return []
     if isinstance(scenarios, Mapping):
-        return list(scenarios.items())
-    return [(r.scenario.name, r.projection) for r in scenarios]
+        return []
+    return list(scenarios)
 
 
-def write(proj: Projection, path_or_file: Any, scenarios: Any = None, *, bom: bool = False) -> None:
-    """Write the baseline (and any scenarios: ``{name: Projection}`` or ScenarioResults) in long form.
+def rows(source: Report | Projection | Summary, scenario: str = BASELINE) -> Iterable[tuple[str, ...]]:
+    """Long-form rows: one per line item per month, amounts in cents rounded once (the report model's)."""
+    s = source if isinstance(source, Summary) else _report(source).summary
+    cur = safe_cell(s.currency)
+    scen = safe_cell(scenario)
+    names = [(li.category.value, li.section, safe_cell(li.name)) for li in s.lines]
+    for j, month in enumerate(s.months):
+        m = str(month)
+        for (cat, section, name), li in zip(names, s.lines):
+            yield (m, cat, section, name, scen, amount(li.monthly[j], s.decimals), cur)
 
-    ``path_or_file``: a path, ``-`` for stdout, or an open text file (opened with ``newline=""``).
+
+def write(source: Report | Projection, path_or_file: Any, scenarios: Any = None, *, bom: bool = False) -> None:
+    """Write the baseline and the scenarios in long form: a report's (``scenarios`` None), or, with a
+    projection, those given (``{name: Projection}`` or ScenarioResults).
+
+    ``path_or_file``: a path (written through the atomic writer), ``-`` for stdout, or an open text file
+    (opened with ``newline=""``).
     """
-    with _opened(path_or_file, bom) as fh:
+    if isinstance(source, Report) and scenarios is None:
+        pairs = [(f.name, f.summary) for f in source.scenarios]
+    elif isinstance(scenarios, Mapping):
+        pairs = [(name, report_model.summarize(p)) for name, p in scenarios.items()]
+    else:
+        pairs = [(r.scenario.name, report_model.summarize(r.projection)) for r in scenarios or ()]
+    base = _report(source).summary
+
+    def write_rows(fh: IO[str]) -> None:
         w = _writer(fh)
         w.writerow(HEADER)
-        w.writerows(rows(proj))
-        for name, sp in _scenario_projections(scenarios):
-            w.writerows(rows(sp, name))
+        w.writerows(rows(base))
+        for name, summary in pairs:
+            w.writerows(rows(summary, name))
+    _write(path_or_file, write_rows, bom)
 
 
-def to_text(proj: Projection) -> str:
+def _write(path_or_file: Any, write_rows: Callable[[IO[str]], None], bom: bool) -> None:
+    """Rows to stdout (``-``), to an open file, or to a path through the one atomic writer (a failed write
+    leaves the previous file whole: never a file cut mid-row)."""
+    if path_or_file == "-" or not (isinstance(path_or_file, (str, bytes)) or hasattr(path_or_file, "__fspath__")):
+        with _opened(path_or_file, bom) as fh:
+            write_rows(fh)
+        return
+    write_file(path_or_file, write_rows, encoding="utf-8-sig" if bom else "utf-8", newline="")
+
+
+def to_text(source: Report | Projection) -> str:
     buf = io.StringIO()
-    write(proj, buf)
+    write(source, buf)
     return buf.getvalue()
 
 
@@ -133,56 +174,62 @@ def to_text(proj: Projection) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def summary_rows(proj: Projection, scenario_results: Sequence["ScenarioResult"] = (),
-                 uncertainty: "UncertaintyFigures | None" = None) -> list[tuple[str, ...]]:
+def summary_rows(source: Report | Projection, scenario_results: Sequence["ScenarioResult"] = (),
+                 uncertainty: UncertaintyFigures | None = None) -> list[tuple[str, ...]]:
     """The summary table (``SUMMARY_HEADER``): for the baseline and each scenario, one row per line, per
     category and the total; each scenario's total row carries its saving and is followed by one row per
-    strategy (the strategies' savings sum to it); then P10/P50/P90 rows when ``uncertainty`` is given."""
-    from pricing.report_model import summarize
-    from pricing.scenarios import attribution_cents
-    cur = safe_cell(proj.currency)
-    base = summarize(proj)
+    strategy (the strategies' savings sum to it); then P10/P50/P90 rows when the report has Monte Carlo
+    figures. ``source``: a report, or a projection with the scenario results and figures already computed."""
+    rep = _report(source, scenario_results, uncertainty)
+    base = rep.summary
+    places = base.decimals
+    money = lambda c: amount(c, places)  # noqa: E731
+    cur = safe_cell(base.currency)
     out: list[tuple[str, ...]] = []
-    views = [(BASELINE, base, None)] + [(r.scenario.name, summarize(r.projection), r) for r in scenario_results]
-    for name, s, result in views:
+    views = [(BASELINE, base, None)] + [(f.name, f.summary, f) for f in rep.scenarios]
+    for name, s, figures in views:
         scen = safe_cell(name)
         share = (lambda c, total=s.total: _ratio(c / total if total else 0.0))  # noqa: E731
         for li in s.lines:
-            out.append(("line", scen, safe_cell(li.name), li.category.value, li.section, amount(li.first),
-                        amount(li.last), amount(li.total), share(li.total), "", "", cur))
+            out.append(("line", scen, safe_cell(li.name), li.category.value, li.section, money(li.first),
+                        money(li.last), money(li.total), share(li.total), "", "", cur))
         for cat, monthly in s.categories:
             if np.any(monthly) or np.any(base.category_monthly(cat)):
                 total = int(monthly.sum())
-                out.append(("category", scen, cat.value, cat.value, "", amount(monthly[0]) if len(monthly) else "0.00",
-                            amount(monthly[-1]) if len(monthly) else "0.00", amount(total), share(total), "", "", cur))
+                out.append(("category", scen, cat.value, cat.value, "", money(monthly[0]) if len(monthly) else
+                            money(0), money(monthly[-1]) if len(monthly) else money(0), money(total), share(total),
+                            "", "", cur))
         saving = saving_share = ""
-        if result is not None:
-            cents = base.total - s.total
-            saving, saving_share = amount(cents), _ratio(cents / base.total if base.total else 0.0)
-        out.append(("total", scen, "Total", "", "", amount(s.run_rate_first), amount(s.run_rate_last), amount(s.total),
+        if figures is not None:
+            cents = figures.saving
+            assert cents == base.total - s.total  # both are differences of the same rounded cells
+            saving, saving_share = money(cents), _ratio(cents / base.total if base.total else 0.0)
+        out.append(("total", scen, "Total", "", "", money(s.run_rate_first), money(s.run_rate_last), money(s.total),
                     _ratio(1.0 if s.total else 0.0), saving, saving_share, cur))
-        if result is not None:
-            r = attribution_cents(result)
-            assert r.saving_total == base.total - s.total  # both are differences of the same rounded cells
-            for strategy, cents in r.part_totals:
-                out.append(("strategy", scen, safe_cell(strategy), "", "", "", "", "", "", amount(cents),
-                            _ratio(cents / base.total if base.total else 0.0), cur))
-    if uncertainty is not None:
-        u = uncertainty
+        if figures is not None:
+            for st in figures.strategies:
+                out.append(("strategy", scen, safe_cell(st.name), "", "", "", "", "", "", money(st.total),
+                            _ratio(st.total / base.total if base.total else 0.0), cur))
+    u = rep.uncertainty
+    if u is not None:
         for label, monthly, total in (("P10", u.monthly_p10, u.total_p10), ("P50", u.monthly_p50, u.total_p50),
                                       ("P90", u.monthly_p90, u.total_p90)):
-            out.append(("percentile", BASELINE, label, "", "", amount(monthly[0]), amount(monthly[-1]), amount(total),
+            out.append(("percentile", BASELINE, label, "", "", money(monthly[0]), money(monthly[-1]), money(total),
                         "", "", "", cur))
     return out
 
 
-def write_summary(proj: Projection, path_or_file: Any, scenario_results: Sequence["ScenarioResult"] | None = None,
-                  *, uncertainty: "UncertaintyFigures | None" = None, bom: bool = True) -> None:
+def write_summary(source: Report | Projection, path_or_file: Any,
+                  scenario_results: Sequence["ScenarioResult"] | None = None, *,
+                  uncertainty: UncertaintyFigures | None = None, bom: bool = True) -> None:
     """Write the summary table (see ``summary_rows`` and docs/exports.md)."""
-    with _opened(path_or_file, bom) as fh:
+    table = summary_rows(source, scenario_results or (), uncertainty)
+
+    def write_rows(fh: IO[str]) -> None:
         w = _writer(fh)
         w.writerow(SUMMARY_HEADER)
-        w.writerows(summary_rows(proj, scenario_results or (), uncertainty))
+        w.writerows(table)
+    _write(path_or_file, write_rows, bom)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,36 +237,40 @@ def write_summary(proj: Projection, path_or_file: Any, scenario_results: Sequenc
 # ---------------------------------------------------------------------------------------------
 
 
-def monthly_header(uncertainty: "UncertaintyFigures | None" = None) -> tuple[str, ...]:
+def monthly_header(uncertainty: UncertaintyFigures | None = None) -> tuple[str, ...]:
     cats = tuple(c.value.lower() for c in Category)
     percentiles = PERCENTILES if uncertainty is not None else ()
     return ("month",) + cats + ("total", "cumulative") + percentiles + ("currency",)
 
 
-def monthly_rows(proj: Projection, uncertainty: "UncertaintyFigures | None" = None) -> list[tuple[str, ...]]:
-    """One row per month: each category, their total (the sum of the row), the running total and, given
-    Monte Carlo figures, the month's P10/P50/P90 (statistics of their own: not sums of the row)."""
-    from pricing.report_model import summarize
-    s = summarize(proj)
-    cur = safe_cell(proj.currency)
+def monthly_rows(source: Report | Projection, uncertainty: UncertaintyFigures | None = None) -> list[tuple[str, ...]]:
+    """One row per month: each category, their total (the sum of the row), the running total and, when the
+    report has Monte Carlo figures, the month's P10/P50/P90 (statistics of their own: not sums of the row)."""
+    rep = _report(source, uncertainty=uncertainty)
+    s, u = rep.summary, rep.uncertainty
+    money = lambda c: amount(c, s.decimals)  # noqa: E731
+    cur = safe_cell(s.currency)
     cum = s.cumulative
     out = []
     for j, month in enumerate(s.months):
-        cells = [amount(row[j]) for _, row in s.categories]
+        cells = [money(row[j]) for _, row in s.categories]
         extra = ()
-        if uncertainty is not None:
-            extra = (amount(uncertainty.monthly_p10[j]), amount(uncertainty.monthly_p50[j]),
-                     amount(uncertainty.monthly_p90[j]))
-        out.append((str(month), *cells, amount(s.monthly[j]), amount(cum[j]), *extra, cur))
+        if u is not None:
+            extra = (money(u.monthly_p10[j]), money(u.monthly_p50[j]), money(u.monthly_p90[j]))
+        out.append((str(month), *cells, money(s.monthly[j]), money(cum[j]), *extra, cur))
     return out
 
 
-def write_monthly(proj: Projection, path_or_file: Any, *, uncertainty: "UncertaintyFigures | None" = None,
+def write_monthly(source: Report | Projection, path_or_file: Any, *, uncertainty: UncertaintyFigures | None = None,
                   bom: bool = True) -> None:
-    with _opened(path_or_file, bom) as fh:
+    rep = _report(source, uncertainty=uncertainty)
+    table = monthly_rows(rep)
+
+    def write_rows(fh: IO[str]) -> None:
         w = _writer(fh)
-        w.writerow(monthly_header(uncertainty))
-        w.writerows(monthly_rows(proj, uncertainty))
+        w.writerow(monthly_header(rep.uncertainty))
+        w.writerows(table)
+    _write(path_or_file, write_rows, bom)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,57 +301,39 @@ def atomic_write(target: str | os.PathLike, write_fn: Callable[[IO[str]], None])
     write_file(target, write_fn, encoding="utf-8-sig", newline="")
 
 
-def evaluate_scenarios(plan: "Plan", catalog: Any, baseline: Projection,
-                       cancel: Callable[[], bool] | None = None) -> tuple[list["ScenarioResult"], list[str]]:
-    """Each scenario of the plan against ``baseline``; those that can't be evaluated are listed, not raised."""
-    from pricing import scenarios
-    from pricing.errors import PlanError
-    results, skipped = [], []
-    for s in plan.scenarios:
-        if cancel is not None and cancel():
-            from pricing.uncertainty import Cancelled
-            raise Cancelled()
-        try:
-            results.append(scenarios.evaluate(plan, s, catalog, baseline))
-        except PlanError as exc:
-            skipped.append(f"{s.name}: {exc.problems[0] if exc.problems else exc}")
-    return results, skipped
-
-
 def export(plan: "Plan", path: str | os.PathLike, *, catalog: Any = None,
            progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
-           samples: int | None = None, seed: int | None = None) -> Exported:
+           samples: int | None = None, seed: int | None = None, projection: Projection | None = None,
+           report: Report | None = None) -> Exported:
     """Write the long-form, summary and monthly files of a plan (BOM, CRLF; docs/exports.md).
 
-    Scenarios are evaluated against the plan; when the plan has ranges, Monte Carlo (seeded, so
-    the same plan gives the same file) adds P10/P50/P90. ``progress(done, total)`` and
-    ``cancel()`` serve a progress dialog; cancelling raises ``uncertainty.Cancelled`` and leaves
-    no file behind.
+    They read one report (``report``, or one gathered here: the plan's scenarios and, when it has
+    ranges, Monte Carlo percentiles, seeded so the same plan gives the same file; ``projection``
+    when the caller has it). ``progress(done, total)`` and ``cancel()`` serve a progress dialog;
+    cancelling raises ``uncertainty.Cancelled`` and leaves no file behind.
     """
-    from pricing import engine, uncertainty
-    from pricing.report_model import uncertainty_figures
-    if catalog is None:
-        from pricing.catalog import Catalog
-        catalog = Catalog.load()
-    step = (lambda d, t: progress(d, t)) if progress else (lambda d, t: None)  # noqa: E731
-    proj = engine.project(plan, catalog)
-    step(5, 100)
-    results, skipped = evaluate_scenarios(plan, catalog, proj, cancel)
-    step(15, 100)
-    mc = None
-    if uncertainty.has_ranges(plan):
-        mc = uncertainty.monte_carlo(plan, catalog, samples=samples or uncertainty.DEFAULT_SAMPLES,
-                                     seed=uncertainty.DEFAULT_SEED if seed is None else seed,
-                                     progress=lambda d, t: step(15 + 75 * d // max(t, 1), 100), cancel=cancel)
+    step = progress or (lambda d, t: None)
+    for target in export_paths(path):  # a FIFO, a device or a missing folder: refused before any work
+        check_target(target)
+    if report is None:
+        report = report_model.gather(plan, catalog, projection=projection, tornado=False, texts=False,
+                                     samples=samples, seed=seed, progress=report_model.scaled(progress, 0, 90),
+                                     cancel=cancel)
     if cancel is not None and cancel():
-        raise uncertainty.Cancelled()
-    u = uncertainty_figures(mc) if mc is not None else None
-    long_path, summary_path, monthly_path = export_paths(path)
-    atomic_write(long_path, lambda fh: write(proj, fh, results))
-    atomic_write(summary_path, lambda fh: write_summary(proj, fh, results, uncertainty=u, bom=False))
-    atomic_write(monthly_path, lambda fh: write_monthly(proj, fh, uncertainty=u, bom=False))
+        from pricing.uncertainty import Cancelled  # deferred: `aicost report --csv` never cancels
+        raise Cancelled()
+    write_report(report, path)
     step(100, 100)
-    return Exported((long_path, summary_path, monthly_path), tuple(skipped))
+    return Exported(export_paths(path), report.skipped)
+
+
+def write_report(report: Report, path: str | os.PathLike) -> tuple[Path, Path, Path]:
+    """The three files of a report (``export_paths``), each through the one atomic writer."""
+    long_path, summary_path, monthly_path = export_paths(path)
+    atomic_write(long_path, lambda fh: write(report, fh))
+    atomic_write(summary_path, lambda fh: write_summary(report, fh, bom=False))
+    atomic_write(monthly_path, lambda fh: write_monthly(report, fh, bom=False))
+    return long_path, summary_path, monthly_path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,7 +353,8 @@ def compare_rows(cmp: "Comparison") -> list[tuple[str, ...]]:
     with the difference to the first entry (cents; blank where an entry has no value)."""
     cur = safe_cell(cmp.currency)
     k = len(cmp.entries)
-    cell = lambda c: "" if c is None else amount(c)  # noqa: E731
+    places = currencies.decimals(cmp.currency)
+    cell = lambda c: "" if c is None else amount(c, places)  # noqa: E731
 
     def row(kind: str, name: str, section: str, category: str, values: Sequence[int | None],
             absent_is_zero: bool = False) -> tuple[str, ...]:

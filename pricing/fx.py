@@ -1,4 +1,4 @@
-"""Currencies: the one table of codes, symbols and decimals, and USD conversion at dated ECB reference rates."""
+"""Currencies and USD conversion at dated ECB reference rates (the currency table itself is ``pricing.currencies``)."""
 from __future__ import annotations
 
 import bisect
@@ -7,66 +7,17 @@ import datetime
 import functools
 import math
 import pathlib
-import sys
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from pricing import resources
-from pricing.errors import CatalogError, PlanError, Problem, UnknownNameError
+# the one currency table (pricing/currencies.py, the lowest layer), re-exported where the rates are
+from pricing.currencies import CURRENCIES, Currency, currency, iso_code  # noqa: F401
+from pricing.errors import CatalogError, PlanError, Problem
 
 BASE = "USD"
 """Catalog and API prices are in US dollars; every rate here converts from USD."""
-
-
-@dataclass(frozen=True, slots=True)
-class Currency:
-    """A currency as the app shows it."""
-
-    code: str
-    """ISO 4217 code (``EUR``)."""
-    symbol: str
-    """Symbol shown before amounts when the locale has none of its own (``€``)."""
-    decimals: int
-    """Minor-unit digits amounts are rounded to (JPY and KRW: 0)."""
-    name: str
-    """English name."""
-
-
-_TABLE = (
-    Currency("USD", "$", 2, "US dollar"),
-    Currency("EUR", "€", 2, "Euro"),
-    Currency("GBP", "£", 2, "Pound sterling"),
-    Currency("JPY", "¥", 0, "Japanese yen"),
-    Currency("CHF", "CHF ", 2, "Swiss franc"),
-    Currency("INR", "₹", 2, "Indian rupee"),
-    Currency("CNY", "CN¥", 2, "Chinese yuan renminbi"),
-    Currency("CAD", "CA$", 2, "Canadian dollar"),
-    Currency("AUD", "A$", 2, "Australian dollar"),
-    Currency("SEK", "SEK ", 2, "Swedish krona"),
-    Currency("NOK", "NOK ", 2, "Norwegian krone"),
-    Currency("DKK", "DKK ", 2, "Danish krone"),
-    Currency("PLN", "zł ", 2, "Polish zloty"),
-    Currency("CZK", "Kč ", 2, "Czech koruna"),
-    Currency("BRL", "R$", 2, "Brazilian real"),
-    Currency("KRW", "₩", 0, "South Korean won"),
-    Currency("SGD", "S$", 2, "Singapore dollar"),
-    Currency("HKD", "HK$", 2, "Hong Kong dollar"),
-    Currency("MXN", "MX$", 2, "Mexican peso"),
-    Currency("NZD", "NZ$", 2, "New Zealand dollar"),
-    Currency("ZAR", "R ", 2, "South African rand"),
-)
-
-CURRENCIES: Mapping[str, Currency] = MappingProxyType({c.code: c for c in _TABLE})
-"""Every currency the app knows, by code: the one currency table of the app (symbols, decimals, names)."""
-
-
-def currency(code: str) -> Currency:
-    """The currency of a code (case-insensitive); UnknownNameError listing close codes otherwise."""
-    c = CURRENCIES.get(str(code).strip().upper())
-    if c is None:
-        raise UnknownNameError("currency", str(code), CURRENCIES)
-    return c
 
 
 class FxError(CatalogError):
@@ -113,18 +64,9 @@ class FxRange:
     source: str
 
 
-def _iso_code(code: str) -> str:
-    """An ISO 4217-shaped code: a known currency, or any three letters (a plan may use a currency the table
-    lacks when it pins its own rate)."""
-    text = str(code).strip().upper()
-    if text in CURRENCIES or (len(text) == 3 and text.isascii() and text.isalpha()):
-        return text
-    raise UnknownNameError("currency", str(code), CURRENCIES, hint="expected a 3-letter ISO 4217 code")
-
-
 def pinned(code: str, per_usd: Any, source: str = "plan fx_rate (pinned by the plan)") -> FxRate:
     """A rate the plan sets itself (today's ``fx_rate`` key): checked, undated, marked pinned."""
-    c = _iso_code(code)
+    c = iso_code(code)
     if isinstance(per_usd, bool) or not isinstance(per_usd, (int, float)) or not math.isfinite(per_usd) \
             or per_usd <= 0:
         raise PlanError(Problem(f"found {per_usd!r}, expected the {c} per USD as a number above 0", "fx_rate"))
@@ -258,8 +200,8 @@ def _load(path: str, mtime_ns: int, size: int) -> RateTable:
     rows = list(csv.reader([line for _, line in body]))
     problems: list[Problem] = []
     if not rows or not rows[0] or rows[0][0] != "Date" or BASE not in rows[0]:
-        raise FxError(Problem("expected a header line 'Date,USD,...' (ECB rates per EUR)", "", body[0][0] if body else None,
-                              path))
+        raise FxError(Problem("expected a header line 'Date,USD,...' (ECB rates per EUR)", "",
+                              body[0][0] if body else None, path))
     header = rows[0][1:]
     cols: dict[str, list[float | None]] = {c: [] for c in header}
     dates: list[datetime.date] = []
@@ -306,7 +248,7 @@ def plan_rate(code: str, fx_rate: float | None = None, on: datetime.date | None 
               table: RateTable | None = None) -> FxRate:
     """The rate a plan converts at: its own pinned ``fx_rate`` when it gives one, else the ECB reference rate
     published on or before ``on`` (e.g. the plan's first month)."""
-    c = _iso_code(code)
+    c = iso_code(code)
     if c == BASE:
         return FxRate(BASE, 1.0, None, "identity (catalog prices are USD)")
     if fx_rate is not None:

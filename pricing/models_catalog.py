@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-import yaml
-
 from pricing.catalog import default_directory
+from pricing.catalog.reader import line_of, read_yaml
 from pricing.errors import CatalogError, Problem, QuantityError, UnknownNameError
 from pricing.quantities import parse_number
 from pricing.serving import Efficiency, ModelSpec, Precision, ServingError, ServingParams
@@ -19,7 +18,6 @@ from pricing.serving import Efficiency, ModelSpec, Precision, ServingError, Serv
 MODELS_FILE = "models.yaml"
 SERVING_FILE = "serving.yaml"
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _MODEL_INTS = ("layers", "hidden_size", "attention_heads", "kv_heads", "head_dim", "kv_latent_dim", "experts",
                "experts_per_token", "sliding_window", "sliding_layers", "intermediate_size",
@@ -80,8 +78,12 @@ class _Reader:
     def __init__(self, path: pathlib.Path):
         self.path = path
         self.problems: list[Problem] = []
+        self.lines: dict[str, int] = {}
+        """The line of every key path (the price catalog reader's ``read_yaml``)."""
 
     def problem(self, key_path: str, message: str, line: int | None = None) -> None:
+        if line is None and key_path:
+            line = line_of(self.lines, key_path)
         self.problems.append(Problem(message, key_path, line, str(self.path)))
 
     def load(self) -> dict:
@@ -89,12 +91,8 @@ class _Reader:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CatalogError(Problem(f"cannot read the catalog file: {exc}", "", None, str(self.path))) from None
-        try:
-            doc = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader (C or pure Python)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise CatalogError(Problem(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", "",
-                                       mark.line + 1 if mark is not None else None, str(self.path))) from None
+        doc, self.lines, found = read_yaml(text, str(self.path))
+        self.problems.extend(found)
         if not isinstance(doc, dict):
             raise CatalogError(Problem(f"found {type(doc).__name__}, expected a mapping", "", None, str(self.path)))
         return doc
@@ -428,8 +426,9 @@ def resolve_model(catalog: ModelCatalog, *, family: str | None = None, params: f
         fields["kv_latent_dim"] = nearest.kv_latent_dim
     if not moe:
         fields.update(experts=0, experts_per_token=0)
+    shape = {k: getattr(nearest, k) for k in ("layers", "attention_heads", "head_dim")}
     spec = ModelSpec(name or f"{params / 1e9:g}B model", name or f"{params / 1e9:g}B model", params, active,
-                     **{**{k: getattr(nearest, k) for k in ("layers", "attention_heads", "head_dim")}, **fields, **given})
+                     **{**shape, **fields, **given})
     if not borrowed:
         return spec, "architecture as given"
     return spec, (f"{', '.join(borrowed)} taken from {nearest.key}, the catalog family nearest "

@@ -1,4 +1,4 @@
-"""Presentation of a projection: cents rounded once (half-even), JSON document and text tables."""
+"""``aicost report`` as JSON and as text tables, read from the report model (the figures the PDF and CSV show)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +7,8 @@ import numpy as np
 
 from pricing import fields
 from pricing.engine import Projection
-from pricing.plan import Category
-from pricing.rounding import cents_to_float, money, rounded_matrix
+from pricing.report_model import Report, report_of, summarize
+from pricing.rounding import cents_to_float, money
 
 
 def source_data(s: Any) -> dict:
@@ -24,48 +24,45 @@ def prices_as_of(proj: Projection) -> dict:
             "undated": len(undated), "undated_keys": [s.key for s in undated]}
 
 
-def report_data(proj: Projection) -> dict:
-    """The ``aicost report --json`` document (documented in docs/cli.md)."""
-    cells = rounded_matrix(proj)
-    line_totals = cells.sum(axis=1) if len(cells) else np.zeros(0, dtype=np.int64)
-    total = int(cells.sum())
-    cats: dict[str, np.ndarray] = {c.value: np.zeros(len(proj.months), dtype=np.int64) for c in Category}
+def report_data(source: Report | Projection) -> dict:
+    """The ``aicost report --json`` document (documented in docs/cli.md); its amounts are the report model's
+    cents (``report_model.summarize``), so they equal the PDF's and the CSV files' to the cent."""
+    proj = source.projection if isinstance(source, Report) else source
+    s = source.summary if isinstance(source, Report) else summarize(proj)
     items = []
-    for li, row, tot in zip(proj.line_items, cells, line_totals):
-        cats[li.category.value] = cats[li.category.value] + row
+    for li, fig in zip(proj.line_items, s.lines):
         items.append({
             "name": li.name, "category": li.category.value, "section": li.section, "key_path": li.key_path,
-            "monthly": cents_to_float(row), "total": cents_to_float(tot),
+            "monthly": cents_to_float(fig.monthly), "total": cents_to_float(fig.total),
             "quantities": {k: [round(float(x), 6) for x in v] for k, v in li.quantities},
-            "sources": [source_data(s) for s in li.sources], "notes": list(li.notes),
+            "sources": [source_data(src) for src in li.sources], "notes": list(li.notes),
         })
-    monthly = cells.sum(axis=0) if len(cells) else np.zeros(len(proj.months), dtype=np.int64)
-    ranked = sorted(zip(proj.line_items, line_totals), key=lambda p: (-int(p[1]), p[0].name))
-    over = proj.first_month_over_budget()
+    ranked = sorted(s.lines, key=lambda fig: (-fig.total, fig.name))
+    over = s.first_over_budget
     per_1k = proj.cost_per_1k_requests()
     return {
-        "name": proj.plan.name, "currency": proj.currency,
-        "months": [str(m) for m in proj.months],
-        "total": cents_to_float(total),
-        "monthly": cents_to_float(monthly),
-        "cumulative": cents_to_float(np.cumsum(monthly)),
-        "run_rate_now": cents_to_float(monthly[0]) if len(monthly) else 0.0,
-        "run_rate_end": cents_to_float(monthly[-1]) if len(monthly) else 0.0,
+        "name": proj.plan.name, "currency": s.currency,
+        "months": [str(m) for m in s.months],
+        "total": cents_to_float(s.total),
+        "monthly": cents_to_float(s.monthly),
+        "cumulative": cents_to_float(np.cumsum(s.monthly)),
+        "run_rate_now": cents_to_float(s.run_rate_first),
+        "run_rate_end": cents_to_float(s.run_rate_last),
         "cost_per_1k_requests": round(per_1k, 4) if per_1k is not None else None,
         "monthly_budget": proj.plan.monthly_budget,
-        "first_month_over_budget": str(proj.months[over]) if over is not None else None,
-        "categories": {k: cents_to_float(v) for k, v in cats.items()},
+        "first_month_over_budget": str(s.months[over]) if over is not None else None,
+        "categories": {c.value: cents_to_float(row) for c, row in s.categories},
         "line_items": items,
-        "drivers": [{"name": li.name, "key_path": li.key_path, "category": li.category.value,
-                     "total": cents_to_float(t), "share": round(int(t) / total, 6) if total else 0.0}
-                    for li, t in ranked],
+        "drivers": [{"name": fig.name, "key_path": fig.key_path, "category": fig.category.value,
+                     "total": cents_to_float(fig.total), "share": round(fig.total / s.total, 6) if s.total else 0.0}
+                    for fig in ranked],
         "prices_as_of": prices_as_of(proj),
     }
 
 
-def text_report(proj: Projection, *, top: int = 8, width_months: int = 12) -> str:
+def text_report(source: Report | Projection, *, top: int = 8, width_months: int = 12) -> str:
     """A readable report: categories by month (yearly columns beyond ``width_months``), drivers, totals."""
-    d = report_data(proj)
+    d = report_data(source)
     cur = d["currency"]
     months = d["months"]
     lines = [f"{d['name']}  ({months[0]} .. {months[-1]}, {len(months)} months, {cur})", ""]
@@ -120,37 +117,44 @@ def _undated(n: int) -> str:
     return "1 price used is an undated catalog snapshot" if n == 1 else f"{n} prices used are undated catalog snapshots"
 
 
-def uncertainty_data(mc: "MonteCarlo", proj: Projection) -> dict:  # noqa: F821
-    """The ``uncertainty`` part of ``report --json``."""
-    r2 = lambda xs: [round(float(x), 2) for x in xs]  # noqa: E731
+def uncertainty_data(source: Report | Any, proj: Projection | None = None) -> dict:
+    """The ``uncertainty`` part of ``report --json``: the report's Monte Carlo figures, in cents rounded once
+    (``report_model.uncertainty_figures``). ``source``: a report, or a MonteCarlo with its projection."""
+    rep = source if isinstance(source, Report) else report_of(proj, monte_carlo=source)
+    mc, u = rep.monte_carlo, rep.uncertainty
     return {
-        "samples": mc.samples, "seed": mc.seed, "distribution": mc.distribution,
-        "monthly_p10": r2(mc.monthly_p10), "monthly_p50": r2(mc.monthly_p50), "monthly_p90": r2(mc.monthly_p90),
-        "total_p10": round(mc.total_p10, 2), "total_p50": round(mc.total_p50, 2), "total_p90": round(mc.total_p90, 2),
-        "total_mean": round(mc.total_mean, 2),
-        "budget_exceeded_probability": (None if mc.budget_exceeded is None
-                                        else [round(float(x), 4) for x in mc.budget_exceeded]),
+        "samples": u.samples, "seed": u.seed, "distribution": u.distribution,
+        "monthly_p10": cents_to_float(u.monthly_p10), "monthly_p50": cents_to_float(u.monthly_p50),
+        "monthly_p90": cents_to_float(u.monthly_p90),
+        "total_p10": cents_to_float(u.total_p10), "total_p50": cents_to_float(u.total_p50),
+        "total_p90": cents_to_float(u.total_p90), "total_mean": cents_to_float(u.total_mean),
+        "budget_exceeded_probability": (None if u.budget_exceeded is None
+                                        else [round(float(x), 4) for x in u.budget_exceeded]),
         "inputs": [{"key_path": i.key_path, "label": i.label, "low": i.low, "likely": i.likely, "high": i.high}
                    for i in mc.inputs],
     }
 
 
-def uncertainty_text(mc: "MonteCarlo", proj: Projection) -> str:  # noqa: F821
-    cur = proj.currency
-    lines = ["", f"Uncertainty ({mc.samples:,} samples, {mc.distribution.upper()}, seed {mc.seed})"]
+def uncertainty_text(source: Report | Any, proj: Projection | None = None) -> str:
+    """The Monte Carlo part of the text report. ``source``: a report, or a MonteCarlo with its projection."""
+    rep = source if isinstance(source, Report) else report_of(proj, monte_carlo=source)
+    mc, u = rep.monte_carlo, rep.uncertainty
+    cur = rep.currency
+    months = rep.summary.months
+    m = lambda cents: money(cents_to_float(cents), cur)  # noqa: E731
+    lines = ["", f"Uncertainty ({u.samples:,} samples, {u.distribution.upper()}, seed {u.seed})"]
     if not mc.inputs:
         lines.append("  The plan has no ranges: every figure above is a single estimate. Write an input as "
                      "{low: .., likely: .., high: ..} or '2M ± 30%' to see its spread.")
         return "\n".join(lines) + "\n"
-    lines.append(f"  Horizon total P50 {money(mc.total_p50, cur)} (P10 {money(mc.total_p10, cur)} - "
-                 f"P90 {money(mc.total_p90, cur)})")
-    lines.append(f"  Last month    P50 {money(mc.monthly_p50[-1], cur)} (P10 {money(mc.monthly_p10[-1], cur)} - "
-                 f"P90 {money(mc.monthly_p90[-1], cur)})")
-    if mc.budget_exceeded is not None:
-        risky = [(str(m), p) for m, p in zip(proj.months, mc.budget_exceeded) if p >= 0.1]
+    lines.append(f"  Horizon total P50 {m(u.total_p50)} (P10 {m(u.total_p10)} - P90 {m(u.total_p90)})")
+    lines.append(f"  Last month    P50 {m(u.monthly_p50[-1])} (P10 {m(u.monthly_p10[-1])} - "
+                 f"P90 {m(u.monthly_p90[-1])})")
+    if u.budget_exceeded is not None:
+        risky = [(str(month), p) for month, p in zip(months, u.budget_exceeded) if p >= 0.1]
         if risky:
             lines.append(f"  Budget: {risky[0][1]:.0%} chance of exceeding it in {risky[0][0]}; "
-                         f"{mc.budget_exceeded[-1]:.0%} in {proj.months[-1]}")
+                         f"{u.budget_exceeded[-1]:.0%} in {months[-1]}")
         else:
             lines.append("  Budget: under 10% chance of exceeding it in any month")
     lines.append("  Ranges: " + "; ".join(

@@ -1,233 +1,245 @@
-"""The report model: a plan's figures in cents and its inputs and prices as text, computed once from a projection.
+"""The report model: everything a report of one plan shows, gathered once from one projection.
 
-Everything an export shows is computed here, without Qt:
+``gather(plan, catalog)`` projects the plan once (or takes the projection the window already has)
+and computes, when asked, its scenarios, Monte Carlo percentiles and tornado, with progress and
+cancel for the slow parts. The ``Report`` it returns is immutable and is what the PDF
+(``gui.pdf``), the CSV files (``export_csv``), ``aicost report`` (text and JSON, ``report``) and
+the window's exports read, so their figures cannot disagree:
 
-- ``summarize(projection)``: the projection rounded to cents once (half-even, ``rounding.to_cents``);
-  categories, months, years, drivers and the grand total are sums of those cents, so every total
-  shown equals the sum of its shown parts.
+- ``report_figures.summarize(projection)``: the projection rounded once to the currency's minor unit;
+  every total is a sum of those cents (re-exported here).
+- ``scenario_figures``: a scenario's cents and its strategies' parts of the saving (they add up).
 - ``plan_inputs(plan)`` and ``prices_used(projection)``: every input and every price, as text.
+
+Later parts (fiscal-year roll-ups, a cash/amortised view, actuals) are new fields of ``Report``
+with defaults, filled by ``gather`` when asked, so the readers of today keep working.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-import numpy as np
-
-from pricing import fields
+from pricing import engine, fields
+from pricing.catalog import Catalog
 from pricing.errors import PlanError
 from pricing.fields import number_text, share_text
-from pricing.plan import Category, Plan, YearMonth
-from pricing.rounding import to_cents
+from pricing.plan import Plan
+from pricing.report_figures import (CategoryTable, DriverFigure, LineFigures, Period, Summary, UncertaintyFigures,
+                                    month_periods, summarize, uncertainty_figures, year_periods)
 
 if TYPE_CHECKING:
-    from pricing.catalog import Catalog
     from pricing.engine import Projection
-    from pricing.uncertainty import MonteCarlo
+    from pricing.scenarios import RoundedAttribution, ScenarioResult
+    from pricing.uncertainty import MonteCarlo, Tornado
+
+# pricing.scenarios and pricing.uncertainty are imported where a report needs them (scenarios, Monte Carlo,
+# tornado): `aicost report` (text, JSON, CSV) needs neither, and importing both adds ~20-30 ms to its start-up
+# (benchmarks/bench_engine.py times it).
+
+ProgressFn = Callable[[int, int], None]
+CancelFn = Callable[[], bool]
 
 
-# One projection in cents
+# ---------------------------------------------------------------------------------------------
+# The report: gathered once from one projection
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class LineFigures:
-    """One line item's cost in whole cents (int64), rounded once."""
+@dataclass(frozen=True, slots=True)
+class StrategyFigure:
+    """One strategy's part of a scenario's saving over the horizon (cents; the parts sum to the saving)."""
 
     name: str
-    category: Category
-    section: str
-    key_path: str
-    monthly: np.ndarray
-    """Cents per month."""
     total: int
-    """Cents over the horizon: the sum of ``monthly``."""
-    share: float
-    """Of the plan's horizon total (0 when the plan costs nothing)."""
-
-    @property
-    def first(self) -> int:
-        return int(self.monthly[0]) if len(self.monthly) else 0
-
-    @property
-    def last(self) -> int:
-        return int(self.monthly[-1]) if len(self.monthly) else 0
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A run of months shown as one column: a month, or a (part of a) calendar year."""
-
-    label: str
-    start: int
-    """Index of its first month."""
-    stop: int
-    """Index after its last month."""
-
-    @property
-    def months(self) -> int:
-        return self.stop - self.start
+    share_of_saving: float
+    """Rounded to 6 decimals, as ``scenarios.summary_data`` gives it (0 when nothing is saved)."""
+    share_of_baseline: float
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class CategoryTable:
-    """Cost by category and period (cents): each column total and each row total is a sum of cells."""
+class ScenarioFigures:
+    """One savings scenario against the report's baseline, in cents that add up."""
 
-    periods: tuple[Period, ...]
-    rows: tuple[tuple[Category, np.ndarray], ...]
-    """Categories that cost something, in ``Category`` order, with cents per period."""
-    row_totals: tuple[int, ...]
-    """Each category over the horizon (sum of its cells)."""
-    column_totals: np.ndarray
-    """Each period, all categories (sum of the column)."""
-    total: int
+    result: ScenarioResult
+    summary: Summary
+    """The scenario's projection in cents."""
+    attribution: RoundedAttribution
+    """Its saving (baseline cents minus scenario cents) and each strategy's part of it."""
+    baseline_total: int
+    """The baseline's horizon total (cents) the saving is measured against."""
+
+    @property
+    def name(self) -> str:
+        return self.result.scenario.name
+
+    @property
+    def saving(self) -> int:
+        """Cents saved over the horizon: the baseline's total minus the scenario's, as shown."""
+        return self.attribution.saving_total
+
+    @property
+    def saving_share(self) -> float:
+        """Of the baseline's total, rounded to 6 decimals (``scenarios.summary_data``'s figure)."""
+        return round(self.saving / self.baseline_total, 6) if self.baseline_total else 0.0
+
+    @property
+    def strategies(self) -> tuple[StrategyFigure, ...]:
+        s, b = self.saving, self.baseline_total
+        return tuple(StrategyFigure(n, t, round(t / s, 6) if s else 0.0, t / b if b else 0.0)
+                     for n, t in self.attribution.part_totals)
 
 
-@dataclass(frozen=True, slots=True)
-class DriverFigure:
-    """One bar of a ranked drivers chart (cents)."""
-
-    name: str
-    category: Category | None
-    """``None`` for the bar of all other lines."""
-    total: int
-    share: float
-    key_path: str = ""
+def scenario_figures(baseline: Summary, result: ScenarioResult) -> ScenarioFigures:
+    """A scenario's figures against ``baseline`` (the summary of ``result.baseline``), rounded once each."""
+    from pricing.scenarios import attribution_cents  # deferred: see the note on imports
+    scen = summarize(result.projection)
+    return ScenarioFigures(result, scen, attribution_cents(result, baseline.cells, scen.cells), baseline.total)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Summary:
-    """A projection rounded to cents once; every figure here is a sum of its rounded line cells."""
+class Report:
+    """Everything a report of one plan shows, computed once: the PDF, the CSV files, ``aicost report`` and
+    the window's exports read it. Parts not asked for are empty (no scenarios, ``None``)."""
 
     plan: Plan
-    currency: str
-    months: tuple[YearMonth, ...]
-    lines: tuple[LineFigures, ...]
-    """Line items in plan order (the platform markup last, as the engine orders them)."""
-    categories: tuple[tuple[Category, np.ndarray], ...]
-    """Every category, in ``Category`` order, with cents per month (zeros when it costs nothing)."""
-    monthly: np.ndarray
-    """Cents per month, all lines."""
-    total: int
-    cost_per_1k_requests: int | None
-    """Cents per thousand requests over the horizon (a ratio, rounded once); None without requests."""
-    first_over_budget: int | None
-    """Index of the first month over the plan's monthly budget."""
+    """The plan as projected (its ``months`` is the horizon of the projection)."""
+    projection: "Projection"
+    summary: Summary
+    """The projection in cents: lines, categories, months, drivers, total."""
+    scenarios: tuple[ScenarioFigures, ...] = ()
+    """The plan's scenarios that could be evaluated, in the plan's order."""
+    skipped: tuple[str, ...] = ()
+    """Scenarios that could not be evaluated, each ``name: reason``."""
+    monte_carlo: MonteCarlo | None = None
+    uncertainty: UncertaintyFigures | None = None
+    """The Monte Carlo percentiles in cents (``None`` when it was not run)."""
+    tornado: Tornado | None = None
+    inputs: "PlanInputs | None" = None
+    """Every input as text (``None`` unless gathered with ``texts=True``)."""
+    prices: tuple["PriceUsed", ...] = ()
+    dates: "PriceDates | None" = None
+    generated: _dt.date = field(default_factory=_dt.date.today)
+    """The day the report is dated."""
 
     @property
-    def run_rate_first(self) -> int:
-        return int(self.monthly[0]) if len(self.monthly) else 0
+    def currency(self) -> str:
+        return self.summary.currency
 
     @property
-    def run_rate_last(self) -> int:
-        return int(self.monthly[-1]) if len(self.monthly) else 0
+    def decimals(self) -> int:
+        return self.summary.decimals
 
-    @property
-    def cumulative(self) -> np.ndarray:
-        return np.cumsum(self.monthly)
+    def scenario(self, name: str) -> ScenarioFigures | None:
+        return next((s for s in self.scenarios if s.name == name), None)
 
-    @property
-    def budget(self) -> float | None:
-        return self.plan.monthly_budget
-
-    def category_total(self, category: Category) -> int:
-        return int(dict(self.categories)[category].sum())
-
-    def category_monthly(self, category: Category) -> np.ndarray:
-        return dict(self.categories)[category]
-
-    def costed_categories(self) -> tuple[Category, ...]:
-        """Categories with any cost, in ``Category`` order."""
-        return tuple(c for c, row in self.categories if np.any(row))
-
-    def drivers(self, top: int | None = None) -> tuple[DriverFigure, ...]:
-        """Lines ranked by horizon cost (ties by name); with ``top``, the rest as one "N other lines" bar."""
-        ranked = sorted((li for li in self.lines if li.total > 0), key=lambda li: (-li.total, li.name))
-        bars = [DriverFigure(li.name, li.category, li.total, li.share, li.key_path) for li in ranked]
-        if top is None or len(bars) <= top:
-            return tuple(bars)
-        rest = bars[top:]
-        other = sum(b.total for b in rest)
-        return tuple(bars[:top]) + (DriverFigure(f"{len(rest)} other lines", None, other,
-                                                 other / self.total if self.total else 0.0),)
-
-    def top_driver(self) -> DriverFigure | None:
-        ranked = self.drivers()
-        return ranked[0] if ranked else None
-
-    def category_table(self, periods: Sequence[Period]) -> CategoryTable:
-        """Categories by period; column and row totals are sums of the cells shown."""
-        rows = []
-        for cat in self.costed_categories():
-            m = self.category_monthly(cat)
-            rows.append((cat, np.array([int(m[p.start:p.stop].sum()) for p in periods], dtype=np.int64)))
-        cols = np.sum([r for _, r in rows], axis=0) if rows else np.zeros(len(periods), dtype=np.int64)
-        return CategoryTable(tuple(periods), tuple(rows), tuple(int(r.sum()) for _, r in rows),
-                             np.asarray(cols, dtype=np.int64), int(sum(int(r.sum()) for _, r in rows)))
+    def best_scenario(self) -> ScenarioFigures | None:
+        """The scenario that saves the most (the first of equals), if any was evaluated."""
+        best = None
+        for s in self.scenarios:
+            if best is None or s.saving > best.saving:
+                best = s
+        return best
 
 
-def summarize(proj: "Projection") -> Summary:
-    """The projection's cells rounded half-even to cents once, and every sum built from them."""
-    n = len(proj.months)
-    cells = to_cents(proj.matrix) if len(proj.line_items) else np.zeros((0, n), dtype=np.int64)
-    cells = cells.reshape(len(proj.line_items), n)
-    totals = cells.sum(axis=1)
-    grand = int(totals.sum())
-    lines = tuple(LineFigures(li.name, li.category, li.section, li.key_path, row, int(t),
-                              int(t) / grand if grand else 0.0)
-                  for li, row, t in zip(proj.line_items, cells, totals))
-    cats = []
-    for cat in Category:
-        rows = [li.monthly for li in lines if li.category is cat]
-        cats.append((cat, np.sum(rows, axis=0).astype(np.int64) if rows else np.zeros(n, dtype=np.int64)))
-    monthly = cells.sum(axis=0).astype(np.int64) if len(lines) else np.zeros(n, dtype=np.int64)
-    per_1k = proj.cost_per_1k_requests()
-    return Summary(proj.plan, proj.currency, tuple(proj.months), lines, tuple(cats), monthly, grand,
-                   int(to_cents(per_1k)[0]) if per_1k is not None else None,
-                   proj.first_month_over_budget())
+def report_of(projection: "Projection", scenario_results: Iterable[ScenarioResult] = (), *,
+              monte_carlo: MonteCarlo | None = None, uncertainty: UncertaintyFigures | None = None,
+              tornado: Tornado | None = None, skipped: Iterable[str] = ()) -> Report:
+    """A report assembled from parts already computed (nothing is projected or sampled again; no texts)."""
+    base = summarize(projection)
+    u = uncertainty
+    if u is None and monte_carlo is not None:
+        u = uncertainty_figures(monte_carlo, base.decimals)
+    return Report(projection.plan, projection, base, tuple(scenario_figures(base, r) for r in scenario_results),
+                  tuple(skipped), monte_carlo, u, tornado)
 
 
-def month_periods(months: Sequence[YearMonth]) -> tuple[Period, ...]:
-    """One period per month, labelled ``2027-01``."""
-    return tuple(Period(str(m), i, i + 1) for i, m in enumerate(months))
+def evaluate_scenarios(plan: Plan, catalog: Any, baseline: "Projection",
+                       cancel: CancelFn | None = None) -> tuple[list[ScenarioResult], list[str]]:
+    """Each scenario of the plan against ``baseline``; those that can't be evaluated are listed, not raised."""
+    from pricing.scenarios import evaluate as evaluate_scenario  # deferred: see the note on imports
+    from pricing.uncertainty import Cancelled
+    results, skipped = [], []
+    for s in plan.scenarios:
+        if cancel is not None and cancel():
+            raise Cancelled()
+        try:
+            results.append(evaluate_scenario(plan, s, catalog, baseline))
+        except PlanError as exc:
+            skipped.append(f"{s.name}: {exc.problems[0] if exc.problems else exc}")
+    return results, skipped
 
 
-def year_periods(months: Sequence[YearMonth]) -> tuple[Period, ...]:
-    """One period per calendar year; a partial year is labelled with its month count (``2029 (6 mo)``)."""
-    out: list[Period] = []
-    start = 0
-    for i in range(1, len(months) + 1):
-        if i == len(months) or months[i].year != months[start].year:
-            n = i - start
-            out.append(Period(str(months[start].year) + ("" if n == 12 else f" ({n} mo)"), start, i))
-            start = i
-    return tuple(out)
+def scaled(progress: ProgressFn | None, low: int, high: int) -> ProgressFn | None:
+    """``progress`` for a part of a longer job: its 0..100 mapped onto ``low``..``high`` of 100."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(low + (high - low) * done // max(total, 1), 100)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class UncertaintyFigures:
-    """Monte Carlo percentiles in cents (each a statistic of its own, not a sum of parts)."""
+def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Projection | None" = None,
+           months: int | None = None, scenarios: bool = True, monte_carlo: bool | None = None,
+           tornado: bool | None = None, texts: bool = True, samples: int | None = None, seed: int | None = None,
+           distribution: str = "pert", generated: _dt.date | None = None, progress: ProgressFn | None = None,
+           cancel: CancelFn | None = None) -> Report:
+    """Project ``plan`` once and compute every figure of its report.
 
-    samples: int
-    seed: int
-    distribution: str
-    monthly_p10: np.ndarray
-    monthly_p50: np.ndarray
-    monthly_p90: np.ndarray
-    total_p10: int
-    total_p50: int
-    total_p90: int
-    budget_exceeded: np.ndarray | None
-    """Probability that each month exceeds the budget."""
+    ``projection``: the plan's projection when the caller has it (the window's), used as is;
+    ``months`` otherwise changes the horizon. ``scenarios``: evaluate the plan's scenarios (those
+    that can't be are listed in ``skipped``). ``monte_carlo``: sample the plan's ranges (``None``:
+    when it has ranges), with ``samples``, ``seed`` and ``distribution`` (seeded: the same plan
+    gives the same figures). ``tornado``: each input at its low and high (``None``: when the
+    Monte Carlo runs and the plan has ranges). ``texts``: every input and price as text (the PDF's
+    appendix). ``progress(done, 100)`` and ``cancel()`` serve a progress dialog; cancelling raises
+    ``uncertainty.Cancelled``.
+    """
+    step = progress or (lambda done, total: None)
+    stop = cancel or (lambda: False)
 
-
-def uncertainty_figures(mc: "MonteCarlo") -> UncertaintyFigures:
-    return UncertaintyFigures(mc.samples, mc.seed, mc.distribution, to_cents(mc.monthly_p10),
-                              to_cents(mc.monthly_p50), to_cents(mc.monthly_p90), int(to_cents(mc.total_p10)[0]),
-                              int(to_cents(mc.total_p50)[0]), int(to_cents(mc.total_p90)[0]), mc.budget_exceeded)
+    def check() -> None:
+        if stop():
+            from pricing.uncertainty import Cancelled
+            raise Cancelled()
+    if catalog is None:
+        catalog = Catalog.load()
+    proj = projection if projection is not None else engine.project(plan, catalog, months=months)
+    plan = proj.plan
+    base = summarize(proj)
+    step(5, 100)
+    check()
+    figures: tuple[ScenarioFigures, ...] = ()
+    skipped: tuple[str, ...] = ()
+    if scenarios and plan.scenarios:
+        results, skipped_list = evaluate_scenarios(plan, catalog, proj, cancel)
+        figures, skipped = tuple(scenario_figures(base, r) for r in results), tuple(skipped_list)
+    step(15, 100)
+    check()
+    ranged = False
+    if monte_carlo is None or tornado is None:  # "when the plan has ranges"
+        from pricing import uncertainty  # deferred: see the note on imports
+        ranged = uncertainty.has_ranges(plan)
+    mc = u = None
+    if monte_carlo if monte_carlo is not None else ranged:
+        from pricing import uncertainty
+        mc = uncertainty.monte_carlo(plan, catalog, samples=samples or uncertainty.DEFAULT_SAMPLES,
+                                     seed=uncertainty.DEFAULT_SEED if seed is None else seed,
+                                     distribution=distribution, progress=scaled(progress, 15, 85), cancel=cancel)
+        u = uncertainty_figures(mc, base.decimals)
+    step(85, 100)
+    check()
+    tor = None
+    if tornado if tornado is not None else (mc is not None and ranged):
+        from pricing import uncertainty
+        tor = uncertainty.tornado(plan, catalog)
+    step(95, 100)
+    check()
+    inputs, prices, dates = (plan_inputs(plan), prices_used(proj, catalog), price_dates(proj)) if texts else \
+        (None, (), None)
+    step(100, 100)
+    return Report(plan, proj, base, figures, skipped, mc, u, tor, inputs, prices, dates,
+                  generated or _dt.date.today())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,7 +439,8 @@ def price_dates(proj: "Projection") -> PriceDates:
                       len(proj.undated_sources()), api)
 
 
-__all__ = ["Summary", "LineFigures", "Period", "CategoryTable", "DriverFigure", "UncertaintyFigures", "summarize",
-           "month_periods", "year_periods", "uncertainty_figures", "plan_inputs", "line_values", "value_text",
-           "number_text", "share_text", "prices_used", "price_dates", "PriceUsed", "PriceDates", "PlanInputs",
-           "InputLine", "InputValue", "scenario_text", "SECTION_TITLES"]
+__all__ = ["CategoryTable", "DriverFigure", "InputLine", "InputValue", "LineFigures", "Period", "PlanInputs",
+           "PriceDates", "PriceUsed", "Report", "SECTION_TITLES", "ScenarioFigures", "StrategyFigure", "Summary",
+           "UncertaintyFigures", "evaluate_scenarios", "gather", "line_values", "month_periods", "number_text",
+           "plan_inputs", "price_dates", "prices_used", "report_of", "scaled", "scenario_figures", "scenario_text",
+           "share_text", "summarize", "uncertainty_figures", "value_text", "year_periods"]

@@ -2,7 +2,12 @@
 
 The engine computes in float64; everything shown or exported is rounded here, half-even to the
 cent, and every displayed total is a sum of displayed parts. Pure functions of numbers: no other
-module of ``pricing`` is needed, so analyses (a scenario's split in cents) and presentation share them.
+module of ``pricing`` is needed but the currency table (symbols, decimals), so analyses (a scenario's split
+in cents) and presentation share them.
+
+Amounts are held in cents whatever the currency; a currency without minor units (JPY, KRW:
+``currencies.decimals`` is 0) is rounded to whole units, so its cents are multiples of 100 and
+every amount shown without decimals is exact (the shown parts still add up to the shown total).
 """
 from __future__ import annotations
 
@@ -11,30 +16,35 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pricing import currencies
+
 if TYPE_CHECKING:
     from pricing.engine import Projection
 
-_CENT = Decimal("0.01")
-
-
-def to_cents(values: np.ndarray | float) -> np.ndarray:
-    """Amounts rounded half-even to whole cents (int64), from their shortest decimal form.
+def to_cents(values: np.ndarray | float, decimals: int = 2) -> np.ndarray:
+    """Amounts rounded half-even to the currency's minor unit, as whole cents (int64), from their shortest
+    decimal form. ``decimals`` is the currency's (``currencies.decimals``): 2 rounds to the cent, 0 to whole
+    units (the cents are then multiples of 100).
 
     Rounding happens here only, at presentation; every total shown is a sum of these cents,
     so a displayed total always equals the sum of its displayed parts.
     """
+    if decimals not in (0, 1, 2):
+        raise ValueError(f"decimals must be 0, 1 or 2, not {decimals!r}")
+    unit = 10 ** (2 - decimals)  # cents per minor unit
     arr = np.atleast_1d(np.asarray(values, dtype=float))
-    scaled = arr * 100.0
+    scaled = arr * (10.0 ** decimals)
     out = np.rint(scaled).astype(np.int64)       # numpy's rint is half-even too
-    # Only values within a hair of a half cent can differ from rounding their decimal form
+    # Only values within a hair of a half unit can differ from rounding their decimal form
     # (x * 100 is inexact in binary): settle those with Decimal.
     frac = np.abs(scaled - np.floor(scaled) - 0.5)
     near = np.nonzero(frac < 1e-6 * np.maximum(1.0, np.abs(scaled)))
     if near[0].size:
+        quantum = Decimal(1).scaleb(-decimals)
         for idx in zip(*near):
             x = float(arr[idx])
-            out[idx] = int(Decimal(repr(x)).quantize(_CENT, rounding=ROUND_HALF_EVEN) * 100)
-    return out
+            out[idx] = int(Decimal(repr(x)).quantize(quantum, rounding=ROUND_HALF_EVEN).scaleb(decimals))
+    return out * unit if unit != 1 else out
 
 
 def cents_to_float(c: np.ndarray | int) -> Any:
@@ -43,27 +53,26 @@ def cents_to_float(c: np.ndarray | int) -> Any:
     return int(c) / 100
 
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "CA$", "AUD": "A$", "CHF": "CHF "}
-
-
 def money(amount: float, currency: str = "USD", *, compact: bool = False) -> str:
-    """``$1,234.56`` or, compact, ``$1.23k`` / ``$4.5M`` (for headlines)."""
-    sym = _SYMBOLS.get(currency, currency + " ")
+    """``$1,234.56`` (``¥1,235``: as many decimals as the currency has) or, compact, ``$1.23k`` / ``$4.5M``
+    (for headlines). Symbols and decimals come from ``pricing.currencies``."""
+    cur = currencies.known(currency)
+    sym, places = cur.symbol, cur.decimals
     sign = "-" if amount < 0 else ""
     a = abs(amount)
     if compact:
         for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
             if a >= div:
                 return f"{sign}{sym}{a / div:.3g}{suffix}"
-        return f"{sign}{sym}{a:,.0f}" if a >= 100 else f"{sign}{sym}{a:,.2f}"
-    return f"{sign}{sym}{a:,.2f}"
+        return f"{sign}{sym}{a:,.0f}" if a >= 100 else f"{sign}{sym}{a:,.{places}f}"
+    return f"{sign}{sym}{a:,.{places}f}"
 
 
 def rounded_matrix(proj: Projection) -> np.ndarray:
-    """Line items x months in cents."""
+    """Line items x months in cents, rounded to the minor unit of the projection's currency."""
     if not len(proj.line_items):
         return np.zeros((0, len(proj.months)), dtype=np.int64)
-    return to_cents(proj.matrix)
+    return to_cents(proj.matrix, currencies.decimals(proj.currency))
 
 
 def largest_remainder(values: np.ndarray, target: int) -> np.ndarray:

@@ -7,9 +7,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from pricing import currencies
 from pricing.engine import Projection
 from pricing.plan import Category, YearMonth
-from pricing.rounding import cents_to_float, rounded_matrix, to_cents
+from pricing.report_figures import summarize
+from pricing.rounding import cents_to_float, to_cents
 
 CATEGORY_ORDER: tuple[Category, ...] = tuple(Category)
 """Stacking order, bottom to top (the enum's order: compute first, people last)."""
@@ -237,10 +239,11 @@ class Headline:
 def headline(projection: Projection, scenario_name: str | None = None, result: Any = None) -> Headline:
     """Run-rates, horizon total, cost per 1k requests, top driver and (given) a scenario's saving."""
     # each month is the sum of its rounded line cells, as the report and the table show them
-    cells = month_cents(projection)
-    total = int(cells.sum())
+    summary = summarize(projection)
+    cells = summary.monthly
+    total = summary.total
     drivers = top_drivers(projection, 1)
-    per_1k = projection.cost_per_1k_requests()
+    per_1k = summary.cost_per_1k_requests  # cents, rounded once to the currency's minor unit
     marker = budget_marker(projection)
     saving_total = saving_share = None
     if result is not None:
@@ -251,7 +254,7 @@ def headline(projection: Projection, scenario_name: str | None = None, result: A
         run_rate_end=cents_to_float(int(cells[-1])) if len(cells) else 0.0,
         months=len(projection.months),
         total=cents_to_float(total),
-        cost_per_1k_requests=float(to_cents(per_1k)[0]) / 100 if per_1k is not None else None,
+        cost_per_1k_requests=per_1k / 100 if per_1k is not None else None,
         top_driver=drivers[0].name if drivers and drivers[0].key_path else None,
         top_driver_share=drivers[0].share if drivers and drivers[0].key_path else None,
         budget=marker.budget if marker else None,
@@ -352,7 +355,6 @@ def _memo(store: dict[int, tuple[Any, Any]], key: Any, compute: Any) -> Any:
     return value
 
 
-_ROUNDED: dict[int, tuple[Any, np.ndarray]] = {}
 _SUMMARIES: dict[int, tuple[Any, dict]] = {}
 _ROWS: dict[int, tuple[Any, tuple]] = {}
 
@@ -363,9 +365,9 @@ def month_cents(projection: Projection) -> np.ndarray:
 
 
 def rounded_cells(projection: Projection) -> np.ndarray:
-    """``rounding.rounded_matrix`` of a projection, computed once per projection (several views read it)."""
-    return _memo(_ROUNDED, projection, lambda p: rounded_matrix(p) if len(p.line_items) else
-                 np.zeros((0, len(p.months)), dtype=np.int64))
+    """The report model's rounded cells of a projection (``report_figures.summarize``, computed once per
+    projection): the window's headline and tables show the cents every export shows."""
+    return summarize(projection).cells
 
 
 def scenario_summary(result: Any) -> dict:
@@ -409,7 +411,8 @@ def band(projection: Projection, mc: Any) -> Band | None:
     if mc is None or not mc.inputs or len(mc.monthly_p10) != len(projection.months):
         return None
     cells = month_cents(projection)
-    cent = lambda a: to_cents(np.asarray(a, dtype=float)) / 100  # noqa: E731
+    places = currencies.decimals(projection.currency)
+    cent = lambda a: to_cents(np.asarray(a, dtype=float), places) / 100  # noqa: E731
     totals = cent([mc.total_p10, mc.total_p50, mc.total_p90])
     return Band(month_labels(projection), cells / 100, cent(mc.monthly_p10), cent(mc.monthly_p50),
                 cent(mc.monthly_p90), None if mc.budget_exceeded is None else np.asarray(mc.budget_exceeded, float),

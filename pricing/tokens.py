@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
-from pricing import resources
+from pricing import atomic, resources
 from pricing.errors import PlanError, Problem
 
 FALLBACK_ENCODING = "cl100k_base"
@@ -155,10 +155,7 @@ def _ensure_cached(file: str) -> str:
             continue  # a damaged or different file: never hand it to tiktoken
         try:
             os.makedirs(cache_dir, exist_ok=True)
-            tmp = f"{target}.{os.getpid()}.{threading.get_ident()}.tmp"
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)  # atomic: tiktoken never sees half a file
+            atomic.write_file(target, lambda f, data=data: f.write(data), binary=True)  # never half a file
         except OSError as exc:
             return f"tiktoken's cache {cache_dir!r} is not writable ({exc.strerror or exc})"
         return ""

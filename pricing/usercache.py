@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from pricing import atomic
+
 MAX_ENTRIES = 2000
 """Most entries one memo file keeps (oldest dropped first)."""
 
@@ -65,9 +67,7 @@ def flush() -> None:
             path = Path(folder) / name
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(memo), encoding="utf-8")
-                os.replace(tmp, path)
+                atomic.write_atomically(path, json.dumps(memo))
             except OSError:
                 pass
         _dirty.clear()

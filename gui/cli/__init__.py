@@ -10,12 +10,12 @@ import argparse
 import sys
 from typing import Sequence
 
-from gui.cli import (actuals, breakeven, catalog, commitments, compare, drivers, focus, open_window, prices, providers, report, savings,
-                     smoke_test, tokens, validate)
-from gui.cli.common import EXIT_INPUT, EXIT_OK, err
+from gui.cli import (actuals, breakeven, catalog, commitments, compare, drivers, focus, open_window, prices,
+                     providers, report, savings, smoke_test, tokens, validate)
+from gui.cli.common import EXIT_FAIL, EXIT_INPUT, EXIT_OK, err
 
-COMMANDS = (report, drivers, validate, catalog, tokens, compare, savings, breakeven, providers, prices, actuals, focus, commitments, smoke_test,
-            open_window)
+COMMANDS = (report, drivers, validate, catalog, tokens, compare, savings, breakeven, providers, prices, actuals, focus,
+            commitments, smoke_test, open_window)
 """Subcommands in the order `aicost --help` lists them."""
 
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from pricing.atomic import AtomicWriteError
     from pricing.errors import PlanError
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -45,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err("interrupted")
         return 130
+    except AtomicWriteError as exc:  # a file the command writes (its one line names it; the old file is kept)
+        err(str(exc))
+        return EXIT_FAIL
     except OSError as exc:
         err(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": "))
         return EXIT_INPUT

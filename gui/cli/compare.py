@@ -32,6 +32,10 @@ def run(args: argparse.Namespace) -> int:
 
     if len(args.entries) < 2:
         raise compare.CompareError("compare needs at least two plans (or scenarios: PLAN.yaml#Scenario)")
+    from pricing.atomic import check_target
+    for target in (args.csv if args.csv != "-" else None, args.pdf):
+        if target:  # a FIFO, a device, a folder or a missing folder is refused before any work
+            check_target(target)
     catalog = Catalog.load()
     entries = [compare.load_entry(spec, catalog) for spec in args.entries]
     cmp = compare.compare(entries)

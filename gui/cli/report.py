@@ -32,36 +32,48 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pricing import engine, report
+    from pricing import atomic, engine, report, report_model
     plan = load_plan(args.plan)
     if args.scenario:
         from pricing import scenarios
         plan = scenarios.apply(plan, plan.scenario(args.scenario))
     proj = engine.project(plan, months=args.months)
+    for target in (args.csv if args.csv != "-" else None, args.pdf, args.xlsx):
+        if target:  # a FIFO, a device, a folder or a missing folder is refused before any work
+            atomic.check_target(target)
+    # one report, gathered once: the text or JSON, the CSV, the PDF and the workbook read it (the PDF also
+    # needs the scenarios, the inputs as text and, when the plan has ranges, the Monte Carlo and tornado;
+    # the workbook the scenarios and the tornado)
+    pdf, xlsx = bool(args.pdf), bool(args.xlsx)
+    slow = bool(args.uncertainty)  # a progress line when the Monte Carlo runs (the PDF runs it on a ranged plan)
+    if pdf and not slow:
+        from pricing import uncertainty
+        slow = uncertainty.has_ranges(proj.plan)
+    rep = report_model.gather(proj.plan, projection=proj, scenarios=pdf or xlsx,
+                              monte_carlo=True if args.uncertainty else (None if pdf else False),
+                              tornado=True if xlsx else (None if pdf else False), texts=pdf, samples=args.samples,
+                              seed=args.seed, distribution=args.distribution,
+                              progress=progress_line("Monte Carlo") if slow and sys.stderr.isatty() else None)
     if args.csv:
         from pricing import export_csv
-        export_csv.write(proj, args.csv)
+        export_csv.write(rep, args.csv, scenarios=())
     if args.pdf:
         from gui.pdf import export_pdf
-        export_pdf(proj.plan, args.pdf, page_size=args.page_size)
+        export_pdf(proj.plan, args.pdf, page_size=args.page_size, report=rep)
     if args.xlsx:
         from pricing import export_xlsx
-        export_xlsx.export(proj.plan, args.xlsx, first_fiscal_month=args.fiscal_year_start)
-    mc = None
-    if args.uncertainty:
-        from pricing import uncertainty
-        mc = uncertainty.monte_carlo(proj.plan, samples=args.samples, seed=args.seed, distribution=args.distribution,
-                                     progress=progress_line("Monte Carlo") if sys.stderr.isatty() else None)
+        export_xlsx.export(proj.plan, args.xlsx, first_fiscal_month=args.fiscal_year_start, report=rep)
+    mc = rep.monte_carlo if args.uncertainty else None
     if args.json:
-        data = report.report_data(proj)
+        data = report.report_data(rep)
         if mc is not None:
-            data["uncertainty"] = report.uncertainty_data(mc, proj)
+            data["uncertainty"] = report.uncertainty_data(rep)
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     elif not (args.csv or args.pdf or args.xlsx):
-        sys.stdout.write(report.text_report(proj))
+        sys.stdout.write(report.text_report(rep))
         if mc is not None:
-            sys.stdout.write(report.uncertainty_text(mc, proj))
+            sys.stdout.write(report.uncertainty_text(rep))
     if not args.json:
         for written in (args.csv if args.csv != "-" else None, args.pdf, args.xlsx):
             if written:

@@ -190,7 +190,7 @@ class Form(QWidget):
                            beyond=lambda month: beyond_horizon(month, self.document.plan.months))
             return spin
         if kind is Kind.NAME and spec.names is NameList.API_MODEL:
-            from gui.editors.services import search_models
+            from gui.editors.model_search import search_models
             return ModelPicker(lambda text: search_models(self, text))
         if kind in (Kind.NAME, Kind.ENUM, Kind.CURRENCY):
             return ChoiceCombo()

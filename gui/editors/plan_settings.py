@@ -8,13 +8,15 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
 
+from pricing import currencies
 from pricing.errors import PlanError
 from pricing.quantities import parse_number
 
 from gui.editors.form import Field, Form, section_fields
 from gui.widgets import quantity_text
 
-CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "INR", "CNY", "SEK", "NOK", "DKK", "BRL", "KRW")
+CURRENCIES = tuple(currencies.CURRENCIES)
+"""The currencies offered: the one currency table's (pricing.currencies)."""
 
 
 def _currency_choices(form: Form, plan: Any) -> Sequence[tuple[Any, str, str]]:

@@ -7,27 +7,11 @@ from typing import Any, Sequence
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton
 
-from pricing.errors import PlanError
-
 from gui.editors import ops
 from gui.editors.form import Field, Form, section_fields
+# the model picker's search moved to gui.editors.model_search (form.py uses it: no cycle); importable from here
+from gui.editors.model_search import search_models  # noqa: F401
 from gui.widgets import set_text
-
-
-def search_models(form: Form, text: str, limit: int = 30) -> Sequence[tuple[str, str]]:
-    """Models of the line's API provider matching ``text``: (model id, prices) for the picker."""
-    from pricing import apiprices
-    line = form.target()
-    provider = getattr(line, "provider", None)
-    try:
-        models = apiprices.list_models(text, provider=provider, limit=limit)
-    except PlanError:  # a provider genai-prices doesn't know: search them all
-        models = apiprices.list_models(text, limit=limit)
-
-    def price(x: float | None) -> str:
-        return "n/a" if x is None else f"${x:g}"
-    return [(m.model, f"{m.name or m.model} ({m.provider}): {price(m.input_per_mtok)} in, "
-             f"{price(m.output_per_mtok)} out per million tokens") for m in models]
 
 
 def _recounted(form: Form, line: Any, **changes: Any) -> Any:

@@ -6,7 +6,7 @@ and ``export_compare_pdf(comparison, path)`` work headless and off the GUI threa
 """
 from gui.pdf.compare_report import ENTRY_COLORS, entry_color, export_compare_pdf
 from gui.pdf.layout import PAGE_SIZES, ensure_application
-from gui.pdf.plan_report import ReportData, export_pdf, gather
+from gui.pdf.plan_report import export_pdf, gather
 
-__all__ = ["ENTRY_COLORS", "PAGE_SIZES", "ReportData", "ensure_application", "entry_color", "export_compare_pdf",
-           "export_pdf", "gather"]
+__all__ = ["ENTRY_COLORS", "PAGE_SIZES", "ensure_application", "entry_color", "export_compare_pdf", "export_pdf",
+           "gather"]

@@ -9,7 +9,10 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QPainter
 
 from pricing import series
+from pricing.compare import ratio_text
+from pricing.report_model import SECTION_TITLES
 
+from gui.formatting import MoneyFormat
 from gui.pdf import charts
 from gui.pdf.layout import (_discard, _finish, _open, _render, APP, CancelFn, Col, Flow, ProgressFn, Row, Style, Table,
                             ensure_application)
@@ -32,7 +35,8 @@ def entry_color(i: int) -> QColor:
 def export_compare_pdf(cmp: Any, path: str | os.PathLike, *, page_size: str = "A4",
                        progress: ProgressFn | None = None, cancel: CancelFn | None = None,
                        generated: _dt.date | None = None) -> None:
-    """Write a comparison (``pricing.compare.compare``) as a PDF: figures, overlaid months, cost and input diffs."""
+    """Write a comparison (``pricing.compare.compare``) as a PDF: figures, overlaid months, cost and input diffs;
+    through the one atomic writer (a failure raises ``atomic.AtomicWriteError`` and keeps the previous file)."""
     ensure_application()
     generated = generated or _dt.date.today()
     doc = None
@@ -46,16 +50,14 @@ def export_compare_pdf(cmp: Any, path: str | os.PathLike, *, page_size: str = "A
         labels = " vs ".join(e.label for e in cmp.entries)
         _render(doc, path, labels, f"Comparison · {generated.isoformat()}", progress, cancel, 40)
         _finish(doc, path)
-    except BaseException:
+    finally:
         _discard(doc)
-        raise
 
 
 class CompareReport:
     """Lays out a comparison into a Flow."""
 
     def __init__(self, cmp: Any, flow: Flow, style: Style, generated: _dt.date):
-        from gui.widgets import MoneyFormat
         self.c, self.f, self.s, self.generated = cmp, flow, style, generated
         self.fmt = MoneyFormat(cmp.currency)
         self.cs = style.chart()
@@ -69,7 +71,6 @@ class CompareReport:
         return ("+" if cents > 0 else "−" if cents < 0 else "") + self.fmt.full(abs(int(cents)) / 100)
 
     def ratio(self, r: float | None) -> str:
-        from pricing.compare import ratio_text
         return ratio_text(r).replace("-", "−")
 
     def color(self, cents: int | None) -> QColor | None:
@@ -113,7 +114,8 @@ class CompareReport:
                 cols += [Col(f"{i} − A", "r"), Col("%", "r")]
             rows = []
             for fr in c.figures:
-                cells = [("   " if fr.key.startswith("category.") else "") + fr.label] + [self.money(v) for v in fr.values]
+                cells = ([("   " if fr.key.startswith("category.") else "") + fr.label]
+                         + [self.money(v) for v in fr.values])
                 colors: list[QColor | None] = [None] * (1 + len(ids))
                 for d, r in zip(fr.deltas[1:], fr.ratios[1:]):
                     cells += [self.delta(d), self.ratio(r)]
@@ -122,7 +124,8 @@ class CompareReport:
             self.f.table(Table(cols, rows, keep_together=True))
             return
         self.f.table(Table([Col("Figure", weight=1)] + [Col(i, "r") for i in ids],
-                           [Row([fr.label] + [self.money(v) for v in fr.values]) for fr in c.figures], keep_together=True))
+                           [Row([fr.label] + [self.money(v) for v in fr.values]) for fr in c.figures],
+                           keep_together=True))
         cols = [Col("Difference against A", weight=1)] + [Col(f"{i} − A", "r") for i in ids[1:]]
         self.f.table(Table(cols, [Row([fr.label] + [self.delta(d) for d in fr.deltas[1:]],
                                       colors=[None] + [self.color(d) for d in fr.deltas[1:]]) for fr in c.figures],
@@ -130,7 +133,6 @@ class CompareReport:
 
     def diff(self, j: int) -> None:
         c, s, f = self.c, self.s, self.f
-        from pricing.report_model import SECTION_TITLES
         ids = c.ids
         e = c.entries[j]
         f.heading(f"{ids[j]} against A: {e.label}", 2)
@@ -157,7 +159,8 @@ class CompareReport:
         if diff is None or diff.empty:
             return
         rows = []
-        for title, changes in (("Settings", diff.settings), ("Price overrides", diff.prices), ("Scenarios", diff.scenarios)):
+        for title, changes in (("Settings", diff.settings), ("Price overrides", diff.prices),
+                               ("Scenarios", diff.scenarios)):
             if changes:
                 rows.append(Row([title], "group"))
                 rows += [Row([ch.label or ch.key, ch.before, ch.after]) for ch in changes]
@@ -170,7 +173,8 @@ class CompareReport:
             rows.append(Row(["Lines added or removed (inputs the plan sets; defaults left out)"], "group"))
         for lch in moved:
             given = "  ·  ".join(lch.given(labels=True))
-            label = f"{'+' if lch.change == 'added' else '−'} {lch.name} ({SECTION_TITLES.get(lch.section, lch.section)})"
+            title = SECTION_TITLES.get(lch.section, lch.section)
+            label = f"{'+' if lch.change == 'added' else '−'} {lch.name} ({title})"
             rows.append(Row([label, "—" if lch.change == "added" else given, given if lch.change == "added" else "—"]))
         f.heading("What changed in the inputs", 3)
         f.table(Table([Col("Input", weight=0.3, max_lines=3), Col("A", weight=0.35), Col(ids[j], weight=0.35)], rows))

@@ -8,16 +8,16 @@ offscreen platform when none runs) and off the GUI thread (QPdfWriter and QPaint
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
+
+from pricing import atomic
 
 from gui.pdf import charts
 from gui.workers import Cancelled
@@ -284,8 +284,8 @@ class Flow:
             self.space(before)
             for line in lines:
                 y = self.y
-                self.add(lambda p, line=line, y=y: _draw_text(p, font, color, QPointF(self.area.left(), y + fm.ascent()),
-                                                              line))
+                self.add(lambda p, line=line, y=y: _draw_text(p, font, color,
+                                                              QPointF(self.area.left(), y + fm.ascent()), line))
                 self.y += lh
             if level == 2:
                 y = self.y + s.pt(1.5)
@@ -356,7 +356,8 @@ class Flow:
             h = max(len(x) for x in lines) * lh + 2 * pad_y
             laid.append((r, f, lines, h))
         total_h = head_h + sum(h for *_, h in laid)
-        first = head_h + (laid[0][3] if laid else 0) + (laid[1][3] if len(laid) > 1 and laid[0][0].kind == "group" else 0)
+        first = head_h + (laid[0][3] if laid else 0) + (laid[1][3] if len(laid) > 1 and laid[0][0].kind == "group"
+                                                        else 0)
         if t.keep_together and total_h + sum(h for h, _ in self._pending) <= self.area.height():
             first = total_h
         self._flush(first)
@@ -453,18 +454,19 @@ class _Doc:
     writer: QPdfWriter
     style: Style
     flow: Flow
-    tmp: str
+    buffer: QBuffer
+    """The PDF's bytes while it is painted: written to the file only once complete (``_finish``)."""
 
 
 def _open(path: str | os.PathLike, page_size: str, title: str) -> _Doc:
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page_size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(2, "no such folder", str(target.parent))
-    # written beside the target, then renamed over it: a failed or cancelled export leaves no partial file
-    tmp = str(target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"))
-    writer = QPdfWriter(tmp)
+    atomic.check_target(path)  # a FIFO, a device, a folder or a missing folder: refused before any work
+    # painted into memory, then written through the one atomic writer: a failed or cancelled export leaves the
+    # previous file as it was, and a PDF that did not complete is never renamed over it
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(RESOLUTION)
     writer.setPageLayout(QPageLayout(QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait,
                                      QMarginsF(0, 0, 0, 0)))
@@ -474,18 +476,24 @@ def _open(path: str | os.PathLike, page_size: str, title: str) -> _Doc:
     pts = QPageSize(PAGE_SIZES[page_size]).sizePoints()
     style = Style(k=k)
     page = QRectF(0, 0, pts.width() * k, pts.height() * k)
-    return _Doc(writer, style, Flow(writer, style, page), tmp)
+    return _Doc(writer, style, Flow(writer, style, page), buffer)
+
+
+def _end(p: QPainter) -> bool:
+    """``QPainter.end()``: whether the PDF engine finished the document (False: it is incomplete)."""
+    return p.end()
 
 
 def _render(doc: _Doc, path: str | os.PathLike, header: str, footer: str, progress: ProgressFn | None,
             cancel: CancelFn | None, base: int) -> None:
-    """Paint every page with its header and "Page n of N" footer, then move the file into place."""
+    """Paint every page with its header and "Page n of N" footer (into the document's buffer)."""
     s, flow = doc.style, doc.flow
     flow.finish()
     pages = flow.pages
     p = QPainter()
     if not p.begin(doc.writer):
-        raise OSError(f"cannot write the PDF file {path}")
+        raise atomic.AtomicWriteError(f"{path}: the PDF could not be started; the previous file, if any, is kept")
+    ended = False
     try:
         small = s.font(s.small_pt)
         fm = flow.fm(small)
@@ -494,14 +502,15 @@ def _render(doc: _Doc, path: str | os.PathLike, header: str, footer: str, progre
         for i, ops in enumerate(pages):
             if cancel is not None and cancel():
                 raise Cancelled()
-            if i:
-                doc.writer.newPage()
+            if i and not doc.writer.newPage():
+                raise atomic.AtomicWriteError(f"{path}: the PDF could not take page {i + 1}; the previous file, "
+                                              "if any, is kept")
             for op in ops:
                 op(p)
             top = area.top() - s.pt(18)
             if i:
-                _draw_text(p, small, s.muted, QPointF(area.left(), top), fm.elidedText(header, Qt.TextElideMode.ElideRight,
-                                                                                        area.width() * 0.7))
+                _draw_text(p, small, s.muted, QPointF(area.left(), top),
+                           fm.elidedText(header, Qt.TextElideMode.ElideRight, area.width() * 0.7))
                 _draw_cell(p, small, s.muted, area.left(), area.right(), top, APP, "r", fm)
                 _hline(p, s, area.left(), area.right(), top + s.pt(5), s.rule, 0.5)
             bottom = area.bottom() + s.pt(24)
@@ -511,15 +520,38 @@ def _render(doc: _Doc, path: str | os.PathLike, header: str, footer: str, progre
             _draw_cell(p, small, s.muted, area.left(), area.right(), bottom, f"Page {i + 1} of {n}", "r", fm)
             if progress is not None:
                 progress(base + (100 - base) * (i + 1) // n, 100)
+        ended = True
+        if not _end(p):
+            raise atomic.AtomicWriteError(f"{path}: the PDF writer reported a failure; the previous file, if any, "
+                                          "is kept")
     finally:
-        p.end()
+        if not ended and p.isActive():
+            p.end()
+
+
+def check_pdf(data: bytes, path: str | os.PathLike) -> None:
+    """AtomicWriteError unless ``data`` is a whole PDF: it starts with ``%PDF-`` and ends with ``%%EOF``."""
+    if not data.startswith(b"%PDF-") or not data.rstrip().endswith(b"%%EOF"):
+        raise atomic.AtomicWriteError(f"{path}: the PDF is incomplete ({len(data):,} bytes, no end-of-file "
+                                      "marker); the previous file, if any, is kept")
 
 
 def _finish(doc: _Doc, path: str | os.PathLike) -> None:
-    os.replace(doc.tmp, path)
+    """Check the painted PDF, then write it through the one atomic writer, read back and checked again."""
+    doc.buffer.close()
+    data = bytes(doc.buffer.data())
+    check_pdf(data, path)
+
+    def verify(tmp: Path) -> None:  # what reached the disk, byte for byte (a short write is refused)
+        written = tmp.read_bytes()
+        if written != data:
+            raise atomic.AtomicWriteError(f"{path}: the PDF on disk differs from what was painted "
+                                          f"({len(written):,} of {len(data):,} bytes); the previous file is kept")
+        check_pdf(written, path)
+    atomic.write_file(path, lambda fh: fh.write(data), binary=True, verify=verify)
 
 
 def _discard(doc: _Doc | None) -> None:
-    if doc is not None:
-        with contextlib.suppress(OSError):
-            os.unlink(doc.tmp)
+    """Drop a document that will not be written (failed or cancelled): nothing reached the disk."""
+    if doc is not None and doc.buffer.isOpen():
+        doc.buffer.close()

@@ -1,112 +1,75 @@
-"""The plan report as a PDF: what it shows, gathered from ``pricing``, laid out into a Flow.
+"""The plan report as a PDF: the report model (``pricing.report_model.Report``) laid out into a Flow.
 
-Every figure comes from ``pricing`` (``report_model.summarize``, ``series.headline``,
-``scenarios.summary_data``, ``uncertainty``); this module formats and places them.
+Every figure comes from the report, gathered once by ``pricing.report_model.gather`` (the CSV files
+and ``aicost report`` read the same one); this module formats and places them.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
-from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
-from pricing import series
+from pricing import atomic, report_model, series
 from pricing.plan import Plan
+from pricing.report import input_value
+from pricing.report_model import SECTION_TITLES, Report, month_periods, scenario_text, year_periods
 
 from gui import theme
+from gui.formatting import MoneyFormat
 from gui.pdf import charts
 from gui.pdf.layout import (_discard, _draw_text, _finish, _hline, _open, _render, APP, CancelFn, Col, Flow, ProgressFn,
                             Row, Style, Table, ensure_application)
 from gui.workers import Cancelled
 
 # ---------------------------------------------------------------------------------------------
-# The plan report: what it needs, gathered from pricing
+# The plan report: the report model, gathered once
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ReportData:
-    """Everything the plan report shows, computed by ``pricing`` before any layout."""
-
-    plan: Plan
-    projection: Any
-    summary: Any
-    headline: series.Headline
-    results: list
-    """ScenarioResults, in the plan's order."""
-    skipped: list[str]
-    """Scenarios that can't be evaluated, with the reason."""
-    mc: Any = None
-    uncertainty: Any = None
-    tornado: Any = None
-    inputs: Any = None
-    prices: tuple = ()
-    dates: Any = None
-    generated: _dt.date = field(default_factory=_dt.date.today)
-
-
 def gather(plan: Plan, catalog: Any = None, *, progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-           generated: _dt.date | None = None, samples: int | None = None) -> ReportData:
-    """Project the plan and compute every figure of its report (scenarios, Monte Carlo and tornado
-    when it has ranges); progress runs 0..40."""
-    from pricing import engine, report_model, uncertainty
-    from pricing.export_csv import evaluate_scenarios
-    if catalog is None:
-        from pricing.catalog import Catalog
-        catalog = Catalog.load()
-    step = progress or (lambda d, t: None)
-    check = cancel or (lambda: False)
-    proj = engine.project(plan, catalog)
-    results, skipped = evaluate_scenarios(plan, catalog, proj, cancel)
-    step(8, 100)
-    if check():
-        raise Cancelled()
-    head = series.headline(proj)
-    data = ReportData(plan, proj, report_model.summarize(proj), head, results, skipped,
-                      generated=generated or _dt.date.today())
-    if uncertainty.has_ranges(plan):
-        data.mc = uncertainty.monte_carlo(plan, catalog, samples=samples or uncertainty.DEFAULT_SAMPLES,
-                                          progress=lambda d, t: step(8 + 24 * d // max(t, 1), 100), cancel=cancel)
-        data.uncertainty = report_model.uncertainty_figures(data.mc)
-        data.tornado = uncertainty.tornado(plan, catalog)
-    step(34, 100)
-    if check():
-        raise Cancelled()
-    data.inputs = report_model.plan_inputs(plan)
-    data.prices = report_model.prices_used(proj, catalog)
-    data.dates = report_model.price_dates(proj)
-    step(40, 100)
-    return data
+           generated: _dt.date | None = None, samples: int | None = None, projection: Any = None) -> Report:
+    """The report the PDF shows: ``report_model.gather`` with the scenarios, the inputs and prices as text and,
+    when the plan has ranges, Monte Carlo and tornado."""
+    return report_model.gather(plan, catalog, projection=projection, texts=True, samples=samples, generated=generated,
+                               progress=progress, cancel=cancel)
 
 
 def export_pdf(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, page_size: str = "A4",
                progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-               generated: _dt.date | None = None, samples: int | None = None) -> None:
-    """Write the plan's report as a PDF (atomically: a failed or cancelled export leaves no file).
+               generated: _dt.date | None = None, samples: int | None = None, projection: Any = None,
+               report: Report | None = None) -> None:
+    """Write the plan's report as a PDF through the one atomic writer: a failed or cancelled export leaves
+    the previous file as it was, and a failure raises ``atomic.AtomicWriteError`` naming the file.
 
-    ``progress(done, total)`` and ``cancel()`` serve a progress dialog; cancelling raises
-    ``gui.workers.Cancelled``. ``generated`` dates the report (default today); ``samples`` sets
-    the Monte Carlo sample count when the plan has ranges.
+    ``report``: the report to lay out (gathered once by the caller, with texts); otherwise one is
+    gathered here (``projection``: the plan's, when the caller has it). ``progress(done, total)``
+    and ``cancel()`` serve a progress dialog; cancelling raises ``Cancelled``. ``generated`` dates
+    the report (default today); ``samples`` sets the Monte Carlo sample count when the plan has ranges.
     """
     ensure_application()
-    data = gather(plan, catalog, progress=progress, cancel=cancel, generated=generated, samples=samples)
+    atomic.check_target(path)  # a FIFO, a device or a missing folder: refused before the report is gathered
+    if report is None:
+        report = gather(plan, catalog, progress=report_model.scaled(progress, 0, 40), cancel=cancel,
+                        generated=generated, samples=samples, projection=projection)
+    elif generated is not None:
+        report = dataclasses.replace(report, generated=generated)
     doc = None
     try:
-        doc = _open(path, page_size, f"{plan.name} — cost plan report")
-        PlanReport(data, doc.flow, doc.style).build()
+        doc = _open(path, page_size, f"{report.plan.name} — cost plan report")
+        PlanReport(report, doc.flow, doc.style).build()
         if progress is not None:
             progress(50, 100)
         if cancel is not None and cancel():
             raise Cancelled()
-        footer = f"{plan.name} · cost plan report · {data.generated.isoformat()}"
-        _render(doc, path, plan.name, footer, progress, cancel, 50)
+        footer = f"{report.plan.name} · cost plan report · {report.generated.isoformat()}"
+        _render(doc, path, report.plan.name, footer, progress, cancel, 50)
         _finish(doc, path)
-    except BaseException:
+    finally:
         _discard(doc)
-        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,10 +88,11 @@ def _month_name(m: Any) -> str:
 class PlanReport:
     """Lays out one plan's report into a Flow: summary, charts, scenarios, tables, inputs, prices."""
 
-    def __init__(self, data: ReportData, flow: Flow, style: Style):
-        from gui.widgets import MoneyFormat
-        self.d, self.f, self.s = data, flow, style
-        self.fmt = MoneyFormat(data.plan.currency)
+    def __init__(self, report: Report, flow: Flow, style: Style):
+        self.d, self.f, self.s = report, flow, style
+        self.head = series.headline(report.projection)
+        """The headline figures, as the window shows them (the same summary's cents)."""
+        self.fmt = MoneyFormat(report.plan.currency)
         self.cs = style.chart()
         self.section = 0
 
@@ -155,7 +119,7 @@ class PlanReport:
         self.headline()
         self.monthly_chart()
         self.cumulative_chart()
-        if self.d.mc is not None:
+        if self.d.monte_carlo is not None:
             self.uncertainty()
         self.drivers()
         self.scenarios()
@@ -194,7 +158,7 @@ class PlanReport:
 
     def headline(self) -> None:
         d, s, f = self.d, self.s, self.f
-        h = d.headline
+        h = self.head
         fmt = self.fmt
         labels = series.month_labels(d.projection)
         cards = [
@@ -211,18 +175,18 @@ class PlanReport:
              ("never exceeded" if h.first_over_budget is None else f"exceeded from {h.first_over_budget}")
              if h.budget is not None else "no budget set"),
         ]
-        best = self.best_scenario()
-        if best is not None and best[1]["saving_total"] > 0:
-            name, data = best
-            cards.append((f"{name} saves", fmt.percent(data["saving_share"]),
-                          f"{fmt.auto(data['saving_total'])} over {h.months} months"))
+        best = d.best_scenario()
+        if best is not None and best.saving > 0:
+            cards.append((f"{best.name} saves", fmt.percent(best.saving_share),
+                          f"{fmt.auto(best.saving / 100)} over {h.months} months"))
         elif best is not None:
             cards.append(("Savings", "none", "no scenario costs less than the plan"))
         else:
-            cards.append(("Savings", "—", "no scenario in the plan" if not d.plan.scenarios else "no scenario evaluated"))
+            cards.append(("Savings", "—", "no scenario in the plan" if not d.plan.scenarios else
+                          "no scenario evaluated"))
         n_lines = len(d.summary.lines)
-        cards.append(("Lines priced", str(n_lines), f"{len(d.prices)} prices, {sum(1 for x in d.prices if x.overridden)}"
-                      " set by the plan"))
+        cards.append(("Lines priced", str(n_lines), f"{len(d.prices)} prices, "
+                      f"{sum(1 for x in d.prices if x.overridden)} set by the plan"))
         over = h.first_over_budget is not None
 
         def draw(p: QPainter, rect: QRectF) -> None:
@@ -254,15 +218,6 @@ class PlanReport:
         f.block(112, draw)
         f.space(4)
 
-    def best_scenario(self) -> tuple[str, dict] | None:
-        from pricing.scenarios import summary_data
-        best = None
-        for r in self.d.results:
-            data = summary_data(r)
-            if best is None or data["saving_total"] > best[1]["saving_total"]:
-                best = (r.scenario.name, data)
-        return best
-
     def _x_labels(self, n_max: int = 12) -> list[tuple[int, str]]:
         labels = series.month_labels(self.d.projection)
         return series.axis_ticks(labels, n_max)
@@ -279,7 +234,8 @@ class PlanReport:
         if d.uncertainty is not None:
             u = d.uncertainty
             band = ([int(v) / 100 for v in u.monthly_p10], [int(v) / 100 for v in u.monthly_p90])
-            total_line = charts.Series("Monthly total", QColor("#1F2328"), [int(v) / 100 for v in sm.monthly], width_pt=1.1)
+            total_line = charts.Series("Monthly total", QColor("#1F2328"), [int(v) / 100 for v in sm.monthly],
+                                       width_pt=1.1)
 
         def draw(p: QPainter, rect: QRectF) -> None:
             charts.stacked_bars(p, self.cs, rect, x_labels=self._x_labels(), n=len(sm.months), layers=layers,
@@ -287,9 +243,10 @@ class PlanReport:
                                 budget_label=budget_label, total_line=total_line, band=band,
                                 band_label="P10–P90 of the monthly total")
         self.f.block(215, draw)
-        h = d.headline
-        text = (f"The plan starts at {self.fmt.auto(h.run_rate_now)} a month and reaches {self.fmt.auto(h.run_rate_end)} "
-                f"in its last month; over {h.months} months it costs {self.fmt.auto(h.total)}.")
+        h = self.head
+        text = (f"The plan starts at {self.fmt.auto(h.run_rate_now)} a month and reaches "
+                f"{self.fmt.auto(h.run_rate_end)} in its last month; over {h.months} months it costs "
+                f"{self.fmt.auto(h.total)}.")
         if h.budget is not None:
             text += (f" The monthly budget of {self.fmt.auto(h.budget)} is first exceeded in {h.first_over_budget}."
                      if h.first_over_budget else f" It stays within the monthly budget of {self.fmt.auto(h.budget)}.")
@@ -302,11 +259,9 @@ class PlanReport:
         base = [int(v) / 100 for v in sm.cumulative]
         lines = [charts.Series("Baseline", QColor("#1F3A5F"), base, width_pt=1.6, fill=QColor(31, 58, 95, 28))]
         palette = ["#59A14F", "#F28E2B", "#B07AA1", "#76B7B2", "#EDC948", "#9C755F"]
-        from pricing.report_model import summarize
-        for i, r in enumerate(d.results):
-            cum = summarize(r.projection).cumulative
-            lines.append(charts.Series(r.scenario.name, QColor(palette[i % len(palette)]), [int(v) / 100 for v in cum],
-                                       width_pt=1.3))
+        for i, sf in enumerate(d.scenarios):
+            lines.append(charts.Series(sf.name, QColor(palette[i % len(palette)]),
+                                       [int(v) / 100 for v in sf.summary.cumulative], width_pt=1.3))
         budget = series.cumulative_budget(d.projection)
         if budget is not None:
             lines.append(charts.Series("Budget to date", QColor(theme.BUDGET_COLOR), list(budget), dashed=True,
@@ -319,8 +274,7 @@ class PlanReport:
 
     def uncertainty(self) -> None:
         d = self.d
-        from pricing.report import input_value
-        u, mc = d.uncertainty, d.mc
+        u, mc = d.uncertainty, d.monte_carlo
         self.h2("Uncertainty")
         n = len(mc.inputs)
         self.f.text(f"The plan gives {n} input{'s' if n != 1 else ''} as ranges. {u.samples:,} Monte Carlo samples "
@@ -338,9 +292,10 @@ class PlanReport:
                 self.note("Budget risk: under 10% chance of exceeding the monthly budget in any month.")
         sm = d.summary
         band = ([int(v) / 100 for v in u.monthly_p10], [int(v) / 100 for v in u.monthly_p90])
-        lines = [charts.Series("Monthly total (likely inputs)", QColor("#1F3A5F"), [int(v) / 100 for v in sm.monthly],
-                               width_pt=1.6),
-                 charts.Series("P50", QColor("#4E79A7"), [int(v) / 100 for v in u.monthly_p50], dashed=True, width_pt=1.0)]
+        lines = [charts.Series("Monthly total (likely inputs)", QColor("#1F3A5F"),
+                               [int(v) / 100 for v in sm.monthly], width_pt=1.6),
+                 charts.Series("P50", QColor("#4E79A7"), [int(v) / 100 for v in u.monthly_p50], dashed=True,
+                               width_pt=1.0)]
 
         def draw(p: QPainter, rect: QRectF) -> None:
             charts.line_chart(p, self.cs, rect, x_labels=self._x_labels(), n=len(sm.months), series=lines,
@@ -348,19 +303,21 @@ class PlanReport:
                               band_label="P10–P90 band")
         self.f.block(170, draw)
         t = d.tornado
-        bars = t.bars[:12]
+        bars = t.bars[:12] if t is not None else ()
         if bars:
             self.f.heading("What moves the total", 3)
             self.note("Each input at its low and at its high value, everything else at its likely value; the horizon "
                       "total it gives, widest swing first. Lighter bars: the input has no range in the plan and "
                       "moves ±20%.", keep_with_next=True)
-            tb = [charts.TornadoBar(b.input.label, b.total_low, b.total_high, input_value(b.input.key_path, b.input.low),
+            tb = [charts.TornadoBar(b.input.label, b.total_low, b.total_high,
+                                    input_value(b.input.key_path, b.input.low),
                                     input_value(b.input.key_path, b.input.high), not b.input.from_range) for b in bars]
 
             def draw_t(p: QPainter, rect: QRectF) -> None:
                 charts.tornado(p, self.cs, rect, t.baseline_total, tb, x_format=self.fmt.compact,
                                baseline_label=f"baseline {self.fmt.compact(t.baseline_total)}",
-                               low_color=QColor(theme.LOW_COLOR), high_color=QColor(theme.HIGH_COLOR), label_width_pt=165)
+                               low_color=QColor(theme.LOW_COLOR), high_color=QColor(theme.HIGH_COLOR),
+                               label_width_pt=165)
             self.f.block(50 + 16.5 * len(bars), draw_t)
         rows = [Row([i.label, input_value(i.key_path, i.low), input_value(i.key_path, i.likely),
                      input_value(i.key_path, i.high)]) for i in mc.inputs]
@@ -392,46 +349,40 @@ class PlanReport:
 
     def scenarios(self) -> None:
         d, s = self.d, self.s
-        from pricing.report_model import scenario_text, summarize
-        from pricing.scenarios import summary_data
         self.h2("Savings scenarios")
         if not d.plan.scenarios:
             self.note("The plan has no savings scenarios (add a scenarios: section; see docs/scenarios.md).")
             return
         sm = d.summary
         rows = [Row(["Baseline (the plan as it is)", self.money(sm.total), "", "", self.money(sm.run_rate_last)])]
-        details = []
-        for r in d.results:
-            data = summary_data(r)
-            ss = summarize(r.projection)
-            cents = sm.total - ss.total
-            rows.append(Row([r.scenario.name, self.money(ss.total), self.money(cents), self.pct(data["saving_share"]),
-                             self.money(ss.run_rate_last)],
+        for sf in d.scenarios:
+            cents = sf.saving
+            rows.append(Row([sf.name, self.money(sf.summary.total), self.money(cents), self.pct(sf.saving_share),
+                             self.money(sf.summary.run_rate_last)],
                             colors=[None, None, s.good if cents > 0 else s.bad if cents < 0 else None, None, None]))
-            details.append((r, data))
         self.f.table(Table([Col("Scenario", weight=1, max_lines=2), Col("Horizon total", "r"), Col("Saving", "r"),
                             Col("Saving share", "r"), Col("Last month", "r")], rows, keep_together=True))
         for name in d.skipped:
             self.note(f"Not evaluated: {name}")
-        for r, data in details:
-            saving = data["saving_total"]
-            what = (f"saves {self.fmt.full(saving)}" if saving >= 0 else f"costs {self.fmt.full(-saving)} more")
-            self.f.heading(f"{r.scenario.name}: {what} ({self.pct(abs(data['saving_share']))})", 3)
-            self.f.text("Strategies: " + scenario_text(r.scenario), size_pt=s.small_pt + 0.4, color=s.muted, after_pt=3,
-                        keep_with_next=True)
-            strat = series.strategy_savings(r)
-            rows = [Row([a["strategy"], self.fmt.full(a["total"]), self.pct(a["share_of_saving"]), self.pct(st.share)])
-                    for a, st in zip(data["attribution"], strat)]
-            rows.append(Row(["Total saving", self.fmt.full(data["saving_total"]),
-                             self.pct(1.0 if data["saving_total"] else 0.0), self.pct(data["saving_share"])], "total"))
-            self.f.table(Table([Col("Strategy", weight=1), Col("Saving over the horizon", "r"), Col("Share of the saving", "r"),
-                                Col("Share of the baseline", "r")], rows, keep_together=True))
+        for sf in d.scenarios:
+            saving = sf.saving
+            what = f"saves {self.money(saving)}" if saving >= 0 else f"costs {self.money(-saving)} more"
+            self.f.heading(f"{sf.name}: {what} ({self.pct(abs(sf.saving_share))})", 3)
+            self.f.text("Strategies: " + scenario_text(sf.result.scenario), size_pt=s.small_pt + 0.4, color=s.muted,
+                        after_pt=3, keep_with_next=True)
+            rows = [Row([st.name, self.money(st.total), self.pct(st.share_of_saving), self.pct(st.share_of_baseline)])
+                    for st in sf.strategies]
+            rows.append(Row(["Total saving", self.money(saving), self.pct(1.0 if saving else 0.0),
+                             self.pct(sf.saving_share)], "total"))
+            self.f.table(Table([Col("Strategy", weight=1), Col("Saving over the horizon", "r"),
+                                Col("Share of the saving", "r"), Col("Share of the baseline", "r")], rows,
+                               keep_together=True))
+            r = sf.result
             method = ("Shapley values (each strategy's average contribution over every order)" if r.method == "shapley"
                       else "sequential attribution in canonical order")
             self.note(f"Attribution: {method}." + "".join(f" {n}." for n in r.notes))
 
     def category_tables(self) -> None:
-        from pricing.report_model import month_periods, year_periods
         sm = self.d.summary
         self.h2("Cost by category")
         years = year_periods(sm.months)
@@ -441,7 +392,8 @@ class PlanReport:
         self.f.heading("By month", 3)
         periods = month_periods(sm.months)
         labels = series.month_labels(self.d.projection)
-        self.period_tables(tuple(type(p)(labels[p.start], p.start, p.stop) for p in periods), with_total=len(years) <= 1)
+        self.period_tables(tuple(type(p)(labels[p.start], p.start, p.stop) for p in periods),
+                           with_total=len(years) <= 1)
 
     def period_tables(self, periods: Sequence[Any], with_total: bool) -> None:
         """Categories x periods, split into as many tables as the page width asks (each with its total row)."""
@@ -451,7 +403,8 @@ class PlanReport:
         bold = s.font(s.table_pt, bold=True)
         fm = f.fm(bold)
         widest = max([fm.horizontalAdvance(self.money(int(c))) for c in table.column_totals]
-                     + [fm.horizontalAdvance(self.money(t)) for t in table.row_totals] + [fm.horizontalAdvance(self.money(table.total))]
+                     + [fm.horizontalAdvance(self.money(t)) for t in table.row_totals]
+                     + [fm.horizontalAdvance(self.money(table.total))]
                      + [fm.horizontalAdvance(p.label) for p in periods])
         col_w = widest + s.pt(8)
         label_w = max(fm.horizontalAdvance(x) for x in ["Annotation", "Category", "Total"]) + s.pt(8)
@@ -467,7 +420,8 @@ class PlanReport:
         blocks = [list(range(i, min(i + per, n))) for i in range(0, n, per)]
         for b, idx in enumerate(blocks):
             last = b == len(blocks) - 1
-            cols = [Col("Category")] + [Col(periods[i].label, "r") for i in idx] + ([Col("Horizon", "r")] if with_total and last else [])
+            cols = ([Col("Category")] + [Col(periods[i].label, "r") for i in idx]
+                    + ([Col("Horizon", "r")] if with_total and last else []))
             rows = []
             for (cat, cells), rt in zip(table.rows, table.row_totals):
                 rows.append(Row([cat.value] + [self.money(int(cells[i])) for i in idx]
@@ -485,7 +439,6 @@ class PlanReport:
                            [Row([name, n]) for name, n in notes], zebra=True))
 
     def assumptions(self) -> None:
-        from pricing.report_model import SECTION_TITLES
         d = self.d
         ins = d.inputs
         self.h2("Assumptions: every input of the plan")
@@ -506,8 +459,8 @@ class PlanReport:
                 given = "  ·  ".join(f"{v.label}: {v.text}" for v in line.values if not v.is_default) or "—"
                 defaults = "  ·  ".join(f"{v.label}: {v.text}" for v in line.values if v.is_default) or "—"
                 rows.append(Row([line.name, given, defaults]))
-            self.f.table(Table([Col("Line", weight=0.22), Col("Set in the plan", weight=0.48), Col("Defaults", weight=0.30)],
-                               rows))
+            self.f.table(Table([Col("Line", weight=0.22), Col("Set in the plan", weight=0.48),
+                                Col("Defaults", weight=0.30)], rows))
         if ins.prices:
             self.f.heading("Price overrides", 3)
             self.f.table(Table([Col("Catalog key", weight=0.75), Col("Value (USD)", "r")],
@@ -521,21 +474,23 @@ class PlanReport:
         d, s = self.d, self.s
         self.h2("Prices used")
         self.note("Every price the projection used, with its source, date and confidence. Shaded rows are set by the "
-                  "plan (a prices: override, or a price written on a line). " + self.price_dates_text(), keep_with_next=True)
+                  "plan (a prices: override, or a price written on a line). " + self.price_dates_text(),
+                  keep_with_next=True)
         if not d.prices:
             self.note("The plan uses no prices yet.")
             return
         rows = []
         for pu in d.prices:
-            confidence = "plan override" if pu.confidence == "override" else ("set on the line" if pu.confidence == "user"
-                                                                               else pu.confidence.replace("_", " "))
+            confidence = ("plan override" if pu.confidence == "override" else
+                          "set on the line" if pu.confidence == "user" else pu.confidence.replace("_", " "))
             as_of = pu.as_of if pu.dated else ("plan" if pu.overridden else "undated")
             source = pu.source
             if not pu.dated and not pu.overridden and pu.as_of and pu.as_of != "undated":
                 source += f" ({pu.as_of})"
             if pu.overridden and pu.notes:
                 source += f"; {pu.notes}"
-            rows.append(Row([pu.key, pu.value or "—", as_of, confidence, source], "highlight" if pu.overridden else "body"))
+            rows.append(Row([pu.key, pu.value or "—", as_of, confidence, source],
+                            "highlight" if pu.overridden else "body"))
         self.f.table(Table([Col("Price", weight=0.22, max_lines=3), Col("Value", weight=0.2, max_lines=3), Col("As of"),
                             Col("Confidence", weight=0.12, max_lines=2), Col("Source", weight=0.46, max_lines=4)],
                            rows, size_pt=s.small_pt + 0.2))

@@ -1,4 +1,4 @@
-"""Catalog reader: resources/catalog/*.yaml into the catalog's tables, every problem with file and key path."""
+"""Catalog reader: resources/catalog/*.yaml into the catalog's tables, every problem with file, line and key path."""
 from __future__ import annotations
 
 import datetime
@@ -13,13 +13,50 @@ from pricing import resources
 from pricing.catalog.names import _Data, _Gpu, _norm, _norm_gpu, _Provider
 from pricing.catalog.values import (_PRICING_LABEL, _UNIT, ANY_PROVIDER, CONFIDENCE_LEVELS, HOURS_PER_MONTH, PRICINGS,
                                     CatalogEntry, GpuSpec, PriceSource, ThroughputFigure, Tier, parse_as_of)
-from pricing.errors import CatalogError, Problem
+from pricing.errors import CatalogError, PlanError, Problem
+from pricing.planfile.yamltree import _prescan, _Tree
 
 # ---------------------------------------------------------------------------------------------
 # Loading
 # ---------------------------------------------------------------------------------------------
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader when installed: the catalog is read at every start (its pure-Python twin takes ~15x longer)."""
+
+
+def read_yaml(text: str, file: str) -> tuple[Any, dict[str, int], list[Problem]]:
+    """A catalog file's YAML as plain values, the line of every key path and the problems found (duplicate keys),
+    with the plan reader's tree (``planfile.yamltree``): its limits (depth, size) hold, and anchors and aliases
+    are allowed (catalog entries share their sources with ``&src`` / ``*src``). CatalogError when it is not YAML."""
+    try:
+        _prescan(text, file, allow_aliases=True)
+        loader = _SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        tree = _Tree(file, allow_aliases=True)
+        value = tree.build(node, "", 0, loader) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise CatalogError(Problem(f"not valid YAML: {exc.problem or exc.context}", "",
+                                   mark.line + 1 if mark else None, file)) from None
+    except yaml.YAMLError as exc:
+        raise CatalogError(Problem(f"not valid YAML: {exc}", "", None, file)) from None
+    except PlanError as exc:  # the tree's limits: reported as this catalog file's problems
+        raise CatalogError(list(exc.problems)) from None
+    return value, tree.lines, tree.problems
+
+
+def line_of(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of ``path``, else of its nearest enclosing key (a missing ``gpus.L4.specs.source`` is reported
+    at ``gpus.L4.specs``); None when not even its section is in the file."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
 
 _PRICE_FIELDS = frozenset({"value", "tiers", "per_hour", "unit", "source", "as_of", "confidence", "notes", "gap",
                            "name", "aliases", "region", "instance", "range", "term", "value_min", "value_max",
@@ -42,11 +79,13 @@ class _Reader:
         self.data = _Data(directory)
         self.problems: list[Problem] = []
         self.file = ""
+        self.lines: dict[str, int] = {}
+        """The line of every key path of the file being read."""
 
     # -- helpers --------------------------------------------------------------------------
 
     def problem(self, path: str, message: str) -> None:
-        self.problems.append(Problem(message, path, None, self.file))
+        self.problems.append(Problem(message, path, line_of(self.lines, path) if path else None, self.file))
 
     def mapping(self, value: Any, path: str, what: str) -> dict:
         if value is None:
@@ -102,7 +141,8 @@ class _Reader:
         else:
             confidence = self.text(raw, "confidence", path)
             if confidence and confidence not in CONFIDENCE_LEVELS:
-                self.problem(f"{path}.confidence", f"found {confidence!r}, expected one of {', '.join(CONFIDENCE_LEVELS)}")
+                self.problem(f"{path}.confidence",
+                             f"found {confidence!r}, expected one of {', '.join(CONFIDENCE_LEVELS)}")
         return PriceSource(key, src, as_of, parse_as_of(as_of), confidence, notes)
 
     def tiers(self, value: Any, path: str) -> tuple[Tier, ...] | None:
@@ -203,7 +243,8 @@ class _Reader:
             tiers = parsed
             value = next(t.price for t in tiers if t.price > 0)
             if raw.get("value") is not None and raw.get("value") != value:
-                self.problem(f"{path}.value", f"found {raw.get('value')!r}, but the first paid tier's rate is {value:g}")
+                self.problem(f"{path}.value",
+                             f"found {raw.get('value')!r}, but the first paid tier's rate is {value:g}")
         else:
             v = self.number(raw["value"], f"{path}.value")
             if v is None:
@@ -221,6 +262,7 @@ class _Reader:
     def load_file(self, name: str) -> dict:
         path = self.data.directory / name
         self.file = str(path)
+        self.lines = {}
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -230,12 +272,11 @@ class _Reader:
             self.problem("", f"cannot read the catalog file: {exc}")
             return {}
         try:
-            doc = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader (C or pure Python)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            self.problems.append(Problem(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", "",
-                                         mark.line + 1 if mark is not None else None, self.file))
+            doc, self.lines, found = read_yaml(text, self.file)
+        except CatalogError as exc:
+            self.problems.extend(exc.problems)
             return {}
+        self.problems.extend(found)  # a key written twice (YAML would keep the last one silently)
         if not isinstance(doc, dict):
             self.problem("", f"found {type(doc).__name__}, expected a mapping of catalog sections")
             return {}
@@ -325,7 +366,8 @@ class _Reader:
                  and (v := self.number(spec_raw[f], f"{spath}.{f}")) is not None}
         peaks_src = ""
         if peaks:
-            peaks_src = f"{self.text(spec_raw, 'peaks_source', spath)} (read {self.text(spec_raw, 'peaks_as_of', spath)})"
+            read = self.text(spec_raw, "peaks_as_of", spath)
+            peaks_src = f"{self.text(spec_raw, 'peaks_source', spath)} (read {read})"
         spec = GpuSpec(g, name, memory or 0.0, peak, note, src, bw, tuple(peaks.items()), peaks_src)
         d.gpus[g] = _Gpu(g, name, spec, peak_gap, unit)
         desc = f"{name}: peak {unit}"
@@ -345,7 +387,8 @@ class _Reader:
             for pricing, rec in self.mapping(per, ppath, "pricing models").items():
                 epath = f"{ppath}.{pricing}"
                 if pricing == "reserved":
-                    self.problem(epath, "reserved prices are derived from levers.yaml reserved_discount; do not list them")
+                    self.problem(epath, "reserved prices are derived from levers.yaml reserved_discount; "
+                                        "do not list them")
                     continue
                 if pricing not in prov.pricing:
                     self.problem(epath, f"{p} does not sell {pricing} (its pricing: {', '.join(prov.pricing)})")
@@ -379,7 +422,8 @@ class _Reader:
         out = {}
         for p, items in self.mapping(doc.get(section), section, "providers").items():
             if p != ANY_PROVIDER and p not in self.data.providers:
-                self.problem(f"{section}.{p}", f"unknown provider {p!r}; expected one of {', '.join(self.data.providers)}")
+                self.problem(f"{section}.{p}",
+                             f"unknown provider {p!r}; expected one of {', '.join(self.data.providers)}")
                 continue
             out[p] = items
         return out

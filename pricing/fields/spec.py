@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
 
+from pricing import currencies
 from pricing import plan as P
 from pricing.errors import PlanError, closest
 from pricing.fields import units as U
@@ -392,10 +393,11 @@ def _year_month(spec: FieldSpec, v: Any) -> P.YearMonth:
 
 
 def _currency(spec: FieldSpec, v: Any) -> str:
-    s = _text(spec, v).upper()
-    if len(s) != 3 or not s.isalpha():
-        raise PlanError(f"found {v!r}, expected a 3-letter currency code such as USD, EUR, GBP")
-    return s
+    """A code of the one currency table (pricing.currencies), or any ISO 4217-shaped code (the plan pins fx_rate)."""
+    try:
+        return currencies.iso_code(_text(spec, v))
+    except PlanError:
+        raise PlanError(f"found {v!r}, expected a 3-letter currency code such as USD, EUR, GBP") from None
 
 
 def _enum(spec: FieldSpec, v: Any) -> Any:

@@ -22,8 +22,11 @@ MAX_NODES = 200_000
 class _Tree:
     """Plain Python values built from YAML nodes, plus the line of every key path."""
 
-    def __init__(self, file: str | None):
+    def __init__(self, file: str | None, *, allow_aliases: bool = False):
         self.file = file
+        self.allow_aliases = allow_aliases
+        """Catalog files share a source among entries with anchors (``&src`` / ``*src``); plan files may not.
+        Each use of an alias still counts towards MAX_NODES, so a "billion laughs" is refused either way."""
         self.lines: dict[str, int] = {}
         self.problems: list[Problem] = []
         self.key_order: dict[str, tuple[str, ...]] = {}
@@ -37,7 +40,7 @@ class _Tree:
         if depth > MAX_DEPTH:
             raise PlanFileError(Problem(f"nested deeper than {MAX_DEPTH} levels: not a plan file",
                                         path, node.start_mark.line + 1, self.file))
-        if id(node) in self._seen:
+        if id(node) in self._seen and not self.allow_aliases:
             raise PlanFileError(Problem("YAML aliases (*name) are not supported in plan files; "
                                         "write the value out", path, node.start_mark.line + 1, self.file))
         self._seen.add(id(node))
@@ -78,7 +81,7 @@ def _pattern(path: str) -> str:
 _EventLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _prescan(text: str, file: str | None) -> None:
+def _prescan(text: str, file: str | None, *, allow_aliases: bool = False) -> None:
     """Refuse deep nesting, aliases and huge documents from the event stream, before building anything.
 
     (PyYAML composes nodes recursively, so a file of 5,000 nested brackets would exhaust the stack,
@@ -94,7 +97,7 @@ def _prescan(text: str, file: str | None) -> None:
                                                 line=event.start_mark.line + 1, file=file))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-            elif isinstance(event, yaml.AliasEvent):
+            elif isinstance(event, yaml.AliasEvent) and not allow_aliases:
                 raise PlanFileError(Problem("YAML aliases (*name) are not supported in plan files; "
                                             "write the value out", line=event.start_mark.line + 1, file=file))
             count += 1

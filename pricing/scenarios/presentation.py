@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pricing import currencies
 from pricing.rounding import largest_remainder
 from pricing.scenarios.attribution import ScenarioResult
 
@@ -26,7 +27,8 @@ class RoundedAttribution:
     """Strategy -> cents over the horizon (sum of its months); they sum to ``saving_total``."""
 
 
-def attribution_cents(result: ScenarioResult) -> RoundedAttribution:
+def attribution_cents(result: ScenarioResult, base_cells: np.ndarray | None = None,
+                      scen_cells: np.ndarray | None = None) -> RoundedAttribution:
     """The saving and its split rounded to cents once, so that the parts add up exactly.
 
     The saving shown for a month is the displayed baseline month minus the displayed scenario
@@ -34,20 +36,28 @@ def attribution_cents(result: ScenarioResult) -> RoundedAttribution:
     cents go to the strategies by largest remainder on their exact (Shapley) shares, the few
     cents by which that differs from their exact sum spread in proportion to their size; a
     strategy's horizon figure is the sum of its months.
+
+    ``base_cells`` and ``scen_cells``: the rounded cells of the two projections, when the caller has them
+    (the report model's summaries), so they are not rounded again.
     """
     from pricing.rounding import rounded_matrix
-    return _attribution_cents(result, rounded_matrix(result.baseline), rounded_matrix(result.projection))
+    return _attribution_cents(result, rounded_matrix(result.baseline) if base_cells is None else base_cells,
+                              rounded_matrix(result.projection) if scen_cells is None else scen_cells)
 
 
 def _attribution_cents(result: ScenarioResult, base_cells: np.ndarray, scen_cells: np.ndarray) -> RoundedAttribution:
-    """``attribution_cents`` from the rounded cells of the baseline and the scenario projections."""
+    """``attribution_cents`` from the rounded cells of the baseline and the scenario projections.
+
+    The split is in the currency's minor unit (whole yen for JPY: cents that are multiples of 100), as
+    the cells are (``rounding.rounded_matrix``)."""
     saving = base_cells.sum(axis=0) - scen_cells.sum(axis=0)
     saving = np.asarray(saving, dtype=np.int64).reshape(len(result.baseline.months))
+    unit = 10 ** (2 - currencies.decimals(result.baseline.currency))  # cents per minor unit
     names = [n for n, _ in result.attribution]
     exact = np.array([m for _, m in result.attribution], dtype=float).reshape(len(names), len(saving)) * 100.0
     cents = np.zeros(exact.shape, dtype=np.int64)
     for m in range(exact.shape[1]):
-        cents[:, m] = largest_remainder(exact[:, m], int(saving[m]))
+        cents[:, m] = largest_remainder(exact[:, m] / unit, int(saving[m]) // unit) * unit
     parts = tuple((n, cents[j]) for j, n in enumerate(names))
     return RoundedAttribution(saving, int(saving.sum()), parts, tuple((n, int(c.sum())) for n, c in parts))
 

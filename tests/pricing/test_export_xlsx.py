@@ -368,7 +368,7 @@ def test_written_atomically(tmp_path, catalog, monkeypatch):
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(X, "write_workbook", boom)
+    monkeypatch.setattr(X.workbook, "write_workbook", boom)  # export() calls it in the package's workbook module
     with pytest.raises(RuntimeError):
         X.export(plan, target, catalog=catalog, with_tornado=False)
     assert target.read_bytes() == b"previous" and sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]

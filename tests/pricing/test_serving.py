@@ -427,16 +427,20 @@ def test_broken_model_entry_names_file_and_key_path(tmp_path):
     with pytest.raises(CatalogError) as err:
         load_models(path)
     msg = str(err.value)
-    assert f"{path}: models.bad: unknown field(s) layerz" in msg
-    assert f"{path}: models.bad.layers: missing layers" in msg
-    assert "models.bad.active_params: active_params 9e+09 exceeds params 7e+09" in msg
+    # each problem with its line: the entry "bad:" is on line 2 (a missing field is reported at its entry),
+    # active_params on line 5
+    assert f"{path}:2: models.bad: unknown field(s) layerz" in msg
+    assert f"{path}:2: models.bad.layers: missing layers" in msg
+    assert f"{path}:5: models.bad.active_params: active_params 9e+09 exceeds params 7e+09" in msg
 
 
 def test_broken_serving_file_names_file_and_key_path(tmp_path):
     text = (ROOT / "resources" / "catalog" / "serving.yaml").read_text(encoding="utf-8")
     path = tmp_path / "serving.yaml"
-    path.write_text(text.replace("    value: 0.4738", "    value: lots", 1), encoding="utf-8")
-    with pytest.raises(CatalogError, match=r"serving\.yaml: efficiency\.moe\.value: found 'lots'"):
+    broken = text.replace("    value: 0.4738", "    value: lots", 1)
+    path.write_text(broken, encoding="utf-8")
+    line = broken[:broken.index("value: lots")].count("\n") + 1  # the problem names the line of the bad value
+    with pytest.raises(CatalogError, match=rf"serving\.yaml:{line}: efficiency\.moe\.value: found 'lots'"):
         load_serving(path)
     path.write_text(text.replace("  - {model: llama-3.1-8b, precision: fp8,", "  - {model: llama-3.1-8b, precision: fp9,",
                                  1), encoding="utf-8")

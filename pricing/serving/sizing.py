@@ -1,224 +1,15 @@
-"""Self-hosted LLM serving sized from the model and the GPU: memory fit, prefill, decode, replicas.
-
-The physics (docs/serving-model.md has the equations, sources and limits):
-
-* A replica is ``tp`` GPUs (tensor parallelism 1, 2, 4 or 8) holding the weights once and a KV
-  cache in the rest of their memory. Requests reserve the KV cache of their whole sequence
-  (input + output tokens), so memory caps how many run together (the batch).
-* Prefill is compute-bound: 2 x active params x input tokens FLOPs (+ attention) at the GPU's
-  dense peak for the precision x a prefill efficiency.
-* Decode runs one step per output token for the whole batch. A step reads the weights once
-  (for a mixture-of-experts model, the experts the batch's tokens were routed to) and the KV
-  cache of every sequence in the batch, at the memory bandwidth x a decode efficiency, and does
-  2 x active params FLOPs per sequence; the two times add (no overlap: the form that fits the
-  published measurements best).
-* Continuous batching: a replica's GPU time per request = its prefill + output tokens x step time
-  / batch. Requests per second follow, and GPUs per month from a month's requests.
-
-The efficiency factors are fitted to NVIDIA's published TensorRT-LLM throughput tables by
-tools/fit_serving.py and read from resources/catalog/serving.yaml (pricing.models_catalog).
-Everything here is pure numpy: token counts may be arrays (Monte Carlo samples).
-"""
+"""Sizing: how a precision runs on a GPU, one replica (memory fit, prefill, decode, batch), the tensor-parallel
+size, and a month's fleet."""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from enum import Enum
 from typing import Any
 
 import numpy as np
 
-from pricing.errors import PlanError
-
-
-class Precision(Enum):
-    """How the weights are stored (and, where the GPU has the tensor cores, computed)."""
-
-    BF16 = "bf16"  # 16-bit weights and activations
-    FP8 = "fp8"  # 8-bit float weights: W8A8 on Ada/Hopper/Blackwell, weight-only (W8A16) on older GPUs
-    FP4 = "fp4"  # NVFP4 4-bit weights: native on Blackwell, weight-only (W4A16) elsewhere
-    INT4 = "int4"  # 4-bit integer group-quantized weights (AWQ/GPTQ), computed in 16 bit
-
-    @classmethod
-    def parse(cls, value: Any) -> "Precision":
-        """A precision from its name (``bf16``, ``fp8``, ``fp4``, ``int4``; ``fp16``/``float16`` mean bf16)."""
-        if isinstance(value, Precision):
-            return value
-        text = str(value).strip().lower().replace("-", "").replace("_", "")
-        text = {"fp16": "bf16", "float16": "bf16", "bfloat16": "bf16", "nvfp4": "fp4", "mxfp4": "fp4",
-                "awq": "int4", "gptq": "int4", "w4a16": "int4"}.get(text, text)
-        for p in cls:
-            if p.value == text:
-                return p
-        raise ServingError(f"unknown precision {value!r}; expected one of {', '.join(p.value for p in cls)}")
-
-
-TP_SIZES = (1, 2, 4, 8)
-"""Tensor-parallel sizes considered: one replica stays inside one 8-GPU server."""
-
-SECONDS_PER_HOUR = 3600.0
-
-
-class ServingError(PlanError):
-    """A serving line cannot be sized as described (bad input, missing GPU figure)."""
-
-
-class NoFitError(ServingError):
-    """The model does not fit on any replica (1 to 8 GPUs) of the chosen GPU."""
-
-
-class LatencyTargetError(ServingError):
-    """A TTFT or TPOT target no replica of this GPU can meet for this workload."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Inputs
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSpec:
-    """The parts of a transformer's architecture that size its serving."""
-
-    key: str
-    """Catalog key (``llama-3.1-70b``) or a name the user gave."""
-    name: str
-    """Display name."""
-    params: float
-    """Total parameters: what sits in GPU memory."""
-    active_params: float
-    """Parameters used per token (= params for a dense model): what costs FLOPs."""
-    layers: int
-    attention_heads: int
-    """Query heads; attention FLOPs are attention_heads x head_dim wide."""
-    head_dim: int
-    kv_heads: int = 0
-    """Grouped-query attention KV heads (0 with ``kv_latent_dim``)."""
-    kv_latent_dim: int = 0
-    """Multi-head latent attention: values cached per token and layer (K and V share them)."""
-    experts: int = 0
-    """Routed experts per MoE layer (0: dense)."""
-    experts_per_token: int = 0
-    sliding_window: int = 0
-    """Tokens a sliding-window layer attends to (0: none)."""
-    sliding_layers: int = 0
-    """How many layers use the sliding window."""
-    hidden_size: int = 0
-    source: str = ""
-    as_of: str = ""
-    notes: str = ""
-
-    @property
-    def is_moe(self) -> bool:
-        return self.experts > 0 and self.active_params < self.params
-
-    @property
-    def kv_values_per_token_layer(self) -> int:
-        """Values one token adds to one layer's KV cache."""
-        return self.kv_latent_dim if self.kv_latent_dim else 2 * self.kv_heads * self.head_dim
-
-    def kv_values(self, tokens: Any) -> Any:
-        """KV cache values one sequence of ``tokens`` tokens holds (sliding layers keep only the window)."""
-        full = self.layers - self.sliding_layers
-        held = tokens if not self.sliding_layers else np.minimum(tokens, self.sliding_window)
-        return self.kv_values_per_token_layer * (full * tokens + self.sliding_layers * held)
-
-    def prefill_flops(self, input_tokens: Any) -> Any:
-        """FLOPs to prefill one request: 2 x active params per token + causal attention (QK and AV)."""
-        width = self.attention_heads * self.head_dim
-        keys_full = input_tokens * input_tokens / 2.0  # causal: position i attends to i keys
-        keys = (self.layers - self.sliding_layers) * keys_full
-        if self.sliding_layers:
-            w = float(self.sliding_window)
-            keys = keys + self.sliding_layers * np.where(input_tokens <= w, keys_full, input_tokens * w - w * w / 2)
-        return 2.0 * self.active_params * input_tokens + 4.0 * width * keys
-
-    def decode_flops(self, context: Any) -> Any:
-        """FLOPs for one output token of a sequence holding ``context`` tokens."""
-        width = self.attention_heads * self.head_dim
-        full = self.layers - self.sliding_layers
-        held = context if not self.sliding_layers else np.minimum(context, self.sliding_window)
-        return 2.0 * self.active_params + 4.0 * width * (full * context + self.sliding_layers * held)
-
-    def weight_params_read(self, batch: Any) -> Any:
-        """Parameters a decode step reads from memory for a batch of ``batch`` sequences.
-
-        Dense: all of them. MoE: the always-used part (attention, embeddings, shared experts,
-        dense layers) plus the routed experts any of the batch's tokens picked. Assumption: tokens
-        pick experts uniformly and independently, so a layer's expert is untouched by the whole
-        batch with probability (1 - k/E)^batch; from a few dozen sequences on, every expert is read.
-        """
-        if not self.is_moe:
-            return np.full(np.shape(batch), float(self.params))
-        per_expert = (self.params - self.active_params) / (self.experts - self.experts_per_token)
-        always = self.params - self.experts * per_expert
-        touched = 1.0 - (1.0 - self.experts_per_token / self.experts) ** np.asarray(batch, dtype=float)
-        return always + self.experts * per_expert * touched
-
-
-@dataclass(frozen=True, slots=True)
-class GpuPerf:
-    """What serving needs from a GPU: memory, bandwidth and dense peaks per precision."""
-
-    key: str
-    name: str
-    memory_gb: float
-    bandwidth_tb_s: float | None
-    peak16_tflops: float | None
-    """Dense 16-bit tensor peak (BF16; FP16 on GPUs without BF16, the T4)."""
-    peak16_label: str = "bf16"
-    peaks: tuple[tuple[str, float], ...] = ()
-    """Low-precision dense peaks: ``fp8``, ``fp4`` (TFLOP/s), ``int8`` (TOPS); absent = no such tensor cores."""
-
-    @classmethod
-    def from_spec(cls, spec: Any) -> "GpuPerf":
-        """From a catalog ``GpuSpec`` (key, name, memory_gb, memory_bandwidth_tb_s, peak_tflops, peaks)."""
-        # the catalog's 16-bit peak is BF16 except on GPUs without BF16 tensor cores (T4), which its note says
-        label = "fp16" if "FP16" in (getattr(spec, "peak_note", "") or "") else "bf16"
-        return cls(spec.key, spec.name, float(spec.memory_gb), spec.memory_bandwidth_tb_s, spec.peak_tflops,
-                   label, tuple(getattr(spec, "peaks", ()) or ()))
-
-    def peak(self, precision: str) -> float | None:
-        return dict(self.peaks).get(precision)
-
-
-@dataclass(frozen=True, slots=True)
-class Efficiency:
-    """Fitted fractions of peak the serving engine reaches (resources/catalog/serving.yaml)."""
-
-    prefill_fp8: float
-    """Fraction of the dense peak in prefill GEMMs on FP8 (and 16-bit) tensor cores."""
-    prefill_fp4: float
-    """Fraction of the dense FP4 peak (Blackwell FP4 tensor cores)."""
-    decode_fp8: float
-    """Fraction of memory bandwidth streaming 8- or 16-bit weights and the KV cache."""
-    decode_fp4: float
-    """Fraction of memory bandwidth streaming 4-bit weights (dequantized on the fly)."""
-    moe: float
-    """Multiplier on both for mixture-of-experts models (small per-expert batches, routing)."""
-    tp_per_doubling: float
-    """Multiplier on both per doubling of the tensor-parallel size (all-reduce traffic)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ServingParams:
-    """Engine constants and fitted efficiencies (resources/catalog/serving.yaml)."""
-
-    efficiency: Efficiency | None
-    """None only before tools/fit_serving.py first ran (models_catalog.load_serving refuses it then)."""
-    bytes_per_param: tuple[tuple[str, float], ...]
-    """Stored bytes per weight by precision (scales of the 4-bit formats included)."""
-    kv_cache_fraction: float = 0.9
-    """Share of the memory left after the weights that the engine gives the KV cache."""
-    max_batch: int = 8192
-    """Most sequences one replica runs together."""
-    tp_tolerance: float = 0.10
-    """The smallest TP within this share of the best modelled tokens/s per GPU is chosen."""
-    source: str = ""
-
-    def weight_bytes(self, precision: Precision) -> float:
-        return dict(self.bytes_per_param)[precision.value]
-
+from pricing.serving.inputs import (SECONDS_PER_HOUR, TP_SIZES, GpuPerf, LatencyTargetError, ModelSpec,
+                                    NoFitError, Precision, ServingError, ServingParams)
 
 # ---------------------------------------------------------------------------------------------
 # How a precision runs on a GPU
@@ -357,7 +148,8 @@ class ReplicaPerf:
         c = _central
         return (f"{self.model.key} {self.path.precision.value} on {self.tensor_parallel}x {self.gpu.key} per "
                 f"replica: {self.weights_gb:,.0f} GB weights + KV cache for {c(self.batch):,.0f} sequences of "
-                f"{c(self.input_tokens) + c(self.output_tokens):,.0f} tokens; prefill {c(self.prefill_s) * 1e3:,.0f} ms, "
+                f"{c(self.input_tokens) + c(self.output_tokens):,.0f} tokens; "
+                f"prefill {c(self.prefill_s) * 1e3:,.0f} ms, "
                 f"decode step {c(self.decode_step_s) * 1e3:,.1f} ms -> {c(self.output_tokens_per_s_per_gpu):,.0f} "
                 f"output tokens/s per GPU, prefill {c(self.prefill_share):.0%} of GPU time")
 
@@ -434,7 +226,8 @@ def evaluate(model: ModelSpec, gpu: GpuPerf, precision: Precision | str, input_t
     target cannot be met even one request at a time.
     """
     if tensor_parallel not in TP_SIZES:
-        raise ServingError(f"tensor_parallel must be one of {', '.join(map(str, TP_SIZES))} (found {tensor_parallel!r})")
+        raise ServingError(f"tensor_parallel must be one of {', '.join(map(str, TP_SIZES))} "
+                           f"(found {tensor_parallel!r})")
     isl = _tokens(input_tokens, "input_tokens")
     osl = _tokens(output_tokens, "output_tokens")
     isl, osl = np.broadcast_arrays(isl, osl)
@@ -604,7 +397,8 @@ def fleet(requests_per_month: Any, perf: ReplicaPerf, *, utilization: float = 1.
     if not (isinstance(utilization, (int, float)) and 0.0 < utilization <= 1.0):
         raise ServingError(f"utilization must be a share in (0, 1] (found {utilization!r})")
     if not (isinstance(peak_to_average, (int, float)) and math.isfinite(peak_to_average) and peak_to_average >= 1.0):
-        raise ServingError(f"peak_to_average must be 1 or more: busiest hour / average hour (found {peak_to_average!r})")
+        raise ServingError("peak_to_average must be 1 or more: busiest hour / average hour "
+                           f"(found {peak_to_average!r})")
     if min_replicas < 0 or int(min_replicas) != min_replicas:
         raise ServingError(f"min_replicas must be a whole number of replicas, 0 or more (found {min_replicas!r})")
     tp = perf.tensor_parallel
