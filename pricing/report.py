@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from pricing import fields
+from pricing import fields, fx
 from pricing.engine import Projection
 from pricing.plan import Category
 from pricing.rounding import cents_to_float, money, rounded_matrix
@@ -60,6 +60,7 @@ def report_data(proj: Projection) -> dict:
                      "total": cents_to_float(t), "share": round(int(t) / total, 6) if total else 0.0}
                     for li, t in ranked],
         "prices_as_of": prices_as_of(proj),
+        "fx": fx.rate_data(fx.for_plan(proj.plan)),
     }
 
 
@@ -108,6 +109,8 @@ def text_report(proj: Projection, *, top: int = 8, width_months: int = 12) -> st
         lines += ["", "Notes"] + [f"  {name}: {n}" for name, n in notes]
     pa = d["prices_as_of"]
     lines.append("")
+    if cur != "USD":
+        lines.append(f"Exchange rate: {fx.rate_text(fx.for_plan(proj.plan))}; source: {d['fx']['source']}")
     if pa["oldest"]:
         lines.append(f"Prices: oldest dated price used is from {pa['oldest']} ({pa['oldest_key']})"
                      + (f"; {_undated(pa['undated'])}" if pa["undated"] else ""))

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
-from pricing import series
+from pricing import fx, series
 from pricing.plan import Plan
 
 from gui import theme
@@ -101,7 +101,8 @@ def export_pdf(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, page
             progress(50, 100)
         if cancel is not None and cancel():
             raise Cancelled()
-        footer = f"{plan.name} · cost plan report · {data.generated.isoformat()}"
+        footer = f"{plan.name} · cost plan report · {data.generated.isoformat()}" + (
+            f" · {fx.rate_text(fx.for_plan(plan))}" if plan.currency != "USD" else "")
         _render(doc, path, plan.name, footer, progress, cancel, 50)
         _finish(doc, path)
     except BaseException:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
+from pricing import fx
 from pricing.errors import PlanError, Problem, UnknownNameError, closest
 from pricing.plan import Plan, Scenario, StrategySpec
 from pricing.fields import FieldSpec
@@ -229,7 +230,7 @@ def _run(plan: Plan, parsed: Iterable[_Parsed], env: _Env, *, check: bool) -> tu
 def _context(plan: Plan, env: _Env) -> Any:
     """The engine's pricing context of a plan, with the catalog (overrides applied) cached by ``env``."""
     from pricing import engine
-    return engine.Context(plan, env.priced(plan), plan.months, plan.fx_rate, np.arange(plan.months, dtype=float))
+    return engine.Context(plan, env.priced(plan), plan.months, fx.for_plan(plan).per_usd, np.arange(plan.months, dtype=float))
 
 
 def _price_changed(plan: Plan, changed: Changed, env: _Env) -> PlanError | None:
