@@ -141,6 +141,10 @@ def _check_combination(info: StrategyInfo, a: Args, spath: str) -> list[Problem]
             missing = "tokens_per_second_per_gpu" if "gpu" in a else "gpu"
             out.append(Problem(f"missing {missing!r}: moving to another GPU needs the GPU and its throughput "
                                "(tokens per second differ by GPU)", spath))
+    if name == "move" and bool(a.get("to")) == bool(a.get("cheapest")):
+        out.append(Problem("give either to (a provider, e.g. to: gcp) or cheapest: true, not both"
+                           if a.get("to") else "missing 'to': give the provider to move to (e.g. to: gcp), or "
+                           "cheapest: true", spath))
     if name == "lifecycle":
         has_rule = "after_days" in a or "tier" in a
         if "rules" in a and has_rule:
