@@ -200,6 +200,46 @@ def reset() -> list[str]:
     return removed
 
 
+def _money(x: float | None) -> str:
+    return "—" if x is None else f"{x:g}"
+
+
+def text(u: Update, *, limit: int = 40) -> str:
+    """What an update changes, for the terminal and the window's dialog (added, removed, changed, with dates)."""
+    c = u.counts
+    lines = [f"{u.source}: {c['added']} added, {c['removed']} removed, {c['changed']} changed"]
+    if u.catalog is not None:
+        fmt = lambda e: "gap" if e.value is None else f"{e.value:g}"  # noqa: E731
+        for ch in u.catalog.changes[:limit]:
+            if ch.kind == "added":
+                lines.append(f"  + {ch.key} = {fmt(ch.new)} ({ch.new.source.as_of})")
+            elif ch.kind == "removed":
+                lines.append(f"  - {ch.key} (was {fmt(ch.old)}, {ch.old.source.as_of})")
+            else:
+                rel = f" ({ch.relative:+.1%})" if ch.relative else ""
+                dated = (f"as of {ch.old.source.as_of} -> {ch.new.source.as_of}" if "as_of" in ch.what
+                         else f"as of {ch.new.source.as_of}")
+                lines.append(f"  ~ {ch.key}: {fmt(ch.old)} -> {fmt(ch.new)}{rel}; {dated}")
+        shown = len(u.catalog.changes)
+    else:
+        api = u.api
+        lines.append(f"  genai-prices data of {api.old_date.isoformat()} in use -> data of {api.new_date.isoformat()} "
+                     "(USD per million tokens: input / cached input / output)")
+        part = lambda t: " / ".join(_money(x) for x in t)  # noqa: E731
+        for ch in api.changes[:limit]:
+            when = f" ({ch.dated})" if ch.dated else ""
+            if ch.kind == "added":
+                lines.append(f"  + {ch.key}: {part(ch.new)}{when}")
+            elif ch.kind == "removed":
+                lines.append(f"  - {ch.key} (was {part(ch.old)})")
+            else:
+                lines.append(f"  ~ {ch.key}: {part(ch.old)} -> {part(ch.new)}{when}")
+        shown = len(api.changes)
+    if shown > limit:
+        lines.append(f"  ... and {shown - limit} more")
+    return "\n".join(lines) + "\n"
+
+
 class OfflineError(PlanError):
     """Fetching is switched off (``AICOST_OFFLINE``) or the network could not be reached."""
 

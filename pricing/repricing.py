@@ -183,6 +183,18 @@ class Drift:
         return self.new_total / self.old_total - 1.0
 
     @property
+    def total_line(self) -> LineChange:
+        """The whole plan as one line (the diff's last row)."""
+        return LineChange("", "Total", self.old_total, self.new_total)
+
+    def lines_by_change(self) -> tuple[LineChange, ...]:
+        """Lines whose cost moves first (largest change first), then the rest, then the total."""
+        moved = sorted((ln for ln in self.lines if ln.delta is None or abs(ln.delta) >= 0.005),
+                       key=lambda ln: -abs(ln.delta) if ln.delta is not None else float("-inf"))
+        rest = [ln for ln in self.lines if ln not in moved]
+        return (*moved, *rest, self.total_line)
+
+    @property
     def catalog_month(self) -> str:
         return self.record.catalog[:7]
 

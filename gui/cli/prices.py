@@ -39,45 +39,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _money(x: float | None) -> str:
-    return "—" if x is None else f"{x:g}"
-
-
-def update_text(u: price_update.Update, *, limit: int = 40) -> str:
-    """What an update changes, for the terminal and the window's dialog (added, removed, changed, with dates)."""
-    c = u.counts
-    lines = [f"{u.source}: {c['added']} added, {c['removed']} removed, {c['changed']} changed"]
-    if u.catalog is not None:
-        fmt = lambda e: "gap" if e.value is None else f"{e.value:g}"  # noqa: E731
-        for ch in u.catalog.changes[:limit]:
-            if ch.kind == "added":
-                lines.append(f"  + {ch.key} = {fmt(ch.new)} ({ch.new.source.as_of})")
-            elif ch.kind == "removed":
-                lines.append(f"  - {ch.key} (was {fmt(ch.old)}, {ch.old.source.as_of})")
-            else:
-                rel = f" ({ch.relative:+.1%})" if ch.relative else ""
-                lines.append(f"  ~ {ch.key}: {fmt(ch.old)} -> {fmt(ch.new)}{rel}; as of {ch.old.source.as_of} -> "
-                             f"{ch.new.source.as_of}")
-        shown = len(u.catalog.changes)
-    else:
-        api = u.api
-        lines.append(f"  genai-prices data of {api.old_date.isoformat()} in use -> data of {api.new_date.isoformat()} "
-                     "(USD per million tokens: input / cached input / output)")
-        part = lambda t: " / ".join(_money(x) for x in t)  # noqa: E731
-        for ch in api.changes[:limit]:
-            when = f" ({ch.dated})" if ch.dated else ""
-            if ch.kind == "added":
-                lines.append(f"  + {ch.key}: {part(ch.new)}{when}")
-            elif ch.kind == "removed":
-                lines.append(f"  - {ch.key} (was {part(ch.old)})")
-            else:
-                lines.append(f"  ~ {ch.key}: {part(ch.old)} -> {part(ch.new)}{when}")
-        shown = len(api.changes)
-    if shown > limit:
-        lines.append(f"  ... and {shown - limit} more")
-    return "\n".join(lines) + "\n"
-
-
 def _confirm(question: str, yes: bool) -> bool:
     if yes:
         return True
@@ -89,7 +50,7 @@ def _confirm(question: str, yes: bool) -> bool:
 
 def run_update(args: argparse.Namespace) -> int:
     u = price_update.inspect(args.source)
-    sys.stdout.write(update_text(u))
+    sys.stdout.write(price_update.text(u))
     if u.empty:
         print("Nothing changes: not installed.")
         return EXIT_OK
