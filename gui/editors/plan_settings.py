@@ -15,13 +15,12 @@ from pricing.quantities import parse_number
 from gui.editors.form import Field, Form, section_fields
 from gui.widgets import quantity_text
 
-CURRENCIES = tuple(fx.CURRENCIES)
-"""The app's one currency table (pricing.fx)."""
+CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "INR", "CNY", "SEK", "NOK", "DKK", "BRL", "KRW")
 
 
 def _currency_choices(form: Form, plan: Any) -> Sequence[tuple[Any, str, str]]:
     codes = CURRENCIES if plan.currency in CURRENCIES else CURRENCIES + (plan.currency,)
-    return [(c, c, fx.CURRENCIES[c].name if c in fx.CURRENCIES else "") for c in codes]
+    return [(c, c, "") for c in codes]
 
 
 def _fx_check(form: Form, plan: Any) -> str | None:
