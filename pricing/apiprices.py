@@ -161,7 +161,8 @@ def read_data_file(path: Any) -> list[Any]:
         if os.path.getsize(path) > MAX_DATA_BYTES:
             raise PlanError(Problem(f"more than {MAX_DATA_BYTES // 2**20} MB: not a genai-prices data file", "", None,
                                     shown))
-        raw = json.loads(open(path, encoding="utf-8").read())
+        with open(path, encoding="utf-8") as fh:
+            raw = json.load(fh)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise PlanError(Problem(f"cannot read it as a genai-prices data file (JSON): {exc}", "", None, shown)) from None
     if not isinstance(raw, list) or not raw:

@@ -26,7 +26,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true", help="print a JSON document (docs/cli.md)")
     d.set_defaults(func=run)
     u = sub.add_parser("update", help="install a newer catalog bundle or genai-prices data file you downloaded: "
-                                      "shows what it changes, installs on confirm (the bundled data stays the fallback)")
+                                      "shows what it changes, installs on confirm (the bundled data stays the "
+                                      "fallback)")
     u.add_argument("--from", dest="source", required=True, metavar="FILE",
                    help="a catalog folder or .zip, or a genai-prices data file (.json, its data.json format)")
     u.add_argument("--yes", action="store_true", help="install without asking (scripts)")

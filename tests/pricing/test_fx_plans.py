@@ -92,14 +92,16 @@ def test_an_unknown_currency_asks_for_a_pinned_rate():
     from pricing.errors import PlanError
     with pytest.raises(PlanError) as exc:
         plan("XAF")
-    assert exc.value.problems[0].key_path == "fx_rate" and "set fx_rate (the XAF per USD)" in exc.value.problems[0].message
+    p = exc.value.problems[0]
+    assert p.key_path == "fx_rate" and "set fx_rate (the XAF per USD)" in p.message
     assert engine.project(plan("XAF", extra="fx_rate: 600\n")).total == pytest.approx(3200 * 600)
 
 
 def test_the_window_headline_names_the_rate():
     from pricing import series
     h = series.headline(engine.project(plan()))
-    assert h.fx_note == "Catalog and API prices (USD) converted at 0.847099 EUR per USD (ECB reference rate of 2026-02-27)."
+    assert h.fx_note == ("Catalog and API prices (USD) converted at 0.847099 EUR per USD (ECB reference rate of "
+                         "2026-02-27).")
     assert series.headline(engine.project(plan(currency=""))).fx_note == ""
 
 
