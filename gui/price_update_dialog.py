@@ -7,7 +7,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
-from pricing import price_update, userprices
+from pricing import price_update
 from pricing.catalog import Catalog
 from pricing.errors import PlanError
 
@@ -75,9 +75,10 @@ class PriceUpdateDialog(QDialog):
                                                if rec else "bundled with the app"))
         self.status.setText(" · ".join(parts))
         self.reset_button.setEnabled(bool(have))
-        self.fetch_button.setEnabled(not userprices.offline())
-        if userprices.offline():
-            self.fetch_button.setToolTip(f"Fetching is switched off ({userprices.OFFLINE_ENV} is set)")
+        can, why = price_update.fetch_available()
+        self.fetch_button.setEnabled(can)
+        if not can:
+            self.fetch_button.setToolTip(why[0].upper() + why[1:])
 
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Price file", "", FILE_FILTER)
@@ -103,8 +104,7 @@ class PriceUpdateDialog(QDialog):
         self.install_button.setEnabled(not u.empty)
 
     def fetch(self) -> None:
-        from genai_prices.update_prices import DEFAULT_UPDATE_URL
-        ask = QMessageBox.question(self, "Download prices", f"Connect to {DEFAULT_UPDATE_URL} to download "
+        ask = QMessageBox.question(self, "Download prices", f"Connect to {price_update.UPDATE_SOURCE} to download "
                                    "genai-prices' latest API prices? Nothing is installed until you confirm.")
         if ask != QMessageBox.StandardButton.Yes:
             return

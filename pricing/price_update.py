@@ -25,6 +25,8 @@ from pricing.errors import PlanError, Problem
 
 CATALOG = "catalog"
 GENAI = "genai"
+UPDATE_SOURCE = "genai-prices' GitHub repository (the URL its own updater uses)"
+"""Where a download goes, as the window asks about it (the URL itself is genai-prices' DEFAULT_UPDATE_URL)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +246,28 @@ class OfflineError(PlanError):
     """Fetching is switched off (``AICOST_OFFLINE``) or the network could not be reached."""
 
 
+def fetch_available() -> tuple[bool, str]:
+    """Whether this install can download prices, and why not: switched off (AICOST_OFFLINE), or a build without
+    genai-prices' HTTP stack (the desktop bundle leaves it out and prices offline: packaging/bundle_config.py)."""
+    if userprices.offline():
+        return False, f"fetching prices is switched off ({userprices.OFFLINE_ENV} is set)"
+    try:
+        import httpx2  # noqa: F401 - genai-prices' own HTTP client
+        from genai_prices.update_prices import UpdatePrices
+        UpdatePrices()  # the bundle's stand-in raises here
+    except (ImportError, RuntimeError):
+        return False, ("this build has no network client (the desktop bundle prices offline): download "
+                       "genai-prices' data.json yourself and install it with From a file")
+    return True, ""
+
+
 def fetch_latest(*, url: str | None = None, get: Callable[..., Any] | None = None) -> Update:
     """Download genai-prices' latest data with the package's own update mechanism (its URL, timeout and HTTP
-    client), into a temporary file, and inspect it. Nothing is installed. Never runs when AICOST_OFFLINE is set."""
-    if userprices.offline():
-        raise OfflineError(Problem(f"fetching prices is switched off ({userprices.OFFLINE_ENV} is set)"))
+    client), into a temporary file, and inspect it. Nothing is installed. Never runs when AICOST_OFFLINE is set,
+    nor where the HTTP stack is absent (``fetch_available`` says why)."""
+    ok, why = fetch_available()
+    if not ok:
+        raise OfflineError(Problem(why))
     from genai_prices.update_prices import UpdatePrices
     updater = UpdatePrices() if url is None else UpdatePrices(url=url)
     if get is None:

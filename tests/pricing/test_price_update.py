@@ -149,3 +149,13 @@ def test_the_command_asks_and_yes_installs(tmp_path, data_dir):
     assert "Catalog: installed" in run("status").stdout
     r = run("reset", "--yes")
     assert "Removed" in r.stdout and "Catalog: bundled" in run("status").stdout
+
+
+def test_a_build_without_the_http_stack_says_how_to_update_instead(monkeypatch):
+    # the desktop bundle leaves httpx2 out (packaging/bundle_config.py): importing it fails there
+    monkeypatch.delenv("AICOST_OFFLINE")
+    monkeypatch.setitem(sys.modules, "httpx2", None)
+    ok, why = price_update.fetch_available()
+    assert not ok and "From a file" in why
+    with pytest.raises(price_update.OfflineError, match="no network client"):
+        price_update.fetch_latest()
