@@ -84,6 +84,9 @@ class PlanDocument(QObject):
         self._scenario_timer.setSingleShot(True)
         self._scenario_timer.setInterval(0)
         self._scenario_timer.timeout.connect(self._on_scenario_timer)
+        self.stamp_prices = True
+        """Whether a save records today's prices as the plan's ``priced_with:`` (the reprice bar clears it while the
+        user has not chosen between the old prices and today's)."""
         self.last_recompute_ms = 0.0
         """How long the last projection took (shown in the status bar, read by the benchmark)."""
         self._recompute()
@@ -156,13 +159,26 @@ class PlanDocument(QObject):
             raise ValueError("save() needs a path for a plan that was never saved")
         same_file = self._path is not None and target.resolve() == self._path.resolve()
         plan = _rebased_samples(self._plan, self._path.parent if self._path else None, target.parent)
+        if self.stamp_prices:  # record the prices it is priced with (pricing/repricing.py); not while a reprice waits
+            from pricing import repricing
+            plan = repricing.stamped(plan, self.catalog)
         self._disk_fingerprint = planfile.save(plan, target,
                                                expect=self._disk_fingerprint if same_file and not overwrite else False)
-        if plan != self._plan:  # sample paths now relative to the new folder: same value otherwise
-            self._plan = plan
+        self._plan = plan  # sample paths relative to the new folder, the new price record: same value otherwise
         self._path = target
         self.undo_stack.setClean()
         self.path_changed.emit()
+
+    def accept_record(self, plan: Plan) -> None:
+        """Take ``plan``'s ``priced_with:`` record (not part of the plan's value, so no undo step); to be saved."""
+        self._plan = plan
+        self.undo_stack.resetClean()
+        self.path_changed.emit()
+
+    def use_catalog(self, catalog: Any) -> None:
+        """Price with another catalog (prices were installed or reset): recompute and tell every view."""
+        self.catalog = catalog
+        self._set_plan(self._plan)
 
     def recover(self, plan: Plan, path: Path | None, disk_fingerprint: str | None | bool) -> None:
         """Take an autosaved plan as unsaved changes to ``path`` (its file as read then: ``disk_fingerprint``)."""

@@ -179,7 +179,7 @@ class HeadlineBar(QWidget):
                 f"Median of {band.samples:,} Monte Carlo samples of the plan's {band.inputs} range"
                 f"{'s' if band.inputs != 1 else ''}: {fmt.full(band.total_p50)}. P10–P90: {fmt.full(band.total_p10)} "
                 f"to {fmt.full(band.total_p90)} (80% of the samples fall between). With every input at its likely "
-                f"value the total is {fmt.full(band.total_likely)}.")
+                f"value the total is {fmt.full(band.total_likely)}. {h.fx_note}".strip())
             return
         labels = series.month_labels(proj)
         detail = f"{labels[0]} – {labels[-1]}" if labels else ""
@@ -188,7 +188,7 @@ class HeadlineBar(QWidget):
                 m.status, "likely; range: simulating…")
         self.total.set(fmt.auto(h.total), detail, caption=f"{h.months}-month total")
         self.total.setToolTip("Everything the plan costs over its months (sum of the monthly costs), every input at "
-                              "its likely value.")
+                              f"its likely value. {h.fx_note}".strip())
 
     def _on_scenario_changed(self) -> None:
         doc = self.document

@@ -19,6 +19,7 @@ from gui.editors import EditorStack, LineActions, PlanTree
 from gui.errors import ErrorPresenter
 from gui.headline import HeadlineBar
 from gui.line_table import LineTable
+from gui.reprice_bar import RepriceBar
 from gui.savings_panel import SavingsPanel
 from gui.settings import Settings
 from gui.uncertainty_view import Uncertainty, UncertaintyStatus
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         bar.addWidget(self.headline)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.reprice = RepriceBar.install(self)  # under the headline, while the plan's saved prices differ
 
         self.uncertainty = Uncertainty(document, parent=self)  # after the charts: they redraw first on an edit
         self.charts.set_uncertainty(self.uncertainty)
@@ -161,6 +163,10 @@ class MainWindow(QMainWindow):
                                          "and date; override any of them",
                                          lambda _m: self.open_tool("gui.catalog_browser", "CatalogBrowser"))
         self._lazy(m, "Co&mpare plans…", "gui.compare_window", "Plans and scenarios side by side", self._open_compare)
+        self._lazy(m, "Compare p&roviders…", "gui.providers_view", "The plan priced at each provider, gaps as gaps, "
+                   "and the cheapest placement", lambda _m: self.open_tool("gui.providers_view", "ProvidersView"))
+        self._lazy(m, "&Update prices…", "gui.price_update_dialog", "Install a newer catalog or genai-prices data",
+                   lambda _m: self.open_tool("gui.price_update_dialog", "PriceUpdateDialog"))
         m = self.menuBar().addMenu("&Help")
         self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)
 

@@ -385,13 +385,41 @@ SECTIONS: tuple[tuple[str, Category], ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class PricedWith:
+    """The prices a plan was last saved with (the ``priced_with:`` key): reopened under newer prices, the app
+    shows what they change and can keep these figures (pricing/repricing.py)."""
+
+    catalog: str
+    """The catalog's date: its newest price date (``2026-12-03``)."""
+    catalog_hash: str
+    """``sha256:`` of the catalog files' bytes (a catalog edited without a new date still differs)."""
+    genai_prices: str = ""
+    """genai-prices package version whose data priced the API lines (empty: the plan has none)."""
+    genai_prices_data: str = ""
+    """That data's date (ISO)."""
+    fx_date: str = ""
+    """Publication day of the ECB reference rate used (empty for USD or a pinned rate)."""
+    fx_rate: float | None = None
+    """The rate used (plan currency per USD) when it came from the ECB snapshot."""
+    total: float | None = None
+    """The horizon total as priced then, in the plan's currency."""
+    figures: tuple[tuple[str, float], ...] = ()
+    """Every catalog and API price figure the plan used (USD), by its ``prices:`` key."""
+    tiered: tuple[str, ...] = ()
+    """The keys of ``figures`` whose price had volume or long-context tiers (the figure is the headline rate)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A whole plan: the horizon, every cost line, price overrides and savings scenarios."""
 
     name: str = "Untitled plan"
     currency: str = "USD"
-    fx_rate: float = 1.0
-    """Units of ``currency`` per USD (catalog prices are USD)."""
+    fx_rate: float | None = None
+    """Units of ``currency`` per USD (catalog prices are USD) when the plan pins its own rate; None: the dated
+    ECB reference rate of the start month (``pricing.fx.for_plan`` gives the rate in force either way)."""
+    fx_range: Range | None = None
+    """A range on the pinned ``fx_rate`` (``fx_rate: 0.92 ± 5%``): the Monte Carlo samples the rate in it."""
     start: YearMonth = field(default_factory=YearMonth.today)
     months: int = 24
     provider: str = "aws"
@@ -405,6 +433,8 @@ class Plan:
     prices: tuple[tuple[str, float], ...] = ()
     """Plan-level overrides of catalog prices, by catalog key."""
     scenarios: tuple[Scenario, ...] = ()
+    priced_with: PricedWith | None = field(default=None, compare=False)
+    """The price snapshot the plan was last saved with (not part of the plan's value: a record of it)."""
     key_order: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False, repr=False)
     """Order of keys as the user wrote them, by key path, so a save keeps it (not part of the value)."""
 

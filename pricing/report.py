@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from pricing import fields
+from pricing import fields, fx
 from pricing.engine import Projection
 from pricing.report_model import Report, report_of, summarize
 from pricing.rounding import cents_to_float, money
@@ -57,6 +57,7 @@ def report_data(source: Report | Projection) -> dict:
                      "total": cents_to_float(fig.total), "share": round(fig.total / s.total, 6) if s.total else 0.0}
                     for fig in ranked],
         "prices_as_of": prices_as_of(proj),
+        "fx": fx.rate_data(fx.for_plan(proj.plan)),
     }
 
 
@@ -105,6 +106,9 @@ def text_report(source: Report | Projection, *, top: int = 8, width_months: int 
         lines += ["", "Notes"] + [f"  {name}: {n}" for name, n in notes]
     pa = d["prices_as_of"]
     lines.append("")
+    if cur != "USD":
+        plan = source.projection.plan if isinstance(source, Report) else source.plan
+        lines.append(f"Exchange rate: {fx.rate_text(fx.for_plan(plan))}; source: {d['fx']['source']}")
     if pa["oldest"]:
         lines.append(f"Prices: oldest dated price used is from {pa['oldest']} ({pa['oldest_key']})"
                      + (f"; {_undated(pa['undated'])}" if pa["undated"] else ""))

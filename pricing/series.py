@@ -8,6 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from pricing import currencies
+from pricing import fx
 from pricing.engine import Projection
 from pricing.plan import Category, YearMonth
 from pricing.report_figures import summarize
@@ -234,6 +235,8 @@ class Headline:
     scenario_saving_total: float | None = None
     scenario_saving_share: float | None = None
     """Of the baseline's horizon total."""
+    fx_note: str = ""
+    """The exchange rate a non-USD plan converts at, its date and source (empty for USD)."""
 
 
 def headline(projection: Projection, scenario_name: str | None = None, result: Any = None) -> Headline:
@@ -262,7 +265,15 @@ def headline(projection: Projection, scenario_name: str | None = None, result: A
         scenario=scenario_name if result is not None else None,
         scenario_saving_total=saving_total,
         scenario_saving_share=saving_share,
+        fx_note=fx_note(projection.plan),
     )
+
+
+def fx_note(plan: Any) -> str:
+    """``Converted at 0.8951 EUR per USD (ECB reference rate of 2026-10-30)``; empty for a USD plan."""
+    if plan.currency == "USD":
+        return ""
+    return f"Catalog and API prices (USD) converted at {fx.rate_text(fx.for_plan(plan))}."
 
 
 @dataclass(frozen=True, slots=True)

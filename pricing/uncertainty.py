@@ -100,8 +100,12 @@ def _label(plan: Plan, section: str, index: int, field: str) -> str:
 
 
 def declared_inputs(plan: Plan) -> tuple[Input, ...]:
-    """Every range the plan declares."""
+    """Every range the plan declares (the exchange rate's first)."""
     out = []
+    if plan.fx_range is not None:
+        r = plan.fx_range
+        out.append(Input("fx_rate", fields.SETTINGS.field("fx_rate").label_for(plan.currency), r.low, r.likely,
+                         r.high, True))
     for section, i, line in plan.lines():
         for field, rng in getattr(line, "ranges", ()):
             out.append(Input(f"{section}[{i}].{field}", _label(plan, section, i, field), rng.low, rng.likely,
@@ -110,7 +114,7 @@ def declared_inputs(plan: Plan) -> tuple[Input, ...]:
 
 
 def has_ranges(plan: Plan) -> bool:
-    return any(getattr(line, "ranges", ()) for _, _, line in plan.lines())
+    return plan.fx_range is not None or any(getattr(line, "ranges", ()) for _, _, line in plan.lines())
 
 
 def draw(rng: np.random.Generator, low: float, likely: float, high: float, size: int,
@@ -148,12 +152,19 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
     uncertain: list[tuple[str, int, Any]] = []
     markup, markup_sections = engine.markup(plan, ctx)
     marked_fixed = np.zeros(n)
+    # A range on fx_rate: costs are linear in the rate, so each sample is its own-currency part (prices the plan
+    # states in its currency, priced with a rate of 0) plus the converted part scaled by rate / likely rate.
+    fx_range = plan.fx_range
+    ctx0 = dataclasses.replace(ctx, fx=0.0) if fx_range is not None else None
+    own_fixed = np.zeros(n)
     for section, i, line in plan.lines():
-        if getattr(line, "ranges", ()):
+        if getattr(line, "ranges", ()) or (ctx0 is not None and section in markup_sections):
             uncertain.append((section, i, line))
         else:
             monthly = engine.price_line(section, i, line, ctx).monthly
             fixed += monthly
+            if ctx0 is not None:
+                own_fixed += engine.price_line(section, i, line, ctx0).monthly
             if section in markup_sections:
                 marked_fixed += monthly
     rng = np.random.default_rng(seed)
@@ -165,11 +176,19 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
             raise Cancelled()
         size = min(BLOCK, samples - done)
         block = np.broadcast_to(fixed + markup * marked_fixed, (size, n)).copy()
+        own = np.broadcast_to(own_fixed, (size, n)).copy() if ctx0 is not None else None
         for section, i, line in uncertain:
             draws = {f: draw(rng, r.low, r.likely, r.high, size, distribution) for f, r in line.ranges}
-            m = engine.price_line(section, i, _sampled_line(line, draws), ctx).monthly
+            sampled = _sampled_line(line, draws) if draws else line
+            m = engine.price_line(section, i, sampled, ctx).monthly
             m = np.broadcast_to(m, (size, n))
             block += m * (1.0 + markup) if section in markup_sections else m
+            if own is not None:
+                m0 = np.broadcast_to(engine.price_line(section, i, sampled, ctx0).monthly, (size, n))
+                own += m0 * (1.0 + markup) if section in markup_sections else m0
+        if own is not None:
+            rate = draw(rng, fx_range.low, fx_range.likely, fx_range.high, size, distribution)
+            block = own + (block - own) * (rate / fx_range.likely)[:, None]
         monthly_all[done:done + size] = block
         totals[done:done + size] = block.sum(axis=1)
         done += size

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from pricing import resources
+from pricing import resources, userprices
 from pricing.catalog.names import _Data, _Gpu, _norm, _norm_gpu, _Provider
 from pricing.catalog.values import (_PRICING_LABEL, _UNIT, ANY_PROVIDER, CONFIDENCE_LEVELS, HOURS_PER_MONTH, PRICINGS,
                                     CatalogEntry, GpuSpec, PriceSource, ThroughputFigure, Tier, parse_as_of)
@@ -68,7 +68,13 @@ _THROUGHPUT_FIELDS = frozenset({"model", "hardware", "gpu", "gpus", "engine", "p
 
 
 def default_directory() -> pathlib.Path:
-    """``catalog`` of the app's resources (a checkout, an installed wheel or the bundle: pricing/resources.py)."""
+    """The catalog the user installed (``aicost prices update``, pricing/userprices.py), else ``catalog`` of the
+    app's resources (a checkout, an installed wheel or the bundle: pricing/resources.py)."""
+    return userprices.catalog_dir() or bundled_directory()
+
+
+def bundled_directory() -> pathlib.Path:
+    """The catalog shipped with the app (the fallback, and what ``aicost prices reset`` goes back to)."""
     return resources.resource_path("catalog")
 
 

@@ -150,10 +150,12 @@ SETTINGS = SectionSpec("", "Plan settings", "plan", P.Plan, (
     FieldSpec("currency", Kind.CURRENCY, "Currency", "Currency the plan is shown in; catalog prices (USD) are "
               "converted with the exchange rate.", default="USD", example="a 3-letter code such as EUR"),
     FieldSpec("fx_rate", Kind.AMOUNT, "Exchange rate ({cur} per USD)",
-              "Units of the plan's currency per US dollar (e.g. 0.92 EUR per USD). Multiplies every catalog price; "
-              "required when the currency is not USD.", unit=U.CUR_PER_USD,
+              "Units of the plan's currency per US dollar (e.g. 0.92 EUR per USD). Multiplies every catalog and "
+              "API price. Empty: the ECB reference rate published on or before the first month's first day "
+              "(the report states it and its date). A range (0.92 ± 5%) feeds the Monte Carlo.", unit=U.CUR_PER_USD,
               # the weakest currencies trade at about 10^4-10^5 per USD (Lebanese pound ~89,500 in 2024)
-              limits=Limits(allow_zero=False, maximum=1e6), default=1.0,
+              limits=Limits(allow_zero=False, maximum=1e6), default=None, rangeable=True,
+              none_means="the ECB reference rate of the first month",
               typical=Typical(0.3, 30_000, "from the Kuwaiti dinar (about 0.31 per USD) to the Vietnamese dong "
                                            "(about 25,000)")),
     FieldSpec("start", Kind.YEAR_MONTH, "First month", "Calendar month the projection starts (month 1 of the plan).",

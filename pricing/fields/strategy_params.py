@@ -37,6 +37,8 @@ def applies_to(default: tuple[str, ...], allowed: tuple[str, ...], what: str, la
 
 
 _COMPUTE_LABELS = {c.text: c.label for c in F.COMPUTE_SECTION_CHOICES}
+MOVE_SECTIONS = ("training", "fine_tuning", "inference", "exploration", "storage", "egress", "mlops")
+"""What ``move`` can re-place: the sections whose lines are bought from a cloud provider."""
 
 
 def _share(key: str, label: str, help: str, example: str, *, required: bool = True, source: str = "",
@@ -154,6 +156,14 @@ PARAMS: dict[str, tuple[FieldSpec, ...]] = {
                source="depends on the traffic; give yours"),
         applies_to(tuple(k.value for k in P.EgressKind), tuple(k.value for k in P.EgressKind), "egress kinds",
                    {c.text: c.label for c in F.EGRESS_FIELDS[2].choices}),
+        LINES),
+    "move": (
+        _as_param(F.PROVIDER, "Cloud to move the lines to.", key="to", label="Move to",
+                  none_means="each line's cheapest provider (cheapest: true)", example="a provider such as gcp"),
+        FieldSpec("cheapest", Kind.FLAG, "Cheapest provider", "Move each line to the provider that prices it lowest "
+                  "(as aicost providers places it) instead of one provider.", default=False, example="true or false"),
+        applies_to(("training", "fine_tuning", "inference", "exploration"), MOVE_SECTIONS, "sections",
+                   {**_COMPUTE_LABELS, "storage": "storage", "egress": "egress", "mlops": "MLOps"}),
         LINES),
     "annotation_reduction": (
         _share("share", "Items no longer labelled", "Share of items no longer labelled by people.",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
+from pricing import fx
 from pricing.errors import PlanError, Problem, UnknownNameError, closest
 from pricing.plan import Plan, Scenario, StrategySpec
 from pricing.fields import FieldSpec
@@ -140,6 +141,10 @@ def _check_combination(info: StrategyInfo, a: Args, spath: str) -> list[Problem]
             missing = "tokens_per_second_per_gpu" if "gpu" in a else "gpu"
             out.append(Problem(f"missing {missing!r}: moving to another GPU needs the GPU and its throughput "
                                "(tokens per second differ by GPU)", spath))
+    if name == "move" and bool(a.get("to")) == bool(a.get("cheapest")):
+        out.append(Problem("give either to (a provider, e.g. to: gcp) or cheapest: true, not both"
+                           if a.get("to") else "missing 'to': give the provider to move to (e.g. to: gcp), or "
+                           "cheapest: true", spath))
     if name == "lifecycle":
         has_rule = "after_days" in a or "tier" in a
         if "rules" in a and has_rule:
@@ -229,7 +234,7 @@ def _run(plan: Plan, parsed: Iterable[_Parsed], env: _Env, *, check: bool) -> tu
 def _context(plan: Plan, env: _Env) -> Any:
     """The engine's pricing context of a plan, with the catalog (overrides applied) cached by ``env``."""
     from pricing import engine
-    return engine.Context(plan, env.priced(plan), plan.months, plan.fx_rate, np.arange(plan.months, dtype=float))
+    return engine.Context(plan, env.priced(plan), plan.months, fx.for_plan(plan).per_usd, np.arange(plan.months, dtype=float))
 
 
 def _price_changed(plan: Plan, changed: Changed, env: _Env) -> PlanError | None:

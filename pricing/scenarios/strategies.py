@@ -9,6 +9,8 @@ from pricing.fields import FieldSpec
 COMPUTE_SECTIONS = {"training": "compute.training", "fine_tuning": "compute.fine_tuning",
                     "inference": "compute.inference", "exploration": "compute.exploration"}
 """Short names of the compute sections, as ``applies_to`` takes them."""
+MOVE_SECTIONS = {**COMPUTE_SECTIONS, "storage": "data.storage", "egress": "data.egress", "mlops": "mlops"}
+"""Short names of the sections ``move`` re-places (lines bought from a cloud provider)."""
 
 ParamInfo = FieldSpec
 """A strategy parameter is a field spec (``pricing.fields.strategy_params``): key, kind, label, help, example,
@@ -144,6 +146,16 @@ _INFO: tuple[StrategyInfo, ...] = (
         ("data.egress",),
         fields.strategy_params("egress_reduction"),
         "no egress line"),
+    StrategyInfo(
+        "move", "Move to another provider",
+        "Re-place lines on another cloud (``to: gcp``) or each on its cheapest (``cheapest: true``), priced with "
+        "that provider's catalog prices. Data must reach the GPUs: when training or fine-tuning ends up at another "
+        "provider than a storage line it used to share one with, the copy (the volume held in the first month a run "
+        "uses it) and the later months' growth are added as internet egress lines at the sending provider (from the "
+        "GPUs for checkpoint lines). A line under a managed platform's markup cannot leave the platform's cloud.",
+        tuple(MOVE_SECTIONS.values()),
+        fields.strategy_params("move"),
+        "every line it applies to is already at that provider (or already at its cheapest)"),
     StrategyInfo(
         "annotation_reduction", "Fewer items to label",
         "Label fewer items thanks to active learning, semi-supervised learning or synthetic data (the cost of "

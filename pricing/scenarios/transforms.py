@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from pricing.plan import ApiLine, EgressKind, InferenceService, LifecycleRule, Plan, Pricing, Range, ThroughputBasis
-from pricing.scenarios.strategies import COMPUTE_SECTIONS, STRATEGIES, StrategyInfo
+from pricing.plan import (ApiLine, EgressKind, EgressLine, InferenceService, LifecycleRule, Plan, Pricing, Range,
+                          ThroughputBasis)
+from pricing.scenarios.strategies import COMPUTE_SECTIONS, MOVE_SECTIONS, STRATEGIES, StrategyInfo
 
 if TYPE_CHECKING:
     from pricing.catalog import Catalog
@@ -60,6 +61,9 @@ Changed = tuple[str, ...]
 def _sections(info: StrategyInfo, a: Args) -> tuple[str, ...]:
     if "applies_to" in a and info.name in ("spot", "reserved"):
         return tuple(COMPUTE_SECTIONS[s] for s in a["applies_to"])
+    if info.name == "move":
+        return tuple(MOVE_SECTIONS[s] for s in a.get("applies_to", ("training", "fine_tuning", "inference",
+                                                                     "exploration")))
     return info.sections
 
 
@@ -254,12 +258,121 @@ def _annotation_reduction(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed
     return _edit(plan, ("annotation",), a.get("lines"), lambda line, s: _scaled(line, "items", 1.0 - share))
 
 
+_READS_DATA = ("compute.training", "compute.fine_tuning")
+"""GPU lines the stored data must reach (as in pricing/providers.py, which prices the same legs)."""
+
+
+def _move(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
+    import numpy as np
+
+    from pricing import engine, fx
+    from pricing.drivers.data import storage_by_tier
+    from pricing.errors import PlanError
+
+    cat = env.priced(plan)
+    ctx = engine.Context(plan, cat, plan.months, fx.for_plan(plan).per_usd, np.arange(plan.months, dtype=float))
+    order = cat.providers
+    target = cat.resolve_provider(a["to"]) if a.get("to") else None
+
+    def cheapest(line: Any, section: str, i: int, home: str) -> str:
+        priced = []
+        for k, p in enumerate(order):
+            try:
+                total = engine.price_line(section, i, replace(line, provider=p), ctx).total
+            except PlanError:  # a gap there: never the cheapest
+                continue
+            priced.append((total, 0 if p == home else 1, k, p))
+        return min(priced)[3] if priced else home
+
+    before = {f"{s}[{i}]": _provider(plan, line, cat) for s, i, line in plan.lines() if s in MOVE_SECTIONS.values()}
+    new_plan, moved = plan, []
+    names = a.get("lines")
+    for section in _sections(STRATEGIES["move"], a):
+        lines = list(new_plan.section(section))
+        for i, line in enumerate(lines):
+            if names is not None and line.name not in names:
+                continue
+            home = before[f"{section}[{i}]"]
+            to = target or cheapest(line, section, i, home)
+            if to != home:
+                lines[i] = replace(line, provider=to)
+                moved.append(f"{section}[{i}]")
+        new_plan = new_plan.with_section(section, tuple(lines))
+    if not moved:
+        return plan, ()
+    platform = plan.services.platform
+    if platform is not None:
+        from pricing.drivers.services import markup_sections
+        owner = next((e.provider for e in cat.entries("platforms") if e.item == platform.name), "")
+        marked = [k for k in moved if k.split("[")[0] in markup_sections(platform)]
+        if owner and marked and any(_provider(new_plan, new_plan.section(k.split("[")[0])[int(k.split("[")[1][:-1])],
+                                              cat) != owner for k in marked):
+            raise PlanError(f"services.platform {platform.name} runs on {owner} only, and its markup would still be "
+                            f"charged on lines moved off it: keep those lines (lines: ...) or drop the platform")
+    after = {f"{s}[{i}]": _provider(new_plan, line, cat) for s, i, line in new_plan.lines()
+             if s in MOVE_SECTIONS.values()}
+    legs = _legs(plan, new_plan, before, after, ctx, storage_by_tier)
+    first = len(new_plan.data.egress)
+    new_plan = new_plan.with_section("data.egress", new_plan.data.egress + tuple(legs))
+    return new_plan, tuple(moved) + tuple(f"data.egress[{first + j}]" for j in range(len(legs)))
+
+
+def _legs(plan: Plan, new_plan: Plan, before: dict[str, str], after: dict[str, str], ctx: Any,
+          storage_by_tier: Callable) -> list[EgressLine]:
+    """Internet egress lines for the data a move splits from its GPUs (storage and GPU lines that were at one
+    provider and no longer are): the volume held in the first month a run at the new provider uses it, then each
+    later month's growth, billed by the sending provider (the GPUs' for checkpoint lines)."""
+    import numpy as np
+
+    out: list[EgressLine] = []
+    gpu = [(s, i, line) for s, i, line in new_plan.lines() if s in _READS_DATA]
+    for j, store in enumerate(new_plan.data.storage):
+        key = f"data.storage[{j}]"
+        s_new = after[key]
+        held = np.broadcast_to(np.asarray(sum(storage_by_tier(store, ctx).values()), dtype=float), (ctx.n,)) / 1000.0
+        for g in dict.fromkeys(after[f"{s}[{i}]"] for s, i, _ in gpu):
+            if g == s_new:
+                continue
+            users = [(s, i, line) for s, i, line in gpu if after[f"{s}[{i}]"] == g
+                     and before[f"{s}[{i}]"] == before[key]]  # they shared a provider before the move
+            used = np.zeros(ctx.n, dtype=bool)
+            for s, i, line in users:
+                used |= _runs(s, i, line, ctx)
+            if not used.any():
+                continue
+            first = int(np.argmax(used))
+            amounts = np.zeros(ctx.n)
+            amounts[first] = held[first]
+            amounts[first + 1:] = np.maximum(np.diff(held[first:]), 0.0)
+            src, dst = (g, s_new) if store.kind == "checkpoints" else (s_new, g)
+            steady = float(amounts[-1])
+            tail = ctx.n
+            while tail > first + 1 and np.isclose(amounts[tail - 1], steady, rtol=1e-12, atol=1e-12):
+                tail -= 1
+            for m in range(first, tail):  # one-off months: the first copy (and any jump before steady growth)
+                if amounts[m] > 0:
+                    out.append(EgressLine(f"{store.name}: {src} -> {dst} (copy, month {m + 1})", float(amounts[m]),
+                                          EgressKind.INTERNET, start=m + 1, end=m + 1, provider=src))
+            if steady > 0 and tail < ctx.n:
+                out.append(EgressLine(f"{store.name}: {src} -> {dst} (sync)", steady, EgressKind.INTERNET,
+                                      start=tail + 1, provider=src))
+    return out
+
+
+def _runs(section: str, i: int, line: Any, ctx: Any) -> Any:
+    """Months a GPU line runs (bills GPU-hours), whatever its price."""
+    from pricing import engine
+    item = engine.price_line(section, i, line, ctx)
+    q = item.quantity("GPU-hours")
+    return (q if q is not None else item.monthly) > 0
+
+
 _TRANSFORMS: dict[str, Callable[[Plan, Args, _Env], tuple[Plan, Changed]]] = {
     "self_host": _self_host, "model_switch": _model_switch, "right_size": _right_size,
     "quantization": _throughput, "distillation": _throughput, "efficient_architecture": _throughput,
     "batching": _throughput, "reserved": _reserved, "spot": _spot, "auto_shutdown": _auto_shutdown,
     "api_cache": _api_cache, "prompt_caching": _prompt_caching, "lifecycle": _lifecycle,
-    "compression": _compression, "egress_reduction": _egress_reduction,
+    "compression": _compression, "egress_reduction": _egress_reduction, "move": _move,
     "annotation_reduction": _annotation_reduction,
 }
 assert list(_TRANSFORMS) == list(STRATEGIES)  # noqa: S101 - the canonical order is STRATEGIES'

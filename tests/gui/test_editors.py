@@ -32,14 +32,15 @@ def test_plan_settings_both_ways(qtbot, window, settle):
     assert doc.undo_stack.count() == 1  # typing in one field, then clearing it: one edit
     doc.undo_stack.undo()
     assert budget.text() == quantity_text(original) and doc.plan.monthly_budget == original
-    # currency: the exchange rate becomes editable and is asked for
+    # currency: the exchange rate becomes editable; empty, it is the dated ECB rate of the first month
     fx = form.inputs["fx_rate"]
     assert not fx.isEnabled()
     cur = form.inputs["currency"]
     cur.setCurrentIndex(cur.findData("EUR"))
     cur.activated.emit(cur.currentIndex())
     assert doc.plan.currency == "EUR" and fx.isEnabled()
-    assert fx.error and "EUR per USD" in fx.error
+    assert fx.error is None and fx.text() == "" and doc.plan.fx_rate is None
+    assert "ECB reference rate" in fx.placeholderText()
     fx.selectAll()
     qtbot.keyClicks(fx, "0.9")
     assert doc.plan.fx_rate == pytest.approx(0.9) and fx.error is None

@@ -24,7 +24,8 @@ def catalog():
     return Catalog.load()
 
 
-STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "key_order"}
+STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "key_order",
+             "fx_range", "priced_with"}  # the range of fx_rate (a range, like a line's ranges); the price record
 """Plan attributes that are sections or file structure, not settings."""
 
 
@@ -191,7 +192,8 @@ def exact_text(spec, x: float) -> str:
 def plan_text(path: str, key: str, text: str) -> str:
     """A plan whose line of ``path`` (or whose settings) give ``key: text``."""
     if path == "":
-        return HEAD.replace("months: 240\n", "") + f"{key}: {text}\n" + ("months: 240\n" if key != "months" else "")
+        cur = "currency: JPY\n" if key == "fx_rate" else ""  # a USD plan refuses any rate but 1
+        return HEAD.replace("months: 240\n", "") + cur + f"{key}: {text}\n" + ("months: 240\n" if key != "months" else "")
     line = dict(MINIMAL[path])
     if key in ("params", "tokens", "mfu"):
         line.pop("hours")

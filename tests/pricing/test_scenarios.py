@@ -368,6 +368,7 @@ TOUCHES = [
     ("compression", {"share": 0.5}, {"Images", "Squeezed"}),
     ("egress_reduction", {"share": 0.5, "applies_to": ["inter_az"]}, {"Zones"}),
     ("annotation_reduction", {"share": 0.5}, {"Boxes"}),
+    ("move", {"cheapest": True, "lines": ["Serve"]}, {"Serve"}),  # serving reads no stored data: no transfer line
 ]
 
 
