@@ -190,12 +190,12 @@ class PlanDocument(QObject):
         self.undo_stack.resetClean()  # modified with no undo step: nothing older than the recovery is known
         self.path_changed.emit()
 
-    def new(self) -> None:
-        """Start an empty plan (no file)."""
+    def new(self, plan: Plan | None = None) -> None:
+        """Start an empty plan, or ``plan`` (a template's, an example's), with no file: Save asks where."""
         self._path = None
         self._disk_fingerprint = False
         self.undo_stack.clear()
-        self._set_plan(Plan())
+        self._set_plan(plan if plan is not None else Plan())
         self._select_default_scenario()
         self.undo_stack.setClean()
         self.path_changed.emit()

@@ -16,6 +16,7 @@ from pricing.planfile import FileChangedError
 from gui.autosave import ask_file_changed
 from gui.charts import ChartsView
 from gui.editors import EditorStack, LineActions, PlanTree
+from gui import screen_fit
 from gui.errors import ErrorPresenter
 from gui.headline import HeadlineBar
 from gui.line_table import LineTable
@@ -61,7 +62,7 @@ class MainWindow(QMainWindow):
         center.setObjectName("center")
         center.addWidget(self.charts)
         center.addWidget(self.table)
-        center.setSizes([360, 200])
+        center.setSizes([410, 170])  # the charts first: a short screen keeps them readable
         center.setChildrenCollapsible(False)
         self.setCentralWidget(center)
 
@@ -93,11 +94,10 @@ class MainWindow(QMainWindow):
         self._on_path_changed()
         self._on_plan_changed()
         self.editor.show_key(self.tree.current_key())
-        self.resize(1440, 900)
-        self.resizeDocks([self.plan_dock], [270], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock, self.savings_dock], [300, 300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.editor_dock, self.savings_dock], [660, 510], Qt.Orientation.Horizontal)
-        settings.restore_window(self)
+        # from the available screen; then the last run's layout, kept on screen
+        screen_fit.first_layout(self, left=[self.plan_dock], bottom=[self.editor_dock, self.savings_dock])
+        if settings.restore_window(self):
+            screen_fit.keep_inside(self)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         sk = QKeySequence.StandardKey
         m = self.menuBar().addMenu("&File")
-        self._action(m, "&New", self.new_plan, sk.New, "Start an empty plan")
+        self._action(m, "&New…", self.new_plan, sk.New, "Start a plan from a template, an example or empty")
         self._action(m, "&Open…", self.open_plan, sk.Open, "Open a plan file (YAML)")
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -242,9 +242,10 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     def new_plan(self) -> None:
+        """File > New: the start page (a template, an example, a recent plan, a file or an empty plan)."""
         if self.maybe_save():
-            self.document.new()
-            self.tree.select("")
+            from gui import start_page
+            start_page.show(self)
 
     def open_plan(self) -> None:
         if not self.maybe_save():

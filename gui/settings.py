@@ -32,6 +32,21 @@ class Settings:
     def clear_recent(self) -> None:
         self._s.setValue("recent_files", [])
 
+    # -- start -------------------------------------------------------------------------------
+
+    def reopen_last(self) -> bool:
+        """Whether the app reopens the last plan at start (default on; off: the start page)."""
+        raw = self._s.value("start/reopen_last", True)
+        return raw if isinstance(raw, bool) else str(raw).strip().lower() not in ("false", "0", "no", "")
+
+    def set_reopen_last(self, on: bool) -> None:
+        self._s.setValue("start/reopen_last", bool(on))
+
+    def last_plan(self) -> Path | None:
+        """The plan opened or saved last, if it still exists."""
+        files = self.recent_files()
+        return files[0] if files else None
+
     # -- folders -----------------------------------------------------------------------------
 
     def last_dir(self) -> str:

@@ -411,6 +411,8 @@ class TornadoChart(Chart):
         self.baseline_total = 0.0
         self.apply_palette()
         self._names: tuple = ()
+        self._drawn: tuple | None = None
+        self.item.getViewBox().sigResized.connect(self._on_view_resized)
 
     def apply_palette(self) -> None:
         super().apply_palette()
@@ -424,8 +426,11 @@ class TornadoChart(Chart):
     def set_data(self, rows: Sequence[series.TornadoRow], baseline_total: float, currency: str,
                  months: int, note: str = "") -> None:
         """Draw ``rows`` (widest swing first) around ``baseline_total``; ``note`` replaces them when there are
-        none yet (computing, cancelled)."""
-        rows = tuple(rows)[: self.MAX_ROWS]
+        none yet (computing, cancelled). As many rows as the plot's height has room for (``rows_that_fit``):
+        a short window shows the widest swings, never names on top of each other."""
+        self._drawn = (tuple(rows), baseline_total, currency, months, note)
+        given = len(self._drawn[0])
+        rows = tuple(rows)[: self.rows_that_fit()]
         self.rows, self.baseline_total = rows, baseline_total
         n = len(rows)
         self.set_currency(currency)
@@ -468,11 +473,25 @@ class TornadoChart(Chart):
             self.item.getAxis("left").setTicks([list(names)])
         self.message.setText(note if not n else "")
         self.message.setPos((ticks[0] + ticks[-1]) / 2, (max(n, 1) - 1) / 2)
+        shown = f" (the {n} widest of {given}: a taller window shows more)" if n < min(given, self.MAX_ROWS) else ""
         legend = (f"<span style='color:{theme.LOW_COLOR}'>■</span> input at its low&nbsp;&nbsp;"
                   f"<span style='color:{theme.HIGH_COLOR}'>■</span> at its high&nbsp;&nbsp;"
                   f"│ likely total {self.fmt.auto(baseline_total)}&nbsp;&nbsp;* no range in the plan: ±20%")
         self.caption.setText(f"<b>What moves the total</b> ({months} months, {currency}): each input at its low "
-                             f"and high, the rest at likely&nbsp;&nbsp;&nbsp;{legend}")
+                             f"and high, the rest at likely{shown}&nbsp;&nbsp;&nbsp;{legend}")
+
+    def rows_that_fit(self) -> int:
+        """How many rows the plot's height gives room for: each at least a line of text and a little gap."""
+        height = self.item.getViewBox().height()
+        if height <= 1:  # not laid out yet: the widget's height less the value axis and the caption
+            height = self.height() - self.caption.sizeHint().height() - 3 * self.fontMetrics().height()
+        return max(1, min(self.MAX_ROWS, int(height // (self.fontMetrics().height() * 1.3))))
+
+    def _on_view_resized(self, *_: Any) -> None:
+        """The plot area got shorter or taller: fewer or more rows."""
+        drawn = getattr(self, "_drawn", None)
+        if drawn is not None and len(self.rows) != min(len(drawn[0]), self.rows_that_fit()):
+            self.set_data(*drawn)
 
     def hover_at(self, x: float, y: float) -> str:
         n = len(self.rows)
