@@ -58,6 +58,9 @@ def load_engine(path: str | Path | None = None):
 
 def run_app(path: str | Path | None = None) -> int:
     """Open the window (on ``path`` when given) and run until it is closed; returns the exit status."""
+    from gui import syscheck
+    if syscheck.require_window_libraries():  # Linux/X11 without Qt's xcb libraries: say which, not Qt's abort
+        return 1
     catalog = load_engine(path)
     app = create_application()
     window = build_window(path, catalog)

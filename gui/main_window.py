@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar,
-                               QUndoView, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget,
+                               QToolBar, QUndoView, QWhatsThis, QWidget)
 
 from pricing.errors import PlanError
 from pricing.planfile import FileChangedError
@@ -20,6 +20,7 @@ from gui import screen_fit
 from gui.errors import ErrorPresenter
 from gui.headline import HeadlineBar
 from gui.line_table import LineTable
+from gui.period_table import PeriodTable
 from gui.reprice_bar import RepriceBar
 from gui.savings_panel import SavingsPanel
 from gui.settings import Settings
@@ -58,10 +59,16 @@ class MainWindow(QMainWindow):
         self.charts.set_uncertainty(self.uncertainty)
         self.headline.set_uncertainty(self.uncertainty)
         self.table = LineTable(document)
+        self.periods = PeriodTable(document)  # categories by fiscal quarter and year, beside the lines
+        self.tables = QTabWidget()
+        self.tables.setDocumentMode(True)
+        self.tables.addTab(self.table, "Line items")
+        self.tables.addTab(self.periods, "By period")
+        self.tables.setTabToolTip(1, "Cost by category per fiscal quarter, fiscal year or month")
         center = QSplitter(Qt.Orientation.Vertical)
         center.setObjectName("center")
         center.addWidget(self.charts)
-        center.addWidget(self.table)
+        center.addWidget(self.tables)
         center.setSizes([410, 170])  # the charts first: a short screen keeps them readable
         center.setChildrenCollapsible(False)
         self.setCentralWidget(center)
@@ -129,10 +136,15 @@ class MainWindow(QMainWindow):
         self._action(m, "&Save", self.save, sk.Save, "Save the plan")
         self._action(m, "Save &As…", self.save_as, sk.SaveAs, "Save the plan under a new name")
         m.addSeparator()
+        self._lazy(m, "&Print…", "gui.print_actions", "Print the report of the plan through the system dialog",
+                   lambda mod: mod.print_plan(self, self.document, presenter=self.presenter), sk.Print)
         self._lazy(m, "Export &PDF…", "gui.export_actions", "A report of the plan: bill, charts, drivers, sources",
-                   lambda mod: mod.export_pdf(self, self.document, presenter=self.presenter), "Ctrl+P")
+                   lambda mod: mod.export_pdf(self, self.document, presenter=self.presenter), "Ctrl+Shift+E")
         self._lazy(m, "Export &CSV…", "gui.export_actions", "Monthly costs per line item, for a spreadsheet",
                    lambda mod: mod.export_csv(self, self.document, presenter=self.presenter))
+        self._lazy(m, "Export chart &image…", "gui.charts.export", "The chart shown, as PNG or SVG",
+                   lambda mod: mod.ask_and_save(self, self.charts.current_chart() or self.charts.monthly,
+                                                self.document, self.settings))
         m.addSeparator()
         self._action(m, "&Quit", self.close, sk.Quit).setMenuRole(QAction.MenuRole.QuitRole)
         m = self.menuBar().addMenu("&Edit")
@@ -168,6 +180,10 @@ class MainWindow(QMainWindow):
         self._lazy(m, "&Update prices…", "gui.price_update_dialog", "Install a newer catalog or genai-prices data",
                    lambda _m: self.open_tool("gui.price_update_dialog", "PriceUpdateDialog"))
         m = self.menuBar().addMenu("&Help")
+        self._lazy(m, "&User guide", "gui.help_viewer", "The user guide and the reference pages",
+                   lambda mod: mod.show_help(self), sk.HelpContents)
+        m.addAction(QWhatsThis.createAction(self))
+        m.addSeparator()
         self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)
 
     def _lazy(self, menu: Any, text: str, module: str, tip: str, run: Any, key: Any = None) -> QAction:
@@ -297,9 +313,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
-    def about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME}</b><p>What an AI project will cost, month "
-                          "by month, what drives the bill, and what each saving would save.</p>")
+    def about(self) -> QWidget:
+        """Help > About: version, price data dates, licences of the bundled components (gui/about.py)."""
+        from gui.about import show_about
+        return show_about(self)
 
     # -- Qt events ---------------------------------------------------------------------------
 

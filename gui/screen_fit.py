@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QLabel, QMainW
 FRAME = QSize(16, 48)
 """Room left for the window manager's frame and title bar before a window is shown (its real frame is unknown
 until then): a window of the available size less this fits with its frame."""
+PREFERRED = QSize(1440, 900)
+"""The main window's size on a screen with room for it."""
 MARGIN = 0.04
 """Share of the available area kept free around a first-run window on a roomy screen."""
 
@@ -30,7 +32,7 @@ def fitted_size(preferred: QSize, area: QRect) -> QSize:
     return QSize(max(width, 200), max(height, 150))
 
 
-def first_run_geometry(window: QWidget, preferred: QSize = QSize(1440, 900)) -> QRect:
+def first_run_geometry(window: QWidget, preferred: QSize = PREFERRED) -> QRect:
     """Size ``window`` for its first run from the available screen and centre it; returns the geometry set."""
     area = available(window)
     size = fitted_size(preferred, area)
@@ -43,7 +45,7 @@ def first_run_geometry(window: QWidget, preferred: QSize = QSize(1440, 900)) -> 
 
 
 def first_layout(window: QMainWindow, left: Sequence[QDockWidget] = (), bottom: Sequence[QDockWidget] = (),
-                 preferred: QSize = QSize(1440, 900)) -> QRect:
+                 preferred: QSize = PREFERRED) -> QRect:
     """A main window's first-run geometry (``first_run_geometry``) with its docks in proportion to it: the
     ``left`` docks a fifth of the width, the ``bottom`` docks a third of the height, side by side, so the
     charts keep most of a small screen."""

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout,
-                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+                               QTextBrowser, QVBoxLayout, QWidget)
 
 from pricing import templates as T
 from pricing.errors import PlanError

@@ -86,6 +86,9 @@ class Chart(QWidget):
         self.hover_text = ""
         """What the pointer's tooltip says (tests read it)."""
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # right-click: save as PNG or SVG, copy (pyqtgraph's own menu is off)
+        self.plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.plot.customContextMenuRequested.connect(self._on_context_menu)
         self.apply_palette()
 
     @property
@@ -192,6 +195,10 @@ class Chart(QWidget):
     def hover_at(self, x: float, y: float) -> str:
         """The tooltip for a point in chart coordinates ('' for none)."""
         return ""
+
+    def _on_context_menu(self, pos: Any) -> None:
+        from gui.charts import export
+        export.context_menu(self, self.plot.mapToGlobal(pos)).popup(self.plot.mapToGlobal(pos))
 
 
 def _set_text(item: Any, text: str) -> None:

@@ -227,12 +227,13 @@ def test_export_pdf_action_asks_remembers_and_runs_off_the_ui_thread(host, plan_
     assert asked[1] == (str(tmp_path / "Support assistant.pdf"), export_actions.PDF_FILTERS["Letter"])
 
 
-def test_export_csv_action_writes_the_three_files(host, plan_document, tmp_path, qtbot):
+def test_export_csv_action_writes_the_four_files(host, plan_document, tmp_path, qtbot):
     from gui import export_actions
     job = export_actions.export_csv(host, plan_document, path=tmp_path / "costs")
     with qtbot.waitSignal(job.succeeded, timeout=30000) as blocker:
         pass
-    assert [p.name for p in blocker.args[0]] == ["costs.csv", "costs-summary.csv", "costs-monthly.csv"]
+    assert [p.name for p in blocker.args[0]] == ["costs.csv", "costs-summary.csv", "costs-monthly.csv",
+                                                 "costs-fiscal.csv"]
     assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in blocker.args[0])
 
 
