@@ -66,6 +66,8 @@ class Chart(QWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.getViewBox().setDefaultPadding(0.0)
+        # room on the right for half of the last axis label ("Dec 2028", "$800k"): drawn whole, never cut
+        item.layout.setContentsMargins(2, 4, self.fontMetrics().horizontalAdvance("Dec 2028") // 2 + 4, 2)
         layout.addWidget(self.plot, 1)
         self.value_axis = value_axis
         self.fmt = MoneyFormat()

@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
 from pricing import series
@@ -64,6 +64,9 @@ class MonthlyChart(Chart):
         self._over_spot: tuple[float, float] | None = (-1.0, -1.0)
         """Where the over-budget marker is drawn (None: it has no point); unknown at first."""
         self.month_names: tuple[str, ...] = ()
+        self.budget_in_caption = False
+        """The budget label found no free room on the chart (the caption names the budget either way)."""
+        self.item.getViewBox().sigResized.connect(lambda *_: self.place_labels())
 
     def apply_palette(self) -> None:
         super().apply_palette()
@@ -130,7 +133,9 @@ class MonthlyChart(Chart):
         else:
             self.budget.setPos(marker.budget)
             self.budget.setVisible(True)
-            _set_text(self.budget_label, f"Budget {self.fmt.compact(marker.budget)}/mo")
+            text = f"Budget {self.fmt.compact(marker.budget)}/mo"
+            if self.budget_label.format != text:  # its format, not its text: pyqtgraph redraws it from the format
+                self.budget_label.setFormat(text)
             if marker.first_over is None:
                 self._no_over()
             else:
@@ -141,23 +146,94 @@ class MonthlyChart(Chart):
                     self._over_spot = spot
                     self.over.setData([spot[0]], [spot[1]])
                 _set_text(self.over_label, f"over budget from {marker.first_over_label}")
-                # keep the label inside the plot: left-aligned near the start, right-aligned near the end
-                ax = 0.0 if i < n / 4 else (1.0 if i > 3 * n / 4 else 0.5)
-                self.over_label.setAnchor((ax, 1.15))
-                self.over_label.setPos(float(i) - (0.3 if ax == 0.0 else 0.0) + (0.3 if ax == 1.0 else 0.0),
-                                       y + self.top * 0.05)
         self.month_names = st.months
         self.set_month_ticks(st.months)
         self._draw_band()
+        self.place_labels()
         legend = "&nbsp;&nbsp;".join(
             f"<span style='color:{theme.CATEGORY_COLORS[layer.category]}'>■</span> {layer.category.value}"
             for layer in st.layers)
+        if marker is not None:  # the dashed red line, named here too: its label on the chart may find no room
+            legend += (f"&nbsp;&nbsp;<span style='color:{theme.BUDGET_COLOR}'>╍</span> budget "
+                       f"{self.fmt.compact(marker.budget)}/mo")
         if band is not None:
             legend += (f"&nbsp;&nbsp;&nbsp;<span style='color:{theme.BAND_COLOR}'>▬</span> P10–P90 of the month "
                        f"({band.samples:,} samples of {band.inputs} range{'s' if band.inputs != 1 else ''})")
         elif self.band_note:
             legend += f"&nbsp;&nbsp;&nbsp;<i>{self.band_note}</i>"
         self.caption.setText(f"<b>Monthly cost by category</b> ({proj.currency})&nbsp;&nbsp;&nbsp;{legend}")
+
+    def _text_box(self, label: Any, text: str) -> tuple[float, float]:
+        """A label's width and height in chart units (months, money) at the current scale."""
+        vb = self.item.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        fm = QFontMetricsF(label.textItem.font())
+        return ((fm.horizontalAdvance(text) + 10) * (x1 - x0) / max(vb.width(), 1.0),
+                (fm.height() + 6) * (y1 - y0) / max(vb.height(), 1.0))
+
+    def _highest(self, left: float, right: float) -> float:
+        """The tallest bar between ``left`` and ``right`` (chart x units; bars are BAR_WIDTH wide)."""
+        totals = self.stacked.total if self.stacked is not None else ()
+        half = BAR_WIDTH / 2
+        first, last = max(int(np.ceil(left - half)), 0), min(int(np.floor(right + half)), len(totals) - 1)
+        return float(np.max(totals[first:last + 1])) if last >= first else 0.0
+
+    def place_labels(self) -> bool:
+        """Put the "over budget" label above the bars it spans and the budget label over a stretch of months
+        whose bars stay below the line (or under the line, over bars lower still), never on each other. When no
+        such stretch exists the budget is named in the caption instead. Returns False before the chart is laid
+        out (it is placed again when its size is known)."""
+        st, marker = self.stacked, self.marker
+        vb = self.item.getViewBox()
+        if st is None or marker is None or vb.width() <= 10 or vb.height() <= 10:
+            return False
+        (x0, x1), (y0, y1) = vb.viewRange()
+        px_y = (y1 - y0) / vb.height()
+        over_box = None
+        if marker.first_over is not None:
+            i = marker.first_over
+            text = self.over_label.textItem.toPlainText()
+            w, h = self._text_box(self.over_label, text)
+            tri_top = float(st.total[i]) + self.top * 0.03 + 9 * px_y  # the marker is 13 px tall
+            best = None
+            for ax, left in ((0.5, i - w / 2), (0.0, i - 0.3), (1.0, i + 0.3 - w)):
+                left = min(max(left, x0), x1 - w)
+                bottom = max(self._highest(left, left + w) + 4 * px_y, tri_top)
+                if best is None or bottom < best[2]:
+                    best = (ax, left, bottom)
+            _, left, bottom = best
+            if bottom + h > y1:  # no room under the top of the axis: raise it once
+                self.set_value_range((bottom + h) / 1.04 * 1.01, self.fmt.currency)
+                return self.place_labels()
+            self.over_label.setAnchor((0.0, 1.0))  # its bottom-left corner
+            self.over_label.setPos(left, bottom)
+            over_box = (left, left + w, float(st.total[i]), bottom + h)
+        text = self.budget_label.textItem.toPlainText()
+        w, h = self._text_box(self.budget_label, text)
+        budget = marker.budget
+        placed = False
+        step = max((x1 - x0) / 48, 0.25)
+        for above in (True, False):
+            lo, hi = (budget, budget + h) if above else (budget - h, budget)
+            if hi > y1 or lo < y0:
+                continue
+            left = x0 + 2 * step / 3
+            while left + w <= x1:
+                free = self._highest(left, left + w) <= (budget - 2 * px_y if above else lo - 2 * px_y)
+                clear = over_box is None or left + w < over_box[0] or left > over_box[1] or hi < over_box[2] \
+                    or lo > over_box[3]
+                if free and clear:
+                    self.budget_label.anchors = [(0, 1), (0, 1)] if above else [(0, 0), (0, 0)]
+                    self.budget_label.setPosition((left - x0) / (x1 - x0))
+                    placed = True
+                    break
+                left += step
+            if placed:
+                break
+        if self.budget_label.isVisible() != placed:
+            self.budget_label.setVisible(placed)
+        self.budget_in_caption = not placed
+        return True
 
     def _no_over(self) -> None:
         """No month over the budget: no marker, no label (left alone when already so)."""
