@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
 
 from pricing import about
 
+from gui import screen_fit
+
 APP_NAME = "AI Cost Planner"
 
 
@@ -73,6 +75,7 @@ class AboutDialog(QDialog):
         layout.addWidget(lic)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+        self.resize(screen_fit.fitted_size(self.sizeHint(), screen_fit.available(parent)))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override (the screen fit shrinks it on a small screen)
         return QSize(720, 620)

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (QLabel, QLineEdit, QListWidget, QListWidgetItem, 
 
 from pricing.resources import docs_root
 
+from gui import screen_fit
+
 PAGES: tuple[tuple[str, str], ...] = (
     ("user-guide.md", "User guide"),
     ("plan-format.md", "Plan file format"),
@@ -126,6 +128,8 @@ class HelpWindow(QMainWindow):
                                  "in the <code>docs/</code> folder of its source.</p>")
         else:
             self.go_home()
+        # Qt gives a new window at most 2/3 of the screen: Help wants more where there is room
+        self.resize(screen_fit.fitted_size(self.sizeHint(), screen_fit.available(parent)))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override (the screen fit shrinks it on a small screen)
         return QSize(1000, 720)

@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QTextBrowser, QVBoxLayout, QWidget)
+                               QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QStyle,
+                               QStyledItemDelegate, QStyleOptionViewItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from pricing import templates as T
 from pricing.errors import PlanError
 
+from gui import screen_fit
 from gui.settings import Settings
 
 PLAN_FILTER = "Plan files (*.yaml *.yml);;All files (*)"
@@ -36,13 +38,68 @@ class Choice:
 
 
 _ROLE = Qt.ItemDataRole.UserRole
+_DETAIL = Qt.ItemDataRole.UserRole + 1
 
 
 def _item(title: str, detail: str, choice: Choice, tip: str = "") -> QListWidgetItem:
-    item = QListWidgetItem(f"{title}\n{detail}" if detail else title)
+    item = QListWidgetItem(title)
     item.setData(_ROLE, choice)
+    item.setData(_DETAIL, detail)
+    item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, detail)
     item.setToolTip(tip or detail)
     return item
+
+
+def notes_html(notes: str) -> str:
+    """A template's header comment as paragraphs: its lines are joined (they were wrapped for a text editor),
+    blank comment lines separate paragraphs; the first line is the title."""
+    import html
+    paragraphs: list[list[str]] = [[]]
+    for line in notes.splitlines():
+        if line.strip():
+            paragraphs[-1].append(line.strip())
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    parts = [html.escape(" ".join(p)) for p in paragraphs if p]
+    if not parts:
+        return ""
+    return f"<p><b>{parts[0]}</b></p>" + "".join(f"<p>{p}</p>" for p in parts[1:])
+
+
+class _TwoLines(QStyledItemDelegate):
+    """A list item as its name (bold) over its detail (muted, elided to the width; the tooltip has it all)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:  # noqa: N802 - Qt override
+        fm = option.fontMetrics
+        lines = 2 if index.data(_DETAIL) else 1
+        return QSize(option.rect.width(), lines * fm.height() + 8)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        rect = opt.rect.adjusted(6, 4, -6, -4)
+        bold = QFont(opt.font)
+        bold.setBold(True)
+        painter.save()
+        painter.setFont(bold)
+        painter.setPen(opt.palette.color(role))
+        line = QFontMetrics(bold).height()
+        painter.drawText(rect.x(), rect.y(), rect.width(), line, int(Qt.AlignmentFlag.AlignLeft),
+                         QFontMetrics(bold).elidedText(text, Qt.TextElideMode.ElideRight, rect.width()))
+        detail = index.data(_DETAIL) or ""
+        if detail:
+            painter.setFont(opt.font)
+            muted = opt.palette.color(role if selected else QPalette.ColorRole.PlaceholderText)
+            painter.setPen(muted)
+            painter.drawText(rect.x(), rect.y() + line, rect.width(), opt.fontMetrics.height(),
+                             int(Qt.AlignmentFlag.AlignLeft),
+                             opt.fontMetrics.elidedText(detail, Qt.TextElideMode.ElideRight, rect.width()))
+        painter.restore()
 
 
 class StartPage(QDialog):
@@ -133,6 +190,8 @@ class StartPage(QDialog):
             lst.itemActivated.connect(lambda item, lst=lst: self._activate(lst, item))
         self.templates.setCurrentRow(0)
         self.templates.setFocus()
+        # Qt gives a new window at most 2/3 of the screen: this page wants more where there is room
+        self.resize(screen_fit.fitted_size(self.sizeHint(), screen_fit.available(parent)))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override: roomy, but the screen fit shrinks it on small screens
         return QSize(920, 620)
@@ -142,8 +201,7 @@ class StartPage(QDialog):
     def _list(self, name: str) -> QListWidget:
         lst = QListWidget()
         lst.setAccessibleName(name)
-        lst.setWordWrap(True)
-        lst.setTextElideMode(Qt.TextElideMode.ElideRight)
+        lst.setItemDelegate(_TwoLines(lst))
         lst.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lst.setSpacing(2)
@@ -175,8 +233,11 @@ class StartPage(QDialog):
         choice = item.data(_ROLE)
         self.go.setText("Create plan" if choice is None or choice.kind in (Start.TEMPLATE, Start.EMPTY) else "Open")
         self.go.setEnabled(choice is not None)
-        self.details.setPlainText(item.toolTip() if choice is not None and choice.kind in (
-            Start.TEMPLATE, Start.EXAMPLE) else item.text().replace("\n", " — "))
+        if choice is not None and choice.kind in (Start.TEMPLATE, Start.EXAMPLE):
+            self.details.setHtml(notes_html(item.toolTip()))
+        else:
+            detail = item.data(_DETAIL)
+            self.details.setPlainText(item.text() + (f" — {detail}" if detail else ""))
 
     def _activate(self, lst: QListWidget, item: QListWidgetItem) -> None:
         self._current = lst
