@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QWidget
 
@@ -32,7 +32,7 @@ def png_bytes(chart: QWidget, scale: float = 2.0) -> bytes:
     image.setDevicePixelRatio(scale)
     image.fill(chart.palette().color(chart.backgroundRole()))
     painter = QPainter(image)
-    chart.render(painter)
+    chart.render(painter, QPoint(0, 0))
     painter.end()
     data = QByteArray()
     buf = QBuffer(data)
@@ -58,7 +58,7 @@ def svg_bytes(chart: QWidget, title: str = "") -> bytes:
     gen.setDescription("Written by AI Cost Planner")
     painter = QPainter(gen)
     painter.fillRect(QRect(0, 0, size.width(), size.height()), chart.palette().color(chart.backgroundRole()))
-    chart.render(painter)
+    chart.render(painter, QPoint(0, 0))
     painter.end()
     buf.close()
     return bytes(data)
