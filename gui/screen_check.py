@@ -96,7 +96,8 @@ def _labels_apart(chart: Any) -> dict[str, Any]:
     return {"labels": [lab.textItem.toPlainText() for lab in labels], "on_bars": on_bars, "overlap": overlap}
 
 
-def run(screen: tuple[int, int], scale: float | None = None, shots: Path | None = None, prefix: str = "") -> dict:
+def run(screen: tuple[int, int], scale: float | None = None, shots: Path | None = None, prefix: str = "",
+        only: set[str] | None = None) -> dict:
     _configure(screen, scale)
     from PySide6.QtWidgets import QApplication
     from gui.app import build_window, create_application
@@ -111,7 +112,7 @@ def run(screen: tuple[int, int], scale: float | None = None, shots: Path | None 
         _settle(app)
         frame = widget.frameGeometry()
         report["windows"][name] = {"frame": _rect(frame), "inside": _inside(avail, frame)}
-        if shots is not None and shot:
+        if shots is not None and shot and (not only or name in only):
             path = shots / f"{prefix}{name}.png"
             widget.grab().save(str(path))
             written.append(str(path))
@@ -177,11 +178,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=None, help="QT_SCALE_FACTOR (2: every size doubled)")
     parser.add_argument("--shots", type=Path, default=None, help="save a PNG of each view in this folder")
     parser.add_argument("--prefix", default="", help="file name prefix of the PNGs")
+    parser.add_argument("--only", default="", help="save only these views, comma-separated (main,start-page,...)")
     args = parser.parse_args(argv)
     w, h = (int(x) for x in args.screen.lower().split("x"))
     if args.shots is not None:
         args.shots.mkdir(parents=True, exist_ok=True)
-    report = run((w, h), args.scale, args.shots, args.prefix)
+    only = {v.strip() for v in args.only.split(",") if v.strip()} or None
+    report = run((w, h), args.scale, args.shots, args.prefix, only)
     json.dump(report, sys.stdout, indent=1)
     sys.stdout.write("\n")
     return 0
