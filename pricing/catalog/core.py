@@ -205,7 +205,7 @@ class Catalog:
         base = lineup.base_size(how) if lineup else None
         if base is None:
             return ()
-        sizes = {base} | {s.gpus for s in lineup.shapes}
+        sizes = {base} | {s.gpus for s in lineup.shapes_for(how)}
         for key in self._overrides:  # a size the plan prices itself: gpu.<GPU>.<provider>.<pricing>.<N>gpu
             parts = key.split(".")
             if len(parts) == 5 and parts[:3] == ["gpu", g, p] and parts[4].endswith("gpu"):
@@ -234,7 +234,7 @@ class Catalog:
         if not sizes:  # billed per GPU, any count
             price = self.gpu_price(g, p, how)
             return GpuInstance(price, n, 1, lineup.instance_of(how) if lineup else "", "")
-        complete = bool(lineup and lineup.complete)
+        complete = bool(lineup and lineup.complete_for(how))
         fit = [s for s in sizes if s >= n]
         largest = sizes[-1]
         instances, note = 1, ""

@@ -39,6 +39,9 @@ class _Shape:
 
     gpus: int
     instance: str
+    pricings: tuple[str, ...] = ()
+    """How the size is sold that the catalog records (a price or a gap): a pricing it has no record for is
+    unknown for this size, so that pricing's list of sizes is not complete."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,15 @@ class _Lineup:
     shapes: tuple[_Shape, ...] = ()
     complete: bool = False
     """True when the priced instance and ``shapes`` are every size the provider sells the GPU in."""
+
+    def shapes_for(self, pricing: str) -> tuple[_Shape, ...]:
+        """The other sizes the catalog records for ``pricing`` (reserved: on-demand's)."""
+        how = "on_demand" if pricing == "reserved" else pricing
+        return tuple(s for s in self.shapes if how in s.pricings)
+
+    def complete_for(self, pricing: str) -> bool:
+        """Whether the sizes recorded for ``pricing`` are every size it is sold in."""
+        return self.complete and len(self.shapes_for(pricing)) == len(self.shapes)
 
     def base_size(self, pricing: str) -> int | None:
         return dict(self.base).get("on_demand" if pricing == "reserved" else pricing)
@@ -113,7 +125,8 @@ class _Data:
                 for p, prov in self.providers.items():
                     for pricing in prov.pricing:
                         keys[f"gpu.{g}.{p}.{pricing}"] = None
-                        for shape in getattr(self.gpu_lineups.get((g, p)), "shapes", ()):
+                        lineup = self.gpu_lineups.get((g, p))
+                        for shape in lineup.shapes_for(pricing) if lineup else ():
                             keys[f"gpu.{g}.{p}.{pricing}.{shape.gpus}gpu"] = None
             for p in self.providers:
                 for t in (*self.standard_tiers, *self.storage.get(p, {})):

@@ -462,7 +462,7 @@ class _Reader:
             spot = self.data.entries.get(f"gpu.{g}.{prov.key}.spot.{gpus}gpu")
             if od and spot and od.value is not None and spot.value is not None and spot.value > od.value:
                 self.problem(f"{spath}.spot", f"spot {spot.value:g} is above on-demand {od.value:g} per GPU-hour")
-            out.append(_Shape(gpus, instance))
+            out.append(_Shape(gpus, instance, tuple(x for x in PRICINGS if x in rec and x != "reserved")))
         return tuple(sorted(out, key=lambda s: s.gpus))
 
     def read_named(self, items: Any, path: str, *, section: str, prefix: str, provider: str, unit: str,
