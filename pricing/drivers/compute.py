@@ -65,8 +65,12 @@ def run_hours(line: TrainingRun, ctx: Context) -> tuple[float, tuple[str, ...], 
     else:  # sampled inputs (Monte Carlo)
         note = f"hours derived from 6 x {what} x tokens / (gpus x peak x MFU)"
     if moe and np.ndim(line.active_params) == 0 and np.ndim(line.params) == 0 and line.params is not None:
-        note += (f"; mixture-of-experts: compute from the {line.active_params:.3g} active of "
-                 f"{line.params:.3g} parameters (memory and checkpoints hold all of them)")
+        if line.active_params > line.params:
+            note += (f"; active_params {line.active_params:.3g} is above params {line.params:.3g}: active parameters "
+                     "are a part of the model's, check them (the hours follow active_params)")
+        else:
+            note += (f"; mixture-of-experts: compute from the {line.active_params:.3g} active of "
+                     f"{line.params:.3g} parameters (memory and checkpoints hold all of them)")
     if spec.peak_note:
         note += f"; {spec.peak_note}"
     return seconds / 3600.0, (note,), (spec.source,)

@@ -95,6 +95,11 @@ class Sizing:
     """Measured path: tokens counted against the throughput each month."""
     notes: tuple[str, ...] = ()
     sources: tuple[PriceSource, ...] = ()
+    requests_per_replica: Any = 0.0
+    """Requests one replica serves a month at the line's utilization, provisioned for its busy hour (inf when a
+    request has no tokens to count against a measured throughput)."""
+    replicas_per_instance: Any = 1.0
+    """Replicas one instance of the shape bought holds."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,6 +272,11 @@ def size_line(line: InferenceService, key: str, ctx: Context) -> Sizing:
             notes.append(f"measured {_number(given)} tok/s per GPU ({basis.value} basis)")
     with np.errstate(divide="ignore", invalid="ignore"):
         needed = np.where(load > 0, np.ceil(load / capacity - 1e-9), 0.0)
+        per_request_load = (1.0 if not measured else
+                            (line.output_tokens if basis is ThroughputBasis.OUTPUT else
+                             line.input_tokens + line.output_tokens))
+        per_replica = np.where(np.asarray(per_request_load) > 0, capacity / (pta * np.asarray(per_request_load)),
+                               np.inf)
     floor = line.min_replicas if line.min_replicas is not None else np.ceil(np.asarray(line.min_gpus) / tp - 1e-9)
     replicas = np.maximum(needed, floor) * active
     if line.max_gpus is not None:
@@ -278,12 +288,17 @@ def size_line(line: InferenceService, key: str, ctx: Context) -> Sizing:
                          "the requests would not be served")
             replicas = np.minimum(replicas, cap)
     instance, price, per_instance, shape_note = _instances(line, key, ctx, gpu, provider, tp)
-    instances = np.ceil(replicas / per_instance - 1e-9)
+    instances = np.ceil(np.maximum(replicas / per_instance - 1e-9, 0.0))
     billed = instances * np.asarray(per_instance * np.asarray(tp), dtype=float)
     if shape_note:
         notes.append(shape_note)
     return Sizing(requests, replicas, billed, tp, instance, price, tps, basis, measured, perf, rows, tokens,
-                  tuple(notes), (instance.price.source,))
+                  tuple(notes), (instance.price.source,), _scalar(per_replica), per_instance)
+
+
+def _scalar(x: Any) -> Any:
+    a = np.asarray(x)
+    return a.item() if a.ndim == 0 else a
 
 
 def _instances(line: InferenceService, key: str, ctx: Context, gpu: str, provider: str,

@@ -65,11 +65,13 @@ _INFO: tuple[StrategyInfo, ...] = (
     StrategyInfo(
         "quantization", "Quantization",
         "Serve a quantized model: a line sized by the serving model moves one precision down (bf16 to fp8, fp8 to "
-        "fp4) and the model gives the gain (memory, bandwidth and tensor cores); a line with a measured throughput "
+        "fp4) where the model says a GPU then serves more requests (memory, bandwidth and tensor cores: FP4 on a "
+        "GPU without FP4 tensor cores serves fewer, so such a line is left); a line with a measured throughput "
         "gets throughput_gain times more tokens per second per GPU.",
         ("compute.inference",),
         fields.strategy_params("quantization"),
-        "no serving line"),
+        "no serving line a lower precision makes faster (a line already at FP4 or INT4, or at FP8 on a GPU "
+        "without FP4 tensor cores, has nothing left to gain)"),
     StrategyInfo(
         "distillation", "Distillation",
         "Serve a smaller model distilled from the current one: throughput_gain times more tokens per second per GPU (of the modelled figure, for a line sized by the serving model).",

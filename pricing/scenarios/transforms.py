@@ -5,6 +5,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from pricing.drivers.serving_line import DEFAULT_THROUGHPUT, size_line, uses_model
+from pricing.errors import PlanError
 from pricing.plan import (ApiLine, EgressKind, InferenceService, LifecycleRule, Plan, Precision, Pricing, Range,
                           ThroughputBasis)
 from pricing.scenarios.strategies import COMPUTE_SECTIONS, STRATEGIES, StrategyInfo
@@ -159,17 +160,28 @@ def _throughput(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
 def _quantization(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
     gain = a["throughput_gain"]
     return _edit(plan, ("compute.inference",), a.get("lines"),
-                 lambda line, s: _quantized(line) if uses_model(line) else _faster(plan, line, gain, env))
+                 lambda line, s: _quantized(plan, line, env) if uses_model(line) else _faster(plan, line, gain, env))
 
 
 _LOWER = {Precision.BF16: Precision.FP8, Precision.FP8: Precision.FP4}
 """Quantizing a served model: one step down in bytes per weight (FP4 and INT4 are the lowest)."""
 
 
-def _quantized(line: InferenceService) -> InferenceService | None:
-    """A line sized by the serving model, served one precision lower: the model gives the gain (None at FP4/INT4)."""
+def _quantized(plan: Plan, line: InferenceService, env: _Env) -> InferenceService | None:
+    """A line sized by the serving model, served one precision lower when the model says one GPU serves more
+    requests there (FP4 on a Hopper GPU runs weight-only at the 16-bit peak and serves fewer): None otherwise."""
     lower = _LOWER.get(line.precision)
-    return None if lower is None else replace(line, precision=lower)
+    if lower is None:
+        return None
+    from pricing.context import context
+    ctx = context(plan, env.catalog)
+    quantized = replace(line, precision=lower)
+    try:
+        before, after = (size_line(x, "compute.inference", ctx) for x in (line, quantized))
+    except PlanError:
+        return None  # the lower precision cannot be sized (a latency target it misses): leave the line
+    per_gpu = [float(x.requests_per_replica) / float(x.tensor_parallel) for x in (before, after)]
+    return quantized if per_gpu[1] > per_gpu[0] else None
 
 
 def _faster(plan: Plan, line: InferenceService, gain: float, env: _Env) -> InferenceService:

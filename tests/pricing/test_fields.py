@@ -196,7 +196,7 @@ def plan_text(path: str, key: str, text: str) -> str:
     if path == "":
         return HEAD.replace("months: 240\n", "") + f"{key}: {text}\n" + ("months: 240\n" if key != "months" else "")
     line = dict(MINIMAL[path])
-    if key in ("params", "tokens", "mfu") and "hours" in line:  # a training run derives its hours from all three
+    if key in ("params", "active_params", "tokens", "mfu") and "hours" in line:  # a run derives its hours from these
         line.pop("hours")
         line.update({"params": "8B", "tokens": "20B", "mfu": "40%"})
     line[key] = "@"
