@@ -232,8 +232,8 @@ TRAINING_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("goodput", Kind.SHARE, "Goodput",
               "Share of a run's wall-clock time spent training: failures, restarts and checkpointing take the rest, so "
               "hours are divided by it (90% bills hours / 0.9). Empty: automatic for runs derived from model size x "
-              "tokens on 1,024 GPUs or more: 1 - 10% x GPUs / 16,384, scaled from the Llama 3 405B run (466 "
-              "interruptions in 54 days on 16,384 H100s, more than 90% effective training time); none below.",
+              "tokens on 1,024 GPUs or more: 1 / (1 + 0.111 x GPUs / 16,384), 90% at the Llama 3 405B run's 16,384 "
+              "H100s (466 interruptions in 54 days, more than 90% effective training time); none below.",
               unit=U.SHARE, limits=Limits(minimum=0.1, allow_zero=False), rangeable=True,
               none_means="automatic (Llama 3 record, from 1,024 GPUs)",
               typical=Typical(0.8, 1.0, "Llama 3 405B kept more than 90% effective training time on 16,384 GPUs"),
