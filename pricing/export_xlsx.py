@@ -375,7 +375,8 @@ def _training(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     wall = run_hours(line, ctx)[0] * (1.0 + line.interruption_overhead) / goodput
     if wall > HOURS_PER_MONTH:  # spread over the months its wall-clock time covers (drivers/compute.spread)
         b.computed_notes.append((name, f"a run lasts {wall:,.0f} hours of wall-clock time: its GPU-hours fall in each "
-                                       f"month it covers ({HOURS_PER_MONTH:g} hours a month), as the engine spreads them"))
+                                       f"month it covers ({HOURS_PER_MONTH:g} hours a month), as the engine spreads "
+                                       "them"))
         gh = b.row(name, "GPU-hours", "GPU-hours", "", li.quantity("GPU-hours"), computed=True)
     else:
         gh = b.row(name, "GPU-hours", "GPU-hours", f"{b.ref(runs_row)}*{hours}*(1+{overhead})/{good}*{billed}",

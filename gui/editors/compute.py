@@ -112,7 +112,7 @@ class InferenceForm(Form):
         for label, (name, value) in self.sizing_labels.items():
             name.setVisible(label in shown)
             value.setVisible(label in shown)
-        for i, r in enumerate(rows):
+        for r in rows:
             pair = self.sizing_labels.get(r.label)
             if pair is None:
                 pair = (QLabel(r.label + ":"), QLabel())

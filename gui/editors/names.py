@@ -66,7 +66,7 @@ def model_family_choices(form: Any, line: Any) -> Sequence[tuple[Any, str, str]]
     from pricing.drivers.serving_line import model_data
     models = model_data(form.document.catalog)[0]
     return [(None, "given by params", "No family: the model is described by its params (and architecture fields)")] + \
-        [(k, models.families[k].spec.name, models.families[k].spec.notes) for k in models.keys()]
+        [(k, f.spec.name, f.spec.notes) for k, f in models.families.items()]
 
 
 _BY_LIST: dict[NameList, Choices] = {

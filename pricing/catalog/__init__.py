@@ -12,6 +12,7 @@ from pricing.catalog.values import (ANY_PROVIDER, CATALOG_FILES, CONFIDENCE_LEVE
                                     parse_as_of, weakest)
 
 __all__ = ["ANY_PROVIDER", "CATALOG_FILES", "CONFIDENCE_LEVELS", "HOURS_PER_MONTH", "PRICINGS", "SECTIONS", "Catalog",
-           "CatalogEntry", "GpuInstance", "GpuSpec", "MissingPriceError", "Price", "PriceSource", "PricingNotOfferedError",
+           "CatalogEntry", "GpuInstance", "GpuSpec", "MissingPriceError", "Price", "PriceSource",
+           "PricingNotOfferedError",
            "RankedUnknownNameError", "ThroughputFigure", "Tier", "default_directory", "oldest", "parse_as_of",
            "weakest"]

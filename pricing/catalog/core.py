@@ -280,21 +280,36 @@ class Catalog:
 
     def _size_price(self, g: str, p: str, how: str, size: int, base: int | None) -> Price:
         """USD per GPU-hour of the ``size``-GPU instance: the catalog's own figure for the priced size; for the
-        others their ``.<N>gpu`` entry, the plan's override of it, or the plan's override of the GPU's price at the
-        provider (a price per GPU-hour the plan pays there, whatever the size); reserved from on-demand."""
+        others their ``.<N>gpu`` entry or the plan's override of it. A plan's price of the GPU at the provider
+        (``gpu.<GPU>.<provider>.<pricing>``) moves every size with it, in proportion to the catalog's figures
+        (a negotiated $3.90 for an H100 the catalog lists at $6.88 is 57% of every size's price), or is the
+        price of every size where the catalog has no figure to scale; reserved sizes follow on-demand."""
         if size == base:
             return self.gpu_price(g, p, how)
         key = f"gpu.{g}.{p}.{how}.{size}gpu"
+        what = f"{p} {_PRICING_LABEL[how]} {g} {size}-GPU instance price"
         if key in self._overrides:
-            return self._lookup(key, _UNIT["gpu"], f"{p} {_PRICING_LABEL[how]} {g} {size}-GPU instance price")
+            return self._lookup(key, _UNIT["gpu"], what)
         plan_wide = f"gpu.{g}.{p}.{how}"
         if plan_wide in self._overrides:
             price = self.gpu_price(g, p, how)
-            note = f"the plan's price for {g} at {p} applies to every instance size ({size}-GPU instance here)"
-            return Price(price.value, price.unit, replace(price.source, notes=f"{price.source.notes}; {note}"))
+            listed = Catalog(self._d, {k: v for k, v in self._overrides.items() if k != plan_wide})
+            try:
+                base_listed = listed.gpu_price(g, p, how).value
+                size_listed = listed._size_price(g, p, how, size, base).value
+            except CatalogError:
+                base_listed = size_listed = None
+            if base_listed and size_listed is not None:
+                value = price.value * (size_listed / base_listed)  # sizes at one per-GPU rate stay exactly at it
+                note = (f"the plan's price for {g} at {p} ({price.value:g} for the catalog's {base_listed:g}) scales its "
+                        f"{size}-GPU instance's {size_listed:g} to {value:.6g} per GPU-hour")
+            else:
+                value = price.value
+                note = f"the plan's price for {g} at {p} applies to its {size}-GPU instance (the catalog has none)"
+            return Price(value, price.unit, replace(price.source, notes=f"{price.source.notes}; {note}"))
         if how == "reserved":
             return self._reserved(g, p, key, size=size)
-        return self._lookup(key, _UNIT["gpu"], f"{p} {_PRICING_LABEL[how]} {g} {size}-GPU instance price")
+        return self._lookup(key, _UNIT["gpu"], what)
 
     def _reserved(self, g: str, p: str, key: str, *, size: int | None = None) -> Price:
         dkey = f"reserved_discount.{p}"

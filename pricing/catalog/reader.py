@@ -428,7 +428,8 @@ class _Reader:
                     continue
                 ppath = f"{spath}.{pricing}"
                 if pricing == "reserved":
-                    self.problem(ppath, "reserved prices are derived from levers.yaml reserved_discount; do not list them")
+                    self.problem(ppath, "reserved prices are derived from levers.yaml reserved_discount; do not list "
+                                        "them")
                     continue
                 if pricing not in prov.pricing:
                     self.problem(ppath, f"{prov.key} does not sell {pricing} (its pricing: {', '.join(prov.pricing)})")

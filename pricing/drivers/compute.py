@@ -144,8 +144,8 @@ def goodput_of(line: TrainingRun, derived: bool) -> tuple[Any, str]:
     g = automatic_goodput(line.gpus)
     if np.ndim(g) == 0 and g < 1.0:
         return g, (f"goodput {g:.1%} assumed for {int(line.gpus):,} GPUs (hours / {g:.4f}): Llama 3 kept more than "
-                   f"90% effective training time on {LLAMA3_GPUS:,} GPUs through 466 interruptions in 54 days (Dubey et "
-                   "al. 2024, section 3.3.4); the loss scales with the GPU count. Set goodput to override")
+                   f"90% effective training time on {LLAMA3_GPUS:,} GPUs through 466 interruptions in 54 days "
+                   "(Dubey et al. 2024, section 3.3.4); the loss scales with the GPU count. Set goodput to override")
     if np.ndim(g) != 0 and np.any(g < 1.0):
         return g, "goodput assumed from 1,024 GPUs (the Llama 3 interruption record, scaled with the GPU count)"
     return g, ""

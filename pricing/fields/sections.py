@@ -260,7 +260,8 @@ INFERENCE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("model_family", Kind.NAME, "Model family",
               "The model served, from the catalog's model families (layers, attention and KV heads, experts, sizes "
               "with sources): sets the memory per replica and the throughput. Empty: give params.",
-              names=NameList.MODEL_FAMILY, none_means="given by params", example="a model family such as llama-3.1-70b"),
+              names=NameList.MODEL_FAMILY, none_means="given by params",
+              example="a model family such as llama-3.1-70b"),
     dataclasses.replace(PARAMS, help="Total parameters (e.g. 70B): the weights each replica holds in GPU memory. "
                                      "Overrides the family's; required without a model family.",
                         none_means="the model family's",
@@ -323,8 +324,8 @@ INFERENCE_FIELDS: tuple[FieldSpec, ...] = (
     _arch("kv_heads", "KV heads", "Grouped-query attention KV heads: KV cache per token = 2 x layers x KV heads x "
           "head size values.", U.HEADS, 1_024),
     _arch("head_dim", "Head size", "Values per attention head.", U.VALUES_PER_HEAD, 4_096),
-    _arch("kv_latent_dim", "KV latent size", "Multi-head latent attention (DeepSeek): values cached per token and layer "
-          "in place of K and V.", U.VALUES_PER_TOKEN_LAYER, 65_536),
+    _arch("kv_latent_dim", "KV latent size", "Multi-head latent attention (DeepSeek): values cached per token and "
+          "layer in place of K and V.", U.VALUES_PER_TOKEN_LAYER, 65_536),
     _arch("experts", "Experts", "Routed experts per mixture-of-experts layer.", U.EXPERTS, 4_096),
     _arch("experts_per_token", "Experts per token", "Routed experts each token uses.", U.EXPERTS_PER_TOKEN, 256),
     start("Plan month the service starts; nothing is billed before."),

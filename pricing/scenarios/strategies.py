@@ -74,7 +74,8 @@ _INFO: tuple[StrategyInfo, ...] = (
         "without FP4 tensor cores, has nothing left to gain)"),
     StrategyInfo(
         "distillation", "Distillation",
-        "Serve a smaller model distilled from the current one: throughput_gain times more tokens per second per GPU (of the modelled figure, for a line sized by the serving model).",
+        "Serve a smaller model distilled from the current one: throughput_gain times more tokens per second per GPU "
+        "(of the modelled figure, for a line sized by the serving model).",
         ("compute.inference",),
         fields.strategy_params("distillation"),
         "no serving line"),

@@ -126,9 +126,11 @@ def test_input_diff_per_key_added_and_removed_lines(ab):
 def test_settings_overrides_and_scenarios_diff(catalog):
     a = loads_checked(PLAN_A, catalog=catalog)
     b_text = PLAN_A.replace("months: 3", "months: 4").replace("provider: aws", "provider: aws\nmonthly_budget: 2k") \
-        .replace("gpu.H100-80GB.runpod.on_demand: 4.0", "gpu.H100-80GB.runpod.on_demand: 4.5\n  storage.aws.standard: 0.02")
+        .replace("gpu.H100-80GB.runpod.on_demand: 4.0",
+                 "gpu.H100-80GB.runpod.on_demand: 4.5\n  storage.aws.standard: 0.02")
     b_text += ("  gpu.H100-80GB.runpod.spot: 2.0\n"
-               "scenarios:\n  - name: Spot\n    strategies:\n      spot: {applies_to: [training], interruption_overhead: 10%}\n")
+               "scenarios:\n  - name: Spot\n    strategies:\n"
+               "      spot: {applies_to: [training], interruption_overhead: 10%}\n")
     b = loads_checked(b_text, catalog=catalog)
     d = C.input_diff(a, b)
     assert ("months", "3", "4") in [(c.key, c.before, c.after) for c in d.settings]

@@ -172,10 +172,14 @@ def test_instance_prices_of_the_catalog(catalog):
     # reserved of a size: its on-demand x (1 - the plan's discount)
     disc = catalog.with_overrides({"reserved_discount.aws": 0.3})
     assert disc.gpu_price("L4", "aws", "reserved", gpus_per_instance=4).value == pytest.approx(4.6016 / 4 * 0.7)
-    # a plan's price for the GPU at the provider is its price per GPU-hour whatever the size
+    # a plan's price for the GPU at the provider moves every size with it, in proportion to the catalog's figures:
+    # p5.4xlarge lists the same $6.88 per GPU as p5.48xlarge, so a negotiated $3.90 is its price too
     plan_price = catalog.with_overrides({"gpu.H100-80GB.aws.on_demand": 3.9})
     one = plan_price.gpu_instance("H100-80GB", "aws", gpus=1)
     assert (one.instance.split(" ")[0], one.price.value) == ("p5.4xlarge", 3.9) and one.price.source.overridden
+    # g6.12xlarge lists $1.1504 per GPU against g6.xlarge's $0.8048: at a plan price of $0.50, 1.1504 x 0.5 / 0.8048
+    l4 = catalog.with_overrides({"gpu.L4.aws.on_demand": 0.5}).gpu_price("L4", "aws", gpus_per_instance=4)
+    assert l4.value == pytest.approx(1.1504 * 0.5 / 0.8048) and l4.source.overridden
     # RunPod bills pods per GPU: any count, no rounding
     pod = catalog.gpu_instance("H100-80GB", "runpod", gpus=3)
     assert (pod.billed_gpus, pod.price.value) == (3, 3.99)

@@ -11,7 +11,6 @@ from gui import cli
 from pricing import breakeven as be
 from pricing import engine, planfile, report, scenarios, uncertainty
 from pricing.catalog import Catalog
-from pricing.drivers import serving_line
 from pricing.load import loads, loads_checked
 from pricing.models_catalog import load_models, load_serving
 from pricing.plan import Precision
@@ -300,3 +299,19 @@ def test_quantization_moves_a_modelled_line_down_where_the_gpu_gains(catalog):
     fp8_text = plan_text(base.replace("PRECISION", "fp8"), extra=strategy)
     _, problems = loads(fp8_text, catalog=catalog)
     assert any("quantization changes nothing" in p.message for p in problems)
+
+
+def test_aicost_breakeven_sizes_from_the_model_named_on_the_command_line(tmp_path, capsys, catalog):
+    p = tmp_path / "b.yaml"
+    p.write_text(SUPPORT)
+    code = cli.main(["breakeven", str(p), "--api", "Answers", "--gpu", "H100-80GB", "--model-family", "llama-3.3-70b",
+                     "--precision", "fp8", "--utilization", "50%", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    d = json.loads(out)
+    expected = be.breakeven(loads_checked(SUPPORT, catalog=catalog), "Answers", "H100-80GB",
+                            model_family="llama-3.3-70b", precision="fp8", utilization=0.5, catalog=catalog)
+    assert (d["sized_by"], d["tokens_per_second_per_gpu"], d["tensor_parallel"]) == ("serving model", None, 2)
+    assert d["breakeven_volume"] == pytest.approx(expected.breakeven, rel=1e-6)
+    assert cli.main(["breakeven", str(p), "--api", "Answers", "--gpu", "H100-80GB"]) == 2
+    assert "--model-family (or --params, or a measured --tokens-per-second)" in capsys.readouterr().err
