@@ -202,8 +202,11 @@ def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...
     out = []
     for section, i, line in plan.lines():
         ranges = dict(getattr(line, "ranges", ()))
+        modelled = section == "compute.inference" and serving_line.uses_model(line)
         for spec in fields.section(section).fields:
             if spec.swings:
+                if section == "compute.inference" and not modelled:
+                    continue  # a measured throughput does not follow the precision: the bar would be $0
                 places = _neighbours(spec, getattr(line, spec.key))
                 if places is not None:
                     out.append(Input(f"{section}[{i}].{spec.key}", _label(plan, section, i, spec.key), *places,
@@ -213,7 +216,7 @@ def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...
                 continue
             target = spec.key
             value = getattr(line, target)
-            if value is None and section == "compute.inference":
+            if value is None and modelled:
                 value = serving_line.family_value(line, target)
             path = f"{section}[{i}].{target}"
             if target in ranges:

@@ -315,3 +315,10 @@ def test_aicost_breakeven_sizes_from_the_model_named_on_the_command_line(tmp_pat
     assert d["breakeven_volume"] == pytest.approx(expected.breakeven, rel=1e-6)
     assert cli.main(["breakeven", str(p), "--api", "Answers", "--gpu", "H100-80GB"]) == 2
     assert "--model-family (or --params, or a measured --tokens-per-second)" in capsys.readouterr().err
+
+
+def test_a_measured_line_has_no_precision_bar(catalog):
+    plan = loads_checked(plan_text("{name: S, gpu: L4, requests_per_month: 10M, output_tokens: 200, "
+                                   "tokens_per_second_per_gpu: 500, model_family: llama-3.1-8b}"), catalog=catalog)
+    keys = {i.key_path.rsplit(".", 1)[1] for i in uncertainty.tornado_inputs(plan)}
+    assert "precision" not in keys and "params" not in keys and "tokens_per_second_per_gpu" in keys
