@@ -205,6 +205,8 @@ def input_value(key_path: str, value: float) -> str:
     """An input's value for display, as its field in the schema says: shares as percentages, whole numbers
     (GPUs, people, runs) as whole numbers, amounts as quantities."""
     spec = fields.at(key_path)
+    if spec is not None and spec.kind is fields.Kind.ENUM:  # a swung enum: the place of its choice
+        return spec.choices[int(round(value))].text
     if spec is not None and spec.share:
         return f"{value * 100:.3g}%"
     if spec is not None and spec.integer:

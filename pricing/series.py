@@ -473,3 +473,55 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     stop = np.ceil(hi / step - 1e-9) * step
     count = int(round((stop - start) / step))
     return [float(start + i * step) for i in range(count + 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# A serving line's sizing, as its editor shows it beside the inputs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SizingRow:
+    """One derived figure of a serving line: ``GPUs``, ``2 -> 4`` (first -> last month it runs)."""
+
+    label: str
+    value: str
+    tip: str = ""
+
+
+_SIZING = (
+    ("GPUs", "GPUs", "{:,.0f}", "GPUs billed each month (whole instances), first -> last month the line runs"),
+    ("replicas", "Replicas", "{:,.0f}", "Copies of the model serving the requests"),
+    ("TP size", "GPUs per replica (TP)", "{:,.0f}", "Tensor-parallel size: GPUs holding one copy of the model"),
+    ("output tokens/s per GPU", "Output tokens/s per GPU", "{:,.0f}",
+     "What one GPU generates at full load (the serving model, or the measured figure)"),
+    ("tokens/s per GPU", "Tokens/s per GPU", "{:,.0f}", "The measured input + output throughput of one GPU"),
+    ("prefill share", "Prefill share", "{:.0%}", "Share of GPU time spent reading prompts (compute-bound)"),
+    ("decode share", "Decode share", "{:.0%}", "Share of GPU time spent generating (memory-bandwidth-bound)"),
+    ("memory per replica GB", "Memory per replica", "{:,.1f} GB", "Weights + the KV cache of the batch"),
+    ("batch", "Batch", "{:,.0f}", "Sequences a replica decodes together (memory, engine or latency bound)"),
+    ("TTFT ms", "Time to first token", "{:,.0f} ms", "Prefill + one decode step, without queueing"),
+    ("TPOT ms", "Time per output token", "{:,.1f} ms", "Decode step + the share of other requests' prefills"),
+)
+
+
+def serving_sizing(item: Any) -> tuple[SizingRow, ...]:
+    """The derived figures of a serving line item (first and last month it runs; one value when they agree)."""
+    if item is None:
+        return ()
+    got = dict(item.quantities)
+    active = np.asarray(got.get("GPUs", np.zeros(1)), dtype=float)
+    months = np.nonzero(active.reshape(-1, active.shape[-1]).max(axis=0) > 0)[0] if active.size else np.array([])
+    out = []
+    for key, label, fmt, tip in _SIZING:
+        if key not in got:
+            continue
+        values = np.asarray(got[key], dtype=float).reshape(-1, np.asarray(got[key]).shape[-1])[0]
+        if not len(months):
+            out.append(SizingRow(label, "—", tip))
+            continue
+        first, last = float(values[months[0]]), float(values[months[-1]])
+        text = fmt.format(first) if fmt.format(first) == fmt.format(last) else \
+            f"{fmt.format(first)} -> {fmt.format(last)}"
+        out.append(SizingRow(label, text, tip))
+    return tuple(out)

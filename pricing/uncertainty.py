@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from pricing import engine, fields
+from pricing.drivers import serving_line
 from pricing.errors import PlanError
 from pricing.plan import Plan
 
@@ -203,16 +204,39 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
                       float(t90), float(totals.mean()), over)
 
 
+def _neighbours(spec: fields.FieldSpec, value: Any) -> tuple[float, float, float] | None:
+    """An enum the tornado swings (``spec.swings``) as (low, likely, high) places in its choices: low is the next
+    choice (serving precision: fewer bytes per weight), high the one before; None when it has neither."""
+    at = next((k for k, c in enumerate(spec.choices) if c.value == value), None)
+    if at is None:
+        return None
+    low, high = min(at + 1, len(spec.choices) - 1), max(at - 1, 0)
+    return None if low == at == high else (float(low), float(at), float(high))
+
+
 def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...]:
-    """Every numeric input that moves the bill: its declared range, or +-``swing`` around its value."""
+    """Every input that moves the bill: its declared range, or +-``swing`` around its value; an enum the schema
+    says swings (a serving line's precision) moves to its neighbouring choices. A serving line's model size
+    (``params``) swings around its model family's when the line leaves it to the family."""
     out = []
     for section, i, line in plan.lines():
         ranges = dict(getattr(line, "ranges", ()))
+        modelled = section == "compute.inference" and serving_line.uses_model(line)
         for spec in fields.section(section).fields:
+            if spec.swings:
+                if section == "compute.inference" and not modelled:
+                    continue  # a measured throughput does not follow the precision: the bar would be $0
+                places = _neighbours(spec, getattr(line, spec.key))
+                if places is not None:
+                    out.append(Input(f"{section}[{i}].{spec.key}", _label(plan, section, i, spec.key), *places,
+                                     False))
+                continue
             if not spec.rangeable:
                 continue
             target = spec.key
             value = getattr(line, target)
+            if value is None and modelled:
+                value = serving_line.family_value(line, target)
             path = f"{section}[{i}].{target}"
             if target in ranges:
                 r = ranges[target]

@@ -266,6 +266,10 @@ def _read_line(item: Any, path: str, section: SectionSpec, r: _Reader, base_dir:
             r.problem(path, "missing hours: give hours per run, or params, tokens and mfu to derive them "
                       f"(missing {', '.join(missing)})")
             return None
+        if "active_params" in kw and "hours" in kw:
+            r.problem(_join(path, "active_params"),
+                      "active_params derives the hours with params, tokens and mfu; give those, or hours alone")
+            return None
     if cls is P.ApiLine:
         if "sample_input" in kw and "input_tokens" in m:
             r.problem(path, "give either input_tokens or sample_input, not both")

@@ -145,6 +145,9 @@ def _check_combination(info: StrategyInfo, a: Args, spath: str) -> list[Problem]
         out.append(Problem("give either to (a provider, e.g. to: gcp) or cheapest: true, not both"
                            if a.get("to") else "missing 'to': give the provider to move to (e.g. to: gcp), or "
                            "cheapest: true", spath))
+    if name == "self_host" and not ({"model_family", "params", "tokens_per_second_per_gpu"} & set(a)):
+        out.append(Problem("say what is served: model_family (e.g. llama-3.1-70b) or params (e.g. 70B), sized from "
+                           "the model and the GPU, or a measured tokens_per_second_per_gpu", spath))
     if name == "lifecycle":
         has_rule = "after_days" in a or "tier" in a
         if "rules" in a and has_rule:

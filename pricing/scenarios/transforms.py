@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from pricing.plan import (ApiLine, EgressKind, EgressLine, InferenceService, LifecycleRule, Plan, Pricing, Range,
-                          ThroughputBasis)
+from pricing.drivers.serving_line import DEFAULT_THROUGHPUT, size_line, uses_model
+from pricing.errors import PlanError
+from pricing.plan import (ApiLine, EgressKind, EgressLine, InferenceService, LifecycleRule, Plan, Precision, Pricing,
+                          Range, ThroughputBasis)
 from pricing.scenarios.strategies import COMPUTE_SECTIONS, MOVE_SECTIONS, STRATEGIES, StrategyInfo
 
 if TYPE_CHECKING:
@@ -94,6 +96,11 @@ def _provider(plan: Plan, line: Any, catalog: "Catalog") -> str:
 # -- the transforms: (plan, args, env) -> (plan, changed key paths) ----------------------------
 
 
+_SERVED = ("model_family", "params", "active_params", "precision", "min_replicas", "peak_to_average", "ttft_ms",
+           "tpot_ms", "tensor_parallel", "instance_gpus")
+"""self_host parameters that describe the served model and its replicas (fields of the serving line it adds)."""
+
+
 def _self_host(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
     names = set(a.get("api", ())) | set(a.get("lines", ()))
     keep: list[ApiLine] = []
@@ -109,11 +116,12 @@ def _self_host(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
         added.append(InferenceService(
             name=line.name, gpu=a["gpu"], requests_per_month=line.requests_per_month * served,
             input_tokens=line.input_tokens, output_tokens=line.output_tokens,
-            tokens_per_second_per_gpu=a["tokens_per_second_per_gpu"],
+            tokens_per_second_per_gpu=a.get("tokens_per_second_per_gpu"),
             throughput_basis=a.get("throughput_basis", ThroughputBasis.OUTPUT),
             utilization=a.get("utilization", 0.6), growth=line.growth, min_gpus=a.get("min_gpus", 1),
             start=line.start, end=line.end, pricing=a.get("pricing", Pricing.ON_DEMAND),
-            provider=a.get("provider"), ranges=ranges))
+            provider=a.get("provider"), ranges=ranges,
+            **{k: a[k] for k in _SERVED if k in a}))
     if not added:
         return plan, ()
     first = len(plan.compute.inference)
@@ -149,7 +157,47 @@ def _right_size(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
 def _throughput(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
     gain = a["throughput_gain"]
     return _edit(plan, ("compute.inference",), a.get("lines"),
-                 lambda line, s: _scaled(line, "tokens_per_second_per_gpu", gain))
+                 lambda line, s: _faster(plan, line, gain, env))
+
+
+def _quantization(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
+    gain = a["throughput_gain"]
+    return _edit(plan, ("compute.inference",), a.get("lines"),
+                 lambda line, s: _quantized(plan, line, env) if uses_model(line) else _faster(plan, line, gain, env))
+
+
+_LOWER = {Precision.BF16: Precision.FP8, Precision.FP8: Precision.FP4}
+"""Quantizing a served model: one step down in bytes per weight (FP4 and INT4 are the lowest)."""
+
+
+def _quantized(plan: Plan, line: InferenceService, env: _Env) -> InferenceService | None:
+    """A line sized by the serving model, served one precision lower when the model says one GPU serves more
+    requests there (FP4 on a Hopper GPU runs weight-only at the 16-bit peak and serves fewer): None otherwise."""
+    lower = _LOWER.get(line.precision)
+    if lower is None:
+        return None
+    from pricing.context import context
+    ctx = context(plan, env.catalog)
+    quantized = replace(line, precision=lower)
+    try:
+        before, after = (size_line(x, "compute.inference", ctx) for x in (line, quantized))
+    except PlanError:
+        return None  # the lower precision cannot be sized (a latency target it misses): leave the line
+    per_gpu = [float(x.requests_per_replica) / float(x.tensor_parallel) for x in (before, after)]
+    return quantized if per_gpu[1] > per_gpu[0] else None
+
+
+def _faster(plan: Plan, line: InferenceService, gain: float, env: _Env) -> InferenceService:
+    """A serving line ``gain`` times faster: its measured throughput scaled, or, for a line sized by the serving
+    model, the modelled output tokens/s per GPU x gain given as its measured figure (replica size kept)."""
+    if not uses_model(line):
+        if line.tokens_per_second_per_gpu is None:  # neither model nor measurement: the assumed default, scaled
+            return replace(line, tokens_per_second_per_gpu=DEFAULT_THROUGHPUT * gain)
+        return _scaled(line, "tokens_per_second_per_gpu", gain)
+    from pricing.context import context
+    sized = size_line(line, "compute.inference", context(plan, env.catalog))
+    return replace(line, tokens_per_second_per_gpu=float(sized.tokens_per_s_per_gpu) * gain,
+                   throughput_basis=ThroughputBasis.OUTPUT, tensor_parallel=int(sized.tensor_parallel))
 
 
 def _reserved(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
@@ -369,7 +417,7 @@ def _runs(section: str, i: int, line: Any, ctx: Any) -> Any:
 
 _TRANSFORMS: dict[str, Callable[[Plan, Args, _Env], tuple[Plan, Changed]]] = {
     "self_host": _self_host, "model_switch": _model_switch, "right_size": _right_size,
-    "quantization": _throughput, "distillation": _throughput, "efficient_architecture": _throughput,
+    "quantization": _quantization, "distillation": _throughput, "efficient_architecture": _throughput,
     "batching": _throughput, "reserved": _reserved, "spot": _spot, "auto_shutdown": _auto_shutdown,
     "api_cache": _api_cache, "prompt_caching": _prompt_caching, "lifecycle": _lifecycle,
     "compression": _compression, "egress_reduction": _egress_reduction, "move": _move,
