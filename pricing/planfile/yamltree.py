@@ -20,73 +20,148 @@ MAX_NODES = 200_000
 
 
 class _Tree:
-    """Plain Python values built from YAML nodes, plus the line of every key path."""
+    """Plain Python values built from YAML events, plus the line of every key path."""
 
     def __init__(self, file: str | None):
         self.file = file
         self.lines: dict[str, int] = {}
         self.problems: list[Problem] = []
         self.key_order: dict[str, tuple[str, ...]] = {}
-        self._seen: set[int] = set()
-        self._count = 0
 
-    def build(self, node: yaml.Node, path: str, depth: int, loader: yaml.SafeLoader) -> Any:
-        self._count += 1
-        if self._count > MAX_NODES:
-            raise PlanFileError(Problem(f"more than {MAX_NODES} YAML values: not a plan file", file=self.file))
-        if depth > MAX_DEPTH:
-            raise PlanFileError(Problem(f"nested deeper than {MAX_DEPTH} levels: not a plan file",
-                                        path, node.start_mark.line + 1, self.file))
-        if id(node) in self._seen:
-            raise PlanFileError(Problem("YAML aliases (*name) are not supported in plan files; "
-                                        "write the value out", path, node.start_mark.line + 1, self.file))
-        self._seen.add(id(node))
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            order = []
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    self.problems.append(Problem("a key must be plain text", path, key_node.start_mark.line + 1, self.file))
+    def build(self, events: list[yaml.Event]) -> Any:
+        """The document's value from its (prescanned) events: no aliases, bounded depth and size.
+
+        Built straight from libyaml's events rather than from composed nodes: composing made a node
+        object per value and resolved every tag in Python, three times the cost of this loop. Values
+        are what PyYAML's safe loader makes of each scalar (the same resolver and constructors);
+        mappings and sequences are dicts and lists whatever their tags.
+        """
+        lines, problems, file = self.lines, self.problems, self.file
+        stack: list[_Frame] = []
+        root: Any = _NONE
+        skipping = 0       # nodes still to pass over (a duplicate key's value, a key that is not text)
+        skip_depth = 0     # collections open inside the node being passed over
+        documents = 0
+        for event in events:
+            kind = type(event)
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:  # what PyYAML's composer says of a second document
+                    raise PlanFileError(Problem("not valid YAML: but found another document",
+                                                line=event.start_mark.line + 1, file=file))
+                continue
+            if kind not in _NODE_EVENTS:
+                continue
+            if skipping:
+                if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                    skip_depth += 1
+                elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                    skip_depth -= 1
+                if skip_depth == 0:
+                    skipping -= 1
+                continue
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                if frame.keys is not None:
+                    self.key_order[frame.path] = tuple(frame.keys)
+                value = frame.value
+            else:
+                line = event.start_mark.line + 1
+                top = stack[-1] if stack else None
+                if top is not None and top.keys is not None and top.key is None:  # a key of a mapping
+                    if kind is not yaml.ScalarEvent:
+                        problems.append(Problem("a key must be plain text", top.path, line, file))
+                        skipping, skip_depth = 2, 1  # the rest of this key, then its value
+                        continue
+                    key = str(event.value)
+                    if key == "<<":
+                        raise PlanFileError(Problem("YAML merge keys (<<) are not supported in plan files",
+                                                    top.path, line, file))
+                    sub = f"{top.path}.{key}" if top.path else key
+                    if key in top.value:
+                        problems.append(Problem(f"key {key!r} appears twice", sub, line, file))
+                        skipping, skip_depth = 1, 0
+                        continue
+                    lines[sub] = line
+                    top.key, top.sub = key, sub
                     continue
-                key = str(loader.construct_scalar(key_node))
-                if key == "<<":
-                    raise PlanFileError(Problem("YAML merge keys (<<) are not supported in plan files",
-                                                path, key_node.start_mark.line + 1, self.file))
-                sub = f"{path}.{key}" if path else key
-                if key in out:
-                    self.problems.append(Problem(f"key {key!r} appears twice", sub, key_node.start_mark.line + 1, self.file))
+                path = "" if top is None else (top.sub if top.keys is not None else f"{top.path}[{len(top.value)}]")
+                lines.setdefault(path, line)
+                if kind is yaml.ScalarEvent:
+                    value = _scalar(event)
+                else:
+                    stack.append(_Frame(path, kind is yaml.MappingStartEvent))
                     continue
-                self.lines[sub] = key_node.start_mark.line + 1
-                out[key] = self.build(value_node, sub, depth + 1, loader)
-                order.append(key)
-            self.key_order[_pattern(path)] = tuple(order)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(v, f"{path}[{i}]", depth + 1, loader) for i, v in enumerate(node.value)]
-        try:
-            return loader.construct_object(node, deep=False)
-        except (ValueError, OverflowError):  # e.g. 2027-02-30 read as a date: let the field say what's wrong
-            return node.value
+            if stack:  # the value is complete: into its parent
+                top = stack[-1]
+                if top.keys is not None:
+                    top.value[top.key] = value
+                    top.keys.append(top.key)
+                    top.key = None
+                else:
+                    top.value.append(value)
+            else:
+                root = value
+        return None if root is _NONE else root
 
 
-def _pattern(path: str) -> str:
-    """Key path with list indexes kept (key order is remembered per line)."""
-    return path
+_NONE = object()
+_NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent,
+                          yaml.SequenceStartEvent, yaml.SequenceEndEvent})
 
 
-_EventLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Frame:
+    """A mapping or sequence being built: its key path, its value so far, and (mappings) the key awaiting a value."""
+
+    __slots__ = ("path", "value", "keys", "key", "sub")
+
+    def __init__(self, path: str, mapping: bool):
+        self.path = path
+        self.value: Any = {} if mapping else []
+        self.keys: list[str] | None = [] if mapping else None
+        self.key: str | None = None
+        self.sub = ""
 
 
-def _prescan(text: str, file: str | None) -> None:
-    """Refuse deep nesting, aliases and huge documents from the event stream, before building anything.
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    """What PyYAML's safe loader makes of a scalar: its tag resolved (plain ``12`` is an int, ``2027-01-05``
+    a date...), then constructed; a value its constructor rejects (2027-02-30) stays text for the field to
+    report. An unknown tag raises ``ConstructorError``."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=False)
+    except (ValueError, OverflowError):  # e.g. 2027-02-30 read as a date: let the field say what's wrong
+        return event.value
+    finally:
+        _CONSTRUCTOR.constructed_objects.clear()
+
+
+_CLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser (PyYAML's pure-Python one took ~90% of loading a big plan); its events carry the
+same marks, so every key path keeps its line. PyYAML built without libyaml falls back to pure Python."""
+
+
+def _prescan(text: str, file: str | None) -> list[yaml.Event]:
+    """The document's events; refuses deep nesting, aliases and huge documents before building anything.
 
     (PyYAML composes nodes recursively, so a file of 5,000 nested brackets would exhaust the stack,
     and aliases let a few lines expand to billions of values.)
     """
     depth = count = 0
+    events: list[yaml.Event] = []
     try:
-        for event in yaml.parse(text, Loader=_EventLoader):
+        for event in yaml.parse(text, Loader=_CLoader):
+            events.append(event)
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -110,29 +185,17 @@ def _prescan(text: str, file: str | None) -> None:
         raise PlanFileError(Problem(problem, line=mark.line + 1 if mark else None, file=file)) from None
     except yaml.YAMLError as exc:
         raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
+    return events
 
 
 def _parse_yaml(text: str, file: str | None) -> tuple[Any, _Tree]:
     tree = _Tree(file)
-    _prescan(text, file)
-    loader = None
-    try:
-        loader = yaml.SafeLoader(text)
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise PlanFileError(Problem(f"not valid YAML: {exc.problem or exc.context}", line=line, file=file)) from None
-    except yaml.YAMLError as exc:
-        raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    if node is None:
+    events = _prescan(text, file)
+    if not any(type(e) is yaml.DocumentStartEvent for e in events):
         raise PlanFileError(Problem("the file is empty; expected a plan (a YAML mapping with "
                                     "format, name, months...)", file=file))
     try:
-        value = tree.build(node, "", 0, loader)
-    except yaml.YAMLError as exc:  # e.g. a bad timestamp scalar
+        value = tree.build(events)
+    except yaml.YAMLError as exc:  # e.g. an unknown tag
         raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
     return value, tree
