@@ -41,6 +41,10 @@ class Projection:
     requests: np.ndarray
     """Requests served per month across inference and API lines (for cost per 1k requests)."""
     category_totals: dict[Category, np.ndarray] = field(default_factory=dict)
+    context: Context | None = field(default=None, repr=False)
+    """The pricing context the line items were priced on (``project(previous=...)`` reuses it)."""
+    catalog: Catalog | None = field(default=None, repr=False)
+    """The catalog ``project`` was given (before the plan's overrides), to know when a context still holds."""
 
     @property
     def currency(self) -> str:
@@ -152,15 +156,50 @@ def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
     return services.markup_rate(platform, ctx), services.markup_sections(platform)
 
 
-def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None) -> Projection:
-    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection."""
+def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None,
+            previous: Projection | None = None) -> Projection:
+    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection.
+
+    ``previous``: a projection of an earlier version of the plan (before an edit). Its line items are
+    reused for every line that did not change, and only the changed lines are priced again: a line
+    item depends on its line and on the pricing context alone (catalog, price overrides, horizon,
+    default provider, exchange rate), so when the context is the same, an unchanged line prices the
+    same. Edits replace the edited line and keep the others as the same objects (plans are
+    immutable), so "unchanged" is found by identity (then equality) at the same place, or by identity
+    when lines were added or removed. The platform markup and the sums are always recomputed.
+    """
     if months is not None and months != plan.months:
         plan = dataclasses.replace(plan, months=months)
-    ctx = context(plan, catalog)
+    if catalog is None:
+        catalog = previous.catalog if previous is not None and previous.catalog is not None else Catalog.load()
+    reuse = previous is not None and _same_context(previous, plan, catalog)
+    if reuse:
+        ctx = dataclasses.replace(previous.context, plan=plan)
+        old = _items_by_section(previous)
+    else:
+        ctx = context(plan, catalog)
     items: list[LineItem] = []
     for section, _ in SECTIONS:
         fn = DRIVERS[section]
-        for i, line in enumerate(plan.section(section)):
+        lines = plan.section(section)
+        if reuse:
+            before, before_items = previous.plan.section(section), old.get(section, ())
+            if len(before) == len(lines):
+                for i, line in enumerate(lines):
+                    b = before[i]
+                    items.append(before_items[i] if line is b or line == b else fn(line, f"{section}[{i}]", ctx))
+                continue
+            by_id = {id(b): item for b, item in zip(before, before_items)}  # the lines are alive: ids are unique
+            for i, line in enumerate(lines):
+                key = f"{section}[{i}]"
+                item = by_id.get(id(line))
+                if item is None:
+                    item = fn(line, key, ctx)
+                elif item.key_path != key:  # the same line at a new place: only its key path moves
+                    item = dataclasses.replace(item, key_path=key)
+                items.append(item)
+            continue
+        for i, line in enumerate(lines):
             items.append(fn(line, f"{section}[{i}]", ctx))
     items = with_markup(plan, items, ctx)
     n = plan.months
@@ -172,7 +211,23 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     np.add.at(by_category, index, matrix)
     cats = dict(zip(_CATEGORIES, by_category))
     months_axis = tuple(plan.start.plus(k) for k in range(n))
-    return Projection(plan, months_axis, tuple(items), matrix, requests, cats)
+    return Projection(plan, months_axis, tuple(items), matrix, requests, cats, ctx, catalog)
+
+
+def _same_context(previous: Projection, plan: Plan, catalog: Catalog) -> bool:
+    """Whether ``previous``'s line items were priced on the context ``plan`` would get from ``catalog``."""
+    old = previous.plan
+    return (previous.context is not None and previous.catalog is catalog and old.months == plan.months
+            and old.provider == plan.provider and old.fx_rate == plan.fx_rate and old.prices == plan.prices)
+
+
+def _items_by_section(projection: Projection) -> dict[str, tuple[LineItem, ...]]:
+    """A projection's line items of each list section, in plan order (the markup line left out)."""
+    out: dict[str, list[LineItem]] = {}
+    for li in projection.line_items:
+        if li.key_path != "services.platform":
+            out.setdefault(li.section, []).append(li)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "Context", "Driver", "LineItem",
