@@ -477,6 +477,9 @@ class SavingsPanel(QWidget):
         if proj is None:
             set_text(self.summary, "The plan can't be priced; fix the problems marked in the editor first.")
             return
+        if doc.scenario_pending:  # evaluated on a worker: scenario_changed follows
+            set_text(self.summary, f"<b>{scenario.name}</b>: computing the saving…")
+            return
         result, error = doc.scenario_result, doc.scenario_error
         by_strategy: dict[str, list[tuple[str, str]]] = {}
         if error is not None:

@@ -25,8 +25,9 @@ def prices_as_of(proj: Projection) -> dict:
             "undated": len(undated), "undated_keys": [s.key for s in undated]}
 
 
-def report_data(proj: Projection) -> dict:
-    """The ``aicost report --json`` document (documented in docs/cli.md)."""
+def report_data(proj: Projection, *, quantities: bool = True) -> dict:
+    """The ``aicost report --json`` document (documented in docs/cli.md). ``quantities=False`` leaves each line's
+    monthly quantities out (empty): the text report doesn't show them, and rounding them is most of the work."""
     cells = rounded_matrix(proj)
     line_totals = cells.sum(axis=1) if len(cells) else np.zeros(0, dtype=np.int64)
     total = int(cells.sum())
@@ -37,7 +38,7 @@ def report_data(proj: Projection) -> dict:
         items.append({
             "name": li.name, "category": li.category.value, "section": li.section, "key_path": li.key_path,
             "monthly": cents_to_float(row), "total": cents_to_float(tot),
-            "quantities": {k: [round(float(x), 6) for x in v] for k, v in li.quantities},
+            "quantities": {k: [round(float(x), 6) for x in v] for k, v in li.quantities} if quantities else {},
             "sources": [source_data(s) for s in li.sources], "notes": list(li.notes),
         })
     monthly = cells.sum(axis=0) if len(cells) else np.zeros(len(proj.months), dtype=np.int64)
@@ -66,7 +67,7 @@ def report_data(proj: Projection) -> dict:
 
 def text_report(proj: Projection, *, top: int = 8, width_months: int = 12) -> str:
     """A readable report: categories by month (yearly columns beyond ``width_months``), drivers, totals."""
-    d = report_data(proj)
+    d = report_data(proj, quantities=False)
     cur = d["currency"]
     months = d["months"]
     lines = [f"{d['name']}  ({months[0]} .. {months[-1]}, {len(months)} months, {cur})", ""]

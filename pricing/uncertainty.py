@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from pricing import engine, percentiles, rounding
+from pricing import engine, errors, percentiles, rounding
 from pricing.errors import PlanError
 from pricing.plan import Plan
 
@@ -36,8 +36,8 @@ _INTEGER = {"gpus", "min_gpus", "people", "gpus_per_instance"}
 _SHARE_MAX_1 = {"mfu", "utilization", "idle_share", "cached_input_share", "response_cache_hit_rate", "compression"}
 
 
-class Cancelled(Exception):
-    """The caller asked to stop (the GUI's Cancel button)."""
+Cancelled = errors.Cancelled
+"""The caller asked to stop (the GUI's Cancel button, or a newer edit)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,3 +33,14 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, found {value}")
     return value
+
+
+
+def horizon(text: str) -> int:
+    """A horizon in months: 1 to the most a plan file takes (``planfile.MAX_MONTHS``, 20 years)."""
+    from pricing.planfile import MAX_MONTHS  # only when --months is given: --help stays without the engine
+    value = positive_int(text)
+    if value > MAX_MONTHS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_MONTHS} months (what a plan file takes), "
+                                         f"found {value}")
+    return value
