@@ -20,6 +20,10 @@ SYNC_SCENARIO_MS = 12.0
 after the views have drawn the baseline; a slower one on a worker thread, so that typing never waits for it."""
 SYNC_SCENARIO_LINES = 150
 """Before the first evaluation of a plan is timed: plans with more lines evaluate their scenario on a worker."""
+SCENARIO_DEBOUNCE_MS = 120
+"""A scenario evaluated on a worker starts once edits pause this long: while the user types, no worker
+competes with the window for the interpreter (Python threads share one lock, and every slot the
+window runs would wait for it)."""
 
 
 class PlanEditCommand(QUndoCommand):
@@ -70,6 +74,8 @@ class PlanDocument(QObject):
     """The list of current problems changed."""
     scenario_changed = Signal()
     """The selected scenario, or its result, changed (emitted after ``plan_changed``, coalesced)."""
+    opened = Signal()
+    """Another plan was opened, started or recovered (not emitted for edits)."""
 
     def __init__(self, catalog: Any, plan: Plan | None = None, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -90,6 +96,8 @@ class PlanDocument(QObject):
         self._scenario_ms: float | None = None
         """How long the last scenario evaluation took (None: not timed yet for this plan)."""
         self._scenario_worker: Any = None
+        self._scenario_waited = False
+        """The timer already waited for edits to pause (a worker starts when it fires again)."""
         self._scenario_timer = QTimer(self)
         self._scenario_timer.setSingleShot(True)
         self._scenario_timer.setInterval(0)
@@ -153,6 +161,7 @@ class PlanDocument(QObject):
         self._set_plan(plan)
         self._select_default_scenario()
         self.undo_stack.setClean()
+        self.opened.emit()
         self.path_changed.emit()
 
     def save(self, path: str | Path | None = None, *, overwrite: bool = False) -> None:
@@ -184,6 +193,7 @@ class PlanDocument(QObject):
         self._set_plan(plan)
         self._select_default_scenario()
         self.undo_stack.resetClean()  # modified with no undo step: nothing older than the recovery is known
+        self.opened.emit()
         self.path_changed.emit()
 
     def new(self) -> None:
@@ -195,6 +205,7 @@ class PlanDocument(QObject):
         self._set_plan(Plan())
         self._select_default_scenario()
         self.undo_stack.setClean()
+        self.opened.emit()
         self.path_changed.emit()
 
     # -- scenarios ---------------------------------------------------------------------------
@@ -211,7 +222,8 @@ class PlanDocument(QObject):
             self._selected = name
             self._scenario_dirty = True
             self._stop_scenario_worker()
-            self._scenario_timer.start()
+            self._scenario_waited = False
+            self._scenario_timer.start(0)
 
     @property
     def scenario_result(self) -> Any:
@@ -267,6 +279,10 @@ class PlanDocument(QObject):
         """After the views' first drawing of a change: finish the scenario (its attribution), then tell them.
         A scenario slow to evaluate is evaluated on a worker instead (``scenario_changed`` when it is done)."""
         if self._scenario_dirty and self._scenario_async():
+            if not self._scenario_waited:  # edits may still be coming: wait for a pause
+                self._scenario_waited = True
+                self._scenario_timer.start(SCENARIO_DEBOUNCE_MS)
+                return
             self._start_scenario_worker()
             return
         self._evaluate_scenario()
@@ -330,7 +346,8 @@ class PlanDocument(QObject):
         if self._selected not in names:
             self._selected = names[0] if names else None
         self._scenario_dirty = True
-        self._scenario_timer.start()
+        self._scenario_waited = False
+        self._scenario_timer.start(0)
 
     # -- the one refresh ---------------------------------------------------------------------
 
@@ -350,7 +367,8 @@ class PlanDocument(QObject):
                 self._selected = names[0] if names else None
         self._scenario_dirty = True
         self._stop_scenario_worker()  # it was evaluating the previous plan
-        self._scenario_timer.start()  # before the views' own deferred refreshes: the scenario comes first
+        self._scenario_waited = False
+        self._scenario_timer.start(0)  # before the views' own deferred refreshes: the scenario comes first
         self.plan_changed.emit()
         if self._problems != before:
             self.problems_changed.emit()

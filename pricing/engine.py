@@ -79,10 +79,12 @@ class Projection:
     def drivers(self, top: int | None = None) -> tuple[Driver, ...]:
         """Line items ranked by horizon cost, with their share of the total."""
         total = self.total
-        ranked = sorted(self.line_items, key=lambda li: (-li.total, li.name))
-        out = tuple(Driver(li.name, li.key_path, li.category, li.total, li.total / total if total else 0.0)
-                    for li in ranked)
-        return out[:top] if top else out
+        # each line's total from the matrix in one pass (a row sums as its monthly array does: same figures)
+        totals = self.matrix.sum(axis=1).tolist() if len(self.line_items) else []
+        ranked = sorted(zip(totals, self.line_items), key=lambda p: (-p[0], p[1].name))
+        if top:
+            ranked = ranked[:top]
+        return tuple(Driver(li.name, li.key_path, li.category, t, t / total if total else 0.0) for t, li in ranked)
 
     def cost_per_1k_requests(self) -> float | None:
         """Whole bill over the horizon per thousand requests served; None when no requests are known."""

@@ -280,25 +280,48 @@ class LineRow:
     notes: tuple[str, ...]
 
 
-def line_rows(projection: Projection) -> tuple[LineRow, ...]:
+def line_rows(projection: Projection) -> "LineRows":
     """The line items in plan order, each with its first-month, last-month and horizon cost (computed once
     per projection: the table and the editor's header both read them on every edit)."""
-    return _memo(_ROWS, projection, _line_rows)
+    return _memo(_ROWS, projection, LineRows)
 
 
-def _line_rows(projection: Projection) -> tuple[LineRow, ...]:
-    if not projection.line_items:
-        return ()
-    cells = rounded_cells(projection)
-    totals = cells.sum(axis=1)
-    grand = int(totals.sum())
-    rows = []
-    for li, row, tot in zip(projection.line_items, cells, totals):
-        rows.append(LineRow(
-            li.name, li.category, li.key_path, cents_to_float(int(row[0])), cents_to_float(int(row[-1])),
-            cents_to_float(int(tot)), int(tot) / grand if grand else 0.0,
-            tuple(s for s in li.sources if s.overridden), li.sources, li.notes))
-    return tuple(rows)
+class LineRows(Sequence[LineRow]):
+    """``LineRow`` of each line item of a projection, made when first read: an edit of a big plan moves every
+    row's share, yet a view reads a screenful of rows (the figures come from the cents, in one pass)."""
+
+    def __init__(self, projection: Projection):
+        self._items = projection.line_items
+        cells = rounded_cells(projection)
+        self._first = cells[:, 0].tolist() if len(cells) else []
+        self._last = cells[:, -1].tolist() if len(cells) else []
+        self._totals = cells.sum(axis=1).tolist() if len(cells) else []
+        self._grand = sum(self._totals)
+        self._rows: list[LineRow | None] = [None] * len(self._items)
+        self.key_paths: tuple[str, ...] = tuple(li.key_path for li in self._items)
+        """Each row's ``key_path``, without making the rows."""
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        row = self._rows[i]
+        if row is None:
+            li, tot, grand = self._items[i], self._totals[i], self._grand
+            row = self._rows[i] = LineRow(
+                li.name, li.category, li.key_path, cents_to_float(self._first[i]), cents_to_float(self._last[i]),
+                cents_to_float(tot), tot / grand if grand else 0.0, tuple(s for s in li.sources if s.overridden),
+                li.sources, li.notes)
+        return row
+
+    def row(self, key_path: str) -> LineRow | None:
+        """The row of a plan line (``compute.training[0]``), if the projection has it."""
+        try:
+            return self[self.key_paths.index(key_path)]
+        except ValueError:
+            return None
 
 
 def line_item(projection: Projection | None, key_path: str) -> Any:
@@ -363,9 +386,30 @@ def month_cents(projection: Projection) -> np.ndarray:
 
 
 def rounded_cells(projection: Projection) -> np.ndarray:
-    """``rounding.rounded_matrix`` of a projection, computed once per projection (several views read it)."""
-    return _memo(_ROUNDED, projection, lambda p: rounded_matrix(p) if len(p.line_items) else
-                 np.zeros((0, len(p.months)), dtype=np.int64))
+    """``rounding.rounded_matrix`` of a projection, computed once per projection (several views read it).
+
+    A projection made from an earlier one (``engine.project(previous=...)``) shares the line items of
+    the lines an edit did not change: their rows of cents are copied from the earlier projection's, and
+    only the other rows are rounded (the same figures, cell for cell)."""
+    return _memo(_ROUNDED, projection, _rounded_cells)
+
+
+def _rounded_cells(projection: Projection) -> np.ndarray:
+    items, n = projection.line_items, len(projection.months)
+    if not items:
+        return np.zeros((0, n), dtype=np.int64)
+    for earlier, cells in reversed(list(_ROUNDED.values())):  # the latest first: the one before an edit
+        if len(earlier.line_items) != len(items) or len(earlier.months) != n:
+            continue
+        same = np.fromiter((a is b for a, b in zip(items, earlier.line_items)), dtype=bool, count=len(items))
+        if same.sum() * 2 < len(items):
+            continue
+        out = cells.copy()
+        changed = np.nonzero(~same)[0]
+        if changed.size:
+            out[changed] = to_cents(projection.matrix[changed])
+        return out
+    return rounded_matrix(projection)
 
 
 def scenario_summary(result: Any) -> dict:

@@ -98,6 +98,10 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
     their part of every strategy's saving is nil). ``cancel()`` is checked between subsets (raises
     ``Cancelled``).
     """
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise Cancelled()
+
     env = _Env(_catalog(catalog))
     parsed, problems = _parse(scenario, _scenario_path(plan, scenario), _lever_catalog(plan, env))
     if problems:
@@ -105,10 +109,12 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
     full, problems = _run(plan, parsed, env, check=True)
     if problems:
         raise PlanError(problems)
+    check_cancel()
     if baseline is None:
         baseline = engine.project(plan, env.catalog)
     before = previous.projection if previous is not None else None
     projection = engine.project(full, env.catalog, previous=before)
+    check_cancel()
     saving = baseline.monthly - projection.monthly
     depends = _Depends.of(plan, scenario, parsed, env.catalog)
     reuse = previous.raw if previous is not None and previous.raw is not None and previous.depends == depends else None
