@@ -80,8 +80,12 @@ class Projection:
         """Line items ranked by horizon cost, with their share of the total."""
         total = self.total
         # each line's total from the matrix in one pass (a row sums as its monthly array does: same figures)
-        totals = self.matrix.sum(axis=1).tolist() if len(self.line_items) else []
-        ranked = sorted(zip(totals, self.line_items), key=lambda p: (-p[0], p[1].name))
+        sums = self.matrix.sum(axis=1) if len(self.line_items) else np.zeros(0)
+        rows = range(len(sums))
+        if top and top < len(sums):  # only the lines at least as costly as the top-th can rank that high
+            rows = np.nonzero(sums >= np.partition(sums, len(sums) - top)[len(sums) - top])[0].tolist()
+        totals = sums.tolist()
+        ranked = sorted(((totals[i], self.line_items[i]) for i in rows), key=lambda p: (-p[0], p[1].name))
         if top:
             ranked = ranked[:top]
         return tuple(Driver(li.name, li.key_path, li.category, t, t / total if total else 0.0) for t, li in ranked)
@@ -175,21 +179,30 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     if catalog is None:
         catalog = previous.catalog if previous is not None and previous.catalog is not None else Catalog.load()
     reuse = previous is not None and _same_context(previous, plan, catalog)
-    if reuse:
-        ctx = dataclasses.replace(previous.context, plan=plan)
-        old = _items_by_section(previous)
-    else:
-        ctx = context(plan, catalog)
+    ctx = dataclasses.replace(previous.context, plan=plan) if reuse else context(plan, catalog)
     items: list[LineItem] = []
+    lengths: list[int] = []
+    kept: list[int] = []  # rows whose item is the previous projection's, at the same row: its matrix row is too
+    at = 0
     for section, _ in SECTIONS:
         fn = DRIVERS[section]
         lines = plan.section(section)
+        lengths.append(len(lines))
         if reuse:
-            before, before_items = previous.plan.section(section), old.get(section, ())
+            before = previous.plan.section(section)
+            before_items = previous.line_items[at:at + len(before)]
+            same_rows = at == len(items)  # this section starts at the same row as before
+            at += len(before)
             if len(before) == len(lines):
+                start = len(items)
                 for i, line in enumerate(lines):
                     b = before[i]
-                    items.append(before_items[i] if line is b or line == b else fn(line, f"{section}[{i}]", ctx))
+                    if line is b or line == b:
+                        items.append(before_items[i])
+                        if same_rows:
+                            kept.append(start + i)
+                    else:
+                        items.append(fn(line, f"{section}[{i}]", ctx))
                 continue
             by_id = {id(b): item for b, item in zip(before, before_items)}  # the lines are alive: ids are unique
             for i, line in enumerate(lines):
@@ -205,10 +218,20 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
             items.append(fn(line, f"{section}[{i}]", ctx))
     items = with_markup(plan, items, ctx)
     n = plan.months
-    matrix = np.vstack([li.monthly for li in items]) if items else np.zeros((0, n))
-    served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in items if li.section in _REQUESTS_AT]
+    if reuse and kept and len(items) == len(previous.line_items):
+        # the same rows as before: copy the matrix, then the rows that changed (same figures as stacking)
+        matrix = previous.matrix.copy()
+        changed = np.ones(len(items), dtype=bool)
+        changed[kept] = False
+        for row in np.nonzero(changed)[0]:
+            matrix[row] = items[row].monthly
+    else:
+        matrix = np.array([li.monthly for li in items], dtype=float) if items else np.zeros((0, n))
+    served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in _serving(items, lengths)]
     requests = np.sum(served, axis=0) if served else np.zeros(n)
-    index = np.fromiter((_CATEGORY_INDEX[li.category] for li in items), dtype=np.intp, count=len(items))
+    index = np.repeat(np.array(_SECTION_CATEGORY, dtype=np.intp), lengths)
+    if len(items) > len(index):  # the platform markup
+        index = np.append(index, _CATEGORY_INDEX[Category.SERVICES])
     by_category = np.zeros((len(_CATEGORIES), n))
     np.add.at(by_category, index, matrix)
     cats = dict(zip(_CATEGORIES, by_category))
@@ -216,20 +239,26 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     return Projection(plan, months_axis, tuple(items), matrix, requests, cats, ctx, catalog)
 
 
+_SECTION_CATEGORY = tuple(_CATEGORY_INDEX[category] for _, category in SECTIONS)
+"""The category index of each list section's lines, in ``SECTIONS`` order."""
+
+
+def _serving(items: list[LineItem], lengths: list[int]) -> list[LineItem]:
+    """The line items of the sections that serve requests (inference and API lines), in plan order."""
+    out: list[LineItem] = []
+    at = 0
+    for (section, _), length in zip(SECTIONS, lengths):
+        if section in _REQUESTS_AT:
+            out += items[at:at + length]
+        at += length
+    return out
+
+
 def _same_context(previous: Projection, plan: Plan, catalog: Catalog) -> bool:
     """Whether ``previous``'s line items were priced on the context ``plan`` would get from ``catalog``."""
     old = previous.plan
     return (previous.context is not None and previous.catalog is catalog and old.months == plan.months
             and old.provider == plan.provider and old.fx_rate == plan.fx_rate and old.prices == plan.prices)
-
-
-def _items_by_section(projection: Projection) -> dict[str, tuple[LineItem, ...]]:
-    """A projection's line items of each list section, in plan order (the markup line left out)."""
-    out: dict[str, list[LineItem]] = {}
-    for li in projection.line_items:
-        if li.key_path != "services.platform":
-            out.setdefault(li.section, []).append(li)
-    return {k: tuple(v) for k, v in out.items()}
 
 
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "Context", "Driver", "LineItem",

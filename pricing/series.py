@@ -239,7 +239,7 @@ def headline(projection: Projection, scenario_name: str | None = None, result: A
     # each month is the sum of its rounded line cells, as the report and the table show them
     cells = month_cents(projection)
     total = int(cells.sum())
-    drivers = top_drivers(projection, 1)
+    drivers = [d for d in projection.drivers(1) if d.total > 0]  # top_drivers(projection, 1)'s first bar
     per_1k = projection.cost_per_1k_requests()
     marker = budget_marker(projection)
     saving_total = saving_share = None
