@@ -75,6 +75,7 @@ def build_window(path: str | Path | None = None, catalog=None):
     """The document and its main window, opened on ``path`` (a broken file is reported, the window opens empty)."""
     from PySide6.QtCore import QTimer
 
+    from gui import heap
     from gui.document import PlanDocument
     from gui.errors import ErrorPresenter, install_excepthook
     from gui.main_window import MainWindow
@@ -87,33 +88,11 @@ def build_window(path: str | Path | None = None, catalog=None):
     install_excepthook(presenter)
     document = PlanDocument(catalog)
     window = MainWindow(document, Settings(), presenter)
-    document.opened.connect(lambda: QTimer.singleShot(0, settle_heap))
-    # the band and tornado are back (the user paused): what lives on since is frozen too, cheaply
-    window.uncertainty.changed.connect(
-        lambda: QTimer.singleShot(0, lambda: settle_heap(full=False)) if window.uncertainty.current else None)
+    # a new plan's objects live until the next open: out of the garbage collector's sight (gui/heap.py)
+    document.opened.connect(lambda: QTimer.singleShot(0, heap.settle))
     if path is not None:
         window.open_path(path, ask=False)
     return window
-
-
-def settle_heap(full: bool = True) -> None:
-    """Take every object alive (modules, catalog, the open plan and its projection, the last results) out of
-    the cyclic garbage collector's sight (``gc.freeze``), after collecting what is garbage.
-
-    Python's full collection walks every tracked object: with a 1,000-line plan open that is a 25-40 ms pause
-    in the middle of typing every few dozen edits (measured, BENCHMARKS.md); with the long-lived objects
-    frozen, 2 ms. What an edit allocates is collected as before. ``full`` (after an open): unfreeze and
-    collect everything first (40 ms, once). Otherwise (when the background results are in, the user has
-    paused) only the young generations are collected before freezing (1-2 ms): an older cycle of garbage
-    stays frozen until the next open collects it, as every object of the open plan would anyway.
-    """
-    import gc
-    if full:
-        gc.unfreeze()
-        gc.collect()
-    else:
-        gc.collect(1)
-    gc.freeze()
 
 
 def load_engine(path: str | Path | None = None):

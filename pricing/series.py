@@ -415,7 +415,10 @@ def _rounded_cells(projection: Projection) -> np.ndarray:
 def scenario_summary(result: Any) -> dict:
     """``scenarios.summary_data`` of a result (cents that add up), computed once per result."""
     from pricing.scenarios import summary_data
-    return _memo(_SUMMARIES, result, summary_data)
+    # the cells of both projections as rounded for the views (a scenario projection made from the previous
+    # one after an edit shares its unchanged lines' items, and their cents)
+    return _memo(_SUMMARIES, result, lambda r: summary_data(r, (rounded_cells(r.baseline),
+                                                                rounded_cells(r.projection))))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -190,6 +190,8 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
             size = min(BLOCK, samples - done)
             block = np.broadcast_to(base, (size, n)).copy()
             for section, i, line in uncertain:
+                if cancel is not None and cancel():  # checked often: the caller may also pause us here
+                    raise Cancelled()
                 draws = {f: draw(rng, r.low, r.likely, r.high, size, distribution) for f, r in line.ranges}
                 m = engine.price_line(section, i, _sampled_line(line, draws), ctx).monthly
                 m = np.broadcast_to(m, (size, n))
