@@ -27,8 +27,8 @@ import numpy as np
 
 BINS = 1024
 """Bins of each histogram: a pass narrows an order statistic's window about a thousand-fold."""
-CHUNK = 1 << 20
-"""Most values compared at once when looking for the values inside the windows (8 MB of floats)."""
+CHUNK = 1 << 16
+"""Most values binned or compared at once (512 kB of floats per temporary array)."""
 
 
 def order_indexes(n: int, q: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
