@@ -172,7 +172,8 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     default provider, exchange rate), so when the context is the same, an unchanged line prices the
     same. Edits replace the edited line and keep the others as the same objects (plans are
     immutable), so "unchanged" is found by identity (then equality) at the same place, or by identity
-    when lines were added or removed. The platform markup and the sums are always recomputed.
+    when lines were added or removed before it (a line that moved is priced again: its price sources
+    name its key path). The platform markup and the sums are always recomputed.
     """
     if months is not None and months != plan.months:
         plan = dataclasses.replace(plan, months=months)
@@ -208,10 +209,8 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
             for i, line in enumerate(lines):
                 key = f"{section}[{i}]"
                 item = by_id.get(id(line))
-                if item is None:
-                    item = fn(line, key, ctx)
-                elif item.key_path != key:  # the same line at a new place: only its key path moves
-                    item = dataclasses.replace(item, key_path=key)
+                if item is None or item.key_path != key:  # a line at another place is priced there again:
+                    item = fn(line, key, ctx)             # its price sources name its key path
                 items.append(item)
             continue
         for i, line in enumerate(lines):

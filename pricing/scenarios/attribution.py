@@ -128,7 +128,7 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
                 raw, method = _shapley(cost, len(parsed)), "shapley"
             else:
                 raw, method = _sequential(cost, len(parsed)), "sequential"
-        object.__setattr__(result, "raw", (raw, method))
+        object.__setattr__(result, "raw", reuse if reuse is not None else (raw, method))
         parts = _close(raw, saving)
         notes = []
         if method == "sequential":
