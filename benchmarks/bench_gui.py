@@ -218,16 +218,19 @@ def child_edits(tab: str, plan: str = EXAMPLE, edits: int = EDITS, bands: int = 
     from gui.uncertainty_view import Status
     u = window.uncertainty
     band, gaps = [], []
+    busy = 0.0  # the longest single event while the band and tornado compute
     for text in texts[:bands]:
         t0 = time.perf_counter()
         field.setText(text)
         field.textEdited.emit(text)
         last = time.perf_counter()
         while u.status is not Status.READY:
-            application.processEvents()
+            turns.longest = 0.0
+            turns.process(application)
             now = time.perf_counter()
             if u.running:
                 gaps.append(now - last)
+                busy = max(busy, turns.longest)
             last = now
             time.sleep(0.0005)
         application.processEvents()
@@ -253,7 +256,7 @@ def child_edits(tab: str, plan: str = EXAMPLE, edits: int = EDITS, bands: int = 
                       "band_median_ms": median_ms(band) if band else 0.0, "band_samples": u.samples,
                       "debounce_ms": u.DEBOUNCE_MS, "quick_band_ms": quick * 1000,
                       "gap_max_ms": max(gaps) * 1000 if gaps else 0.0, "gap_p95_ms": p95_ms(gaps) if gaps else 0.0,
-                      "stall_max_ms": stall * 1000,
+                      "stall_max_ms": stall * 1000, "busy_max_ms": busy * 1000,
                       "settled_median_ms": median_ms(settled), "settled_p95_ms": p95_ms(settled),
                       "cpu_median_ms": median_ms(cpu), "cpu_p95_ms": p95_ms(cpu),
                       "max_ms": max(times) * 1000, "recompute_ms": statistics.median(recompute),
@@ -271,7 +274,7 @@ def child_edits(tab: str, plan: str = EXAMPLE, edits: int = EDITS, bands: int = 
 
 def _run_child(args: list[str], env: dict) -> dict:
     out = subprocess.run([sys.executable, "-m", "benchmarks.bench_gui", *args], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=600)
+                         capture_output=True, text=True, timeout=1800)
     if out.returncode != 0:
         raise RuntimeError(f"bench_gui {' '.join(args)} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -301,6 +304,7 @@ def run() -> dict:
             ("edit -> Monthly chart redrawn, p95", f"{m['p95_ms']:.1f} ms (median {m['median_ms']:.1f})", "<= 16 ms"),
             ("edit -> Scenarios chart redrawn (scenario re-evaluated), p95",
              f"{s['p95_ms']:.1f} ms (median {s['median_ms']:.1f})", "<= 16 ms"),
+            ("longest event-loop turn while typing (one event's handling)", f"{m['stall_max_ms']:.1f} ms", "<= 16 ms"),
             ("edit -> every view settled (headline, table, savings, scenario), p95",
              f"{m['settled_p95_ms']:.1f} ms (median {m['settled_median_ms']:.1f})", ""),
             ("CPU time of the GUI thread per edit, all of it, p95",
@@ -311,6 +315,7 @@ def run() -> dict:
              f"{m['band_median_ms']:.0f} ms (of which {m['debounce_ms']} ms wait for the typing to settle)", ""),
             ("UI thread while the Monte Carlo runs: longest gap between event-loop turns",
              f"{m['gap_max_ms']:.1f} ms (p95 {m['gap_p95_ms']:.1f})", "<= 16 ms"),
+            ("UI thread while the Monte Carlo runs: longest single event", f"{m['busy_max_ms']:.1f} ms", "<= 16 ms"),
             (f"launch -> window shown with the example plan, median of {LAUNCHES}",
              f"{statistics.median(shown):.0f} ms (max {max(shown):.0f})", "<= 1000 ms"),
             (f"launch -> charts drawn too, median of {LAUNCHES}",
