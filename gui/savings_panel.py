@@ -305,6 +305,10 @@ class StrategyRow(QFrame):
         self.message.setVisible(bool(loose))
 
 
+_UPDATING = " <i>(updating…)</i>"
+"""After the summary while a worker evaluates the scenario of the edited plan."""
+
+
 class SavingsPanel(QWidget):
     """Scenarios of the plan and the strategies of the selected one."""
 
@@ -460,6 +464,10 @@ class SavingsPanel(QWidget):
                 self.rows_layout.insertWidget(i, self.rows[name])
         for name, row in self.rows.items():
             row.show_spec(specs.get(name))
+        if self.document.scenario_pending and self.data is not None:  # the figures shown are the previous plan's
+            text = self.summary.text()
+            if not text.endswith(_UPDATING):
+                set_text(self.summary, text + _UPDATING)
 
     def _on_scenario_changed(self) -> None:
         self._refresh.flush()
