@@ -142,7 +142,11 @@ def child_edits(tab: str, plan: str = EXAMPLE, edits: int = EDITS, bands: int = 
     charts.setCurrentIndex([t for t, _ in charts.TABS].index(tab))
     application.processEvents()
     window.uncertainty.wait(600)
-    application.processEvents()
+    from gui.app import SETTLE_AFTER_OPEN_MS
+    end = time.perf_counter() + SETTLE_AFTER_OPEN_MS / 1000 + 0.2  # the heap settled after the open (gui/heap.py)
+    while time.perf_counter() < end:
+        application.processEvents()
+        time.sleep(0.005)
     window.tree.select("services.apis[0]")
     form = window.editor.current_form()
     field = form.inputs["requests_per_month"]

@@ -71,6 +71,9 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
+SETTLE_AFTER_OPEN_MS = 1000
+
+
 def build_window(path: str | Path | None = None, catalog=None):
     """The document and its main window, opened on ``path`` (a broken file is reported, the window opens empty)."""
     from PySide6.QtCore import QTimer
@@ -88,8 +91,9 @@ def build_window(path: str | Path | None = None, catalog=None):
     install_excepthook(presenter)
     document = PlanDocument(catalog)
     window = MainWindow(document, Settings(), presenter)
-    # a new plan's objects live until the next open: out of the garbage collector's sight (gui/heap.py)
-    document.opened.connect(lambda: QTimer.singleShot(0, heap.settle))
+    # a new plan's objects live until the next open: out of the garbage collector's sight (gui/heap.py); a
+    # second later, once the window is drawn (a full collection takes 10-40 ms: not on the way to the first paint)
+    document.opened.connect(lambda: QTimer.singleShot(SETTLE_AFTER_OPEN_MS, heap.settle))
     if path is not None:
         window.open_path(path, ask=False)
     return window
