@@ -27,85 +27,82 @@ class _Tree:
         self.lines: dict[str, int] = {}
         self.problems: list[Problem] = []
         self.key_order: dict[str, tuple[str, ...]] = {}
+        self.value: Any = None
+        self.documents = 0
+        self._stack: list[_Frame] = []
+        self._skipping = 0    # nodes still to pass over (a duplicate key's value, a key that is not text)
+        self._skip_depth = 0  # collections open inside the node being passed over
 
-    def build(self, events: list[yaml.Event]) -> Any:
-        """The document's value from its (prescanned) events: no aliases, bounded depth and size.
+    def feed(self, event: yaml.Event) -> None:
+        """Build the document's value from its events, one by one (checked already: no alias, bounded depth).
 
         Built straight from libyaml's events rather than from composed nodes: composing made a node
-        object per value and resolved every tag in Python, three times the cost of this loop. Values
-        are what PyYAML's safe loader makes of each scalar (the same resolver and constructors);
-        mappings and sequences are dicts and lists whatever their tags.
+        object per value and resolved every tag in Python, three times the cost of this. Values are
+        what PyYAML's safe loader makes of each scalar (the same resolver and constructors); mappings
+        and sequences are dicts and lists whatever their tags. Raises PlanFileError (merge keys, a
+        second document) or ``yaml.YAMLError`` (a tag no safe constructor knows).
         """
-        lines, problems, file = self.lines, self.problems, self.file
-        stack: list[_Frame] = []
-        root: Any = _NONE
-        skipping = 0       # nodes still to pass over (a duplicate key's value, a key that is not text)
-        skip_depth = 0     # collections open inside the node being passed over
-        documents = 0
-        for event in events:
-            kind = type(event)
-            if kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:  # what PyYAML's composer says of a second document
-                    raise PlanFileError(Problem("not valid YAML: but found another document",
-                                                line=event.start_mark.line + 1, file=file))
-                continue
-            if kind not in _NODE_EVENTS:
-                continue
-            if skipping:
-                if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                    skip_depth += 1
-                elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                    skip_depth -= 1
-                if skip_depth == 0:
-                    skipping -= 1
-                continue
-            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                frame = stack.pop()
-                if frame.keys is not None:
-                    self.key_order[frame.path] = tuple(frame.keys)
-                value = frame.value
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:  # what PyYAML's composer says of a second document
+                raise PlanFileError(Problem("not valid YAML: but found another document",
+                                            line=event.start_mark.line + 1, file=self.file))
+            return
+        if kind not in _NODE_EVENTS:
+            return
+        if self._skipping:
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._skip_depth += 1
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self._skip_depth -= 1
+            if self._skip_depth == 0:
+                self._skipping -= 1
+            return
+        stack = self._stack
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            frame = stack.pop()
+            if frame.keys is not None:
+                self.key_order[frame.path] = tuple(frame.keys)
+            value = frame.value
+        else:
+            line = event.start_mark.line + 1
+            top = stack[-1] if stack else None
+            if top is not None and top.keys is not None and top.key is None:  # a key of a mapping
+                if kind is not yaml.ScalarEvent:
+                    self.problems.append(Problem("a key must be plain text", top.path, line, self.file))
+                    self._skipping, self._skip_depth = 2, 1  # the rest of this key, then its value
+                    return
+                key = str(event.value)
+                if key == "<<":
+                    raise PlanFileError(Problem("YAML merge keys (<<) are not supported in plan files",
+                                                top.path, line, self.file))
+                sub = f"{top.path}.{key}" if top.path else key
+                if key in top.value:
+                    self.problems.append(Problem(f"key {key!r} appears twice", sub, line, self.file))
+                    self._skipping, self._skip_depth = 1, 0
+                    return
+                self.lines[sub] = line
+                top.key, top.sub = key, sub
+                return
+            path = "" if top is None else (top.sub if top.keys is not None else f"{top.path}[{len(top.value)}]")
+            self.lines.setdefault(path, line)
+            if kind is not yaml.ScalarEvent:
+                stack.append(_Frame(path, kind is yaml.MappingStartEvent))
+                return
+            value = _scalar(event)
+        if stack:  # the value is complete: into its parent
+            top = stack[-1]
+            if top.keys is not None:
+                top.value[top.key] = value
+                top.keys.append(top.key)
+                top.key = None
             else:
-                line = event.start_mark.line + 1
-                top = stack[-1] if stack else None
-                if top is not None and top.keys is not None and top.key is None:  # a key of a mapping
-                    if kind is not yaml.ScalarEvent:
-                        problems.append(Problem("a key must be plain text", top.path, line, file))
-                        skipping, skip_depth = 2, 1  # the rest of this key, then its value
-                        continue
-                    key = str(event.value)
-                    if key == "<<":
-                        raise PlanFileError(Problem("YAML merge keys (<<) are not supported in plan files",
-                                                    top.path, line, file))
-                    sub = f"{top.path}.{key}" if top.path else key
-                    if key in top.value:
-                        problems.append(Problem(f"key {key!r} appears twice", sub, line, file))
-                        skipping, skip_depth = 1, 0
-                        continue
-                    lines[sub] = line
-                    top.key, top.sub = key, sub
-                    continue
-                path = "" if top is None else (top.sub if top.keys is not None else f"{top.path}[{len(top.value)}]")
-                lines.setdefault(path, line)
-                if kind is yaml.ScalarEvent:
-                    value = _scalar(event)
-                else:
-                    stack.append(_Frame(path, kind is yaml.MappingStartEvent))
-                    continue
-            if stack:  # the value is complete: into its parent
-                top = stack[-1]
-                if top.keys is not None:
-                    top.value[top.key] = value
-                    top.keys.append(top.key)
-                    top.key = None
-                else:
-                    top.value.append(value)
-            else:
-                root = value
-        return None if root is _NONE else root
+                top.value.append(value)
+        else:
+            self.value = value
 
 
-_NONE = object()
 _NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent,
                           yaml.SequenceStartEvent, yaml.SequenceEndEvent})
 
@@ -151,25 +148,25 @@ _CLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 same marks, so every key path keeps its line. PyYAML built without libyaml falls back to pure Python."""
 
 
-def _prescan(text: str, file: str | None) -> list[yaml.Event]:
-    """The document's events; refuses deep nesting, aliases and huge documents before building anything.
+def _prescan(text: str, file: str | None) -> None:
+    """Refuse deep nesting, aliases and huge documents from the event stream, before building anything.
 
-    (PyYAML composes nodes recursively, so a file of 5,000 nested brackets would exhaust the stack,
-    and aliases let a few lines expand to billions of values.)
+    (Aliases let a few lines expand to billions of values; refusing a huge file costs a scan, not the
+    building of its values.) libyaml's events are cheap: the file is parsed again to build it, and
+    not kept meanwhile (200,000 event objects would keep the garbage collector busy).
     """
     depth = count = 0
-    events: list[yaml.Event] = []
     try:
         for event in yaml.parse(text, Loader=_CLoader):
-            events.append(event)
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            kind = type(event)
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise PlanFileError(Problem(f"nested deeper than {MAX_DEPTH} levels: not a plan file",
                                                 line=event.start_mark.line + 1, file=file))
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 depth -= 1
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is yaml.AliasEvent:
                 raise PlanFileError(Problem("YAML aliases (*name) are not supported in plan files; "
                                             "write the value out", line=event.start_mark.line + 1, file=file))
             count += 1
@@ -185,17 +182,18 @@ def _prescan(text: str, file: str | None) -> list[yaml.Event]:
         raise PlanFileError(Problem(problem, line=mark.line + 1 if mark else None, file=file)) from None
     except yaml.YAMLError as exc:
         raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
-    return events
 
 
 def _parse_yaml(text: str, file: str | None) -> tuple[Any, _Tree]:
+    """The document's value and the line of every key path: the events scanned for what is refused, then built."""
+    _prescan(text, file)
     tree = _Tree(file)
-    events = _prescan(text, file)
-    if not any(type(e) is yaml.DocumentStartEvent for e in events):
-        raise PlanFileError(Problem("the file is empty; expected a plan (a YAML mapping with "
-                                    "format, name, months...)", file=file))
     try:
-        value = tree.build(events)
+        for event in yaml.parse(text, Loader=_CLoader):
+            tree.feed(event)
     except yaml.YAMLError as exc:  # e.g. an unknown tag
         raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
-    return value, tree
+    if not tree.documents:
+        raise PlanFileError(Problem("the file is empty; expected a plan (a YAML mapping with "
+                                    "format, name, months...)", file=file))
+    return tree.value, tree
