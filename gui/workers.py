@@ -29,6 +29,8 @@ BUSY_S = 0.004
 """A stamp older than this: the GUI thread is busy (a paint, an edit) or waiting for the interpreter lock."""
 BLOCKED_S = 0.2
 """A stamp older than this: the GUI thread is blocked (waiting for a worker, say), not working: don't wait."""
+SETTLE_MS = 400
+"""After the last worker ends, the garbage collector resumes (and collects) this much later."""
 _beat = [0.0]
 
 
@@ -54,19 +56,37 @@ class _Heartbeat(QObject):
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(BEAT_MS)
         self.timer.timeout.connect(self.beat)
+        self.paused = False
+        """The garbage collector is paused for the workers (``heap.pause``)."""
+        self.settle = QTimer(self)
+        self.settle.setSingleShot(True)
+        self.settle.setInterval(SETTLE_MS)
+        self.settle.timeout.connect(self._settle)
 
     @Slot()
     def beat(self) -> None:
         _beat[0] = time.monotonic()
 
     def follow(self) -> None:
-        """Beat while workers run, and keep the garbage collector paused meanwhile (GUI thread)."""
-        if Worker._running and not self.timer.isActive():
-            self.beat()
-            self.timer.start()
-            heap.pause()
-        elif not Worker._running and self.timer.isActive():
+        """Beat while workers run, and keep the garbage collector paused meanwhile and a moment after (GUI
+        thread): its young objects are collected once the results are shown, not in the middle of showing them
+        (10-30 ms with a 5,000-line plan), nor between two workers that follow each other."""
+        if Worker._running:
+            self.settle.stop()
+            if not self.timer.isActive():
+                self.beat()
+                self.timer.start()
+                if not self.paused:
+                    self.paused = True
+                    heap.pause()
+        elif self.timer.isActive():
             self.timer.stop()
+            self.settle.start()
+
+    @Slot()
+    def _settle(self) -> None:
+        if not Worker._running and self.paused:
+            self.paused = False
             heap.resume()
 
 

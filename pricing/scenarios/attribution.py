@@ -106,7 +106,7 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
     parsed, problems = _parse(scenario, _scenario_path(plan, scenario), _lever_catalog(plan, env))
     if problems:
         raise PlanError(problems)
-    full, problems = _run(plan, parsed, env, check=True)
+    full, problems = _run(plan, parsed, env, check=True, cancel=cancel)
     if problems:
         raise PlanError(problems)
     check_cancel()

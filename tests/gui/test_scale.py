@@ -112,7 +112,7 @@ def test_the_line_table_of_a_big_plan_shows_what_series_computes(qtbot, window, 
 
 
 def test_heap_pauses_nest_and_resume_collects(qtbot):
-    assert gc.isenabled()
+    qtbot.waitUntil(gc.isenabled, timeout=5_000)  # the workers of earlier tests are done: collection resumed
     heap.pause()
     heap.pause()
     assert not gc.isenabled()
@@ -123,6 +123,18 @@ def test_heap_pauses_nest_and_resume_collects(qtbot):
     heap.resume()                                              # unmatched: harmless
     assert gc.isenabled()
     gc.unfreeze()
+
+
+def test_collection_is_paused_while_workers_run_and_resumes_after(qtbot):
+    qtbot.waitUntil(gc.isenabled, timeout=5_000)
+    gate = threading.Event()
+    worker = workers.Worker(lambda progress, cancelled: gate.wait(5))
+    worker.start()
+    assert not gc.isenabled()                                  # no full collection in the middle of its work
+    with qtbot.waitSignal(worker.done, timeout=5_000):
+        gate.set()
+    assert not gc.isenabled()                                  # not while its results are being shown
+    qtbot.waitUntil(gc.isenabled, timeout=5_000)               # a moment later
 
 
 def test_a_worker_waits_while_the_gui_thread_is_busy(qtbot):
