@@ -197,8 +197,6 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
                 m = np.broadcast_to(m, (size, n))
                 block += m * (1.0 + markup) if section in markup_sections else m
             done += size
-            if totals is not None:
-                totals.append(block.sum(axis=1))
             if keep_stats:
                 stats["sums"].append(block.sum(axis=1).sum())
                 if budget is not None:
@@ -207,15 +205,14 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
                 progress(passes[0] * samples + done, max(passes[0] + 1, stats.get("passes", 1)) * samples)
             yield block
 
-    totals: list[np.ndarray] | None = None
     if samples * (n + 1) * 8 <= memory:  # every sample's costs fit: one pass, percentiles as before
         monthly_all = np.empty((samples, n))
-        totals = []
+        totals = np.empty(samples)
         done = 0
         for block in blocks():
             monthly_all[done:done + len(block)] = block
+            totals[done:done + len(block)] = block.sum(axis=1)
             done += len(block)
-        totals = np.concatenate(totals)
         over = None if budget is None else (monthly_all > budget + 1e-9).mean(axis=0)
         # in place: the samples are not needed in their order any more (np.percentile would copy them)
         p10, p50, p90 = np.percentile(monthly_all, QUANTILES, axis=0, overwrite_input=True)
