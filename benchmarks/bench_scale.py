@@ -147,6 +147,7 @@ def _gui(plan: str, edits: int, bands: int) -> dict:
 
 
 def run() -> dict:
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="aicost-bench-scale-") as tmp:
         paths = {n: bigplans.write(os.path.join(tmp, f"plan-{n}.yaml"), n) for n in (1000, 5000)}
         texts = {n: open(p, encoding="utf-8").read() for n, p in paths.items()}
@@ -180,7 +181,9 @@ def run() -> dict:
                       "two scenarios (8 strategies, and 2). Window figures as in the desktop app's section (offscreen "
                       "Qt, keystrokes into an API line's requests field); an event-loop turn is one event's "
                       "handling, timed by an application event filter; the machine is shared (2 cores), so the "
-                      "GUI-thread CPU time is given too.", BEFORE]}
+                      f"GUI-thread CPU time is given too. Load average (1 min) at the start and end of this "
+                      f"section: {load:.1f}, {os.getloadavg()[0]:.1f} (other processes' load lengthens every "
+                      "wall-clock figure).", BEFORE]}
 
 
 if __name__ == "__main__":
