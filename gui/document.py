@@ -13,6 +13,8 @@ from pricing.errors import PlanError, Problem
 from pricing.load import load_checked
 from pricing.plan import SECTIONS, Plan
 
+from gui import workers
+
 _MERGE_ID = 0x41C0
 """Command id shared by mergeable edits; ``mergeWith`` then compares their merge keys."""
 SYNC_SCENARIO_MS = 12.0
@@ -298,7 +300,6 @@ class PlanDocument(QObject):
 
     def _start_scenario_worker(self) -> None:
         """Evaluate the selected scenario of the current plan (saving and split) on a worker thread."""
-        from gui import workers
         from pricing import scenarios
         self._stop_scenario_worker()
         plan, selected, catalog, projection, previous = (self._plan, self._selected, self.catalog,
