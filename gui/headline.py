@@ -133,6 +133,8 @@ class HeadlineBar(QWidget):
             self.now.set("—", f"the plan can't be priced: {n} problem{'s' if n != 1 else ''}")
             return
         # the scenario's saving follows in _on_scenario_changed (evaluated after the baseline is drawn)
+        if doc.scenario_pending:  # on a worker: the saving shown is the previous plan's until it is back
+            self.saving.set(None, "updating…")  # type: ignore[arg-type]
         h = series.headline(proj)
         self.data = h
         fmt = MoneyFormat(proj.currency)
@@ -169,7 +171,7 @@ class HeadlineBar(QWidget):
             return
         fmt = MoneyFormat(proj.currency)
         m = self.uncertainty
-        band = m.band if m is not None and m.current else None
+        band = m.band if m is not None and m.band_current else None
         self.band = band
         if band is not None:
             self.total.set(fmt.auto(band.total_p50),
@@ -194,6 +196,9 @@ class HeadlineBar(QWidget):
         doc = self.document
         proj = doc.projection
         if proj is None:
+            return
+        if doc.scenario_pending:  # evaluated on a worker: scenario_changed follows
+            self.saving.set("…", "computing", caption=f"{doc.selected_scenario} saves")
             return
         h = series.headline(proj, doc.selected_scenario, doc.scenario_result)
         self.data = h

@@ -294,25 +294,48 @@ class LineRow:
     notes: tuple[str, ...]
 
 
-def line_rows(projection: Projection) -> tuple[LineRow, ...]:
+def line_rows(projection: Projection) -> "LineRows":
     """The line items in plan order, each with its first-month, last-month and horizon cost (computed once
     per projection: the table and the editor's header both read them on every edit)."""
-    return _memo(_ROWS, projection, _line_rows)
+    return _memo(_ROWS, projection, LineRows)
 
 
-def _line_rows(projection: Projection) -> tuple[LineRow, ...]:
-    if not projection.line_items:
-        return ()
-    cells = rounded_cells(projection)
-    totals = cells.sum(axis=1)
-    grand = int(totals.sum())
-    rows = []
-    for li, row, tot in zip(projection.line_items, cells, totals):
-        rows.append(LineRow(
-            li.name, li.category, li.key_path, cents_to_float(int(row[0])), cents_to_float(int(row[-1])),
-            cents_to_float(int(tot)), int(tot) / grand if grand else 0.0,
-            tuple(s for s in li.sources if s.overridden), li.sources, li.notes))
-    return tuple(rows)
+class LineRows(Sequence[LineRow]):
+    """``LineRow`` of each line item of a projection, made when first read: an edit of a big plan moves every
+    row's share, yet a view reads a screenful of rows (the figures come from the cents, in one pass)."""
+
+    def __init__(self, projection: Projection):
+        self._items = projection.line_items
+        cells = rounded_cells(projection)
+        self._first = cells[:, 0].tolist() if len(cells) else []
+        self._last = cells[:, -1].tolist() if len(cells) else []
+        self._totals = cells.sum(axis=1).tolist() if len(cells) else []
+        self._grand = sum(self._totals)
+        self._rows: list[LineRow | None] = [None] * len(self._items)
+        self.key_paths: tuple[str, ...] = tuple(li.key_path for li in self._items)
+        """Each row's ``key_path``, without making the rows."""
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        row = self._rows[i]
+        if row is None:
+            li, tot, grand = self._items[i], self._totals[i], self._grand
+            row = self._rows[i] = LineRow(
+                li.name, li.category, li.key_path, cents_to_float(self._first[i]), cents_to_float(self._last[i]),
+                cents_to_float(tot), tot / grand if grand else 0.0, tuple(s for s in li.sources if s.overridden),
+                li.sources, li.notes)
+        return row
+
+    def row(self, key_path: str) -> LineRow | None:
+        """The row of a plan line (``compute.training[0]``), if the projection has it."""
+        try:
+            return self[self.key_paths.index(key_path)]
+        except ValueError:
+            return None
 
 
 def line_item(projection: Projection | None, key_path: str) -> Any:
@@ -384,7 +407,10 @@ def rounded_cells(projection: Projection) -> np.ndarray:
 def scenario_summary(result: Any) -> dict:
     """``scenarios.summary_data`` of a result (cents that add up), computed once per result."""
     from pricing.scenarios import summary_data
-    return _memo(_SUMMARIES, result, summary_data)
+    # the cells of both projections as rounded for the views (a scenario projection made from the previous
+    # one after an edit shares its unchanged lines' items, and their cents)
+    return _memo(_SUMMARIES, result, lambda r: summary_data(r, (rounded_cells(r.baseline),
+                                                                rounded_cells(r.projection))))
 
 
 # ---------------------------------------------------------------------------------------------
