@@ -131,9 +131,10 @@ else:
     sys.path.insert(0, sys.argv[4])
     from pricing import engine
     from pricing.actuals.analysis import analyze
-    from pricing.actuals.config import load_plan_with_actuals
     from pricing.actuals.store import ActualsStore, store_path_for
-    plan, cfg = load_plan_with_actuals(plan_path)
+    from pricing.load import load_checked
+    plan = load_checked(plan_path)
+    cfg = plan.actuals
     proj = engine.project(plan)
     t0 = time.perf_counter()
     with ActualsStore(store_path_for(plan_path)) as store:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterator
 
+from pricing.actuals_config import ActualsConfig
 from pricing.errors import Problem, UnknownNameError
 
 
@@ -405,6 +406,8 @@ class Plan:
     prices: tuple[tuple[str, float], ...] = ()
     """Plan-level overrides of catalog prices, by catalog key."""
     scenarios: tuple[Scenario, ...] = ()
+    actuals: ActualsConfig = ActualsConfig()
+    """The ``actuals:`` section: exports, cost column, dated rates and the rules mapping billing rows to lines."""
     key_order: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False, repr=False)
     """Order of keys as the user wrote them, by key path, so a save keeps it (not part of the value)."""
 
