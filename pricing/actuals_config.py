@@ -110,6 +110,19 @@ class ActualsConfig:
         return tuple(s if os.path.isabs(s) else str(Path(base_dir) / s) for s in self.sources)
 
 
+def store_path_for(plan_path: str | os.PathLike) -> Path:
+    """Where a plan's imported actuals live: ``<plan file>.actuals.duckdb`` beside it (``pricing.actuals.store``)."""
+    p = Path(plan_path)
+    return p.with_name(p.name + ".actuals.duckdb")
+
+
+def rule_text(rule: Rule) -> str:
+    """A rule's match as one line: ``model: gpt-4o · tags.team: ml, search``."""
+    parts = [f"{k}: {', '.join(v)}" for k, v in rule.match]
+    parts += [f"tags.{k}: {', '.join(v)}" for k, v in rule.tags]
+    return " · ".join(parts)
+
+
 LineOf = Callable[[str], "int | None"]
 
 
@@ -202,7 +215,8 @@ def _unknown(m: dict, path: str, known: tuple[str, ...] | list[str], problem: Ca
     for key in m:
         if key not in known:
             sugg = closest(str(key), known, n=3)
-            hint = f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else f"; known keys: {', '.join(known)}"
+            hint = (f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg
+                    else f"; known keys: {', '.join(known)}")
             problem(f"{path}.{key}", f"unknown key {key!r}{hint}")
 
 
@@ -342,3 +356,58 @@ def _rules(v: Any, path: str, problem: Callable[[str, str], None]) -> tuple[Rule
         if ok and isinstance(line, str) and line.strip():
             out.append(Rule(tuple(match), tuple(tags), line.strip()))
     return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# A rule as the window's form shows it: one text per match key, values separated by commas
+# ---------------------------------------------------------------------------------------------
+
+
+def rule_fields(rule: Rule) -> tuple[dict[str, str], str]:
+    """(match key -> ``a, b``, tags as ``team=ml; env=prod, staging``): what the rule form shows."""
+    match = {k: ", ".join(v) for k, v in rule.match}
+    tags = "; ".join(f"{k}={', '.join(v)}" for k, v in rule.tags)
+    return match, tags
+
+
+def rule_from_fields(match: dict[str, str], tags: str, line: str) -> Rule:
+    """The rule a form describes (``rule_fields`` read back); PlanFileError says what is wrong, by key path.
+
+    The texts are turned into the plan file's data and read by ``actuals_from_data``, so the form
+    accepts exactly what the file accepts, with the same messages.
+    """
+    m: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key, text in match.items():
+        values = _split(text)
+        if values:
+            m[key] = values if len(values) > 1 else values[0]
+    if tags.strip():
+        t: dict[str, Any] = {}
+        for part in tags.split(";"):
+            if not part.strip():
+                continue
+            key, sep, value = part.partition("=")
+            values = _split(value)
+            if not sep or not key.strip() or not values:
+                problems.append(Problem(f"found {part.strip()!r}, expected tag=value (several: team=ml; env=prod, "
+                                        "staging)", "rule.match.tags"))
+                continue
+            t[key.strip()] = values if len(values) > 1 else values[0]
+        if t:
+            m["tags"] = t
+    if not m and not problems:
+        problems.append(Problem("give at least one thing the billing rows must have (a model, a SKU, a service...)",
+                                "rule.match"))
+    if problems:
+        raise PlanFileError(problems)
+    try:
+        cfg = actuals_from_data({"rules": [{"match": m, "line": line}]}, path="rule")
+    except PlanFileError as exc:
+        raise PlanFileError([Problem(p.message, p.key_path.replace("rule.rules[0]", "rule"), p.line, p.file)
+                             for p in exc.problems]) from None
+    return cfg.rules[0]
+
+
+def _split(text: str) -> list[str]:
+    return [v.strip() for v in text.split(",") if v.strip()]

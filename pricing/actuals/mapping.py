@@ -69,6 +69,14 @@ def plan_lines(line_items: Sequence[Any]) -> tuple[PlanLine, ...]:
     return tuple(PlanLine(i, li.name, li.key_path, li.section) for i, li in enumerate(line_items))
 
 
+def line_reference(lines: Sequence[PlanLine], index: int) -> str:
+    """How a rule made in the window names a plan line: by its name when no other line has it (a name
+    survives the lines being reordered), else by its key path (``services.apis[1]``)."""
+    line = lines[index]
+    same = sum(1 for ln in lines if ln.name.strip().lower() == line.name.strip().lower())
+    return line.name if same == 1 and line.name.strip() else line.key_path
+
+
 def resolve(rules: Sequence[Rule], lines: Sequence[PlanLine], origin: str = "plan",
             key_path: str = "actuals.rules") -> tuple[tuple[ResolvedRule, ...], tuple[Problem, ...]]:
     """Each rule's plan line, by key path or (case-insensitive) name; problems for the ones that name none."""

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from pricing.actuals import formats as F
+from pricing.actuals_config import store_path_for  # noqa: F401 - importable from here as before
 from pricing.errors import PlanError, Problem
 
 SCHEMA_VERSION = "1"
@@ -46,7 +47,15 @@ CancelCheck = Callable[[], bool]
 
 
 class Cancelled(Exception):
-    """The import was cancelled; nothing of the file being read was kept."""
+    """The import was cancelled; nothing of the file being read was kept.
+
+    ``imported``: the outcomes of the files finished (committed) before it; ``file``: the one stopped.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.imported: tuple["ImportOutcome", ...] = ()
+        self.file: str | None = None
 
 
 class StoreError(PlanError):
@@ -106,12 +115,6 @@ class ImportOutcome:
     record: FileRecord
     duplicate_of: str | None = None
     """When the same content was imported before: the path it was imported from (nothing added)."""
-
-
-def store_path_for(plan_path: str | os.PathLike) -> Path:
-    """Where a plan's actuals live: ``<plan file>.actuals.duckdb`` beside it."""
-    p = Path(plan_path)
-    return p.with_name(p.name + ".actuals.duckdb")
 
 
 _SCHEMA = """
@@ -215,7 +218,7 @@ class ActualsStore:
             raise StoreError(Problem(f"not an actuals store (DuckDB): {_first_line(exc)}; move it away and "
                                      "import again", file=str(path))) from None
         for setting in (f"SET memory_limit = '{MEMORY_LIMIT}'", "SET TimeZone = 'UTC'",
-                        f"SET temp_directory = {F.sql_string(self._tmp)}", "SET enable_progress_bar = false",
+                        f"SET temp_directory = {F.sql_string(self._tmp)}", "SET enable_progress_bar = true", "SET enable_progress_bar_print = false",
                         f"SET threads = {max(1, min(4, os.cpu_count() or 1))}"):
             self.con.execute(setting)
         if not read_only:
@@ -286,7 +289,11 @@ class ActualsStore:
             def part(fraction: float, _base: int = done, _size: int = size) -> None:
                 if progress is not None:
                     progress(_base + int(_size * min(max(fraction, 0.0), 1.0)), total)
-            out.append(self._import_one(path, det, size, part, cancel))
+            try:
+                out.append(self._import_one(path, det, size, part, cancel))
+            except Cancelled as exc:  # say what is in the store now: the files before this one, not this one
+                exc.imported, exc.file = tuple(out), path
+                raise
             done += size
             if progress is not None:
                 progress(done, total)

@@ -74,7 +74,8 @@ def test_an_edited_rule_is_saved_and_read_back(tmp_path):
     path = tmp_path / "plan.yaml"
     plan = planfile.loads(FULL)
     rule = Rule((("sku", ("gpt-4o-input", "gpt-4o-output")),), (), "Answer generation")
-    edited = dataclasses.replace(plan, actuals=dataclasses.replace(plan.actuals, rules=plan.actuals.rules[::-1] + (rule,)))
+    rules = plan.actuals.rules[::-1] + (rule,)
+    edited = dataclasses.replace(plan, actuals=dataclasses.replace(plan.actuals, rules=rules))
     assert edited != plan  # a rule edit is a change of plan (the window's undo stack sees it)
     planfile.save(edited, path)
     assert planfile.load(path).actuals.rules == (EXPECTED.rules[1], EXPECTED.rules[0], rule)
