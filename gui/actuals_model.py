@@ -109,6 +109,11 @@ class ActualsModel(QObject):
     # -- model -> here -----------------------------------------------------------------------
 
     def _on_plan_changed(self) -> None:
+        # open, new and recover change the path before the plan: a plan of another file starts afresh
+        opened = self.document.path != self._path
+        self._path = self.document.path
+        if opened:
+            self._set(self.status, figures=None)  # the figures of another file must not stay on screen
         if self.document.projection is None:
             self._timer.stop()
             self._set(Status.FAILED if self.has_store else Status.NONE, problems=(Problem(
@@ -121,18 +126,23 @@ class ActualsModel(QObject):
             return
         if not self.importing:
             self._set(Status.PENDING)
-        self._timer.start()
+        if opened:
+            self.refresh()  # no edit to let settle: read the store now
+        else:
+            self._timer.start()
 
     def _on_path_changed(self) -> None:
+        """The path changed with the plan unchanged: Save As (open and new change the plan too, first)."""
         old, new = self._path, self.document.path
         self._path = new
         if old is None or new is None or Path(old).resolve() == Path(new).resolve():
             return
         src, dst = store_path(Path(old)), store_path(Path(new))
         if src is not None and dst is not None and src.is_file() and not dst.exists():
-            self._enqueue("copy", (src, dst))  # Save As: the imported actuals follow the plan to its new file
-        else:
-            self._on_plan_changed()
+            self._enqueue("copy", (src, dst))  # the imported actuals follow the plan to its new file
+        else:  # the new file's own store, or none: never the old file's figures
+            self._set(self.status, figures=None)
+            self.refresh()
 
     # -- verbs -------------------------------------------------------------------------------
 

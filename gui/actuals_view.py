@@ -255,6 +255,8 @@ class ActualsView(QWidget):
         if t.refused_rows:
             parts.append(f"<span style='color:{theme.ERROR_COLOR}'>{t.refused_rows:,} row"
                          f"{'s' if t.refused_rows != 1 else ''} refused (see Notes)</span>")
+        if not self.model.current and self.model.status is Status.PENDING:
+            parts.append(f"<i style='color:{theme.muted(self).name()}'>updating…</i>")
         set_text(self.summary, " · ".join(parts))
         self.variance.source.set_rows(f.variance, f.currency)
         self.variance.fit(stretch=0)

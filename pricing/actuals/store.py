@@ -208,7 +208,6 @@ class ActualsStore:
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
         import duckdb
         self.path = Path(path) if path is not None else None
-        self._tmp = tempfile.mkdtemp(prefix="aicost-actuals-")
         try:
             self.con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
         except duckdb.IOException as exc:
@@ -217,19 +216,27 @@ class ActualsStore:
         except duckdb.Error as exc:
             raise StoreError(Problem(f"not an actuals store (DuckDB): {_first_line(exc)}; move it away and "
                                      "import again", file=str(path))) from None
+        self._tmp = tempfile.mkdtemp(prefix="aicost-actuals-")
         for setting in (f"SET memory_limit = '{MEMORY_LIMIT}'", "SET TimeZone = 'UTC'",
-                        f"SET temp_directory = {F.sql_string(self._tmp)}", "SET enable_progress_bar = true", "SET enable_progress_bar_print = false",
+                        f"SET temp_directory = {F.sql_string(self._tmp)}",
+                        # progress is tracked only with the progress bar on (its printing stays off): without
+                        # it query_progress() says -1 and an import's bar sat still while the rows were read
+                        "SET enable_progress_bar = true", "SET enable_progress_bar_print = false",
                         f"SET threads = {max(1, min(4, os.cpu_count() or 1))}"):
             self.con.execute(setting)
         if not read_only:
             self.con.execute(_SCHEMA)
+        try:
             found = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if found is None:
-                self.con.execute("INSERT INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
-            elif found[0] != SCHEMA_VERSION:
-                raise StoreError(Problem(f"the actuals store has schema {found[0]}, this version reads "
-                                         f"{SCHEMA_VERSION}; move it away and import the exports again",
-                                         file=str(path)))
+        except duckdb.Error:  # opened read-only, and not one of ours (no meta table)
+            found = ("none",)
+        if found is None and not read_only:
+            self.con.execute("INSERT INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
+        elif found is None or found[0] != SCHEMA_VERSION:
+            self.close()
+            raise StoreError(Problem(f"the actuals store has schema {found[0] if found else 'none'}, this version "
+                                     f"reads {SCHEMA_VERSION}; move it away and import the exports again",
+                                     file=str(path)))
 
     def close(self) -> None:
         self.con.close()

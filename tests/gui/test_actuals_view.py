@@ -211,6 +211,19 @@ def test_reopening_the_plan_shows_its_actuals_without_importing(qtbot, actuals_w
     assert "Imported <b>$710.45</b>" in w.actuals.summary.text()
 
 
+def test_opening_another_plan_shows_none_of_the_first_ones_actuals(qtbot, actuals_window, folder, monkeypatch,
+                                                                   example_dir):
+    w = actuals_window
+    import_with_button(qtbot, w, folder, monkeypatch)
+    other = example_dir / "support-assistant.yaml"
+    assert w.open_path(other, ask=False)
+    assert w.actuals.model.figures is None  # at once, before any worker ran
+    settled(qtbot, w.actuals)
+    assert w.actuals.model.figures is None and w.actuals.stack.currentIndex() == 0
+    assert not w.headline.actuals.isVisible()
+    assert not Path(str(other) + ".actuals.duckdb").exists()  # an open is not a Save As: nothing is copied
+
+
 def test_an_unsaved_plan_is_asked_to_be_saved_first(qtbot, actuals_window, monkeypatch):
     w = actuals_window
     w.document.new()

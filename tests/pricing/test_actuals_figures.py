@@ -163,3 +163,19 @@ def test_copy_store_goes_with_save_as(tmp_path):
     tasks.copy_store(src, dst)
     with ActualsStore(dst, read_only=True) as s:
         assert [f.rows for f in s.files()] == [5]
+
+
+def test_a_store_that_is_not_ours_is_a_problem_not_a_crash(tmp_path):
+    import duckdb
+    from pricing.actuals.store import StoreError
+    other = tmp_path / "p.yaml.actuals.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    proj = engine.project(planfile.load(DATA / "plan.yaml"))
+    with pytest.raises(StoreError) as err:  # the window's analysis opens the store read-only
+        tasks.analyse(other, proj, None, 100)
+    assert "schema none" in err.value.problems[0].message and err.value.problems[0].file == str(other)
+    (tmp_path / "junk.duckdb").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError):
+        tasks.analyse(tmp_path / "junk.duckdb", proj, None, 100)
