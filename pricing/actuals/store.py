@@ -219,9 +219,7 @@ class ActualsStore:
         self._tmp = tempfile.mkdtemp(prefix="aicost-actuals-")
         for setting in (f"SET memory_limit = '{MEMORY_LIMIT}'", "SET TimeZone = 'UTC'",
                         f"SET temp_directory = {F.sql_string(self._tmp)}",
-                        # progress is tracked only with the progress bar on (its printing stays off): without
-                        # it query_progress() says -1 and an import's bar sat still while the rows were read
-                        "SET enable_progress_bar = true", "SET enable_progress_bar_print = false",
+                        "SET enable_progress_bar = false", "SET enable_progress_bar_print = false",
                         f"SET threads = {max(1, min(4, os.cpu_count() or 1))}"):
             self.con.execute(setting)
         if not read_only:
@@ -288,6 +286,9 @@ class ActualsStore:
                 problems.extend(exc.problems)
         if problems:
             raise F.ExportError(problems)
+        # DuckDB tracks a query's progress only with its progress bar on (the printing stays off): without it
+        # query_progress() says -1 and a window's bar would sit still while the rows are read
+        self.con.execute(f"SET enable_progress_bar = {'true' if progress is not None else 'false'}")
         sizes = [os.path.getsize(p) for p, _ in detected]
         total = sum(sizes) or 1
         done = 0

@@ -63,20 +63,43 @@ def test_headline_is_the_last_month_against_its_plan(fig):
         "Feb 2027", False, 90.26, 125.0, -34.74, -27.79)
 
 
-def test_month_to_date_when_the_last_month_is_covered_in_part(tmp_path):
+@pytest.mark.parametrize("tax", [False, True])
+def test_month_to_date_when_the_last_month_is_covered_in_part(tmp_path, tax):
     src = tmp_path / "mtd.csv"
-    # charge periods up to 2027-02-15 00:00: February covered 14 of 28 days = 50%
+    # usage charge periods up to 2027-02-15 00:00: February covered 14 of 28 days = 50%; a tax row (or a
+    # recurring fee) spans the whole month on the day it is billed: it says nothing of how far the bill has got
     src.write_text("ServiceName,ServiceCategory,SkuId,ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,"
-                   "BillingCurrency\n"
-                   "S3,Storage,s3,2027-01-01T00:00:00Z,2027-02-01T00:00:00Z,23.00,23.00,USD\n"
-                   "S3,Storage,s3,2027-02-01T00:00:00Z,2027-02-15T00:00:00Z,12.00,12.00,USD\n")
+                   "BillingCurrency,ChargeCategory\n"
+                   "S3,Storage,s3,2027-01-01T00:00:00Z,2027-02-01T00:00:00Z,23.00,23.00,USD,Usage\n"
+                   "S3,Storage,s3,2027-02-01T00:00:00Z,2027-02-15T00:00:00Z,12.00,12.00,USD,Usage\n"
+                   + ("Tax,Other,,2027-02-01T00:00:00Z,2027-03-01T00:00:00Z,0.50,0.50,USD,Tax\n" if tax else ""))
     plan = planfile.load(DATA / "plan.yaml")
     with ActualsStore() as store:
         store.import_files([str(src)])
         h = figures(analyze(engine.project(plan), store, plan.actuals)).headline
-    # plan to date: the whole plan for February (125.00) x 50% = 62.50; actual 12.00
-    assert (h.month, h.to_date, h.covered, h.actual, h.plan) == ("Feb 2027", True, 0.5, 12.0, 62.5)
+    # plan to date: the whole plan for February (125.00) x 50% = 62.50; actual 12.00 (+ 0.50 tax)
+    assert (h.month, h.to_date, h.covered, h.actual, h.plan) == ("Feb 2027", True, 0.5, 12.5 if tax else 12.0, 62.5)
     assert h.previous[0] == "Jan 2027" and h.previous[1] == 23.0
+
+
+def test_the_only_egress_line_is_proposed_for_data_sent_out_not_load_balancer_hours(tmp_path):
+    src = tmp_path / "net.csv"
+    src.write_text("ServiceName,ServiceCategory,SkuId,ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,"
+                   "BillingCurrency,ConsumedQuantity,ConsumedUnit\n"
+                   "AWS Data Transfer,Networking,DTO,2027-01-01T00:00:00Z,2027-02-01T00:00:00Z,90.00,90.00,USD,"
+                   "1000,GB\n"
+                   "Elastic Load Balancing,Networking,ALB,2027-01-01T00:00:00Z,2027-02-01T00:00:00Z,16.43,16.43,USD,"
+                   "730,Hours\n")
+    plan = planfile.loads((DATA / "plan.yaml").read_text().replace(
+        "    - {name: Raw images, size_tb: 1}", "    - {name: Raw images, size_tb: 1}\n  egress:\n"
+        "    - {name: Partner exports, tb_per_month: 1}"))
+    with ActualsStore() as store:
+        store.import_files([str(src)])
+        a = analyze(engine.project(plan), store, plan.actuals)
+    (proposal,) = [r for r in a.rules if r.origin == "proposed"]
+    assert proposal.rule.match == (("service_category", ("Networking",)), ("unit", ("GB",)))
+    assert (proposal.line, proposal.cents) == ("Partner exports", 9000)
+    assert [(u.service_name, u.cents) for u in a.unmapped] == [("Elastic Load Balancing", 1643)]
 
 
 def test_rule_rows_without_an_analysis_carry_the_rules_problem():
