@@ -84,7 +84,7 @@ def rows(until: dt.date) -> list[list]:
     while day < until:
         m = day.month - 1  # plan month index (the example starts 2027-01)
         days = calendar.monthrange(day.year, day.month)[1]
-        start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+        start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
         end = start + dt.timedelta(days=1)
         period = (f"{day.year}-{day.month:02d}-01T00:00:00Z",
                   f"{day.year + (day.month == 12)}-{day.month % 12 + 1:02d}-01T00:00:00Z")
