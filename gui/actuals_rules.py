@@ -95,7 +95,7 @@ class RuleDialog(QDialog):
 
 
 class RulesPanel(QWidget):
-    """The rules table with its verbs; proposals carry an "Add to plan" button."""
+    """The rules table with its verbs; proposals carry an "Add" button."""
 
     def __init__(self, apply: Callable[[tuple[Rule, ...], str], None],
                  lines: Callable[[], Sequence[tuple[str, str]]], parent: QWidget | None = None):
@@ -136,13 +136,17 @@ class RulesPanel(QWidget):
         selected = self.selected_index()
         self.rules = rules
         self.model.set_rows(rows, currency)
+        widest = 0
         for i, row in enumerate(rows):
             if row.origin != "plan":
-                button = QPushButton("Add to plan")
-                button.setToolTip(f"Keep this rule in the plan ({row.reason}); it maps what it maps now")
+                button = QPushButton(theme.icon("add"), "Add")
+                button.setToolTip(f"Proposed: {row.reason}. Add it to the plan's rules (it maps what it maps now)")
                 button.clicked.connect(lambda _=False, r=row.rule: self.accept_proposal(r))
-                self.table.setIndexWidget(self.table.proxy.index(self.table.row_at_source(i), 5), button)
-        self.table.fit(stretch=1)
+                self.table.setIndexWidget(self.table.proxy.index(self.table.row_at_source(i), 0), button)
+                widest = max(widest, button.sizeHint().width())
+        self.table.fit(stretch=1, widest=300)
+        self.table.setColumnWidth(0, max(self.table.columnWidth(0), widest))
+        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 200))
         if selected is not None and selected < len(rules):
             self.table.selectRow(self.table.row_at_source(selected))
         self._update_buttons()
@@ -158,7 +162,7 @@ class RulesPanel(QWidget):
     def proposal_buttons(self) -> list[QPushButton]:
         out = []
         for r in range(self.table.proxy.rowCount()):
-            w = self.table.indexWidget(self.table.proxy.index(r, 5))
+            w = self.table.indexWidget(self.table.proxy.index(r, 0))
             if isinstance(w, QPushButton):
                 out.append(w)
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gui import theme
@@ -23,6 +23,7 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 OVER_COLOR = QColor(theme.BUDGET_COLOR)
 """Actual above plan."""
@@ -104,7 +105,7 @@ class VarianceModel(RowsModel):
     NUMERIC = frozenset({2, 3, 4, 5, 6})
     VARIANCE = 4
 
-    def cells(self, row: Any) -> tuple[Sequence[str], Sequence[Any]]:
+    def _cells_of(self, row: Any) -> tuple[Sequence[str], Sequence[Any]]:
         f = self.fmt
         pct = "—" if row.variance_pct is None else f"{row.variance_pct:+.1f}%"
         texts = (row.name, row.category, f.full(row.plan), f.full(row.actual), _signed(f, row.variance), pct,
@@ -113,7 +114,21 @@ class VarianceModel(RowsModel):
                 -1e300 if row.variance_pct is None else abs(row.variance_pct), row.plan_horizon)
         return texts, sort
 
+    def cells(self, row: Any) -> tuple[Sequence[str], Sequence[Any]]:
+        texts, sort = self._cells_of(row)
+        if row.no_rows:  # not a zero bill: no bill of this line was imported (or no rule reaches it)
+            texts = (texts[0], texts[1], texts[2], "no bills", "—", "—", texts[6])
+        return texts, sort
+
     def decorate(self, row: Any, cells: list[dict[int, Any]]) -> None:
+        if row.no_rows:
+            why = ("No billing row is mapped to this line: its bill is in no export imported yet, or no rule "
+                   "reaches it (Rules tab). Its plan stands in the re-forecast.")
+            for c in cells:
+                c[_FOREGROUND] = theme.muted()
+                c[_TOOLTIP] = why
+            cells[0][_FONT] = _italic()
+            return
         if row.variance:
             color = OVER_COLOR if row.variance > 0 else UNDER_COLOR
             cells[4][_FOREGROUND] = cells[5][_FOREGROUND] = color
@@ -138,24 +153,25 @@ class UnmappedModel(RowsModel):
 class RulesModel(RowsModel):
     """The plan's rules in order (first match wins), then the proposals (``figures.rules``)."""
 
-    COLUMNS = ("#", "Billing rows with", "Plan line", "Mapped", "Rows", "")
-    TIPS = ("Rules are tried in this order; the first a row matches takes it", "What a row must have (every key)",
-            "The plan line the rows go to", "Cost of the rows this rule took", "Billing rows it took",
-            "Proposed rules: what is obvious among the unmapped rows (add one to the plan with a click)")
+    COLUMNS = ("#", "Billing rows with", "Plan line", "Mapped", "Rows")
+    TIPS = ("Rules are tried in this order; the first a row matches takes it. Proposed rules (what is obvious "
+            "among the rows no rule of the plan takes) follow them: add one to the plan with a click",
+            "What a row must have (every key)", "The plan line the rows go to", "Cost of the rows this rule took",
+            "Billing rows it took")
     NUMERIC = frozenset({0, 3, 4})
 
     def cells(self, row: Any) -> tuple[Sequence[str], Sequence[Any]]:
-        number = str(row.index + 1) if row.origin == "plan" else "proposed"
+        number = str(row.index + 1) if row.origin == "plan" else ""  # a proposal: its "Add" button sits there
         amount = "—" if row.amount is None else self.fmt.full(row.amount)
         rows = "—" if row.rows is None else f"{row.rows:,}"
-        return (number, row.text, row.line, amount, rows, ""), (row.index, row.text, row.line, row.amount or 0,
-                                                                 row.rows or 0, row.origin)
+        return (number, row.text, row.line, amount, rows), (row.index, row.text, row.line, row.amount or 0,
+                                                             row.rows or 0)
 
     def decorate(self, row: Any, cells: list[dict[int, Any]]) -> None:
         if row.origin != "plan":
-            for c in cells[:5]:
+            for c in cells[1:]:
                 c[_FOREGROUND] = theme.muted()
-            cells[1][_TOOLTIP] = f"Proposed: {row.reason}"
+                c[_TOOLTIP] = f"Proposed (applied, not yet in the plan): {row.reason}"
         elif row.reason:  # a problem with the rule (its line is gone)
             cells[2][_FOREGROUND] = OVER_COLOR
             cells[2][_TOOLTIP] = cells[1][_TOOLTIP] = row.reason
@@ -183,6 +199,12 @@ class FilesModel(RowsModel):
 
     def decorate(self, row: Any, cells: list[dict[int, Any]]) -> None:
         cells[0][_TOOLTIP] = f"{row.path}\nSHA-256 {row.sha256}"
+
+
+def _italic() -> QFont:
+    font = QFont()
+    font.setItalic(True)
+    return font
 
 
 def _signed(fmt: MoneyFormat, amount: float) -> str:
@@ -219,12 +241,15 @@ class Table(QTableView):
         header.setMinimumSectionSize(40)
         self.setAccessibleName(name)
 
-    def fit(self, stretch: int = 0) -> None:
-        """Columns to their contents, ``stretch`` taking the rest of the width."""
+    def fit(self, stretch: int = 0, widest: int = 260) -> None:
+        """Columns to their contents (``stretch``, the text column, at most ``widest`` px); the last column
+        takes what width is left."""
+        header = self.horizontalHeader()
         for c in range(self.source.columnCount()):
-            if c != stretch:
-                self.resizeColumnToContents(c)
-        self.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+            self.resizeColumnToContents(c)
+            self.setColumnWidth(c, self.columnWidth(c) + 8)
+        self.setColumnWidth(stretch, min(self.columnWidth(stretch), widest))
+        header.setStretchLastSection(True)
 
     def selected_row(self) -> int | None:
         """The selected row's position in the model's ``rows`` (None: nothing selected)."""

@@ -144,13 +144,21 @@ class ActualsView(QWidget):
         self.splitter.addWidget(self.chart_box)
         self.splitter.addWidget(right)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([560, 520])
+        self.splitter.setSizes([540, 620])
 
         self.empty = QLabel()
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        self.empty.setMaximumWidth(560)
+        self.empty_button = QPushButton("Import bills…")
+        self.empty_button.clicked.connect(self.import_dialog)
+        empty_page = QWidget()
+        ep = QVBoxLayout(empty_page)
+        ep.addStretch(1)
+        ep.addWidget(self.empty, 0, Qt.AlignmentFlag.AlignHCenter)
+        ep.addWidget(self.empty_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        ep.addStretch(2)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
+        self.stack.addWidget(empty_page)
         self.stack.addWidget(self.splitter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -232,14 +240,14 @@ class ActualsView(QWidget):
         self.method.setEnabled(has)
         if not has:
             set_text(self.summary, "<b>Plan against actual</b>")
-            if self.document.path is None:
-                self.empty.setText("<p><b>Compare the plan with the real bills</b></p><p>Save the plan first: the "
-                                   "imported bills are kept beside the plan file.</p>")
-            else:
-                self.empty.setText("<p><b>No bills imported yet</b></p><p>Import a FOCUS export (CSV, .csv.gz or "
-                                   "Parquet, as AWS, Azure and Google Cloud write them) or an OpenAI or Anthropic "
-                                   "cost export, or drop the files here: each month's bill is set against the plan, "
-                                   "and the rest of the horizon re-forecast.</p>")
+            saved = self.document.path is not None
+            self.empty.setText(
+                "<h3>Plan against actual</h3><p>Import the real bills: a FOCUS export (CSV, .csv.gz or Parquet, as "
+                "AWS, Azure and Google Cloud write them) or an OpenAI or Anthropic cost export, or drop the files "
+                "here. Each month's bill is set against the plan, line by line, and the rest of the horizon is "
+                "re-forecast from it.</p>" + ("" if saved else "<p><b>Save the plan first:</b> the imported bills "
+                                              "are kept beside the plan file.</p>"))
+            self.empty_button.setEnabled(saved)
         else:
             self._show_figures(f)
         self._show_rules()
@@ -355,6 +363,7 @@ class ActualsView(QWidget):
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.import_button.setEnabled(not m.importing)
+        self.empty_button.setEnabled(not m.importing and self.document.path is not None)
         if m.importing:
             set_text(self.message, "Importing…" if not self._note.startswith("Importing") else self._note)
             self.message.setStyleSheet("")

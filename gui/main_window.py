@@ -58,6 +58,9 @@ class MainWindow(QMainWindow):
         self.actuals = ActualsView(document, presenter)  # plan against actual: a tab beside the charts
         self.charts.setTabToolTip(self.charts.addTab(self.actuals, "Actuals"), "The real bills against the plan")
         self.headline.set_actuals(self.actuals.model)
+        # the Actuals tab has its own table of lines (plan against actual): it takes the line table's room
+        self.charts.currentChanged.connect(lambda _i: self.table.setVisible(self.charts.currentWidget()
+                                                                            is not self.actuals))
         self.table = LineTable(document)
         center = QSplitter(Qt.Orientation.Vertical)
         center.setObjectName("center")

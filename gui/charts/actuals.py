@@ -57,7 +57,8 @@ class ActualsChart(Chart):
                                       pen=pg.mkPen(theme.BUDGET_COLOR, width=1.5, style=Qt.PenStyle.DotLine))
         self.budget_label = pg.InfLineLabel(self.budget, text="", position=0.02, anchors=[(0, 1), (0, 1)],
                                             color=theme.BUDGET_COLOR)
-        self.partial_label = pg.TextItem("", anchor=(0.5, 1.1), color=theme.foreground(self))
+        self.partial_label = pg.TextItem("", anchor=(0.5, 1.0), color=theme.foreground(self),
+                                         fill=_color(theme.background(self), 210))
         for it in (self.plan_line, self.forecast_line, self.band_low, self.band_high, self.band_fill, self.budget,
                    self.partial_label):
             self.item.addItem(it)
@@ -149,8 +150,8 @@ class ActualsChart(Chart):
         if partial:
             k = partial[-1]
             top = float(shown[k]) if shown is not None else 0.0
-            _set_text(self.partial_label, f"to date ({series.covered[k]:.0%})")
-            self.partial_label.setPos(float(k), top)
+            _set_text(self.partial_label, f"{series.covered[k]:.0%}\nto date")
+            self.partial_label.setPos(float(k), top + self.top * 0.02)
         else:
             _set_text(self.partial_label, "")
         self.month_names = series.months
@@ -158,7 +159,9 @@ class ActualsChart(Chart):
         self._caption(layers, with_forecast, currency, budget is not None)
 
     def _caption(self, layers: list, with_forecast: bool, currency: str, budget: bool) -> None:
-        legend = [f"<span style='color:{category_color(ly.category).name()}'>■</span> {ly.category}" for ly in layers]
+        obs = self.series.observed
+        legend = [f"<span style='color:{category_color(ly.category).name()}'>■</span> {ly.category}" for ly in layers
+                  if np.any((ly.top - ly.bottom)[obs])]  # the categories with bars (a plan-only one has none)
         legend.append("<b>━●</b> plan")
         if with_forecast:
             legend.append(f"<span style='color:{FORECAST_COLOR}'><b>╍</b></span> re-forecast "

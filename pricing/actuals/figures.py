@@ -59,6 +59,8 @@ class VarianceRow:
     size: int
     """|variance| in cents: the table's order "by size"."""
     unmapped: bool
+    no_rows: bool = False
+    """No billing row reaches the line: its bill is in no export imported yet, or no rule maps it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +210,7 @@ def figures(a: Analysis) -> ActualsFigures:
             continue
         rows.append(VarianceRow(ln["name"], ln["key_path"] or "", ln["category"], ln["plan"], ln["actual"],
                                 ln["variance"], ln["variance_pct"], ln["plan_horizon"], abs(_cents(ln["variance"])),
-                                ln["category"] == UNMAPPED))
+                                ln["category"] == UNMAPPED, ln["no_rows"]))
     rows.sort(key=lambda r: (-r.size, r.name))
     unmapped = tuple(UnmappedRow(u["service_category"] or "", u["service"] or "", u["sku"] or "", u["amount"],
                                  u["rows"], _span(u["months"])) for u in doc["unmapped"])

@@ -202,3 +202,9 @@ def test_a_store_that_is_not_ours_is_a_problem_not_a_crash(tmp_path):
     (tmp_path / "junk.duckdb").write_bytes(b"not a database at all" * 100)
     with pytest.raises(StoreError):
         tasks.analyse(tmp_path / "junk.duckdb", proj, None, 100)
+
+
+def test_the_forecast_says_when_unmapped_rows_may_be_a_kept_lines_bill(fig):
+    # the infra export's tax and t3.micro rows are unmapped, and Summaries (whose bill is in no export
+    # imported) keeps its plan: the two may be the same money, and the notes say so
+    assert any("counted twice until a rule maps them" in n and "(Summaries)" in n for n in fig.notes)
