@@ -52,6 +52,9 @@ class RuleDialog(QDialog):
             self.line.addItem(f"{rule.line} (no such line in the plan)", rule.line)
         if rule is not None:
             self.line.setCurrentIndex(self.line.findData(rule.line))
+        else:  # a new rule names no line until one is chosen (the first line is not a default anyone meant)
+            self.line.setPlaceholderText("choose the plan line the rows go to")
+            self.line.setCurrentIndex(-1)
         form.addRow("Plan line", self.line)
         self.fields: dict[str, QLineEdit] = {}
         for key, label in LABELS.items():

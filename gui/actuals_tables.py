@@ -97,33 +97,34 @@ class RowsModel(QAbstractTableModel):
 class VarianceModel(RowsModel):
     """Plan against actual per line over the months with actuals (``figures.variance``)."""
 
-    COLUMNS = ("Line", "Category", "Plan to date", "Actual", "Variance", "%", "Plan, horizon")
-    TIPS = ("The plan line (or the rows no rule maps)", "Where it sits in the bill",
+    COLUMNS = ("Line", "Category", "Plan to date", "Actual", "Variance", "%")
+    TIPS = ("The plan line (or the rows no rule maps); its plan over the whole horizon on hover",
+            "Where it sits in the bill",
             "The plan over the months the actuals cover (a month covered in part: that part of its plan)",
             "What the bills say (mapped by the rules)", "Actual minus plan; sorted by its size",
-            "Variance as a share of the plan to date", "The line's plan over the whole horizon")
-    NUMERIC = frozenset({2, 3, 4, 5, 6})
+            "Variance as a share of the plan to date")
+    NUMERIC = frozenset({2, 3, 4, 5})
     VARIANCE = 4
 
     def _cells_of(self, row: Any) -> tuple[Sequence[str], Sequence[Any]]:
         f = self.fmt
         pct = "—" if row.variance_pct is None else f"{row.variance_pct:+.1f}%"
-        texts = (row.name, row.category, f.full(row.plan), f.full(row.actual), _signed(f, row.variance), pct,
-                 f.full(row.plan_horizon))
+        texts = (row.name, row.category, f.full(row.plan), f.full(row.actual), _signed(f, row.variance), pct)
         sort = (row.name.lower(), row.category, row.plan, row.actual, row.size,
-                -1e300 if row.variance_pct is None else abs(row.variance_pct), row.plan_horizon)
+                -1e300 if row.variance_pct is None else abs(row.variance_pct))
         return texts, sort
 
     def cells(self, row: Any) -> tuple[Sequence[str], Sequence[Any]]:
         texts, sort = self._cells_of(row)
         if row.no_rows:  # not a zero bill: no bill of this line was imported (or no rule reaches it)
-            texts = (texts[0], texts[1], texts[2], "no bills", "—", "—", texts[6])
+            texts = (texts[0], texts[1], texts[2], "no bills", "—", "—")
         return texts, sort
 
     def decorate(self, row: Any, cells: list[dict[int, Any]]) -> None:
         if row.no_rows:
             why = ("No billing row is mapped to this line: its bill is in no export imported yet, or no rule "
-                   "reaches it (Rules tab). Its plan stands in the re-forecast.")
+                   f"reaches it (Rules tab). Its plan ({self.fmt.full(row.plan_horizon)} over the horizon) stands "
+                   "in the re-forecast.")
             for c in cells:
                 c[_FOREGROUND] = theme.muted()
                 c[_TOOLTIP] = why
@@ -132,8 +133,8 @@ class VarianceModel(RowsModel):
         if row.variance:
             color = OVER_COLOR if row.variance > 0 else UNDER_COLOR
             cells[4][_FOREGROUND] = cells[5][_FOREGROUND] = color
-        cells[0][_TOOLTIP] = (f"{row.name} ({row.key_path})" if row.key_path else
-                              "Billing rows no rule maps to a plan line: see the Unmapped tab")
+        cells[0][_TOOLTIP] = (f"{row.name} ({row.key_path}): plan over the horizon {self.fmt.full(row.plan_horizon)}"
+                              if row.key_path else "Billing rows no rule maps to a plan line: see the Unmapped tab")
 
 
 class UnmappedModel(RowsModel):

@@ -144,7 +144,7 @@ class ActualsView(QWidget):
         self.splitter.addWidget(self.chart_box)
         self.splitter.addWidget(right)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([540, 620])
+        self.splitter.setSizes([520, 640])
 
         self.empty = QLabel()
         self.empty.setWordWrap(True)
@@ -267,7 +267,7 @@ class ActualsView(QWidget):
             parts.append(f"<i style='color:{theme.muted(self).name()}'>updating…</i>")
         set_text(self.summary, " · ".join(parts))
         self.variance.source.set_rows(f.variance, f.currency)
-        self.variance.fit(stretch=0)
+        self.variance.fit(stretch=0, widest=190)
         self.unmapped.source.set_rows(f.unmapped, f.currency)
         self.unmapped.fit(stretch=0)
         self.files.source.cost = t.cost

@@ -57,16 +57,15 @@ class ActualsChart(Chart):
                                       pen=pg.mkPen(theme.BUDGET_COLOR, width=1.5, style=Qt.PenStyle.DotLine))
         self.budget_label = pg.InfLineLabel(self.budget, text="", position=0.02, anchors=[(0, 1), (0, 1)],
                                             color=theme.BUDGET_COLOR)
-        self.partial_label = pg.TextItem("", anchor=(0.5, 1.0), color=theme.foreground(self),
-                                         fill=_color(theme.background(self), 210))
-        for it in (self.plan_line, self.forecast_line, self.band_low, self.band_high, self.band_fill, self.budget,
-                   self.partial_label):
+        for it in (self.plan_line, self.forecast_line, self.band_low, self.band_high, self.band_fill, self.budget):
             self.item.addItem(it)
         self.series: Any = None
         """The ``pricing.actuals.figures.ChartSeries`` drawn."""
         self.category = ALL
         self.budget_above = False
         self.budget_value: float | None = None
+        self.partial = ""
+        """What the caption says of a month covered in part (``May 2027: 55% of the month to date``)."""
         self.month_names: tuple[str, ...] = ()
         self.drawn: dict[str, np.ndarray] = {}
         """What each element was given (tests read it): ``actual:<category>`` tops, ``plan``, ``forecast``."""
@@ -78,7 +77,6 @@ class ActualsChart(Chart):
             fg = theme.foreground(self)
             self.plan_line.setPen(chart_base.pg.mkPen(fg, width=2))
             self.plan_line.setSymbolBrush(fg)
-            self.partial_label.setColor(fg)
 
     def show(self, series: Any, currency: str, category: str = ALL) -> None:  # noqa: A003 - a chart shows data
         """Draw ``series`` (None: nothing imported) for every category (``ALL``) or one of them."""
@@ -91,7 +89,7 @@ class ActualsChart(Chart):
             for it in (self.plan_line, self.forecast_line, self.band_low, self.band_high):
                 it.setData([], [])
             self.budget.setVisible(False)
-            _set_text(self.partial_label, "")
+            self.partial = ""
             self.caption.setText("<b>Actual against plan</b>")
             return
         n = len(series.months)
@@ -145,15 +143,10 @@ class ActualsChart(Chart):
         if budget is not None:  # after the scale: the label is in the currency's format
             _set_text(self.budget_label, f"Budget {self.fmt.compact(budget)}/mo")
         self.budget_value = budget
-        shown = self._shown_actual()
         partial = [k for k in range(n) if series.observed[k] and series.covered[k] < 1.0]
-        if partial:
-            k = partial[-1]
-            top = float(shown[k]) if shown is not None else 0.0
-            _set_text(self.partial_label, f"{series.covered[k]:.0%}\nto date")
-            self.partial_label.setPos(float(k), top + self.top * 0.02)
-        else:
-            _set_text(self.partial_label, "")
+        # a month the bills cover in part is said in the caption (a label on a bar this narrow hides its neighbours)
+        self.partial = (f"{series.months[partial[-1]]}: {series.covered[partial[-1]]:.0%} of the month to date"
+                        if partial else "")
         self.month_names = series.months
         self.set_month_ticks(series.months)
         self._caption(layers, with_forecast, currency, budget is not None)
@@ -171,6 +164,8 @@ class ActualsChart(Chart):
                           "above the chart</span>")
         elif budget:
             legend.append(f"<span style='color:{theme.BUDGET_COLOR}'>┈</span> budget")
+        if self.partial:
+            legend.append(f"<i>{self.partial}</i>")
         self.caption.setText(f"<b>Actual against plan</b> ({currency})&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(legend))
 
     def _shown_actual(self) -> np.ndarray | None:
