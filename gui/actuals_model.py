@@ -71,6 +71,7 @@ class ActualsModel(QObject):
         self._queue: list[tuple[str, Any]] = []
         """Tasks waiting for the one in flight: (kind, argument)."""
         self._path = document.path
+        self._closed = False
         self._stop_import = threading.Event()
         """Cancel for an import: read by the task itself, so its result says what was committed (a Worker
         cancelled after the commit would only say "cancelled")."""
@@ -114,9 +115,9 @@ class ActualsModel(QObject):
         self._path = self.document.path
         if opened:
             self._set(self.status, figures=None)  # the figures of another file must not stay on screen
-        if self.document.projection is None:
+        if self.document.projection is None:  # no plan figures to compare with: none of the old ones either
             self._timer.stop()
-            self._set(Status.FAILED if self.has_store else Status.NONE, problems=(Problem(
+            self._set(Status.FAILED if self.has_store else Status.NONE, figures=None, problems=(Problem(
                 "the plan can't be priced: fix the problems marked in the editor to compare it with the actuals"),)
                 if self.has_store else ())
             return
@@ -188,6 +189,7 @@ class ActualsModel(QObject):
 
     def shutdown(self, timeout_s: float = 5.0) -> bool:
         """Stop for good (the window closes): cancel the task in flight and wait for its thread."""
+        self._closed = True  # nothing starts after this, whatever the task in flight reports
         self._timer.stop()
         self._queue.clear()
         worker = self._worker
@@ -210,6 +212,8 @@ class ActualsModel(QObject):
     # -- the one task at a time ---------------------------------------------------------------
 
     def _enqueue(self, kind: str, arg: Any) -> None:
+        if self._closed:
+            return
         if kind == "analysis":
             self._queue = [(k, a) for k, a in self._queue if k != "analysis"]  # one is enough: the latest plan
         self._queue.append((kind, arg))
@@ -220,7 +224,7 @@ class ActualsModel(QObject):
         self._next()
 
     def _next(self) -> None:
-        if not self._queue or (self._worker is not None and self._worker.is_running):
+        if self._closed or not self._queue or (self._worker is not None and self._worker.is_running):
             return
         kind, arg = self._queue.pop(0)
         doc = self.document
@@ -283,8 +287,8 @@ class ActualsModel(QObject):
             return
         self.cancelled_task = self.task
         self._set(Status.CANCELLED, force=True)
-        if self.task != "analysis":  # the window closes, or a forget/copy stopped: what the store holds now
-            self._queue.append(("analysis", None))
+        if self.task != "analysis":  # a forget or copy stopped: show what the store holds now
+            self._enqueue("analysis", None)
 
     def _set(self, status: Status, *, figures: Any = ..., problems: tuple[Problem, ...] | None = None,
              force: bool = False) -> None:

@@ -235,10 +235,20 @@ class ActualsView(QWidget):
         if currency != self.fmt.currency:
             self.fmt = MoneyFormat(currency)
         has = f is not None
-        self.stack.setCurrentIndex(1 if has else 0)
-        self.cost.setEnabled(has)
-        self.method.setEnabled(has)
-        if not has:
+        broken = not has and m.status is Status.FAILED and m.has_store  # e.g. a rule whose line is gone
+        self.stack.setCurrentIndex(1 if has or broken else 0)
+        self.cost.setEnabled(has or broken)
+        self.method.setEnabled(has or broken)
+        if broken:  # the tab stays, empty, so the rule at fault can be mended in the Rules tab
+            set_text(self.summary, "<b>Plan against actual</b>: no figures until the problem above is fixed")
+            for table in (self.variance, self.unmapped, self.files):
+                table.source.set_rows((), self.fmt.currency)
+            self.forecast.setText("")
+            self.notes.setPlainText("\n".join(str(p) for p in m.problems))
+            self._draw_chart()
+            if any(p.key_path.startswith("actuals.rules") for p in m.problems):
+                self.tabs.setCurrentWidget(self.rules)
+        elif not has:
             set_text(self.summary, "<b>Plan against actual</b>")
             saved = self.document.path is not None
             self.empty.setText(

@@ -371,10 +371,20 @@ def test_a_rule_whose_line_is_gone_is_said_not_silently_skipped(qtbot, actuals_w
     settled(qtbot, view)
     assert view.model.status is Status.FAILED
     assert "actuals.rules[1].line: no plan line 'Summaries'" in view.message.text()
-    view.tabs.setCurrentWidget(view.rules)
+    # the tab stays with its Rules showing, the rule at fault in red, so it can be mended there
+    assert view.stack.currentIndex() == 1 and view.tabs.currentWidget() is view.rules
+    assert view.variance.source.rowCount() == 0 and not w.headline.actuals.isVisible()
     model = view.rules.model
     assert model.rows[1].reason.startswith("no plan line 'Summaries'")
     assert model.index(1, 2).data(Qt.ItemDataRole.ToolTipRole).startswith("no plan line")
+    select_rule(qtbot, view, "model: claude-sonnet-4-5")
+    qtbot.mouseClick(view.rules.edit_button, Qt.MouseButton.LeftButton)
+    dialog = view.rules.dialog
+    assert dialog.line.currentText() == "Summaries (no such line in the plan)"
+    dialog.line.setCurrentIndex(dialog.line.findData("Digest"))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    settled(qtbot, view)
+    assert view.model.status is Status.READY and "Imported <b>$710.45</b>" in view.summary.text()
 
 
 def test_cost_column_and_method_are_plan_edits(qtbot, actuals_window, folder, monkeypatch):
@@ -422,3 +432,30 @@ def test_an_exception_in_a_slot_fails_the_test(pytester):
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*ZeroDivisionError: raised in a slot*"])
     result.stdout.fnmatch_lines(["*KeyError: 'given to the hook'*"])
+
+
+def test_a_plan_that_cannot_be_priced_shows_no_stale_actuals(qtbot, actuals_window, folder, monkeypatch):
+    import dataclasses
+    w = actuals_window
+    view = w.actuals
+    import_with_button(qtbot, w, folder, monkeypatch)
+    plan = w.document.plan
+    broken = plan.with_section("services.apis", (dataclasses.replace(plan.services.apis[0], model="no-such-model"),
+                                                 plan.services.apis[1]))
+    w.document.apply(broken, "Break")
+    assert w.document.projection is None
+    assert view.model.figures is None and view.model.status is Status.FAILED
+    assert not w.headline.actuals.isVisible()
+    assert "can't be priced" in view.message.text()
+    w.document.undo_stack.undo()
+    settled(qtbot, view)
+    assert "Imported <b>$710.45</b>" in view.summary.text() and w.headline.actuals.isVisible()
+
+
+def test_closing_during_an_import_starts_nothing_after(qtbot, actuals_window, folder):
+    view = actuals_window.actuals
+    assert view.import_paths([str(folder / n) for n in FILES])
+    assert view.model.shutdown(30)
+    QApplication.processEvents()
+    qtbot.wait(50)
+    assert not view.model.running and not view.model._queue
