@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterator
 
+from pricing.actuals_config import ActualsConfig
 from pricing.errors import PlanError, Problem, UnknownNameError
 
 
@@ -508,6 +509,8 @@ class Plan:
     prices: tuple[tuple[str, float], ...] = ()
     """Plan-level overrides of catalog prices, by catalog key."""
     scenarios: tuple[Scenario, ...] = ()
+    actuals: ActualsConfig = ActualsConfig()
+    """The ``actuals:`` section: exports, cost column, dated rates and the rules mapping billing rows to lines."""
     priced_with: PricedWith | None = field(default=None, compare=False)
     """The price snapshot the plan was last saved with (not part of the plan's value: a record of it)."""
     key_order: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False, repr=False)

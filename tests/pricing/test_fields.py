@@ -24,7 +24,7 @@ def catalog():
     return Catalog.load()
 
 
-STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "key_order",
+STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "actuals", "key_order",
              "fx_range", "priced_with"}  # the range of fx_rate (a range, like a line's ranges); the price record
 """Plan attributes that are sections or file structure, not settings."""
 
