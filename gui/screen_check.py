@@ -96,6 +96,49 @@ def _labels_apart(chart: Any) -> dict[str, Any]:
     return {"labels": [lab.textItem.toPlainText() for lab in labels], "on_bars": on_bars, "overlap": overlap}
 
 
+def _from_template(window: Any) -> None:
+    """The RAG template as the start page makes it (an untitled plan), starting 2027-01 so the shots stay the same;
+    the examples in the recent list, as after a few days' use."""
+    from pricing.plan import YearMonth
+    from pricing.templates import from_template
+    window.document.new(from_template(resource_path("templates", "rag-assistant.yaml"), window.document.catalog,
+                                      start=YearMonth(2027, 1)))
+    window.tree.select("")
+    for name in ("vision-inhouse", "support-assistant"):
+        window.settings.add_recent(resource_path("examples", f"{name}.yaml"))
+
+
+def _actuals(app: Any, window: Any, check: Any) -> dict[str, Any]:
+    """The Actuals tab with bills imported: the test plan and its hand-made exports (tests/data/actuals, in a
+    checkout), copied to a temporary folder; without them the tab as a new plan shows it (nothing imported)."""
+    import shutil
+    import time
+    data = Path(__file__).resolve().parent.parent / "tests" / "data" / "actuals"
+    view = window.actuals
+    imported = False
+    if (data / "plan.yaml").is_file():
+        folder = Path(tempfile.mkdtemp(prefix="aicost-actuals-"))
+        for f in data.iterdir():
+            if f.is_file():
+                shutil.copy(f, folder / f.name)
+        window.open_path(folder / "plan.yaml", ask=False)
+        _settle(app)
+        imported = view.import_paths([str(folder / n) for n in ("focus_ai_tokens.csv", "focus_infra.csv")])
+        deadline = time.monotonic() + 120
+        while (view.model.running or view.model._queue or view.model._timer.isActive()) and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
+    window.charts.setCurrentWidget(view)
+    _settle(app)
+    check("main-actuals", window)
+    window.charts.setCurrentWidget(window.charts.monthly)
+    if imported:
+        window.document.undo_stack.setClean()
+        _from_template(window)
+        _settle(app)
+    return {"imported": imported}
+
+
 def run(screen: tuple[int, int], scale: float | None = None, shots: Path | None = None, prefix: str = "",
         only: set[str] | None = None) -> dict:
     _configure(screen, scale)
@@ -117,7 +160,8 @@ def run(screen: tuple[int, int], scale: float | None = None, shots: Path | None 
             widget.grab().save(str(path))
             written.append(str(path))
 
-    window = build_window(resource_path("templates", "rag-assistant.yaml"))
+    window = build_window()
+    _from_template(window)
     window.show()
     _settle(app)
     window.uncertainty.wait()
@@ -136,6 +180,7 @@ def run(screen: tuple[int, int], scale: float | None = None, shots: Path | None 
     report["tornado"] = _tornado_apart(charts.tornado)
     check("main-drivers", window)
     charts.setCurrentWidget(charts.monthly)
+    report["actuals"] = _actuals(app, window, check)
 
     from gui.start_page import StartPage
     page = StartPage(window.settings, window)
@@ -151,7 +196,7 @@ def run(screen: tuple[int, int], scale: float | None = None, shots: Path | None 
     for module, cls in (("gui.token_dialog", "TokenDialog"), ("gui.catalog_browser", "CatalogBrowser"),
                         ("gui.providers_view", "ProvidersView"), ("gui.price_update_dialog", "PriceUpdateDialog")):
         tool = window.open_tool(module, cls)
-        check(cls, tool, shot=cls == "CatalogBrowser")
+        check(cls, tool, shot=cls in ("CatalogBrowser", "ProvidersView"))
         tool.close()
     from gui.compare_window import CompareWindow
     examples = [resource_path("examples", f"{n}.yaml") for n in ("support-assistant", "vision-inhouse")]

@@ -203,6 +203,15 @@ class Chart(QWidget):
         export.context_menu(self, self.plot.mapToGlobal(pos)).popup(self.plot.mapToGlobal(pos))
 
 
+def legend_item(color: str, label: str, symbol: str = "■", whole: bool = True) -> str:
+    """A caption's legend entry: the coloured ``symbol`` and its label, which a wrapping caption never splits
+    (no line break after the swatch; with ``whole`` none inside the label either: spaces and hyphens that do
+    not break), so a swatch always stands beside what it names."""
+    if whole:
+        label = label.replace(" ", "&nbsp;").replace("-", "\u2011")
+    return f"<span style='color:{color}'>{symbol}</span>&nbsp;{label}"
+
+
 def _set_text(item: Any, text: str) -> None:
     """Give a pyqtgraph TextItem (or a line's label) new text only when it differs: setting it lays out
     the text again and invalidates the scene around it."""

@@ -103,6 +103,32 @@ def test_legend_swatches_are_the_series_colours(window):
         if bar.isVisible():
             brush = bar.opts["brush"]
             assert QColor(brush).name() == QColor(theme.CATEGORY_COLORS[cat]).name()
-            assert f"color:{theme.CATEGORY_COLORS[cat]}'>■</span> {cat.value}" in caption
-    assert f"color:{theme.BUDGET_COLOR}'>╍</span> budget" in caption
+            # the swatch and its name joined by a non-breaking space: a wrapping caption keeps them together
+            assert f"color:{theme.CATEGORY_COLORS[cat]}'>■</span>&nbsp;{cat.value}" in caption
+    assert f"color:{theme.BUDGET_COLOR}'>╍</span>&nbsp;budget" in caption
     assert monthly.budget.pen.color().name() == QColor(theme.BUDGET_COLOR).name()
+
+
+def test_a_wrapping_legend_never_leaves_a_swatch_without_its_name(window):
+    """The monthly caption laid out 220 px wide wraps over several lines; no line ends on a swatch (its name on
+    the next line) and no line starts with a name whose swatch stayed behind."""
+    from PySide6.QtGui import QTextDocument
+    window.charts.refresh_all()
+    doc = QTextDocument()
+    doc.setDefaultFont(window.charts.monthly.caption.font())
+    doc.setHtml(window.charts.monthly.caption.text())
+    doc.setTextWidth(220)
+    doc.documentLayout().documentSize()  # lays it out
+    lines = []
+    block = doc.begin()
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            lines.append(block.text()[line.textStart():line.textStart() + line.textLength()].strip())
+        block = block.next()
+    assert len(lines) >= 3, lines  # it does wrap at this width
+    names = [c.value for c in window.charts.monthly.bars]
+    for text in lines:
+        assert not text.endswith(("■", "╍", "▬")), lines
+        assert not any(text.replace("\u00a0", " ").startswith(n) for n in names), lines

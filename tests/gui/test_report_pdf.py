@@ -16,11 +16,11 @@ pypdf = pytest.importorskip("pypdf", reason="pypdf reads the PDF's text back (te
 from pricing import compare as C  # noqa: E402
 from pricing import report_model as RM  # noqa: E402
 from pricing import series  # noqa: E402
+from pricing.load import load_checked, loads_checked  # noqa: E402
 from pricing.plan import Plan  # noqa: E402
 
 from gui.pdf import export_compare_pdf, export_pdf  # noqa: E402
 from gui.workers import Cancelled  # noqa: E402
-from pricing.load import load_checked, loads_checked
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"

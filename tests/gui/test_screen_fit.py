@@ -15,8 +15,8 @@ from PySide6.QtCore import QRect, QSize
 from gui import screen_fit
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-VIEWS = {"main", "main-drivers", "start-page", "help", "about", "TokenDialog", "CatalogBrowser", "ProvidersView",
-         "PriceUpdateDialog", "compare", "print-dialog"}
+VIEWS = {"main", "main-drivers", "main-actuals", "start-page", "help", "about", "TokenDialog", "CatalogBrowser",
+         "ProvidersView", "PriceUpdateDialog", "compare", "print-dialog"}
 
 
 def screen_check(screen: str, scale: float | None = None) -> dict:
@@ -47,6 +47,8 @@ def test_every_view_fits_the_screen(screen, scale, logical):
     # budget labels on no bar and not on each other
     labels = r["monthly_labels"]
     assert labels["labels"] and not labels["on_bars"] and not labels["overlap"]
+    # the Actuals tab with bills imported (the hand-made exports of tests/data/actuals) keeps the window inside
+    assert r["actuals"]["imported"] and r["windows"]["main-actuals"]["inside"]
     # every dock scrolls when it is shorter than its content
     assert all(r["docks_scroll"].values()) and set(r["docks_scroll"]) >= {"plan", "editor", "savings"}
 
