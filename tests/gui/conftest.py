@@ -87,12 +87,18 @@ def window(qtbot, plan_document, monkeypatch):
 
 
 @pytest.fixture
-def settle(qtbot):
-    """Let queued work run (the scenario is evaluated on a 0-ms timer after each change)."""
+def settle(qtbot, plan_document):
+    """Let queued work run (the scenario is evaluated on a 0-ms timer after each change, or on a worker when the
+    last evaluation was slow: on a loaded machine it is, so wait for that worker too)."""
     from PySide6.QtWidgets import QApplication
+
+    def idle() -> bool:
+        doc = plan_document
+        return doc._scenario_worker is None and not doc._scenario_timer.isActive()
 
     def run(ms: int = 0) -> None:
         QApplication.processEvents()
         qtbot.wait(ms)
+        qtbot.waitUntil(idle, timeout=60_000)
         QApplication.processEvents()
     return run

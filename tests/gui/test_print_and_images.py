@@ -147,6 +147,19 @@ def test_export_chart_image_starts_in_the_plans_folder(qtbot, window, tmp_path, 
     assert asked[1][0].startswith(str(tmp_path))
 
 
+def test_export_chart_image_on_the_actuals_tab_saves_its_chart(qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a: (str(tmp_path / "actuals.svg"), chart_export.FILTERS["svg"])))
+    window.charts.setCurrentWidget(window.actuals)
+    qtbot.waitUntil(lambda: window.actuals.chart is not None)
+    assert window.charts.current_chart() is window.actuals.chart
+    action = next(a for a in next(a.menu() for a in window.menuBar().actions() if a.text() == "&File").actions()
+                  if a.text() == "Export chart &image…")
+    action.trigger()
+    svg = (tmp_path / "actuals.svg").read_text(encoding="utf-8")
+    assert "Actual against plan" in svg and "Monthly cost by category" not in svg
+
+
 def test_the_chart_context_menu(window, monthly):
     menu = chart_export.context_menu(monthly, monthly.mapToGlobal(monthly.rect().center()))
     assert [a.text() for a in menu.actions() if a.text()] == ["Save chart as PNG…", "Save chart as SVG…",

@@ -103,3 +103,38 @@ def test_elided_label_keeps_its_text_and_tooltip(qtbot):
     assert label.toolTip() == "Answer generation service for the helpdesk"
     label.resize(600, 20)
     assert not label.is_elided() and label.toolTip() == "the top driver"
+
+
+def test_check_boxes_wrap_in_a_narrow_dock_instead_of_being_cut(qtbot):
+    """The savings panel's "Applies to" boxes (SectionChecks) were cut off at the dock's edge at 1024 px: they now
+    wrap, every box wholly inside the widget, and the widget asks for the height of the lines it takes."""
+    from gui.widgets import SectionChecks
+    checks = SectionChecks([("training", "training"), ("fine_tuning", "fine-tuning"), ("inference", "inference"),
+                            ("exploration", "notebooks")])
+    qtbot.addWidget(checks)
+    boxes = list(checks._boxes.values())
+    widest = max(b.sizeHint().width() for b in boxes)
+    one_line = checks.sizeHint().width()
+    assert checks.minimumSizeHint().width() == widest < one_line  # it may be as narrow as its widest box
+    width = one_line // 2
+    checks.resize(width, checks.heightForWidth(width))
+    checks.show()
+    qtbot.waitExposed(checks)
+    rows = {b.geometry().y() for b in boxes}
+    assert len(rows) >= 2  # wrapped
+    assert all(b.geometry().x() >= 0 and b.geometry().right() < width for b in boxes)
+    assert checks.heightForWidth(width) >= len(rows) * boxes[0].sizeHint().height()
+    # inside a FieldRow (which asks its editor for a fixed height) the second line still shows
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+    from gui.widgets import FieldRow
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    QVBoxLayout(holder).addWidget(FieldRow(checks))
+    holder.resize(width, 200)
+    holder.show()
+    qtbot.waitExposed(holder)
+    assert all(checks.rect().contains(b.geometry()) for b in boxes), [b.geometry() for b in boxes]
+    assert len({b.geometry().y() for b in boxes}) >= 2
+    holder.resize(one_line + 40, 200)
+    qtbot.wait(10)
+    assert len({b.geometry().y() for b in boxes}) == 1  # room for all: one line
