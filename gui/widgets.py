@@ -185,6 +185,8 @@ class TextEdit(QLineEdit):
         if self.text().strip() != value:
             with QSignalBlocker(self):
                 self.setText(value)
+                if not self.hasFocus():  # a name wider than the field shows its start, not its end
+                    self.setCursorPosition(0)
         self.set_error(None)
 
     def set_error(self, message: str | None) -> None:

@@ -138,3 +138,15 @@ def test_check_boxes_wrap_in_a_narrow_dock_instead_of_being_cut(qtbot):
     holder.resize(one_line + 40, 200)
     qtbot.wait(10)
     assert len({b.geometry().y() for b in boxes}) == 1  # room for all: one line
+
+
+def test_a_long_name_shows_its_start_in_a_narrow_field(qtbot):
+    """The plan name in a field narrower than it read "ssistant (RAG on APIs)": set from the plan, it shows its
+    start (the cursor at 0), and what is typed is kept where the cursor is."""
+    from gui.widgets import TextEdit
+    edit = TextEdit()
+    qtbot.addWidget(edit)
+    edit.resize(80, edit.sizeHint().height())
+    edit.show()
+    edit.set_value("Knowledge assistant (RAG on APIs)")
+    assert edit.cursorPosition() == 0 and edit.text() == "Knowledge assistant (RAG on APIs)"
