@@ -3,6 +3,24 @@
 The drivers (one module per cost area) price plan lines on a ``Context`` (pricing/context.py);
 this module holds the table of which driver prices which section, adds the platform markup and
 sums the line items. ``LineItem``, ``Context`` and ``context`` are re-exported from here.
+
+Two passes run after the lines are priced, each over lines that were priced on their own (so a line's
+item never depends on another line, and items can be reused when other lines change):
+
+* **Account-wide tiers** (``with_account_tiers``). Clouds apply volume tiers and free allowances per
+  account, not per workload: the first 100 GB of AWS internet egress are free once a month for the
+  whole account, S3 Standard's 50 TB tier counts all the account's Standard data, GCP's free 50 GiB
+  of log ingestion is per billing account. Each driver prices its line alone and records the billed
+  volume (``LineItem.account``); this pass sums the volumes of all lines billed under one price key
+  (provider and kind: ``egress.aws.internet``), prices the sum once per month, and allocates that
+  cost back to the lines **in proportion to their volume that month** (a line with 30% of the
+  month's GB carries 30% of the month's cost, free allowance included). It is idempotent: it
+  recomputes from the volumes, so it may run again on its own output.
+* **Platform markup** (``with_markup``): the managed platform's markup as its own line item.
+
+The tornado and the Monte Carlo price one line at a time: ``bill_change`` gives the whole bill's
+change when a line changes (the account-wide tiers re-priced on the group's new volume), and
+``account_adjustment`` what the account pass adds to lines priced alone.
 """
 from __future__ import annotations
 
@@ -13,7 +31,7 @@ from typing import Any, Callable
 import numpy as np
 
 from pricing.catalog import Catalog, PriceSource, oldest
-from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, Context, LineItem, context
+from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, AccountUsage, Context, LineItem, context
 from pricing.drivers import annotation, compute, data, mlops, people, services
 from pricing.errors import PlanError, Problem
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
@@ -149,6 +167,86 @@ def with_markup(plan: Plan, items: list[LineItem], ctx: Context) -> list[LineIte
     return [*items, services.platform_markup(plan.services.platform, items, ctx)]
 
 
+ACCOUNT_NOTE = "account-wide "
+"""Start of the note the account pass writes on a line (replaced, never repeated, when the pass runs again)."""
+
+
+def _account_groups(items: list[LineItem] | tuple[LineItem, ...]) -> dict[str, list[tuple[int, AccountUsage]]]:
+    groups: dict[str, list[tuple[int, AccountUsage]]] = {}
+    for i, li in enumerate(items):
+        for u in li.account:
+            groups.setdefault(u.key, []).append((i, u))
+    return groups
+
+
+def _allocated(members: list[AccountUsage]) -> list[Any]:
+    """Each member's share of the group's cost (plan currency): the price applied once to the summed volume each
+    month, shared in proportion to each member's volume that month (nothing where the month's volume is 0)."""
+    total = sum(u.units for u in members)
+    cost = np.asarray(members[0].price.cost(total), dtype=float)
+    safe = np.where(total > 0, total, 1.0)
+    return [np.where(total > 0, cost * u.units / safe, 0.0) * u.fx for u in members]
+
+
+def with_account_tiers(items: list[LineItem]) -> list[LineItem]:
+    """The line items with account-wide volume tiers and free allowances applied (see the module docstring)."""
+    groups = _account_groups(items)
+    if not groups:
+        return items
+    delta: dict[int, Any] = {}
+    usages: dict[int, list[AccountUsage]] = {}
+    notes: dict[int, list[str]] = {}
+    for key, members in groups.items():
+        shares = _allocated([u for _, u in members])
+        lines = sorted({i for i, _ in members})
+        for (i, u), share in zip(members, shares):
+            delta[i] = delta.get(i, 0.0) + (share - u.applied)
+            usages.setdefault(i, []).append(dataclasses.replace(u, applied=share))
+            if len(lines) > 1:
+                others = ", ".join(items[j].name for j in lines if j != i)
+                notes.setdefault(i, []).append(
+                    f"{ACCOUNT_NOTE}{key}: its volume tiers and free allowance apply to the account, so this line is "
+                    f"priced with {others} on their summed volume and carries its share of the cost in proportion "
+                    "to its volume each month")
+            else:
+                notes.setdefault(i, []).append(
+                    f"{ACCOUNT_NOTE}{key}: its volume tiers and free allowance apply to the account (no other line "
+                    "of the plan is billed under it)")
+    out = list(items)
+    for i, d in delta.items():
+        li = items[i]
+        kept = tuple(n for n in li.notes if not n.startswith(ACCOUNT_NOTE))
+        out[i] = dataclasses.replace(li, monthly=li.monthly + d, account=tuple(usages[i]),
+                                     notes=kept + tuple(notes[i]))
+    return out
+
+
+def account_adjustment(items: list[LineItem] | tuple[LineItem, ...]) -> Any:
+    """What the account pass adds to the monthly sum of ``items`` (each priced alone, or already passed): the
+    account-priced cost of every group minus what the lines hold for it now. Broadcasts over sampled volumes."""
+    out: Any = 0.0
+    for members in _account_groups(items).values():
+        usages = [u for _, u in members]
+        for u, share in zip(usages, _allocated(usages)):
+            out = out + (share - u.applied)
+    return out
+
+
+def bill_change(items: list[LineItem] | tuple[LineItem, ...], moved: LineItem) -> Any:
+    """How the bill's monthly costs change when ``moved`` (a line priced alone, possibly with sampled values) replaces
+    the item with its key path in ``items`` (a projection's line items): its own change plus, where it bills under
+    account-wide tiers, the change of its groups' cost on their new summed volume (so the other lines' shares move
+    too). The platform markup is not included."""
+    index = next(i for i, li in enumerate(items) if li.key_path == moved.key_path)
+    old = items[index]
+    if not old.account and not moved.account:
+        return moved.monthly - old.monthly
+    others = [li for i, li in enumerate(items) if i != index]
+    before = account_adjustment(items)
+    after = account_adjustment([*others, moved])
+    return (moved.monthly + after) - (old.monthly + before)
+
+
 def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
     """The platform markup rate and the sections it applies to ((0.0, empty) without a platform): for
     paths that scale one line's cost by ``1 + rate`` instead of re-projecting (Monte Carlo, tornado)."""
@@ -168,7 +266,7 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
         fn = DRIVERS[section]
         for i, line in enumerate(plan.section(section)):
             items.append(fn(line, f"{section}[{i}]", ctx))
-    items = with_markup(plan, items, ctx)
+    items = with_markup(plan, with_account_tiers(items), ctx)
     problems = cost_problems(plan, items)
     if problems:
         raise PlanError(problems)
@@ -212,6 +310,6 @@ def _line(plan: Plan, key_path: str) -> Any:
     return plan.section(section)[int(index.rstrip("]"))]
 
 
-__all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "Context", "Driver", "LineItem",
-           "Projection", "context", "cost_problems", "markup", "price_line", "project", "with_markup",
-           "MAX_TOTAL"]
+__all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "AccountUsage", "Context",
+           "Driver", "LineItem", "Projection", "account_adjustment", "bill_change", "context", "cost_problems",
+           "markup", "price_line", "project", "with_account_tiers", "with_markup", "MAX_TOTAL"]

@@ -157,11 +157,15 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
     fx_range = plan.fx_range
     ctx0 = dataclasses.replace(ctx, fx=0.0) if fx_range is not None else None
     own_fixed = np.zeros(n)
+    accounted: list[Any] = []  # fixed lines billed under account-wide tiers (engine.account_adjustment)
     for section, i, line in plan.lines():
         if getattr(line, "ranges", ()) or (ctx0 is not None and section in markup_sections):
             uncertain.append((section, i, line))
         else:
-            monthly = engine.price_line(section, i, line, ctx).monthly
+            item = engine.price_line(section, i, line, ctx)
+            monthly = item.monthly
+            if item.account:
+                accounted.append(item)
             fixed += monthly
             if ctx0 is not None:
                 own_fixed += engine.price_line(section, i, line, ctx0).monthly
@@ -177,15 +181,20 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
         size = min(BLOCK, samples - done)
         block = np.broadcast_to(fixed + markup * marked_fixed, (size, n)).copy()
         own = np.broadcast_to(own_fixed, (size, n)).copy() if ctx0 is not None else None
+        sampled_items = []
         for section, i, line in uncertain:
             draws = {f: draw(rng, r.low, r.likely, r.high, size, distribution) for f, r in line.ranges}
             sampled = _sampled_line(line, draws) if draws else line
-            m = engine.price_line(section, i, sampled, ctx).monthly
-            m = np.broadcast_to(m, (size, n))
+            item = engine.price_line(section, i, sampled, ctx)
+            if item.account:
+                sampled_items.append(item)
+            m = np.broadcast_to(item.monthly, (size, n))
             block += m * (1.0 + markup) if section in markup_sections else m
             if own is not None:
                 m0 = np.broadcast_to(engine.price_line(section, i, sampled, ctx0).monthly, (size, n))
                 own += m0 * (1.0 + markup) if section in markup_sections else m0
+        if accounted or sampled_items:  # account-wide tiers on each sample's summed volumes (no markup: data, MLOps)
+            block += np.broadcast_to(engine.account_adjustment(accounted + sampled_items), (size, n))
         if own is not None:
             rate = draw(rng, fx_range.low, fx_range.likely, fx_range.high, size, distribution)
             block = own + (block - own) * (rate / fx_range.likely)[:, None]
@@ -235,7 +244,6 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING) ->
     """The horizon total with each input at its low and its high, everything else at likely; ranked by swing."""
     ctx = engine.context(plan, catalog)
     base = engine.project(plan, catalog)
-    totals = {li.key_path: li.total for li in base.line_items}
     markup, markup_sections = engine.markup(plan, ctx)
     bars = []
     for inp in tornado_inputs(plan, swing):
@@ -245,12 +253,13 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING) ->
         line = plan.section(section)[i]
         values = np.array([inp.low, inp.high])
         try:
-            moved = engine.price_line(section, i, dataclasses.replace(line, **{field: values[:, None]}), ctx).monthly
+            moved = engine.price_line(section, i, dataclasses.replace(line, **{field: values[:, None]}), ctx)
         except (PlanError, ValueError, ArithmeticError):  # an extreme that can't be priced (below a minimum) is left out
             continue
-        line_totals = np.broadcast_to(moved, (2, plan.months)).sum(axis=1)
+        # the bill's change: the line's own, and for volumes under account-wide tiers the whole group's re-priced cost
+        change = np.broadcast_to(engine.bill_change(base.line_items, moved), (2, plan.months)).sum(axis=1)
         factor = 1.0 + markup if section in markup_sections else 1.0
-        delta = (line_totals - totals[line_path]) * factor
+        delta = change * factor
         bars.append(Bar(inp, base.total + float(delta[0]), base.total + float(delta[1])))
     bars.sort(key=lambda b: (-b.swing, b.input.key_path))
     return Tornado(base.total, tuple(bars))

@@ -258,6 +258,12 @@ class Catalog:
         t = self._storage_tier(p, tier)
         return self._lookup(f"storage.{p}.{t}", _UNIT["storage"], f"{p} {t} storage price")
 
+    def gb_bytes(self, provider: str) -> Price:
+        """Bytes in the GB a provider bills storage, transfer and log volumes in (2^30 where the provider counts
+        binary gigabytes); key ``gb_bytes.<provider>`` (storage.yaml ``billing_units``)."""
+        p = self.resolve_provider(provider)
+        return self._lookup(f"gb_bytes.{p}", _UNIT["gb_bytes"], f"{p} billing unit")
+
     def egress_kinds(self, provider: str) -> tuple[str, ...]:
         """Transfer kinds the catalog lists for a provider (priced or known gaps)."""
         return tuple(self._d.egress.get(self.resolve_provider(provider), {}))

@@ -146,20 +146,45 @@ def _storage(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
         a, g = by_tier.get(t, (np.zeros(ctx.n), np.zeros(ctx.n)))
         by_tier[t] = (a + initial[i], g + grow[i])
     provider = ctx.provider(line)
+    per_tb = _billed_gb_per_tb(b, ctx, provider, name)
     costs = []
     for tier, (a, g) in by_tier.items():
         pa = b.row(name, f"{tier}: share of the initial volume held", "fraction", "", a, computed=True, total=False)
         pg = b.row(name, f"{tier}: TB held per TB/month of growth", "TB per TB/month", "", g, computed=True,
                    total=False)
         gb = b.row(name, f"GB-months {tier}", "GB-months",
-                   f"({size}*{b.ref(pa)}+{growth}*{b.ref(pg)})*gb_per_tb*(1-{comp})", li.quantity(f"GB-months {tier}"))
+                   f"({size}*{b.ref(pa)}+{growth}*{b.ref(pg)})*{per_tb}*(1-{comp})", li.quantity(f"GB-months {tier}"))
         price = ctx.catalog.storage_price(provider, tier)
         costs.append(b.tiered(price, name, f"{provider} {tier} storage")(b.ref(gb)))
     b.computed_notes.append((name, "storage age profiles (the share of each month's data held in each tier, "
                              f"from the line's start month {line.start} and its lifecycle rules) are "
                              "computed; sizes, growth, compression and prices stay live"))
+    if _shares_account(b, li):
+        return _account_cost(b, li)
     return b.row(name, "cost", b.plan.currency, "(" + "+".join(costs) + ")*fx_rate", li.monthly, fmt="money",
                  detail=False)
+
+
+def _billed_gb_per_tb(b: _Book, ctx: Any, provider: str, line: str) -> str:
+    """The formula of billed GB per decimal TB at a provider: 10^12 bytes / the bytes of its billed GB."""
+    unit = ctx.catalog.gb_bytes(provider)
+    name = b.price(unit.source, unit.value, unit.unit, line, f"bytes in a billed GB at {provider}")
+    return f"(1000000000000/{name})"
+
+
+def _shares_account(b: _Book, li: LineItem) -> bool:
+    """True when the line bills under account-wide tiers together with other lines of the plan: its cost is its
+    share of the group's (engine.with_account_tiers), which the workbook shows computed."""
+    keys = {u.key for u in li.account}
+    return any(other is not li and keys & {u.key for u in other.account} for other in b.items)
+
+
+def _account_cost(b: _Book, li: LineItem) -> _Row:
+    keys = ", ".join(sorted({u.key for u in li.account}))
+    b.computed_notes.append((li.name, f"the cost is this line's share of {keys}, whose volume tiers and free "
+                             "allowance apply to the plan's lines of that provider and kind together (allocated in "
+                             "proportion to each line's volume each month): computed; volumes stay live"))
+    return b.row(li.name, "cost", b.plan.currency, "", li.monthly, fmt="money", detail=False, computed=True)
 
 
 def _egress(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
@@ -171,9 +196,12 @@ def _egress(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     price = ctx.catalog.egress_price(provider, line.kind.value)
     # inter-AZ transfer is billed in each direction (drivers/data.egress)
     both = "*2" if line.kind is EgressKind.INTER_AZ else ""
+    per_tb = _billed_gb_per_tb(b, ctx, provider, name)
     gb = b.row(name, "GB (billed in each direction: cost x2)" if both else "GB", "GB",
-               f"IF({_active(prefix, line.start, line.end)},{tb}*gb_per_tb*(1+{growth})^({{M}}-{prefix}_start),0)",
+               f"IF({_active(prefix, line.start, line.end)},{tb}*{per_tb}*(1+{growth})^({{M}}-{prefix}_start),0)",
                li.quantity("GB"))
+    if _shares_account(b, li):
+        return _account_cost(b, li)
     cost = b.tiered(price, name, f"{provider} {line.kind.value} transfer")(b.ref(gb))
     return b.row(name, "cost", b.plan.currency, f"{cost}{both}*fx_rate", li.monthly, fmt="money", detail=False)
 
@@ -296,8 +324,11 @@ def _mlops(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
         fx = ""
     else:
         p = ctx.catalog.mlops_price(ctx.provider(line), line.kind)
-        price = b.price(p.source, p.value, p.unit, name, f"{line.kind} rate")
-        fx = "*fx_rate"
+        q = b.row(name, unit, unit, f"IF({_active(prefix, line.start, line.end)},{qty},0)", qty_arr)
+        if _shares_account(b, li):
+            return _account_cost(b, li)
+        cost = b.tiered(p, name, f"{line.kind} rate")(b.ref(q))  # tiers: a free allowance (GCP's 50 GiB of logs)
+        return b.row(name, "cost", b.plan.currency, f"({cost})*fx_rate", li.monthly, fmt="money", detail=False)
     q = b.row(name, unit, unit, f"IF({_active(prefix, line.start, line.end)},{qty},0)", qty_arr)
     return b.row(name, "cost", b.plan.currency, f"{b.ref(q)}*{price}{fx}", li.monthly, fmt="money", detail=False)
 

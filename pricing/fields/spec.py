@@ -13,7 +13,7 @@ from pricing import plan as P
 from pricing.errors import PlanError, closest
 from pricing.fields import units as U
 from pricing.fields.units import Unit
-from pricing.quantities import format_number, format_share, parse_number, parse_share
+from pricing.quantities import format_number, format_share, parse_data_size, parse_number, parse_share
 
 
 class Kind(Enum):
@@ -348,6 +348,9 @@ def _name(spec: FieldSpec, v: Any) -> str:
 
 def _amount(spec: FieldSpec, v: Any) -> float:
     lim = spec.limits
+    if spec.unit is not None and spec.unit.dimension is U.Dimension.DATA:  # a size may carry its unit: 800 GB, 10 TiB
+        return parse_data_size(v, unit_bytes=spec.unit.of.scale, unit=spec.unit.text.split("/")[0],
+                               minimum=lim.minimum, allow_zero=lim.allow_zero, maximum=lim.maximum)
     return parse_number(v, minimum=lim.minimum, allow_zero=lim.allow_zero, maximum=lim.maximum)
 
 

@@ -153,7 +153,8 @@ def test_price_and_volume_effects_add_up_to_the_variance():
     assert (gpu.unit, gpu.plan, gpu.actual) == ("GPU-hours", 80.0, 80.0)
     assert gpu.volume_effect == 0 and gpu.price_effect == lines["Fine-tune"].variance[0]
     storage = lines["Raw images"].usage[1]
-    # February: 1,100 GB-months against the plan's 1,000 (1 TB); the plan pays 2,300 cents for 1,000
+    # February: 1,100 GB-months against the plan's 1,000 (1000 GiB: AWS bills 2^30-byte GB); the plan pays 2,300
+    # cents for 1,000
     assert (storage.plan, storage.actual) == (1000.0, 1100.0)
     assert storage.volume_effect == pytest.approx(100 * 2300 / 1000)           # 230 cents
     assert storage.volume_effect + storage.price_effect == pytest.approx(2530 - 2300)

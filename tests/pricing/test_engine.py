@@ -134,7 +134,8 @@ def test_storage_grows_and_tiers_by_age():
                 cold += gb
             else:
                 hot += gb
-        assert li.monthly[k] == pytest.approx(hot * 0.02 + cold * 0.01), k
+        # AWS bills binary GB: a decimal GB (10^9 bytes) is 10^9 / 2^30 = 0.9313225746 billed GB
+        assert li.monthly[k] == pytest.approx((hot * 0.02 + cold * 0.01) * 1e9 / 2**30), k
 
 
 def test_egress_tiers_and_flat_override():
@@ -143,7 +144,8 @@ def test_egress_tiers_and_flat_override():
       egress:
         - {name: E, tb_per_month: 1.5, kind: internet, growth: 10%}
     """, "  egress.aws.internet: 0.05\n"))
-    assert li.monthly == pytest.approx(1500 * 0.05 * 1.1 ** np.arange(12))
+    # 1.5 TB = 1.5e12 bytes = 1,396.98 billed GB (2^30 bytes each, AWS's GB) x 0.05 USD, growing 10% a month
+    assert li.monthly == pytest.approx(1.5e12 / 2**30 * 0.05 * 1.1 ** np.arange(12))
 
 
 def test_api_cost_from_model_prices():
@@ -273,7 +275,8 @@ def test_inter_az_transfer_counts_both_directions():
       egress:
         - {name: AZ, tb_per_month: 20, kind: inter_az}
     """, "  egress.aws.inter_az: 0.01\n"))
-    assert li.monthly == pytest.approx(np.full(12, 20_000 * 0.01 * 2))
+    # 20 TB = 2e13 bytes = 18,626.45 billed GB (2^30 bytes), x 0.01 USD, in each direction
+    assert li.monthly == pytest.approx(np.full(12, 2e13 / 2**30 * 0.01 * 2))
 
 
 def test_api_override_keys_are_checked():

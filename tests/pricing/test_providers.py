@@ -35,6 +35,7 @@ CATALOG = {
         """,
     "storage.yaml": """\
         standard_tiers: [standard]
+        billing_units: {aws: {value: 1000000000, source: test catalog (decimal GB), as_of: '2026', confidence: verified_primary}, gcp: {value: 1000000000, source: test catalog (decimal GB), as_of: '2026', confidence: verified_primary}}  # noqa: E501 - decimal GB keeps the hand arithmetic
         storage:
           aws:
             standard: {name: S3, value: 0.02, source: s3 page, as_of: '2026', confidence: verified_primary}

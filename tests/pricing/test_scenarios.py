@@ -261,6 +261,7 @@ storage.aws.infrequent: 0.01
 storage.aws.deep_archive: 0.001
 egress.aws.internet: 0.05
 egress.aws.inter_az: 0.01
+gb_bytes.aws: 1000000000
 """
 
 
