@@ -316,11 +316,19 @@ class MlopsLine:
 
 @dataclass(frozen=True, slots=True)
 class PeopleLine:
-    """Time people spend keeping the infrastructure running (indirect cost)."""
+    """Time people spend keeping the infrastructure running (indirect cost): hours x an hourly rate, or headcount x
+    FTE share x a loaded annual cost (as people are budgeted)."""
 
     name: str
-    hours_per_month: float
-    hourly_rate: float
+    hours_per_month: float | None = None
+    """Hours a month at ``hourly_rate``; None when the line is budgeted as headcount x FTE x annual cost."""
+    hourly_rate: float | None = None
+    headcount: int = 1
+    """People on the line (budgeted form)."""
+    fte: float = 1.0
+    """Share of each person's time spent on it (50% = half their time)."""
+    annual_cost: float | None = None
+    """Loaded annual cost of one full-time person (salary, benefits, overhead), in the plan's currency."""
     start: int = 1
     end: int | None = None
     ranges: Ranges = ()

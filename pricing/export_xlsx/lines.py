@@ -335,6 +335,15 @@ def _mlops(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
 
 def _people(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     name = li.name
+    if line.annual_cost is not None:  # headcount x FTE x loaded annual cost / 12 (drivers/people.line)
+        heads = _given(b, prefix, name, "headcount", line.headcount, "people")
+        fte = _given(b, prefix, name, "fte", line.fte, "fraction", "share of each person's time")
+        annual = _given(b, prefix, name, "annual_cost", line.annual_cost, f"{b.plan.currency} per year",
+                        "loaded annual cost of one full-time person")
+        _start_end(b, prefix, name, line)
+        f = b.row(name, "FTEs", "FTEs", f"IF({_active(prefix, line.start, line.end)},{heads}*{fte},0)",
+                  li.quantity("FTEs"))
+        return b.row(name, "cost", b.plan.currency, f"{b.ref(f)}*{annual}/12", li.monthly, fmt="money", detail=False)
     hours = _given(b, prefix, name, "hours_per_month", line.hours_per_month, "hours/month")
     rate = _given(b, prefix, name, "hourly_rate", line.hourly_rate, f"{b.plan.currency} per hour")
     _start_end(b, prefix, name, line)

@@ -398,13 +398,30 @@ MLOPS_FIELDS: tuple[FieldSpec, ...] = (
 PEOPLE_FIELDS: tuple[FieldSpec, ...] = (
     NAME,
     FieldSpec("hours_per_month", Kind.AMOUNT, "Hours per month", "Hours people spend each month keeping the "
-              "infrastructure running (toil). Cost = hours x rate.", unit=U.HOURS_PER_MONTH_UNIT,
+              "infrastructure running (toil). Cost = hours x rate. Or leave empty and give headcount, FTE and "
+              "annual cost.", unit=U.HOURS_PER_MONTH_UNIT,
               # the hours of a whole team: 100,000 is about 600 people full time (166 h a month)
-              limits=Limits(maximum=100_000), required=True, rangeable=True,
+              limits=Limits(maximum=100_000), rangeable=True, none_means="budgeted as headcount x FTE x annual cost",
               typical=Typical(1, 2_000, "a few hours to a dozen people full time")),
     FieldSpec("hourly_rate", Kind.AMOUNT, "Hourly rate ({cur}/h)", "Loaded cost of an hour of their time, in the "
-              "plan's currency.", unit=U.MONEY_PER_HOUR, limits=Limits(maximum=MAX_MONEY), required=True,
-              rangeable=True, typical=Typical(10, 400, "offshore to senior US engineers, loaded", usd=True)),
+              "plan's currency (with hours per month).", unit=U.MONEY_PER_HOUR, limits=Limits(maximum=MAX_MONEY),
+              rangeable=True, none_means="budgeted as headcount x FTE x annual cost",
+              typical=Typical(10, 400, "offshore to senior US engineers, loaded", usd=True)),
+    FieldSpec("headcount", Kind.INTEGER, "Headcount", "People on the line when it is budgeted as headcount x FTE x "
+              "annual cost (e.g. 2 MLOps engineers).", unit=U.PEOPLE,
+              limits=Limits(minimum=1, maximum=MAX_PEOPLE), default=1, rangeable=True,
+              typical=Typical(1, 50, "one engineer to a platform team")),
+    FieldSpec("fte", Kind.SHARE, "FTE share", "Share of each person's working time the line takes (50% = half "
+              "their time). Cost = headcount x FTE x annual cost / 12 a month.", unit=U.SHARE,
+              limits=Limits(allow_zero=False), default=1.0, rangeable=True,
+              typical=Typical(0.05, 1.0, "a few hours a week to full time")),
+    FieldSpec("annual_cost", Kind.AMOUNT, "Annual cost ({cur}/year)", "Loaded annual cost of one full-time person "
+              "(salary, benefits, payroll taxes, overhead), in the plan's currency, e.g. 220k.", unit=U.MONEY_PER_YEAR,
+              limits=Limits(allow_zero=False, maximum=MAX_MONEY), rangeable=True, none_means="hours x rate given",
+              # 2,080 h a year x the hourly rates above
+              typical=Typical(20_000, 800_000, "offshore to senior US engineers, loaded (2,080 h x 10-400 USD)",
+                              usd=True),
+              example="an amount a year such as 220k"),
     start("Plan month it starts."),
     end(),
 )

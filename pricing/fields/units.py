@@ -131,6 +131,8 @@ MONEY_PER_HOUR = Unit("{cur}/h", CUR, (HOUR,))
 MONEY_PER_ITEM = Unit("{cur}/item", CUR, (ITEM,))
 MONEY_PER_UNIT = Unit("{cur}/unit", CUR, (UNIT_THING,))
 MONEY_PER_MONTH = Unit("{cur}/month", CUR, (MONTH,))
+YEAR = Term("year", Dimension.TIME, 8760.0)
+MONEY_PER_YEAR = Unit("{cur}/year", CUR, (YEAR,))
 CUR_PER_USD = Unit("{cur} per USD", CUR, (USD,))
 SHARE = Unit("%", SHARE_TERM)
 """A share: stored as a fraction (0.35), shown and typed as a percentage (35%)."""
