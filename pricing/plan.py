@@ -274,6 +274,16 @@ class ApiLine:
     sample_output: Sample | None = None
     start: int = 1
     end: int | None = None
+    cache_write_share: float = 0.0
+    """Share of the cached-input tokens written to the cache (billed at the cache-write price) instead of read."""
+    cache_ttl: str = "5m"
+    """Cache lifetime bought where writes are priced by it (Anthropic: 5m at 1.25x input, 1h at 2x)."""
+    batch_share: float = 0.0
+    """Share of requests sent through the provider's batch API (about half price where offered)."""
+    service_tier: str = "default"
+    """Service tier where the model sells several (OpenAI, Google: default, flex, priority)."""
+    off_peak_share: float = 0.0
+    """Share of requests sent in the model's off-peak window (where it has time-of-day prices)."""
     ranges: Ranges = ()
     """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
@@ -323,10 +333,10 @@ class PeopleLine:
     hours_per_month: float | None = None
     """Hours a month at ``hourly_rate``; None when the line is budgeted as headcount x FTE x annual cost."""
     hourly_rate: float | None = None
-    headcount: int = 1
-    """People on the line (budgeted form)."""
-    fte: float = 1.0
-    """Share of each person's time spent on it (50% = half their time)."""
+    headcount: int | None = None
+    """People on the line (budgeted form); None: one."""
+    fte: float | None = None
+    """Share of each person's time spent on it (50% = half their time); None: full time."""
     annual_cost: float | None = None
     """Loaded annual cost of one full-time person (salary, benefits, overhead), in the plan's currency."""
     start: int = 1

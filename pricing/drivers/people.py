@@ -12,12 +12,13 @@ def line(line: PeopleLine, key: str, ctx: Context) -> LineItem:
     active = ctx.active(line.start, line.end)
     if line.annual_cost is not None:
         # as people are budgeted: a loaded annual cost per full-time person, a twelfth of it each month
-        ftes = line.headcount * line.fte * active
+        heads = 1 if line.headcount is None else line.headcount
+        fte = 1.0 if line.fte is None else line.fte
+        ftes = heads * fte * active
+        scalar = not any(hasattr(x, "shape") for x in (heads, fte, line.annual_cost))
         return LineItem(line.name, Category.PEOPLE, "people", key, ftes * (line.annual_cost / MONTHS_PER_YEAR),
                         (("FTEs", ftes),), (given(f"{key}.annual_cost"),),
-                        (f"{line.headcount:g} x {line.fte:.0%} FTE x {line.annual_cost:,.0f} a year / 12",)
-                        if not hasattr(line.headcount, "shape") and not hasattr(line.fte, "shape")
-                        and not hasattr(line.annual_cost, "shape") else ())
+                        (f"{heads:g} x {fte:.0%} FTE x {line.annual_cost:,.0f} a year / 12",) if scalar else ())
     hours = line.hours_per_month * active
     return LineItem(line.name, Category.PEOPLE, "people", key, hours * line.hourly_rate,
                     (("person-hours", hours),), (given(f"{key}.hourly_rate"),), ())

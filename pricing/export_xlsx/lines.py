@@ -208,7 +208,7 @@ def _egress(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
 
 def _api(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     from pricing import apiprices
-    from pricing.drivers.services import api_request_cost
+    from pricing.drivers.services import api_pricing
     name = li.name
     rpm = _given(b, prefix, name, "requests_per_month", line.requests_per_month, "requests/month",
                  "requests in the first month")
@@ -216,9 +216,19 @@ def _api(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     hit = _given(b, prefix, name, "response_cache_hit_rate", line.response_cache_hit_rate, "fraction",
                  "answered from our own response cache")
     _start_end(b, prefix, name, line)
-    per_request, model = api_request_cost(line, ctx)
+    pricing = api_pricing(line, ctx)
+    model = pricing.model
+    per_request = pricing.per_request[0]
     src = model.source
-    if model.tiered:
+    if not pricing.simple and not model.tiered:
+        # dated price changes, batch/tier/off-peak mixes, cache writes or a caching rule that changes the cached
+        # share (drivers/services.api_pricing): the engine's USD per request each month, computed
+        per = b.row(name, "USD per request", "USD per request", "", pricing.per_request, computed=True, total=False)
+        b.computed_notes.append((name, "USD per request is computed each month (" + "; ".join(pricing.notes or (
+            "prices in force each month, batch, service tier or off-peak shares",)) + "); requests, growth and "
+            "cache hit rate stay live"))
+        per_expr = b.ref(per)
+    elif model.tiered:
         per = b.input(f"{prefix}_usd_per_request", name, "USD per request (long-context tiered prices)", per_request,
                       "USD per request", computed=True, note=f"{model.provider}/{model.model} has long-context price "
                       f"cliffs; {line.input_tokens:g} input + {line.output_tokens:g} output tokens, "
@@ -336,8 +346,9 @@ def _mlops(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
 def _people(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     name = li.name
     if line.annual_cost is not None:  # headcount x FTE x loaded annual cost / 12 (drivers/people.line)
-        heads = _given(b, prefix, name, "headcount", line.headcount, "people")
-        fte = _given(b, prefix, name, "fte", line.fte, "fraction", "share of each person's time")
+        heads = _given(b, prefix, name, "headcount", 1 if line.headcount is None else line.headcount, "people")
+        fte = _given(b, prefix, name, "fte", 1.0 if line.fte is None else line.fte, "fraction",
+                     "share of each person's time")
         annual = _given(b, prefix, name, "annual_cost", line.annual_cost, f"{b.plan.currency} per year",
                         "loaded annual cost of one full-time person")
         _start_end(b, prefix, name, line)

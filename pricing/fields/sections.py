@@ -352,6 +352,27 @@ API_FIELDS: tuple[FieldSpec, ...] = (
               "replaces output_tokens.", none_means="typed token counts"),
     start("Plan month the calls start."),
     end(),
+    FieldSpec("cache_write_share", Kind.SHARE, "Cache writes", "Share of the cached-input tokens written to the "
+              "cache (each write billed at the cache-write price: Anthropic 1.25x input for a 5-minute cache, 2x "
+              "for 1 hour) instead of read at the cached price; a prefix reused by 20 requests before it expires "
+              "is written once in 20 (5%).", unit=U.SHARE, default=0.0, rangeable=True,
+              typical=Typical(0.0, 0.5, "a shared prefix is written once per cache lifetime and read many times")),
+    FieldSpec("cache_ttl", Kind.ENUM, "Cache lifetime", "How long a written cache lives where the provider prices "
+              "writes by it (Anthropic: 5 minutes, or 1 hour at twice the input price).", default="5m",
+              example="5m or 1h", choices=text_choices(("5m", "5 minutes"), ("1h", "1 hour"))),
+    FieldSpec("batch_share", Kind.SHARE, "Sent as batch", "Share of requests sent through the provider's batch "
+              "API (answers within 24 hours at about half price: OpenAI, Anthropic, Google, Mistral); priced with "
+              "genai-prices' batch prices.", unit=U.SHARE, default=0.0, rangeable=True,
+              typical=Typical(0.0, 1.0, "offline work (evaluations, enrichment) can all go as batch")),
+    FieldSpec("service_tier", Kind.ENUM, "Service tier", "The provider's service tier where the model sells "
+              "several (OpenAI, Google): flex is cheaper and slower, priority dearer and faster.", default="default",
+              example="default, flex or priority",
+              choices=text_choices(("default", "default"), ("flex", "flex (cheaper, slower)"),
+                                   ("priority", "priority (dearer, faster)"))),
+    FieldSpec("off_peak_share", Kind.SHARE, "Sent off-peak", "Share of requests sent in the model's off-peak "
+              "window, where it has time-of-day prices (DeepSeek's discount hours); the rest pay the peak price.",
+              unit=U.SHARE, default=0.0, rangeable=True,
+              typical=Typical(0.0, 1.0, "batch jobs can be scheduled into the window")),
 )
 
 ANNOTATION_FIELDS: tuple[FieldSpec, ...] = (
@@ -409,11 +430,11 @@ PEOPLE_FIELDS: tuple[FieldSpec, ...] = (
               typical=Typical(10, 400, "offshore to senior US engineers, loaded", usd=True)),
     FieldSpec("headcount", Kind.INTEGER, "Headcount", "People on the line when it is budgeted as headcount x FTE x "
               "annual cost (e.g. 2 MLOps engineers).", unit=U.PEOPLE,
-              limits=Limits(minimum=1, maximum=MAX_PEOPLE), default=1, rangeable=True,
+              limits=Limits(minimum=1, maximum=MAX_PEOPLE), rangeable=True, none_means="one person",
               typical=Typical(1, 50, "one engineer to a platform team")),
     FieldSpec("fte", Kind.SHARE, "FTE share", "Share of each person's working time the line takes (50% = half "
               "their time). Cost = headcount x FTE x annual cost / 12 a month.", unit=U.SHARE,
-              limits=Limits(allow_zero=False), default=1.0, rangeable=True,
+              limits=Limits(allow_zero=False), rangeable=True, none_means="full time",
               typical=Typical(0.05, 1.0, "a few hours a week to full time")),
     FieldSpec("annual_cost", Kind.AMOUNT, "Annual cost ({cur}/year)", "Loaded annual cost of one full-time person "
               "(salary, benefits, payroll taxes, overhead), in the plan's currency, e.g. 220k.", unit=U.MONEY_PER_YEAR,

@@ -282,9 +282,12 @@ def _read_line(item: Any, path: str, section: SectionSpec, r: _Reader, base_dir:
                       f"(found {', '.join(hourly + budgeted)})")
             return None
         if not budgeted and len(hourly) != 2:
-            r.problem(path, "missing " + (" and ".join(k for k in ("hours_per_month", "hourly_rate") if k not in kw))
-                      + ": give hours_per_month and hourly_rate, or headcount, fte and annual_cost (e.g. "
-                      "{headcount: 2, fte: 50%, annual_cost: 220k})")
+            missing = [k for k in ("hours_per_month", "hourly_rate") if k not in kw]
+            if len(missing) == 2:
+                r.problem(path, "missing hours_per_month and hourly_rate: give them, or headcount, fte and "
+                          "annual_cost (e.g. {headcount: 2, fte: 50%, annual_cost: 220k})")
+            else:
+                r.problem(path, f"missing {missing[0]!r}")
             return None
         if budgeted and "annual_cost" not in kw:
             r.problem(path, "missing annual_cost: headcount x fte x annual_cost (the loaded cost of one full-time "

@@ -153,9 +153,10 @@ def test_api_cost_from_model_prices():
     services:
       apis:
         - {name: A, provider: openai, model: gpt-4o, requests_per_month: 300k, growth: 10%,
-           input_tokens: 1200, output_tokens: 350, cached_input_share: 50%, response_cache_hit_rate: 20%}
+           input_tokens: 2400, output_tokens: 350, cached_input_share: 50%, response_cache_hit_rate: 20%}
     """, "  api.openai.gpt-4o.input: 2.5\n  api.openai.gpt-4o.cached_input: 1.25\n  api.openai.gpt-4o.output: 10\n"))
-    per_request = (600 * 2.5 + 600 * 1.25 + 350 * 10) / 1e6
+    # 50% of 2,400 = 1,200 cached tokens; OpenAI caches 1,024 tokens or more in 128-token steps: 9 x 128 = 1,152
+    per_request = ((2400 - 1152) * 2.5 + 1152 * 1.25 + 350 * 10) / 1e6
     expected = 300e3 * 1.1 ** np.arange(12) * 0.8 * per_request
     assert li.monthly == pytest.approx(expected)
     assert li.quantity("requests")[0] == 300e3

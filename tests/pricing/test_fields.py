@@ -115,10 +115,13 @@ def test_the_old_tables_are_views_of_the_schema():
         "input_tokens", "output_tokens", "tokens_per_second_per_gpu", "utilization", "growth", "min_gpus", "people",
         "hours_per_week", "idle_share", "gpus_per_instance", "size_tb", "growth_tb_per_month", "compression",
         "tb_per_month", "cached_input_share", "response_cache_hit_rate", "items", "price_per_item", "review_passes",
-        "quantity", "unit_price", "hours_per_month", "hourly_rate"}
-    assert planfile.INTEGER_FIELDS == {"gpus", "min_gpus", "people", "gpus_per_instance", "runs"}
+        "quantity", "unit_price", "hours_per_month", "hourly_rate",
+        # issue 15: cache writes, batch and off-peak shares of API lines; people as headcount x FTE x annual cost
+        "cache_write_share", "batch_share", "off_peak_share", "headcount", "fte", "annual_cost"}
+    assert planfile.INTEGER_FIELDS == {"gpus", "min_gpus", "people", "gpus_per_instance", "runs", "headcount"}
     assert planfile._SHARE_FIELDS == {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
-                                      "cached_input_share", "response_cache_hit_rate", "interruption_overhead"}
+                                      "cached_input_share", "response_cache_hit_rate", "interruption_overhead",
+                                      "cache_write_share", "batch_share", "off_peak_share", "fte"}
     assert uncertainty._INTEGER == fields.INTEGER_KEYS
 
 
@@ -198,6 +201,8 @@ def plan_text(path: str, key: str, text: str) -> str:
     if key in ("params", "tokens", "mfu"):
         line.pop("hours")
         line.update({"params": "8B", "tokens": "20B", "mfu": "40%"})
+    if path == "people" and key in ("headcount", "fte", "annual_cost"):  # the budgeted form of a people line
+        line = {"name": "X", "annual_cost": 100_000}
     line[key] = "@"
     body = yaml.safe_dump(line, default_flow_style=True, width=1000).strip().replace("'@'", text)
     head, _, tail = path.partition(".")

@@ -37,7 +37,7 @@ def test_defaults_one_full_time_person():
 @pytest.mark.parametrize("line, message", [
     ("{name: X, hours_per_month: 10, hourly_rate: 90, headcount: 2}", "give either hours_per_month and hourly_rate"),
     ("{name: X, headcount: 2, fte: 50%}", "missing annual_cost"),
-    ("{name: X, hours_per_month: 10}", "missing hourly_rate"),
+    ("{name: X, hours_per_month: 10}", "missing 'hourly_rate'"),
     ("{name: X, annual_cost: 220k, fte: 150%}", "at most 100%"),
 ])
 def test_mixed_or_incomplete_forms_are_refused_where_they_are(line, message):
