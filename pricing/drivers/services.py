@@ -148,18 +148,31 @@ def api_pricing(line: ApiLine, ctx: Context, key: str = "services.apis") -> ApiP
     periods = _periods(ctx, changes)
     per_request: Any = 0.0
     first_prices = None
+    prefix = f"api.{provider}.{model}."
+    overridden = any(str(k).lower().startswith(prefix.lower()) for k in overrides)
+    if overridden and (tier or uses_batch or uses_off):
+        notes.append("the plan's price override is the interactive price; batch, tier and off-peak prices keep "
+                     "genai-prices' ratio to it")
+
+    def variant(day: datetime.date, context: tuple[tuple[str, str], ...] = (), off_peak: bool = False) -> Any:
+        """USD per request at a variant: genai-prices' own, or with the plan's override, scaled by the data's ratio."""
+        data = _cost(apiprices.resolve(provider, model, {}, on=day, context=context, off_peak=off_peak),
+                     i, o, read, written, ttl_1h)
+        if not overridden:
+            return data
+        own = _cost(apiprices.resolve(provider, model, overrides, on=day), i, o, read, written, ttl_1h)
+        if not context and not off_peak:
+            return own
+        plain = _cost(apiprices.resolve(provider, model, {}, on=day), i, o, read, written, ttl_1h)
+        return own * np.where(plain > 0, data / np.where(plain > 0, plain, 1.0), 1.0)
+
     for day, mask in periods:
         std = apiprices.resolve(provider, model, overrides, on=day, context=tier)
-        cost = _cost(std, i, o, read, written, ttl_1h)
+        cost = variant(day, tier)
         if uses_off:
-            off = apiprices.resolve(provider, model, overrides, on=day, context=tier, off_peak=True)
-            cost = cost * (1.0 - off_share) + _cost(off, i, o, read, written, ttl_1h) * off_share
+            cost = cost * (1.0 - off_share) + variant(day, tier, off_peak=True) * off_share
         if uses_batch:
-            if batch_variant:
-                bm = apiprices.resolve(provider, model, overrides, on=day, context=BATCH)
-                b_cost = _cost(bm, i, o, read, written, ttl_1h)
-            else:
-                b_cost = _cost(std, i, o, read, written, ttl_1h) * (1.0 - batch_rule.discount)
+            b_cost = variant(day, BATCH) if batch_variant else variant(day, tier) * (1.0 - batch_rule.discount)
             cost = cost * (1.0 - batch_share) + b_cost * batch_share
         per_request = per_request + cost * mask  # a sampled cost is (S, 1): per month (S, n)
         if first_prices is None:

@@ -138,6 +138,11 @@ PARAMS: dict[str, tuple[FieldSpec, ...]] = {
                "a share such as 60%",
                source="depends on the shared prompt prefix (system prompt, documents); give yours"),
         LINES),
+    "batch_api": (
+        _share("share", "Sent as batch", "Share of each line's requests sent through the batch API (work that can "
+               "wait up to 24 hours: evaluations, enrichment, nightly summaries).", "a share such as 30%",
+               source="depends on how much of the traffic can wait; give yours"),
+        LINES),
     "lifecycle": (
         _as_param(RULE_FIELDS[0], "Age in days after which data moves.", none_means="rules given instead"),
         _as_param(RULE_FIELDS[1], "The colder tier it moves to.", none_means="rules given instead"),

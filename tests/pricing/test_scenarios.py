@@ -223,6 +223,15 @@ def test_prompt_caching_bills_the_cached_share_at_the_cached_price(catalog):
     assert monthly(short, catalog, "Other") == pytest.approx(np.full(12, 2800.0))
 
 
+def test_batch_api_sends_a_share_at_the_batch_price(catalog):
+    plan = load(API, API_PRICES + L4)
+    new = scenarios.apply(plan, scenario(batch_api={"share": "50%", "lines": ["Other"]}), catalog)
+    assert new.services.apis[1].batch_share == 0.5 and new.services.apis[0] == plan.services.apis[0]
+    # the plan's override ($0.0028 a request) is the interactive price; OpenAI's batch API halves it (genai-prices'
+    # batch/standard ratio for gpt-4o): 1M requests x (50% x $0.0028 + 50% x $0.0014) = $2,100 a month
+    assert monthly(new, catalog, "Other") == pytest.approx(np.full(12, 2100.0))
+
+
 def test_model_switch(catalog):
     plan = load(API, API_PRICES + L4)
     new = scenarios.apply(plan, scenario(model_switch={"model": "gpt-4o-mini", "lines": ["Other"]}), catalog)
@@ -370,6 +379,7 @@ TOUCHES = [
     ("auto_shutdown", {"idle_cut": 0.5}, {"Notebooks"}),
     ("api_cache", {"hit_rate": 0.5, "lines": ["Other"]}, {"Other"}),
     ("prompt_caching", {"cached_share": 0.5}, {"Answers", "Other"}),
+    ("batch_api", {"share": 0.5, "lines": ["Other"]}, {"Other"}),
     ("model_switch", {"model": "gpt-4o-mini", "lines": ["Answers"]}, {"Answers"}),
     ("self_host", {"api": "Other", "gpu": "L4", "tokens_per_second_per_gpu": 1000}, {"Other"}),
     ("lifecycle", {"after_days": 30, "tier": "infrequent", "lines": ["Images"]}, {"Images"}),
