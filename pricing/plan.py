@@ -304,6 +304,10 @@ class AnnotationBatch:
     """Spread evenly over this many months from ``month``."""
     every: int | None = None
     """Repeat the batch every N months."""
+    workers_per_item: int = 1
+    """Workers who label each item (consensus: SageMaker Ground Truth asks 3-5 by default); each is paid."""
+    service: str = "none"
+    """Labelling service whose per-object fee comes on top of worker pay (``ground_truth``); ``none`` for none."""
     ranges: Ranges = ()
     """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 

@@ -315,6 +315,13 @@ class Catalog:
         key = f"annotation.{t}"
         return self._lookup(key, self._d.entries[key].unit, f"{t} annotation rate")
 
+    def annotation_fee(self, service: str) -> Price:
+        """A labelling service's fee per labeled object on top of worker pay; key ``annotation.fee.<service>_service``
+        (MissingPriceError naming the key while the catalog records it as a gap)."""
+        key = f"annotation.fee.{_norm(service)}_service"
+        return self._lookup(key, self._d.entries[key].unit if key in self._d.entries else "USD per object",
+                            f"{service} fee per object")
+
     def mlops_kinds(self, provider: str) -> tuple[str, ...]:
         """MLOps kinds priced (or known gaps) for a provider, then the provider-independent ones."""
         p = ANY_PROVIDER if _norm(provider) == ANY_PROVIDER else self.resolve_provider(provider)

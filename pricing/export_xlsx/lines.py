@@ -320,8 +320,16 @@ def _annotation(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Ro
     sh = b.row(name, "share of the batch labelled", "fraction", share, li.quantity("items") / line.items
                if line.items else np.zeros(ctx.n), total=False)
     it = b.row(name, "items", "items", f"{items}*{b.ref(sh)}", li.quantity("items"))
-    lab = b.row(name, "labels (items x passes)", "labels", f"{b.ref(it)}*{passes}", li.quantity("labels"))
-    return b.row(name, "cost", b.plan.currency, f"{b.ref(lab)}*{price}{fx}", li.monthly, fmt="money", detail=False)
+    workers = _given(b, prefix, name, "workers_per_item", line.workers_per_item, "workers per item")
+    lab = b.row(name, "labels (items x passes x workers)", "labels", f"{b.ref(it)}*{passes}*{workers}",
+                li.quantity("labels"))
+    fee_term = ""
+    if line.service != "none":  # the service's fee on each object of each pass (drivers/annotation.batch)
+        f = ctx.catalog.annotation_fee(line.service)
+        fee = b.price(f.source, f.value, f.unit, name, f"{line.service} fee per object")
+        fee_term = f"+{b.ref(it)}*{passes}*{fee}*fx_rate"
+    return b.row(name, "cost", b.plan.currency, f"{b.ref(lab)}*{price}{fx}{fee_term}", li.monthly, fmt="money",
+                 detail=False)
 
 
 def _mlops(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:

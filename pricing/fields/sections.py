@@ -397,6 +397,17 @@ ANNOTATION_FIELDS: tuple[FieldSpec, ...] = (
               "months.", unit=U.MONTHS, limits=Limits(minimum=1, maximum=MAX_MONTHS), default=1),
     FieldSpec("every", Kind.INTEGER, "Repeat every (months)", "Label a new batch every N months; 'once' labels one "
               "batch.", unit=U.MONTHS, limits=Limits(minimum=1, maximum=MAX_MONTHS), none_means=ONCE),
+    FieldSpec("workers_per_item", Kind.INTEGER, "Workers per item", "Workers who label each item for consensus; "
+              "each is paid the per-item rate (SageMaker Ground Truth asks 3-5 by default). Multiplies the worker "
+              "cost.", unit=U.WORKERS_PER_ITEM, limits=Limits(minimum=1, maximum=20), default=1, rangeable=True,
+              typical=Typical(1, 5, "Ground Truth's default consensus is 3-5 workers per object "
+                                    "(resources/catalog/levers.yaml lever.annotation.consensus_workers)"),
+              source="one worker; Ground Truth's consensus default is 3-5"),
+    FieldSpec("service", Kind.ENUM, "Labelling service", "A managed labelling service whose per-object fee comes on "
+              "top of worker pay, charged for every object of every pass (SageMaker Ground Truth bills each labeled "
+              "object; its fee is annotation.fee.ground_truth_service).", default="none",
+              example="none or ground_truth",
+              choices=text_choices(("none", "none (worker rates only)"), ("ground_truth", "SageMaker Ground Truth"))),
 )
 
 MLOPS_FIELDS: tuple[FieldSpec, ...] = (
