@@ -56,7 +56,9 @@ class Rules:
 
 
 def default_path() -> pathlib.Path:
-    return pathlib.Path(__file__).resolve().parent.parent / "resources" / "catalog" / FILE
+    """The rules shipped with the app's catalog (a checkout, an installed wheel or the bundle)."""
+    from pricing import resources
+    return resources.resource_path("catalog") / FILE
 
 
 @functools.lru_cache(maxsize=4)

@@ -117,8 +117,9 @@ def test_the_old_tables_are_views_of_the_schema():
         "tb_per_month", "cached_input_share", "response_cache_hit_rate", "items", "price_per_item", "review_passes",
         "quantity", "unit_price", "hours_per_month", "hourly_rate",
         # issue 15: cache writes, batch and off-peak shares of API lines; people as headcount x FTE x annual cost
-        "cache_write_share", "batch_share", "off_peak_share", "headcount", "fte", "annual_cost"}
-    assert planfile.INTEGER_FIELDS == {"gpus", "min_gpus", "people", "gpus_per_instance", "runs", "headcount"}
+        "cache_write_share", "batch_share", "off_peak_share", "headcount", "fte", "annual_cost", "workers_per_item"}
+    assert planfile.INTEGER_FIELDS == {"gpus", "min_gpus", "people", "gpus_per_instance", "runs", "headcount",
+                                       "workers_per_item"}
     assert planfile._SHARE_FIELDS == {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
                                       "cached_input_share", "response_cache_hit_rate", "interruption_overhead",
                                       "cache_write_share", "batch_share", "off_peak_share", "fte"}
