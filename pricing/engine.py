@@ -53,6 +53,27 @@ class Driver:
     share: float
 
 
+@dataclass(frozen=True, slots=True)
+class UnitCost:
+    """The whole bill over the horizon per unit of work (the plan's ``unit``, else per 1k requests)."""
+
+    name: str
+    """What one unit is (``ticket``; ``request`` without a unit of work)."""
+    per: int
+    """Units the value is for: 1, or 1,000 when a unit costs less than a cent (and always for plain requests)."""
+    value: float
+    """Plan currency per ``per`` units."""
+    units: float
+    """Units over the horizon."""
+    counted: str
+    """What is counted, in words (``requests of Answer generation``; ``requests of every API and serving line``)."""
+
+    @property
+    def label(self) -> str:
+        """``Cost per ticket``, ``Cost per 1k tickets``, ``Cost per 1k requests``."""
+        return f"Cost per {self.name}" if self.per == 1 else f"Cost per 1k {self.name}s"
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Projection:
     """A plan projected over its horizon: every line item's monthly cost and the sums views need."""
@@ -108,6 +129,32 @@ class Projection:
         """Whole bill over the horizon per thousand requests served; None when no requests are known."""
         n = float(self.requests.sum())
         return self.total / n * 1000.0 if n > 0 else None
+
+    def unit_cost(self) -> UnitCost | None:
+        """The bill per unit of work: per the plan's ``unit`` (a line's requests, or a volume a month), else per 1k
+        requests of every API and serving line; None when nothing is counted."""
+        unit = self.plan.unit
+        if unit is None:
+            n = float(self.requests.sum())
+            lines = [li.name for li in self.line_items if li.section in _REQUESTS_AT]
+            if n <= 0:
+                return None
+            return UnitCost("request", 1000, self.total / n * 1000.0, n,
+                            f"requests of every API and serving line ({', '.join(lines)})")
+        if unit.line is not None:
+            item = next((li for li in self.line_items if li.section in _REQUESTS_AT and li.name == unit.line), None)
+            counted = np.asarray(item.quantity("requests"), dtype=float) if item is not None else np.zeros(0)
+            what = f"requests of {unit.line}"
+        else:
+            k = np.arange(len(self.months), dtype=float)
+            counted = unit.per_month * (1.0 + unit.growth) ** k
+            what = f"{unit.per_month:,.0f} a month" + (f", growing {unit.growth:.0%} a month" if unit.growth else "")
+        n = float(counted.sum())
+        if n <= 0:
+            return None
+        value = self.total / n
+        per = 1 if value >= 0.01 else 1000
+        return UnitCost(unit.name, per, value * per, n, what)
 
     def first_month_over_budget(self) -> int | None:
         """Index of the first month whose cost exceeds the plan's monthly budget, if any."""
@@ -311,5 +358,5 @@ def _line(plan: Plan, key_path: str) -> Any:
 
 
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "AccountUsage", "Context",
-           "Driver", "LineItem", "Projection", "account_adjustment", "bill_change", "context", "cost_problems",
+           "Driver", "LineItem", "Projection", "UnitCost", "account_adjustment", "bill_change", "context", "cost_problems",
            "markup", "price_line", "project", "with_account_tiers", "with_markup", "MAX_TOTAL"]

@@ -432,6 +432,21 @@ class PricedWith:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkUnit:
+    """The plan's unit of work for its unit cost (``unit: {name: ticket, line: Answer generation}``): the requests of
+    one API or serving line, or a volume a month (``per_month``, compounding ``growth``)."""
+
+    name: str
+    """What one unit is called (ticket, document, user)."""
+    line: str | None = None
+    """Name of the API or inference line whose requests count the units."""
+    per_month: float | None = None
+    """Units in the first month, when no line counts them."""
+    growth: float = 0.0
+    """Monthly compound growth of ``per_month``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A whole plan: the horizon, every cost line, price overrides and savings scenarios."""
 
@@ -446,6 +461,8 @@ class Plan:
     months: int = 24
     provider: str = "aws"
     monthly_budget: float | None = None
+    unit: WorkUnit | None = None
+    """The unit of work the unit cost is per (None: per 1k requests of the API and serving lines)."""
     compute: Compute = Compute()
     data: Data = Data()
     services: Services = Services()
@@ -493,8 +510,16 @@ class Plan:
 
 
 def month_problems(plan: Plan) -> list[Problem]:
-    """Months a line refers to must fall inside the horizon (a line after it would silently cost nothing)."""
+    """Months a line refers to must fall inside the horizon (a line after it would silently cost nothing); the unit
+    of work's line must be an API or serving line of the plan."""
     out = []
+    if plan.unit is not None and plan.unit.line is not None:
+        counting = [x.name for x in (*plan.services.apis, *plan.compute.inference)]
+        if plan.unit.line not in counting:
+            out.append(Problem(f"found line {plan.unit.line!r}, expected the name of an API or inference line whose "
+                               "requests count the units" + (f" ({', '.join(counting)})" if counting else
+                                                              "; the plan has none: give per_month instead"),
+                               "unit.line"))
     for path, i, line in plan.lines():
         for key in ("month", "start"):
             value = getattr(line, key, None)

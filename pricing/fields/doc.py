@@ -67,7 +67,8 @@ def value_rule(spec: FieldSpec) -> str:
             Kind.CURRENCY: "a 3-letter currency code (USD, EUR...)",
             Kind.RULES: "a list of `{after_days: N, tier: NAME}`",
             Kind.SAMPLE: "a file path (relative to the plan) or inline text",
-            Kind.FLAG: "`true` or `false`"}[kind]
+            Kind.FLAG: "`true` or `false`",
+            Kind.WORK_UNIT: "`{name: ticket, line: NAME}` or `{name: ticket, per_month: N, growth: 5%}`"}[kind]
 
 
 def default_text(spec: FieldSpec) -> str:

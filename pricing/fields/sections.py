@@ -170,7 +170,13 @@ SETTINGS = SectionSpec("", "Plan settings", "plan", P.Plan, (
     FieldSpec("monthly_budget", Kind.AMOUNT, "Monthly budget ({cur}/month)",
               "Drawn on the charts; the first month over it is reported. Empty: no budget.", unit=U.MONEY_PER_MONTH,
               limits=Limits(allow_zero=False, maximum=MAX_MONEY), none_means="no budget"),
-), "The plan's own settings: name, horizon, currency, default provider and budget.")
+    FieldSpec("unit", Kind.WORK_UNIT, "Unit of work", "What the unit cost is per: a ticket, a document, a user. "
+              "Counted by the requests of one API or serving line ('ticket: Answer generation') or given as a "
+              "volume a month ('ticket: 100k/month', '+ 5%/month' for growth). The reports show the whole bill "
+              "over the horizon per unit. Empty: per 1k requests of every API and serving line.",
+              none_means="per 1k API and serving requests, all lines",
+              example="{name: ticket, line: Answer generation} or {name: ticket, per_month: 100k}"),
+), "The plan's own settings: name, horizon, currency, default provider, budget and unit of work.")
 
 TRAINING_FIELDS: tuple[FieldSpec, ...] = (
     NAME,
