@@ -71,7 +71,16 @@ class UnitCost:
     @property
     def label(self) -> str:
         """``Cost per ticket``, ``Cost per 1k tickets``, ``Cost per 1k requests``."""
-        return f"Cost per {self.name}" if self.per == 1 else f"Cost per 1k {self.name}s"
+        return f"Cost per {self.name}" if self.per == 1 else f"Cost per 1k {_plural(self.name)}"
+
+
+def _plural(name: str) -> str:
+    """``ticket`` -> ``tickets``, ``query`` -> ``queries``, ``inspected image`` -> ``inspected images``."""
+    if name.endswith("s"):
+        return name
+    if name.endswith("y") and name[-2:-1] not in ("a", "e", "o", "u"):
+        return name[:-1] + "ies"
+    return name + "s"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
