@@ -367,5 +367,5 @@ def _line(plan: Plan, key_path: str) -> Any:
 
 
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "AccountUsage", "Context",
-           "Driver", "LineItem", "Projection", "UnitCost", "account_adjustment", "bill_change", "context", "cost_problems",
-           "markup", "price_line", "project", "with_account_tiers", "with_markup", "MAX_TOTAL"]
+           "Driver", "LineItem", "Projection", "UnitCost", "account_adjustment", "bill_change", "context",
+           "cost_problems", "markup", "price_line", "project", "with_account_tiers", "with_markup", "MAX_TOTAL"]

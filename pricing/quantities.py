@@ -172,7 +172,8 @@ def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minim
 
 def _check_limits(value: object, number: float, unit: str, *, minimum: float | None, allow_zero: bool,
                   maximum: float | None) -> None:
-    shown = found(value) if found(value).replace(" ", "") == f"{number:g}{unit}" else f"{found(value)} ({number:g} {unit})"
+    plain = found(value).replace(" ", "") == f"{number:g}{unit}"
+    shown = found(value) if plain else f"{found(value)} ({number:g} {unit})"
     if not math.isfinite(number):
         raise QuantityError(f"found {value!r}, expected a finite size")
     if minimum is not None and number < minimum:

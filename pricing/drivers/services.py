@@ -87,8 +87,8 @@ def api_pricing(line: ApiLine, ctx: Context, key: str = "services.apis") -> ApiP
     sources: list[PriceSource] = [base.source]
     simple = True
     if tier and not apiprices.has_variant(provider, model, tier):
-        raise PlanError(Problem(f"{provider}/{model} has no {line.service_tier} service tier in {apiprices.source_name()}"
-                                "; use default", f"{key}.service_tier"))
+        raise PlanError(Problem(f"{provider}/{model} has no {line.service_tier} service tier in "
+                                f"{apiprices.source_name()}; use default", f"{key}.service_tier"))
     batch_share, off_share = line.batch_share, line.off_peak_share
     uses_batch = isinstance(batch_share, np.ndarray) or batch_share > 0
     uses_off = isinstance(off_share, np.ndarray) or off_share > 0

@@ -471,7 +471,8 @@ def _flag(spec: FieldSpec, v: Any) -> bool:
 
 _UNIT_SHAPE = "{name: ticket, line: <API or inference line>} or {name: ticket, per_month: 100k, growth: 5%}"
 _UNIT_TEXT = re.compile(r"^\s*(?P<name>[^:]+?)\s*:\s*(?P<rest>.+?)\s*$")
-_PER_MONTH = re.compile(r"^(?P<n>\S+)\s*(?:/\s*month|a month|per month)(?:\s*\+\s*(?P<g>\S+%)\s*(?:/\s*month|a month)?)?$")
+_PER_MONTH = re.compile(r"^(?P<n>\S+)\s*(?:/\s*month|a month|per month)"
+                        r"(?:\s*\+\s*(?P<g>\S+%)\s*(?:/\s*month|a month)?)?$")
 
 
 def _work_unit(spec: FieldSpec, v: Any) -> P.WorkUnit:

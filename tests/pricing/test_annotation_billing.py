@@ -2,7 +2,6 @@
 task rates, and gaps that are visible problems with the key that fills them."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from pricing import engine

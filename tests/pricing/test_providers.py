@@ -35,7 +35,9 @@ CATALOG = {
         """,
     "storage.yaml": """\
         standard_tiers: [standard]
-        billing_units: {aws: {value: 1000000000, source: test catalog (decimal GB), as_of: '2026', confidence: verified_primary}, gcp: {value: 1000000000, source: test catalog (decimal GB), as_of: '2026', confidence: verified_primary}}  # noqa: E501 - decimal GB keeps the hand arithmetic
+        billing_units:  # decimal GB keeps the hand arithmetic (the real catalog: 2^30 bytes)
+          aws: {value: 1000000000, source: test catalog, as_of: '2026', confidence: verified_primary}
+          gcp: {value: 1000000000, source: test catalog, as_of: '2026', confidence: verified_primary}
         storage:
           aws:
             standard: {name: S3, value: 0.02, source: s3 page, as_of: '2026', confidence: verified_primary}

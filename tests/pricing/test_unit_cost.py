@@ -2,7 +2,6 @@
 unit and say what is counted."""
 from __future__ import annotations
 
-import io
 
 import pytest
 
