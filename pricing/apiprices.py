@@ -135,20 +135,41 @@ def request_cost(m: ApiModel, input_tokens: float, output_tokens: float,
     if cached_input_tokens + cache_write_tokens > input_tokens:
         raise ValueError(f"cached input tokens ({cached_input_tokens + cache_write_tokens:g}) cannot exceed "
                          f"input tokens ({input_tokens:g})")
-    uncached = input_tokens
-    cached_cost = 0.0
-    if m.cached_input_per_mtok is not None:  # no cache price: cached tokens are ordinary input
-        uncached -= cached_input_tokens
-        cached_cost = cached_input_tokens * _tier_price(m.cached_input_per_mtok, m.cached_input_tiers, input_tokens)
     write_base, write_tiers = ((m.cache_write_1h_per_mtok, m.cache_write_1h_tiers) if ttl_1h
                                else (m.cache_write_per_mtok, m.cache_write_tiers))
-    if cache_write_tokens and write_base is not None:  # no write price: written tokens are ordinary input
-        uncached -= cache_write_tokens
-        cached_cost += cache_write_tokens * _tier_price(write_base, write_tiers, input_tokens)
-    return ((uncached * _tier_price(m.input_per_mtok, m.input_tiers, input_tokens)
-             + cached_cost
-             + output_tokens * _tier_price(m.output_per_mtok, m.output_tiers, input_tokens)) / 1e6
-            + m.request_fee)
+    return _cost(m, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, write_base is not None,
+                 _tier_price(m.input_per_mtok, m.input_tiers, input_tokens),
+                 _tier_price(m.cached_input_per_mtok, m.cached_input_tiers, input_tokens),
+                 _tier_price(write_base, write_tiers, input_tokens),
+                 _tier_price(m.output_per_mtok, m.output_tiers, input_tokens))
+
+
+def request_costs(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any,
+                  cache_write_tokens: Any = 0.0, *, ttl_1h: bool = False) -> Any:
+    """``request_cost`` of many requests at once (numpy arrays: Monte Carlo samples, tornado extremes) with the
+    same arithmetic, so each figure is the one its request gets alone; tiered prices (cliffs) request by request."""
+    if m.tiered:
+        import numpy as np  # here only: the rest of this module works on plain numbers
+        one = np.vectorize(lambda a, b, c, d: request_cost(m, a, b, c, d, ttl_1h=ttl_1h), otypes=[float])
+        return one(input_tokens, output_tokens, cached_input_tokens, cache_write_tokens)
+    write_base = m.cache_write_1h_per_mtok if ttl_1h else m.cache_write_per_mtok
+    return _cost(m, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, write_base is not None,
+                 m.input_per_mtok or 0.0, m.cached_input_per_mtok or 0.0, write_base or 0.0, m.output_per_mtok or 0.0)
+
+
+def _cost(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any, cache_write_tokens: Any,
+          writes_priced: bool, per_input: float, per_cached: float, per_write: float, per_output: float) -> Any:
+    """USD per request from the prices per million tokens that apply to it (numbers or arrays alike): cached tokens
+    without a cache price and written tokens without a write price are ordinary input."""
+    uncached: Any = input_tokens
+    cached_cost: Any = 0.0
+    if m.cached_input_per_mtok is not None:
+        uncached = uncached - cached_input_tokens
+        cached_cost = cached_input_tokens * per_cached
+    if writes_priced:
+        uncached = uncached - cache_write_tokens
+        cached_cost = cached_cost + cache_write_tokens * per_write
+    return (uncached * per_input + cached_cost + output_tokens * per_output) / 1e6 + m.request_fee
 
 
 # --------------------------------------------------------------------------- look-ups

@@ -18,8 +18,11 @@ item never depends on another line, and items can be reused when other lines cha
   recomputes from the volumes, so it may run again on its own output.
 * **Platform markup** (``with_markup``): the managed platform's markup as its own line item.
 
-The tornado and the Monte Carlo price one line at a time: ``bill_change`` gives the whole bill's
-change when a line changes (the account-wide tiers re-priced on the group's new volume), and
+``project(previous=...)`` reuses the items of unchanged lines as their drivers priced them
+(``Projection.priced``), never an item after the pass, and runs both passes over reused and re-priced
+items together: a line's share moves when another line of its group changes even if the line did not.
+The tornado and the Monte Carlo price one line at a time: ``moved_with_account`` gives the cost of every
+line a moved line's group reaches (the account-wide tiers re-priced on the group's new volume), and
 ``account_adjustment`` what the account pass adds to lines priced alone.
 """
 from __future__ import annotations
@@ -95,6 +98,15 @@ class Projection:
     requests: np.ndarray
     """Requests served per month across inference and API lines (for cost per 1k requests)."""
     category_totals: dict[Category, np.ndarray] = field(default_factory=dict)
+    context: Context | None = field(default=None, repr=False)
+    """The pricing context the line items were priced on (``project(previous=...)`` reuses it)."""
+    catalog: Catalog | None = field(default=None, repr=False)
+    """The catalog ``project`` was given (before the plan's overrides), to know when a context still holds."""
+    priced: tuple[LineItem, ...] = field(default=(), repr=False)
+    """The plan lines' items as their drivers priced them, each line alone: before the account pass and the
+    markup (the same objects as ``line_items`` for lines billed under no account-wide tier). What
+    ``project(previous=...)`` reuses and the tornado moves: an item after the pass holds a share that depends on
+    other lines' volumes. Empty when not kept (then nothing is reused)."""
 
     @property
     def currency(self) -> str:
@@ -129,10 +141,16 @@ class Projection:
     def drivers(self, top: int | None = None) -> tuple[Driver, ...]:
         """Line items ranked by horizon cost, with their share of the total."""
         total = self.total
-        ranked = sorted(self.line_items, key=lambda li: (-li.total, li.name))
-        out = tuple(Driver(li.name, li.key_path, li.category, li.total, li.total / total if total else 0.0)
-                    for li in ranked)
-        return out[:top] if top else out
+        # each line's total from the matrix in one pass (a row sums as its monthly array does: same figures)
+        sums = self.matrix.sum(axis=1) if len(self.line_items) else np.zeros(0)
+        rows = range(len(sums))
+        if top and top < len(sums):  # only the lines at least as costly as the top-th can rank that high
+            rows = np.nonzero(sums >= np.partition(sums, len(sums) - top)[len(sums) - top])[0].tolist()
+        totals = sums.tolist()
+        ranked = sorted(((totals[i], self.line_items[i]) for i in rows), key=lambda p: (-p[0], p[1].name))
+        if top:
+            ranked = ranked[:top]
+        return tuple(Driver(li.name, li.key_path, li.category, t, t / total if total else 0.0) for t, li in ranked)
 
     def cost_per_1k_requests(self) -> float | None:
         """Whole bill over the horizon per thousand requests served; None when no requests are known."""
@@ -241,7 +259,25 @@ def _allocated(members: list[AccountUsage]) -> list[Any]:
     total = sum(u.units for u in members)
     cost = np.asarray(members[0].price.cost(total), dtype=float)
     safe = np.where(total > 0, total, 1.0)
-    return [np.where(total > 0, cost * u.units / safe, 0.0) * u.fx for u in members]
+    with np.errstate(over="ignore", invalid="ignore"):  # a volume compounding past any plan: cost_problems says so
+        return [np.where(total > 0, cost * u.units / safe, 0.0) * u.fx for u in members]
+
+
+def _tier_deltas(items: list[LineItem] | tuple[LineItem, ...], groups: dict[str, list[tuple[int, AccountUsage]]],
+                 wanted: set[int] | None = None) -> tuple[dict[int, Any], dict[int, list[AccountUsage]]]:
+    """What the account pass adds to each member's monthly cost (its allocated shares less what it holds now), and
+    its usages holding those shares; only the groups with a member in ``wanted`` when given. The groups are taken in
+    their order in ``groups``, so a line in several adds its shares in the same order whoever asks (the same
+    figures to the last bit for ``project`` and the tornado)."""
+    delta: dict[int, Any] = {}
+    usages: dict[int, list[AccountUsage]] = {}
+    for members in groups.values():
+        if wanted is not None and not any(i in wanted for i, _ in members):
+            continue
+        for (i, u), share in zip(members, _allocated([u for _, u in members])):
+            delta[i] = delta.get(i, 0.0) + (share - u.applied)
+            usages.setdefault(i, []).append(dataclasses.replace(u, applied=share))
+    return delta, usages
 
 
 def with_account_tiers(items: list[LineItem]) -> list[LineItem]:
@@ -249,15 +285,11 @@ def with_account_tiers(items: list[LineItem]) -> list[LineItem]:
     groups = _account_groups(items)
     if not groups:
         return items
-    delta: dict[int, Any] = {}
-    usages: dict[int, list[AccountUsage]] = {}
+    delta, usages = _tier_deltas(items, groups)
     notes: dict[int, list[str]] = {}
     for key, members in groups.items():
-        shares = _allocated([u for _, u in members])
         lines = sorted({i for i, _ in members})
-        for (i, u), share in zip(members, shares):
-            delta[i] = delta.get(i, 0.0) + (share - u.applied)
-            usages.setdefault(i, []).append(dataclasses.replace(u, applied=share))
+        for i, _ in members:
             if len(lines) > 1:
                 others = ", ".join(items[j].name for j in lines if j != i)
                 notes.setdefault(i, []).append(
@@ -288,19 +320,23 @@ def account_adjustment(items: list[LineItem] | tuple[LineItem, ...]) -> Any:
     return out
 
 
-def bill_change(items: list[LineItem] | tuple[LineItem, ...], moved: LineItem) -> Any:
-    """How the bill's monthly costs change when ``moved`` (a line priced alone, possibly with sampled values) replaces
-    the item with its key path in ``items`` (a projection's line items): its own change plus, where it bills under
-    account-wide tiers, the change of its groups' cost on their new summed volume (so the other lines' shares move
-    too). The platform markup is not included."""
-    index = next(i for i, li in enumerate(items) if li.key_path == moved.key_path)
-    old = items[index]
-    if not old.account and not moved.account:
-        return moved.monthly - old.monthly
-    others = [li for i, li in enumerate(items) if i != index]
-    before = account_adjustment(items)
-    after = account_adjustment([*others, moved])
-    return (moved.monthly + after) - (old.monthly + before)
+def moved_with_account(priced: list[LineItem] | tuple[LineItem, ...], moved: LineItem) -> dict[int, Any]:
+    """The monthly cost after the account pass of each line whose cost moves when ``moved`` (a line priced alone
+    again, possibly with rows of sampled or extreme values) replaces the item with its key path in ``priced`` (a
+    projection's items priced alone, ``Projection.priced``): the moved line, and the lines sharing an account-wide
+    tier with it before or after the move, whose shares move with the group's summed volume. Keyed by index in
+    ``priced``; the same arithmetic as ``project``, so each row is what projecting the moved plan gives that line.
+    The platform markup is not included."""
+    index = next(i for i, li in enumerate(priced) if li.key_path == moved.key_path)
+    if not priced[index].account and not moved.account:
+        return {index: moved.monthly}
+    items = list(priced)
+    items[index] = moved
+    groups = _account_groups(items)
+    keys = {u.key for u in priced[index].account} | {u.key for u in moved.account}
+    wanted = {index} | {i for k in keys for i, _ in groups.get(k, ())}
+    delta, _ = _tier_deltas(items, groups, wanted)
+    return {i: items[i].monthly + delta[i] if i in delta else items[i].monthly for i in sorted(wanted)}
 
 
 def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
@@ -312,37 +348,144 @@ def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
     return services.markup_rate(platform, ctx), services.markup_sections(platform)
 
 
-def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None) -> Projection:
-    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection."""
+def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None,
+            previous: Projection | None = None) -> Projection:
+    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection.
+
+    ``previous``: a projection of an earlier version of the plan (before an edit). Its line items are
+    reused for every line that did not change, and only the changed lines are priced again: a line
+    item depends on its line and on the pricing context alone (catalog, price overrides, horizon,
+    default provider, exchange rate), so when the context is the same, an unchanged line prices the
+    same. Edits replace the edited line and keep the others as the same objects (plans are
+    immutable), so "unchanged" is found by identity (then equality) at the same place, or by identity
+    when lines were added or removed before it (a line that moved is priced again: its price sources
+    name its key path). The platform markup and the sums are always recomputed.
+    """
     if months is not None and months != plan.months:
         plan = dataclasses.replace(plan, months=months)
-    ctx = context(plan, catalog)
+    if catalog is None:
+        catalog = previous.catalog if previous is not None and previous.catalog is not None else Catalog.load()
+    # the items are reused as priced alone (``priced``): an item after the account pass holds other lines' volumes
+    reuse = (previous is not None and _same_context(previous, plan, catalog)
+             and len(previous.priced) == len(previous.line_items) - (previous.plan.services.platform is not None))
+    ctx = dataclasses.replace(previous.context, plan=plan) if reuse else context(plan, catalog)
     items: list[LineItem] = []
+    lengths: list[int] = []
+    kept: list[int] = []  # rows whose item is the previous projection's, at the same row: its matrix row is too
+    at = 0
     for section, _ in SECTIONS:
         fn = DRIVERS[section]
-        for i, line in enumerate(plan.section(section)):
+        lines = plan.section(section)
+        lengths.append(len(lines))
+        if reuse:
+            before = previous.plan.section(section)
+            before_items = previous.priced[at:at + len(before)]
+            same_rows = at == len(items)  # this section starts at the same row as before
+            at += len(before)
+            if len(before) == len(lines):
+                start = len(items)
+                for i, line in enumerate(lines):
+                    b = before[i]
+                    if line is b or line == b:
+                        items.append(before_items[i])
+                        if same_rows:
+                            kept.append(start + i)
+                    else:
+                        items.append(fn(line, f"{section}[{i}]", ctx))
+                continue
+            by_id = {id(b): item for b, item in zip(before, before_items)}  # the lines are alive: ids are unique
+            for i, line in enumerate(lines):
+                key = f"{section}[{i}]"
+                item = by_id.get(id(line))
+                if item is None or item.key_path != key:  # a line at another place is priced there again:
+                    item = fn(line, key, ctx)             # its price sources name its key path
+                items.append(item)
+            continue
+        for i, line in enumerate(lines):
             items.append(fn(line, f"{section}[{i}]", ctx))
-    items = with_markup(plan, with_account_tiers(items), ctx)
-    problems = cost_problems(plan, items)
+    priced = tuple(items)
+    passed = with_account_tiers(items)
+    if reuse and passed is not items:
+        _keep_unchanged(passed, priced, previous)
+    items = with_markup(plan, passed, ctx)
+    n = plan.months
+    if reuse and kept and len(items) == len(previous.line_items):
+        # the same rows as before: copy the matrix, then the rows that changed (same figures as stacking); a kept
+        # line under an account-wide tier changes when another line of its group does: the pass made it anew
+        matrix = previous.matrix.copy()
+        changed = np.ones(len(items), dtype=bool)
+        changed[[row for row in kept if items[row] is previous.line_items[row]]] = False
+        for row in np.nonzero(changed)[0]:
+            matrix[row] = items[row].monthly
+    else:
+        matrix = np.array([li.monthly for li in items], dtype=float) if items else np.zeros((0, n))
+    problems = cost_problems(plan, items, matrix.sum(axis=1) if items else None)
     if problems:
         raise PlanError(problems)
-    n = plan.months
-    matrix = np.vstack([li.monthly for li in items]) if items else np.zeros((0, n))
-    served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in items if li.section in _REQUESTS_AT]
+    served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in _serving(items, lengths)]
     requests = np.sum(served, axis=0) if served else np.zeros(n)
-    index = np.fromiter((_CATEGORY_INDEX[li.category] for li in items), dtype=np.intp, count=len(items))
+    index = np.repeat(np.array(_SECTION_CATEGORY, dtype=np.intp), lengths)
+    if len(items) > len(index):  # the platform markup
+        index = np.append(index, _CATEGORY_INDEX[Category.SERVICES])
     by_category = np.zeros((len(_CATEGORIES), n))
     np.add.at(by_category, index, matrix)
     cats = dict(zip(_CATEGORIES, by_category))
     months_axis = tuple(plan.start.plus(k) for k in range(n))
-    return Projection(plan, months_axis, tuple(items), matrix, requests, cats)
+    return Projection(plan, months_axis, tuple(items), matrix, requests, cats, ctx, catalog, priced)
 
 
-def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...]) -> list[Problem]:
-    """Lines whose cost over the horizon is past any plan's (``MAX_TOTAL``), and a plan whose total is."""
+def _keep_unchanged(passed: list[LineItem], priced: tuple[LineItem, ...], previous: Projection) -> None:
+    """Where the account pass gave a reused line the same figures as before (no line of its groups changed), keep
+    the previous projection's item (the same object): views copy an unchanged item's cents and matrix row."""
+    before = {id(own): done for own, done in zip(previous.priced, previous.line_items) if own.account}
+    for i, (own, new) in enumerate(zip(priced, passed)):
+        if not own.account:
+            continue
+        old = before.get(id(own))  # the same own item (reused): ids are unique while ``previous`` holds them
+        if old is not None and _same_item(new, old):
+            passed[i] = old
+
+
+def _same_item(a: LineItem, b: LineItem) -> bool:
+    return (a.notes == b.notes and np.array_equal(a.monthly, b.monthly) and len(a.account) == len(b.account)
+            and all(u.key == v.key and np.array_equal(u.applied, v.applied) for u, v in zip(a.account, b.account)))
+
+
+_SECTION_CATEGORY = tuple(_CATEGORY_INDEX[category] for _, category in SECTIONS)
+"""The category index of each list section's lines, in ``SECTIONS`` order."""
+
+
+def _serving(items: list[LineItem], lengths: list[int]) -> list[LineItem]:
+    """The line items of the sections that serve requests (inference and API lines), in plan order."""
+    out: list[LineItem] = []
+    at = 0
+    for (section, _), length in zip(SECTIONS, lengths):
+        if section in _REQUESTS_AT:
+            out += items[at:at + length]
+        at += length
+    return out
+
+
+def _same_context(previous: Projection, plan: Plan, catalog: Catalog) -> bool:
+    """Whether ``previous``'s line items were priced on the context ``plan`` would get from ``catalog``."""
+    old = previous.plan
+    return (previous.context is not None and previous.catalog is catalog and old.months == plan.months
+            and old.provider == plan.provider and old.fx_rate == plan.fx_rate and old.prices == plan.prices
+            # the dated exchange rate (and dated API prices) follow the currency and the start month
+            and old.currency == plan.currency and old.start == plan.start)
+
+
+def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...],
+                  totals: np.ndarray | None = None) -> list[Problem]:
+    """Lines whose cost over the horizon is past any plan's (``MAX_TOTAL``), and a plan whose total is.
+    ``totals``: each item's horizon total when already summed (the projection's matrix rows)."""
+    if totals is None:
+        totals = np.array([float(np.sum(li.monthly)) for li in items])
+    if len(items) and np.isfinite(totals).all() and totals.max() <= MAX_TOTAL and totals.sum() <= MAX_TOTAL:
+        return []  # the common case, without a loop over thousands of lines
     out = []
-    for li in items:
-        total = float(np.sum(li.monthly))
+    for li, total in zip(items, totals):
+        total = float(total)
         if np.isfinite(total) and total <= MAX_TOTAL:
             continue
         line = _line(plan, li.key_path)
@@ -351,8 +494,8 @@ def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...]) -> l
                            f"any plan spends (at most {MAX_TOTAL:.0e}); check "
                            + ("its growth, which compounds every month" if grows else "its amounts"),
                            f"{li.key_path}.growth" if grows else li.key_path))
-    if not out and items:
-        total = float(sum(np.sum(li.monthly) for li in items))
+    if not out and len(items):
+        total = float(np.sum(totals))
         if not np.isfinite(total) or total > MAX_TOTAL:
             out.append(Problem(f"the plan's cost over {plan.months} months reaches {total:.3g} {plan.currency}, more "
                                f"than any plan spends (at most {MAX_TOTAL:.0e}); check the largest lines"))
@@ -367,5 +510,6 @@ def _line(plan: Plan, key_path: str) -> Any:
 
 
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "AccountUsage", "Context",
-           "Driver", "LineItem", "Projection", "UnitCost", "account_adjustment", "bill_change", "context",
-           "cost_problems", "markup", "price_line", "project", "with_account_tiers", "with_markup", "MAX_TOTAL"]
+           "Driver", "LineItem", "Projection", "UnitCost", "account_adjustment", "context",
+           "cost_problems", "markup", "price_line", "project", "moved_with_account", "with_account_tiers",
+           "with_markup", "MAX_TOTAL"]

@@ -239,10 +239,7 @@ class Form(QWidget):
         obj = self.target()
         if obj is None:
             return
-        if f.put is not None:
-            new = f.put(self, obj, value)
-        else:
-            new = ops.set_field(obj, f.key, value, share=f.spec.share)
+        new = f.put(self, obj, value) if f.put is not None else ops.set_field(obj, f.key, value, share=f.spec.share)
         if new is obj:
             return
         what = getattr(obj, "name", None) if self.key_path else None
@@ -289,7 +286,7 @@ class Form(QWidget):
             set_text(self.subtitle, self.describe(obj))
             self.marker.hide()
             return
-        row = next((r for r in series.line_rows(projection) if r.key_path == self.key_path), None)
+        row = series.line_rows(projection).row(self.key_path or "")
         fmt = MoneyFormat(self.document.plan.currency)
         if row is not None:
             set_text(self.subtitle, f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in "
@@ -315,10 +312,10 @@ class Form(QWidget):
         prefix = self.key_path
         mine: list[Problem] = []
         for p in self.document.problems:
-            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
-                                                or p.key_path.startswith("prices")):
-                mine.append(p)
-            elif prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):
+            settings = prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
+                                                        or p.key_path.startswith("prices"))
+            own = prefix and (p.key_path == prefix or p.key_path.startswith(prefix + "."))
+            if settings or own:
                 mine.append(p)
         obj = self.target()
         by_field: dict[str, str] = {}

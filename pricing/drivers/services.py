@@ -56,16 +56,10 @@ def _cost(m: apiprices.ApiModel, i: Any, o: Any, read: Any, written: Any, ttl_1h
     args = (i, o, read, written)
     if not any(isinstance(a, np.ndarray) for a in args):
         return apiprices.request_cost(m, float(i), float(o), float(read), float(written), ttl_1h=ttl_1h)
+    # sampled token counts (Monte Carlo, tornado): request_cost's own arithmetic on arrays, so each row is the
+    # figure its values get alone (a tornado bar equals projecting the moved plan, to the cent)
     i, o, read, written = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
-    if m.tiered:  # the exact per-request price, once per usage
-        fn = np.vectorize(lambda a, b, c, d: apiprices.request_cost(m, a, b, c, d, ttl_1h=ttl_1h), otypes=[float])
-        return fn(i, o, read, written)
-    fee = apiprices.request_cost(m, 0.0, 0.0, 0.0)
-    r_in = (apiprices.request_cost(m, 1e6, 0.0, 0.0) - fee) / 1e6
-    r_read = (apiprices.request_cost(m, 1e6, 0.0, 1e6) - fee) / 1e6
-    r_write = (apiprices.request_cost(m, 1e6, 0.0, 0.0, 1e6, ttl_1h=ttl_1h) - fee) / 1e6
-    r_out = (apiprices.request_cost(m, 0.0, 1e6, 0.0) - fee) / 1e6
-    return fee + (i - read - written) * r_in + read * r_read + written * r_write + o * r_out
+    return apiprices.request_costs(m, i, o, read, written, ttl_1h=ttl_1h)
 
 
 def _rule_source(rule: Any, provider: str, what: str) -> PriceSource:
@@ -212,8 +206,8 @@ def _rule_cached(rule: Any, i: Any, asked: Any) -> Any:
     i, asked = np.broadcast_arrays(np.asarray(i, dtype=float), np.asarray(asked, dtype=float))
     length = asked if rule.basis == "prefix" else i
     cached = np.where((length >= rule.min_tokens) & (asked > 0), asked, 0.0)
-    if rule.increment:
-        cached = np.floor(cached / rule.increment) * rule.increment
+    if rule.increment:  # floor division as Python's // (rule.cached_tokens): the same figure as a scalar line
+        cached = np.floor_divide(cached, rule.increment) * rule.increment
     return cached
 
 

@@ -1,4 +1,4 @@
-"""Units of plan fields: what a number is (display text) and its dimension, so values can be converted and typed with units."""
+"""Units of plan fields: what a number is (display text) and its dimension, so values convert and take typed units."""
 from __future__ import annotations
 
 import math
@@ -64,8 +64,9 @@ class Unit:
 
         Raises ValueError when the two don't measure the same thing (TB and hours, GPUs and items,
         the plan's currency and USD)."""
+        pairs = zip(sorted(self.per, key=_order), sorted(other.per, key=_order))
         if not self.of.converts_to(other.of) or len(self.per) != len(other.per) \
-                or not all(a.converts_to(b) for a, b in zip(sorted(self.per, key=_order), sorted(other.per, key=_order))):
+                or not all(a.converts_to(b) for a, b in pairs):
             raise ValueError(f"{self.text} cannot be converted to {other.text}")
         return (self.of.scale / other.of.scale) * math.prod(t.scale for t in other.per) / math.prod(
             t.scale for t in self.per)
@@ -100,6 +101,7 @@ def count(symbol: str, thing: str) -> Term:
     return Term(symbol, Dimension.COUNT, 1.0, thing)
 
 
+MILLISECOND = Term("ms", Dimension.TIME, 1 / 3_600_000)
 GPU = count("GPU", "gpu")
 REQUEST = count("request", "request")
 ITEM = count("item", "item")
@@ -124,6 +126,16 @@ PLAN_MONTHS = Unit("plan month", PLAN_MONTH)
 TOKENS = Unit("tokens", TOKEN)
 TOKENS_PER_REQUEST = Unit("tokens/request", TOKEN, (REQUEST,))
 TOKENS_PER_SECOND_PER_GPU = Unit("tokens/s per GPU", TOKEN, (SECOND, GPU))
+MILLISECONDS = Unit("ms", MILLISECOND)
+REPLICAS = Unit("replicas", count("replica", "replica"))
+LAYERS = Unit("layers", count("layer", "layer"))
+HEADS = Unit("heads", count("head", "head"))
+VALUES_PER_HEAD = Unit("values/head", count("value", "value"), (count("head", "head"),))
+VALUES_PER_TOKEN_LAYER = Unit("values/token/layer", count("value", "value"), (TOKEN, count("layer", "layer")))
+EXPERTS = Unit("experts", count("expert", "expert"))
+EXPERTS_PER_TOKEN = Unit("experts/token", count("expert", "expert"), (TOKEN,))
+TIMES_PEAK = Unit("x average", TIMES)
+"""Busiest hour / average hour."""
 REQUESTS_PER_MONTH = Unit("requests/month", REQUEST, (MONTH,))
 TERABYTES = Unit("TB", TB)
 TB_PER_MONTH = Unit("TB/month", TB, (MONTH,))

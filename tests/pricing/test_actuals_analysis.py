@@ -26,7 +26,8 @@ def run(plan_text: str, files: list[str], cfg: C.ActualsConfig | None = None, **
 
 
 def load_test_plan():
-    return C.load_plan_with_actuals(DATA / "plan.yaml")
+    plan = planfile.load(DATA / "plan.yaml")
+    return plan, plan.actuals
 
 
 def analysis_of(files: list[str], **kw):
@@ -87,7 +88,8 @@ def test_model_rule_matches_dated_snapshots_not_siblings():
         months: 3
         services:
           apis:
-            - {name: Chat, provider: openai, model: gpt-4o, requests_per_month: 1k, input_tokens: 100, output_tokens: 10}
+            - {name: Chat, provider: openai, model: gpt-4o, requests_per_month: 1k, input_tokens: 100,
+               output_tokens: 10}
     """, ["focus_ai_tokens.csv"], propose=False,
         cfg=C.ActualsConfig(rules=(C.Rule((("model", ("gpt-4o",)),), (), "Chat"),)))
     doc = actuals_data(a)
@@ -165,7 +167,8 @@ def test_usage_from_a_usage_only_export():
     summaries = next(ln for ln in a.lines if ln.name == "Summaries")
     u = summaries.usage[0]
     assert u.actual == 1_300_000  # tokens from the usage CSV; the cost CSV has none
-    assert u.volume_effect + u.price_effect == pytest.approx(summaries.actual[0] - round(summaries.plan[0] * a.covered[0]))
+    expected = summaries.actual[0] - round(summaries.plan[0] * a.covered[0])
+    assert u.volume_effect + u.price_effect == pytest.approx(expected)
 
 
 def test_unknown_quantity_is_said_not_zero():
@@ -299,7 +302,8 @@ def test_band_from_the_plan_ranges(tmp_path):
 def test_section_round_trip():
     data = {"sources": ["exports/focus.csv.gz", {"file": "openai.json"}], "cost": "billed",
             "rates": [{"from": "usd", "rate": 0.92, "as_of": "2027-03-31"}],
-            "rules": [{"match": {"model": "gpt-4o", "tags": {"team": ["search", "chat"]}}, "line": "Answer generation"}],
+            "rules": [{"match": {"model": "gpt-4o", "tags": {"team": ["search", "chat"]}},
+                       "line": "Answer generation"}],
             "forecast": {"method": "rebase", "window": 2}}
     cfg = C.actuals_from_data(data)
     assert cfg.sources == ("exports/focus.csv.gz", "openai.json") and cfg.cost is C.CostColumn.BILLED
@@ -327,7 +331,7 @@ def test_plan_file_with_actuals_section_loads_and_reports_lines(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text((DATA / "plan.yaml").read_text().replace("line: Summaries", "line: 12\n      lien: x"))
     with pytest.raises(PlanFileError) as err:
-        C.load_plan_with_actuals(bad)
+        planfile.load(bad)
     (p,) = [p for p in err.value.problems if p.key_path == "actuals.rules[1].lien"]
     assert p.line == (DATA / "plan.yaml").read_text().splitlines().index("      line: Summaries") + 2
 
@@ -352,7 +356,8 @@ def test_worker_entry_point_reports_progress_and_keeps_the_store(tmp_path):
     from pricing import actuals
     plan_path = tmp_path / "plan.yaml"
     plan_path.write_text((DATA / "plan.yaml").read_text())
-    plan, cfg = C.load_plan_with_actuals(plan_path)
+    plan = planfile.load(plan_path)
+    cfg = plan.actuals
     proj = engine.project(plan)
     seen = []
     outcomes, a = actuals.import_and_analyze(plan_path, proj, cfg, [str(DATA / "focus_infra.csv")],

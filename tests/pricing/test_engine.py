@@ -59,9 +59,9 @@ def test_spot_training_with_interruption_overhead():
     li = only(project("""\
     compute:
       training:
-        - {name: T, gpu: H100-80GB, gpus: 2, hours: 10, pricing: spot, interruption_overhead: 10%}
+        - {name: T, gpu: H100-80GB, gpus: 8, hours: 10, pricing: spot, interruption_overhead: 10%}
     """, "  gpu.H100-80GB.aws.spot: 1.5\n"))
-    assert li.monthly[0] == pytest.approx(10 * 1.1 * 2 * 1.5)
+    assert li.monthly[0] == pytest.approx(10 * 1.1 * 8 * 1.5)  # one p5.48xlarge of 8 GPUs
 
 
 def test_inference_gpus_follow_tokens_with_floor():
@@ -165,7 +165,8 @@ def test_api_cost_from_model_prices():
 def test_annotation_review_passes_spread():
     li = only(project("""\
     annotation:
-      - {name: Boxes, task: bounding_box, items: 120k, price_per_item: 0.06, review_passes: 1.25, month: 3, over_months: 2}
+      - {name: Boxes, task: bounding_box, items: 120k, price_per_item: 0.06, review_passes: 1.25, month: 3,
+         over_months: 2}
     """))
     expected = np.zeros(12)
     expected[[2, 3]] = 120e3 * 0.06 * 1.25 / 2
@@ -263,7 +264,8 @@ def test_unknown_names_are_located_with_suggestions():
         loads_checked(HEAD.replace("aws", "awz"))
     assert "aws" in exc.value.problems[0].message and exc.value.problems[0].key_path == "provider"
     with pytest.raises(PlanFileError) as exc:
-        loads_checked(HEAD + "services:\n  apis:\n    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
+        loads_checked(HEAD + "services:\n  apis:\n"
+                      "    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
     assert exc.value.problems[0].key_path == "services.apis[0].model" and "gpt-4o" in exc.value.problems[0].message
     with pytest.raises(PlanFileError) as exc:
         loads_checked(HEAD + "prices:\n  gpu.H100-80GB.aws.on_demnd: 3\n")
