@@ -20,7 +20,7 @@ from pricing.plan import Plan  # noqa: E402
 
 from gui.pdf import export_compare_pdf, export_pdf  # noqa: E402
 from gui.workers import Cancelled  # noqa: E402
-from pricing.load import load_checked, loads_checked
+from pricing.load import load_checked, loads_checked  # noqa: E402 - after the importorskip above
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
