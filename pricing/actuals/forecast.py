@@ -65,10 +65,10 @@ def _covered(month: str, through: Any) -> float:
     if through is None:
         return 1.0
     y, m = int(month[:4]), int(month[5:7])
-    start = _dt.datetime(y, m, 1, tzinfo=_dt.timezone.utc)
+    start = _dt.datetime(y, m, 1, tzinfo=_dt.UTC)
     days = calendar.monthrange(y, m)[1]
     end = start + _dt.timedelta(days=days)
-    t = through if through.tzinfo else through.replace(tzinfo=_dt.timezone.utc)
+    t = through if through.tzinfo else through.replace(tzinfo=_dt.UTC)
     if t >= end:
         return 1.0
     return max(0.0, min(1.0, (t - start) / (end - start)))

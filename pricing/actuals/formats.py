@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
 import os
 from dataclasses import dataclass
@@ -159,20 +158,23 @@ def detect(path: str, shown: str | None = None, *, parquet_columns: Callable[[st
         cols = parquet_columns(path)
         return _by_columns(Container.PARQUET, cols, shown, line=None)
     if head[:2] == b"\x1f\x8b":
-        header = _csv_header(lambda: io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline=""), shown)
+        header = _csv_header(path, shown, gz=True)
         return _by_columns(Container.CSV_GZ, header, shown, line=1)
     text_head = head.decode("utf-8-sig", errors="replace").lstrip()
     if text_head.startswith(("{", "[")):
         return _detect_json(path, shown, text_head)
     if b"\x00" in head:
         raise ExportError(Problem(f"binary data that is not Parquet or gzip; expected {EXPECTED}", file=shown))
-    header = _csv_header(lambda: open(path, encoding="utf-8-sig", newline=""), shown)
+    header = _csv_header(path, shown, gz=False)
     return _by_columns(Container.CSV, header, shown, line=1)
 
 
-def _csv_header(opener: Callable[[], io.TextIOBase], shown: str) -> list[str]:
+def _csv_header(path: str, shown: str, *, gz: bool) -> list[str]:
     try:
-        with opener() as fh:
+        # opened inside the try: the excepts below tell a file that cannot be opened or decompressed.
+        # gzip's text mode is a TextIOWrapper over the decompressed bytes, read as open() reads a plain file
+        with (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gz
+              else open(path, encoding="utf-8-sig", newline="")) as fh:
             row = next(csv.reader(fh), None)
     except UnicodeDecodeError:
         raise ExportError(Problem("the file is not UTF-8 text; exports are UTF-8 CSV, Parquet or JSON",
@@ -484,7 +486,7 @@ def _epoch_text(v: Any) -> str | None:
     if isinstance(v, (int, Decimal, float)):
         import datetime as _dt
         try:
-            return _dt.datetime.fromtimestamp(int(v), tz=_dt.timezone.utc).isoformat()
+            return _dt.datetime.fromtimestamp(int(v), tz=_dt.UTC).isoformat()
         except (OverflowError, ValueError, OSError):
             return str(v)
     return str(v)
