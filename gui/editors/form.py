@@ -234,10 +234,7 @@ class Form(QWidget):
         obj = self.target()
         if obj is None:
             return
-        if f.put is not None:
-            new = f.put(self, obj, value)
-        else:
-            new = ops.set_field(obj, f.key, value, share=f.spec.share)
+        new = f.put(self, obj, value) if f.put is not None else ops.set_field(obj, f.key, value, share=f.spec.share)
         if new is obj:
             return
         what = getattr(obj, "name", None) if self.key_path else None
@@ -310,10 +307,10 @@ class Form(QWidget):
         prefix = self.key_path
         mine: list[Problem] = []
         for p in self.document.problems:
-            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
-                                                or p.key_path.startswith("prices")):
-                mine.append(p)
-            elif prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):
+            top = prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
+                                                   or p.key_path.startswith("prices"))
+            under = prefix and (p.key_path == prefix or p.key_path.startswith(prefix + "."))
+            if top or under:
                 mine.append(p)
         obj = self.target()
         by_field: dict[str, str] = {}

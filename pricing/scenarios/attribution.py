@@ -238,10 +238,7 @@ class _SubsetCost:
         if got is None:
             if self.cancel is not None and self.cancel():
                 raise Cancelled()
-            if self.exact:
-                got = engine.project(self._plan(mask), self.env.catalog).monthly
-            else:
-                got = self._fast(mask)
+            got = engine.project(self._plan(mask), self.env.catalog).monthly if self.exact else self._fast(mask)
             self.memo[mask] = got
         return got
 

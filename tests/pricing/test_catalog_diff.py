@@ -112,14 +112,12 @@ def test_a_bundle_missing_files_or_not_a_zip_is_a_clear_error(tmp_path):
     partial = tmp_path / "partial.zip"
     with zipfile.ZipFile(partial, "w") as zf:
         zf.writestr("gpus.yaml", textwrap.dedent(BASE["gpus.yaml"]))
-    with pytest.raises(CatalogError, match="lacks storage.yaml, egress.yaml"):
-        with catalog_diff.opened(partial):
-            pass
+    with pytest.raises(CatalogError, match="lacks storage.yaml, egress.yaml"), catalog_diff.opened(partial):
+        pass
     text = tmp_path / "plan.yaml"
     text.write_text("name: x\n")
-    with pytest.raises(CatalogError, match="expected a catalog folder or a .zip"):
-        with catalog_diff.opened(text):
-            pass
+    with pytest.raises(CatalogError, match="expected a catalog folder or a .zip"), catalog_diff.opened(text):
+        pass
 
 
 def test_reprice_moves_each_line_by_hand(cats):

@@ -416,7 +416,8 @@ def test_libreoffice_recalculates_the_same_totals(tmp_path, catalog):
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
                     "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2",
                     "--outdir", str(tmp_path), str(zeroed)], check=True, capture_output=True, timeout=120)
-    rows = list(csv.reader(open(tmp_path / "zeroed-Monthly.csv", encoding="utf-8")))
+    with open(tmp_path / "zeroed-Monthly.csv", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
     total = next(r for r in rows if r and r[0] == "Total")
     proj = engine.project(plan, catalog)
     got = np.array([float(v) for v in total[X.FIRST_MONTH_COL:X.FIRST_MONTH_COL + len(proj.months)]])

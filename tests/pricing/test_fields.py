@@ -110,18 +110,17 @@ def test_each_spec_is_complete_and_its_limits_consistent(where, spec):
 
 def test_the_old_tables_are_views_of_the_schema():
     # the keys that took ranges, integers and shares before the schema, kept; runs became a whole number
-    assert planfile.RANGEABLE == {
+    assert {
         "gpus", "hours", "params", "tokens", "mfu", "runs", "interruption_overhead", "requests_per_month",
         "input_tokens", "output_tokens", "tokens_per_second_per_gpu", "utilization", "growth", "min_gpus", "people",
         "hours_per_week", "idle_share", "gpus_per_instance", "size_tb", "growth_tb_per_month", "compression",
         "tb_per_month", "cached_input_share", "response_cache_hit_rate", "items", "price_per_item", "review_passes",
         "quantity", "unit_price", "hours_per_month", "hourly_rate",
         # issues 14 and 15: serving's busy hour, mixture-of-experts active parameters, training goodput
-        "peak_to_average", "active_params", "goodput"}
-    assert planfile.INTEGER_FIELDS == {"gpus", "min_gpus", "people", "gpus_per_instance", "runs"}
-    assert planfile._SHARE_FIELDS == {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
-                                      "cached_input_share", "response_cache_hit_rate", "interruption_overhead",
-                                      "goodput"}
+        "peak_to_average", "active_params", "goodput"} == planfile.RANGEABLE
+    assert {"gpus", "min_gpus", "people", "gpus_per_instance", "runs"} == planfile.INTEGER_FIELDS
+    assert {"mfu", "utilization", "growth", "idle_share", "compression", "markup", "cached_input_share",
+            "response_cache_hit_rate", "interruption_overhead", "goodput"} == planfile._SHARE_FIELDS
     assert uncertainty._INTEGER == fields.INTEGER_KEYS
 
 
