@@ -137,7 +137,8 @@ def _mc_rows() -> list[tuple]:
     for samples, d in out.items():
         held = 16 * samples * 240 / 2**30
         rows.append((f"Monte Carlo {samples:,} samples x 240 months (support-assistant.yaml): peak memory "
-                     "above the loaded engine (RSS)", f"{d['after_mb'] - d['before_mb']:.0f} MB in {d['seconds']:.0f} s "
+                     "above the loaded engine (RSS)",
+                     f"{d['after_mb'] - d['before_mb']:.0f} MB in {d['seconds']:.0f} s "
                      f"(holding every sample: {held:.2f} GiB)", "bounded"))
     return rows
 

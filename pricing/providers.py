@@ -131,7 +131,8 @@ class Placement:
 
     @property
     def gaps(self) -> int:
-        return sum(1 for _, c in self.lines if c.monthly is None) + sum(1 for leg in self.legs if leg.cell.monthly is None)
+        return (sum(1 for _, c in self.lines if c.monthly is None)
+                + sum(1 for leg in self.legs if leg.cell.monthly is None))
 
     @property
     def priced(self) -> float:
@@ -170,7 +171,8 @@ def _platform_provider(catalog: "Catalog", name: str) -> str:
     return ""
 
 
-def compare(plan: Plan, catalog: "Catalog | None" = None, providers: tuple[str, ...] | None = None) -> ProviderComparison:
+def compare(plan: Plan, catalog: "Catalog | None" = None,
+            providers: tuple[str, ...] | None = None) -> ProviderComparison:
     """Price ``plan`` at each of ``providers`` (default: every provider of the catalog), line by line."""
     ctx = engine.context(plan, catalog)
     cat = ctx.catalog

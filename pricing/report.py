@@ -26,8 +26,9 @@ def prices_as_of(proj: Projection) -> dict:
 
 def report_data(source: Report | Projection, *, quantities: bool = True) -> dict:
     """The ``aicost report --json`` document (documented in docs/cli.md); its amounts are the report model's
-    cents (``report_model.summarize``), so they equal the PDF's and the CSV files' to the cent. ``quantities=False`` leaves each line's monthly
-    quantities out (empty): the text report doesn't show them, and rounding them is most of the work."""
+    cents (``report_model.summarize``), so they equal the PDF's and the CSV files' to the cent. ``quantities=False``
+    leaves each line's monthly quantities out (empty): the text report doesn't show them, and rounding them is most
+    of the work."""
     proj = source.projection if isinstance(source, Report) else source
     s = source.summary if isinstance(source, Report) else summarize(proj)
     items = []
@@ -185,7 +186,8 @@ def tornado_text(t: "Tornado", plan: Any, top: int = 15) -> str:  # noqa: F821
     for b in t.bars[:top]:
         mark = "  " if b.input.from_range else " *"
         lo, hi = input_value(b.input.key_path, b.input.low), input_value(b.input.key_path, b.input.high)
-        lines.append(f"{b.input.label[:width] + mark:<{width + 2}} {f'{lo} -> {money(b.total_low, cur, compact=True)}':>26} "
+        lines.append(f"{b.input.label[:width] + mark:<{width + 2}} "
+                     f"{f'{lo} -> {money(b.total_low, cur, compact=True)}':>26} "
                      f"{f'{hi} -> {money(b.total_high, cur, compact=True)}':>26} "
                      f"{money(b.swing, cur, compact=True):>14}")
     if any(not b.input.from_range for b in t.bars[:top]):

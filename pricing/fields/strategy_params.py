@@ -1,4 +1,4 @@
-"""THE parameters of each savings strategy, as field specs: the scenario reader, the savings panel and the docs read them here.
+"""THE parameters of each savings strategy, as field specs: read by the scenario reader, the savings panel and the docs.
 
 A parameter that is also a plan field (``utilization``, ``min_gpus``, ``tokens_per_second_per_gpu``)
 takes that field's kind, unit and limits, so a value means the same in a line and in a scenario.

@@ -1,4 +1,4 @@
-"""Savings strategies as users and forms see them: what each does, and its parameters (field specs from ``pricing.fields``)."""
+"""Savings strategies as users and forms see them: what each does and its parameters (``pricing.fields`` specs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

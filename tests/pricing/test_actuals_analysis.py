@@ -88,7 +88,8 @@ def test_model_rule_matches_dated_snapshots_not_siblings():
         months: 3
         services:
           apis:
-            - {name: Chat, provider: openai, model: gpt-4o, requests_per_month: 1k, input_tokens: 100, output_tokens: 10}
+            - {name: Chat, provider: openai, model: gpt-4o, requests_per_month: 1k, input_tokens: 100,
+               output_tokens: 10}
     """, ["focus_ai_tokens.csv"], propose=False,
         cfg=C.ActualsConfig(rules=(C.Rule((("model", ("gpt-4o",)),), (), "Chat"),)))
     doc = actuals_data(a)
@@ -165,7 +166,8 @@ def test_usage_from_a_usage_only_export():
     summaries = next(ln for ln in a.lines if ln.name == "Summaries")
     u = summaries.usage[0]
     assert u.actual == 1_300_000  # tokens from the usage CSV; the cost CSV has none
-    assert u.volume_effect + u.price_effect == pytest.approx(summaries.actual[0] - round(summaries.plan[0] * a.covered[0]))
+    assert u.volume_effect + u.price_effect == pytest.approx(summaries.actual[0]
+                                                             - round(summaries.plan[0] * a.covered[0]))
 
 
 def test_unknown_quantity_is_said_not_zero():
@@ -299,7 +301,8 @@ def test_band_from_the_plan_ranges(tmp_path):
 def test_section_round_trip():
     data = {"sources": ["exports/focus.csv.gz", {"file": "openai.json"}], "cost": "billed",
             "rates": [{"from": "usd", "rate": 0.92, "as_of": "2027-03-31"}],
-            "rules": [{"match": {"model": "gpt-4o", "tags": {"team": ["search", "chat"]}}, "line": "Answer generation"}],
+            "rules": [{"match": {"model": "gpt-4o", "tags": {"team": ["search", "chat"]}},
+                       "line": "Answer generation"}],
             "forecast": {"method": "rebase", "window": 2}}
     cfg = C.actuals_from_data(data)
     assert cfg.sources == ("exports/focus.csv.gz", "openai.json") and cfg.cost is C.CostColumn.BILLED

@@ -20,7 +20,8 @@ BASE = {
         gpus:
           X1:
             name: Test GPU
-            specs: {bf16_dense_tflops: 100, memory_gb: 10, source: datasheet, as_of: '2026-01', confidence: verified_primary}
+            specs: {bf16_dense_tflops: 100, memory_gb: 10, source: datasheet, as_of: '2026-01',
+                    confidence: verified_primary}
             prices:
               aws:
                 on_demand: {value: 2.0, source: page A, as_of: '2026-02', confidence: verified_primary}

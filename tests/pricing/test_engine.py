@@ -162,7 +162,8 @@ def test_api_cost_from_model_prices():
 def test_annotation_review_passes_spread():
     li = only(project("""\
     annotation:
-      - {name: Boxes, task: bounding_box, items: 120k, price_per_item: 0.06, review_passes: 1.25, month: 3, over_months: 2}
+      - {name: Boxes, task: bounding_box, items: 120k, price_per_item: 0.06, review_passes: 1.25, month: 3,
+         over_months: 2}
     """))
     expected = np.zeros(12)
     expected[[2, 3]] = 120e3 * 0.06 * 1.25 / 2
@@ -260,7 +261,8 @@ def test_unknown_names_are_located_with_suggestions():
         loads_checked(HEAD.replace("aws", "awz"))
     assert "aws" in exc.value.problems[0].message and exc.value.problems[0].key_path == "provider"
     with pytest.raises(PlanFileError) as exc:
-        loads_checked(HEAD + "services:\n  apis:\n    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
+        loads_checked(HEAD + "services:\n  apis:\n"
+                      "    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
     assert exc.value.problems[0].key_path == "services.apis[0].model" and "gpt-4o" in exc.value.problems[0].message
     with pytest.raises(PlanFileError) as exc:
         loads_checked(HEAD + "prices:\n  gpu.H100-80GB.aws.on_demnd: 3\n")

@@ -1,4 +1,4 @@
-"""The field schema: consistent with the plan's dataclasses, one set of limits for the file and every reader, docs in sync."""
+"""The field schema: matches the plan's dataclasses, one set of limits for the file and every reader, docs in sync."""
 import dataclasses
 import math
 
@@ -24,8 +24,9 @@ def catalog():
     return Catalog.load()
 
 
-STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "actuals", "key_order",
-             "fx_range", "priced_with"}  # the range of fx_rate (a range, like a line's ranges); the price record
+# fx_range: the range of fx_rate (a range, like a line's ranges); priced_with: the price record
+STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "actuals",
+             "key_order", "fx_range", "priced_with"}
 """Plan attributes that are sections or file structure, not settings."""
 
 
@@ -195,7 +196,8 @@ def plan_text(path: str, key: str, text: str) -> str:
     """A plan whose line of ``path`` (or whose settings) give ``key: text``."""
     if path == "":
         cur = "currency: JPY\n" if key == "fx_rate" else ""  # a USD plan refuses any rate but 1
-        return HEAD.replace("months: 240\n", "") + cur + f"{key}: {text}\n" + ("months: 240\n" if key != "months" else "")
+        return (HEAD.replace("months: 240\n", "") + cur + f"{key}: {text}\n"
+                + ("months: 240\n" if key != "months" else ""))
     line = dict(MINIMAL[path])
     if key in ("params", "active_params", "tokens", "mfu") and "hours" in line:  # a run derives its hours from these
         line.pop("hours")

@@ -26,7 +26,8 @@ CATALOG = {
         gpus:
           X1:
             name: Test GPU
-            specs: {bf16_dense_tflops: 100, memory_gb: 80, source: datasheet, as_of: '2026-01', confidence: verified_primary}
+            specs: {bf16_dense_tflops: 100, memory_gb: 80, source: datasheet, as_of: '2026-01',
+                    confidence: verified_primary}
             prices:
               aws:
                 on_demand: {value: 4.0, source: aws page, as_of: '2026-02', confidence: verified_primary}
