@@ -146,13 +146,14 @@ def test_subset_sums_equal_projecting_every_subset():
     (the engine's own way) gives the same parts."""
     from pricing.scenarios import attribution
 
+    real_init = attribution._SubsetCost.__init__
+
+    def exact(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        self.exact = True  # every subset with engine.project
+
     for name in ("Frugal", "Self-host"):
         fast = scenarios.evaluate(PLAN, PLAN.scenario(name), CATALOG)
-        real_init = attribution._SubsetCost.__init__
-
-        def exact(self, *args, real_init=real_init, **kwargs):
-            real_init(self, *args, **kwargs)
-            self.exact = True  # every subset with engine.project
         attribution._SubsetCost.__init__ = exact
         try:
             slow = scenarios.evaluate(PLAN, PLAN.scenario(name), CATALOG)
