@@ -259,8 +259,7 @@ class MonthlyChart(Chart):
                     f"({self.fmt.percent(h.share)})<br>Month total: {self.fmt.auto(h.month_total)}")
         if in_band:
             text += (f"<br>Likely range (P10–P90): {self.fmt.auto(float(b.p10[i]))} – "
-                     f"{self.fmt.auto(float(b.p90[i]))}, "
-                     f"P50 {self.fmt.auto(float(b.p50[i]))}")
+                     f"{self.fmt.auto(float(b.p90[i]))}, P50 {self.fmt.auto(float(b.p50[i]))}")
             if b.over_budget is not None:
                 text += f"<br>Chance of exceeding the budget: {self.fmt.percent(float(b.over_budget[i]))}"
         return text

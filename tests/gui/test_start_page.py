@@ -77,19 +77,20 @@ def test_a_plan_from_each_template(qtbot, window, base_catalog, starter):
 
 def test_the_rag_template_totals_by_hand(qtbot, window):
     """The first month of the RAG template, line by line (tests/pricing/test_templates.py shows each part):
-    answers 252,000 x 0.0094125 = 2,371.95; question embeddings 0.1512; corpus first load 20.00; storage
-    (510 + 51) GB x 0.023 = 12.903; reviews 48; MLOps 73 + 16.425 + 50 + 60; people 40 h x 95 = 3,800."""
+    answers 252,000 x 0.0102 = 2,570.40; question embeddings 0.1512; corpus first load 20.00; storage
+    (510 + 51) GB x 1e9 / 2^30 (AWS bills binary GB) x 0.023 = 12.0168; reviews 48; MLOps 73 + 16.425 + 50 + 60;
+    people 40 h x 95 = 3,800."""
     page = StartPage(window.settings, window)
     qtbot.addWidget(page)
     page.show()
     click_item(qtbot, page.templates, 0, double=True)  # a double-click creates it at once
     assert page.choice is not None and page.choice.path.stem == "rag-assistant"
     start_page.apply_choice(window, page.choice)
-    month1 = 2_371.95 + 0.1512 + 20.0 + 12.903 + 48.0 + 73.0 + 16.425 + 50.0 + 60.0 + 3_800.0
-    assert window.document.projection.monthly[0] == pytest.approx(month1, abs=1e-6)   # 6,452.43
-    # the headline adds the lines rounded half-even to the cent: 2,371.95 + 0.15 + 20.00 + 11.73 + 1.17 + 48.00
-    # + 73.00 + 16.42 (16.425) + 50.00 + 60.00 + 3,800.00 = 6,452.42
-    assert window.headline.data.run_rate_now == 6_452.42
+    month1 = 2_570.40 + 0.1512 + 20.0 + 561 * 1e9 / 2**30 * 0.023 + 48.0 + 73.0 + 16.425 + 50.0 + 60.0 + 3_800.0
+    assert window.document.projection.monthly[0] == pytest.approx(month1, abs=1e-6)   # 6,649.99
+    # the headline adds the lines rounded half-even to the cent: 2,570.40 + 0.15 + 20.00 + 10.92 (10.9244) + 1.09
+    # (1.0924) + 48.00 + 73.00 + 16.42 (16.425) + 50.00 + 60.00 + 3,800.00 = 6,649.98
+    assert window.headline.data.run_rate_now == 6_649.98
 
 
 def test_an_example_opens_as_an_untitled_copy_with_its_prompt_inside(qtbot, window, tmp_path):

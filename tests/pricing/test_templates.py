@@ -89,25 +89,30 @@ def test_the_rag_template_by_hand(catalog):
     plan = T.from_template(T.templates()[0].path, catalog, START)
     proj = engine.project(plan, catalog)
     line = {li.name: li.monthly for li in proj.line_items}
-    # Answer generation: 252,000 requests x (3,500 input, 15% = 525 of them cached, 400 output) on gpt-4.1
-    #   by hand at 2 / 0.5 / 8 USD per M tokens: (2,975 x 2 + 525 x 0.5 + 400 x 8) / 1e6 = 0.0094125 USD
-    per_request = genai("gpt-4.1", "openai", 3500, 400, 525)
-    assert per_request == pytest.approx(0.0094125, rel=1e-12)
-    assert line["Answer generation"][0] == pytest.approx(252_000 * per_request)         # 2,371.95
-    #   growing 5% a month: 24 months = 2,371.95 x (1.05^24 - 1) / 0.05
+    # Answer generation: 252,000 requests x (3,500 input, none cached: the 500-token instructions are under
+    #   OpenAI's 1,024-token caching minimum, 400 output) on gpt-4.1
+    #   by hand at 2 / 8 USD per M tokens: (3,500 x 2 + 400 x 8) / 1e6 = 0.0102 USD
+    per_request = genai("gpt-4.1", "openai", 3500, 400, 0)
+    assert per_request == pytest.approx(0.0102, rel=1e-12)
+    assert line["Answer generation"][0] == pytest.approx(252_000 * per_request)         # 2,570.40
+    #   growing 5% a month: 24 months = 2,570.40 x (1.05^24 - 1) / 0.05
     assert line["Answer generation"].sum() == pytest.approx(252_000 * per_request * (1.05 ** 24 - 1) / 0.05)
     # embeddings, text-embedding-3-small at 0.02 USD per M tokens
     assert line["Question embeddings"][0] == pytest.approx(252_000 * genai("text-embedding-3-small", "openai", 30, 0))
     assert line["Question embeddings"][0] == pytest.approx(0.1512)                     # 252k x 30 x 0.02 / 1e6
     assert list(line["Corpus embedding (first load)"][:2]) == pytest.approx([20.0, 0.0])  # 2M x 500 x 0.02 / 1e6
     assert list(line["Corpus re-embedding (changed passages)"][:2]) == pytest.approx([0.0, 1.0])  # from month 2
-    # storage: S3 Standard 0.023 USD/GB-month on the volume held; a month's new data counts half in its month
-    #   corpus: (500 + 20 / 2) GB x 0.023 = 11.73; over 24 months 500 x 24 + 20 x (0.5 + ... + 23.5) = 17,760 GB-months
-    assert line["Document corpus"][0] == pytest.approx(11.73)
-    assert line["Document corpus"].sum() == pytest.approx(17_760 * 0.023)
-    assert line["Vector index and snapshots"][0] == pytest.approx((50 + 1) * 0.023)
-    # egress: 50 GB a month growing 5%, the first 100 GB of each month free, then 0.09 USD/GB
-    assert line["Answers to users"].sum() == pytest.approx(sum(max(0.0, 50 * 1.05 ** k - 100) * 0.09
+    # storage: S3 Standard 0.023 USD per billed GB-month on the volume held; AWS bills binary GB (2^30 bytes,
+    #   resources/catalog/storage.yaml billing_units), so a plan's decimal GB is 1e9 / 2^30 = 0.9313 billed GB;
+    #   a month's new data counts half in its month
+    #   corpus: (500 + 20 / 2) GB x 0.9313 x 0.023 = 10.92; over 24 months 500 x 24 + 20 x (0.5 + ... + 23.5)
+    #   = 17,760 GB-months
+    billed = 1e9 / 2**30
+    assert line["Document corpus"][0] == pytest.approx(510 * billed * 0.023)              # 10.92
+    assert line["Document corpus"].sum() == pytest.approx(17_760 * billed * 0.023)
+    assert line["Vector index and snapshots"][0] == pytest.approx((50 + 1) * billed * 0.023)
+    # egress: 50 GB a month growing 5%, the first 100 billed GB of each month free, then 0.09 USD per billed GB
+    assert line["Answers to users"].sum() == pytest.approx(sum(max(0.0, 50 * billed * 1.05 ** k - 100) * 0.09
                                                                for k in range(24)))
     # annotation: 2,000 items x 2 passes x 0.012 USD (Ground Truth text classification) = 48 a month
     assert list(line["Answer quality reviews"][:3]) == pytest.approx([48.0, 48.0, 48.0])
@@ -117,6 +122,6 @@ def test_the_rag_template_by_hand(catalog):
     # people: 40 h x 95 USD
     assert line["Prompt, retrieval and eval upkeep"][0] == pytest.approx(3_800.0)
     # month 1 in all: the lines above
-    month1 = (252_000 * 0.0094125 + 0.1512 + 20.0 + 11.73 + 51 * 0.023 + 0.0 + 48.0 + 73.0 + 16.425 + 50.0 + 60.0
+    month1 = (252_000 * 0.0102 + 0.1512 + 20.0 + 510 * billed * 0.023 + 51 * billed * 0.023 + 0.0 + 48.0 + 73.0 + 16.425 + 50.0 + 60.0
               + 3_800.0)
-    assert proj.monthly[0] == pytest.approx(month1)                                    # 6,452.43
+    assert proj.monthly[0] == pytest.approx(month1)                                    # 6,649.99
