@@ -122,6 +122,6 @@ def test_the_rag_template_by_hand(catalog):
     # people: 40 h x 95 USD
     assert line["Prompt, retrieval and eval upkeep"][0] == pytest.approx(3_800.0)
     # month 1 in all: the lines above
-    month1 = (252_000 * 0.0102 + 0.1512 + 20.0 + 510 * billed * 0.023 + 51 * billed * 0.023 + 0.0 + 48.0 + 73.0 + 16.425 + 50.0 + 60.0
-              + 3_800.0)
+    month1 = (252_000 * 0.0102 + 0.1512 + 20.0 + 510 * billed * 0.023 + 51 * billed * 0.023 + 0.0 + 48.0 + 73.0
+              + 16.425 + 50.0 + 60.0 + 3_800.0)
     assert proj.monthly[0] == pytest.approx(month1)                                    # 6,649.99
