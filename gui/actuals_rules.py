@@ -119,10 +119,13 @@ class RulesPanel(QWidget):
         self.add_button.setToolTip("A new rule after the others: which billing rows go to which plan line")
         self.edit_button = QPushButton("Edit…")
         self.delete_button = QPushButton(theme.icon("remove"), "Delete")
-        self.up_button = QPushButton(theme.icon("up"), "Move up")
-        self.down_button = QPushButton(theme.icon("down"), "Move down")
-        self.up_button.setToolTip("Try this rule earlier (the first rule a row matches takes it)")
-        self.down_button.setToolTip("Try this rule later")
+        # the arrows alone (named for screen readers, said in the tooltip): the row fits the tab on a 1024-px window
+        self.up_button = QPushButton(theme.icon("up"), "")
+        self.down_button = QPushButton(theme.icon("down"), "")
+        self.up_button.setAccessibleName("Move up")
+        self.down_button.setAccessibleName("Move down")
+        self.up_button.setToolTip("Move up: try this rule earlier (the first rule a row matches takes it)")
+        self.down_button.setToolTip("Move down: try this rule later")
         for b, slot in ((self.add_button, self.add), (self.edit_button, self.edit), (self.delete_button, self.delete),
                         (self.up_button, lambda: self.move(-1)), (self.down_button, lambda: self.move(1))):
             b.clicked.connect(slot)

@@ -58,6 +58,7 @@ class ActualsView(QWidget):
         # -- the top row: totals, settings, import with progress and Cancel
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)  # on a narrow window it takes two lines instead of widening the window
         self.cost = QComboBox()
         for column, text, tip in COSTS:
             self.cost.addItem(text, column)
@@ -87,8 +88,10 @@ class ActualsView(QWidget):
             top.addWidget(w)
         top.addSpacing(8)
         top.addWidget(self.summary, 1)
-        top.addWidget(self.cost)
-        top.addWidget(self.method)
+        for combo in (self.cost, self.method):  # may shrink (the item elided, whole in the list) on a narrow window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+            top.addWidget(combo)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -112,6 +115,10 @@ class ActualsView(QWidget):
         self.unmapped = Table(UnmappedModel(self), "Unmapped rows by service and SKU", 3)
         self.rules = RulesPanel(self.set_rules, self._lines)
         self.files = Table(FilesModel(self), "Imported files", -1, Qt.SortOrder.AscendingOrder)
+        # the Rules and Files tables may be as short as the other tabs' tables less their button row: the tabs ask
+        # for no more height than the others, and the window still fits a 700-pixel screen (gui/screen_check.py)
+        for table in (self.rules.table, self.files):
+            table.setMinimumHeight(40)
         self.remove_button = QPushButton("Remove from the actuals")
         self.remove_button.setToolTip("Forget the selected file's rows (the file itself is not touched)")
         self.remove_button.clicked.connect(self.remove_selected_file)
@@ -145,6 +152,8 @@ class ActualsView(QWidget):
         self.splitter.addWidget(right)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([520, 640])
+        for i in (0, 1):  # a narrow window shares its width evenly: the chart's legend keeps to two lines at 1024 px
+            self.splitter.setStretchFactor(i, 1)
 
         self.empty = QLabel()
         self.empty.setWordWrap(True)

@@ -26,8 +26,9 @@ def create_application(argv: list[str] | None = None):
     # Qt 6 scales for high-DPI screens by itself; pass fractional factors through (no rounding to 1x/2x)
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    from gui import theme
+    from gui import screen_fit, theme
     app.setWindowIcon(theme.app_icon())
+    screen_fit.install(app)  # no dialog or window larger than the screen it opens on
     return app
 
 
@@ -71,12 +72,19 @@ def load_engine(path: str | Path | None = None):
 
 def run_app(path: str | Path | None = None) -> int:
     """Open the window (on ``path`` when given) and run until it is closed; returns the exit status."""
+    from gui import syscheck
+    if syscheck.require_window_libraries():  # Linux/X11 without Qt's xcb libraries: say which, not Qt's abort
+        return 1
     catalog = load_engine(path)
     app = create_application()
     window = build_window(path, catalog)
     window.show()
     from gui import autosave
     window.autosaver = autosave.start(window)  # unsaved changes survive a crash; offers what a crash left
+    from PySide6.QtCore import QTimer
+    from gui import start_page
+    # after the offer of a crashed session's plan: the last plan (a setting) or the start page
+    QTimer.singleShot(0, window, lambda: start_page.at_start(window, opened=path is not None))
     status = app.exec()
     from gui import workers
     workers.shutdown_all()  # no background work may outlive the event loop (see shutdown_all)

@@ -189,7 +189,8 @@ class CatalogBrowser(QDialog):
         document.plan_changed.connect(self._on_plan_changed)
         self._on_plan_changed()
         self._reload_api_models()
-        _fit_columns(self.catalog_view)  # once: edits keep the widths the user may have set
+        # once: edits keep the widths the user may have set; units are read whole ("USD per object per worker")
+        _fit_columns(self.catalog_view, wide=(0, CatalogTableModel.UNIT))
         self.resize(1280, 760)
 
     # -- construction ----------------------------------------------------------------------------

@@ -348,6 +348,8 @@ def entry_tooltip(r: CatalogRow, fmt: PriceFormat) -> str:
         lines.append(f"overridden in this plan: {fmt.number(e.value)} {e.unit} "
                      f"(catalog: {base}, {c.source.source}, {date})")
     else:
+        if e.value is not None:  # the value with its whole unit (the table's Unit column may be elided)
+            lines.append(f"value: {fmt.number(e.value)} {e.unit}")
         lines.append(f"source: {e.source.source}")
         lines.append(f"as of: {e.source.as_of or 'undated'}")
         lines.append(f"confidence: {e.source.confidence}")

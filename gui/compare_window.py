@@ -129,7 +129,9 @@ class CompareWindow(QMainWindow):
         self.add_action = self._act(bar, "Add plans…", self.add_plans_dialog, QKeySequence.StandardKey.Open,
                                     "Add saved plans (.yaml) to the comparison")
         self.scenario_button = QToolButton()
-        self.scenario_button.setText("Add scenario")
+        # the menu's arrow as part of the text: the style's own indicator was drawn over the last letter
+        self.scenario_button.setText("Add scenario ▾")
+        self.scenario_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
         self.scenario_button.setToolTip("Add one of the scenarios of a plan in the comparison")
         self.scenario_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.scenario_menu = QMenu(self.scenario_button)

@@ -214,13 +214,13 @@ class PlanDocument(QObject):
         self.opened.emit()
         self.path_changed.emit()
 
-    def new(self) -> None:
-        """Start an empty plan (no file)."""
+    def new(self, plan: Plan | None = None) -> None:
+        """Start an empty plan, or ``plan`` (a template's, an example's), with no file: Save asks where."""
         self._path = None
         self._disk_fingerprint = False
         self.undo_stack.clear()
         self._scenario_ms = None  # another plan: its first evaluation is not timed yet
-        self._set_plan(Plan())
+        self._set_plan(plan if plan is not None else Plan())
         self._select_default_scenario()
         self.undo_stack.setClean()
         self.opened.emit()

@@ -41,15 +41,13 @@ def _settings() -> Settings:
     return Settings()
 
 
-def _start_dir(stem: str, suffix: str) -> str:
-    folder = str(_settings().value(LAST_DIR_KEY, "") or "")
-    if not folder or not Path(folder).is_dir():
-        folder = str(Path.home())
-    return str(Path(folder) / f"{stem}{suffix}")
+def _start_dir(stem: str, suffix: str, plan_path: Path | None = None) -> str:
+    """The file the dialog proposes (``Settings.export_dir``: this plan's last export folder, else its own)."""
+    return str(_settings().export_dir(plan_path) / f"{stem}{suffix}")
 
 
-def _remember(path: Path) -> None:
-    _settings().set_value(LAST_DIR_KEY, str(path.parent))
+def _remember(path: Path, plan_path: Path | None = None) -> None:
+    _settings().remember_export(path, plan_path)
 
 
 def _presenter(parent: QWidget | None, presenter: ErrorPresenter | None) -> ErrorPresenter:
@@ -171,11 +169,13 @@ def _page_size() -> str:
     return size if size in PDF_FILTERS else "A4"
 
 
-def ask_pdf_path(parent: QWidget | None, stem: str, title: str = "Export PDF report") -> tuple[Path, str] | None:
+def ask_pdf_path(parent: QWidget | None, stem: str, title: str = "Export PDF report",
+                 plan_path: Path | None = None) -> tuple[Path, str] | None:
     """The file and page size the user picks (the file type filter chooses the page size)."""
     size = _page_size()
     filters = ";;".join(PDF_FILTERS.values())
-    path, chosen = QFileDialog.getSaveFileName(parent, title, _start_dir(stem, ".pdf"), filters, PDF_FILTERS[size])
+    path, chosen = QFileDialog.getSaveFileName(parent, title, _start_dir(stem, ".pdf", plan_path), filters,
+                                               PDF_FILTERS[size])
     if not path:
         return None
     size = next((k for k, v in PDF_FILTERS.items() if v == chosen), size)
@@ -186,8 +186,9 @@ def ask_pdf_path(parent: QWidget | None, stem: str, title: str = "Export PDF rep
     return p, size
 
 
-def ask_csv_path(parent: QWidget | None, stem: str, title: str = "Export CSV") -> Path | None:
-    path, _ = QFileDialog.getSaveFileName(parent, title, _start_dir(stem, ".csv"), CSV_FILTER)
+def ask_csv_path(parent: QWidget | None, stem: str, title: str = "Export CSV",
+                 plan_path: Path | None = None) -> Path | None:
+    path, _ = QFileDialog.getSaveFileName(parent, title, _start_dir(stem, ".csv", plan_path), CSV_FILTER)
     if not path:
         return None
     p = Path(path)
@@ -195,20 +196,23 @@ def ask_csv_path(parent: QWidget | None, stem: str, title: str = "Export CSV") -
 
 
 def _start(parent: QWidget | None, title: str, target: Path, write: Callable[[Path, Any, Any], Any],
-           presenter: ErrorPresenter | None, describe: Callable[[Any], tuple[tuple[Path, ...], str]]) -> ExportJob:
-    """Remember the folder, then run ``write(target, progress, cancelled)`` as an ExportJob."""
-    _remember(target)
+           presenter: ErrorPresenter | None, describe: Callable[[Any], tuple[tuple[Path, ...], str]],
+           plan_path: Path | None = None) -> ExportJob:
+    """Remember the folder (for ``plan_path``'s exports too), then run ``write(target, progress, cancelled)`` as an
+    ExportJob."""
+    _remember(target, plan_path)
     return ExportJob(parent, title, f"Writing {target.name}…",
                      lambda progress, cancelled: write(target, progress, cancelled), _presenter(parent, presenter),
                      describe).start()
 
 
 def _export_pdf(parent: QWidget | None, title: str, stem: str, write: Callable[[Path, str, Any, Any], None],
-                path: str | Path | None, page_size: str | None, presenter: ErrorPresenter | None) -> ExportJob | None:
-    """A PDF export: ``path`` (and ``page_size``) as given, or asked for;
+                path: str | Path | None, page_size: str | None, presenter: ErrorPresenter | None,
+                plan_path: Path | None = None) -> ExportJob | None:
+    """A PDF export: ``path`` (and ``page_size``) as given, or asked for (starting in ``plan_path``'s folder);
     ``write(target, size, progress, cancelled)``."""
     if path is None:
-        picked = ask_pdf_path(parent, stem, title)
+        picked = ask_pdf_path(parent, stem, title, plan_path)
         if picked is None:
             return None
         path, size = picked
@@ -218,18 +222,20 @@ def _export_pdf(parent: QWidget | None, title: str, stem: str, write: Callable[[
     def task(target: Path, progress: Any, cancelled: Any) -> Path:
         write(target, size, progress, cancelled)
         return target
-    return _start(parent, title, Path(path), task, presenter, lambda p: ((p,), f"{size} pages"))
+    return _start(parent, title, Path(path), task, presenter, lambda p: ((p,), f"{size} pages"), plan_path)
 
 
 def _export_csv(parent: QWidget | None, title: str, stem: str, write: Callable[[Path, Any, Any], Any],
                 path: str | Path | None, presenter: ErrorPresenter | None,
-                describe: Callable[[Any], tuple[tuple[Path, ...], str]]) -> ExportJob | None:
-    """A CSV export: ``path`` as given, or asked for; ``write(target, progress, cancelled)``."""
+                describe: Callable[[Any], tuple[tuple[Path, ...], str]],
+                plan_path: Path | None = None) -> ExportJob | None:
+    """A CSV export: ``path`` as given, or asked for (starting in ``plan_path``'s folder);
+    ``write(target, progress, cancelled)``."""
     if path is None:
-        path = ask_csv_path(parent, stem, title)
+        path = ask_csv_path(parent, stem, title, plan_path)
         if path is None:
             return None
-    return _start(parent, title, Path(path), write, presenter, describe)
+    return _start(parent, title, Path(path), write, presenter, describe, plan_path)
 
 
 def export_pdf(parent: QWidget | None, document: Any, *, path: str | Path | None = None, page_size: str | None = None,
@@ -249,7 +255,7 @@ def export_pdf(parent: QWidget | None, document: Any, *, path: str | Path | None
         write_pdf(plan, target, catalog=catalog, page_size=size, progress=progress, cancel=cancelled,
                   projection=projection)
 
-    return _export_pdf(parent, title, file_stem(plan.name), write, path, page_size, presenter)
+    return _export_pdf(parent, title, file_stem(plan.name), write, path, page_size, presenter, document.path)
 
 
 def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None = None,
@@ -269,7 +275,7 @@ def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None
         extra = "; left out: " + "; ".join(result.skipped) if result.skipped else ""
         return tuple(result.paths), extra.lstrip("; ")
 
-    return _export_csv(parent, title, file_stem(plan.name), write, path, presenter, describe)
+    return _export_csv(parent, title, file_stem(plan.name), write, path, presenter, describe, document.path)
 
 
 # ---------------------------------------------------------------------------------------------

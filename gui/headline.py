@@ -3,34 +3,66 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from pricing import series
 
 from gui import theme
+from gui.screen_fit import ElidedLabel
 from gui.uncertainty_view import Status
 from gui.widgets import MoneyFormat
+
+
+class _Line(ElidedLabel):
+    """One line of a figure. Its size never follows its text, so a new value never re-lays out the window: as
+    wide as its sample, narrower (down to a share of that) when the bar is short of room; text wider than the
+    label is drawn elided, the whole of it in the tooltip (``text()`` is always the whole text)."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(text)
+        self._hint = QSize(0, 0)
+
+    def fix(self, width: int, height: int, shrink: float) -> None:
+        """``width`` x ``height`` as it would like, down to ``shrink`` of the width when room is short."""
+        self._hint = QSize(width, height)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(height)
+        self.setMinimumWidth(int(width * shrink))
+        self.setMaximumWidth(width)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self._hint
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(self.minimumWidth(), self._hint.height())
+
+    def show_text(self, text: str) -> None:
+        self.setText(text)
 
 
 class Figure(QFrame):
     """One headline figure: a caption above a big value, and a detail line below."""
 
-    def __init__(self, caption: str, tip: str, samples: tuple[str, str, str], parent: QWidget | None = None):
+    def __init__(self, caption: str, tip: str, samples: tuple[str, str, str], parent: QWidget | None = None,
+                 shrink: float = 1.0):
         """``samples``: the widest caption, value and detail expected; the figure keeps that size, so a new
-        value never re-lays out the window (text that is wider still is elided, the tooltip has it all)."""
+        value never re-lays out the window (text that is wider still is elided, the tooltip has it all).
+        ``shrink``: the share of that width its value may shrink to when the window is narrow (a name: money never
+        shrinks)."""
         super().__init__(parent)
         self.setToolTip(tip)
         self.setAccessibleDescription(tip)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 4, 12, 4)
+        layout.setContentsMargins(10, 4, 10, 4)
         layout.setSpacing(0)
-        self.caption = QLabel(caption)
-        self.value = QLabel("—")
+        self.caption = _Line(caption)
+        self.value = _Line("—")
         self.value.setFont(theme.headline_font(self.font(), 1.55))
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail = QLabel("")
+        self.detail = _Line("")
         for w in (self.caption, self.detail):
             w.setForegroundRole(w.foregroundRole())
             font = w.font()
@@ -39,12 +71,24 @@ class Figure(QFrame):
         layout.addWidget(self.caption)
         layout.addWidget(self.value)
         layout.addWidget(self.detail)
-        labels = (self.caption, self.value, self.detail)
-        width = max(w.fontMetrics().horizontalAdvance(t) for w, t in zip(labels, samples)) + 4
-        for w in labels:
-            w.setFixedSize(width, w.fontMetrics().height() + 2)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._samples, self._shrink, self.compact = samples, shrink, False
+        self._fit()
+        # narrower than its samples when the window is (1024 px): the texts are then elided, never overlapped
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._apply_muted()
+
+    def _fit(self) -> None:
+        labels = (self.caption, self.value, self.detail)
+        width = max(w.fontMetrics().horizontalAdvance(t) for w, t in zip(labels, self._samples)) + 4
+        for w in labels:  # the caption and detail lines give way first (elided, the tooltip has them)
+            w.fix(width, w.fontMetrics().height() + 2, self._shrink if w is self.value else 0.5)
+
+    def set_compact(self, on: bool) -> None:
+        """A smaller value font, for a window too narrow for the figures at their full size."""
+        if on != self.compact:
+            self.compact = on
+            self.value.setFont(theme.headline_font(self.font(), 1.25 if on else 1.55))
+            self._fit()
 
     def _apply_muted(self) -> None:
         for w in (self.caption,) if getattr(self, "_warned", False) else (self.caption, self.detail):
@@ -67,12 +111,8 @@ class Figure(QFrame):
 
     def set(self, value: str, detail: str = "", caption: str | None = None) -> None:
         for label, text in ((self.value, value), (self.detail, detail), (self.caption, caption)):
-            if text is None:
-                continue
-            shown = label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, label.width())
-            if shown != label.text():
-                label.setText(shown)
-            label.setToolTip(text if shown != text else "")
+            if text is not None:
+                label.show_text(text)
 
 
 class HeadlineBar(QWidget):
@@ -94,7 +134,7 @@ class HeadlineBar(QWidget):
                              "served by inference services and API lines, per thousand.",
                              ("Cost per 1k requests", "$888.88", "whole bill / requests served"))
         self.driver = Figure("Top driver", "The line costing the most over the horizon, and its share of the total.",
-                             ("Top driver", "Answer generation ser", "88% of the total"))
+                             ("Top driver", "Answer generation ser", "88% of the total"), shrink=0.5)
         self.budget = Figure("Monthly budget", "The plan's monthly budget and the first month the cost exceeds it.",
                              ("Monthly budget", "$888.8k", "exceeded from Sep 2028"))
         self.saving = Figure("Savings", "What the selected scenario (Savings panel) saves over the horizon, and "
@@ -112,6 +152,8 @@ class HeadlineBar(QWidget):
         # figures that don't fit a narrow window are clipped rather than widening the window
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(200)
+        self._full_width = layout.sizeHint().width()
+        """What the figures take at their full size: narrower, they turn compact (``Figure.set_compact``)."""
         self.data: series.Headline | None = None
         """The figures shown (tests compare them with the engine)."""
         self.band: series.Band | None = None
@@ -121,6 +163,12 @@ class HeadlineBar(QWidget):
         document.scenario_changed.connect(self._on_scenario_changed)
         self._on_plan_changed()
         self._on_scenario_changed()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - a narrow window: smaller figures, elided texts
+        super().resizeEvent(event)
+        compact = event.size().width() < self._full_width
+        for f in self.figures:
+            f.set_compact(compact)
 
     def _on_plan_changed(self) -> None:
         doc = self.document

@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QToolBar,
-                               QUndoView, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget,
+                               QToolBar, QUndoView, QWhatsThis, QWidget)
 
 from pricing.errors import PlanError
 from pricing.planfile import FileChangedError
@@ -17,9 +17,11 @@ from gui.actuals_view import ActualsView, is_export
 from gui.autosave import ask_file_changed
 from gui.charts import ChartsView
 from gui.editors import EditorStack, LineActions, PlanTree
+from gui import screen_fit
 from gui.errors import ErrorPresenter
 from gui.headline import HeadlineBar
 from gui.line_table import LineTable
+from gui.period_table import PeriodTable
 from gui.reprice_bar import RepriceBar
 from gui.savings_panel import SavingsPanel
 from gui.settings import Settings
@@ -64,11 +66,17 @@ class MainWindow(QMainWindow):
         self.charts.currentChanged.connect(lambda _i: self.table.setVisible(self.charts.currentWidget()
                                                                             is not self.actuals))
         self.table = LineTable(document)
+        self.periods = PeriodTable(document)  # categories by fiscal quarter and year, beside the lines
+        self.tables = QTabWidget()
+        self.tables.setDocumentMode(True)
+        self.tables.addTab(self.table, "Line items")
+        self.tables.addTab(self.periods, "By period")
+        self.tables.setTabToolTip(1, "Cost by category per fiscal quarter, fiscal year or month")
         center = QSplitter(Qt.Orientation.Vertical)
         center.setObjectName("center")
         center.addWidget(self.charts)
-        center.addWidget(self.table)
-        center.setSizes([360, 200])
+        center.addWidget(self.tables)
+        center.setSizes([410, 170])  # the charts first: a short screen keeps them readable
         center.setChildrenCollapsible(False)
         self.setCentralWidget(center)
 
@@ -100,11 +108,10 @@ class MainWindow(QMainWindow):
         self._on_path_changed()
         self._on_plan_changed()
         self.editor.show_key(self.tree.current_key())
-        self.resize(1440, 900)
-        self.resizeDocks([self.plan_dock], [270], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock, self.savings_dock], [300, 300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.editor_dock, self.savings_dock], [660, 510], Qt.Orientation.Horizontal)
-        settings.restore_window(self)
+        # from the available screen; then the last run's layout, kept on screen
+        screen_fit.first_layout(self, left=[self.plan_dock], bottom=[self.editor_dock, self.savings_dock])
+        if settings.restore_window(self):
+            screen_fit.keep_inside(self)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -128,7 +135,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         sk = QKeySequence.StandardKey
         m = self.menuBar().addMenu("&File")
-        self._action(m, "&New", self.new_plan, sk.New, "Start an empty plan")
+        self._action(m, "&New…", self.new_plan, sk.New, "Start a plan from a template, an example or empty")
         self._action(m, "&Open…", self.open_plan, sk.Open, "Open a plan file (YAML)")
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -139,10 +146,15 @@ class MainWindow(QMainWindow):
         self._action(m, "Import &actuals…", self.show_actuals, "Ctrl+I", "Import real bills (FOCUS, OpenAI, "
                      "Anthropic exports) to compare with the plan")
         m.addSeparator()
+        self._lazy(m, "&Print…", "gui.print_actions", "Print the report of the plan through the system dialog",
+                   lambda mod: mod.print_plan(self, self.document, presenter=self.presenter), sk.Print)
         self._lazy(m, "Export &PDF…", "gui.export_actions", "A report of the plan: bill, charts, drivers, sources",
-                   lambda mod: mod.export_pdf(self, self.document, presenter=self.presenter), "Ctrl+P")
+                   lambda mod: mod.export_pdf(self, self.document, presenter=self.presenter), "Ctrl+Shift+E")
         self._lazy(m, "Export &CSV…", "gui.export_actions", "Monthly costs per line item, for a spreadsheet",
                    lambda mod: mod.export_csv(self, self.document, presenter=self.presenter))
+        self._lazy(m, "Export chart &image…", "gui.charts.export", "The chart shown, as PNG or SVG",
+                   lambda mod: mod.ask_and_save(self, self.charts.current_chart() or self.charts.monthly,
+                                                self.document, self.settings))
         m.addSeparator()
         self._action(m, "&Quit", self.close, sk.Quit).setMenuRole(QAction.MenuRole.QuitRole)
         m = self.menuBar().addMenu("&Edit")
@@ -178,6 +190,10 @@ class MainWindow(QMainWindow):
         self._lazy(m, "&Update prices…", "gui.price_update_dialog", "Install a newer catalog or genai-prices data",
                    lambda _m: self.open_tool("gui.price_update_dialog", "PriceUpdateDialog"))
         m = self.menuBar().addMenu("&Help")
+        self._lazy(m, "&User guide", "gui.help_viewer", "The user guide and the reference pages",
+                   lambda mod: mod.show_help(self), sk.HelpContents)
+        m.addAction(QWhatsThis.createAction(self))
+        m.addSeparator()
         self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)
 
     def _lazy(self, menu: Any, text: str, module: str, tip: str, run: Any, key: Any = None) -> QAction:
@@ -256,9 +272,10 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     def new_plan(self) -> None:
+        """File > New: the start page (a template, an example, a recent plan, a file or an empty plan)."""
         if self.maybe_save():
-            self.document.new()
-            self.tree.select("")
+            from gui import start_page
+            start_page.show(self)
 
     def open_plan(self) -> None:
         if not self.maybe_save():
@@ -310,9 +327,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
-    def about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", f"<b>{APP_NAME}</b><p>What an AI project will cost, month "
-                          "by month, what drives the bill, and what each saving would save.</p>")
+    def about(self) -> QWidget:
+        """Help > About: version, price data dates, licences of the bundled components (gui/about.py)."""
+        from gui.about import show_about
+        return show_about(self)
 
     # -- Qt events ---------------------------------------------------------------------------
 

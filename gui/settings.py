@@ -32,6 +32,21 @@ class Settings:
     def clear_recent(self) -> None:
         self._s.setValue("recent_files", [])
 
+    # -- start -------------------------------------------------------------------------------
+
+    def reopen_last(self) -> bool:
+        """Whether the app reopens the last plan at start (default on; off: the start page)."""
+        raw = self._s.value("start/reopen_last", True)
+        return raw if isinstance(raw, bool) else str(raw).strip().lower() not in ("false", "0", "no", "")
+
+    def set_reopen_last(self, on: bool) -> None:
+        self._s.setValue("start/reopen_last", bool(on))
+
+    def last_plan(self) -> Path | None:
+        """The plan opened or saved last, if it still exists."""
+        files = self.recent_files()
+        return files[0] if files else None
+
     # -- folders -----------------------------------------------------------------------------
 
     def last_dir(self) -> str:
@@ -39,6 +54,30 @@ class Settings:
 
     def set_last_dir(self, path: Path) -> None:
         self._s.setValue("last_dir", str(Path(path).parent))
+
+    # -- exports -----------------------------------------------------------------------------
+
+    EXPORT_DIR_KEY = "export/last_dir"
+
+    def _export_key(self, plan_path: Path) -> str:
+        import hashlib
+        digest = hashlib.sha1(str(Path(plan_path).resolve()).encode()).hexdigest()[:16]
+        return f"{self.EXPORT_DIR_KEY}_of/{digest}"
+
+    def export_dir(self, plan_path: Path | None = None) -> Path:
+        """Where an export's file dialog starts: where this plan's last export went, else the plan's own folder;
+        for a plan never saved, the last export's folder; else home."""
+        candidates = []
+        if plan_path is not None:
+            candidates += [str(self._s.value(self._export_key(plan_path), "") or ""), str(Path(plan_path).parent)]
+        candidates.append(str(self._s.value(self.EXPORT_DIR_KEY, "") or ""))
+        return Path(next((f for f in candidates if f and Path(f).is_dir()), str(Path.home())))
+
+    def remember_export(self, target: Path, plan_path: Path | None = None) -> None:
+        """An export went to ``target``: its folder is where the next one starts (for ``plan_path`` too)."""
+        self._s.setValue(self.EXPORT_DIR_KEY, str(Path(target).parent))
+        if plan_path is not None:
+            self._s.setValue(self._export_key(plan_path), str(Path(target).parent))
 
     # -- window ------------------------------------------------------------------------------
 

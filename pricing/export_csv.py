@@ -1,4 +1,4 @@
-"""CSV export: monthly costs per line item (long form), a summary, monthly totals with P10/P50/P90, comparisons.
+"""CSV export: costs per line item by month (long form), a summary, monthly totals, fiscal periods, comparisons.
 
 The files and their columns are documented in docs/exports.md. In short:
 
@@ -280,16 +280,60 @@ def write_monthly(source: Report | Projection, path_or_file: Any, *, uncertainty
 
 
 # ---------------------------------------------------------------------------------------------
-# Everything for one plan: the three files side by side
+# Fiscal quarters and years: a row per period, a column per category
 # ---------------------------------------------------------------------------------------------
 
 
-def export_paths(path: str | os.PathLike) -> tuple[Path, Path, Path]:
-    """``costs.csv`` -> (``costs.csv``, ``costs-summary.csv``, ``costs-monthly.csv``)."""
+def fiscal_header() -> tuple[str, ...]:
+    cats = tuple(c.value.lower() for c in Category)
+    return ("period", "label", "fiscal_year", "quarter", "first_month", "last_month", "months") + cats + (
+        "total", "currency")
+
+
+def fiscal_rows(source: Report | Projection) -> list[tuple[str, ...]]:
+    """One row per fiscal quarter, then one per fiscal year, of the plan's fiscal calendar
+    (``fiscal_year_start``; a fiscal year is named by the calendar year in which it ends). Each row's
+    categories sum to its total; the quarters' totals, and the years', sum to the horizon total."""
+    rep = _report(source)
+    s = rep.summary
+    money = lambda c: amount(c, s.decimals)  # noqa: E731
+    cur = safe_cell(s.currency)
+    first = s.fiscal_year_start
+    out = []
+    for kind, table in (("quarter", rep.fiscal_quarters()), ("year", rep.fiscal_years())):
+        rows = dict(table.rows)
+        for j, p in enumerate(table.periods):
+            m0 = s.months[p.start]
+            fy, q = report_model.fiscal_quarter(m0.year, m0.month, first)
+            cells = [money(int(rows[c][j])) if c in rows else money(0) for c in Category]
+            out.append((kind, p.label, str(fy), str(q) if kind == "quarter" else "", str(m0),
+                        str(s.months[p.stop - 1]), str(p.months), *cells, money(int(table.column_totals[j])), cur))
+    return out
+
+
+def write_fiscal(source: Report | Projection, path_or_file: Any, *, bom: bool = True) -> None:
+    """Write the fiscal quarters and years (see ``fiscal_rows`` and docs/exports.md)."""
+    table = fiscal_rows(source)
+
+    def write_rows(fh: IO[str]) -> None:
+        w = _writer(fh)
+        w.writerow(fiscal_header())
+        w.writerows(table)
+    _write(path_or_file, write_rows, bom)
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything for one plan: the four files side by side
+# ---------------------------------------------------------------------------------------------
+
+
+def export_paths(path: str | os.PathLike) -> tuple[Path, Path, Path, Path]:
+    """``costs.csv`` -> (``costs.csv``, ``costs-summary.csv``, ``costs-monthly.csv``, ``costs-fiscal.csv``)."""
     p = Path(path)
     if p.suffix.lower() != ".csv":
         p = p.with_name(p.name + ".csv")
-    return p, p.with_name(f"{p.stem}-summary.csv"), p.with_name(f"{p.stem}-monthly.csv")
+    return (p, p.with_name(f"{p.stem}-summary.csv"), p.with_name(f"{p.stem}-monthly.csv"),
+            p.with_name(f"{p.stem}-fiscal.csv"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +355,7 @@ def export(plan: "Plan", path: str | os.PathLike, *, catalog: Any = None,
            progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
            samples: int | None = None, seed: int | None = None, projection: Projection | None = None,
            report: Report | None = None) -> Exported:
-    """Write the long-form, summary and monthly files of a plan (BOM, CRLF; docs/exports.md).
+    """Write the long-form, summary, monthly and fiscal files of a plan (BOM, CRLF; docs/exports.md).
 
     They read one report (``report``, or one gathered here: the plan's scenarios and, when it has
     ranges, Monte Carlo percentiles, seeded so the same plan gives the same file; ``projection``
@@ -333,13 +377,14 @@ def export(plan: "Plan", path: str | os.PathLike, *, catalog: Any = None,
     return Exported(export_paths(path), report.skipped)
 
 
-def write_report(report: Report, path: str | os.PathLike) -> tuple[Path, Path, Path]:
-    """The three files of a report (``export_paths``), each through the one atomic writer."""
-    long_path, summary_path, monthly_path = export_paths(path)
+def write_report(report: Report, path: str | os.PathLike) -> tuple[Path, Path, Path, Path]:
+    """The four files of a report (``export_paths``), each through the one atomic writer."""
+    long_path, summary_path, monthly_path, fiscal_path = export_paths(path)
     atomic_write(long_path, lambda fh: write(report, fh))
     atomic_write(summary_path, lambda fh: write_summary(report, fh, bom=False))
     atomic_write(monthly_path, lambda fh: write_monthly(report, fh, bom=False))
-    return long_path, summary_path, monthly_path
+    atomic_write(fiscal_path, lambda fh: write_fiscal(report, fh, bom=False))
+    return long_path, summary_path, monthly_path, fiscal_path
 
 
 # ---------------------------------------------------------------------------------------------

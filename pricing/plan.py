@@ -537,6 +537,9 @@ class Plan:
     months: int = 24
     provider: str = "aws"
     monthly_budget: float | None = None
+    fiscal_year_start: int = 1
+    """First calendar month of the fiscal year (1 = January: the calendar year); a fiscal year is named by the
+    calendar year in which it ends (``pricing.report_figures.fiscal_year``)."""
     unit: WorkUnit | None = None
     """The unit of work the unit cost is per (None: per 1k requests of the API and serving lines)."""
     compute: Compute = Compute()

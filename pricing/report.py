@@ -55,6 +55,9 @@ def report_data(source: Report | Projection, *, quantities: bool = True) -> dict
         "monthly_budget": proj.plan.monthly_budget,
         "first_month_over_budget": str(s.months[over]) if over is not None else None,
         "categories": {c.value: cents_to_float(row) for c, row in s.categories},
+        "fiscal_year_start": s.fiscal_year_start,
+        "fiscal_quarters": _periods_data(s, s.fiscal_quarters()),
+        "fiscal_years": _periods_data(s, s.fiscal_years()),
         "line_items": items,
         "drivers": [{"name": fig.name, "key_path": fig.key_path, "category": fig.category.value,
                      "total": cents_to_float(fig.total), "share": round(fig.total / s.total, 6) if s.total else 0.0}
@@ -62,6 +65,15 @@ def report_data(source: Report | Projection, *, quantities: bool = True) -> dict
         "prices_as_of": prices_as_of(proj),
         "fx": fx.rate_data(fx.for_plan(proj.plan)),
     }
+
+
+def _periods_data(s: Any, table: Any) -> list[dict]:
+    """A roll-up (``report_figures.CategoryTable``) as JSON: each period's months, categories and total."""
+    rows = dict(table.rows)
+    return [{"label": p.label, "first_month": str(s.months[p.start]), "last_month": str(s.months[p.stop - 1]),
+             "months": p.months, "total": cents_to_float(int(table.column_totals[j])),
+             "categories": {c.value: cents_to_float(int(rows[c][j])) for c in rows}}
+            for j, p in enumerate(table.periods)]
 
 
 def _unit_cost_data(proj: Projection) -> dict | None:
@@ -79,14 +91,14 @@ def text_report(source: Report | Projection, *, top: int = 8, width_months: int 
     cur = d["currency"]
     months = d["months"]
     lines = [f"{d['name']}  ({months[0]} .. {months[-1]}, {len(months)} months, {cur})", ""]
-    # columns: each month when short, else each year
+    # columns: each month when short, else each fiscal year (the calendar year unless the plan says otherwise)
     if len(months) <= width_months:
         cols = [(m, [i]) for i, m in enumerate(months)]
     else:
-        years: dict[str, list[int]] = {}
-        for i, m in enumerate(months):
-            years.setdefault(m[:4], []).append(i)
-        cols = [(f"{y} ({len(ix)}m)", ix) for y, ix in years.items()]
+        cols, start = [], 0
+        for y in d["fiscal_years"]:  # consecutive periods from the first month
+            cols.append((y["label"], list(range(start, start + y["months"]))))
+            start += y["months"]
     names = [c for c in d["categories"] if any(d["categories"][c])]
     w0 = max([len("Category"), len("Total")] + [len(n) for n in names])
     cells = {n: [sum(d["categories"][n][i] for i in ix) for _, ix in cols] for n in names}

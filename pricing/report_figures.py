@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -53,7 +53,7 @@ class LineFigures:
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A run of months shown as one column: a month, or a (part of a) calendar year."""
+    """A run of months shown as one column: a month, or a (part of a) fiscal quarter or year."""
 
     label: str
     start: int
@@ -156,6 +156,19 @@ class Summary:
         ranked = self.drivers()
         return ranked[0] if ranked else None
 
+    @property
+    def fiscal_year_start(self) -> int:
+        """The plan's first month of the fiscal year (1: the calendar year)."""
+        return self.plan.fiscal_year_start
+
+    def fiscal_years(self) -> CategoryTable:
+        """Categories by fiscal year of the plan (``year_periods``); its cells sum to the horizon total."""
+        return self.category_table(year_periods(self.months, self.plan.fiscal_year_start))
+
+    def fiscal_quarters(self) -> CategoryTable:
+        """Categories by fiscal quarter of the plan (``quarter_periods``); its cells sum to the horizon total."""
+        return self.category_table(quarter_periods(self.months, self.plan.fiscal_year_start))
+
     def category_table(self, periods: Sequence[Period]) -> CategoryTable:
         """Categories by period; column and row totals are sums of the cells shown."""
         rows = []
@@ -243,16 +256,64 @@ def month_periods(months: Sequence[YearMonth]) -> tuple[Period, ...]:
     return tuple(Period(str(m), i, i + 1) for i, m in enumerate(months))
 
 
-def year_periods(months: Sequence[YearMonth]) -> tuple[Period, ...]:
-    """One period per calendar year; a partial year is labelled with its month count (``2029 (6 mo)``)."""
+# ---------------------------------------------------------------------------------------------
+# Fiscal years and quarters
+# ---------------------------------------------------------------------------------------------
+# Convention: a fiscal year is named by the calendar year in which it ends (the US federal government's
+# and most US and UK companies' usage: FY2028 of a year starting in April runs April 2027 to March 2028),
+# and quarter 1 is its first three months. ``first_month`` 1 is the calendar year, labelled plainly
+# ("2027", "2027 Q1"); any other start is labelled "FY2028", "FY2028 Q1". The Excel workbook uses the same
+# function (``export_xlsx.book.fiscal_year``).
+
+
+def fiscal_year(year: int, month: int, first_month: int = 1) -> int:
+    """The fiscal year a calendar month falls in, named by the calendar year in which it ends.
+
+    ``first_month`` 1 is the calendar year; 4 (April) puts 2027-03 in FY2027 and 2027-04 in FY2028.
+    """
+    if not 1 <= first_month <= 12:
+        raise ValueError(f"the first month of a fiscal year is 1..12, found {first_month}")
+    if first_month == 1:
+        return year
+    return year + 1 if month >= first_month else year
+
+
+def fiscal_quarter(year: int, month: int, first_month: int = 1) -> tuple[int, int]:
+    """(fiscal year, quarter 1-4) of a calendar month: quarter 1 holds the fiscal year's first three months."""
+    return fiscal_year(year, month, first_month), (month - first_month) % 12 // 3 + 1
+
+
+def fiscal_label(fy: int, first_month: int = 1, quarter: int | None = None) -> str:
+    """``2027`` / ``2027 Q3`` for the calendar year, ``FY2028`` / ``FY2028 Q1`` for any other start."""
+    name = str(fy) if first_month == 1 else f"FY{fy}"
+    return name if quarter is None else f"{name} Q{quarter}"
+
+
+def _runs(months: Sequence[YearMonth], key: Callable[[YearMonth], object], label: Callable[[object], str],
+          full: int) -> tuple[Period, ...]:
+    """Consecutive months with the same ``key`` as one period each; a partial one says how many months it holds."""
     out: list[Period] = []
     start = 0
     for i in range(1, len(months) + 1):
-        if i == len(months) or months[i].year != months[start].year:
+        if i == len(months) or key(months[i]) != key(months[start]):
             n = i - start
-            out.append(Period(str(months[start].year) + ("" if n == 12 else f" ({n} mo)"), start, i))
+            out.append(Period(label(key(months[start])) + ("" if n == full else f" ({n} mo)"), start, i))
             start = i
     return tuple(out)
+
+
+def year_periods(months: Sequence[YearMonth], first_month: int = 1) -> tuple[Period, ...]:
+    """One period per fiscal year (``first_month`` 1: per calendar year); a partial year is labelled with its
+    month count (``2029 (6 mo)``, ``FY2028 (9 mo)``)."""
+    return _runs(months, lambda m: fiscal_year(m.year, m.month, first_month),
+                 lambda fy: fiscal_label(fy, first_month), 12)
+
+
+def quarter_periods(months: Sequence[YearMonth], first_month: int = 1) -> tuple[Period, ...]:
+    """One period per fiscal quarter (``FY2027 Q4``; ``2027 Q1`` for the calendar year); a partial quarter is
+    labelled with its month count (``FY2027 Q4 (2 mo)``)."""
+    return _runs(months, lambda m: fiscal_quarter(m.year, m.month, first_month),
+                 lambda fq: fiscal_label(fq[0], first_month, fq[1]), 3)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -284,5 +345,6 @@ def uncertainty_figures(mc: "MonteCarlo", decimals: int = 2) -> UncertaintyFigur
                               one(mc.total_mean))
 
 
-__all__ = ["CategoryTable", "DriverFigure", "LineFigures", "Period", "Summary", "UncertaintyFigures",
-           "month_periods", "summarize", "uncertainty_figures", "year_periods"]
+__all__ = ["CategoryTable", "DriverFigure", "LineFigures", "Period", "Summary", "UncertaintyFigures", "fiscal_label",
+           "fiscal_quarter", "fiscal_year", "month_periods", "quarter_periods", "summarize", "uncertainty_figures",
+           "year_periods"]

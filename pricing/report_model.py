@@ -11,8 +11,11 @@ the window's exports read, so their figures cannot disagree:
 - ``scenario_figures``: a scenario's cents and its strategies' parts of the saving (they add up).
 - ``plan_inputs(plan)`` and ``prices_used(projection)``: every input and every price, as text.
 
-Later parts (fiscal-year roll-ups, a cash/amortised view, actuals) are new fields of ``Report``
-with defaults, filled by ``gather`` when asked, so the readers of today keep working.
+- ``Report.fiscal_quarters()`` and ``fiscal_years()``: the summary's cents by the plan's fiscal quarter
+  and year (``fiscal_year_start``; a fiscal year is named by the calendar year in which it ends).
+
+Later parts (a cash/amortised view, actuals) are new fields of ``Report`` with defaults, filled by
+``gather`` when asked, so the readers of today keep working.
 """
 from __future__ import annotations
 
@@ -28,7 +31,8 @@ from pricing.errors import PlanError
 from pricing.fields import number_text, share_text
 from pricing.plan import Plan
 from pricing.report_figures import (CategoryTable, DriverFigure, LineFigures, Period, Summary, UncertaintyFigures,
-                                    month_periods, summarize, uncertainty_figures, year_periods)
+                                    fiscal_label, fiscal_quarter, fiscal_year, month_periods, quarter_periods,
+                                    summarize, uncertainty_figures, year_periods)
 
 if TYPE_CHECKING:
     from pricing.engine import Projection
@@ -131,6 +135,14 @@ class Report:
     @property
     def decimals(self) -> int:
         return self.summary.decimals
+
+    def fiscal_years(self) -> CategoryTable:
+        """Categories by the plan's fiscal year (``fiscal_year_start``), in cents that sum to the total."""
+        return self.summary.fiscal_years()
+
+    def fiscal_quarters(self) -> CategoryTable:
+        """Categories by the plan's fiscal quarter, in cents that sum to the total."""
+        return self.summary.fiscal_quarters()
 
     def scenario(self, name: str) -> ScenarioFigures | None:
         return next((s for s in self.scenarios if s.name == name), None)
@@ -323,8 +335,9 @@ def _settings(plan: Plan) -> tuple[InputValue, ...]:
     out = []
     for f in fields.SETTINGS.fields:
         value = getattr(plan, f.key)
-        text = "none" if value is None else str(value) if f.kind in (fields.Kind.YEAR_MONTH, fields.Kind.INTEGER) \
-            else f.text(value)
+        choice = f.choice(value) if f.kind is fields.Kind.ENUM else None  # fiscal_year_start 4: "April"
+        text = "none" if value is None else choice.label if choice is not None else str(value) \
+            if f.kind in (fields.Kind.YEAR_MONTH, fields.Kind.INTEGER) else f.text(value)
         is_default = f.key not in _SAVED_ALWAYS and value == fields.dataclass_default(Plan, f.key)
         out.append(InputValue(f.key, text, is_default, False, f.label_for(plan.currency)))
     p = plan.services.platform
@@ -442,6 +455,7 @@ def price_dates(proj: "Projection") -> PriceDates:
 
 __all__ = ["CategoryTable", "DriverFigure", "InputLine", "InputValue", "LineFigures", "Period", "PlanInputs",
            "PriceDates", "PriceUsed", "Report", "SECTION_TITLES", "ScenarioFigures", "StrategyFigure", "Summary",
-           "UncertaintyFigures", "evaluate_scenarios", "gather", "line_values", "month_periods", "number_text",
-           "plan_inputs", "price_dates", "prices_used", "report_of", "scaled", "scenario_figures", "scenario_text",
-           "share_text", "summarize", "uncertainty_figures", "value_text", "year_periods"]
+           "UncertaintyFigures", "evaluate_scenarios", "fiscal_label", "fiscal_quarter", "fiscal_year", "gather",
+           "line_values", "month_periods", "number_text", "plan_inputs", "price_dates", "prices_used",
+           "quarter_periods", "report_of", "scaled", "scenario_figures", "scenario_text", "share_text", "summarize",
+           "uncertainty_figures", "value_text", "year_periods"]

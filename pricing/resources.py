@@ -1,4 +1,4 @@
-"""Where the app's data files live (catalog, tiktoken, icons, examples): the one module that knows.
+"""Where the app's data files live (catalog, tiktoken, icons, examples, templates, docs): the one module that knows.
 
 The repository's ``resources/`` folder is found in one of three ways, depending on how the app runs:
 
@@ -41,3 +41,24 @@ def root() -> Path:
 def resource_path(*parts: str) -> Path:
     """A file or folder of ``resources/``, e.g. ``resource_path("catalog")``; it may not exist (callers say so)."""
     return root().joinpath(*parts)
+
+
+DOCS_PACKAGE = "aicost_docs"
+"""The importable name of ``docs/`` in an installed wheel (pyproject.toml, ``package-dir``): the user guide and
+the reference pages Help shows."""
+
+DOCS_FOLDER = "docs"
+"""The folder under the bundle's ``resources/`` that holds the same pages (packaging/bundle_config.py)."""
+
+
+def docs_root() -> Path:
+    """The folder holding the user documentation (``user-guide.md`` and the reference pages), found the same
+    three ways as ``root()``; it may not exist (Help says so)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and frozen:
+        return Path(frozen) / FROZEN_FOLDER / DOCS_FOLDER
+    try:
+        found = importlib.resources.files(DOCS_PACKAGE)
+    except ModuleNotFoundError:  # not installed: running from a source checkout
+        return Path(__file__).resolve().parent.parent / "docs"
+    return found if isinstance(found, Path) else Path(str(found))

@@ -12,7 +12,7 @@ from pricing.plan import Category
 
 from gui import theme
 from gui.charts import base as chart_base
-from gui.charts.base import BAR_WIDTH, Chart, _color, _set_text
+from gui.charts.base import BAR_WIDTH, Chart, _color, _set_text, legend_item
 
 FORECAST_COLOR = "#7F3C8D"
 """The re-forecast line (a purple apart from every category colour, readable on light and dark)."""
@@ -153,12 +153,12 @@ class ActualsChart(Chart):
 
     def _caption(self, layers: list, with_forecast: bool, currency: str, budget: bool) -> None:
         obs = self.series.observed
-        legend = [f"<span style='color:{category_color(ly.category).name()}'>■</span> {ly.category}" for ly in layers
+        legend = [legend_item(category_color(ly.category).name(), str(ly.category)) for ly in layers
                   if np.any((ly.top - ly.bottom)[obs])]  # the categories with bars (a plan-only one has none)
-        legend.append("<b>━●</b> plan")
+        legend.append("<b>━●</b>&nbsp;plan")
         if with_forecast:
-            legend.append(f"<span style='color:{FORECAST_COLOR}'><b>╍</b></span> re-forecast "
-                          f"<span style='color:{FORECAST_COLOR}'>▬</span> P10–P90")
+            legend.append(legend_item(FORECAST_COLOR, "re-forecast", "<b>╍</b>") + "&nbsp; "
+                          + legend_item(FORECAST_COLOR, "P10–P90", "▬"))
         if budget and self.budget_above:
             legend.append(f"<span style='color:{theme.BUDGET_COLOR}'>budget {self.fmt.compact(self.budget_value)}/mo, "
                           "above the chart</span>")
@@ -166,7 +166,7 @@ class ActualsChart(Chart):
             legend.append(f"<span style='color:{theme.BUDGET_COLOR}'>┈</span> budget")
         if self.partial:
             legend.append(f"<i>{self.partial}</i>")
-        self.caption.setText(f"<b>Actual against plan</b> ({currency})&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(legend))
+        self.caption.setText(f"<b>Actual against plan</b> ({currency})&nbsp;&nbsp; " + "&nbsp;&nbsp; ".join(legend))
 
     def _shown_actual(self) -> np.ndarray | None:
         """The actual per month as drawn: the top of the stack, or the one category's bars."""

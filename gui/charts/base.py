@@ -66,6 +66,8 @@ class Chart(QWidget):
         item.setMenuEnabled(False)
         item.hideButtons()
         item.getViewBox().setDefaultPadding(0.0)
+        # room on the right for half of the last axis label ("Dec 2028", "$800k"): drawn whole, never cut
+        item.layout.setContentsMargins(2, 4, self.fontMetrics().horizontalAdvance("Dec 2028") // 2 + 4, 2)
         layout.addWidget(self.plot, 1)
         self.value_axis = value_axis
         self.fmt = MoneyFormat()
@@ -86,6 +88,9 @@ class Chart(QWidget):
         self.hover_text = ""
         """What the pointer's tooltip says (tests read it)."""
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        # right-click: save as PNG or SVG, copy (pyqtgraph's own menu is off)
+        self.plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.plot.customContextMenuRequested.connect(self._on_context_menu)
         self.apply_palette()
 
     @property
@@ -192,6 +197,19 @@ class Chart(QWidget):
     def hover_at(self, x: float, y: float) -> str:
         """The tooltip for a point in chart coordinates ('' for none)."""
         return ""
+
+    def _on_context_menu(self, pos: Any) -> None:
+        from gui.charts import export
+        export.context_menu(self, self.plot.mapToGlobal(pos)).popup(self.plot.mapToGlobal(pos))
+
+
+def legend_item(color: str, label: str, symbol: str = "■", whole: bool = True) -> str:
+    """A caption's legend entry: the coloured ``symbol`` and its label, which a wrapping caption never splits
+    (no line break after the swatch; with ``whole`` none inside the label either: spaces and hyphens that do
+    not break), so a swatch always stands beside what it names."""
+    if whole:
+        label = label.replace(" ", "&nbsp;").replace("-", "\u2011")
+    return f"<span style='color:{color}'>{symbol}</span>&nbsp;{label}"
 
 
 def _set_text(item: Any, text: str) -> None:

@@ -5,7 +5,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
 from pricing import series
@@ -14,7 +14,7 @@ from pricing.plan import Category
 from gui import theme
 
 from gui.charts import base as chart_base
-from gui.charts.base import BAR_WIDTH, MAX_DRIVERS, Chart, _color, _elide, _set_text
+from gui.charts.base import BAR_WIDTH, MAX_DRIVERS, Chart, _color, _elide, _set_text, legend_item
 
 class MonthlyChart(Chart):
     """Monthly costs stacked by category, the budget line and the first month over it."""
@@ -66,6 +66,9 @@ class MonthlyChart(Chart):
         self._over_spot: tuple[float, float] | None = (-1.0, -1.0)
         """Where the over-budget marker is drawn (None: it has no point); unknown at first."""
         self.month_names: tuple[str, ...] = ()
+        self.budget_in_caption = False
+        """The budget label found no free room on the chart (the caption names the budget either way)."""
+        self.item.getViewBox().sigResized.connect(lambda *_: self.place_labels())
 
     def apply_palette(self) -> None:
         super().apply_palette()
@@ -132,7 +135,9 @@ class MonthlyChart(Chart):
         else:
             self.budget.setPos(marker.budget)
             self.budget.setVisible(True)
-            _set_text(self.budget_label, f"Budget {self.fmt.compact(marker.budget)}/mo")
+            text = f"Budget {self.fmt.compact(marker.budget)}/mo"
+            if self.budget_label.format != text:  # its format, not its text: pyqtgraph redraws it from the format
+                self.budget_label.setFormat(text)
             if marker.first_over is None:
                 self._no_over()
             else:
@@ -143,23 +148,93 @@ class MonthlyChart(Chart):
                     self._over_spot = spot
                     self.over.setData([spot[0]], [spot[1]])
                 _set_text(self.over_label, f"over budget from {marker.first_over_label}")
-                # keep the label inside the plot: left-aligned near the start, right-aligned near the end
-                ax = 0.0 if i < n / 4 else (1.0 if i > 3 * n / 4 else 0.5)
-                self.over_label.setAnchor((ax, 1.15))
-                self.over_label.setPos(float(i) - (0.3 if ax == 0.0 else 0.0) + (0.3 if ax == 1.0 else 0.0),
-                                       y + self.top * 0.05)
         self.month_names = st.months
         self.set_month_ticks(st.months)
         self._draw_band()
-        legend = "&nbsp;&nbsp;".join(
-            f"<span style='color:{theme.CATEGORY_COLORS[layer.category]}'>■</span> {layer.category.value}"
-            for layer in st.layers)
+        self.place_labels()
+        legend = "&nbsp;&nbsp; ".join(legend_item(theme.CATEGORY_COLORS[layer.category], layer.category.value)
+                                      for layer in st.layers)
+        if marker is not None:  # the dashed red line, named here too: its label on the chart may find no room
+            legend += "&nbsp;&nbsp; " + legend_item(theme.BUDGET_COLOR, f"budget {self.fmt.compact(marker.budget)}/mo",
+                                                   "╍")
         if band is not None:
-            legend += (f"&nbsp;&nbsp;&nbsp;<span style='color:{theme.BAND_COLOR}'>▬</span> P10–P90 of the month "
-                       f"({band.samples:,} samples of {band.inputs} range{'s' if band.inputs != 1 else ''})")
+            legend += "&nbsp;&nbsp; " + legend_item(theme.BAND_COLOR, "P10–P90 of the month", "▬") + (
+                f" ({band.samples:,} samples of {band.inputs} range{'s' if band.inputs != 1 else ''})")
         elif self.band_note:
             legend += f"&nbsp;&nbsp;&nbsp;<i>{self.band_note}</i>"
         self.caption.setText(f"<b>Monthly cost by category</b> ({proj.currency})&nbsp;&nbsp;&nbsp;{legend}")
+
+    def _text_box(self, label: Any, text: str) -> tuple[float, float]:
+        """A label's width and height in chart units (months, money) at the current scale."""
+        vb = self.item.getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        fm = QFontMetricsF(label.textItem.font())
+        return ((fm.horizontalAdvance(text) + 10) * (x1 - x0) / max(vb.width(), 1.0),
+                (fm.height() + 6) * (y1 - y0) / max(vb.height(), 1.0))
+
+    def _highest(self, left: float, right: float) -> float:
+        """The tallest bar between ``left`` and ``right`` (chart x units; bars are BAR_WIDTH wide)."""
+        totals = self.stacked.total if self.stacked is not None else ()
+        half = BAR_WIDTH / 2
+        first, last = max(int(np.ceil(left - half)), 0), min(int(np.floor(right + half)), len(totals) - 1)
+        return float(np.max(totals[first:last + 1])) if last >= first else 0.0
+
+    def place_labels(self) -> bool:
+        """Put the "over budget" label above the bars it spans and the budget label over a stretch of months
+        whose bars stay below the line (or under the line, over bars lower still), never on each other. When no
+        such stretch exists the budget is named in the caption instead. Returns False before the chart is laid
+        out (it is placed again when its size is known)."""
+        st, marker = self.stacked, self.marker
+        vb = self.item.getViewBox()
+        if st is None or marker is None or vb.width() <= 10 or vb.height() <= 10:
+            return False
+        (x0, x1), (y0, y1) = vb.viewRange()
+        px_y = (y1 - y0) / vb.height()
+        over_box = None
+        if marker.first_over is not None:
+            i = marker.first_over
+            text = self.over_label.textItem.toPlainText()
+            w, h = self._text_box(self.over_label, text)
+            tri_top = float(st.total[i]) + self.top * 0.03 + 9 * px_y  # the marker is 13 px tall
+            best = None
+            for ax, left in ((0.5, i - w / 2), (0.0, i - 0.3), (1.0, i + 0.3 - w)):
+                left = min(max(left, x0), x1 - w)
+                bottom = max(self._highest(left, left + w) + 4 * px_y, tri_top)
+                if best is None or bottom < best[2]:
+                    best = (ax, left, bottom)
+            _, left, bottom = best
+            if bottom + h > y1:  # no room under the top of the axis: raise it once
+                self.set_value_range((bottom + h) / 1.04 * 1.01, self.fmt.currency)
+                return self.place_labels()
+            self.over_label.setAnchor((0.0, 1.0))  # its bottom-left corner
+            self.over_label.setPos(left, bottom)
+            over_box = (left, left + w, float(st.total[i]), bottom + h)
+        text = self.budget_label.textItem.toPlainText()
+        w, h = self._text_box(self.budget_label, text)
+        budget = marker.budget
+        placed = False
+        step = max((x1 - x0) / 48, 0.25)
+        for above in (True, False):
+            lo, hi = (budget, budget + h) if above else (budget - h, budget)
+            if hi > y1 or lo < y0:
+                continue
+            left = x0 + 2 * step / 3
+            while left + w <= x1:
+                free = self._highest(left, left + w) <= (budget - 2 * px_y if above else lo - 2 * px_y)
+                clear = over_box is None or left + w < over_box[0] or left > over_box[1] or hi < over_box[2] \
+                    or lo > over_box[3]
+                if free and clear:
+                    self.budget_label.anchors = [(0, 1), (0, 1)] if above else [(0, 0), (0, 0)]
+                    self.budget_label.setPosition((left - x0) / (x1 - x0))
+                    placed = True
+                    break
+                left += step
+            if placed:
+                break
+        if self.budget_label.isVisible() != placed:
+            self.budget_label.setVisible(placed)
+        self.budget_in_caption = not placed
+        return True
 
     def _no_over(self) -> None:
         """No month over the budget: no marker, no label (left alone when already so)."""
@@ -415,6 +490,8 @@ class TornadoChart(Chart):
         self.baseline_total = 0.0
         self.apply_palette()
         self._names: tuple = ()
+        self._drawn: tuple | None = None
+        self.item.getViewBox().sigResized.connect(self._on_view_resized)
 
     def apply_palette(self) -> None:
         super().apply_palette()
@@ -428,8 +505,11 @@ class TornadoChart(Chart):
     def set_data(self, rows: Sequence[series.TornadoRow], baseline_total: float, currency: str,
                  months: int, note: str = "") -> None:
         """Draw ``rows`` (widest swing first) around ``baseline_total``; ``note`` replaces them when there are
-        none yet (computing, cancelled)."""
-        rows = tuple(rows)[: self.MAX_ROWS]
+        none yet (computing, cancelled). As many rows as the plot's height has room for (``rows_that_fit``):
+        a short window shows the widest swings, never names on top of each other."""
+        self._drawn = (tuple(rows), baseline_total, currency, months, note)
+        given = len(self._drawn[0])
+        rows = tuple(rows)[: self.rows_that_fit()]
         self.rows, self.baseline_total = rows, baseline_total
         n = len(rows)
         self.set_currency(currency)
@@ -472,11 +552,25 @@ class TornadoChart(Chart):
             self.item.getAxis("left").setTicks([list(names)])
         self.message.setText(note if not n else "")
         self.message.setPos((ticks[0] + ticks[-1]) / 2, (max(n, 1) - 1) / 2)
+        shown = f" (the {n} widest of {given}: a taller window shows more)" if n < min(given, self.MAX_ROWS) else ""
         legend = (f"<span style='color:{theme.LOW_COLOR}'>■</span> input at its low&nbsp;&nbsp;"
                   f"<span style='color:{theme.HIGH_COLOR}'>■</span> at its high&nbsp;&nbsp;"
                   f"│ likely total {self.fmt.auto(baseline_total)}&nbsp;&nbsp;* no range in the plan: ±20%")
         self.caption.setText(f"<b>What moves the total</b> ({months} months, {currency}): each input at its low "
-                             f"and high, the rest at likely&nbsp;&nbsp;&nbsp;{legend}")
+                             f"and high, the rest at likely{shown}&nbsp;&nbsp;&nbsp;{legend}")
+
+    def rows_that_fit(self) -> int:
+        """How many rows the plot's height gives room for: each at least a line of text and a little gap."""
+        height = self.item.getViewBox().height()
+        if height <= 1:  # not laid out yet: the widget's height less the value axis and the caption
+            height = self.height() - self.caption.sizeHint().height() - 3 * self.fontMetrics().height()
+        return max(1, min(self.MAX_ROWS, int(height // (self.fontMetrics().height() * 1.3))))
+
+    def _on_view_resized(self, *_: Any) -> None:
+        """The plot area got shorter or taller: fewer or more rows."""
+        drawn = getattr(self, "_drawn", None)
+        if drawn is not None and len(self.rows) != min(len(drawn[0]), self.rows_that_fit()):
+            self.set_data(*drawn)
 
     def hover_at(self, x: float, y: float) -> str:
         n = len(self.rows)

@@ -139,9 +139,15 @@ class ChartsView(QTabWidget):
         super().setCurrentWidget(widget)
 
     def current_chart(self) -> "Chart | None":
-        if self._charts is None:
-            return None
-        return self._charts[self.currentIndex()] if 0 <= self.currentIndex() < len(self._charts) else None
+        """The chart of the tab shown: one of the charts, or the chart a tab holds (the Actuals tab's)."""
+        if self._charts is not None and 0 <= self.currentIndex() < len(self._charts):
+            return self._charts[self.currentIndex()]
+        page = self.currentWidget()
+        for w in [page, *(page.children() if page is not None else [])]:  # a tab page holds its view
+            held = getattr(w, "chart", None)
+            if isinstance(held, Chart):
+                return held
+        return None
 
     def charts(self) -> list[Chart]:
         return list(self._ensure_built())

@@ -18,8 +18,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     r.add_argument("--pdf", metavar="FILE", help="also write the PDF report (works headless)")
     r.add_argument("--page-size", choices=["A4", "Letter"], default="A4", help="PDF page size (default A4)")
     r.add_argument("--xlsx", metavar="FILE", help="also write an Excel workbook whose cells are live formulas")
-    r.add_argument("--fiscal-year-start", type=month_number, default=1, metavar="MONTH",
-                   help="first month of the fiscal year for the workbook's summary, 1-12 (default 1: calendar year)")
+    r.add_argument("--fiscal-year-start", type=month_number, default=None, metavar="MONTH",
+                   help="first month of the fiscal year for the workbook's summary, 1-12 (default: the plan's "
+                        "fiscal_year_start, else 1: the calendar year)")
     r.add_argument("--scenario", metavar="NAME", help="report the plan with this savings scenario applied")
     r.add_argument("--uncertainty", action="store_true",
                    help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")

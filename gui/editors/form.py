@@ -129,7 +129,11 @@ class Form(QWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
         self.grid = grid
-        row = col = 0
+        self._cells: list[tuple[QLabel, QWidget, bool]] = []
+        """(label, input, wide) in order: ``_place`` lays them out in one column or ``columns``."""
+        self._columns = columns
+        self._shown_columns = 0
+        self._two_columns_width = 0
         for f in self.fields:
             editor = self._make_input(f)
             holder = FieldRow(editor)  # the label says the unit: "New data (TB/month)"
@@ -144,7 +148,25 @@ class Form(QWidget):
             self.rows[f.key] = holder
             self._labels[f.key] = label
             editor.edited.connect(lambda value, f=f: self._on_field_edited(f, value))  # type: ignore[attr-defined]
-            if f.wide:
+            self._cells.append((label, holder, f.wide))
+        self._place(columns)
+        outer.addLayout(grid)
+        self.extra = QVBoxLayout()  # subclasses add rows here
+        outer.addLayout(self.extra)
+        outer.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        document.plan_changed.connect(self._on_plan_changed)
+        document.problems_changed.connect(self._on_problems_changed)
+
+    def _place(self, columns: int) -> None:
+        """Labels and inputs in ``columns`` pairs of grid columns (a wide field takes a row of its own)."""
+        grid = self.grid
+        for label, holder, _wide in self._cells:
+            grid.removeWidget(label)
+            grid.removeWidget(holder)
+        row = col = 0
+        for label, holder, wide in self._cells:
+            if wide:
                 if col:
                     row, col = row + 1, 0
                 grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -156,15 +178,21 @@ class Form(QWidget):
             col += 1
             if col == columns:
                 row, col = row + 1, 0
-        for c in range(columns):
-            grid.setColumnStretch(2 * c + 1, 1)
-        outer.addLayout(grid)
-        self.extra = QVBoxLayout()  # subclasses add rows here
-        outer.addLayout(self.extra)
-        outer.addStretch(1)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        document.plan_changed.connect(self._on_plan_changed)
-        document.problems_changed.connect(self._on_problems_changed)
+        for c in range(2 * max(columns, self._columns)):
+            grid.setColumnStretch(c, 1 if c % 2 and c < 2 * columns else 0)
+        self._shown_columns = columns
+
+    def reflow(self, width: int) -> None:
+        """One column when ``width`` (the room the editor dock gives) is narrower than the columns need, so no
+        input is cut off on a small screen; back to ``columns`` when there is room again."""
+        if self._columns < 2:
+            return
+        if self._shown_columns == self._columns:
+            m = self.layout().contentsMargins()
+            self._two_columns_width = self.grid.minimumSize().width() + m.left() + m.right()
+        columns = self._columns if width >= self._two_columns_width else 1
+        if columns != self._shown_columns:
+            self._place(columns)
 
     # -- inputs ------------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ def _set_fx_rate(form: Form, plan: Any, value: Any) -> Any:
 
 
 SETTINGS: tuple[Field, ...] = section_fields(
-    "", "name", "start", "months", "provider", "currency", "fx_rate", "monthly_budget",
+    "", "name", "start", "months", "provider", "currency", "fx_rate", "monthly_budget", "fiscal_year_start",
     months={"check": _months_check}, currency={"choices": _currency_choices, "put": _set_currency},
     fx_rate={"enabled": lambda plan: plan.currency != "USD", "check": _fx_check, "put": _set_fx_rate})
 

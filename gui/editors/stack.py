@@ -95,7 +95,14 @@ class EditorStack(QScrollArea):
         if form is None:
             form = self._built[factory] = factory()
             self.stack.addWidget(form)
+            form.reflow(self.viewport().width())
         return form
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """Forms take one column when the dock is too narrow for two (gui/screen_fit: every view fits 1024x700)."""
+        super().resizeEvent(event)
+        for form in self._built.values():
+            form.reflow(self.viewport().width())
 
     def form_for(self, key_path: str) -> Form | None:
         if key_path == "" or key_path == "services.platform":

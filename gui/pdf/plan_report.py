@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QPainter
 from pricing import atomic, fx, report_model, series
 from pricing.plan import Plan
 from pricing.report import input_value
-from pricing.report_model import SECTION_TITLES, Report, month_periods, scenario_text, year_periods
+from pricing.report_model import SECTION_TITLES, Report, month_periods, scenario_text
 
 from gui import theme
 from gui.formatting import MoneyFormat
@@ -385,10 +385,18 @@ class PlanReport:
     def category_tables(self) -> None:
         sm = self.d.summary
         self.h2("Cost by category")
-        years = year_periods(sm.months)
+        fiscal = sm.fiscal_year_start != 1
+        years = self.d.fiscal_years().periods
         if len(years) > 1:
-            self.f.heading("By year", 3)
+            self.f.heading("By fiscal year" if fiscal else "By year", 3)
+            if fiscal:
+                self.note(f"Fiscal years start in {_dt.date(2000, sm.fiscal_year_start, 1):%B} and are named by the "
+                          "calendar year in which they end.")
             self.period_tables(years, with_total=True)
+        quarters = self.d.fiscal_quarters().periods
+        if len(quarters) > 1:
+            self.f.heading("By fiscal quarter" if fiscal else "By quarter", 3)
+            self.period_tables(quarters, with_total=len(years) <= 1)
         self.f.heading("By month", 3)
         periods = month_periods(sm.months)
         labels = series.month_labels(self.d.projection)

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from pricing import report_figures
 from pricing.plan import Plan
 
 COMPUTED = "computed by AI Cost Planner"
@@ -37,13 +38,12 @@ def formula_like(text: str) -> bool:
 
 
 def fiscal_year(year: int, month: int, first_month: int) -> int:
-    """The fiscal year a calendar month falls in, named by the calendar year in which it ends.
+    """The fiscal year a calendar month falls in, named by the calendar year in which it ends (the report
+    model's one rule, ``report_figures.fiscal_year``: the PDF, CSV and window roll up by the same years).
 
     ``first_month`` 1 is the calendar year; 4 (April) puts 2027-03 in FY2027 and 2027-04 in FY2028.
     """
-    if first_month == 1:
-        return year
-    return year + 1 if month >= first_month else year
+    return report_figures.fiscal_year(year, month, first_month)
 
 
 def _col(c: int) -> str:

@@ -43,18 +43,21 @@ def money_format(currency: str) -> str:
 
 
 def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenario_results: Sequence[Any] = (),
-                   tornado: Any = None, first_fiscal_month: int = 1, view: str = "amortised",
+                   tornado: Any = None, first_fiscal_month: int | None = None, view: str = "amortised",
                    commitments: Sequence[Any] = (), generated: _dt.date | None = None,
                    skipped: Sequence[str] = ()) -> tuple[str, ...]:
     """Write the workbook of ``proj`` to ``target`` (a path or a binary file object).
 
     ``view`` ("amortised" or "cash") is the initial position of the workbook's cash/amortised switch
     (an input the user can flip in Excel); it matters only with ``commitments`` (see
-    ``pricing.commitments.Commitment``). Returns the defined names of the computed inputs.
+    ``pricing.commitments.Commitment``). ``first_fiscal_month``: None takes the plan's ``fiscal_year_start``.
+    Returns the defined names of the computed inputs.
     """
     import xlsxwriter
     from pricing import engine
 
+    if first_fiscal_month is None:
+        first_fiscal_month = proj.plan.fiscal_year_start
     if not 1 <= first_fiscal_month <= 12:
         raise ValueError(f"first_fiscal_month must be 1..12, found {first_fiscal_month}")
     if view not in ("amortised", "cash"):
@@ -132,14 +135,15 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
 # ---------------------------------------------------------------------------------------------
 
 
-def export(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, first_fiscal_month: int = 1,
+def export(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, first_fiscal_month: int | None = None,
            view: str = "amortised", commitments: Sequence[Any] = (), tornado: Any = None,
            with_tornado: bool = True, generated: _dt.date | None = None,
            cancel: Callable[[], bool] | None = None, report: Any = None) -> Exported:
     """Write the workbook of ``plan`` atomically (the plan files' writer: temporary file in the same folder,
     fsync, rename; the replaced file's mode is kept) from its report: ``report`` (a ``report_model.Report``
     with its scenarios and tornado), or one gathered here (the plan projected, its scenarios evaluated, its
-    tornado unless ``with_tornado`` is False or ``tornado`` is given)."""
+    tornado unless ``with_tornado`` is False or ``tornado`` is given). ``first_fiscal_month`` (1-12) overrides
+    the plan's ``fiscal_year_start`` for the Summary sheet's fiscal years."""
     import io
     from pricing import report_model, uncertainty
     if catalog is None:

@@ -10,6 +10,7 @@ possible but unusual. Each maximum says below why it is where it is.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 
 from pricing import plan as P
 from pricing.fields import units as U
@@ -163,6 +164,9 @@ THROUGHPUT_BASIS = FieldSpec(
 
 # Sections ------------------------------------------------------------------------------------------
 
+FISCAL_MONTHS = tuple(Choice(m, str(m), _dt.date(2000, m, 1).strftime("%B")) for m in range(1, 13))
+"""The months a fiscal year may start in: written as their number (``fiscal_year_start: 4``), shown by name."""
+
 SETTINGS = SectionSpec("", "Plan settings", "plan", P.Plan, (
     FieldSpec("name", Kind.TEXT, "Plan name", "Shown in the window title, reports and exports.",
               default="Untitled plan"),
@@ -189,13 +193,18 @@ SETTINGS = SectionSpec("", "Plan settings", "plan", P.Plan, (
     FieldSpec("monthly_budget", Kind.AMOUNT, "Monthly budget ({cur}/month)",
               "Drawn on the charts; the first month over it is reported. Empty: no budget.", unit=U.MONEY_PER_MONTH,
               limits=Limits(allow_zero=False, maximum=MAX_MONEY), none_means="no budget"),
+    FieldSpec("fiscal_year_start", Kind.ENUM, "Fiscal year starts in",
+              "First month of the fiscal year (1-12): tables, reports and exports add months up by fiscal quarter "
+              "and year. A fiscal year is named by the calendar year in which it ends: starting in April, "
+              "April 2027 to March 2028 is FY2028 and January 2027 falls in FY2027 Q4. 1 (January): the "
+              "calendar year.", default=1, choices=FISCAL_MONTHS, example="a month number 1-12 such as 4 (April)"),
     FieldSpec("unit", Kind.WORK_UNIT, "Unit of work", "What the unit cost is per: a ticket, a document, a user. "
               "Counted by the requests of one API or serving line ('ticket: Answer generation') or given as a "
               "volume a month ('ticket: 100k/month', '+ 5%/month' for growth). The reports show the whole bill "
               "over the horizon per unit. Empty: per 1k requests of every API and serving line.",
               none_means="per 1k API and serving requests, all lines",
               example="{name: ticket, line: Answer generation} or {name: ticket, per_month: 100k}"),
-), "The plan's own settings: name, horizon, currency, default provider, budget and unit of work.")
+), "The plan's own settings: name, horizon, currency, default provider, budget, fiscal year and unit of work.")
 
 TRAINING_FIELDS: tuple[FieldSpec, ...] = (
     NAME,

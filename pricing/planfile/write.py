@@ -81,6 +81,8 @@ def to_data(plan: P.Plan) -> dict:
     out["provider"] = plan.provider
     if plan.monthly_budget is not None:
         out["monthly_budget"] = format_number(plan.monthly_budget)
+    if plan.fiscal_year_start != 1:
+        out["fiscal_year_start"] = plan.fiscal_year_start
     if plan.unit is not None:
         out["unit"] = fields.yaml_value(fields.SETTINGS.field("unit"), plan.unit)
     for group, keys in GROUP_KEYS.items():

@@ -20,6 +20,9 @@ def test_an_edit_that_rescales_the_chart_paints_it_once(qtbot, window, tab, monk
     # the chart waits for the edits to pause (test_scenario_worker covers that path)
     monkeypatch.setattr("gui.document.SYNC_SCENARIO_MS", 1e9)
     from PySide6.QtWidgets import QApplication
+    # the scenario evaluated in this thread, as on an idle machine: on a loaded one its last evaluation can exceed
+    # SYNC_SCENARIO_MS, and a worker's late result would be a second paint this test does not measure
+    monkeypatch.setattr(window.document, "_scenario_async", lambda: False)
     charts = window.charts
     charts.setCurrentIndex([t for t, _ in charts.TABS].index(tab))
     chart = charts.charts()[charts.currentIndex()]  # built now if the window has not painted yet

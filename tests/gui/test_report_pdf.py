@@ -16,11 +16,11 @@ pypdf = pytest.importorskip("pypdf", reason="pypdf reads the PDF's text back (te
 from pricing import compare as C  # noqa: E402
 from pricing import report_model as RM  # noqa: E402
 from pricing import series  # noqa: E402
+from pricing.load import load_checked, loads_checked  # noqa: E402
 from pricing.plan import Plan  # noqa: E402
 
 from gui.pdf import export_compare_pdf, export_pdf  # noqa: E402
 from gui.workers import Cancelled  # noqa: E402
-from pricing.load import load_checked, loads_checked  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
@@ -227,12 +227,13 @@ def test_export_pdf_action_asks_remembers_and_runs_off_the_ui_thread(host, plan_
     assert asked[1] == (str(tmp_path / "Support assistant.pdf"), export_actions.PDF_FILTERS["Letter"])
 
 
-def test_export_csv_action_writes_the_three_files(host, plan_document, tmp_path, qtbot):
+def test_export_csv_action_writes_the_four_files(host, plan_document, tmp_path, qtbot):
     from gui import export_actions
     job = export_actions.export_csv(host, plan_document, path=tmp_path / "costs")
     with qtbot.waitSignal(job.succeeded, timeout=30000) as blocker:
         pass
-    assert [p.name for p in blocker.args[0]] == ["costs.csv", "costs-summary.csv", "costs-monthly.csv"]
+    assert [p.name for p in blocker.args[0]] == ["costs.csv", "costs-summary.csv", "costs-monthly.csv",
+                                                 "costs-fiscal.csv"]
     assert all(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in blocker.args[0])
 
 

@@ -183,11 +183,11 @@ def test_formula_like_names_are_neutralised_everywhere(catalog):
     assert "B: =EVIL()" in header  # the entry's letter comes first: nothing for a spreadsheet to run
 
 
-def test_export_writes_three_files_with_bom_and_crlf(tmp_path, catalog):
+def test_export_writes_four_files_with_bom_and_crlf(tmp_path, catalog):
     plan = load_checked(EXAMPLES / "support-assistant.yaml", catalog)
     seen = []
     out = X.export(plan, tmp_path / "costs.csv", catalog=catalog, samples=300, progress=lambda d, t: seen.append(d))
-    assert [p.name for p in out.paths] == ["costs.csv", "costs-summary.csv", "costs-monthly.csv"]
+    assert [p.name for p in out.paths] == ["costs.csv", "costs-summary.csv", "costs-monthly.csv", "costs-fiscal.csv"]
     for p in out.paths:
         raw = p.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
@@ -196,7 +196,8 @@ def test_export_writes_three_files_with_bom_and_crlf(tmp_path, catalog):
         assert len({len(r) for r in rows}) == 1  # rectangular
     assert "p50" in (tmp_path / "costs-monthly.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert seen == sorted(seen) and seen[-1] == 100
-    assert sorted(x.name for x in tmp_path.iterdir()) == ["costs-monthly.csv", "costs-summary.csv", "costs.csv"]
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["costs-fiscal.csv", "costs-monthly.csv", "costs-summary.csv",
+                                                          "costs.csv"]
     again = X.export(plan, tmp_path / "again", catalog=catalog, samples=300)
     assert again.paths[0].name == "again.csv"
     assert again.paths[2].read_bytes() == out.paths[2].read_bytes()  # seeded: the same plan, the same file
