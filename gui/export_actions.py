@@ -94,6 +94,10 @@ class ExportJob(QObject):
         self.dialog.canceled.connect(self.worker.cancel)
         self.message = ""
         """What the status bar said when it finished (tests read it)."""
+        self._ended = False
+        """The worker is done (finished, failed or cancelled): progress reports still queued are dropped."""
+        self._reporting = False
+        """Inside the dialog's setValue (which runs events when the dialog is shown and modal)."""
 
     def start(self) -> "ExportJob":
         _jobs.add(self)
@@ -101,7 +105,17 @@ class ExportJob(QObject):
         return self
 
     def _on_progress(self, done: int, total: int) -> None:
-        self.dialog.setValue(int(done * 100 // max(total, 1)))
+        if self._ended or not shiboken6.isValid(self.dialog):  # a report queued behind the end
+            return
+        # a shown modal QProgressDialog runs the event loop inside setValue, where the job's end can
+        # arrive: the dialog is put away after setValue has returned, never under it
+        self._reporting = True
+        try:
+            self.dialog.setValue(int(done * 100 // max(total, 1)))
+        finally:
+            self._reporting = False
+        if self._ended:
+            self._put_dialog_away()
 
     def _on_finished(self, result: Any) -> None:
         paths, extra = self._describe(result)
@@ -136,12 +150,17 @@ class ExportJob(QObject):
             bar().showMessage(message, ms)
 
     def _on_done(self) -> None:
+        self._ended = True
+        if not self._reporting:
+            self._put_dialog_away()
+        self.done.emit()
+        _jobs.discard(self)
+
+    def _put_dialog_away(self) -> None:
         if shiboken6.isValid(self.dialog):  # its window may have been closed (and it with it) meanwhile
             self.dialog.reset()
             self.dialog.close()
             self.dialog.deleteLater()
-        self.done.emit()
-        _jobs.discard(self)
 
 
 _jobs: set[ExportJob] = set()
