@@ -14,7 +14,8 @@ import numpy as np
 
 from pricing.catalog import Catalog, PriceSource, oldest
 from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, Context, LineItem, context
-from pricing.drivers import annotation, compute, data, mlops, people, services
+from pricing.drivers import annotation, commitments, compute, data, mlops, people, services
+from pricing.drivers.commitments import View
 from pricing.errors import PlanError, Problem
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
 
@@ -47,6 +48,8 @@ class Projection:
     requests: np.ndarray
     """Requests served per month across inference and API lines (for cost per 1k requests)."""
     category_totals: dict[Category, np.ndarray] = field(default_factory=dict)
+    view: View = View.AMORTISED
+    """How the plan's commitments are charged in the months: amortised over their term, or cash when paid."""
 
     @property
     def currency(self) -> str:
@@ -149,6 +152,16 @@ def with_markup(plan: Plan, items: list[LineItem], ctx: Context) -> list[LineIte
     return [*items, services.platform_markup(plan.services.platform, items, ctx)]
 
 
+def with_commitments(plan: Plan, items: list[LineItem], ctx: Context, view: View | str = View.AMORTISED
+                     ) -> list[LineItem]:
+    """The line items plus one per commitment of the plan, priced in ``view`` against the compute items among
+    ``items``: a commitment depends on other lines' usage, so it is priced after them (as the markup), from
+    the items of this projection, never kept from another."""
+    if not plan.commitments:
+        return items
+    return [*items, *commitments.price(plan, ctx, commitments.members_of(plan, items), view)]
+
+
 def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
     """The platform markup rate and the sections it applies to ((0.0, empty) without a platform): for
     paths that scale one line's cost by ``1 + rate`` instead of re-projecting (Monte Carlo, tornado)."""
@@ -158,8 +171,10 @@ def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
     return services.markup_rate(platform, ctx), services.markup_sections(platform)
 
 
-def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None) -> Projection:
-    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection."""
+def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None,
+            view: View | str = View.AMORTISED) -> Projection:
+    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection;
+    ``view`` says how commitments are charged (amortised over their term, or cash in the month paid)."""
     if months is not None and months != plan.months:
         plan = dataclasses.replace(plan, months=months)
     ctx = context(plan, catalog)
@@ -168,7 +183,7 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
         fn = DRIVERS[section]
         for i, line in enumerate(plan.section(section)):
             items.append(fn(line, f"{section}[{i}]", ctx))
-    items = with_markup(plan, items, ctx)
+    items = with_commitments(plan, with_markup(plan, items, ctx), ctx, view)
     problems = cost_problems(plan, items)
     if problems:
         raise PlanError(problems)
@@ -181,7 +196,7 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     np.add.at(by_category, index, matrix)
     cats = dict(zip(_CATEGORIES, by_category))
     months_axis = tuple(plan.start.plus(k) for k in range(n))
-    return Projection(plan, months_axis, tuple(items), matrix, requests, cats)
+    return Projection(plan, months_axis, tuple(items), matrix, requests, cats, View(view))
 
 
 def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...]) -> list[Problem]:
@@ -213,5 +228,5 @@ def _line(plan: Plan, key_path: str) -> Any:
 
 
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "Context", "Driver", "LineItem",
-           "Projection", "context", "cost_problems", "markup", "price_line", "project", "with_markup",
-           "MAX_TOTAL"]
+           "Projection", "View", "context", "cost_problems", "markup", "price_line", "project", "with_commitments",
+           "with_markup", "MAX_TOTAL"]

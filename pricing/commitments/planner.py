@@ -7,80 +7,21 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from pricing.catalog.offers import Offer, load_offers, path_of
+from pricing.drivers.commitments import Charges, Commitment, charges, covered_by, covered_hours, load_curve
 from pricing.engine import HOURS_PER_MONTH, Projection
-from pricing.errors import CatalogError
 from pricing.plan import Plan
 
-from pricing.commitments.offers import Offer, default_path, load_offers
-from pricing.commitments.pools import Excluded, Pool, covered_by, covered_hours, load_curve, pools
+from pricing.commitments.pools import Excluded, Pool, pools
 
 DEFAULT_SAMPLES = 1_000
 """Monte Carlo samples of usage for the planner (each start month x level x offer is priced on all)."""
 P10 = 10.0
 
 
-
-
 # ---------------------------------------------------------------------------------------------
 # One commitment, month by month
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Commitment:
-    """An offer bought for ``gpus`` GPUs (running all month) from plan month ``start``."""
-
-    offer: Offer
-    gpus: int
-    start: int = 1
-    upfront_share: float | None = None
-    """Share paid upfront when the offer does not say (partial upfront); else the offer's."""
-
-    @property
-    def provider(self) -> str:
-        return self.offer.provider
-
-    @property
-    def gpu(self) -> str:
-        return self.offer.gpu
-
-    @property
-    def share(self) -> float | None:
-        return self.upfront_share if self.upfront_share is not None else self.offer.upfront_share
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Charges:
-    """What a commitment costs, month by month over the horizon, in the plan's currency."""
-
-    gpus: np.ndarray
-    """Committed GPUs each month (0 outside the term)."""
-    amortised: np.ndarray
-    """The charge spread evenly over the months of the term (FOCUS EffectiveCost)."""
-    cash: np.ndarray | None
-    """Upfront in the month paid + recurring monthly (FOCUS BilledCost); None when the upfront share is unknown."""
-    obligation_after_horizon: float
-    """Amortised charge of the term's months past the horizon."""
-    months_after_horizon: int
-
-
-def charges(commitment: Commitment, price: float, n: int) -> Charges:
-    """The charges of ``commitment`` over ``n`` months at on-demand ``price`` per GPU-hour (plan currency)."""
-    c, offer = commitment, commitment.offer
-    if offer.discount is None:
-        raise CatalogError(f"the offer {offer.key} has no rate ({offer.gap}); choose a priced offer")
-    k = np.arange(1, n + 1)
-    in_term = (k >= c.start) & (k < c.start + offer.term_months)
-    gpus = np.where(in_term, float(c.gpus), 0.0)
-    rate = price * (1.0 - offer.discount)
-    amortised = gpus * HOURS_PER_MONTH * rate
-    cash = None
-    if c.share is not None:
-        cash = (1.0 - c.share) * amortised
-        if 1 <= c.start <= n:
-            cash[c.start - 1] += c.share * c.gpus * HOURS_PER_MONTH * offer.term_months * rate
-    after = max(0, c.start + offer.term_months - 1 - n)
-    return Charges(gpus, amortised, cash, c.gpus * HOURS_PER_MONTH * after * rate, after)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -242,7 +183,7 @@ def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer]
     if catalog is None:
         from pricing.catalog import Catalog
         catalog = Catalog.load()
-    offers = load_offers() if offers is None else tuple(offers)
+    offers = load_offers(path_of(catalog)) if offers is None else tuple(offers)
     proj = engine.project(plan, catalog)
     n_samples = samples if uncertainty.has_ranges(plan) else 0
     found, excluded = pools(proj, catalog, samples=n_samples, seed=seed)
@@ -257,4 +198,4 @@ def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer]
                       key=lambda e: (-e.expected_saving, -e.p10_saving, e.commitment.offer.key))
         out.append(PoolPlan(pool, tuple(best), gaps))
     return Report(proj, tuple(out), excluded, n_samples,
-                  uncertainty.DEFAULT_SEED if seed is None else seed, str(default_path()))
+                  uncertainty.DEFAULT_SEED if seed is None else seed, str(path_of(catalog)))
