@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from pricing import engine, fields
+from pricing.drivers import commitments as committable
 from pricing.errors import PlanError
 from pricing.plan import Plan
 
@@ -138,8 +139,9 @@ def _sampled_line(line: Any, draws: dict[str, np.ndarray]) -> Any:
 
 def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED,
                 distribution: str = "pert", progress: Callable[[int, int], None] | None = None,
-                cancel: Callable[[], bool] | None = None) -> MonteCarlo:
-    """Sample every range and project each sample; percentiles per month and for the horizon."""
+                cancel: Callable[[], bool] | None = None, view: Any = "amortised") -> MonteCarlo:
+    """Sample every range and project each sample; percentiles per month and for the horizon (commitments
+    charged in ``view``, each covering the sample's usage)."""
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}")
     ctx = engine.context(plan, catalog)
@@ -148,14 +150,18 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
     uncertain: list[tuple[str, int, Any]] = []
     markup, markup_sections = engine.markup(plan, ctx)
     marked_fixed = np.zeros(n)
+    members: dict[str, tuple[str, Any, Any]] | None = {} if plan.commitments else None  # compute items they cover
     for section, i, line in plan.lines():
         if getattr(line, "ranges", ()):
             uncertain.append((section, i, line))
         else:
-            monthly = engine.price_line(section, i, line, ctx).monthly
+            item = engine.price_line(section, i, line, ctx)
+            monthly = item.monthly
             fixed += monthly
             if section in markup_sections:
                 marked_fixed += monthly
+            if members is not None and section in committable.COMPUTE_SECTIONS:
+                members[item.key_path] = (section, line, item)
     rng = np.random.default_rng(seed)
     totals = np.empty(samples)
     monthly_all = np.empty((samples, n))
@@ -165,11 +171,18 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
             raise Cancelled()
         size = min(BLOCK, samples - done)
         block = np.broadcast_to(fixed + markup * marked_fixed, (size, n)).copy()
+        sampled = dict(members) if members is not None else None
         for section, i, line in uncertain:
             draws = {f: draw(rng, r.low, r.likely, r.high, size, distribution) for f, r in line.ranges}
-            m = engine.price_line(section, i, _sampled_line(line, draws), ctx).monthly
-            m = np.broadcast_to(m, (size, n))
+            moved = _sampled_line(line, draws)
+            item = engine.price_line(section, i, moved, ctx)
+            m = np.broadcast_to(item.monthly, (size, n))
             block += m * (1.0 + markup) if section in markup_sections else m
+            if sampled is not None and section in committable.COMPUTE_SECTIONS:
+                sampled[item.key_path] = (section, moved, item)
+        if sampled is not None:  # each sample's commitments cover that sample's usage
+            for c in committable.price(plan, ctx, sampled, view):
+                block += np.broadcast_to(c.monthly, (size, n))
         monthly_all[done:done + size] = block
         totals[done:done + size] = block.sum(axis=1)
         done += size
@@ -212,11 +225,14 @@ def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...
     return tuple(out)
 
 
-def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING) -> Tornado:
-    """The horizon total with each input at its low and its high, everything else at likely; ranked by swing."""
+def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING, view: Any = "amortised") -> Tornado:
+    """The horizon total with each input at its low and its high, everything else at likely; ranked by swing
+    (a moved compute line moves what the plan's commitments cover too)."""
     ctx = engine.context(plan, catalog)
-    base = engine.project(plan, catalog)
+    base = engine.project(plan, catalog, view=view)
     totals = {li.key_path: li.total for li in base.line_items}
+    members = committable.members_of(plan, base.line_items) if plan.commitments else {}
+    committed = sum(totals[k] for k in totals if k.startswith(committable.SECTION))
     markup, markup_sections = engine.markup(plan, ctx)
     bars = []
     for inp in tornado_inputs(plan, swing):
@@ -226,12 +242,16 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING) ->
         line = plan.section(section)[i]
         values = np.array([inp.low, inp.high])
         try:
-            moved = engine.price_line(section, i, dataclasses.replace(line, **{field: values[:, None]}), ctx).monthly
+            moved_line = dataclasses.replace(line, **{field: values[:, None]})
+            item = engine.price_line(section, i, moved_line, ctx)
         except (PlanError, ValueError, ArithmeticError):  # an extreme that can't be priced (below a minimum) is left out
             continue
-        line_totals = np.broadcast_to(moved, (2, plan.months)).sum(axis=1)
+        line_totals = np.broadcast_to(item.monthly, (2, plan.months)).sum(axis=1)
         factor = 1.0 + markup if section in markup_sections else 1.0
         delta = (line_totals - totals[line_path]) * factor
+        if line_path in members:  # the commitments covering this line's pool cover its moved usage
+            again = committable.price(plan, ctx, {**members, line_path: (section, moved_line, item)}, view)
+            delta = delta + sum(np.broadcast_to(c.monthly, (2, plan.months)).sum(axis=1) for c in again) - committed
         bars.append(Bar(inp, base.total + float(delta[0]), base.total + float(delta[1])))
     bars.sort(key=lambda b: (-b.swing, b.input.key_path))
     return Tornado(base.total, tuple(bars))

@@ -25,7 +25,8 @@ The package: ``offers`` (the offers and their file's reader), ``pools`` (GPU usa
 and amortised views), ``presentation`` (JSON and text for ``aicost commitments``).
 """
 from pricing.commitments.cash import Effect, View, effect, monthly
-from pricing.commitments.offers import Kind, Offer, Upfront, default_path, load_offers, read_offers
+from pricing.commitments.offers import (Kind, Offer, Upfront, catalog_offers, default_path, load_offers, path_of,
+                                        read_offers)
 from pricing.commitments.planner import (CHUNK, DEFAULT_SAMPLES, MAX_LEVELS, P10, Charges, Commitment, Evaluation,
                                          PoolPlan, Report, best_commitment, charges, evaluate, plan_commitments,
                                          size_grid)
@@ -37,4 +38,4 @@ __all__ = ["Kind", "Upfront", "View", "Offer", "Pool", "Commitment", "Charges", 
            "Report", "Effect", "read_offers", "load_offers", "pools", "pool_of", "covered_hours", "charges", "evaluate",
            "best_commitment", "plan_commitments", "effect", "monthly", "report_data", "report_text", "CHUNK",
            "COMPUTE_SECTIONS", "DEFAULT_SAMPLES", "Excluded", "MAX_LEVELS", "P10", "cents_series", "covered_by",
-           "default_path", "load_curve", "size_grid"]
+           "catalog_offers", "default_path", "load_curve", "path_of", "size_grid"]

@@ -151,6 +151,16 @@ def size_grid(pool: Pool, step: int) -> tuple[np.ndarray, np.ndarray]:
     return levels, np.concatenate(means, axis=0)
 
 
+def grid_at(pool: Pool, levels: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """``size_grid`` for the commitment sizes ``levels`` (GPUs) only: ``best_commitment`` with it finds the best
+    start of a commitment whose size is given."""
+    g = pool.sample_gpus if pool.sample_gpus is not None else pool.gpus[None]
+    h = pool.sample_hours if pool.sample_hours is not None else pool.hours[None]
+    levels = np.asarray(levels, dtype=float)
+    load, length = load_curve(g, h)
+    return levels, covered_by(load[None], length[None], levels[:, None, None]).mean(axis=1)
+
+
 def best_commitment(pool: Pool, offer: Offer, fx: float = 1.0, *, upfront_share: float | None = None,
                     grid: tuple[np.ndarray, np.ndarray] | None = None) -> Evaluation:
     """The commitment of ``offer`` (GPUs, start month) with the highest expected saving.

@@ -79,11 +79,12 @@ class ScenarioResult:
 
 
 def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
-             baseline: "Projection | None" = None, *, lazy: bool = False) -> ScenarioResult:
+             baseline: "Projection | None" = None, *, lazy: bool = False, view: Any = None) -> ScenarioResult:
     """Project the scenario, its saving against the baseline, and each strategy's part of it.
 
     ``lazy``: split the saving among the strategies on first use of ``attribution`` (or ``settle()``)
-    rather than now.
+    rather than now. ``view``: how commitments are charged (``engine.View``; default the baseline's, else
+    amortised): every subset is projected in it.
     """
     from pricing import engine
     env = _Env(_catalog(catalog))
@@ -93,13 +94,14 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
     full, problems = _run(plan, parsed, env, check=True)
     if problems:
         raise PlanError(problems)
+    view = view or (baseline.view if baseline is not None else engine.View.AMORTISED)
     if baseline is None:
-        baseline = engine.project(plan, env.catalog)
-    projection = engine.project(full, env.catalog)
+        baseline = engine.project(plan, env.catalog, view=view)
+    projection = engine.project(full, env.catalog, view=view)
     saving = baseline.monthly - projection.monthly
 
     def split() -> tuple:
-        cost = _SubsetCost(plan, parsed, env, baseline, projection)
+        cost = _SubsetCost(plan, parsed, env, baseline, projection, view)
         if len(parsed) <= SHAPLEY_MAX:
             parts, method = _shapley(cost, len(parsed)), "shapley"
         else:
@@ -115,6 +117,7 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
                              f"({_NO_SAVING.get(p.name, 'the lines it changes cost the same')})")
             elif part.sum() < 0:
                 notes.append(f"{p.name} costs more than it saves here (its part of the saving is negative)")
+        notes += _commitment_notes(full, projection)
         return tuple((p.name, part) for p, part in zip(parsed, parts)), method, tuple(notes)
 
     base_total = baseline.total
@@ -128,11 +131,17 @@ _NO_SAVING = {name: "serving lines held at min_gpus need no fewer GPUs" for name
 """Why a strategy that changed lines may still save nothing."""
 
 
-def evaluate_all(plan: Plan, catalog: "Catalog | None" = None) -> tuple[ScenarioResult, ...]:
-    """Every scenario of the plan evaluated against one baseline projection."""
+def _commitment_notes(plan: Plan, projection: "Projection") -> list[str]:
+    """Commitments of the scenario whose term runs past the horizon: what they still owe is not in its saving."""
+    new = [li for li in projection.line_items if li.section == "commitments"]
+    return [f"{li.name}: {note}" for li in new for note in li.notes if "past the horizon" in note]
+
+
+def evaluate_all(plan: Plan, catalog: "Catalog | None" = None, *, view: Any = None) -> tuple[ScenarioResult, ...]:
+    """Every scenario of the plan evaluated against one baseline projection (in ``view``, default amortised)."""
     from pricing import engine
     catalog = _catalog(catalog)
-    baseline = engine.project(plan, catalog)
+    baseline = engine.project(plan, catalog, view=view or engine.View.AMORTISED)
     return tuple(evaluate(plan, s, catalog, baseline) for s in plan.scenarios)
 
 
@@ -148,8 +157,8 @@ class _SubsetCost:
     """
 
     def __init__(self, plan: Plan, parsed: list[_Parsed], env: _Env, baseline: "Projection",
-                 full: "Projection"):
-        self.plan, self.parsed, self.env = plan, parsed, env
+                 full: "Projection", view: Any = "amortised"):
+        self.plan, self.parsed, self.env, self.view = plan, parsed, env, view
         self.k = len(parsed)
         top = (1 << self.k) - 1
         self.memo: dict[int, np.ndarray] = {0: baseline.monthly, top: full.monthly}
@@ -177,7 +186,7 @@ class _SubsetCost:
             plan = self._plan(mask)
             if self.exact:
                 from pricing import engine
-                got = engine.project(plan, self.env.catalog).monthly
+                got = engine.project(plan, self.env.catalog, view=self.view).monthly
             else:
                 got = self._fast(plan)
             self.memo[mask] = got
@@ -202,7 +211,7 @@ class _SubsetCost:
                     item = self.by_value[same] = engine.price_line(section, i, line, ctx)
                 got = self.items[key] = (line, item)
             items.append(got[1])
-        items = engine.with_markup(plan, items, ctx)
+        items = engine.with_commitments(plan, engine.with_markup(plan, items, ctx), ctx, self.view)
         return np.sum([li.monthly for li in items], axis=0) if items else np.zeros(plan.months)
 
 

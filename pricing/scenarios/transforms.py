@@ -42,6 +42,8 @@ class _Env:
     def __init__(self, catalog: "Catalog"):
         self.catalog = catalog
         self._priced: dict[tuple, "Catalog"] = {}
+        self.commit_memo: dict[tuple, Any] = {}
+        """The commit strategy's choices by what they depend on (subsets of a scenario share them)."""
 
     def priced(self, plan: Plan) -> "Catalog":
         if not plan.prices:
@@ -58,7 +60,7 @@ Changed = tuple[str, ...]
 
 
 def _sections(info: StrategyInfo, a: Args) -> tuple[str, ...]:
-    if "applies_to" in a and info.name in ("spot", "reserved"):
+    if "applies_to" in a and info.name in ("spot", "reserved", "commit"):
         return tuple(COMPUTE_SECTIONS[s] for s in a["applies_to"])
     return info.sections
 
@@ -191,6 +193,26 @@ def _spot(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
     return _edit(plan, _sections(STRATEGIES["spot"], a), a.get("lines"), change)
 
 
+def _commit(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
+    """Add the commitments ``pricing.commitments.choose`` picks (sized on the usage the strategies before it leave)."""
+    from pricing.commitments.choose import choose
+    sections = _sections(STRATEGIES["commit"], a)
+    # what the choice depends on: the compute lines, their prices and settings, the commitments already there
+    key = (plan.compute, plan.services.platform, plan.prices, plan.provider, plan.months, plan.fx_rate,
+           plan.commitments, tuple(sorted((k, repr(v)) for k, v in a.items())))
+    got = env.commit_memo.get(key)
+    if got is None:
+        got = env.commit_memo[key] = tuple(c.line for c in choose(
+            plan, env.catalog, offer=a.get("offer", "auto"), gpus_of=a.get("pools"), sections=sections,
+            lines=a.get("lines"), gpus=a.get("gpus"), coverage=a.get("coverage"), start=a.get("start"),
+            upfront_share=a.get("upfront_share")))
+    if not got:
+        return plan, ()
+    first = len(plan.commitments)
+    return replace(plan, commitments=plan.commitments + got), tuple(f"commitments[{first + j}]"
+                                                                     for j in range(len(got)))
+
+
 def _auto_shutdown(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
     cut = a["idle_cut"]
 
@@ -258,7 +280,7 @@ _TRANSFORMS: dict[str, Callable[[Plan, Args, _Env], tuple[Plan, Changed]]] = {
     "self_host": _self_host, "model_switch": _model_switch, "right_size": _right_size,
     "quantization": _throughput, "distillation": _throughput, "efficient_architecture": _throughput,
     "batching": _throughput, "reserved": _reserved, "spot": _spot, "auto_shutdown": _auto_shutdown,
-    "api_cache": _api_cache, "prompt_caching": _prompt_caching, "lifecycle": _lifecycle,
+    "commit": _commit, "api_cache": _api_cache, "prompt_caching": _prompt_caching, "lifecycle": _lifecycle,
     "compression": _compression, "egress_reduction": _egress_reduction,
     "annotation_reduction": _annotation_reduction,
 }
