@@ -30,12 +30,12 @@ from pricing.commitments.offers import (Kind, Offer, Upfront, catalog_offers, de
 from pricing.commitments.planner import (CHUNK, DEFAULT_SAMPLES, MAX_LEVELS, P10, Charges, Commitment, Evaluation,
                                          PoolPlan, Report, best_commitment, charges, evaluate, plan_commitments,
                                          size_grid)
-from pricing.commitments.pools import (COMPUTE_SECTIONS, Excluded, Pool, covered_by, covered_hours, load_curve,
-                                       pool_of, pools)
+from pricing.commitments.pools import (COMPUTE_SECTIONS, Excluded, Pool, committed, covered_by, covered_hours,
+                                       load_curve, pool_of, pools, residual)
 from pricing.commitments.presentation import cents_series, report_data, report_text
 
 __all__ = ["Kind", "Upfront", "View", "Offer", "Pool", "Commitment", "Charges", "Evaluation", "PoolPlan",
            "Report", "Effect", "read_offers", "load_offers", "pools", "pool_of", "covered_hours", "charges", "evaluate",
            "best_commitment", "plan_commitments", "effect", "monthly", "report_data", "report_text", "CHUNK",
            "COMPUTE_SECTIONS", "DEFAULT_SAMPLES", "Excluded", "MAX_LEVELS", "P10", "cents_series", "covered_by",
-           "catalog_offers", "default_path", "load_curve", "path_of", "size_grid"]
+           "catalog_offers", "committed", "default_path", "load_curve", "path_of", "residual", "size_grid"]

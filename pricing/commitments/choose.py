@@ -8,8 +8,8 @@ term, or the planner's. The start is ``start``, or the planner's for its size (t
 saving), or for a coverage target the first month the usage runs.
 
 The usage a commitment is sized against is that of the lines the strategy applies to (``applies_to``
-sections, ``lines``); once bought it covers its whole pool, as a provider bills it. Commitments the
-plan already has are not subtracted: a new one is stacked on them (it covers what they leave).
+sections, ``lines``), less what the plan's own commitments already cover (they cover first: a new one
+covers what they leave); once bought it covers its whole pool, as a provider bills it.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from pricing.plan import CommitmentLine, Plan, beyond_horizon
 
 from pricing.commitments.planner import (DEFAULT_SAMPLES, Evaluation, best_commitment, evaluate, grid_at,
                                          size_grid)
-from pricing.commitments.pools import Pool, pools
+from pricing.commitments.pools import Pool, committed, pools, residual
 
 AUTO = "auto"
 """``offer: auto``: the planner's pick for each pool."""
@@ -63,6 +63,7 @@ def choose(plan: Plan, catalog: Any, *, offer: str = AUTO, gpus_of: Iterable[str
     proj = engine.project(plan, catalog)
     n_samples = samples if needs_samples and uncertainty.has_ranges(plan) else 0
     found, _ = pools(proj, catalog, samples=n_samples, seed=seed)
+    held = committed(proj, catalog)
     names = set(lines) if lines is not None else None
     out: list[Choice] = []
     taken = {c.name for c in plan.commitments}
@@ -74,6 +75,8 @@ def choose(plan: Plan, catalog: Any, *, offer: str = AUTO, gpus_of: Iterable[str
         basis = _basis(pool, sections, names)
         if basis is None:
             continue
+        if (pool.provider, pool.gpu) in held:  # what the plan's own commitments leave of it
+            basis = residual(basis, held[(pool.provider, pool.gpu)])
         picked = chosen or _planner_pick(basis, offers, plan.fx_rate, gpus, upfront_share)
         if picked is None:
             continue

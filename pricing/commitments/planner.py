@@ -12,7 +12,7 @@ from pricing.drivers.commitments import Charges, Commitment, charges, covered_by
 from pricing.engine import HOURS_PER_MONTH, Projection
 from pricing.plan import Plan
 
-from pricing.commitments.pools import Excluded, Pool, pools
+from pricing.commitments.pools import Excluded, Pool, committed, pools, residual
 
 DEFAULT_SAMPLES = 1_000
 """Monte Carlo samples of usage for the planner (each start month x level x offer is priced on all)."""
@@ -105,6 +105,15 @@ class PoolPlan:
     """One per priced offer for the pool, best expected saving first."""
     gaps: tuple[Offer, ...]
     """Offers for the pool's GPU and provider without a rate."""
+    whole: Pool | None = None
+    """The pool's whole usage when the plan already commits part of it (``pool`` is then what is left)."""
+    committed: np.ndarray | None = None
+    """GPUs the plan's own commitments hold each month (None when it has none in this pool)."""
+
+    @property
+    def usage_pool(self) -> Pool:
+        """The pool with its whole usage (what the plan runs, committed or not)."""
+        return self.whole if self.whole is not None else self.pool
 
     @property
     def recommended(self) -> Evaluation | None:
@@ -188,7 +197,8 @@ def best_commitment(pool: Pool, offer: Offer, fx: float = 1.0, *, upfront_share:
 
 def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer] | None = None,
                      samples: int = DEFAULT_SAMPLES, seed: int | None = None) -> Report:
-    """For each GPU pool of the plan, the best commitment of every offer that covers it."""
+    """For each GPU pool of the plan, the best commitment of every offer that covers it: of the usage the plan's
+    own commitments leave, when it has some (they cover first)."""
     from pricing import engine, uncertainty
     if catalog is None:
         from pricing.catalog import Catalog
@@ -197,15 +207,18 @@ def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer]
     proj = engine.project(plan, catalog)
     n_samples = samples if uncertainty.has_ranges(plan) else 0
     found, excluded = pools(proj, catalog, samples=n_samples, seed=seed)
+    held = committed(proj, catalog)
     fx = plan.fx_rate
     out = []
-    for pool in found:
+    for whole in found:
+        cap = held.get((whole.provider, whole.gpu))
+        pool = whole if cap is None else residual(whole, cap)  # what the plan's own commitments leave
         mine = [o for o in offers if o.provider == pool.provider and o.gpu in (pool.gpu, "any")]
         priced = [o for o in mine if o.discount is not None]
         gaps = tuple(o for o in mine if o.discount is None)
         grids = {step: size_grid(pool, step) for step in {o.gpus_per_instance for o in priced}}
         best = sorted((best_commitment(pool, o, fx, grid=grids[o.gpus_per_instance]) for o in priced),
                       key=lambda e: (-e.expected_saving, -e.p10_saving, e.commitment.offer.key))
-        out.append(PoolPlan(pool, tuple(best), gaps))
+        out.append(PoolPlan(pool, tuple(best), gaps, None if cap is None else whole, cap))
     return Report(proj, tuple(out), excluded, n_samples,
                   uncertainty.DEFAULT_SEED if seed is None else seed, str(path_of(catalog)))

@@ -111,6 +111,43 @@ def pool_of(proj: Projection, ctx: Any, provider: str, gpu: str) -> Pool:
     return Pool(provider, gpu, price.value, price.source, (), zero, zero)
 
 
+def committed(proj: Projection, catalog: Any = None) -> dict[tuple[str, str], np.ndarray]:
+    """GPUs the plan's own commitments hold each month, by pool (provider, GPU); empty without commitments."""
+    from pricing import engine
+    from pricing.drivers.commitments import charges, resolve
+    plan = proj.plan
+    if not plan.commitments:
+        return {}
+    ctx = engine.context(plan, catalog)
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for r in resolve(plan, ctx)[0]:
+        gpus = charges(r.commitment, 1.0, plan.months).gpus
+        out[(r.provider, r.gpu)] = out.get((r.provider, r.gpu), np.zeros(plan.months)) + gpus
+    return out
+
+
+def residual(pool: Pool, capacity: np.ndarray) -> Pool:
+    """The usage of ``pool`` that ``capacity`` GPUs (each month) leave uncovered, as blocks of its own.
+
+    Within a month the load is a step function (``load_curve``); what a capacity leaves is the load above
+    it, max(load - capacity, 0), over the same steps. Written back as blocks (step k: the load's growth at
+    that step, for the step's hours), a commitment of c GPUs covers min(that load, c): exactly what it adds
+    to ``capacity``. The columns are the steps, longest first, no longer one per line (``lines`` names them
+    all the same)."""
+    def left(gpus: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(-hours, axis=-1, kind="stable")
+        hs = np.take_along_axis(hours, order, -1)
+        load = np.cumsum(np.take_along_axis(gpus, order, -1), axis=-1)
+        above = np.maximum(load - np.asarray(capacity, dtype=float)[..., None], 0.0)
+        steps = np.diff(above, axis=-1, prepend=np.zeros(above.shape[:-1] + (1,)))
+        return steps, np.where(steps > 0, hs, 0.0)
+    g, h = left(pool.gpus, pool.hours)
+    sg = sh = None
+    if pool.sample_gpus is not None:
+        sg, sh = left(pool.sample_gpus, pool.sample_hours)
+    return dataclasses.replace(pool, gpus=g, hours=h, sample_gpus=sg, sample_hours=sh)
+
+
 def _usage_samples(plan: Plan, ctx: Any, samples: int, seed: int | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(GPUs, hours) blocks of the compute lines with ranges per sample, by key path (samples x months each).
 
@@ -147,4 +184,5 @@ _INTEGER = {"gpus", "min_gpus", "people", "gpus_per_instance"}
 """Fields sampled as whole numbers (as ``uncertainty`` samples them)."""
 
 
-__all__ = ["COMPUTE_SECTIONS", "Excluded", "Pool", "covered_by", "covered_hours", "load_curve", "pool_of", "pools"]
+__all__ = ["COMPUTE_SECTIONS", "Excluded", "Pool", "committed", "covered_by", "covered_hours", "load_curve", "pool_of",
+           "pools", "residual"]

@@ -410,3 +410,32 @@ def test_commit_with_a_partial_offer_and_its_upfront_share(catalog):
     plan = planfile.loads(steady(3, scenarios_=commit(upfront_share="25%")))
     (c,) = scenarios.apply(plan, plan.scenario("Commit"), catalog).commitments
     assert c.offer == "test.l4.1y.partial" and c.upfront_share == 0.25
+
+
+def test_what_commitments_leave_is_covered_by_the_next_one_alone():
+    """``residual``: for any capacity c0 held and any c added, what c covers of the usage c0 leaves is what c0 + c
+    covers less what c0 covers (a bursty pool: serving, and two runs of different lengths)."""
+    gpus = np.array([[2.0, 8.0, 3.0]] * 3)
+    hours = np.array([[730.0, 100.0, 400.0]] * 3)
+    pool = cm.Pool("aws", "L4", 1.0, None, (), gpus, hours)
+    for c0 in range(14):
+        held = np.array([c0, c0 + 1, max(c0 - 2, 0)], dtype=float)
+        left = cm.residual(pool, held)
+        for c in range(14):
+            more = cm.covered_hours(gpus, hours, held + c) - cm.covered_hours(gpus, hours, held)
+            assert cm.covered_hours(left.gpus, left.hours, np.full(3, float(c))) == pytest.approx(more)
+
+
+def test_commit_buys_what_the_plans_own_commitments_leave(catalog):
+    # 4 GPUs used, 3 already committed: auto sizes on the 1 GPU left (1y all upfront at 45% off wins for a
+    # 12-month plan: 730 x 12 x (2.00 - 1.10) = 7,884 more saved), and the planner ranks on it too
+    plan = planfile.loads(steady(4, commitments="  - {name: Held, offer: test.l4.1y.none, gpus: 3}\n",
+                                 scenarios_=commit()))
+    report = cm.plan_commitments(plan, catalog)
+    (pp,) = report.pools
+    assert pp.committed == pytest.approx([3.0] * 12) and pp.usage_pool.usage == pytest.approx([4 * 730.0] * 12)
+    assert pp.recommended.commitment.gpus == 1
+    new = scenarios.apply(plan, plan.scenario("Commit"), catalog)
+    assert [(c.offer, c.gpus) for c in new.commitments] == [("test.l4.1y.none", 3), ("test.l4.1y.all", 1)]
+    r = scenarios.evaluate(plan, plan.scenario("Commit"), catalog)
+    assert r.saving_total == pytest.approx(730 * 12 * (2.0 - 1.1))
