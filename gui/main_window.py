@@ -22,6 +22,7 @@ from gui.line_table import LineTable
 from gui.savings_panel import SavingsPanel
 from gui.settings import Settings
 from gui.uncertainty_view import Uncertainty, UncertaintyStatus
+from gui.view_menu import CommitmentViewActions
 from gui.widgets import set_text
 
 APP_NAME = "AI Cost Planner"
@@ -42,6 +43,7 @@ class MainWindow(QMainWindow):
         presenter.set_parent(self)
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        self.view_actions = CommitmentViewActions(document, settings, self)  # first: the views draw in its view
 
         self.charts = ChartsView(document)  # first: it is called first on each change, and drawn first
         self.headline = HeadlineBar(document)
@@ -131,6 +133,8 @@ class MainWindow(QMainWindow):
                    lambda mod: mod.export_pdf(self, self.document, presenter=self.presenter), "Ctrl+P")
         self._lazy(m, "Export &CSV…", "gui.export_actions", "Monthly costs per line item, for a spreadsheet",
                    lambda mod: mod.export_csv(self, self.document, presenter=self.presenter))
+        self._lazy(m, "Export E&xcel…", "gui.export_actions", "A workbook whose cells are live formulas over "
+                   "every input and price", lambda mod: mod.export_xlsx(self, self.document, presenter=self.presenter))
         m.addSeparator()
         self._action(m, "&Quit", self.close, sk.Quit).setMenuRole(QAction.MenuRole.QuitRole)
         m = self.menuBar().addMenu("&Edit")
@@ -142,6 +146,8 @@ class MainWindow(QMainWindow):
         m = self.menuBar().addMenu("&View")
         for dock in (self.plan_dock, self.editor_dock, self.savings_dock, self.history_dock):
             m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        m.addActions(self.view_actions.actions())
         m.addSeparator()
         for i in range(self.charts.count()):
             self._action(m, f"{self.charts.tabText(i)} chart", lambda _=False, i=i: self.charts.setCurrentIndex(i),
@@ -161,6 +167,8 @@ class MainWindow(QMainWindow):
                                          "and date; override any of them",
                                          lambda _m: self.open_tool("gui.catalog_browser", "CatalogBrowser"))
         self._lazy(m, "Co&mpare plans…", "gui.compare_window", "Plans and scenarios side by side", self._open_compare)
+        self._lazy(m, "Commi&tments…", "gui.commitments_view", "Reserved instances, savings plans and CUDs planned "
+                   "against the GPU usage curve", lambda _m: self.open_tool("gui.commitments_view", "CommitmentsView"))
         m = self.menuBar().addMenu("&Help")
         self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)
 

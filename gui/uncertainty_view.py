@@ -94,15 +94,15 @@ class Uncertainty(QObject):
         if doc.projection is None:
             self._set_status(Status.NONE)
             return
-        plan, catalog, samples, seed = doc.plan, doc.catalog, self.samples, self.seed
+        plan, catalog, samples, seed, view = doc.plan, doc.catalog, self.samples, self.seed, doc.projection.view
         self._plan = plan
 
         def task(progress: workers.ProgressCallback, cancelled: workers.CancelCheck) -> tuple:
-            t = uncertainty.tornado(plan, catalog)
+            t = uncertainty.tornado(plan, catalog, view=view)
             mc = None
             if uncertainty.has_ranges(plan):
                 mc = uncertainty.monte_carlo(plan, catalog, samples=samples, seed=seed, progress=progress,
-                                             cancel=cancelled)
+                                             cancel=cancelled, view=view)
             return t, mc
 
         worker = workers.Worker(task, self)

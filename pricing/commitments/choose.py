@@ -83,14 +83,19 @@ def choose(plan: Plan, catalog: Any, *, offer: str = AUTO, gpus_of: Iterable[str
         ev = _sized(basis, picked, plan.fx_rate, gpus=gpus, coverage=coverage, start=start, share=upfront_share)
         if ev is None or not ev.commitment.gpus:
             continue
-        c = ev.commitment
-        name = _unique(f"{basis.gpu} {picked.instance} {picked.term_months // 12}y {picked.upfront.value} upfront",
-                       taken)
-        taken.add(name)
-        share = upfront_share if picked.upfront is Upfront.PARTIAL and picked.upfront_share is None else None
-        out.append(Choice(basis, ev, CommitmentLine(name, picked.key, c.gpus, basis.gpu, basis.provider, c.start,
-                                                    share)))
+        line = line_for(ev, basis.gpu, basis.provider, taken)
+        taken.add(line.name)
+        out.append(Choice(basis, ev, line))
     return tuple(out)
+
+
+def line_for(ev: Evaluation, gpu: str, provider: str, taken: set[str]) -> CommitmentLine:
+    """The plan's ``commitments:`` entry of an evaluated commitment, named after its offer (unique among
+    ``taken``); its upfront share only where the offer does not fix one."""
+    c, o = ev.commitment, ev.commitment.offer
+    name = _unique(f"{gpu} {o.instance} {o.term_months // 12}y {o.upfront.value} upfront", taken)
+    share = c.upfront_share if o.upfront is Upfront.PARTIAL and o.upfront_share is None else None
+    return CommitmentLine(name, o.key, c.gpus, gpu, provider, c.start, share)
 
 
 def _offer(offers: Mapping[str, Offer], key: str) -> Offer | None:
@@ -226,4 +231,4 @@ def _unique(name: str, taken: set[str]) -> str:
     return f"{name} {k}"
 
 
-__all__ = ["AUTO", "Choice", "choose"]
+__all__ = ["AUTO", "Choice", "choose", "line_for"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -196,9 +196,12 @@ def best_commitment(pool: Pool, offer: Offer, fx: float = 1.0, *, upfront_share:
 
 
 def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer] | None = None,
-                     samples: int = DEFAULT_SAMPLES, seed: int | None = None) -> Report:
+                     samples: int = DEFAULT_SAMPLES, seed: int | None = None,
+                     progress: Callable[[int, int], None] | None = None,
+                     cancel: Callable[[], bool] | None = None) -> Report:
     """For each GPU pool of the plan, the best commitment of every offer that covers it: of the usage the plan's
-    own commitments leave, when it has some (they cover first)."""
+    own commitments leave, when it has some (they cover first). ``progress(done, total)`` (offers priced) and
+    ``cancel()`` (raises ``Cancelled``, checked between offers) serve a view's progress bar."""
     from pricing import engine, uncertainty
     if catalog is None:
         from pricing.catalog import Catalog
@@ -210,6 +213,17 @@ def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer]
     held = committed(proj, catalog)
     fx = plan.fx_rate
     out = []
+    total = sum(1 for w in found for o in offers if o.provider == w.provider and o.gpu in (w.gpu, "any")) or 1
+    done = 0
+
+    def counted(e: Evaluation) -> Evaluation:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        if cancel is not None and cancel():
+            raise uncertainty.Cancelled()
+        return e
     for whole in found:
         cap = held.get((whole.provider, whole.gpu))
         pool = whole if cap is None else residual(whole, cap)  # what the plan's own commitments leave
@@ -217,7 +231,7 @@ def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer]
         priced = [o for o in mine if o.discount is not None]
         gaps = tuple(o for o in mine if o.discount is None)
         grids = {step: size_grid(pool, step) for step in {o.gpus_per_instance for o in priced}}
-        best = sorted((best_commitment(pool, o, fx, grid=grids[o.gpus_per_instance]) for o in priced),
+        best = sorted((counted(best_commitment(pool, o, fx, grid=grids[o.gpus_per_instance])) for o in priced),
                       key=lambda e: (-e.expected_saving, -e.p10_saving, e.commitment.offer.key))
         out.append(PoolPlan(pool, tuple(best), gaps, None if cap is None else whole, cap))
     return Report(proj, tuple(out), excluded, n_samples,
