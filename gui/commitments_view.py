@@ -33,6 +33,10 @@ CASH_COLOR = "#4E79A7"
 AMORTISED_COLOR = "#F28E2B"
 
 
+def _gpus(n: int) -> str:
+    return f"{n:,} GPU{'s' if n != 1 else ''}"
+
+
 # ---------------------------------------------------------------------------------------------
 # The offers table and the gaps table (thin models: the figures as they are)
 # ---------------------------------------------------------------------------------------------
@@ -132,13 +136,13 @@ class OffersModel(QAbstractTableModel):
             return self.fmt.full(o.expected_saving)
         if c == self.P10:
             return self.fmt.full(o.p10_saving)
-        return self.fmt.full(o.obligation_after_horizon) if o.months_after_horizon else "—"
+        return self.fmt.full(o.obligation_after_horizon) if o.months_after_horizon and o.gpus else "—"
 
     def _tip(self, o: OfferFigures, c: int) -> str:
         if c == self.OFFER:
             star = "★ the recommendation: the best expected saving\n" if self._text(o, c).startswith("★") else ""
             return f"{star}{o.label}\n{o.key}\n{o.discount:.1%} off on demand\nSource: {o.source} (as of {o.as_of})"
-        if c == self.PAST and o.months_after_horizon:
+        if c == self.PAST and o.months_after_horizon and o.gpus:
             return (f"The term runs {o.months_after_horizon} months past the horizon; if usage stays at its last "
                     f"month's level it saves {self.fmt.full(o.saving_if_usage_continues)} in all")
         return self._TIPS.get(c, "")
@@ -249,7 +253,7 @@ class UsageChart(Chart):
         if pool.committed_gpus is not None:
             legend.append(f"<span style='color:{HELD_COLOR}'>┅</span> already committed")
         if chosen is not None:
-            legend.append(f"<span style='color:{COMMITTED_COLOR}'>╍</span> {offer.gpus} GPUs of the chosen offer")
+            legend.append(f"<span style='color:{COMMITTED_COLOR}'>╍</span> {_gpus(offer.gpus)} of the chosen offer")
         self.caption.setText(f"<b>GPU usage: {pool.label}</b>&nbsp;&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(legend))
 
     def hover_at(self, x: float, y: float) -> str:
@@ -324,7 +328,7 @@ class CashChart(Chart):
                                                "upfront</i>")
         how = "running totals" if self.cumulative else "per month"
         self.caption.setText(
-            f"<b>Cash vs amortised, {how}: {offer.gpus} GPUs, {offer.term}</b> ({currency})&nbsp;&nbsp;&nbsp;{cash}"
+            f"<b>Cash vs amortised, {how}: {_gpus(offer.gpus)}, {offer.term}</b> ({currency})&nbsp;&nbsp;&nbsp;{cash}"
             f"&nbsp;&nbsp;<span style='color:{AMORTISED_COLOR}'>━</span> amortised over the term"
             f"&nbsp;&nbsp;<span style='color:{theme.SCENARIO_COLOR}'>╍</span> on-demand cost avoided")
 
@@ -644,7 +648,7 @@ class CommitmentsView(QWidget):
                 f"its last month's level it saves {fmt.full(offer.saving_if_usage_continues)}."
                 if offer.months_after_horizon else "")
         view = self.document.view.value
-        return (f"<b>{offer.gpus} GPUs of {offer.label}</b> from {offer.start} ({rec}): covers "
+        return (f"<b>{_gpus(offer.gpus)} of {offer.label}</b> from {offer.start} ({rec}): covers "
                 f"{fmt.percent(offer.coverage)} of the usage in its term at {fmt.percent(offer.utilisation)} "
                 f"utilisation (break-even {fmt.percent(offer.break_even)}); saves "
                 f"{fmt.full(offer.expected_saving)} expected, {fmt.full(offer.p10_saving)} at P10.{past} "

@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
                                          "and date; override any of them",
                                          lambda _m: self.open_tool("gui.catalog_browser", "CatalogBrowser"))
         self._lazy(m, "Co&mpare plans…", "gui.compare_window", "Plans and scenarios side by side", self._open_compare)
-        self._lazy(m, "Commi&tments…", "gui.commitments_view", "Reserved instances, savings plans and CUDs planned "
+        self._lazy(m, "C&ommitments…", "gui.commitments_view", "Reserved instances, savings plans and CUDs planned "
                    "against the GPU usage curve", lambda _m: self.open_tool("gui.commitments_view", "CommitmentsView"))
         m = self.menuBar().addMenu("&Help")
         self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)

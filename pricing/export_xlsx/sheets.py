@@ -10,7 +10,7 @@ import numpy as np
 from pricing.engine import HOURS_PER_MONTH, LineItem, Projection
 from pricing.plan import Category
 
-from pricing.export_xlsx.book import COMPUTED, FIRST_MONTH_COL, HEADER_ROWS, _Book, _Row, _col, fiscal_year
+from pricing.export_xlsx.book import COMPUTED, FIRST_MONTH_COL, HEADER_ROWS, _Book, _lines, _Row, _col, fiscal_year
 
 
 def _inputs_header(b: _Book) -> None:
@@ -328,7 +328,11 @@ def _notes(b: _Book, proj: Projection, first_fiscal_month: int, generated: _dt.d
         rows.append((f"{COMPUTED}: {name}", "an input written as the engine's figure (see its row on Inputs)"))
     ws.write_string(0, 0, "Notes", b.f["title"])
     for i, (k, v) in enumerate(rows, start=2):
-        b.text(ws, i, 0, (k), b.f["bold"])
+        b.text(ws, i, 0, (k), b.f["bold_top"])
         b.text(ws, i, 1, (v), b.f["wrap"])
+        lines = _lines((k, 28), (v, 105))
+        if lines > 1:  # wrapped text needs the row's height (LibreOffice's PDF does not fit rows to it)
+            ws.set_row(i, 15 * lines + 2)
+    _print_setup(ws, rows=(0, 0), cols=None, wide=1)
 
 

@@ -117,7 +117,7 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
                              f"({_NO_SAVING.get(p.name, 'the lines it changes cost the same')})")
             elif part.sum() < 0:
                 notes.append(f"{p.name} costs more than it saves here (its part of the saving is negative)")
-        notes += _commitment_notes(full, projection)
+        notes += _commitment_notes(projection, len(plan.commitments))
         return tuple((p.name, part) for p, part in zip(parsed, parts)), method, tuple(notes)
 
     base_total = baseline.total
@@ -131,9 +131,10 @@ _NO_SAVING = {name: "serving lines held at min_gpus need no fewer GPUs" for name
 """Why a strategy that changed lines may still save nothing."""
 
 
-def _commitment_notes(plan: Plan, projection: "Projection") -> list[str]:
-    """Commitments of the scenario whose term runs past the horizon: what they still owe is not in its saving."""
-    new = [li for li in projection.line_items if li.section == "commitments"]
+def _commitment_notes(projection: "Projection", kept: int) -> list[str]:
+    """Commitments the scenario adds (after the plan's ``kept`` own) whose term runs past the horizon: what they
+    still owe then is not in its saving."""
+    new = [li for li in projection.line_items if li.section == "commitments"][kept:]
     return [f"{li.name}: {note}" for li in new for note in li.notes if "past the horizon" in note]
 
 
