@@ -244,7 +244,7 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING, vi
         try:
             moved_line = dataclasses.replace(line, **{field: values[:, None]})
             item = engine.price_line(section, i, moved_line, ctx)
-        except (PlanError, ValueError, ArithmeticError):  # an extreme that can't be priced (below a minimum) is left out
+        except (PlanError, ValueError, ArithmeticError):  # an extreme that can't be priced (below a minimum): left out
             continue
         line_totals = np.broadcast_to(item.monthly, (2, plan.months)).sum(axis=1)
         factor = 1.0 + markup if section in markup_sections else 1.0

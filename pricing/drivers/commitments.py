@@ -297,15 +297,13 @@ def price(plan: Plan, ctx: Context, members: Members, view: View | str = View.AM
         raise PlanError(found)
     n = ctx.n
     blocks: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray]]] = {}
-    names: dict[tuple[str, str], list[str]] = {}
-    for section, i, line, why in compute_lines(plan):
+    for section, i, _line, why in compute_lines(plan):
         key = f"{section}[{i}]"
         if why is not None or key not in members:
             continue
         s, priced_line, li = members[key]
         pool = pool_key(ctx, priced_line)
         blocks.setdefault(pool, []).append(block(s, priced_line, li))
-        names.setdefault(pool, []).append(li.name)
     stacked: dict[tuple[str, str], np.ndarray] = {}
     items: list[LineItem] = []
     for r in resolved:

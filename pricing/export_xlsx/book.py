@@ -180,7 +180,7 @@ class _Book:
         if note and not computed:
             self.text(ws, r, 8, note, self.f["wrap_small"])
         lines = _lines((source, _SOURCE_CHARS), (note, _SOURCE_CHARS), (as_of, _AS_OF_CHARS))
-        if lines > 1:  # wrapped text needs the row's height: viewers that do not fit rows (LibreOffice's PDF) overlap it
+        if lines > 1:  # wrapped text needs the row's height: LibreOffice's PDF does not fit rows and overlaps it
             ws.set_row(r, _LINE_POINTS * lines + 3)
         self.wb.define_name(name, f"=Inputs!$D${r + 1}")
         if computed:

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from pricing.engine import HOURS_PER_MONTH, LineItem, Projection
+from pricing.engine import LineItem, Projection
 from pricing.plan import Category
 
 from pricing.export_xlsx.book import COMPUTED, FIRST_MONTH_COL, HEADER_ROWS, _Book, _lines, _Row, _col, fiscal_year

@@ -122,7 +122,8 @@ PARAMS: dict[str, tuple[FieldSpec, ...]] = {
                   source="the commitment planner's pick (`aicost commitments PLAN`, the Commitments view)",
                   example="auto, or an offer key such as aws.g6.xlarge.ri_standard.3y.all_upfront"),
         FieldSpec("pools", Kind.NAMES, "GPU pools", "Only the pools of these GPUs (catalog keys).", names=NameList.GPU,
-                  limits=Limits(minimum=1), none_means="every pool of the lines", example="a list of GPUs such as [L4]"),
+                  limits=Limits(minimum=1), none_means="every pool of the lines",
+                  example="a list of GPUs such as [L4]"),
         applies_to(("training", "fine_tuning", "inference", "exploration"),
                    ("training", "fine_tuning", "inference", "exploration"), "compute sections", _COMPUTE_LABELS),
         FieldSpec("gpus", Kind.INTEGER, "GPUs committed", "GPUs to commit in each pool, in the offer's steps "

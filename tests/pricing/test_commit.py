@@ -231,7 +231,7 @@ def _sampled_plans(plan, samples):
              for _, _, line in ranged]
     for k in range(samples):
         q = plan
-        for (s, i, line), d in zip(ranged, draws):
+        for (s, i, _line), d in zip(ranged, draws):
             values = {f: (int(np.rint(a[k])) if f in uncertainty._INTEGER else float(a[k])) for f, a in d.items()}
             q = q.with_section(s, tuple(dataclasses.replace(x, **values, ranges=()) if j == i else x
                                         for j, x in enumerate(q.section(s))))

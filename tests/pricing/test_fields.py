@@ -24,7 +24,8 @@ def catalog():
     return Catalog.load()
 
 
-STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "commitments", "prices", "scenarios", "key_order"}
+STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "commitments", "prices", "scenarios",
+             "key_order"}
 """Plan attributes that are sections or file structure, not settings."""
 
 
