@@ -20,9 +20,13 @@ month it is paid and the recurring part in each month. Terms that run past the p
 reported: their remaining obligation, and the saving assuming usage stays at the horizon's last
 month (the planner says so beside the figure).
 
-The package: ``offers`` (the offers and their file's reader), ``pools`` (GPU usage pools),
-``planner`` (one commitment month by month, the best commitment of each offer), ``cash`` (the cash
-and amortised views), ``presentation`` (JSON and text for ``aicost commitments``).
+The package: ``offers`` (re-exports ``pricing.catalog.offers``: the offers and their file's reader),
+``pools`` (GPU usage pools, what the plan's own commitments hold and leave), ``planner`` (one commitment
+month by month, the best commitment of each offer), ``cash`` (the cash and amortised views of commitments
+not in the plan), ``choose`` (what the ``commit`` savings strategy buys), ``figures`` (the Commitments
+view's figures), ``presentation`` (JSON and text for ``aicost commitments``). The billing rules (charges,
+covered hours, which lines a pool holds) live in ``pricing.drivers.commitments``, which prices a plan's
+``commitments:`` in the engine: the planner and the bill use the same ones.
 """
 from pricing.commitments.cash import Effect, View, effect, monthly
 from pricing.commitments.offers import (Kind, Offer, Upfront, catalog_offers, default_path, load_offers, path_of,
