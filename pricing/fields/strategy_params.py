@@ -119,6 +119,7 @@ PARAMS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("offer", Kind.NAME, "Offer", "The commitment offer to buy (a key of the catalog's commitments.yaml), "
                   "or auto: for each GPU pool, the offer the commitment planner recommends (the best expected "
                   "saving, an obligation past the horizon counted as a cost).", names=NameList.OFFER, default="auto",
+                  choices=text_choices(("auto", "auto (the planner's pick)")),
                   source="the commitment planner's pick (`aicost commitments PLAN`, the Commitments view)",
                   example="auto, or an offer key such as aws.g6.xlarge.ri_standard.3y.all_upfront"),
         FieldSpec("pools", Kind.NAMES, "GPU pools", "Only the pools of these GPUs (catalog keys).", names=NameList.GPU,

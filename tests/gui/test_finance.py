@@ -317,3 +317,28 @@ def test_a_commitment_is_edited_in_its_form(win, qtbot, settle):
     assert item.quantity("GPU-hours covered") == pytest.approx([0] + [730.0] * 5)
     win.document.undo_stack.undo()
     assert win.document.plan.commitments[0].gpus == 2
+
+
+def test_the_savings_panel_edits_the_commit_strategy(win, qtbot, settle):
+    """A scenario's commit row: its sections default to all four (the file leaves applies_to out), and an offer picked
+    with the keyboard becomes the strategy's offer parameter (one undoable edit)."""
+    import dataclasses
+
+    from pricing.plan import Scenario, StrategySpec
+    doc = win.document
+    doc.apply(dataclasses.replace(doc.plan, scenarios=(Scenario("Commit", (StrategySpec("commit", ()),)),)),
+              "Add a commit scenario")
+    doc.select_scenario("Commit")
+    settle()
+    row = win.savings.rows["commit"]
+    assert row.check.isChecked()
+    assert row.inputs["applies_to"].value() == ("training", "fine_tuning", "inference", "exploration")
+    combo = row.inputs["offer"]
+    assert combo.currentText() == "default: auto (the planner's pick)"
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    settle()
+    picked = dict(doc.plan.scenarios[0].strategies[0].params)["offer"]
+    assert picked == combo.currentData() and picked in cm.catalog_offers(doc.catalog)
+    doc.undo_stack.undo()
+    assert doc.plan.scenarios[0].strategies[0].params == ()
