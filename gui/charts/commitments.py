@@ -164,7 +164,8 @@ class CashChart(Chart):
                                                "upfront</i>")
         how = "running totals" if self.cumulative else "per month"
         self.caption.setText(
-            f"<b>Cash vs amortised, {how}: {gpus_text(offer.gpus)}, {offer.term}</b> ({currency})&nbsp;&nbsp;&nbsp;{cash}"
+            f"<b>Cash vs amortised, {how}: {gpus_text(offer.gpus)}, {offer.term}</b> ({currency})"
+            f"&nbsp;&nbsp;&nbsp;{cash}"
             f"&nbsp;&nbsp;<span style='color:{AMORTISED_COLOR}'>━</span> amortised over the term"
             f"&nbsp;&nbsp;<span style='color:{theme.SCENARIO_COLOR}'>╍</span> on-demand cost avoided")
 

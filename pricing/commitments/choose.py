@@ -64,6 +64,7 @@ def choose(plan: Plan, catalog: Any, *, offer: str = AUTO, gpus_of: Iterable[str
     n_samples = samples if needs_samples and uncertainty.has_ranges(plan) else 0
     found, _ = pools(proj, catalog, samples=n_samples, seed=seed)
     held = committed(proj, catalog)
+    fx = proj.context.fx if proj.context is not None else engine.context(plan, catalog).fx  # pinned or dated ECB
     names = set(lines) if lines is not None else None
     out: list[Choice] = []
     taken = {c.name for c in plan.commitments}
@@ -77,10 +78,10 @@ def choose(plan: Plan, catalog: Any, *, offer: str = AUTO, gpus_of: Iterable[str
             continue
         if (pool.provider, pool.gpu) in held:  # what the plan's own commitments leave of it
             basis = residual(basis, held[(pool.provider, pool.gpu)])
-        picked = chosen or _planner_pick(basis, offers, plan.fx_rate, gpus, upfront_share)
+        picked = chosen or _planner_pick(basis, offers, fx, gpus, upfront_share)
         if picked is None:
             continue
-        ev = _sized(basis, picked, plan.fx_rate, gpus=gpus, coverage=coverage, start=start, share=upfront_share)
+        ev = _sized(basis, picked, fx, gpus=gpus, coverage=coverage, start=start, share=upfront_share)
         if ev is None or not ev.commitment.gpus:
             continue
         line = line_for(ev, basis.gpu, basis.provider, taken)

@@ -211,7 +211,7 @@ def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer]
     n_samples = samples if uncertainty.has_ranges(plan) else 0
     found, excluded = pools(proj, catalog, samples=n_samples, seed=seed)
     held = committed(proj, catalog)
-    fx = plan.fx_rate
+    fx = engine.context(plan, catalog).fx  # pinned or the dated ECB rate, as the engine prices
     out = []
     total = sum(1 for w in found for o in offers if o.provider == w.provider and o.gpu in (w.gpu, "any")) or 1
     done = 0

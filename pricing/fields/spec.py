@@ -1,4 +1,4 @@
-"""What a field spec is (kind, unit, limits, typical range, label, help) and how a raw value of each kind is read and shown."""
+"""What a field spec is (kind, unit, limits, typical range, label, help); how a value of each kind is read, shown."""
 from __future__ import annotations
 
 import dataclasses
@@ -52,6 +52,7 @@ class NameList(Enum):
     API_MODEL = "model"                  # models of genai-prices
     LINE = "line"                        # names of the plan's own lines
     OFFER = "commitment offer"           # commitment offers of the catalog (commitments.yaml)
+    MODEL_FAMILY = "model family"        # model families of resources/catalog/models.yaml
 
 
 NAME_LISTS: dict[NameList, str] = {
@@ -66,6 +67,7 @@ NAME_LISTS: dict[NameList, str] = {
     NameList.API_MODEL: "a genai-prices model id (`aicost catalog apis --search gpt`)",
     NameList.LINE: "names of the plan's lines",
     NameList.OFFER: "an offer key of the catalog's commitments.yaml (`aicost commitments PLAN` lists them)",
+    NameList.MODEL_FAMILY: "a model family of the catalog (resources/catalog/models.yaml) such as llama-3.1-70b",
 }
 """What the names of each list are, in words (docs, messages)."""
 
@@ -159,6 +161,9 @@ class FieldSpec:
     """Where the default comes from (a published figure, a catalog lever, the engine's default)."""
     lever: str | None = None
     """Catalog lever (levers.yaml) whose value replaces ``default`` when the catalog has it."""
+    swings: bool = False
+    """An ENUM the tornado moves to its neighbouring choices (``choices`` are in order): its low is the next choice,
+    its high the one before (serving precision: bf16, fp8, fp4, int4 in bytes per weight)."""
 
     # -- what it is ------------------------------------------------------------------------------
 

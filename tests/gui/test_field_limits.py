@@ -47,8 +47,8 @@ commitments:
 LINE_OF = {"": "", "compute.training": "compute.training[0]", "compute.fine_tuning": "compute.fine_tuning[0]",
            "compute.inference": "compute.inference[0]", "compute.exploration": "compute.exploration[0]",
            "data.storage": "data.storage[0]", "data.egress": "data.egress[0]", "services.platform": "services.platform",
-           "services.apis": "services.apis[0]", "annotation": "annotation[0]", "mlops": "mlops[0]", "people": "people[0]",
-           "commitments": "commitments[0]"}
+           "services.apis": "services.apis[0]", "annotation": "annotation[0]", "mlops": "mlops[0]",
+           "people": "people[0]", "commitments": "commitments[0]"}
 
 
 def _cases():
@@ -64,7 +64,7 @@ def _cases():
             if not f.spec.numeric:
                 continue
             target = section
-            if section == "compute.training" and f.key in ("params", "tokens", "mfu"):
+            if section == "compute.training" and f.key in ("params", "active_params", "tokens", "mfu"):
                 target = "compute.fine_tuning"   # the run whose hours are derived: these inputs are enabled
             out.append((LINE_OF[target], target, f.spec))
     return out

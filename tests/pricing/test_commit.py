@@ -439,3 +439,23 @@ def test_commit_buys_what_the_plans_own_commitments_leave(catalog):
     assert [(c.offer, c.gpus) for c in new.commitments] == [("test.l4.1y.none", 3), ("test.l4.1y.all", 1)]
     r = scenarios.evaluate(plan, plan.scenario("Commit"), catalog)
     assert r.saving_total == pytest.approx(730 * 12 * (2.0 - 1.1))
+
+
+def test_the_provider_comparison_keeps_the_plans_commitments(catalog):
+    """A commitment is owed wherever the lines run; it covers only what runs at its own cloud."""
+    from pricing import providers
+    plan = planfile.loads(steady(4, commitments="  - {name: RI, offer: test.l4.1y.none, gpus: 4}\n"))
+    cmp = providers.compare(plan, catalog, ("aws", "gcp"))
+    (ri,) = [lc for lc in cmp.lines if lc.section == "commitments"]
+    # at aws (home): 4 x 730 x 12 x 1.20 = 42,048 charged, 4 x 730 x 12 x 2.00 = 70,080 on demand covered -> -28,032
+    assert ri.cells["aws"].total == pytest.approx(-28_032.0)
+    # the serving line at gcp leaves the aws commitment nothing to cover: its whole charge, 42,048
+    assert ri.cells["gcp"].total == pytest.approx(42_048.0)
+    # the home column is the plan as projected (70,080 on demand - 28,032)
+    assert cmp.totals["aws"].priced == pytest.approx(engine.project(plan, catalog).total) == pytest.approx(42_048.0)
+    serving = next(lc for lc in cmp.lines if lc.key_path == "compute.inference[0]")
+    assert cmp.totals["gcp"].priced == pytest.approx(serving.cells["gcp"].total + 42_048.0)
+    # the placement keeps it too, priced against the lines it leaves at aws
+    where = cmp.placement.providers["compute.inference[0]"]
+    placed = dict(cmp.placement.lines)["commitments[0]"]
+    assert placed.total == pytest.approx(-28_032.0 if where == "aws" else 42_048.0)

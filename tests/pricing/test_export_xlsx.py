@@ -62,7 +62,8 @@ class Book:
 
     def recalc(self, **inputs: float):
         """The workbook recalculated with named inputs changed (as a user would type them on Inputs)."""
-        return self.model.calculate(inputs={f"'[{self.name}]INPUTS'!{self.input_cell(k)}": v for k, v in inputs.items()})
+        cells = {f"'[{self.name}]INPUTS'!{self.input_cell(k)}": v for k, v in inputs.items()}
+        return self.model.calculate(inputs=cells)
 
 
 def _col(c: int) -> str:
@@ -250,7 +251,8 @@ def test_changing_an_input_moves_every_month_and_total_by_the_hand_computed_amou
     sol = book.recalc(inf1_requests_per_month=5e6)
     assert book.months(total_row, 6, sol) - base == pytest.approx([730] * 6, abs=1e-6)
     # ... and the Summary follows the Monthly sheet
-    assert book.value("Summary", f"C{book.row_of('Summary', 'Total')}", sol) - proj.total == pytest.approx(6 * 730, abs=1e-6)
+    total = book.value("Summary", f"C{book.row_of('Summary', 'Total')}", sol)
+    assert total - proj.total == pytest.approx(6 * 730, abs=1e-6)
 
 
 def test_summary_by_fiscal_year_with_a_first_fiscal_month(tmp_path, catalog):
@@ -270,7 +272,8 @@ people:
     # $1,000 a month: 3 months in FY2027, 12 in FY2028, 9 in FY2029
     assert [book.value("Summary", f"{c}{r}") for c in "BCD"] == pytest.approx([3000, 12000, 9000])
     assert book.value("Summary", f"E{r}") == pytest.approx(24000)
-    assert X.fiscal_year(2027, 3, 4) == 2027 and X.fiscal_year(2027, 4, 4) == 2028 and X.fiscal_year(2027, 12, 1) == 2027
+    assert X.fiscal_year(2027, 3, 4) == 2027 and X.fiscal_year(2027, 4, 4) == 2028
+    assert X.fiscal_year(2027, 12, 1) == 2027
 
 
 def test_scenarios_and_drivers_sheets(example_books, catalog):
@@ -319,7 +322,8 @@ def test_plan_text_is_never_a_formula(tmp_path, catalog):
     for ws in book.wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(("=HYPERLINK", "+SUM", "-2+3", "@cmd", "=1+1", "=A1*2")):
+                if isinstance(cell.value, str) and cell.value.startswith(
+                        ("=HYPERLINK", "+SUM", "-2+3", "@cmd", "=1+1", "=A1*2")):
                     seen.append(cell.value)
                     assert cell.data_type == "s", (ws.title, cell.coordinate)
                     assert cell.quotePrefix, (ws.title, cell.coordinate)  # stays text when edited in Excel
@@ -453,7 +457,8 @@ def test_bad_fiscal_month_and_view_are_refused(tmp_path, catalog):
     assert not (tmp_path / "a.xlsx").exists()
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (apt: libreoffice-calc-nogui)")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice is not installed (apt: libreoffice-calc-nogui)")
 def test_libreoffice_recalculates_the_same_totals(tmp_path, catalog):
     """A second, independent engine: LibreOffice headless recalculates (cached values zeroed first)."""
     import csv
@@ -478,7 +483,8 @@ def test_libreoffice_recalculates_the_same_totals(tmp_path, catalog):
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
                     "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2",
                     "--outdir", str(tmp_path), str(zeroed)], check=True, capture_output=True, timeout=120)
-    rows = list(csv.reader(open(tmp_path / "zeroed-Monthly.csv", encoding="utf-8")))
+    with open(tmp_path / "zeroed-Monthly.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
     total = next(r for r in rows if r and r[0] == "Total")
     proj = engine.project(plan, catalog)
     got = np.array([float(v) for v in total[X.FIRST_MONTH_COL:X.FIRST_MONTH_COL + len(proj.months)]])
