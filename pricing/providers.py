@@ -10,7 +10,7 @@ import numpy as np
 
 from pricing import engine
 from pricing.drivers import commitments as committable
-from pricing.drivers.data import storage_by_tier
+from pricing.drivers.data import billed_gb, storage_by_tier
 from pricing.drivers.services import platform_markup
 from pricing.errors import PlanError
 from pricing.plan import SECTIONS, Category, Plan
@@ -208,6 +208,8 @@ def compare(plan: Plan, catalog: "Catalog | None" = None,
             lines.append(LineComparison(li.name, section, key, category, home, True, MappingProxyType(cells),
                                         _cheapest(cells, home, chosen)))
 
+    lines = _account_tiers(lines, by_provider, chosen)
+
     platform = plan.services.platform
     if platform is not None:
         owner = _platform_provider(cat, platform.name)
@@ -242,6 +244,23 @@ def compare(plan: Plan, catalog: "Catalog | None" = None,
     placement = _placement(plan, ctx, lines, chosen, moved)
     return ProviderComparison(plan, chosen, tuple(lines), MappingProxyType(totals), placement, base.total,
                               int(rounded_matrix(base).sum()))
+
+
+def _account_tiers(lines: list[LineComparison], by_provider: Mapping[str, list[engine.LineItem]],
+                   chosen: tuple[str, ...]) -> list[LineComparison]:
+    """Each provider's cells with its account-wide volume tiers applied to the lines placed there together (the
+    engine's account pass: the free 100 GB of egress, S3's volume tiers, GCP's free log GiB are per account)."""
+    out = list(lines)
+    for p in chosen:
+        passed = {li.key_path: li for li in engine.with_account_tiers(by_provider[p]) if li.account}
+        for n, lc in enumerate(out):
+            item = passed.get(lc.key_path)
+            if item is None or lc.cells.get(p) is None or lc.cells[p].monthly is None:
+                continue
+            cells = {**lc.cells, p: Cell(p, item.monthly, sources=item.sources)}
+            out[n] = dataclasses.replace(lc, cells=MappingProxyType(cells),
+                                         cheapest=_cheapest(cells, lc.home, chosen))
+    return out
 
 
 def _cheapest(cells: Mapping[str, Cell], home: str, order: tuple[str, ...]) -> str | None:
@@ -300,7 +319,8 @@ def _placement(plan: Plan, ctx: engine.Context, lines: list[LineComparison], cho
             src, dst = (g, s) if line.kind == "checkpoints" else (s, g)
             try:
                 price = ctx.catalog.egress_price(src, EGRESS_KIND)
-                cell = Cell(src, np.asarray(price.cost(gb), dtype=float) * ctx.fx, sources=(price.source,))
+                billed, unit = billed_gb(gb, src, ctx)  # the sender bills its own GB (2^30 bytes at AWS, GCP, Azure)
+                cell = Cell(src, np.asarray(price.cost(billed), dtype=float) * ctx.fx, sources=(price.source, unit))
             except PlanError as exc:
                 cell = _gap(src, exc)
             legs.append(Leg(f"{line.name}: {src} -> {dst}", key, src, dst, gb, cell))

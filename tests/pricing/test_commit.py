@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pricing import commitments as cm
-from pricing import engine, planfile, scenarios, uncertainty
+from pricing import engine, planfile, rounding, scenarios, uncertainty
 from pricing.catalog import Catalog
 from pricing.catalog.offers import default_directory
 from pricing.checks import check
@@ -251,6 +251,22 @@ def test_monte_carlo_with_commitments_equals_projecting_every_sample(catalog, vi
     assert bare.total_p50 != pytest.approx(mc.total_p50)
 
 
+# the serving line the commitment covers has no range: the Monte Carlo prices it once, and each sample's commitment
+# must still cover it (with the sampled training run of the same L4 pool above it)
+FIXED_COVERED = steady(4, commitments="  - {name: RI, offer: test.l4.1y.all, gpus: 4}\n",
+                       extra="  training:\n    - {name: Run, gpu: L4, gpus: 8, hours: 100 ± 50%, month: 2, every: 1}\n")
+
+
+@pytest.mark.parametrize("view", ["amortised", "cash"])
+def test_monte_carlo_commitments_cover_the_lines_without_ranges(catalog, view):
+    plan = planfile.loads(FIXED_COVERED)
+    mc = uncertainty.monte_carlo(plan, catalog, samples=200, view=view)
+    monthly = np.array([engine.project(q, catalog, view=view).monthly for q in _sampled_plans(plan, 200)])
+    assert mc.monthly_p10 == pytest.approx(np.percentile(monthly, 10, axis=0))
+    assert mc.monthly_p90 == pytest.approx(np.percentile(monthly, 90, axis=0))
+    assert mc.total_p50 == pytest.approx(np.percentile(monthly.sum(axis=1), 50))
+
+
 def test_tornado_moves_what_the_commitments_cover(catalog):
     plan = planfile.loads(RANGED)
     t = uncertainty.tornado(plan, catalog)
@@ -265,6 +281,53 @@ def test_tornado_moves_what_the_commitments_cover(catalog):
                                                                            if k != field))
             q = plan.with_section(section, tuple(moved if j == i else x for j, x in enumerate(plan.section(section))))
             assert total == pytest.approx(engine.project(q, catalog).total), (bar.input.key_path, value)
+
+
+def test_projecting_an_edit_reuses_the_lines_and_reprices_the_commitments(catalog):
+    """``project(previous=)`` keeps the unchanged lines' items (the same objects) while the commitment, the markup
+    and the account-wide shares are priced again, in the view asked for (not the previous projection's): the same
+    figures as projecting the edited plan afresh."""
+    plan = planfile.loads(WITH_MARKUP_AND_TIERS)
+    run = plan.compute.training[0]
+    edited = plan.with_section("compute.training", (dataclasses.replace(run, gpus=2, ranges=()),))
+    for old, new in (("amortised", "amortised"), ("amortised", "cash"), ("cash", "amortised")):
+        before = engine.project(plan, catalog, view=old)
+        again = engine.project(edited, catalog, view=new, previous=before)
+        fresh = engine.project(edited, catalog, view=new)
+        assert again.line_items[1] is before.line_items[1]  # Serving: unchanged, reused
+        assert again.line_items[0] is not before.line_items[0]  # Run: edited, priced again
+        assert again.view is fresh.view
+        assert np.array_equal(again.matrix, fresh.matrix)
+        assert [li.name for li in again.line_items] == [li.name for li in fresh.line_items]
+
+
+# a commitment with the platform's markup (its item is not the last row any more) and two egress lines sharing the
+# account-wide internet tier (each moves the other's share)
+WITH_MARKUP_AND_TIERS = steady(
+    4, commitments="  - {name: RI, offer: test.l4.1y.all, gpus: 4}\n",
+    extra="  training:\n    - {name: Run, gpu: L4, gpus: 8, hours: 100 ± 50%, month: 2, every: 1}\n"
+          "data:\n  egress:\n    - {name: Out, provider: aws, kind: internet, tb_per_month: 0.05}\n"
+          "    - {name: Out2, provider: aws, kind: internet, tb_per_month: 3 ± 50%}\n"
+          "services:\n  platform: {name: sagemaker, applies_to: [training]}\n")
+
+
+@pytest.mark.parametrize("view", ["amortised", "cash"])
+def test_tornado_with_commitments_markup_and_account_tiers_is_the_report(catalog, view):
+    plan = planfile.loads(WITH_MARKUP_AND_TIERS)
+    assert [li.section for li in engine.project(plan, catalog).line_items][-2:] == ["services.platform", "commitments"]
+    t = uncertainty.tornado(plan, catalog, view=view)
+    assert {b.input.key_path.rpartition(".")[0] for b in t.bars} >= {"compute.training[0]", "data.egress[1]"}
+    for bar in t.bars:
+        path, _, field = bar.input.key_path.rpartition(".")
+        section, _, idx = path.rpartition("[")
+        i = int(idx[:-1])
+        for value, total in ((bar.input.low, bar.total_low), (bar.input.high, bar.total_high)):
+            line = plan.section(section)[i]
+            moved = dataclasses.replace(line, **{field: value}, ranges=tuple((k, r) for k, r in line.ranges
+                                                                           if k != field))
+            q = plan.with_section(section, tuple(moved if j == i else x for j, x in enumerate(plan.section(section))))
+            report_cents = int(rounding.rounded_matrix(engine.project(q, catalog, view=view)).sum())
+            assert round(total * 100) == report_cents, (bar.input.key_path, value)
 
 
 # ---------------------------------------------------------------------------------------------
