@@ -98,6 +98,24 @@ def run() -> dict:
     plan_t = timings(lambda: commitments.plan_commitments(fine, catalog, samples=1000), repeat=5, warmup=1)
     rows.append(("commitment planner, finetuned-open-model (ranges: 1,000 usage samples; every offer, start month "
                  "and size), median of 5", f"{median_ms(plan_t):.0f} ms", "<= 2000 ms"))
+    # a plan's commitments are priced on every projection (each keystroke in the window): what they add
+    import dataclasses
+    committed = dataclasses.replace(fine, commitments=(planfile.loads(
+        "format: aicost-plan/1\nname: c\nmonths: 24\ncommitments:\n  - {name: RI, offer: "
+        "aws.p5.4xlarge.ri_standard.3y.all_upfront, gpus: 2, start: 3}\n").commitments))
+    bare_t = timings(lambda: engine.project(fine, catalog), repeat=20, warmup=2)
+    with_t = timings(lambda: engine.project(committed, catalog, view="cash"), repeat=20, warmup=2)
+    rows.append(("projection of finetuned-open-model without / with one commitment (cash view), median of 20",
+                 f"{median_ms(bare_t):.2f} ms / {median_ms(with_t):.2f} ms", ""))
+    from pricing import scenarios
+    auto = dataclasses.replace(fine, scenarios=(planfile.loads(
+        "format: aicost-plan/1\nname: c\nscenarios:\n  - name: Commit\n    strategies:\n      quantization: "
+        "{throughput_gain: 1.6}\n      spot: {applies_to: [fine_tuning], interruption_overhead: 15%}\n      "
+        "commit: {}\n").scenarios))
+    eval_t = timings(lambda: scenarios.evaluate(auto, auto.scenarios[0], catalog), repeat=3, warmup=1)
+    rows.append(("scenario with commit (offer: auto, the planner on 1,000 usage samples per distinct compute), "
+                 "quantization and spot: saving and its exact Shapley split (8 subsets), median of 3",
+                 f"{median_ms(eval_t):.0f} ms", ""))
     return {"title": "Finance: Excel export and commitments (issue 21)", "rows": rows, "notes": notes}
 
 

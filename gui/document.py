@@ -88,6 +88,7 @@ class PlanDocument(QObject):
         self._disk_fingerprint: str | None | bool = False
         self._plan = plan if plan is not None else Plan()
         self._projection: Any = None
+        self._view = engine.View.AMORTISED
         self._problems: list[Problem] = []
         self._selected: str | None = None
         self._scenario_result: Any = None
@@ -122,6 +123,20 @@ class PlanDocument(QObject):
     def projection(self) -> Any:
         """The projection of the current plan, or ``None`` when it can't be priced (``problems`` says why)."""
         return self._projection
+
+    @property
+    def view(self) -> engine.View:
+        """How commitments are charged in the months (amortised over the term, or cash when paid): the
+        projection, its scenario, Monte Carlo, charts and exports are all in it."""
+        return self._view
+
+    def set_view(self, view: engine.View | str) -> None:
+        """Project the plan in another view and tell the views (not an edit: nothing to undo or save)."""
+        view = engine.View(view)
+        if view is self._view:
+            return
+        self._view = view
+        self._set_plan(self._plan)
 
     @property
     def problems(self) -> list[Problem]:
@@ -394,7 +409,7 @@ class PlanDocument(QObject):
         t0 = time.perf_counter()
         try:
             # the lines the edit did not change keep their priced items (the engine compares line by line)
-            self._projection = engine.project(self._plan, self.catalog, previous=self._projection)
+            self._projection = engine.project(self._plan, self.catalog, view=self._view, previous=self._projection)
             # priced, but a line may refer to a month past the horizon (shortened): it silently costs nothing,
             # and the loader would refuse the saved file; the same check as the loader's, shown in the editor
             from pricing.checks import month_problems

@@ -1,4 +1,4 @@
-"""File > Export PDF… / Export CSV… (and the comparison's exports): ask for a file, export off the UI thread
+"""File > Export PDF… / CSV… / Excel… (and the comparison's exports): ask for a file, export off the UI thread
 with a progress dialog and Cancel, and report problems through the app's one error presenter."""
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ PAGE_SIZE_KEY = "export/page_size"
 """QSettings key of the page size chosen last (A4 or Letter)."""
 PDF_FILTERS = {"A4": "PDF, A4 pages (*.pdf)", "Letter": "PDF, US Letter pages (*.pdf)"}
 CSV_FILTER = "CSV files (*.csv)"
+XLSX_FILTER = "Excel workbooks (*.xlsx)"
 
 
 def default_page_size() -> str:
@@ -295,6 +296,46 @@ def export_csv(parent: QWidget | None, document: Any, *, path: str | Path | None
         return tuple(result.paths), extra.lstrip("; ")
 
     return _export_csv(parent, title, file_stem(plan.name), write, path, presenter, describe, document.path)
+
+
+def ask_xlsx_path(parent: QWidget | None, stem: str, folder: Path | None,
+                  title: str = "Export Excel workbook") -> Path | None:
+    """The workbook to write, starting in ``folder`` (the plan's) when it has one, else the last export's."""
+    start = str(folder / f"{stem}.xlsx") if folder is not None and folder.is_dir() else _start_dir(stem, ".xlsx")
+    path, _ = QFileDialog.getSaveFileName(parent, title, start, XLSX_FILTER)
+    if not path:
+        return None
+    p = Path(path)
+    return p if p.suffix.lower() == ".xlsx" else p.with_name(p.name + ".xlsx")
+
+
+def export_xlsx(parent: QWidget | None, document: Any, *, path: str | Path | None = None,
+                presenter: ErrorPresenter | None = None) -> ExportJob | None:
+    """File > Export Excel…: the plan as a workbook of live formulas (docs/finance.md), in the window's view of
+    commitments, with its scenarios and tornado; off the UI thread with progress and Cancel, written atomically."""
+    title = "Export Excel workbook"
+    if _cannot_price(parent, document, title, presenter):
+        return None
+    plan, catalog, projection = document.plan, document.catalog, document.projection
+    if path is None:
+        path = ask_xlsx_path(parent, file_stem(plan.name), document.path.parent if document.path else None, title)
+        if path is None:
+            return None
+    # the plan's fiscal year when it has one (a plan setting, docs/plan-format.md), else the calendar year
+    first_month = int(getattr(plan, "fiscal_year_start", None) or 1)
+
+    def write(target: Path, progress: Any, cancelled: Any) -> Any:
+        from pricing import export_xlsx as xlsx
+        return xlsx.export(plan, target, catalog=catalog, projection=projection, first_fiscal_month=first_month,
+                           progress=progress, cancel=cancelled)
+
+    def describe(result: Any) -> tuple[tuple[Path, ...], str]:
+        extra = f"{projection.view.value} view" if plan.commitments else ""
+        if result.skipped:
+            extra += ("; " if extra else "") + "left out: " + "; ".join(result.skipped)
+        return (result.path,), extra
+
+    return _start(parent, title, Path(path), write, presenter, describe)
 
 
 # ---------------------------------------------------------------------------------------------

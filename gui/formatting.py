@@ -11,6 +11,10 @@ from pricing.quantities import parse_number
 # Money and quantities as text
 # ---------------------------------------------------------------------------------------------
 
+VIEW_WORDS = {"amortised": "amortised over their term", "cash": "as cash, upfront in the month paid"}
+"""How the window says which view commitments are charged in (``engine.View`` values)."""
+
+
 def currency_symbol(code: str) -> str:
     """The symbol of an ISO 4217 code (``EUR`` -> ``€``), from the one currency table (``pricing.currencies``)."""
     return currencies.symbol(code)

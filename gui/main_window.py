@@ -26,6 +26,7 @@ from gui.reprice_bar import RepriceBar
 from gui.savings_panel import SavingsPanel
 from gui.settings import Settings
 from gui.uncertainty_view import Uncertainty, UncertaintyStatus
+from gui.view_menu import CommitmentViewActions
 from gui.widgets import set_text
 
 APP_NAME = "AI Cost Planner"
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         presenter.set_parent(self)
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        self.view_actions = CommitmentViewActions(document, settings, self)  # first: the views draw in its view
 
         self.charts = ChartsView(document)  # first: it is called first on each change, and drawn first
         self.headline = HeadlineBar(document)
@@ -155,6 +157,8 @@ class MainWindow(QMainWindow):
         self._lazy(m, "Export chart &image…", "gui.charts.export", "The chart shown, as PNG or SVG",
                    lambda mod: mod.ask_and_save(self, self.charts.current_chart() or self.charts.monthly,
                                                 self.document, self.settings))
+        self._lazy(m, "Export E&xcel…", "gui.export_actions", "A workbook whose cells are live formulas over "
+                   "every input and price", lambda mod: mod.export_xlsx(self, self.document, presenter=self.presenter))
         m.addSeparator()
         self._action(m, "&Quit", self.close, sk.Quit).setMenuRole(QAction.MenuRole.QuitRole)
         m = self.menuBar().addMenu("&Edit")
@@ -166,6 +170,8 @@ class MainWindow(QMainWindow):
         m = self.menuBar().addMenu("&View")
         for dock in (self.plan_dock, self.editor_dock, self.savings_dock, self.history_dock):
             m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        m.addActions(self.view_actions.actions())
         m.addSeparator()
         for i in range(self.charts.count()):
             self._action(m, f"{self.charts.tabText(i)} chart", lambda _=False, i=i: self.charts.setCurrentIndex(i),
@@ -185,6 +191,8 @@ class MainWindow(QMainWindow):
                                          "and date; override any of them",
                                          lambda _m: self.open_tool("gui.catalog_browser", "CatalogBrowser"))
         self._lazy(m, "Co&mpare plans…", "gui.compare_window", "Plans and scenarios side by side", self._open_compare)
+        self._lazy(m, "C&ommitments…", "gui.commitments_view", "Reserved instances, savings plans and CUDs planned "
+                   "against the GPU usage curve", lambda _m: self.open_tool("gui.commitments_view", "CommitmentsView"))
         self._lazy(m, "Compare p&roviders…", "gui.providers_view", "The plan priced at each provider, gaps as gaps, "
                    "and the cheapest placement", lambda _m: self.open_tool("gui.providers_view", "ProvidersView"))
         self._lazy(m, "&Update prices…", "gui.price_update_dialog", "Install a newer catalog or genai-prices data",

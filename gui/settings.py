@@ -96,6 +96,16 @@ class Settings:
         self._s.setValue("window/geometry", window.saveGeometry())
         self._s.setValue("window/state", window.saveState())
 
+    # -- how commitments are charged in the months -----------------------------------------
+
+    def commitment_view(self) -> str:
+        """``amortised`` (the default) or ``cash``: the View menu's choice, kept between runs."""
+        value = str(self._s.value("view/commitments", "amortised") or "amortised")
+        return value if value in ("amortised", "cash") else "amortised"
+
+    def set_commitment_view(self, view: str) -> None:
+        self._s.setValue("view/commitments", view)
+
     def value(self, key: str, default: object = None) -> object:
         return self._s.value(key, default)
 

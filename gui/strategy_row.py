@@ -95,6 +95,12 @@ def param_input(p: FieldSpec, document: Any) -> QWidget:
             def target(self) -> None:
                 return None
         return ModelPicker(lambda text: search_models(_Holder(), text))  # type: ignore[arg-type]
+    if p.names is NameList.OFFER:  # commit: a priced offer of the catalog, or the default (auto: the planner's)
+        from pricing.catalog.offers import catalog_offers
+        combo = ChoiceCombo(none_label=hint)
+        combo.set_choices((o.key, o.label, f"{o.key}: {o.discount:.1%} off on demand")
+                          for o in catalog_offers(document.catalog).values() if o.discount is not None)
+        return combo
     if p.kind is Kind.ENUM or p.names in (NameList.GPU, NameList.STORAGE_TIER):
         combo = ChoiceCombo(none_label="" if p.required else hint)
         if p.names is NameList.GPU:
@@ -211,6 +217,8 @@ class StrategyRow(QFrame):
             value = values.get(name)
             if name == "api" and value is None:
                 value = values.get("lines")
+            if value is None and isinstance(w, SectionChecks):  # not written: the default's boxes are ticked
+                value = self.info.param(name).default or ()
             w.set_value(value)  # type: ignore[attr-defined]
 
     def show_problems(self, problems: list[tuple[str, str]]) -> None:

@@ -107,6 +107,7 @@ class Uncertainty(QObject):
             self._set_status(Status.NONE)
             return
         plan, catalog, projection, samples, seed = doc.plan, doc.catalog, doc.projection, self.samples, self.seed
+        view = projection.view  # the band and the tornado charge commitments as the projection does
         self._plan = plan
         self._band_plan = None
         self.band = self.mc = self.tornado = None
@@ -115,7 +116,7 @@ class Uncertainty(QObject):
             if not uncertainty.has_ranges(plan):
                 return None
             return uncertainty.monte_carlo(plan, catalog, samples=samples, seed=seed, progress=progress,
-                                           cancel=cancelled, projection=projection)
+                                           cancel=cancelled, projection=projection, view=view)
 
         self._start(simulate, lambda mc: self._on_simulated(plan, projection, mc))
         self._set_status(Status.PENDING, force=True)  # the status bar starts its progress from here
@@ -137,7 +138,8 @@ class Uncertainty(QObject):
         catalog = self.document.catalog
 
         def drivers(progress: workers.ProgressCallback, cancelled: workers.CancelCheck) -> Any:
-            return uncertainty.tornado(plan, catalog, projection=projection, cancel=cancelled)
+            return uncertainty.tornado(plan, catalog, projection=projection, cancel=cancelled,
+                                       view=projection.view)
 
         self._start(drivers, self._on_drivers)
         self.changed.emit()

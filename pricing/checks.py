@@ -5,6 +5,7 @@ from typing import Any
 
 from pricing import apiprices, engine, fields
 from pricing.catalog import Catalog
+from pricing.drivers import commitments
 from pricing.errors import PlanError, Problem, UnknownNameError
 from pricing.plan import Plan, month_problems
 from pricing.scenarios import check_scenarios
@@ -43,6 +44,7 @@ def check(plan: Plan, catalog: Any = None) -> list[Problem]:
         except PlanError as exc:
             problems.extend(Problem(p.message, p.key_path or key) for p in exc.problems)
     problems.extend(engine.cost_problems(plan, priced))
+    problems.extend(commitments.problems(plan, ctx))
     platform = plan.services.platform
     if platform is not None:
         applies_to = fields.field("services.platform", "applies_to")  # the plan file refuses others; a plan made

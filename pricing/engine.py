@@ -4,7 +4,7 @@ The drivers (one module per cost area) price plan lines on a ``Context`` (pricin
 this module holds the table of which driver prices which section, adds the platform markup and
 sums the line items. ``LineItem``, ``Context`` and ``context`` are re-exported from here.
 
-Two passes run after the lines are priced, each over lines that were priced on their own (so a line's
+Three passes run after the lines are priced, each over lines that were priced on their own (so a line's
 item never depends on another line, and items can be reused when other lines change):
 
 * **Account-wide tiers** (``with_account_tiers``). Clouds apply volume tiers and free allowances per
@@ -17,10 +17,13 @@ item never depends on another line, and items can be reused when other lines cha
   month's GB carries 30% of the month's cost, free allowance included). It is idempotent: it
   recomputes from the volumes, so it may run again on its own output.
 * **Platform markup** (``with_markup``): the managed platform's markup as its own line item.
+* **Commitments** (``with_commitments``): one Compute item per commitment of the plan, its charge in the
+  projection's view less the on-demand cost of the compute usage it covers (after the markup, last).
 
 ``project(previous=...)`` reuses the items of unchanged lines as their drivers priced them
-(``Projection.priced``), never an item after the pass, and runs both passes over reused and re-priced
-items together: a line's share moves when another line of its group changes even if the line did not.
+(``Projection.priced``), never an item after the pass, and runs the passes over reused and re-priced
+items together: a line's share moves when another line of its group changes even if the line did not, and
+a commitment's item when any compute line of its pool does.
 The tornado and the Monte Carlo price one line at a time: ``moved_with_account`` gives the cost of every
 line a moved line's group reaches (the account-wide tiers re-priced on the group's new volume), and
 ``account_adjustment`` what the account pass adds to lines priced alone.
@@ -35,7 +38,8 @@ import numpy as np
 
 from pricing.catalog import Catalog, PriceSource, oldest
 from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, AccountUsage, Context, LineItem, context
-from pricing.drivers import annotation, compute, data, mlops, people, services
+from pricing.drivers import annotation, commitments, compute, data, mlops, people, services
+from pricing.drivers.commitments import View
 from pricing.errors import PlanError, Problem
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
 
@@ -98,13 +102,15 @@ class Projection:
     requests: np.ndarray
     """Requests served per month across inference and API lines (for cost per 1k requests)."""
     category_totals: dict[Category, np.ndarray] = field(default_factory=dict)
+    view: View = View.AMORTISED
+    """How the plan's commitments are charged in the months: amortised over their term, or cash when paid."""
     context: Context | None = field(default=None, repr=False)
     """The pricing context the line items were priced on (``project(previous=...)`` reuses it)."""
     catalog: Catalog | None = field(default=None, repr=False)
     """The catalog ``project`` was given (before the plan's overrides), to know when a context still holds."""
     priced: tuple[LineItem, ...] = field(default=(), repr=False)
     """The plan lines' items as their drivers priced them, each line alone: before the account pass and the
-    markup (the same objects as ``line_items`` for lines billed under no account-wide tier). What
+    markup and commitments (the same objects as ``line_items`` for lines billed under no account-wide tier). What
     ``project(previous=...)`` reuses and the tornado moves: an item after the pass holds a share that depends on
     other lines' volumes. Empty when not kept (then nothing is reused)."""
 
@@ -241,6 +247,16 @@ def with_markup(plan: Plan, items: list[LineItem], ctx: Context) -> list[LineIte
     return [*items, services.platform_markup(plan.services.platform, items, ctx)]
 
 
+def with_commitments(plan: Plan, items: list[LineItem], ctx: Context, view: View | str = View.AMORTISED
+                     ) -> list[LineItem]:
+    """The line items plus one per commitment of the plan, priced in ``view`` against the compute items among
+    ``items``: a commitment depends on other lines' usage, so it is priced after them (as the markup), from
+    the items of this projection, never kept from another."""
+    if not plan.commitments:
+        return items
+    return [*items, *commitments.price(plan, ctx, commitments.members_of(plan, items), view)]
+
+
 ACCOUNT_NOTE = "account-wide "
 """Start of the note the account pass writes on a line (replaced, never repeated, when the pass runs again)."""
 
@@ -349,8 +365,9 @@ def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
 
 
 def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None,
-            previous: Projection | None = None) -> Projection:
-    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection.
+            view: View | str = View.AMORTISED, previous: Projection | None = None) -> Projection:
+    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection;
+    ``view`` says how commitments are charged (amortised over their term, or cash in the month paid).
 
     ``previous``: a projection of an earlier version of the plan (before an edit). Its line items are
     reused for every line that did not change, and only the changed lines are priced again: a line
@@ -359,7 +376,8 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     same. Edits replace the edited line and keep the others as the same objects (plans are
     immutable), so "unchanged" is found by identity (then equality) at the same place, or by identity
     when lines were added or removed before it (a line that moved is priced again: its price sources
-    name its key path). The platform markup and the sums are always recomputed.
+    name its key path). The platform markup, the commitments (they depend on every compute line's usage
+    and on ``view``) and the sums are always recomputed.
     """
     if months is not None and months != plan.months:
         plan = dataclasses.replace(plan, months=months)
@@ -367,7 +385,8 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
         catalog = previous.catalog if previous is not None and previous.catalog is not None else Catalog.load()
     # the items are reused as priced alone (``priced``): an item after the account pass holds other lines' volumes
     reuse = (previous is not None and _same_context(previous, plan, catalog)
-             and len(previous.priced) == len(previous.line_items) - (previous.plan.services.platform is not None))
+             and len(previous.priced) == len(previous.line_items) - (previous.plan.services.platform is not None)
+             - len(previous.plan.commitments))
     ctx = dataclasses.replace(previous.context, plan=plan) if reuse else context(plan, catalog)
     items: list[LineItem] = []
     lengths: list[int] = []
@@ -407,7 +426,9 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     passed = with_account_tiers(items)
     if reuse and passed is not items:
         _keep_unchanged(passed, priced, previous)
-    items = with_markup(plan, passed, ctx)
+    # the account tiers apply to the lines alone; the markup is on the compute after them, and the commitments
+    # (Compute) credit the on-demand usage of the compute lines as priced, in ``view``: both always recomputed
+    items = with_commitments(plan, with_markup(plan, passed, ctx), ctx, view)
     n = plan.months
     if reuse and kept and len(items) == len(previous.line_items):
         # the same rows as before: copy the matrix, then the rows that changed (same figures as stacking); a kept
@@ -425,13 +446,13 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in _serving(items, lengths)]
     requests = np.sum(served, axis=0) if served else np.zeros(n)
     index = np.repeat(np.array(_SECTION_CATEGORY, dtype=np.intp), lengths)
-    if len(items) > len(index):  # the platform markup
-        index = np.append(index, _CATEGORY_INDEX[Category.SERVICES])
+    if len(items) > len(index):  # the platform markup (Services) and the commitments (Compute), after the lines
+        index = np.append(index, [_CATEGORY_INDEX[li.category] for li in items[len(index):]]).astype(np.intp)
     by_category = np.zeros((len(_CATEGORIES), n))
     np.add.at(by_category, index, matrix)
     cats = dict(zip(_CATEGORIES, by_category))
     months_axis = tuple(plan.start.plus(k) for k in range(n))
-    return Projection(plan, months_axis, tuple(items), matrix, requests, cats, ctx, catalog, priced)
+    return Projection(plan, months_axis, tuple(items), matrix, requests, cats, View(view), ctx, catalog, priced)
 
 
 def _keep_unchanged(passed: list[LineItem], priced: tuple[LineItem, ...], previous: Projection) -> None:
@@ -510,6 +531,6 @@ def _line(plan: Plan, key_path: str) -> Any:
 
 
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "AccountUsage", "Context",
-           "Driver", "LineItem", "Projection", "UnitCost", "account_adjustment", "context",
+           "Driver", "LineItem", "Projection", "UnitCost", "View", "account_adjustment", "context",
            "cost_problems", "markup", "price_line", "project", "moved_with_account", "with_account_tiers",
-           "with_markup", "MAX_TOTAL"]
+           "with_commitments", "with_markup", "MAX_TOTAL"]

@@ -216,6 +216,8 @@ def summary_rows(source: Report | Projection, scenario_results: Sequence["Scenar
         out.insert(next(i for i, r in enumerate(out) if r[0] == "total") + 1,
                    ("unit_cost", BASELINE, safe_cell(f"{unit.label} ({unit.counted})"), "", "", "", "",
                     money(int(to_cents(unit.value, places)[0])), "", "", "", cur))
+    if rep.plan.commitments:  # how their charges fall in the months (docs/exports.md)
+        out.append(("view", BASELINE, rep.view.value, "", "", "", "", "", "", "", "", cur))
     u = rep.uncertainty
     if u is not None:
         for label, monthly, total in (("P10", u.monthly_p10, u.total_p10), ("P50", u.monthly_p50, u.total_p50),
@@ -354,13 +356,14 @@ def atomic_write(target: str | os.PathLike, write_fn: Callable[[IO[str]], None])
 def export(plan: "Plan", path: str | os.PathLike, *, catalog: Any = None,
            progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
            samples: int | None = None, seed: int | None = None, projection: Projection | None = None,
-           report: Report | None = None) -> Exported:
+           report: Report | None = None, view: Any = None) -> Exported:
     """Write the long-form, summary, monthly and fiscal files of a plan (BOM, CRLF; docs/exports.md).
 
     They read one report (``report``, or one gathered here: the plan's scenarios and, when it has
     ranges, Monte Carlo percentiles, seeded so the same plan gives the same file; ``projection``
     when the caller has it). ``progress(done, total)`` and ``cancel()`` serve a progress dialog;
-    cancelling raises ``uncertainty.Cancelled`` and leaves no file behind.
+    cancelling raises ``uncertainty.Cancelled`` and leaves no file behind. ``view``: commitments cash or
+    amortised (``engine.View``) when the plan is projected here (a ``projection`` keeps its own).
     """
     step = progress or (lambda d, t: None)
     for target in export_paths(path):  # a FIFO, a device or a missing folder: refused before any work
@@ -368,7 +371,7 @@ def export(plan: "Plan", path: str | os.PathLike, *, catalog: Any = None,
     if report is None:
         report = report_model.gather(plan, catalog, projection=projection, tornado=False, texts=False,
                                      samples=samples, seed=seed, progress=report_model.scaled(progress, 0, 90),
-                                     cancel=cancel)
+                                     cancel=cancel, view=view)
     if cancel is not None and cancel():
         from pricing.uncertainty import Cancelled  # deferred: `aicost report --csv` never cancels
         raise Cancelled()

@@ -426,6 +426,30 @@ class PeopleLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CommitmentLine:
+    """A commitment bought from a provider (reserved instance, savings plan, CUD, reserved contract): an offer of
+    the catalog's commitments file for ``gpus`` GPUs from plan month ``start``, for the offer's term.
+
+    Priced after the compute lines it covers (``pricing.drivers.commitments``): its charge for the term, used or
+    not, less the on-demand cost of the usage it covers."""
+
+    name: str
+    offer: str
+    """Offer key (``aws.p5.4xlarge.ri_standard.3y.all_upfront``; ``aicost commitments PLAN`` lists them)."""
+    gpus: int
+    """GPUs committed (running all month), in the offer's steps (its GPUs per instance)."""
+    gpu: str | None = None
+    """Catalog GPU key of the pool it covers; ``None``: the offer's (required for a spend commitment)."""
+    provider: str | None = None
+    """Cloud it is bought from; ``None``: the offer's."""
+    start: int = 1
+    """Plan month the term starts (and an upfront payment is made)."""
+    upfront_share: float | None = None
+    """Share of the term paid at purchase, for a partial-upfront offer whose source does not split it; ``None``:
+    the offer's."""
+
+
+@dataclass(frozen=True, slots=True)
 class StrategySpec:
     """One savings strategy of a scenario with its parameters (validated by ``pricing.scenarios``)."""
 
@@ -548,6 +572,8 @@ class Plan:
     annotation: tuple[AnnotationBatch, ...] = ()
     mlops: tuple[MlopsLine, ...] = ()
     people: tuple[PeopleLine, ...] = ()
+    commitments: tuple[CommitmentLine, ...] = ()
+    """Commitments bought against the compute lines' on-demand usage (not a list of ``lines()``: priced after them)."""
     prices: tuple[tuple[str, float], ...] = ()
     """Plan-level overrides of catalog prices, by catalog key."""
     scenarios: tuple[Scenario, ...] = ()
@@ -606,6 +632,9 @@ def month_problems(plan: Plan) -> list[Problem]:
             value = getattr(line, key, None)
             if value is not None and value > plan.months:
                 out.append(Problem(beyond_horizon(value, plan.months), f"{path}[{i}].{key}"))
+    for i, c in enumerate(plan.commitments):
+        if c.start > plan.months:
+            out.append(Problem(beyond_horizon(c.start, plan.months), f"commitments[{i}].start"))
     return out
 
 

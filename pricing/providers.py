@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from pricing import engine
+from pricing.drivers import commitments as committable
 from pricing.drivers.data import billed_gb, storage_by_tier
 from pricing.drivers.services import platform_markup
 from pricing.errors import PlanError
@@ -126,7 +127,7 @@ class Placement:
     providers: Mapping[str, str]
     """Key path -> provider chosen."""
     lines: tuple[tuple[str, Cell], ...]
-    """(key path, the chosen cell) for every line, fixed ones included, platform markup last."""
+    """(key path, the chosen cell) for every line, fixed ones included, platform markup then commitments last."""
     legs: tuple[Leg, ...]
 
     @property
@@ -182,6 +183,7 @@ def compare(plan: Plan, catalog: "Catalog | None" = None,
 
     lines: list[LineComparison] = []
     by_provider: dict[str, list[engine.LineItem]] = {p: [] for p in chosen}
+    moved: dict[tuple[str, str], tuple[str, Any, engine.LineItem]] = {}  # (key path, provider) -> the line there
     for section, category in SECTIONS:
         for i, line in enumerate(plan.section(section)):
             key = f"{section}[{i}]"
@@ -195,11 +197,13 @@ def compare(plan: Plan, catalog: "Catalog | None" = None,
             cells: dict[str, Cell] = {}
             for p in chosen:
                 try:
-                    item = engine.price_line(section, i, dataclasses.replace(line, provider=p), ctx)
+                    there = dataclasses.replace(line, provider=p)
+                    item = engine.price_line(section, i, there, ctx)
                 except PlanError as exc:  # a price the catalog lacks at p, or a tier/kind p does not have
                     cells[p] = _gap(p, exc)
                     continue
                 by_provider[p].append(item)
+                moved[(key, p)] = (section, there, item)
                 cells[p] = Cell(p, item.monthly, sources=item.sources)
             lines.append(LineComparison(li.name, section, key, category, home, True, MappingProxyType(cells),
                                         _cheapest(cells, home, chosen)))
@@ -221,6 +225,15 @@ def compare(plan: Plan, catalog: "Catalog | None" = None,
         lines.append(LineComparison(li.name, "services.platform", "services.platform", Category.SERVICES,
                                     owner, False, MappingProxyType(cells), None))
 
+    for j, c in enumerate(plan.commitments):  # owed wherever the lines run; they cover what runs at their cloud
+        cells = {}
+        for p in chosen:
+            members = {k: m for (k, q), m in moved.items() if q == p}
+            item = committable.price(plan, ctx, members)[j]
+            cells[p] = Cell(c.provider, item.monthly, sources=item.sources)
+        lines.append(LineComparison(c.name, committable.SECTION, f"{committable.SECTION}[{j}]", Category.COMPUTE,
+                                    c.provider, False, MappingProxyType(cells), None))
+
     totals = {}
     compute_lines = [lc for lc in lines if lc.section.startswith("compute.")]
     for p in chosen:
@@ -228,7 +241,7 @@ def compare(plan: Plan, catalog: "Catalog | None" = None,
         totals[p] = ProviderTotal(p, sum(c.total or 0.0 for c in cells_p),
                                   sum(1 for c in cells_p if c.monthly is None),
                                   sum(1 for lc in compute_lines if lc.cells[p].monthly is not None), len(compute_lines))
-    placement = _placement(plan, ctx, lines, chosen)
+    placement = _placement(plan, ctx, lines, chosen, moved)
     return ProviderComparison(plan, chosen, tuple(lines), MappingProxyType(totals), placement, base.total,
                               int(rounded_matrix(base).sum()))
 
@@ -255,11 +268,12 @@ def _cheapest(cells: Mapping[str, Cell], home: str, order: tuple[str, ...]) -> s
     return min(priced)[3] if priced else None
 
 
-def _placement(plan: Plan, ctx: engine.Context, lines: list[LineComparison], chosen: tuple[str, ...]) -> Placement:
+def _placement(plan: Plan, ctx: engine.Context, lines: list[LineComparison], chosen: tuple[str, ...],
+               moved: Mapping[tuple[str, str], tuple[str, Any, engine.LineItem]]) -> Placement:
     where: dict[str, str] = {}
     picked: list[tuple[str, Cell]] = []
     for lc in lines:
-        if lc.section == "services.platform":
+        if lc.section in ("services.platform", committable.SECTION):
             continue
         if not lc.movable:
             picked.append((lc.key_path, lc.cells[chosen[0]]))
@@ -277,6 +291,10 @@ def _placement(plan: Plan, ctx: engine.Context, lines: list[LineComparison], cho
                    and (not owner or where[lc.key_path] == owner)]
         item = platform_markup(platform, covered, ctx)
         picked.append(("services.platform", Cell(owner, item.monthly, sources=item.sources)))
+    if plan.commitments:  # still owed, covering what the placement leaves at their cloud
+        members = {k: moved[(k, p)] for k, p in where.items() if (k, p) in moved}
+        for j, (c, item) in enumerate(zip(plan.commitments, committable.price(plan, ctx, members))):
+            picked.append((f"{committable.SECTION}[{j}]", Cell(c.provider, item.monthly, sources=item.sources)))
 
     legs: list[Leg] = []
     gpu_lines = [lc for lc in lines if lc.section in READS_DATA and lc.key_path in where]
@@ -376,7 +394,8 @@ def comparison_text(cmp: ProviderComparison, *, width: int = 10) -> str:
             c = lc.cells[p]
             mark = "*" if lc.cheapest == p else ""
             row += f"{fmt(c) + mark:>{width}}"
-        out.append(row + ("  (same everywhere)" if not lc.movable and lc.section != "services.platform" else ""))
+        same = not lc.movable and lc.section not in ("services.platform", "commitments")
+        out.append(row + ("  (same everywhere)" if same else ""))
     row = f"{'priced total':<{name_w}}"
     gaps = f"{'gaps':<{name_w}}"
     for p in provs:

@@ -63,6 +63,7 @@ def report_data(source: Report | Projection, *, quantities: bool = True) -> dict
                      "total": cents_to_float(fig.total), "share": round(fig.total / s.total, 6) if s.total else 0.0}
                     for fig in ranked],
         "prices_as_of": prices_as_of(proj),
+        "view": proj.view.value,
         "fx": fx.rate_data(fx.for_plan(proj.plan)),
     }
 
@@ -126,6 +127,8 @@ def text_report(source: Report | Projection, *, top: int = 8, width_months: int 
     lines += ["", "Top drivers"]
     for dr in d["drivers"][:top]:
         lines.append(f"  {dr['share']:6.1%}  {money(dr['total'], cur):>16}  {dr['name']} ({dr['category']})")
+    if proj_of(source).plan.commitments:
+        lines.append(f"Commitments          {_VIEW_TEXT[d['view']]}")
     notes = [(li["name"], n) for li in d["line_items"] for n in li["notes"]]
     if notes:
         lines += ["", "Notes"] + [f"  {name}: {n}" for name, n in notes]
@@ -140,6 +143,15 @@ def text_report(source: Report | Projection, *, top: int = 8, width_months: int 
     elif pa["undated"]:
         lines.append(f"Prices: {_undated(pa['undated'])}")
     return "\n".join(lines) + "\n"
+
+
+_VIEW_TEXT = {"amortised": "amortised: each charge spread evenly over its term (--view cash: in the month paid)",
+              "cash": "cash: upfront payments in the month paid, the rest monthly (--view amortised: spread over the "
+                      "term)"}
+
+
+def proj_of(source: Report | Projection) -> Projection:
+    return source.projection if isinstance(source, Report) else source
 
 
 def _undated(n: int) -> str:

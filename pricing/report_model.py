@@ -133,6 +133,12 @@ class Report:
         return self.summary.currency
 
     @property
+    def view(self) -> engine.View:
+        """How the plan's commitments are charged in the months (amortised over the term, or cash when paid):
+        the projection's view, which its scenarios, Monte Carlo and tornado share."""
+        return self.projection.view
+
+    @property
     def decimals(self) -> int:
         return self.summary.decimals
 
@@ -170,7 +176,8 @@ def report_of(projection: "Projection", scenario_results: Iterable[ScenarioResul
 
 def evaluate_scenarios(plan: Plan, catalog: Any, baseline: "Projection",
                        cancel: CancelFn | None = None) -> tuple[list[ScenarioResult], list[str]]:
-    """Each scenario of the plan against ``baseline``; those that can't be evaluated are listed, not raised."""
+    """Each scenario of the plan against ``baseline`` (in its view); those that can't be evaluated are listed,
+    not raised."""
     from pricing.scenarios import evaluate as evaluate_scenario  # deferred: see the note on imports
     from pricing.uncertainty import Cancelled
     results, skipped = [], []
@@ -195,7 +202,7 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
            months: int | None = None, scenarios: bool = True, monte_carlo: bool | None = None,
            tornado: bool | None = None, texts: bool = True, samples: int | None = None, seed: int | None = None,
            distribution: str = "pert", generated: _dt.date | None = None, progress: ProgressFn | None = None,
-           cancel: CancelFn | None = None) -> Report:
+           cancel: CancelFn | None = None, view: Any = None) -> Report:
     """Project ``plan`` once and compute every figure of its report.
 
     ``projection``: the plan's projection when the caller has it (the window's), used as is;
@@ -205,7 +212,8 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
     gives the same figures). ``tornado``: each input at its low and high (``None``: when the
     Monte Carlo runs and the plan has ranges). ``texts``: every input and price as text (the PDF's
     appendix). ``progress(done, 100)`` and ``cancel()`` serve a progress dialog; cancelling raises
-    ``uncertainty.Cancelled``.
+    ``uncertainty.Cancelled``. ``view``: how commitments are charged (``engine.View``, default amortised) when
+    the plan is projected here; a given ``projection`` keeps its own. Everything is computed in that view.
     """
     step = progress or (lambda done, total: None)
     stop = cancel or (lambda: False)
@@ -216,7 +224,8 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
             raise Cancelled()
     if catalog is None:
         catalog = Catalog.load()
-    proj = projection if projection is not None else engine.project(plan, catalog, months=months)
+    proj = projection if projection is not None else engine.project(plan, catalog, months=months,
+                                                                     view=view or engine.View.AMORTISED)
     plan = proj.plan
     base = summarize(proj)
     step(5, 100)
@@ -238,14 +247,15 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
         mc = uncertainty.monte_carlo(plan, catalog, samples=samples or uncertainty.DEFAULT_SAMPLES,
                                      seed=uncertainty.DEFAULT_SEED if seed is None else seed,
                                      distribution=distribution, progress=scaled(progress, 15, 85), cancel=cancel,
-                                     projection=proj if months is None else None)
+                                     view=proj.view, projection=proj if months is None else None)
         u = uncertainty_figures(mc, base.decimals)
     step(85, 100)
     check()
     tor = None
     if tornado if tornado is not None else (mc is not None and ranged):
         from pricing import uncertainty
-        tor = uncertainty.tornado(plan, catalog, projection=proj if months is None else None, cancel=cancel)
+        tor = uncertainty.tornado(plan, catalog, view=proj.view, projection=proj if months is None else None,
+                                  cancel=cancel)
     step(95, 100)
     check()
     inputs, prices, dates = (plan_inputs(plan), prices_used(proj, catalog), price_dates(proj)) if texts else \
@@ -368,7 +378,9 @@ def scenario_text(scenario: Any) -> str:
 def plan_inputs(plan: Plan) -> PlanInputs:
     """Every input of a plan as text: settings, every line of every section, overrides, scenarios."""
     lines = tuple(InputLine(section, i, line.name, line_values(section, line, plan.currency))
-                  for section, i, line in plan.lines())
+                  for section, i, line in plan.lines()) + tuple(
+        InputLine("commitments", i, c.name, line_values("commitments", c, plan.currency))
+        for i, c in enumerate(plan.commitments))
     prices = tuple(InputValue(k, number_text(v), False, False) for k, v in plan.prices)
     scen = tuple(InputValue(s.name, scenario_text(s), False, False) for s in plan.scenarios)
     return PlanInputs(_settings(plan), lines, prices, scen)

@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from pricing import engine, errors, fields, percentiles, rounding
+from pricing.drivers import commitments as committable
 from pricing.drivers import serving_line
 from pricing.errors import PlanError
 from pricing.plan import Plan
@@ -152,8 +153,9 @@ QUANTILES = (10, 50, 90)
 def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED,
                 distribution: str = "pert", progress: Callable[[int, int], None] | None = None,
                 cancel: Callable[[], bool] | None = None, projection: engine.Projection | None = None,
-                memory: int = MEMORY) -> MonteCarlo:
-    """Sample every range and project each sample; percentiles per month and for the horizon.
+                memory: int = MEMORY, view: Any = "amortised") -> MonteCarlo:
+    """Sample every range and project each sample; percentiles per month and for the horizon (commitments
+    charged in ``view``, each covering the sample's usage).
 
     Samples are drawn and projected in blocks of ``BLOCK``; memory stays within about ``memory`` bytes
     plus one block whatever the samples and months. ``projection`` (of ``plan``) saves pricing the
@@ -178,6 +180,7 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
     ctx0 = dataclasses.replace(ctx, fx=0.0) if fx_range is not None else None
     own_fixed = np.zeros(n)
     priced = {li.key_path: li for li in projection.line_items}
+    members: dict[str, tuple[str, Any, Any]] | None = {} if plan.commitments else None  # compute items they cover
     accounted: list[Any] = []  # fixed lines billed under account-wide tiers (engine.account_adjustment)
     for section, i, line in plan.lines():
         if getattr(line, "ranges", ()) or (ctx0 is not None and section in markup_sections):
@@ -187,6 +190,8 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
             monthly = item.monthly
             if item.account:
                 accounted.append(item)
+            if members is not None and section in committable.COMPUTE_SECTIONS:  # the commitments cover it
+                members[item.key_path] = (section, line, item)
             fixed += monthly
             if ctx0 is not None:
                 own_fixed += engine.price_line(section, i, line, ctx0).monthly
@@ -207,6 +212,7 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
             size = min(BLOCK, samples - done)
             block = np.broadcast_to(base, (size, n)).copy()
             own = np.broadcast_to(own_fixed, (size, n)).copy() if ctx0 is not None else None
+            sample_members = dict(members) if members is not None else None
             sampled_items = []
             for section, i, line in uncertain:
                 if cancel is not None and cancel():  # checked often: the caller may also pause us here
@@ -218,12 +224,17 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
                     sampled_items.append(item)
                 m = np.broadcast_to(item.monthly, (size, n))
                 block += m * (1.0 + markup) if section in markup_sections else m
+                if sample_members is not None and section in committable.COMPUTE_SECTIONS:
+                    sample_members[item.key_path] = (section, sampled, item)
                 if own is not None:
                     m0 = np.broadcast_to(engine.price_line(section, i, sampled, ctx0).monthly, (size, n))
                     own += m0 * (1.0 + markup) if section in markup_sections else m0
             if sampled_items:  # account-wide tiers on each sample's summed volumes: every share of the groups moves
                 # (the fixed lines hold their share at the likely volumes; the pass is idempotent on them)
                 block += np.broadcast_to(engine.account_adjustment(accounted + sampled_items), (size, n))
+            if sample_members is not None:  # each sample's commitments cover that sample's usage (their charges
+                for c in committable.price(plan, ctx, sample_members, view):  # are USD prices converted: fx part)
+                    block += np.broadcast_to(c.monthly, (size, n))
             if own is not None:  # the rate's draw: the converted part scales with it, the plan's own amounts do not
                 rate = draw(rng, fx_range.low, fx_range.likely, fx_range.high, size, distribution)
                 block = own + (block - own) * (rate / fx_range.likely)[:, None]
@@ -322,22 +333,24 @@ def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...
 
 def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
             projection: engine.Projection | None = None, progress: Callable[[int, int], None] | None = None,
-            cancel: Callable[[], bool] | None = None) -> Tornado:
+            cancel: Callable[[], bool] | None = None, view: Any = "amortised") -> Tornado:
     """The horizon total with each input at its low and its high, everything else at likely; ranked by swing.
 
     Each total is what the report would show for the plan with that one input moved: the report's
     total (every cell rounded to the cent, summed) less the cents of the lines the move reaches plus
     their new cents, and likewise for the platform's markup when it marks up one of their sections (its
-    rate and sections from ``engine.markup``). The lines a move reaches are the moved line and, when it
-    bills under an account-wide tier, the other lines of that account, whose shares follow the summed
-    volume (``engine.moved_with_account``). Only the moved line is priced again, once for all its inputs
-    (each input a row of the line's arrays, as the Monte Carlo prices samples), so the work grows
-    linearly with the inputs; the baseline is the report's total to the cent. ``projection`` (of
-    ``plan``) saves projecting it again; ``progress(inputs done, inputs)`` and ``cancel()`` (raise
-    ``Cancelled``) are checked per line.
+    rate and sections from ``engine.markup``), and for the plan's commitments (charged in ``view``) when
+    the moved line is in a pool they cover: they are priced again against the moved usage. The lines a
+    move reaches are the moved line and, when it bills under an account-wide tier, the other lines of
+    that account, whose shares follow the summed volume (``engine.moved_with_account``). Only the moved
+    line is priced again, once for all its inputs (each input a row of the line's arrays, as the Monte
+    Carlo prices samples), so the work grows linearly with the inputs; the baseline is the report's total
+    to the cent. ``projection`` (of ``plan``, in ``view``) saves projecting it again; ``progress(inputs
+    done, inputs)`` and ``cancel()`` (raise ``Cancelled``) are checked per line.
     """
-    if projection is None or projection.plan is not plan or projection.context is None:
-        projection = engine.project(plan, catalog)
+    view = committable.View(view)
+    if projection is None or projection.plan is not plan or projection.context is None or projection.view != view:
+        projection = engine.project(plan, catalog, view=view, previous=projection)
     ctx = projection.context
     n = ctx.n
     cells = rounding.rounded_matrix(projection)
@@ -345,7 +358,11 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
     cents = cells.sum(axis=1).tolist()  # each line item's horizon cents, in the projection's rows
     rows_of = {li.key_path: row for row, li in enumerate(projection.priced)}
     rate, marked = engine.markup(plan, ctx)
-    platform = projection.line_items[-1] if plan.services.platform is not None else None
+    at_platform = len(projection.priced)  # the markup's row: after the plan's lines, before the commitments
+    platform = projection.line_items[at_platform] if plan.services.platform is not None else None
+    members = committable.members_of(plan, projection.line_items) if plan.commitments else {}
+    committed = sum(int(cents[row]) for row, li in enumerate(projection.line_items)  # the commitments' cents
+                    if li.section == committable.SECTION)
     by_line: dict[str, list[Input]] = {}
     for inp in tornado_inputs(plan, swing):
         by_line.setdefault(inp.key_path.rpartition(".")[0], []).append(inp)
@@ -357,7 +374,7 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
             raise Cancelled()
         section, _, idx = line_path.rpartition("[")
         i = int(idx[:-1])
-        for kept, item in _moved(plan.section(section)[i], section, i, inputs, ctx):
+        for kept, moved_line, item in _moved(plan.section(section)[i], section, i, inputs, ctx):
             totals = base_cents
             marked_change: Any = None
             for row, monthly in _reached(projection, rows_of[line_path], item).items():
@@ -368,7 +385,12 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
                     marked_change = change if marked_change is None else marked_change + change
             if platform is not None and marked_change is not None:  # the markup follows the lines' cost
                 mark = platform.monthly + rate * marked_change
-                totals = totals - int(cents[-1]) + rounding.to_cents(mark).sum(axis=1)
+                totals = totals - int(cents[at_platform]) + rounding.to_cents(mark).sum(axis=1)
+            if line_path in members:  # the commitments covering this line's pool cover its moved usage
+                again = committable.price(plan, ctx, {**members, line_path: (section, moved_line, item)}, view)
+                totals = totals - committed + sum(
+                    (rounding.to_cents(np.broadcast_to(c.monthly, (2 * len(kept), n))).sum(axis=1) for c in again),
+                    np.zeros(2 * len(kept), dtype=np.int64))
             bars += [Bar(inp, int(totals[2 * j]) / 100, int(totals[2 * j + 1]) / 100) for j, inp in enumerate(kept)]
         done += len(inputs)
         if progress is not None:
@@ -385,25 +407,26 @@ def _reached(projection: engine.Projection, row: int, moved: Any) -> dict[int, A
     return engine.moved_with_account(projection.priced, moved)
 
 
-def _moved(line: Any, section: str, i: int, inputs: list[Input], ctx: Any) -> list[tuple[list[Input], Any]]:
+def _moved(line: Any, section: str, i: int, inputs: list[Input], ctx: Any) -> list[tuple[list[Input], Any, Any]]:
     """The line priced alone with each input at its low and at its high (rows 2j and 2j + 1 of its arrays for input
-    j), the other inputs at their values: the inputs and their line item, in one item for all the inputs, or one
-    item per input when an input's extreme can't be priced (below a minimum; that input is left out)."""
+    j), the other inputs at their values: the inputs, the moved line (for what depends on its usage: the plan's
+    commitments) and its line item, in one item for all the inputs, or one item per input when an input's extreme
+    can't be priced (below a minimum; that input is left out)."""
     fields = [inp.key_path.rpartition(".")[2] for inp in inputs]
     arrays = {f: np.full(2 * len(inputs), getattr(line, f), dtype=float) for f in fields}
     for j, (f, inp) in enumerate(zip(fields, inputs)):
         arrays[f][2 * j:2 * j + 2] = (inp.low, inp.high)
     try:
-        return [(inputs, engine.price_line(section, i, dataclasses.replace(line, **{f: a[:, None] for f, a in
-                                                                                   arrays.items()}), ctx))]
+        moved = dataclasses.replace(line, **{f: a[:, None] for f, a in arrays.items()})
+        return [(inputs, moved, engine.price_line(section, i, moved, ctx))]
     except (PlanError, ValueError, ArithmeticError):  # one input's extreme: price each input alone
         pass
     out = []
     for f, inp in zip(fields, inputs):
         try:
-            item = engine.price_line(section, i, dataclasses.replace(
-                line, **{f: np.array([inp.low, inp.high])[:, None]}), ctx)
+            moved = dataclasses.replace(line, **{f: np.array([inp.low, inp.high])[:, None]})
+            item = engine.price_line(section, i, moved, ctx)
         except (PlanError, ValueError, ArithmeticError):
             continue
-        out.append(([inp], item))
+        out.append(([inp], moved, item))
     return out

@@ -64,3 +64,52 @@ def test_report_writes_the_workbook(plan, tmp_path, capsys):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Inputs", "Monthly", "Summary", "Scenarios", "Drivers", "Notes"]
     assert wb["Summary"].cell(2, 2).value == "FY2027 (2027-01..2027-06, 6 months)"
+
+
+COMMITTED = PLAN.replace("months: 36", "months: 6") + """\
+commitments:
+  - {name: L4 RI, offer: aws.g6.xlarge.ri_standard.1y.all_upfront, gpus: 2, start: 2}
+prices:
+  gpu.L4.aws.on_demand: 1.0
+"""
+
+
+@pytest.mark.parametrize("view", ["amortised", "cash"])
+def test_report_view_moves_an_all_upfront_payment_to_the_month_paid_in_cash_only(tmp_path, capsys, view):
+    """Through every output of `aicost report --view`: the JSON, the CSV files (long form and summary)."""
+    import csv
+
+    from pricing import commitments as cm
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(COMMITTED)
+    target = tmp_path / "costs.csv"
+    assert cli.main(["report", str(plan), "--view", view, "--csv", str(target)]) == 0
+    capsys.readouterr()
+    assert cli.main(["report", str(plan), "--view", view, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["view"] == view
+    # the 1-year all-upfront g6.xlarge RI for 2 GPUs from month 2: the term costs 2 x 730 x 12 x the effective
+    # rate (1.00 x (1 - discount)); it covers 2 x 730 x 1.00 = 1,460 of on-demand serving a month
+    d = next(o for o in cm.load_offers() if o.key == "aws.g6.xlarge.ri_standard.1y.all_upfront").discount
+    term = 2 * 730 * 12 * (1 - d)
+    charge = [0.0, term, 0, 0, 0, 0] if view == "cash" else [0.0] + [term / 12] * 5
+    expect = [round(c - (1_460.0 if k else 0.0), 2) for k, c in enumerate(charge)]
+    ri = next(li for li in data["line_items"] if li["section"] == "commitments")
+    assert ri["monthly"] == pytest.approx(expect, abs=0.01)
+    rows = [r for r in csv.DictReader(target.open(encoding="utf-8")) if r["section"] == "commitments"]
+    assert [float(r["amount"]) for r in rows] == pytest.approx(expect, abs=0.01)
+    assert all(r["line_item"] == "L4 RI" for r in rows)
+    text = cli.main(["report", str(plan), "--view", view]) == 0 and capsys.readouterr().out
+    assert f"Commitments          {view}:" in text
+
+
+def test_csv_export_summary_names_the_view(tmp_path):
+    from pricing import export_csv, planfile
+    plan = planfile.loads(COMMITTED)
+    for view in ("cash", "amortised"):
+        paths = export_csv.export(plan, tmp_path / f"{view}.csv", view=view).paths
+        summary = paths[1].read_bytes().decode("utf-8")
+        assert f"\r\nview,baseline,{view},," in summary
+    bare = planfile.loads(PLAN)  # no commitments: no view row (both views are the same)
+    paths = export_csv.export(bare, tmp_path / "bare.csv", view="cash").paths
+    assert "\r\nview," not in paths[1].read_bytes().decode("utf-8")

@@ -12,6 +12,7 @@ from pricing import series
 from pricing.plan import Category
 
 from gui import theme
+from gui.formatting import VIEW_WORDS
 
 from gui.charts import base as chart_base
 from gui.charts.base import BAR_WIDTH, MAX_DRIVERS, Chart, _color, _elide, _set_text, legend_item
@@ -162,6 +163,8 @@ class MonthlyChart(Chart):
                 f" ({band.samples:,} samples of {band.inputs} range{'s' if band.inputs != 1 else ''})")
         elif self.band_note:
             legend += f"&nbsp;&nbsp;&nbsp;<i>{self.band_note}</i>"
+        if proj.plan.commitments:  # how they fall in the months: the View menu switches
+            legend += f"&nbsp;&nbsp;&nbsp;<i>commitments {VIEW_WORDS[proj.view.value]}</i>"
         self.caption.setText(f"<b>Monthly cost by category</b> ({proj.currency})&nbsp;&nbsp;&nbsp;{legend}")
 
     def _text_box(self, label: Any, text: str) -> tuple[float, float]:

@@ -21,6 +21,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     r.add_argument("--fiscal-year-start", type=month_number, default=None, metavar="MONTH",
                    help="first month of the fiscal year for the workbook's summary, 1-12 (default: the plan's "
                         "fiscal_year_start, else 1: the calendar year)")
+    r.add_argument("--view", choices=["amortised", "cash"], default="amortised",
+                   help="how the plan's commitments are charged in the months, in every output: amortised over "
+                        "their term (default) or cash, upfront payments in the month paid")
     r.add_argument("--scenario", metavar="NAME", help="report the plan with this savings scenario applied")
     r.add_argument("--uncertainty", action="store_true",
                    help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")
@@ -40,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.scenario:
         from pricing import scenarios
         plan = scenarios.apply(plan, plan.scenario(args.scenario))
-    proj = engine.project(plan, months=args.months)
+    proj = engine.project(plan, months=args.months, view=args.view)
     for target in (args.csv if args.csv != "-" else None, args.pdf, args.xlsx):
         if target:  # a FIFO, a device, a folder or a missing folder is refused before any work
             atomic.check_target(target)

@@ -136,3 +136,27 @@ def _selectable() -> Any:
 class ExplorationForm(Form):
     def describe(self, obj: Any) -> str:
         return "Notebooks and dev instances"
+
+
+def _offers_own(key: str) -> Any:
+    """Choices of a commitment's GPU or provider: empty first ("the offer's", naming it), then the catalog's."""
+    def choices(form: Any, line: Any) -> list[tuple[Any, str, str]]:
+        from pricing.catalog.offers import catalog_offers
+        catalog = form.document.catalog
+        offer = catalog_offers(catalog).get(line.offer) if line is not None else None
+        own = getattr(offer, key, None) if offer is not None else None
+        names = catalog.gpu_keys() if key == "gpu" else catalog.providers
+        return [(None, f"the offer's ({own})" if own else "the offer's", "Taken from the offer")] + \
+            [(k, k, "") for k in names]
+    return choices
+
+
+COMMITMENTS: tuple[Field, ...] = section_fields(
+    "commitments", "name", "offer", "gpus", "start", "upfront_share", "gpu", "provider",
+    gpu={"choices": _offers_own("gpu")}, provider={"choices": _offers_own("provider")})
+"""A commitment: the offer bought, its GPUs and first month (the Commitments view adds them ranked)."""
+
+
+class CommitmentForm(Form):
+    def describe(self, obj: Any) -> str:
+        return "Commitment (reserved instance, savings plan, CUD)"

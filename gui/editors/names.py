@@ -52,6 +52,13 @@ def api_provider_choices(form: Any, line: Any) -> Sequence[tuple[Any, str, str]]
     return [(p, p, "") for p in apiprices.providers()]
 
 
+def offer_choices(form: Any, line: Any) -> Sequence[tuple[Any, str, str]]:
+    """The catalog's commitment offers with a published rate (the gaps have none to price)."""
+    from pricing.catalog.offers import catalog_offers
+    return [(o.key, o.label, f"{o.key}: {o.discount:.1%} off on demand ({o.source.source}, {o.source.as_of})")
+            for o in catalog_offers(form.document.catalog).values() if o.discount is not None]
+
+
 def schema_choices(spec: FieldSpec) -> Choices:
     """The choices the schema itself lists (an enum, or an open list's suggestions); an enum that may be empty
     offers its empty value first, named by what it means ("automatic")."""
@@ -77,6 +84,7 @@ _BY_LIST: dict[NameList, Choices] = {
     NameList.MLOPS_KIND: mlops_choices,
     NameList.PLATFORM: platform_choices,
     NameList.API_PROVIDER: api_provider_choices,
+    NameList.OFFER: offer_choices,
     NameList.MODEL_FAMILY: model_family_choices,
 }
 

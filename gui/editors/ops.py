@@ -81,7 +81,7 @@ def range_of(obj: Any, key: str) -> Any:
 
 def unique_name(plan: Plan, base: str) -> str:
     """``base``, or ``base 2``, ``base 3``... whichever no line of the plan is called yet."""
-    taken = {line.name for _, _, line in plan.lines()}
+    taken = {line.name for _, _, line in plan.lines()} | {c.name for c in plan.commitments}
     if base not in taken:
         return base
     stem = re.sub(r" \d+$", "", base)
@@ -166,7 +166,26 @@ def default_line(section: str, plan: Plan, catalog: Any) -> Any:
         return P.MlopsLine(name, _pick(catalog.mlops_kinds(provider), "k8s_control_plane"))
     if section == "people":
         return P.PeopleLine(name, hours_per_month=20.0, hourly_rate=90.0)
+    if section == "commitments":
+        return _default_commitment(name, plan, catalog)
     raise KeyError(section)
+
+
+def _default_commitment(name: str, plan: Plan, catalog: Any) -> P.CommitmentLine:
+    """A 1-year no-upfront offer for the GPU of the plan's first on-demand compute line at its provider (else any
+    priced offer), for one instance; the Commitments view ranks the offers to pick a better one."""
+    from pricing.catalog.offers import Upfront, catalog_offers
+    priced = [o for o in catalog_offers(catalog).values() if o.discount is not None and o.gpu != "any"]
+    wanted = [((getattr(line, "provider", None) or plan.provider).lower(), catalog.resolve_gpu(line.gpu))
+              for s, _, line in plan.lines() if s.startswith("compute.") and line.pricing is P.Pricing.ON_DEMAND]
+    for provider, gpu in wanted + [(plan.provider, None)]:
+        mine = [o for o in priced if o.provider == provider and gpu in (None, o.gpu)]
+        if mine:
+            offer = min(mine, key=lambda o: (o.term_months, o.upfront is not Upfront.NONE, o.gpus_per_instance,
+                                             o.key))
+            return P.CommitmentLine(name, offer.key, offer.gpus_per_instance)
+    offer = min(priced, key=lambda o: o.key)
+    return P.CommitmentLine(name, offer.key, offer.gpus_per_instance)
 
 
 def default_platform(catalog: Any) -> P.Platform:

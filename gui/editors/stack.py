@@ -77,6 +77,7 @@ class EditorStack(QScrollArea):
             "annotation": lambda: work.AnnotationForm(document, work.ANNOTATION, noun=noun("annotation")),
             "mlops": lambda: work.MlopsForm(document, work.MLOPS, noun=noun("mlops")),
             "people": lambda: work.PeopleForm(document, work.PEOPLE, noun=noun("people")),
+            "commitments": lambda: compute.CommitmentForm(document, compute.COMMITMENTS, noun=noun("commitments")),
         }
         self._factories["compute.fine_tuning"] = self._factories["compute.training"]
         self._built: dict[Callable[[], Form], Form] = {}  # by factory: training and fine-tuning share one form

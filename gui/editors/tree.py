@@ -21,7 +21,7 @@ def _sections(*paths: str) -> tuple[tuple[str, str], ...]:
 
 GROUPS: tuple[tuple[str, Category | None, tuple[tuple[str, str], ...]], ...] = (
     ("Compute", Category.COMPUTE, _sections("compute.training", "compute.fine_tuning", "compute.inference",
-                                            "compute.exploration")),
+                                            "compute.exploration", "commitments")),
     ("Data", Category.DATA, _sections("data.storage", "data.egress")),
     ("Services", Category.SERVICES, _sections("services.platform", "services.apis")),
     ("Annotation", Category.ANNOTATION, _sections("annotation")),
@@ -123,8 +123,9 @@ class PlanTree(QTreeWidget):
         return tuple(len(s[1]) if isinstance(s, tuple) else s is None for s in shape)
 
     def _relabel(self, plan: Any) -> None:
-        for path, i, line in plan.lines():
-            item = self._items.get(f"{path}[{i}]")
+        lines = [(f"{path}[{i}]", line) for path, i, line in plan.lines()]
+        for key, line in lines + [(f"commitments[{i}]", c) for i, c in enumerate(plan.commitments)]:
+            item = self._items.get(key)
             if item is not None and item.text(0) != line.name:
                 item.setText(0, line.name)
         p = plan.services.platform

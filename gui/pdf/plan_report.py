@@ -19,7 +19,7 @@ from pricing.report import input_value
 from pricing.report_model import SECTION_TITLES, Report, month_periods, scenario_text
 
 from gui import theme
-from gui.formatting import MoneyFormat
+from gui.formatting import VIEW_WORDS, MoneyFormat
 from gui.pdf import charts
 from gui.pdf.layout import (_discard, _draw_text, _finish, _hline, _open, _render, APP, CancelFn, Col, Flow, ProgressFn,
                             Row, Style, Table, ensure_application)
@@ -440,6 +440,9 @@ class PlanReport:
 
     def notes(self) -> None:
         notes = [(li.name, n) for li in self.d.projection.line_items for n in li.notes]
+        proj = self.d.projection
+        if proj.plan.commitments:  # how their charges fall in the months (View menu, `--view`)
+            notes.insert(0, ("Commitments", f"shown {VIEW_WORDS[proj.view.value]}: every figure of this report"))
         if not notes:
             return
         self.h2("Notes on the figures")

@@ -20,21 +20,26 @@ month it is paid and the recurring part in each month. Terms that run past the p
 reported: their remaining obligation, and the saving assuming usage stays at the horizon's last
 month (the planner says so beside the figure).
 
-The package: ``offers`` (the offers and their file's reader), ``pools`` (GPU usage pools),
-``planner`` (one commitment month by month, the best commitment of each offer), ``cash`` (the cash
-and amortised views), ``presentation`` (JSON and text for ``aicost commitments``).
+The package: ``offers`` (re-exports ``pricing.catalog.offers``: the offers and their file's reader),
+``pools`` (GPU usage pools, what the plan's own commitments hold and leave), ``planner`` (one commitment
+month by month, the best commitment of each offer), ``cash`` (the cash and amortised views of commitments
+not in the plan), ``choose`` (what the ``commit`` savings strategy buys), ``figures`` (the Commitments
+view's figures), ``presentation`` (JSON and text for ``aicost commitments``). The billing rules (charges,
+covered hours, which lines a pool holds) live in ``pricing.drivers.commitments``, which prices a plan's
+``commitments:`` in the engine: the planner and the bill use the same ones.
 """
 from pricing.commitments.cash import Effect, View, effect, monthly
-from pricing.commitments.offers import Kind, Offer, Upfront, default_path, load_offers, read_offers
+from pricing.commitments.offers import (Kind, Offer, Upfront, catalog_offers, default_path, load_offers, path_of,
+                                        read_offers)
 from pricing.commitments.planner import (CHUNK, DEFAULT_SAMPLES, MAX_LEVELS, P10, Charges, Commitment, Evaluation,
                                          PoolPlan, Report, best_commitment, charges, evaluate, plan_commitments,
                                          size_grid)
-from pricing.commitments.pools import (COMPUTE_SECTIONS, Excluded, Pool, covered_by, covered_hours, load_curve,
-                                       pool_of, pools)
+from pricing.commitments.pools import (COMPUTE_SECTIONS, Excluded, Pool, committed, covered_by, covered_hours,
+                                       load_curve, pool_of, pools, residual)
 from pricing.commitments.presentation import cents_series, report_data, report_text
 
 __all__ = ["Kind", "Upfront", "View", "Offer", "Pool", "Commitment", "Charges", "Evaluation", "PoolPlan",
            "Report", "Effect", "read_offers", "load_offers", "pools", "pool_of", "covered_hours", "charges", "evaluate",
            "best_commitment", "plan_commitments", "effect", "monthly", "report_data", "report_text", "CHUNK",
            "COMPUTE_SECTIONS", "DEFAULT_SAMPLES", "Excluded", "MAX_LEVELS", "P10", "cents_series", "covered_by",
-           "default_path", "load_curve", "size_grid"]
+           "catalog_offers", "committed", "default_path", "load_curve", "path_of", "residual", "size_grid"]

@@ -2,24 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Sequence
 
 import numpy as np
 
+from pricing.drivers.commitments import Commitment, View, charges, covered_hours
 from pricing.engine import Projection
 from pricing.errors import CatalogError
 
-from pricing.commitments.planner import Commitment, charges
-from pricing.commitments.pools import covered_hours, pool_of
-
-
-class View(Enum):
-    """How a commitment's charge falls in the months."""
-
-    AMORTISED = "amortised"   # evenly over the months of the term (FOCUS EffectiveCost)
-    CASH = "cash"             # upfront in the month paid, recurring monthly (FOCUS BilledCost)
-
+from pricing.commitments.pools import pool_of
 
 
 # ---------------------------------------------------------------------------------------------

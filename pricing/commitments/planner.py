@@ -3,84 +3,25 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from pricing.catalog.offers import Offer, load_offers, path_of
+from pricing.drivers.commitments import Charges, Commitment, charges, covered_by, covered_hours, load_curve
 from pricing.engine import HOURS_PER_MONTH, Projection
-from pricing.errors import CatalogError
 from pricing.plan import Plan
 
-from pricing.commitments.offers import Offer, default_path, load_offers
-from pricing.commitments.pools import Excluded, Pool, covered_by, covered_hours, load_curve, pools
+from pricing.commitments.pools import Excluded, Pool, committed, pools, residual
 
 DEFAULT_SAMPLES = 1_000
 """Monte Carlo samples of usage for the planner (each start month x level x offer is priced on all)."""
 P10 = 10.0
 
 
-
-
 # ---------------------------------------------------------------------------------------------
 # One commitment, month by month
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Commitment:
-    """An offer bought for ``gpus`` GPUs (running all month) from plan month ``start``."""
-
-    offer: Offer
-    gpus: int
-    start: int = 1
-    upfront_share: float | None = None
-    """Share paid upfront when the offer does not say (partial upfront); else the offer's."""
-
-    @property
-    def provider(self) -> str:
-        return self.offer.provider
-
-    @property
-    def gpu(self) -> str:
-        return self.offer.gpu
-
-    @property
-    def share(self) -> float | None:
-        return self.upfront_share if self.upfront_share is not None else self.offer.upfront_share
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Charges:
-    """What a commitment costs, month by month over the horizon, in the plan's currency."""
-
-    gpus: np.ndarray
-    """Committed GPUs each month (0 outside the term)."""
-    amortised: np.ndarray
-    """The charge spread evenly over the months of the term (FOCUS EffectiveCost)."""
-    cash: np.ndarray | None
-    """Upfront in the month paid + recurring monthly (FOCUS BilledCost); None when the upfront share is unknown."""
-    obligation_after_horizon: float
-    """Amortised charge of the term's months past the horizon."""
-    months_after_horizon: int
-
-
-def charges(commitment: Commitment, price: float, n: int) -> Charges:
-    """The charges of ``commitment`` over ``n`` months at on-demand ``price`` per GPU-hour (plan currency)."""
-    c, offer = commitment, commitment.offer
-    if offer.discount is None:
-        raise CatalogError(f"the offer {offer.key} has no rate ({offer.gap}); choose a priced offer")
-    k = np.arange(1, n + 1)
-    in_term = (k >= c.start) & (k < c.start + offer.term_months)
-    gpus = np.where(in_term, float(c.gpus), 0.0)
-    rate = price * (1.0 - offer.discount)
-    amortised = gpus * HOURS_PER_MONTH * rate
-    cash = None
-    if c.share is not None:
-        cash = (1.0 - c.share) * amortised
-        if 1 <= c.start <= n:
-            cash[c.start - 1] += c.share * c.gpus * HOURS_PER_MONTH * offer.term_months * rate
-    after = max(0, c.start + offer.term_months - 1 - n)
-    return Charges(gpus, amortised, cash, c.gpus * HOURS_PER_MONTH * after * rate, after)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -164,6 +105,15 @@ class PoolPlan:
     """One per priced offer for the pool, best expected saving first."""
     gaps: tuple[Offer, ...]
     """Offers for the pool's GPU and provider without a rate."""
+    whole: Pool | None = None
+    """The pool's whole usage when the plan already commits part of it (``pool`` is then what is left)."""
+    committed: np.ndarray | None = None
+    """GPUs the plan's own commitments hold each month (None when it has none in this pool)."""
+
+    @property
+    def usage_pool(self) -> Pool:
+        """The pool with its whole usage (what the plan runs, committed or not)."""
+        return self.whole if self.whole is not None else self.pool
 
     @property
     def recommended(self) -> Evaluation | None:
@@ -210,6 +160,16 @@ def size_grid(pool: Pool, step: int) -> tuple[np.ndarray, np.ndarray]:
     return levels, np.concatenate(means, axis=0)
 
 
+def grid_at(pool: Pool, levels: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """``size_grid`` for the commitment sizes ``levels`` (GPUs) only: ``best_commitment`` with it finds the best
+    start of a commitment whose size is given."""
+    g = pool.sample_gpus if pool.sample_gpus is not None else pool.gpus[None]
+    h = pool.sample_hours if pool.sample_hours is not None else pool.hours[None]
+    levels = np.asarray(levels, dtype=float)
+    load, length = load_curve(g, h)
+    return levels, covered_by(load[None], length[None], levels[:, None, None]).mean(axis=1)
+
+
 def best_commitment(pool: Pool, offer: Offer, fx: float = 1.0, *, upfront_share: float | None = None,
                     grid: tuple[np.ndarray, np.ndarray] | None = None) -> Evaluation:
     """The commitment of ``offer`` (GPUs, start month) with the highest expected saving.
@@ -236,25 +196,43 @@ def best_commitment(pool: Pool, offer: Offer, fx: float = 1.0, *, upfront_share:
 
 
 def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer] | None = None,
-                     samples: int = DEFAULT_SAMPLES, seed: int | None = None) -> Report:
-    """For each GPU pool of the plan, the best commitment of every offer that covers it."""
+                     samples: int = DEFAULT_SAMPLES, seed: int | None = None,
+                     progress: Callable[[int, int], None] | None = None,
+                     cancel: Callable[[], bool] | None = None) -> Report:
+    """For each GPU pool of the plan, the best commitment of every offer that covers it: of the usage the plan's
+    own commitments leave, when it has some (they cover first). ``progress(done, total)`` (offers priced) and
+    ``cancel()`` (raises ``Cancelled``, checked between offers) serve a view's progress bar."""
     from pricing import engine, uncertainty
     if catalog is None:
         from pricing.catalog import Catalog
         catalog = Catalog.load()
-    offers = load_offers() if offers is None else tuple(offers)
+    offers = load_offers(path_of(catalog)) if offers is None else tuple(offers)
     proj = engine.project(plan, catalog)
     n_samples = samples if uncertainty.has_ranges(plan) else 0
     found, excluded = pools(proj, catalog, samples=n_samples, seed=seed)
+    held = committed(proj, catalog)
     fx = engine.context(plan, catalog).fx  # pinned or the dated ECB rate, as the engine prices
     out = []
-    for pool in found:
+    total = sum(1 for w in found for o in offers if o.provider == w.provider and o.gpu in (w.gpu, "any")) or 1
+    done = 0
+
+    def counted(e: Evaluation) -> Evaluation:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        if cancel is not None and cancel():
+            raise uncertainty.Cancelled()
+        return e
+    for whole in found:
+        cap = held.get((whole.provider, whole.gpu))
+        pool = whole if cap is None else residual(whole, cap)  # what the plan's own commitments leave
         mine = [o for o in offers if o.provider == pool.provider and o.gpu in (pool.gpu, "any")]
         priced = [o for o in mine if o.discount is not None]
         gaps = tuple(o for o in mine if o.discount is None)
         grids = {step: size_grid(pool, step) for step in {o.gpus_per_instance for o in priced}}
-        best = sorted((best_commitment(pool, o, fx, grid=grids[o.gpus_per_instance]) for o in priced),
+        best = sorted((counted(best_commitment(pool, o, fx, grid=grids[o.gpus_per_instance])) for o in priced),
                       key=lambda e: (-e.expected_saving, -e.p10_saving, e.commitment.offer.key))
-        out.append(PoolPlan(pool, tuple(best), gaps))
+        out.append(PoolPlan(pool, tuple(best), gaps, None if cap is None else whole, cap))
     return Report(proj, tuple(out), excluded, n_samples,
-                  uncertainty.DEFAULT_SEED if seed is None else seed, str(default_path()))
+                  uncertainty.DEFAULT_SEED if seed is None else seed, str(path_of(catalog)))

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
-from pricing.engine import HOURS_PER_MONTH, LineItem, Projection
-from pricing.plan import Plan, Pricing
-
-COMPUTE_SECTIONS = ("compute.training", "compute.fine_tuning", "compute.inference", "compute.exploration")
+from pricing.drivers.commitments import (COMPUTE_SECTIONS, block, compute_lines, covered_by, covered_hours,
+                                         load_curve, pool_key)
+from pricing.engine import LineItem, Projection
+from pricing.plan import Plan
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,36 +58,6 @@ class Pool:
         return None if self.sample_gpus is None else (self.sample_gpus * self.sample_hours).sum(axis=-1)
 
 
-def load_curve(gpus: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The month's load as steps, blocks on the last axis stacked from the start of the month.
-
-    Returns (load, length): during each step ``load`` GPUs run for ``length`` hours, longest block
-    first (so the load only grows from step to step).
-    """
-    order = np.argsort(-hours, axis=-1, kind="stable")
-    hs = np.take_along_axis(hours, order, -1)
-    ks = np.take_along_axis(gpus, order, -1)
-    length = hs - np.concatenate([hs[..., 1:], np.zeros(hs.shape[:-1] + (1,))], axis=-1)
-    return np.cumsum(ks, axis=-1), length
-
-
-def covered_hours(gpus: np.ndarray, hours: np.ndarray, capacity: Any) -> np.ndarray:
-    """GPU-hours a commitment of ``capacity`` GPUs covers, per month, when the blocks run together.
-
-    ``gpus`` and ``hours`` have the blocks on the last axis; ``capacity`` broadcasts against the
-    rest. With the blocks stacked from the start of the month, the load is a step function of
-    time: sum of the GPUs of the blocks still running. The covered GPU-hours are the integral of
-    min(load, capacity).
-    """
-    return covered_by(*load_curve(gpus, hours), capacity)
-
-
-def covered_by(load: np.ndarray, length: np.ndarray, capacity: Any) -> np.ndarray:
-    """``covered_hours`` on a load curve already built (``load_curve``)."""
-    cap = np.asarray(capacity, dtype=float)[..., None]
-    return (np.minimum(load, cap) * length).sum(axis=-1)
-
-
 @dataclass(frozen=True, slots=True)
 class Excluded:
     """A compute line left out of the pools, and why."""
@@ -95,40 +65,6 @@ class Excluded:
     key_path: str
     name: str
     reason: str
-
-
-def _compute_lines(plan: Plan, ctx: Any) -> Iterable[tuple[str, int, Any, str | None]]:
-    """(section, index, line, why excluded or None) of every compute line."""
-    platform = plan.services.platform
-    managed = {f"compute.{s}" for s in platform.applies_to} if platform is not None else set()
-    for section in COMPUTE_SECTIONS:
-        for i, line in enumerate(plan.section(section)):
-            why = None
-            if line.pricing is not Pricing.ON_DEMAND:
-                why = (f"bought {line.pricing.value.replace('_', ' ')}: only on-demand usage can be committed "
-                       "(set pricing: on_demand to plan a commitment for it)")
-            elif section in managed:
-                why = (f"runs on {platform.name}: instance commitments do not cover a managed platform's "
-                       "instances (the platform sells its own plans)")
-            yield section, i, line, why
-
-
-def _block(section: str, line: Any, li: LineItem) -> tuple[np.ndarray, np.ndarray]:
-    """(GPUs, hours) of a line's block each month (arrays of the line item's shape)."""
-    gh = np.asarray(li.quantity("GPU-hours"), dtype=float)
-    if section == "compute.inference":
-        gpus = np.asarray(li.quantity("GPUs"), dtype=float)
-        return np.broadcast_to(gpus, gh.shape), np.where(gpus > 0, HOURS_PER_MONTH, 0.0)
-    if section == "compute.exploration":
-        together = np.asarray(line.people, dtype=float) * np.asarray(line.gpus_per_instance, dtype=float)
-    else:
-        together = np.asarray(line.gpus, dtype=float)
-    together = np.broadcast_to(together, gh.shape)
-    hours = np.divide(gh, together, out=np.zeros(gh.shape), where=together > 0)
-    # more hours than the month has: the GPUs cannot run together; spread them over the whole month
-    long = hours > HOURS_PER_MONTH
-    gpus = np.where(long, gh / HOURS_PER_MONTH, np.where(gh > 0, together, 0.0))
-    return gpus, np.minimum(hours, HOURS_PER_MONTH)
 
 
 def pools(proj: Projection, catalog: Any = None, *, samples: int = 0, seed: int | None = None
@@ -140,19 +76,19 @@ def pools(proj: Projection, catalog: Any = None, *, samples: int = 0, seed: int 
     items = {li.key_path: li for li in proj.line_items}
     groups: dict[tuple[str, str], list[tuple[str, Any, LineItem]]] = {}
     excluded = []
-    for section, i, line, why in _compute_lines(plan, ctx):
+    for section, i, line, why in compute_lines(plan):
         li = items[f"{section}[{i}]"]
         if why:
             excluded.append(Excluded(li.key_path, li.name, why))
             continue
-        key = (ctx.provider(line), ctx.catalog.resolve_gpu(line.gpu))
+        key = pool_key(ctx, line)
         groups.setdefault(key, []).append((section, line, li))
     drawn = _usage_samples(plan, ctx, samples, seed) if samples else {}
     n = plan.months
     out = []
     for (provider, gpu), members in groups.items():
         price = ctx.catalog.gpu_price(gpu, provider, "on_demand")
-        blocks = [_block(s, line, li) for s, line, li in members]
+        blocks = [block(s, line, li) for s, line, li in members]
         g = np.stack([b[0] for b in blocks], axis=-1)
         h = np.stack([b[1] for b in blocks], axis=-1)
         sg = sh = None
@@ -175,6 +111,43 @@ def pool_of(proj: Projection, ctx: Any, provider: str, gpu: str) -> Pool:
     return Pool(provider, gpu, price.value, price.source, (), zero, zero)
 
 
+def committed(proj: Projection, catalog: Any = None) -> dict[tuple[str, str], np.ndarray]:
+    """GPUs the plan's own commitments hold each month, by pool (provider, GPU); empty without commitments."""
+    from pricing import engine
+    from pricing.drivers.commitments import charges, resolve
+    plan = proj.plan
+    if not plan.commitments:
+        return {}
+    ctx = engine.context(plan, catalog)
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for r in resolve(plan, ctx)[0]:
+        gpus = charges(r.commitment, 1.0, plan.months).gpus
+        out[(r.provider, r.gpu)] = out.get((r.provider, r.gpu), np.zeros(plan.months)) + gpus
+    return out
+
+
+def residual(pool: Pool, capacity: np.ndarray) -> Pool:
+    """The usage of ``pool`` that ``capacity`` GPUs (each month) leave uncovered, as blocks of its own.
+
+    Within a month the load is a step function (``load_curve``); what a capacity leaves is the load above
+    it, max(load - capacity, 0), over the same steps. Written back as blocks (step k: the load's growth at
+    that step, for the step's hours), a commitment of c GPUs covers min(that load, c): exactly what it adds
+    to ``capacity``. The columns are the steps, longest first, no longer one per line (``lines`` names them
+    all the same)."""
+    def left(gpus: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(-hours, axis=-1, kind="stable")
+        hs = np.take_along_axis(hours, order, -1)
+        load = np.cumsum(np.take_along_axis(gpus, order, -1), axis=-1)
+        above = np.maximum(load - np.asarray(capacity, dtype=float)[..., None], 0.0)
+        steps = np.diff(above, axis=-1, prepend=np.zeros(above.shape[:-1] + (1,)))
+        return steps, np.where(steps > 0, hs, 0.0)
+    g, h = left(pool.gpus, pool.hours)
+    sg = sh = None
+    if pool.sample_gpus is not None:
+        sg, sh = left(pool.sample_gpus, pool.sample_hours)
+    return dataclasses.replace(pool, gpus=g, hours=h, sample_gpus=sg, sample_hours=sh)
+
+
 def _usage_samples(plan: Plan, ctx: Any, samples: int, seed: int | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(GPUs, hours) blocks of the compute lines with ranges per sample, by key path (samples x months each).
 
@@ -187,7 +160,7 @@ def _usage_samples(plan: Plan, ctx: Any, samples: int, seed: int | None) -> dict
     uncertain = [(s, i, line) for s, i, line in plan.lines() if getattr(line, "ranges", ())]
     if not uncertain:
         return {}
-    wanted = {f"{s}[{i}]" for s, i, line, why in _compute_lines(plan, ctx) if why is None}
+    wanted = {f"{s}[{i}]" for s, i, line, why in compute_lines(plan) if why is None}
     out: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     done = 0
     while done < samples:
@@ -200,7 +173,7 @@ def _usage_samples(plan: Plan, ctx: Any, samples: int, seed: int | None) -> dict
             values = {f: (np.rint(a) if f in _INTEGER else a)[:, None] for f, a in draws.items()}
             sampled = dataclasses.replace(line, **values)
             li = engine.price_line(section, i, sampled, ctx)
-            g, h = _block(section, sampled, li)
+            g, h = block(section, sampled, li)
             out.setdefault(key, []).append((np.broadcast_to(g, (size, plan.months)),
                                             np.broadcast_to(h, (size, plan.months))))
         done += size
@@ -209,3 +182,7 @@ def _usage_samples(plan: Plan, ctx: Any, samples: int, seed: int | None) -> dict
 
 _INTEGER = {"gpus", "min_gpus", "people", "gpus_per_instance"}
 """Fields sampled as whole numbers (as ``uncertainty`` samples them)."""
+
+
+__all__ = ["COMPUTE_SECTIONS", "Excluded", "Pool", "committed", "covered_by", "covered_hours", "load_curve", "pool_of",
+           "pools", "residual"]

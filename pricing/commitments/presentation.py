@@ -56,7 +56,9 @@ def report_data(r: Report) -> dict:
             "provider": p.pool.provider, "gpu": p.pool.gpu, "on_demand_price_usd": p.pool.price,
             "price_source": p.pool.source.data(),
             "lines": [li.key_path for li in p.pool.lines],
-            "gpu_hours": [round(float(x), 4) for x in p.pool.usage],
+            "gpu_hours": [round(float(x), 4) for x in p.usage_pool.usage],
+            "committed_gpus": None if p.committed is None else [round(float(x), 4) for x in p.committed],
+            "gpu_hours_left": [round(float(x), 4) for x in p.pool.usage],
             "recommended": p.recommended.commitment.offer.key if p.recommended else None,
             "offers": [ev(e) for e in p.best],
             "gaps": [{"offer": o.key, "label": o.label, "gap": o.gap, "source": o.source.source} for o in p.gaps],
@@ -80,11 +82,14 @@ def report_text(r: Report, *, top: int = 6) -> str:
     if not r.pools:
         lines.append("\nNo on-demand GPU usage to commit.")
     for p in r.pools:
-        pool = p.pool
+        pool = p.usage_pool
         steady = (pool.gpus * (pool.hours >= HOURS_PER_MONTH)).sum(axis=-1)
         lines += ["", f"{pool.label}: {money(pool.price, 'USD')}/GPU-hour on demand; {pool.usage.sum():,.0f} GPU-hours "
                   f"over the horizon; {steady.min():,.0f}..{steady.max():,.0f} GPUs running all month ("
                   + ", ".join(li.name for li in pool.lines) + ")"]
+        if p.committed is not None:
+            lines.append(f"  The plan already commits {p.committed.min():,.0f}..{p.committed.max():,.0f} GPUs of it: "
+                         f"the offers below are for the {p.pool.usage.sum():,.0f} GPU-hours they leave.")
         if not p.best:
             lines.append("  No priced offer for this GPU at this provider.")
         else:

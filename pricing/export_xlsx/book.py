@@ -32,6 +32,18 @@ _SECTION_TITLE = {
 }
 
 
+_SOURCE_CHARS = 80
+"""Characters of 9-point text on one line of the Inputs sheet's source and note columns (70 wide)."""
+_AS_OF_CHARS = 25
+_LINE_POINTS = 12
+"""Height of one line of 9-point text, in points."""
+
+
+def _lines(*cells: tuple[str, int]) -> int:
+    """Lines the longest of these texts takes in its column (text, characters per line)."""
+    return max((-(-len(text or "") // per) for text, per in cells), default=1) or 1
+
+
 def formula_like(text: str) -> bool:
     """Whether text a spreadsheet would take for a formula if it were typed in (= + - @ first)."""
     return text.startswith(_FORMULA_START)
@@ -118,14 +130,19 @@ class _Book:
             "share": add({"num_format": "0.00%"}),
             "computed": add({"num_format": "#,##0.######", "italic": True, "font_color": "#7F6000",
                              "bg_color": "#FFF2CC"}),
-            "input": add({"num_format": "#,##0.########", "font_color": "#0000FF", "bg_color": "#EAF1DD"}),
+            "input": add({"num_format": "#,##0.########", "font_color": "#0000FF", "bg_color": "#EAF1DD",
+                          "valign": "top"}),
             "input_computed": add({"num_format": "#,##0.########", "italic": True, "font_color": "#7F6000",
-                                   "bg_color": "#FFF2CC"}),
+                                   "bg_color": "#FFF2CC", "valign": "top"}),
+            "top": add({"valign": "top"}),
+            "muted_top": add({"font_color": "#595959", "valign": "top"}),
             "text": add({}),
             "bold": add({"bold": True}),
+            "bold_top": add({"bold": True, "valign": "top", "text_wrap": True}),
             "muted": add({"font_color": "#595959"}),
             "wrap": add({"text_wrap": True, "valign": "top"}),
-            "quoted": add({"quote_prefix": True}),
+            "quoted": add({"quote_prefix": True, "valign": "top"}),
+            "wrap_small": add({"text_wrap": True, "valign": "top", "font_size": 9}),
         }
 
     def text(self, ws: Any, r: int, c: int, text: str, fmt: Any = None) -> None:
@@ -149,21 +166,24 @@ class _Book:
         self.used.add(name.lower())
         r = self.next_input
         self.next_input += 1
-        ws = self.inputs
-        ws.write_string(r, 0, name, self.f["muted"])
-        self.text(ws, r, 1, line)
-        ws.write_string(r, 2, label)
+        ws = self.inputs  # every cell top-aligned: a row whose source wraps reads from its first line
+        ws.write_string(r, 0, name, self.f["muted_top"])
+        self.text(ws, r, 1, line, self.f["top"])
+        ws.write_string(r, 2, label, self.f["top"])
         fmt = self.f["input_computed"] if computed else self.f["input"]
         if isinstance(value, str):
             ws.write_formula(r, 3, value, fmt)
         else:
             ws.write_number(r, 3, float(value), fmt)
-        ws.write_string(r, 4, unit)
-        self.text(ws, r, 5, (COMPUTED + (f": {note}" if note else "") if computed else source))
-        ws.write_string(r, 6, as_of)
-        ws.write_string(r, 7, confidence)
+        ws.write_string(r, 4, unit, self.f["top"])
+        self.text(ws, r, 5, (COMPUTED + (f": {note}" if note else "") if computed else source), self.f["wrap_small"])
+        ws.write_string(r, 6, as_of, self.f["wrap_small"])
+        ws.write_string(r, 7, confidence, self.f["top"])
         if note and not computed:
-            self.text(ws, r, 8, note)
+            self.text(ws, r, 8, note, self.f["wrap_small"])
+        lines = _lines((source, _SOURCE_CHARS), (note, _SOURCE_CHARS), (as_of, _AS_OF_CHARS))
+        if lines > 1:  # wrapped text needs the row's height: LibreOffice's PDF does not fit rows and overlaps it
+            ws.set_row(r, _LINE_POINTS * lines + 3)
         self.wb.define_name(name, f"=Inputs!$D${r + 1}")
         if computed:
             self.computed.append(name)

@@ -7,10 +7,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from pricing.engine import HOURS_PER_MONTH, LineItem, Projection
+from pricing.engine import LineItem, Projection
 from pricing.plan import Category
 
-from pricing.export_xlsx.book import COMPUTED, FIRST_MONTH_COL, HEADER_ROWS, _Book, _Row, _col, fiscal_year
+from pricing.export_xlsx.book import COMPUTED, FIRST_MONTH_COL, HEADER_ROWS, _Book, _lines, _Row, _col, fiscal_year
 
 
 def _inputs_header(b: _Book) -> None:
@@ -65,84 +65,90 @@ def _finish_monthly(b: _Book) -> None:
     b.monthly.outline_settings(True, False, True, False)
 
 
-def _commitment_block(b: _Book, proj: Projection, ctx: Any, commitments: Sequence[Any],
-                      cost_rows: list, switch: str) -> list[_Row]:
-    """Rows for each commitment: committed GPU-hours, covered usage, on-demand credit, and its charge in
-    the view the ``view_cash`` switch picks (pricing/commitments.py: charges, covered_hours)."""
-    from pricing import commitments as cm
-    from pricing.errors import CatalogError
+def _commitment_block(b: _Book, proj: Projection, ctx: Any, switch: str) -> list[tuple[LineItem, _Row]]:
+    """Rows of each commitment of the plan (pricing/drivers/commitments.py, line for line): committed GPU-hours,
+    the usage it covers, the on-demand cost no longer billed, its charge amortised and as cash, and its cost:
+    the charge in the view the ``view_cash`` switch picks less that on-demand cost."""
+    from pricing.drivers import commitments as driver
+    plan = proj.plan
     b.section("Compute · commitments")
+    items = {li.key_path: li for li in proj.line_items}
+    resolved, _ = driver.resolve(plan, ctx)
+    # the lines each pool's usage comes from, and the commitments bought for it (they cover it in plan order)
+    members: dict[tuple[str, str], list[LineItem]] = {}
+    for section, i, line, why in driver.compute_lines(plan):
+        if why is None:
+            members.setdefault(driver.pool_key(ctx, line), []).append(items[f"{section}[{i}]"])
+    caps: dict[tuple[str, str], list[str]] = {}
+    usage_rows: dict[tuple[str, str], _Row] = {}
     out = []
-    stacked: dict[tuple[str, str], np.ndarray] = {}
-    per_pool: dict[tuple[str, str], int] = {}
-    for c in commitments:
-        per_pool[(c.provider, c.gpu)] = per_pool.get((c.provider, c.gpu), 0) + 1
-    for j, c in enumerate(commitments, start=1):
-        if c.offer.discount is None:
-            raise CatalogError(f"the offer {c.offer.key} has no rate ({c.offer.gap}); choose a priced offer")
-        if c.share is None:
-            raise CatalogError(f"the offer {c.offer.key} is paid partly upfront and its source does not say how "
-                               "much: give the commitment's upfront_share (0..1) to export it")
-        pool = cm.pool_of(proj, ctx, c.provider, c.gpu)
-        ev = cm.evaluate(pool, c, ctx.fx)
-        # commitments of one pool cover its usage together: each gets what it adds to those before it
-        below = stacked.get((c.provider, c.gpu), np.zeros(b.n))
-        above = below + ev.charges.gpus
-        stacked[(c.provider, c.gpu)] = above
-        covered = cm.covered_hours(pool.gpus, pool.hours, above) - cm.covered_hours(pool.gpus, pool.hours, below)
-        credit_cached = covered * pool.price * ctx.fx
-        name = f"{c.offer.label} on {c.gpu} at {c.provider}"
-        p = f"cm{j}"
-        src = c.offer.source
-        g = b.input(f"{p}_gpus", name, "GPUs committed (running all month)", c.gpus, "GPUs", source="chosen")
-        start = b.input(f"{p}_start", name, "first plan month of the term", c.start, "plan month", source="chosen")
-        term = b.input(f"{p}_term", name, "term", c.offer.term_months, "months", source=src.source, as_of=src.as_of,
-                       confidence=src.confidence)
-        disc = b.input(f"{p}_discount", name, "effective discount off on-demand (1 - effective rate / on-demand)",
-                       c.offer.discount, "fraction", source=src.source, as_of=src.as_of, confidence=src.confidence,
-                       note=f"{c.offer.instance}: {c.offer.effective_rate:g} vs {c.offer.on_demand:g} USD/hour")
-        share = b.input(f"{p}_upfront_share", name, "share of the term paid upfront", c.share, "fraction",
-                        source=src.source if c.upfront_share is None else "chosen", as_of=src.as_of)
-        od = b.price(pool.source, pool.price, "USD per GPU-hour", name, f"{c.gpu} on_demand at {c.provider}")
+    for r in resolved:
+        li = items[r.key_path]
+        c, offer, pool = r.commitment, r.commitment.offer, (r.provider, r.gpu)
+        name, p = li.name, f"cm{r.index + 1}"
+        src = offer.source
+        b.line = None
+        g = b.input(f"{p}_gpus", name, "GPUs committed (paid every hour of the term)", c.gpus, "GPUs",
+                    source="given in the plan")
+        start = b.input(f"{p}_start", name, "first plan month of the term", c.start, "plan month",
+                        source="given in the plan")
+        term = b.input(f"{p}_term", name, f"term of {offer.key}", offer.term_months, "months", source=src.source,
+                       as_of=src.as_of, confidence=src.confidence)
+        disc = b.input(f"{p}_discount", name, "discount off on-demand (1 - effective rate / on-demand rate)",
+                       offer.discount, "fraction", source=src.source, as_of=src.as_of, confidence=src.confidence,
+                       note=f"{offer.instance}: {offer.effective_rate:g} vs {offer.on_demand:g} USD per "
+                            "instance-hour")
+        share = b.input(f"{p}_upfront_share", name, "share of the term paid at purchase", c.share, "fraction",
+                        source=src.source if c.upfront_share is None else "given in the plan", as_of=src.as_of)
+        price = ctx.catalog.gpu_price(r.gpu, r.provider, "on_demand")
+        od = b.price(price.source, price.value, price.unit, name, f"{r.gpu} on_demand at {r.provider}")
         cap = b.row(name, "committed GPU-hours", "GPU-hours",
                     f"IF(AND({{M}}>={start},{{M}}<{start}+{term}),{g}*hours_per_month,0)",
-                    ev.charges.gpus * HOURS_PER_MONTH)
-        steady = bool(pool.lines) and all(li.section == "compute.inference" for li in pool.lines)
-        if steady and per_pool[(c.provider, c.gpu)] == 1:
-            refs = "+".join(b.ref(b.quantity_rows[(li.key_path, "GPU-hours")]) for li in pool.lines)
-            use = b.row(name, "usage of the pool", "GPU-hours", f"({refs})", pool.usage)
-            cov = b.row(name, "usage covered by the commitment", "GPU-hours", f"MIN({b.ref(use)},{b.ref(cap)})",
-                        covered)
+                    li.quantity("committed GPU-hours"))
+        lines = members.get(pool, [])
+        before = caps.setdefault(pool, [])
+        if lines and all(x.section == "compute.inference" for x in lines):
+            # serving runs all month: the usage a commitment covers is min(usage, what is committed), less what
+            # the commitments before it cover
+            if pool not in usage_rows:
+                refs = "+".join(b.ref(b.quantity_rows[(x.key_path, "GPU-hours")]) for x in lines)
+                usage_rows[pool] = b.row(f"{r.gpu} at {r.provider}", "on-demand usage of the pool", "GPU-hours",
+                                         f"({refs})", sum(x.quantity("GPU-hours") for x in lines))
+            use = b.ref(usage_rows[pool])
+            upto = "+".join(before + [b.ref(cap)])
+            below = f"-MIN({use},{'+'.join(before)})" if before else ""
+            cov = b.row(name, "usage covered by the commitment", "GPU-hours", f"MIN({use},{upto}){below}",
+                        li.quantity("GPU-hours covered"))
         else:
-            cov = b.row(name, "usage covered by the commitment", "GPU-hours", "", covered, computed=True)
-            b.computed_notes.append((name, "the GPU-hours a commitment covers depend on how the pool's runs overlap "
-                                     "within the month (pricing/commitments.covered_hours): computed; the prices, "
-                                     "discount, term, start and GPUs committed stay live"))
+            cov = b.row(name, "usage covered by the commitment", "GPU-hours", "", li.quantity("GPU-hours covered"),
+                        computed=True)
+            b.computed_notes.append((name, "the GPU-hours a commitment covers depend on how its pool's runs overlap "
+                                     "within the month (pricing/drivers/commitments.covered_hours): computed; the "
+                                     "prices, discount, term, start, GPUs and upfront share stay live"))
+        before.append(b.ref(cap))
         credit = b.row(name, "on-demand cost no longer billed", b.plan.currency, f"-{b.ref(cov)}*{od}*fx_rate",
-                       -credit_cached, fmt="money")
+                       -li.quantity("on-demand cost avoided"), fmt="money")
         rate = f"{od}*(1-{disc})*fx_rate"
         amort = b.row(name, "commitment charge, amortised", b.plan.currency, f"{b.ref(cap)}*{rate}",
-                      ev.charges.amortised, fmt="money")
+                      li.quantity("charge, amortised"), fmt="money")
         cash = b.row(name, "commitment charge, cash", b.plan.currency,
                      f"IF({{M}}={start},{share}*{g}*hours_per_month*{term}*{rate},0)+(1-{share})*{b.ref(cap)}*{rate}",
-                     ev.charges.cash, fmt="money")
-        cached = (ev.charges.cash if b.view_cash else ev.charges.amortised) - credit_cached
-        out.append(b.row(name, "net effect (view per the view_cash switch)", b.plan.currency,
-                         f"{b.ref(credit)}+IF({switch}=1,{b.ref(cash)},{b.ref(amort)})", cached,
-                         fmt="money", detail=False))
+                     li.quantity("charge, cash"), fmt="money")
+        out.append((li, b.row(name, "cost", b.plan.currency,
+                              f"{b.ref(credit)}+IF({switch}=1,{b.ref(cash)},{b.ref(amort)})", li.monthly,
+                              fmt="money", detail=False)))
     return out
 
 
-def _totals(b: _Book, proj: Projection, cost_rows: list[tuple[LineItem, _Row]], commit_rows: list[_Row]) -> dict:
+def _totals(b: _Book, proj: Projection, cost_rows: list[tuple[LineItem, _Row]]) -> dict:
     b.section("Totals")
     rows: dict[Any, _Row] = {}
     for cat in Category:
         mine = [r for li, r in cost_rows if li.category is cat]
-        extra = commit_rows if cat is Category.COMPUTE else []
-        if not mine and not extra:
+        if not mine:
             continue
-        cached = proj.category_totals[cat] + sum((r.cached for r in extra), np.zeros(b.n))
-        expr = "+".join(b.ref(r) for r in mine + extra)
+        cached = proj.category_totals[cat]
+        expr = "+".join(b.ref(r) for r in mine)
         rows[cat] = b.row(cat.value, "total", b.plan.currency, expr, cached, fmt="money_total", detail=False)
     total_cached = sum((r.cached for r in rows.values()), np.zeros(b.n))
     grand = b.row("Total", "all categories", b.plan.currency, "+".join(b.ref(r) for r in rows.values()) or "0",
@@ -293,8 +299,7 @@ def _drivers(b: _Book, proj: Projection, cost_rows: list, totals: dict, tornado:
     _print_setup(ws, rows=(2, 2), cols=None, wide=1)
 
 
-def _notes(b: _Book, proj: Projection, first_fiscal_month: int, view: str, commitments: Sequence[Any],
-           generated: _dt.date) -> None:
+def _notes(b: _Book, proj: Projection, first_fiscal_month: int, generated: _dt.date) -> None:
     ws = b.wb.add_worksheet("Notes")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 110)
@@ -309,10 +314,11 @@ def _notes(b: _Book, proj: Projection, first_fiscal_month: int, view: str, commi
         ("Fiscal year", "calendar year" if first_fiscal_month == 1 else
          f"starts in {_dt.date(2000, first_fiscal_month, 1).strftime('%B')}; a fiscal year is named by the "
          "calendar year in which it ends"),
-        ("Commitments", "none" if not commitments else
-         f"{len(commitments)} commitment(s); shown {view} (Inputs: view_cash flips it). Cash: the upfront "
-         "payment falls in the month paid and the recurring fee in each month of the term; amortised: the whole "
-         "commitment spread evenly over the months of its term (as FOCUS EffectiveCost does)."),
+        ("Commitments", "none" if not proj.plan.commitments else
+         f"{len(proj.plan.commitments)} commitment(s); shown {proj.view.value} (Inputs: view_cash flips it). Each "
+         "one's cost is its charge less the on-demand cost of the usage it covers. Cash: the upfront payment "
+         "falls in the month paid and the recurring fee in each month of the term (as FOCUS BilledCost); "
+         "amortised: the whole charge spread evenly over the months of its term (as FOCUS EffectiveCost)."),
         ("Scenarios", "each scenario's monthly totals are the engine's figures (a scenario transforms the plan: "
                       "its lines are not recomputed here); the savings beside them are formulas."),
     ]
@@ -322,7 +328,11 @@ def _notes(b: _Book, proj: Projection, first_fiscal_month: int, view: str, commi
         rows.append((f"{COMPUTED}: {name}", "an input written as the engine's figure (see its row on Inputs)"))
     ws.write_string(0, 0, "Notes", b.f["title"])
     for i, (k, v) in enumerate(rows, start=2):
-        b.text(ws, i, 0, (k), b.f["bold"])
+        b.text(ws, i, 0, (k), b.f["bold_top"])
         b.text(ws, i, 1, (v), b.f["wrap"])
+        lines = _lines((k, 28), (v, 105))
+        if lines > 1:  # wrapped text needs the row's height (LibreOffice's PDF does not fit rows to it)
+            ws.set_row(i, 15 * lines + 2)
+    _print_setup(ws, rows=(0, 0), cols=None, wide=1)
 
 

@@ -43,14 +43,13 @@ def money_format(currency: str) -> str:
 
 
 def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenario_results: Sequence[Any] = (),
-                   tornado: Any = None, first_fiscal_month: int | None = None, view: str = "amortised",
-                   commitments: Sequence[Any] = (), generated: _dt.date | None = None,
+                   tornado: Any = None, first_fiscal_month: int | None = None, generated: _dt.date | None = None,
                    skipped: Sequence[str] = ()) -> tuple[str, ...]:
     """Write the workbook of ``proj`` to ``target`` (a path or a binary file object).
 
-    ``view`` ("amortised" or "cash") is the initial position of the workbook's cash/amortised switch
-    (an input the user can flip in Excel); it matters only with ``commitments`` (see
-    ``pricing.commitments.Commitment``). ``first_fiscal_month``: None takes the plan's ``fiscal_year_start``.
+    The projection's view (cash or amortised, ``proj.view``) is the initial position of the workbook's
+    cash/amortised switch, an input the user can flip in Excel; it moves the plan's commitments.
+    ``first_fiscal_month``: None takes the plan's ``fiscal_year_start``.
     Returns the defined names of the computed inputs.
     """
     import xlsxwriter
@@ -60,8 +59,7 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
         first_fiscal_month = proj.plan.fiscal_year_start
     if not 1 <= first_fiscal_month <= 12:
         raise ValueError(f"first_fiscal_month must be 1..12, found {first_fiscal_month}")
-    if view not in ("amortised", "cash"):
-        raise ValueError(f"view must be 'amortised' or 'cash', found {view!r}")
+    view = proj.view.value
     plan = proj.plan
     ctx = engine.context(plan, catalog)
     n = len(proj.months)
@@ -117,15 +115,16 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
                          li.quantity("marked-up compute"), fmt="money")
         cost_rows.append((li, b.row(li.name, "cost", b.plan.currency, f"{b.ref(base_row)}*{markup}", li.monthly,
                                     fmt="money", detail=False)))
-    commit_rows = _commitment_block(b, proj, ctx, commitments, cost_rows, switch) if commitments else []
+    if plan.commitments:
+        cost_rows += _commitment_block(b, proj, ctx, switch)
 
-    totals = _totals(b, proj, cost_rows, commit_rows)
+    totals = _totals(b, proj, cost_rows)
     _finish_monthly(b)
     _finish_inputs(b)
     _summary(b, proj, totals, first_fiscal_month)
     _scenarios(b, proj, totals, scenario_results, skipped)
     _drivers(b, proj, cost_rows, totals, tornado)
-    _notes(b, proj, first_fiscal_month, view, commitments, generated or _dt.date.today())
+    _notes(b, proj, first_fiscal_month, generated or _dt.date.today())
     wb.close()
     return tuple(b.computed)
 
@@ -136,22 +135,36 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
 
 
 def export(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, first_fiscal_month: int | None = None,
-           view: str = "amortised", commitments: Sequence[Any] = (), tornado: Any = None,
-           with_tornado: bool = True, generated: _dt.date | None = None,
-           cancel: Callable[[], bool] | None = None, report: Any = None) -> Exported:
+           view: Any = None, tornado: Any = None, with_tornado: bool = True, generated: _dt.date | None = None,
+           cancel: Callable[[], bool] | None = None, report: Any = None, projection: Any = None,
+           progress: Callable[[int, int], None] | None = None) -> Exported:
     """Write the workbook of ``plan`` atomically (the plan files' writer: temporary file in the same folder,
     fsync, rename; the replaced file's mode is kept) from its report: ``report`` (a ``report_model.Report``
-    with its scenarios and tornado), or one gathered here (the plan projected, its scenarios evaluated, its
-    tornado unless ``with_tornado`` is False or ``tornado`` is given). ``first_fiscal_month`` (1-12) overrides
-    the plan's ``fiscal_year_start`` for the Summary sheet's fiscal years."""
+    with its scenarios and tornado), or one gathered here (from ``projection`` when the caller has it, else
+    the plan projected in ``view``, "amortised" or "cash"; its scenarios evaluated; its tornado unless
+    ``with_tornado`` is False or ``tornado`` is given). ``progress(done, 100)`` and ``cancel()`` serve a
+    progress dialog (cancelling raises ``uncertainty.Cancelled``, nothing is written). ``first_fiscal_month``
+    (1-12) overrides the plan's ``fiscal_year_start`` for the Summary sheet's fiscal years."""
     import io
-    from pricing import report_model, uncertainty
+    from pricing import engine, report_model, uncertainty
+    if view is not None:
+        try:
+            view = engine.View(view)
+        except ValueError:
+            raise ValueError(f"view must be 'amortised' or 'cash', found {view!r}") from None
+    if first_fiscal_month is None:
+        first_fiscal_month = plan.fiscal_year_start
+    if not 1 <= first_fiscal_month <= 12:
+        raise ValueError(f"first_fiscal_month must be 1..12, found {first_fiscal_month}")
     if catalog is None:
         from pricing.catalog import Catalog
         catalog = Catalog.load()
     if report is None:
-        report = report_model.gather(plan, catalog, monte_carlo=False,
-                                     tornado=tornado is None and with_tornado, texts=False, cancel=cancel)
+        report = report_model.gather(plan, catalog, projection=projection, monte_carlo=False,
+                                     tornado=tornado is None and with_tornado, texts=False, cancel=cancel,
+                                     view=view, progress=report_model.scaled(progress, 0, 80))
+    if view is not None and report.view is not view:
+        raise ValueError(f"the report is {report.view.value}, not {view.value}: gather it in the view to export")
     proj = report.projection
     results = [f.result for f in report.scenarios]
     skipped = list(report.skipped)
@@ -159,10 +172,13 @@ def export(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, first_fi
         tornado = report.tornado
     buf = io.BytesIO()
     computed = write_workbook(proj, buf, catalog=catalog, scenario_results=results, tornado=tornado,
-                              first_fiscal_month=first_fiscal_month, view=view, commitments=commitments,
-                              generated=generated, skipped=skipped)
+                              first_fiscal_month=first_fiscal_month, generated=generated, skipped=skipped)
     if cancel is not None and cancel():
         raise uncertainty.Cancelled()
     data = buf.getvalue()
+    if progress is not None:
+        progress(90, 100)
     atomic.write_file(path, lambda fh: fh.write(data), binary=True)
+    if progress is not None:
+        progress(100, 100)
     return Exported(Path(path), computed, tuple(skipped))

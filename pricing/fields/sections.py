@@ -572,6 +572,28 @@ PEOPLE_FIELDS: tuple[FieldSpec, ...] = (
     end(),
 )
 
+COMMITMENT_FIELDS: tuple[FieldSpec, ...] = (
+    NAME,
+    FieldSpec("offer", Kind.NAME, "Offer", "The provider's offer bought: a reserved instance, savings plan, committed "
+              "use discount or reserved contract, with its term and payment option (the catalog's commitments.yaml, "
+              "each with its source). Its discount off on demand sets the charge.", names=NameList.OFFER,
+              required=True, example="an offer key such as aws.g6.xlarge.ri_standard.3y.all_upfront"),
+    FieldSpec("gpus", Kind.INTEGER, "GPUs committed", "GPUs paid for every hour of the term, used or not (in the "
+              "offer's steps: its GPUs per instance). Usage up to them is no longer billed on demand.", unit=U.GPUS,
+              limits=Limits(minimum=1, maximum=MAX_GPUS), required=True,
+              typical=Typical(1, 16_384, "one GPU to the largest published training cluster"),
+              example="a whole number such as 8"),
+    dataclasses.replace(GPU, help="The GPU whose on-demand usage it covers; empty: the offer's (a spend commitment "
+                                  "across GPU families needs it).", required=False, none_means="the offer's GPU"),
+    dataclasses.replace(PROVIDER, help="The cloud it is bought from; empty: the offer's.",
+                        none_means="the offer's provider"),
+    start("Plan month the term starts; an upfront payment falls in this month (cash view)."),
+    FieldSpec("upfront_share", Kind.SHARE, "Paid upfront", "Share of the term's total paid at purchase, for a "
+              "partial-upfront offer whose source does not split it; the rest is billed monthly. Empty: the "
+              "offer's (no upfront 0%, all upfront 100%).", unit=U.SHARE, none_means="the offer's",
+              example="a share such as 50%"),
+)
+
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("compute.training", "Training", "training run", P.TrainingRun, TRAINING_FIELDS,
                 "Training runs rent GPUs for a number of hours, once or every few months. Give the hours, or derive "
@@ -600,6 +622,10 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 "Recurring infrastructure: clusters, load balancers, logs, CI minutes."),
     SectionSpec("people", "People", "people line", P.PeopleLine, PEOPLE_FIELDS,
                 "Time people spend keeping the infrastructure running (indirect cost)."),
+    SectionSpec("commitments", "Commitments", "commitment", P.CommitmentLine, COMMITMENT_FIELDS,
+                "Reserved instances, savings plans and committed use discounts bought for the compute lines' "
+                "GPUs: each costs its term's charge, used or not, and takes the usage it covers off the on-demand "
+                "bill. Shown amortised over the term, or as cash in the month paid (View menu)."),
 )
 """Every section with fields except the plan's settings, in the plan file's order."""
 

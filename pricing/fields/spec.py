@@ -53,6 +53,7 @@ class NameList(Enum):
     API_PROVIDER = "api provider"        # model API providers of genai-prices
     API_MODEL = "model"                  # models of genai-prices
     LINE = "line"                        # names of the plan's own lines
+    OFFER = "commitment offer"           # commitment offers of the catalog (commitments.yaml)
     MODEL_FAMILY = "model family"        # model families of resources/catalog/models.yaml
 
 
@@ -67,6 +68,7 @@ NAME_LISTS: dict[NameList, str] = {
     NameList.API_PROVIDER: "a genai-prices provider (openai, anthropic, google...)",
     NameList.API_MODEL: "a genai-prices model id (`aicost catalog apis --search gpt`)",
     NameList.LINE: "names of the plan's lines",
+    NameList.OFFER: "an offer key of the catalog's commitments.yaml (`aicost commitments PLAN` lists them)",
     NameList.MODEL_FAMILY: "a model family of the catalog (resources/catalog/models.yaml) such as llama-3.1-70b",
 }
 """What the names of each list are, in words (docs, messages)."""

@@ -145,6 +145,30 @@ PARAMS: dict[str, tuple[FieldSpec, ...]] = {
         _share("discount", "Discount", "Committed-use discount off the on-demand price.", "a share such as 30%",
                required=False, maximum=0.99, source=SOURCES["reserved"], none_means="the catalog's discount"),
         LINES),
+    "commit": (
+        FieldSpec("offer", Kind.NAME, "Offer", "The commitment offer to buy (a key of the catalog's commitments.yaml), "
+                  "or auto: for each GPU pool, the offer the commitment planner recommends (the best expected "
+                  "saving, an obligation past the horizon counted as a cost).", names=NameList.OFFER, default="auto",
+                  choices=text_choices(("auto", "auto (the planner's pick)")),
+                  source="the commitment planner's pick (`aicost commitments PLAN`, the Commitments view)",
+                  example="auto, or an offer key such as aws.g6.xlarge.ri_standard.3y.all_upfront"),
+        FieldSpec("pools", Kind.NAMES, "GPU pools", "Only the pools of these GPUs (catalog keys).", names=NameList.GPU,
+                  limits=Limits(minimum=1), none_means="every pool of the lines",
+                  example="a list of GPUs such as [L4]"),
+        applies_to(("training", "fine_tuning", "inference", "exploration"),
+                   ("training", "fine_tuning", "inference", "exploration"), "compute sections", _COMPUTE_LABELS),
+        FieldSpec("gpus", Kind.INTEGER, "GPUs committed", "GPUs to commit in each pool, in the offer's steps "
+                  "(instead of coverage).", unit=U.GPUS, limits=Limits(minimum=1, maximum=F.MAX_GPUS),
+                  none_means="the planner's size", example="a whole number such as 4"),
+        _share("coverage", "Coverage", "Commit the fewest GPUs that cover at least this share of the usage in the "
+               "term (instead of gpus).", "a share such as 80%", required=False, none_means="the planner's size"),
+        FieldSpec("start", Kind.MONTH, "First month", "Plan month the term starts.", unit=U.PLAN_MONTHS,
+                  limits=Limits(minimum=1, maximum=F.MAX_MONTHS), none_means="the best start for the size",
+                  example="a plan month such as 4"),
+        _share("upfront_share", "Paid upfront", "Share of the term paid at purchase, for a partial-upfront offer "
+               "whose source does not split it (with auto: only such offers are considered).",
+               "a share such as 50%", required=False, allow_zero=True, none_means="the offer's"),
+        LINES),
     "spot": (
         applies_to(("training", "fine_tuning", "exploration"), ("training", "fine_tuning", "exploration"),
                    "compute sections", _COMPUTE_LABELS),

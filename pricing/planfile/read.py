@@ -217,7 +217,7 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
         data=P.Data(sections["data.storage"], sections["data.egress"]),
         services=P.Services(platform, sections["services.apis"]),
         annotation=sections["annotation"], mlops=sections["mlops"], people=sections["people"],
-        prices=prices, scenarios=scenarios, actuals=actuals,
+        commitments=sections["commitments"], prices=prices, scenarios=scenarios, actuals=actuals,
         key_order=tuple(r.tree.key_order.items()),
     )
     _check_months(plan, r)

@@ -100,7 +100,7 @@ def to_data(plan: P.Plan) -> dict:
                             for i, x in enumerate(lines)]
         if sub:
             out[group] = _ordered(sub, order.get(group))
-    for key in ("annotation", "mlops", "people"):
+    for key in ("annotation", "mlops", "people", "commitments"):
         lines = plan.section(key)
         if lines:
             out[key] = [_line_data(x, fields.section(key), order.get(f"{key}[{i}]")) for i, x in enumerate(lines)]

@@ -141,6 +141,8 @@ def _check_combination(info: StrategyInfo, a: Args, spath: str) -> list[Problem]
             missing = "tokens_per_second_per_gpu" if "gpu" in a else "gpu"
             out.append(Problem(f"missing {missing!r}: moving to another GPU needs the GPU and its throughput "
                                "(tokens per second differ by GPU)", spath))
+    if name == "commit" and "gpus" in a and "coverage" in a:
+        out.append(Problem("give either gpus or coverage (the share of the usage to cover), not both", spath))
     if name == "move" and bool(a.get("to")) == bool(a.get("cheapest")):
         out.append(Problem("give either to (a provider, e.g. to: gcp) or cheapest: true, not both"
                            if a.get("to") else "missing 'to': give the provider to move to (e.g. to: gcp), or "
@@ -198,7 +200,7 @@ def _check_lines(plan: Plan, p: "_Parsed", original: Plan) -> list[Problem]:
 # ---------------------------------------------------------------------------------------------
 
 _KIND_PARAM = {"gpu": "gpu", "storage tier": "tier", "tier": "tier", "model": "model", "provider": "provider",
-               "api provider": "provider"}
+               "api provider": "provider", "commitment offer": "offer"}
 """Which parameter a name in an UnknownNameError comes from."""
 
 
@@ -254,6 +256,8 @@ def _price_changed(plan: Plan, changed: Changed, env: _Env,
         if cancel is not None and n % 64 == 63 and cancel():
             raise Cancelled()
         section, _, rest = key.partition("[")
+        if section == "commitments":  # priced with the whole plan: the strategy chose them from priced offers
+            continue
         i = int(rest[:-1])
         line = plan.section(section)[i]
         try:
@@ -273,6 +277,8 @@ def _locate(exc: PlanError, p: _Parsed, a: Args) -> Problem:
             param = "rules"
         if param in a:
             path = f"{p.path}.{param}"
+    elif exc.problems and exc.problems[0].key_path in a:  # a transform's problem with one of its parameters
+        path = f"{p.path}.{exc.problems[0].key_path}"
     return Problem(exc.problems[0].message, path)
 
 

@@ -85,18 +85,20 @@ class ScenarioResult:
 
 
 def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
-             baseline: "Projection | None" = None, *, lazy: bool = False, previous: ScenarioResult | None = None,
-             cancel: Callable[[], bool] | None = None) -> ScenarioResult:
+             baseline: "Projection | None" = None, *, lazy: bool = False, view: Any = None,
+             previous: ScenarioResult | None = None, cancel: Callable[[], bool] | None = None) -> ScenarioResult:
     """Project the scenario, its saving against the baseline, and each strategy's part of it.
 
     ``lazy``: split the saving among the strategies on first use of ``attribution`` (or ``settle()``)
-    rather than now. ``previous``: the result of an earlier evaluation of this scenario (before an
-    edit of the plan): its scenario projection's line items are reused for the lines that did not
-    change, and its split is reused outright when nothing it depends on changed (the catalog, the
-    scenario, the plan's horizon, provider, exchange rate, prices and platform, and the lines of the
-    sections the strategies can change: other lines cost the same in every subset of strategies, so
-    their part of every strategy's saving is nil). ``cancel()`` is checked between subsets (raises
-    ``Cancelled``).
+    rather than now. ``view``: how commitments are charged (``engine.View``; default the baseline's, else
+    amortised): every subset is projected in it. ``previous``: the result of an earlier evaluation of this
+    scenario (before an edit of the plan): its scenario projection's line items are reused for the lines that
+    did not change, and its split is reused outright when nothing it depends on changed (the catalog, the
+    scenario, the view, the plan's horizon, currency, provider, exchange rate, prices, platform and
+    commitments, and the lines of the sections the strategies can change: other lines cost the same in every
+    subset of strategies, so their part of every strategy's saving is nil; with commitments, every compute
+    section, as a commitment covers its pool's usage whichever lines use it). ``cancel()`` is checked between
+    subsets (raises ``Cancelled``).
     """
     def check_cancel() -> None:
         if cancel is not None and cancel():
@@ -110,20 +112,21 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
     if problems:
         raise PlanError(problems)
     check_cancel()
+    view = engine.View(view or (baseline.view if baseline is not None else engine.View.AMORTISED))
     if baseline is None:
-        baseline = engine.project(plan, env.catalog)
+        baseline = engine.project(plan, env.catalog, view=view)
     before = previous.projection if previous is not None else None
-    projection = engine.project(full, env.catalog, previous=before)
+    projection = engine.project(full, env.catalog, view=view, previous=before)
     check_cancel()
     saving = baseline.monthly - projection.monthly
-    depends = _Depends.of(plan, scenario, parsed, env.catalog)
+    depends = _Depends.of(plan, scenario, parsed, env.catalog, view)
     reuse = previous.raw if previous is not None and previous.raw is not None and previous.depends == depends else None
 
     def split() -> tuple:
         if reuse is not None:
             raw, method = reuse
         else:
-            cost = _SubsetCost(plan, parsed, env, baseline, projection, cancel)
+            cost = _SubsetCost(plan, parsed, env, baseline, projection, cancel, view)
             if len(parsed) <= SHAPLEY_MAX:
                 raw, method = _shapley(cost, len(parsed)), "shapley"
             else:
@@ -140,6 +143,7 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
                              f"({_NO_SAVING.get(p.name, 'the lines it changes cost the same')})")
             elif part.sum() < 0:
                 notes.append(f"{p.name} costs more than it saves here (its part of the saving is negative)")
+        notes += _commitment_notes(projection, len(plan.commitments))
         return tuple((p.name, part) for p, part in zip(parsed, parts)), method, tuple(notes)
 
     base_total = baseline.total
@@ -158,7 +162,8 @@ class _Depends:
         self.catalog, self.values, self.lines = catalog, values, lines
 
     @classmethod
-    def of(cls, plan: Plan, scenario: Scenario, parsed: list[_Parsed], env_catalog: "Catalog") -> "_Depends":
+    def of(cls, plan: Plan, scenario: Scenario, parsed: list[_Parsed], env_catalog: "Catalog",
+           view: Any = "amortised") -> "_Depends":
         sections: set[str] = set()
         for p in parsed:
             a = p.a
@@ -167,7 +172,10 @@ class _Depends:
                 sections.update(COMPUTE_SECTIONS.values())
             if p.name == "self_host":  # its new serving lines join the inference lines
                 sections.add("compute.inference")
-        values = (scenario, plan.months, plan.start, plan.provider, plan.fx_rate, plan.prices, plan.services.platform)
+        if plan.commitments or any(p.name == "commit" for p in parsed):  # a commitment covers its pool's usage,
+            sections.update(COMPUTE_SECTIONS.values())                  # whichever section's lines use it
+        values = (scenario, plan.months, plan.start, plan.currency, plan.provider, plan.fx_rate, plan.prices,
+                  plan.services.platform, plan.commitments, str(view))
         return cls(env_catalog, values, tuple((s, plan.section(s)) for s in sorted(sections)))
 
     def __eq__(self, other: object) -> bool:
@@ -184,10 +192,17 @@ _NO_SAVING = {name: "serving lines held at min_gpus need no fewer GPUs" for name
 """Why a strategy that changed lines may still save nothing."""
 
 
-def evaluate_all(plan: Plan, catalog: "Catalog | None" = None) -> tuple[ScenarioResult, ...]:
-    """Every scenario of the plan evaluated against one baseline projection."""
+def _commitment_notes(projection: "Projection", kept: int) -> list[str]:
+    """Commitments the scenario adds (after the plan's ``kept`` own) whose term runs past the horizon: what they
+    still owe then is not in its saving."""
+    new = [li for li in projection.line_items if li.section == "commitments"][kept:]
+    return [f"{li.name}: {note}" for li in new for note in li.notes if "past the horizon" in note]
+
+
+def evaluate_all(plan: Plan, catalog: "Catalog | None" = None, *, view: Any = None) -> tuple[ScenarioResult, ...]:
+    """Every scenario of the plan evaluated against one baseline projection (in ``view``, default amortised)."""
     catalog = _catalog(catalog)
-    baseline = engine.project(plan, catalog)
+    baseline = engine.project(plan, catalog, view=view or engine.View.AMORTISED)
     return tuple(evaluate(plan, s, catalog, baseline) for s in plan.scenarios)
 
 
@@ -207,8 +222,8 @@ class _SubsetCost:
     """
 
     def __init__(self, plan: Plan, parsed: list[_Parsed], env: _Env, baseline: "Projection",
-                 full: "Projection", cancel: Callable[[], bool] | None = None):
-        self.plan, self.parsed, self.env, self.cancel = plan, parsed, env, cancel
+                 full: "Projection", cancel: Callable[[], bool] | None = None, view: Any = "amortised"):
+        self.plan, self.parsed, self.env, self.cancel, self.view = plan, parsed, env, cancel, view
         self.k = len(parsed)
         top = (1 << self.k) - 1
         self.memo: dict[int, np.ndarray] = {0: baseline.monthly, top: full.monthly}
@@ -241,16 +256,22 @@ class _SubsetCost:
         if got is None:
             if self.cancel is not None and self.cancel():
                 raise Cancelled()
-            got = engine.project(self._plan(mask), self.env.catalog).monthly if self.exact else self._fast(mask)
+            got = (engine.project(self._plan(mask), self.env.catalog, view=self.view).monthly if self.exact
+                   else self._fast(mask))
             self.memo[mask] = got
         return got
 
     def _fast(self, mask: int) -> np.ndarray:
         state = self._state(mask)
-        rest = state.rest + state.rate * state.marked if state.rate else state.rest
+        out = state.rest + state.rate * state.marked if state.rate else state.rest
         if state.accounts:  # account-wide tiers on the subset's summed volumes, as project's pass (data, MLOps)
-            rest = rest + engine.account_adjustment([state.items[at] for at in state.accounts])
-        return rest
+            out = out + engine.account_adjustment([state.items[at] for at in state.accounts])
+        plan = self._plan(mask)
+        if plan.commitments:  # priced against this subset's compute items (they depend on every line's usage)
+            ctx = self._context(plan)
+            added = engine.with_commitments(plan, state.items, ctx, self.view)[len(state.items):]
+            out = out + np.sum([li.monthly for li in added], axis=0)
+        return out
 
     def _context(self, plan: Plan) -> Any:
         ctx = self.contexts.get(plan.prices)
@@ -288,6 +309,8 @@ class _SubsetCost:
                 offsets, accounts = before.offsets, set(before.accounts)
                 for key in changed:
                     section, _, rest_key = key.partition("[")
+                    if section == "commitments":  # not a line item here: ``_fast`` prices the subset's commitments
+                        continue
                     i = int(rest_key[:-1])
                     item = self._item(section, i, plan.section(section)[i], plan, ctx)
                     at = offsets[section] + i

@@ -172,6 +172,16 @@ _INFO: tuple[StrategyInfo, ...] = (
         fields.strategy_params("move"),
         "every line it applies to is already at that provider (or already at its cheapest)"),
     StrategyInfo(
+        "commit", "Commit (reserved / savings plan)",
+        "Buy a commitment offer (reserved instance, savings plan, committed use discount) for a GPU pool's usage: "
+        "adds it to the plan's commitments, priced at the offer's terms against the on-demand usage it covers. "
+        "``offer: auto`` takes the commitment planner's pick; ``gpus`` or ``coverage`` size it (default: the "
+        "planner's size), ``start`` places it (default: the best start). Runs after the strategies that change "
+        "compute, so it is sized on the usage they leave.",
+        ("compute.training", "compute.fine_tuning", "compute.inference", "compute.exploration"),
+        fields.strategy_params("commit"),
+        "no GPU pool of the lines it applies to where a commitment pays (or none bought on demand)"),
+    StrategyInfo(
         "annotation_reduction", "Fewer items to label",
         "Label fewer items thanks to active learning, semi-supervised learning or synthetic data (the cost of "
         "generating synthetic data is not modelled).",

@@ -45,6 +45,8 @@ class _Env:
     def __init__(self, catalog: "Catalog"):
         self.catalog = catalog
         self._priced: dict[tuple, "Catalog"] = {}
+        self.commit_memo: dict[tuple, Any] = {}
+        """The commit strategy's choices by what they depend on (subsets of a scenario share them)."""
         self.strategy: int | None = None
         """Set while the Shapley split applies its ``strategy``-th strategy: ``_edit`` then remembers each
         line's change (the same input line object gives the same output object across subsets)."""
@@ -69,7 +71,7 @@ Changed = tuple[str, ...]
 
 
 def _sections(info: StrategyInfo, a: Args) -> tuple[str, ...]:
-    if "applies_to" in a and info.name in ("spot", "reserved"):
+    if "applies_to" in a and info.name in ("spot", "reserved", "commit"):
         return tuple(COMPUTE_SECTIONS[s] for s in a["applies_to"])
     if info.name == "move":
         return tuple(MOVE_SECTIONS[s] for s in a.get("applies_to", ("training", "fine_tuning", "inference",
@@ -259,6 +261,27 @@ def _spot(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
             return None
         return _set(line, pricing=Pricing.SPOT, interruption_overhead=overhead)
     return _edit(plan, _sections(STRATEGIES["spot"], a), a.get("lines"), change, env)
+
+
+def _commit(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
+    """Add the commitments ``pricing.commitments.choose`` picks (sized on the usage the strategies before it leave)."""
+    from pricing.commitments.choose import choose
+    sections = _sections(STRATEGIES["commit"], a)
+    # what the choice depends on: the compute lines, their prices and settings (the dated exchange rate follows
+    # the currency and the start month), the commitments already there
+    key = (plan.compute, plan.services.platform, plan.prices, plan.provider, plan.months, plan.fx_rate,
+           plan.currency, plan.start, plan.commitments, tuple(sorted((k, repr(v)) for k, v in a.items())))
+    got = env.commit_memo.get(key)
+    if got is None:
+        got = env.commit_memo[key] = tuple(c.line for c in choose(
+            plan, env.catalog, offer=a.get("offer", "auto"), gpus_of=a.get("pools"), sections=sections,
+            lines=a.get("lines"), gpus=a.get("gpus"), coverage=a.get("coverage"), start=a.get("start"),
+            upfront_share=a.get("upfront_share")))
+    if not got:
+        return plan, ()
+    first = len(plan.commitments)
+    return replace(plan, commitments=plan.commitments + got), tuple(f"commitments[{first + j}]"
+                                                                     for j in range(len(got)))
 
 
 def _auto_shutdown(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
@@ -457,7 +480,7 @@ _TRANSFORMS: dict[str, Callable[[Plan, Args, _Env], tuple[Plan, Changed]]] = {
     "quantization": _quantization, "distillation": _throughput, "efficient_architecture": _throughput,
     "batching": _throughput, "reserved": _reserved, "spot": _spot, "auto_shutdown": _auto_shutdown,
     "api_cache": _api_cache, "prompt_caching": _prompt_caching, "batch_api": _batch_api, "lifecycle": _lifecycle,
-    "compression": _compression, "egress_reduction": _egress_reduction, "move": _move,
+    "compression": _compression, "egress_reduction": _egress_reduction, "move": _move, "commit": _commit,
     "annotation_reduction": _annotation_reduction,
 }
 assert list(_TRANSFORMS) == list(STRATEGIES)  # noqa: S101 - the canonical order is STRATEGIES'

@@ -39,6 +39,8 @@ mlops:
   - {name: K8s, kind: k8s_control_plane}
 people:
   - {name: Ops, hours_per_month: 10, hourly_rate: 50}
+commitments:
+  - {name: RI, offer: aws.g6.xlarge.ri_standard.1y.partial_upfront, gpus: 1, upfront_share: 50%}
 """
 """A 240-month plan with one line of each section (a derived training run for params, tokens and MFU)."""
 
@@ -46,7 +48,7 @@ LINE_OF = {"": "", "compute.training": "compute.training[0]", "compute.fine_tuni
            "compute.inference": "compute.inference[0]", "compute.exploration": "compute.exploration[0]",
            "data.storage": "data.storage[0]", "data.egress": "data.egress[0]", "services.platform": "services.platform",
            "services.apis": "services.apis[0]", "annotation": "annotation[0]", "mlops": "mlops[0]",
-           "people": "people[0]"}
+           "people": "people[0]", "commitments": "commitments[0]"}
 
 
 def _cases():
@@ -55,7 +57,7 @@ def _cases():
     forms = {"": plan_settings.SETTINGS, "compute.training": compute.TRAINING, "compute.inference": compute.INFERENCE,
              "compute.exploration": compute.EXPLORATION, "data.storage": data.STORAGE, "data.egress": data.EGRESS,
              "services.platform": services.PLATFORM, "services.apis": services.APIS, "annotation": work.ANNOTATION,
-             "mlops": work.MLOPS, "people": work.PEOPLE}
+             "mlops": work.MLOPS, "people": work.PEOPLE, "commitments": compute.COMMITMENTS}
     out = []
     for section, form_fields in forms.items():
         for f in form_fields:
@@ -117,7 +119,7 @@ def test_every_field_of_the_schema_has_an_input():
     forms = {"": plan_settings.SETTINGS, "compute.training": compute.TRAINING, "compute.inference": compute.INFERENCE,
              "compute.exploration": compute.EXPLORATION, "data.storage": data.STORAGE, "data.egress": data.EGRESS,
              "services.platform": services.PLATFORM, "services.apis": services.APIS, "annotation": work.ANNOTATION,
-             "mlops": work.MLOPS, "people": work.PEOPLE}
+             "mlops": work.MLOPS, "people": work.PEOPLE, "commitments": compute.COMMITMENTS}
     for path, form_fields in forms.items():
         specs = [f.spec for f in form_fields]
         expected = [f for f in fields.section(path).fields if f.kind is not Kind.SAMPLE]

@@ -3,6 +3,7 @@ to the engine to the cent; changing an input moves the totals by the hand-comput
 becomes a formula; the file is written atomically."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from pathlib import Path
@@ -98,11 +99,22 @@ def assert_ties(book: Book, proj) -> None:
         assert np.abs(got - li.monthly).max() < 1e-6, li.name
 
 
+@pytest.fixture(scope="module")
+def example_books(tmp_path_factory, catalog) -> dict:
+    """Each example exported (with its scenarios and tornado) and recalculated once: loading a workbook into
+    `formulas` is what takes the time (about 6 s for a 36-month plan), so every test of an example reads this."""
+    out = {}
+    for path in EXAMPLES:
+        plan = load_checked(path, catalog)
+        out[path.stem] = (plan, engine.project(plan, catalog), export(plan, tmp_path_factory.mktemp(path.stem),
+                                                                       catalog))
+    return out
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_example_plans_recalculate_to_the_engines_cents(path, tmp_path, catalog):
-    plan = load_checked(path, catalog)
-    book = export(plan, tmp_path, catalog, with_tornado=False)
-    assert_ties(book, engine.project(plan, catalog))
+def test_example_plans_recalculate_to_the_engines_cents(path, example_books):
+    plan, proj, book = example_books[path.stem]
+    assert_ties(book, proj)
 
 
 EVERY_SECTION = """\
@@ -176,8 +188,14 @@ with growth, a cached-input API and an embeddings API, a platform markup, annota
 override, a second provider, and a currency other than USD."""
 
 
-def test_every_section_recalculates_to_the_engines_cents(tmp_path, catalog):
+@pytest.fixture(scope="module")
+def every_section(tmp_path_factory, catalog):
     plan = planfile.loads(EVERY_SECTION)
+    return plan, export(plan, tmp_path_factory.mktemp("every"), catalog, with_tornado=False)
+
+
+def test_every_section_recalculates_to_the_engines_cents(every_section, catalog):
+    plan, book = every_section
     proj = engine.project(plan, catalog)
     # the plan exercises what it says: the cap bites, the lifecycle fills three tiers, the batches overlap
     serving = next(li for li in proj.line_items if li.name == "Capped serving")
@@ -186,7 +204,6 @@ def test_every_section_recalculates_to_the_engines_cents(tmp_path, catalog):
     assert {q for q, _ in lake.quantities} >= {"GB-months standard", "GB-months infrequent", "GB-months archive"}
     boxes = next(li for li in proj.line_items if li.name == "Boxes")
     assert boxes.quantity("items").max() > 90_000 / 5 + 1  # two batches running in the same month
-    book = export(plan, tmp_path, catalog, with_tornado=False)
     assert_ties(book, proj)
     assert "€" in book.wb["Monthly"].cell(book.row_of("Monthly", "Total"), 4).number_format
 
@@ -211,10 +228,15 @@ prices:
 """
 
 
-def test_changing_an_input_moves_every_month_and_total_by_the_hand_computed_amount(tmp_path, catalog):
+@pytest.fixture(scope="module")
+def changes_book(tmp_path_factory, catalog):
+    return export(planfile.loads(CHANGES), tmp_path_factory.mktemp("changes"), catalog, with_tornado=False)
+
+
+def test_changing_an_input_moves_every_month_and_total_by_the_hand_computed_amount(changes_book, catalog):
     plan = planfile.loads(CHANGES)
     proj = engine.project(plan, catalog)
-    book = export(plan, tmp_path, catalog, with_tornado=False)
+    book = changes_book
     total_row = book.row_of("Monthly", "Total")
     base = book.months(total_row, 6)
     assert np.abs(base - proj.monthly).max() < 1e-6
@@ -258,10 +280,8 @@ people:
     assert X.fiscal_year(2027, 12, 1) == 2027
 
 
-def test_scenarios_and_drivers_sheets(tmp_path, catalog):
-    plan = load_checked(ROOT / "resources" / "examples" / "vision-inhouse.yaml", catalog)
-    book = export(plan, tmp_path, catalog)
-    proj = engine.project(plan, catalog)
+def test_scenarios_and_drivers_sheets(example_books, catalog):
+    plan, proj, book = example_books["vision-inhouse"]
     from pricing import scenarios
     frugal = scenarios.evaluate(plan, plan.scenario("Frugal"), catalog, proj)
     r = book.row_of("Scenarios", "Frugal")
@@ -316,9 +336,8 @@ def test_plan_text_is_never_a_formula(tmp_path, catalog):
     assert_ties(book, engine.project(plan, catalog))
 
 
-def test_layout_frozen_headers_named_inputs_sources(tmp_path, catalog):
-    plan = planfile.loads(CHANGES)
-    book = export(plan, tmp_path, catalog, with_tornado=False)
+def test_layout_frozen_headers_named_inputs_sources(changes_book):
+    book = changes_book
     assert book.wb["Monthly"].freeze_panes == "E5"
     assert book.wb["Inputs"].freeze_panes == "B2"
     names = book.wb.defined_names
@@ -337,36 +356,79 @@ def test_layout_frozen_headers_named_inputs_sources(tmp_path, catalog):
     assert book.wb["Monthly"].column_dimensions["B"].width > 40
 
 
-def test_computed_inputs_are_marked_and_listed(tmp_path, catalog):
-    plan = planfile.loads(EVERY_SECTION)
-    book = export(plan, tmp_path, catalog, with_tornado=False)
+def test_computed_inputs_are_marked_and_listed(every_section):
+    plan, book = every_section
     notes = [c.value for c in book.wb["Notes"]["A"] if c.value]
     assert any(n.startswith(X.COMPUTED) and "Lake" in n for n in notes)
     marked = [c.value for c in book.wb["Monthly"]["B"] if c.value and X.COMPUTED in c.value]
     assert any("share of the initial volume" in m for m in marked)
 
 
-def test_commitments_in_the_workbook_follow_the_cash_amortised_switch(tmp_path, catalog):
-    plan = load_checked(ROOT / "resources" / "examples" / "finetuned-open-model.yaml", catalog)
-    proj = engine.project(plan, catalog)
-    offer = next(o for o in cm.load_offers() if o.key == "aws.p5.4xlarge.ri_standard.3y.all_upfront")
-    c = cm.Commitment(offer, 3, 2)
-    book = export(plan, tmp_path, catalog, view="cash", commitments=[c], with_tornado=False)
-    n = len(proj.months)
+COMMITTED = """\
+format: aicost-plan/1
+name: Committed
+start: 2027-01
+months: 18
+provider: aws
+compute:
+  inference:
+    - {name: Serving, gpu: L4, requests_per_month: 3M, output_tokens: 500, tokens_per_second_per_gpu: 1000,
+       utilization: 50%, min_gpus: 3, growth: 10%}
+  training:
+    - {name: Monthly run, gpu: H100-80GB, gpus: 8, hours: 200, month: 1, every: 1}
+  exploration:
+    - {name: Notebooks, gpu: H100-80GB, people: 2, hours_per_week: 20}
+commitments:
+  - {name: L4 base, offer: aws.g6.xlarge.ri_standard.3y.all_upfront, gpus: 3, start: 1}
+  - {name: L4 top-up, offer: aws.g6.xlarge.ri_standard.1y.none_upfront, gpus: 2, start: 7}
+  - {name: H100 partial, offer: aws.p5.4xlarge.ri_standard.3y.partial_upfront, gpus: 4, start: 2, upfront_share: 40%}
+prices:
+  gpu.H100-80GB.aws.on_demand: 4.0
+"""
+"""Serving that ramps from 3 to 6 L4 GPUs under two stacked commitments (the second covers what the first leaves:
+live MIN formulas), and a bursty H100 pool (a run and notebooks overlapping in the month: its covered hours are
+the engine's) under a partial-upfront commitment with its share."""
+
+
+@pytest.fixture(scope="module")
+def committed_book(tmp_path_factory, catalog):
+    plan = planfile.loads(COMMITTED)
+    return plan, export(plan, tmp_path_factory.mktemp("committed"), catalog, view="cash", with_tornado=False)
+
+
+def test_commitments_in_the_workbook_follow_the_cash_amortised_switch(committed_book, catalog):
+    plan, book = committed_book
+    cash, amortised = (engine.project(plan, catalog, view=v) for v in ("cash", "amortised"))
+    serving = next(li for li in cash.line_items if li.name == "Serving").quantity("GPUs")
+    assert serving.min() == 3 and serving.max() == 6        # the top-up covers what the base leaves
+    assert_ties(book, cash)                                  # every line, commitment, category and total
+    n = len(cash.months)
     total_row = book.row_of("Monthly", "Total")
-    cash = cm.monthly(proj, [c], "cash", catalog)
-    amortised = cm.monthly(proj, [c], "amortised", catalog)
-    assert np.abs(book.months(total_row, n) - cash).max() < 1e-6
-    flipped = book.months(total_row, n, book.recalc(view_cash=0))
-    assert np.abs(flipped - amortised).max() < 1e-6
-    # a cheaper H100 moves the lines and the commitment's charge with it: recomputed by hand from the engine's
-    # figures at 3.90 -> 3.00 $/GPU-hour (every H100 cost in the plan is linear in that price)
-    h100 = sum(li.monthly for li in proj.line_items if li.section.startswith("compute.") and "H100" in
-               str([s.key for s in li.sources]))
-    eff = cm.effect(proj, [c], catalog)
-    expect = amortised + (h100 - eff.credit + eff.amortised) * (3.0 / 3.9 - 1)
-    moved = book.months(total_row, n, book.recalc(view_cash=0, px_gpu_H100_80GB_aws_on_demand=3.0))
-    assert np.abs(moved - expect).max() < 1e-6
+    flipped = book.recalc(view_cash=0)
+    assert np.abs(book.months(total_row, n, flipped) - amortised.monthly).max() < 1e-6
+    for li in amortised.line_items:
+        assert np.abs(book.months(book.row_of("Monthly", li.name, "cost"), n, flipped) - li.monthly).max() < 1e-6
+    # the L4 base's cash row pays its whole 3-year term in month 1: 3 GPUs x 730 h x 36 months x the effective
+    # rate (0.8048 x (1 - discount))
+    base = next(li for li in cash.line_items if li.name == "L4 base")
+    offer = cm.catalog_offers(catalog)["aws.g6.xlarge.ri_standard.3y.all_upfront"]
+    upfront = 3 * 730 * 36 * 0.8048 * (1 - offer.discount)
+    charge = book.months(book.row_of("Monthly", "L4 base", "commitment charge, cash"), n)
+    assert charge[0] == pytest.approx(upfront) and not charge[1:].any()
+    assert base.quantity("charge, cash")[0] == pytest.approx(upfront)
+    # the H100 pool's covered hours are the engine's (marked), its prices and terms live
+    assert "usage covered by the commitment (computed by AI Cost Planner)" in [
+        c.value for c in book.wb["Monthly"]["B"] if c.value]
+    # every L4 cost is linear in the L4 price: serving, and both commitments' charges and credits; at $1.00
+    # instead of $0.8048 the amortised total moves by (their sum) x (1.00 / 0.8048 - 1)
+    l4 = sum(li.monthly for li in amortised.line_items if li.name in ("Serving", "L4 base", "L4 top-up"))
+    moved = book.months(total_row, n, book.recalc(view_cash=0, px_gpu_L4_aws_on_demand=1.0))
+    assert np.abs(moved - (amortised.monthly + l4 * (1.0 / 0.8048 - 1))).max() < 1e-6
+    # GPUs committed are live too: the base at 4 GPUs is what the engine prices for the plan with 4
+    four = dataclasses.replace(plan, commitments=(dataclasses.replace(plan.commitments[0], gpus=4),
+                                                  *plan.commitments[1:]))
+    assert np.abs(book.months(total_row, n, book.recalc(cm1_gpus=4)) -
+                  engine.project(four, catalog, view="cash").monthly).max() < 1e-6
 
 
 def test_written_atomically(tmp_path, catalog, monkeypatch):

@@ -25,8 +25,8 @@ def catalog():
 
 
 # fx_range: the range of fx_rate (a range, like a line's ranges); priced_with: the price record
-STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "actuals",
-             "key_order", "fx_range", "priced_with"}
+STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "commitments", "prices", "scenarios",
+             "actuals", "key_order", "fx_range", "priced_with"}
 """Plan attributes that are sections or file structure, not settings."""
 
 
@@ -69,16 +69,24 @@ def test_every_strategy_has_its_parameters_in_the_schema():
 
 
 def test_numeric_keys_mean_the_same_in_every_section():
-    """A key's rules are the same wherever it appears, so key-level views (INTEGER_KEYS, by_key) are sound."""
+    """A key's rules are the same wherever it appears, so key-level views (INTEGER_KEYS, by_key) are sound.
+
+    A commitment's ``gpus`` is bought, not estimated: the same kind, unit and limits as a run's, but no range
+    and no default (the key-level views read rangeable keys only from the sections whose lines are sampled)."""
     seen = {}
     for section in fields.SECTIONS:
         for f in section.fields:
             if not f.numeric:
                 continue
-            rules = (f.kind, f.unit, f.limits, f.rangeable, f.default if not f.required else "required")
+            sampled = section.path != "commitments"
+            rules = (f.kind, f.unit, f.limits) + ((f.rangeable, f.default if not f.required else "required")
+                                                  if sampled else ())
             if f.key in seen:
-                assert seen[f.key][1] == rules, (f.key, section.path, seen[f.key][0])
-            seen[f.key] = (section.path, rules)
+                assert seen[f.key][1][:len(rules)] == rules, (f.key, section.path, seen[f.key][0])
+            if sampled or f.key not in seen:
+                seen[f.key] = (section.path, rules)
+    commit = fields.field("commitments", "gpus")
+    assert not commit.rangeable and commit.required and fields.INTEGER_KEYS == uncertainty._INTEGER
 
 
 def _all_specs():
@@ -125,7 +133,8 @@ def test_the_old_tables_are_views_of_the_schema():
                                             "workers_per_item"}
     assert set(planfile._SHARE_FIELDS) == {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
                                            "cached_input_share", "response_cache_hit_rate", "interruption_overhead",
-                                           "cache_write_share", "batch_share", "off_peak_share", "fte", "goodput"}
+                                           "cache_write_share", "batch_share", "off_peak_share", "fte", "upfront_share",
+                                           "goodput"}
     assert uncertainty._INTEGER == fields.INTEGER_KEYS
 
 
@@ -180,6 +189,7 @@ MINIMAL = {
     "annotation": {"name": "X", "task": "bounding_box", "items": 100},
     "mlops": {"name": "X", "kind": "k8s_control_plane"},
     "people": {"name": "X", "hours_per_month": 10, "hourly_rate": 50},
+    "commitments": {"name": "X", "offer": "aws.g6.xlarge.ri_standard.1y.none_upfront", "gpus": 1},
 }
 """A valid line of each section, to which one field under test is added."""
 
