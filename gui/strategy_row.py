@@ -207,10 +207,13 @@ class StrategyRow(QFrame):
             self.show_problems([])
             return
         values = dict(spec.params)
+        params = {p.key: p for p in self.info.params}
         for name, w in self.inputs.items():
             value = values.get(name)
             if name == "api" and value is None:
                 value = values.get("lines")
+            if value is None and isinstance(w, (SectionChecks, _Flag)):
+                value = params[name].default  # boxes have no placeholder: they show what applies when unset
             w.set_value(value)  # type: ignore[attr-defined]
 
     def show_problems(self, problems: list[tuple[str, str]]) -> None:

@@ -443,7 +443,9 @@ class SectionChecks(QWidget):
     def value(self) -> tuple[str, ...]:
         return tuple(name for name, box in self._boxes.items() if box.isChecked())
 
-    def set_value(self, names: Sequence[str]) -> None:
+    def set_value(self, names: Sequence[str] | str | None) -> None:
+        """Tick ``names`` (None or nothing ticks none; one name may be given alone)."""
+        names = () if names is None else (names,) if isinstance(names, str) else tuple(names)
         for name, box in self._boxes.items():
             with QSignalBlocker(box):
                 box.setChecked(name in names)
