@@ -1,9 +1,11 @@
 """Ranges of uncertain inputs as plans and forms write them: ``2M ± 30%``, ``1M..2M``, ``{low, likely, high}``."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from pricing import plan as P
+from pricing.currencies import SIGNS
 from pricing.errors import PlanError
 from pricing.quantities import format_number, format_share, parse_number, parse_share
 
@@ -19,7 +21,15 @@ def is_range(v: Any) -> bool:
     """Whether a raw value is written as a range (the field then reads it with ``read_range``)."""
     if isinstance(v, dict):
         return bool(set(v) & {"low", "likely", "high"})
-    return isinstance(v, str) and (any(t in v for t in PLUS_MINUS) or THROUGH in v)
+    if not isinstance(v, str):
+        return False
+    if any(t in v for t in PLUS_MINUS):
+        return True
+    parts = v.split(THROUGH)  # "1M..2M" (not a path such as ../prompts, nor text ending "...")
+    return 2 <= len(parts) <= 3 and all(_BOUND.match(p) for p in parts)
+
+
+_BOUND = re.compile(r"^\s*[-+]?\s*[" + re.escape("".join(SIGNS)) + r"]?\s*(\d|\.\d|\()")
 
 
 def read_range(v: Any, reader: Callable[[Any], Any], share: bool = False) -> P.Range:
