@@ -16,6 +16,7 @@ from pricing.planfile import FileChangedError
 from gui.autosave import ask_file_changed
 from gui.charts import ChartsView
 from gui.editors import EditorStack, LineActions, PlanTree
+from gui.editors.undo_keys import SheetUndo, redo_shortcuts
 from gui.errors import ErrorPresenter
 from gui.headline import HeadlineBar
 from gui.line_table import LineTable
@@ -139,8 +140,9 @@ class MainWindow(QMainWindow):
         undo = self.document.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(sk.Undo))
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence(sk.Redo))
+        redo.setShortcuts(redo_shortcuts())  # Ctrl+Shift+Z and Ctrl+Y wherever the platform's own key is
         m.addActions([undo, redo])
+        self.sheet_undo = SheetUndo(self)  # Ctrl+Z in a field undoes the plan's last edit, as in a spreadsheet
         m = self.menuBar().addMenu("&View")
         for dock in (self.plan_dock, self.editor_dock, self.savings_dock, self.history_dock):
             m.addAction(dock.toggleViewAction())
