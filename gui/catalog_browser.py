@@ -233,7 +233,9 @@ class CatalogBrowser(QDialog):
         self.catalog_view = self._table(self.catalog_proxy)
         self.catalog_view.setToolTip("")
         self.catalog_view.doubleClicked.connect(self._on_double_clicked)
+        # a mouse click moves the current row before it selects it (the keyboard selects first): follow both
         self.catalog_view.selectionModel().currentRowChanged.connect(self._on_selection_changed)
+        self.catalog_view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
@@ -279,7 +281,9 @@ class CatalogBrowser(QDialog):
         self.api_proxy.setSourceModel(self.api_model)
         self.api_proxy.setSortRole(RawRole)
         self.api_view = self._table(self.api_proxy)
+        # a mouse click moves the current row before it selects it (the keyboard selects first): follow both
         self.api_view.selectionModel().currentRowChanged.connect(self._on_selection_changed)
+        self.api_view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
         layout = QVBoxLayout(page)
         layout.addLayout(row)
