@@ -20,7 +20,7 @@ from pricing.plan import Plan  # noqa: E402
 
 from gui.pdf import export_compare_pdf, export_pdf  # noqa: E402
 from gui.workers import Cancelled  # noqa: E402
-from pricing.load import load_checked, loads_checked
+from pricing.load import load_checked, loads_checked  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
@@ -171,6 +171,20 @@ def test_comparison_report(tmp_path, base_catalog):
         assert heading in text, heading
     assert "Cached input" in text and "gpt-4.1-nano" in text       # inputs named by the schema's labels
     assert round(float(pypdf.PdfReader(str(out)).pages[0].mediabox.width)) == 612
+
+
+def test_comparison_report_says_when_horizons_differ(tmp_path, base_catalog):
+    """Short: Jan-Dec 2027 at $1,000/month, Long: Jul 2027-Jun 2029 at $1,100/month (tests.pricing.test_compare)."""
+    from tests.pricing.test_compare import HORIZON_A, HORIZON_B
+    entries = [C.entry_from_plan(loads_checked(t, catalog=base_catalog), base_catalog) for t in (HORIZON_A, HORIZON_B)]
+    cmp = C.compare(entries)
+    out = tmp_path / "horizons.pdf"
+    export_compare_pdf(cmp, out, page_size="A4")
+    text = re.sub(r"\s+", " ", text_of(out))
+    assert "The horizons differ" in text and "A covers 2027-01 to 2027-12 (12 months)" in text
+    # the shared total: Jul-Dec 2027, 6 x $1,000 = $6,000 against 6 x $1,100 = $6,600
+    assert "Total, months all cover (2027-07 to 2027-12)" in text
+    assert "6,000" in text and "6,600" in text
 
 
 def test_headless_export_starts_its_own_application(tmp_path):
