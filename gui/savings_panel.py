@@ -304,6 +304,7 @@ class SavingsPanel(QWidget):
             set_text(
                 self.summary,
                 f"<b>{scenario.name}</b> saves <b>{fmt.auto(summary['saving_total'])}</b> over {months} months "
-                f"(<b>{fmt.percent(summary['saving_share'], 1)}</b>): {fmt.auto(summary['baseline_total'])} → "
+                f"(<b>{fmt.percent(summary['saving_share'], series.SHARE_DIGITS)}</b>): "
+                f"{fmt.auto(summary['baseline_total'])} → "
                 f"{fmt.auto(summary['scenario_total'])}")
         self.data = summary

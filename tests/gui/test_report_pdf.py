@@ -282,3 +282,14 @@ def test_a_plan_that_cannot_be_priced_is_not_exported(host, plan_document, tmp_p
     assert export_actions.export_csv(host, plan_document, path=tmp_path / "r.csv") is None
     assert "can't be priced" in host.presenter.last_dialog.text()
     assert not (tmp_path / "r.pdf").exists() and not (tmp_path / "r.csv").exists()
+
+
+def test_the_report_shows_run_rates_without_one_off_runs(tmp_path, base_catalog):
+    """tests.pricing.test_series.RUN_RATE_PLAN: Jan 2027 is $1,175 = $1,025 recurring + $150 one-off."""
+    from tests.pricing.test_series import RUN_RATE_PLAN
+    plan = loads_checked(RUN_RATE_PLAN, file="t.yaml", catalog=base_catalog)
+    out = tmp_path / "one-offs.pdf"
+    export_pdf(plan, out, catalog=base_catalog, generated=dt.date(2027, 1, 15), samples=200)
+    text = re.sub(r"\s+", " ", text_of(out))
+    assert "$1,025/mo" in text and "Jan 2027 + $150 one-off" in text
+    assert "The plan starts at $1,025 a month (plus $150 of one-off runs in its first month)" in text
