@@ -15,6 +15,7 @@ from gui.catalog_models import (ApiModelTableModel, ApiRow, CatalogFilter, Catal
                                 RawRole, RowRole, api_rows, api_tooltip, catalog_rows, entry_tooltip, plan_keys_for,
                                 with_prices)
 from pricing.errors import PlanError
+from pricing.wording import plural
 
 # --------------------------------------------------------------------------- override dialog
 
@@ -344,7 +345,7 @@ class CatalogBrowser(QDialog):
     def _update_count(self) -> None:
         self.count_label.setText(f"{self.catalog_proxy.rowCount()} of {self.catalog_model.rowCount()} prices")
         n = self.api_model.rowCount()
-        self.api_count_label.setText(f"{n} model{'s' if n != 1 else ''}"
+        self.api_count_label.setText(f"{plural(n, 'model')}"
                                      + (" (first shown)" if n >= self._api_limit else ""))
 
     def _on_selection_changed(self, *_: Any) -> None:

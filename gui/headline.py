@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from pricing import series
+from pricing.wording import plural
 
 from gui import theme
 from gui.uncertainty_view import Status
@@ -131,7 +132,7 @@ class HeadlineBar(QWidget):
             for f in self.figures:
                 f.set("—", "")
             n = len(doc.problems)
-            self.now.set("—", f"the plan can't be priced: {n} problem{'s' if n != 1 else ''}")
+            self.now.set("—", f"the plan can't be priced: {plural(n, 'problem')}")
             return
         # the scenario's saving follows in _on_scenario_changed (evaluated after the baseline is drawn)
         h = series.headline(proj)
@@ -190,8 +191,8 @@ class HeadlineBar(QWidget):
                            f"P10–P90: {fmt.compact(band.total_p10)} – {fmt.compact(band.total_p90)}",
                            caption=f"{h.months}-month total, P50")
             self.total.setToolTip(
-                f"Median of {band.samples:,} Monte Carlo samples of the plan's {band.inputs} range"
-                f"{'s' if band.inputs != 1 else ''}: {fmt.full(band.total_p50)}. P10–P90: {fmt.full(band.total_p10)} "
+                f"Median of {band.samples:,} Monte Carlo samples of the plan's {plural(band.inputs, 'range')}: "
+                f"{fmt.full(band.total_p50)}. P10–P90: {fmt.full(band.total_p10)} "
                 f"to {fmt.full(band.total_p90)} (80% of the samples fall between). With every input at its likely "
                 f"value the total is {fmt.full(band.total_likely)}. {h.fx_note}".strip())
             return
@@ -218,6 +219,6 @@ class HeadlineBar(QWidget):
             self.saving.detail.setToolTip(str(err) if err else "")
         else:
             self.saving.set(f"{fmt.percent(h.scenario_saving_share or 0.0, series.SHARE_DIGITS)}",
-                            f"{fmt.auto(h.scenario_saving_total or 0.0)} over {h.months} months",
+                            f"{fmt.auto(h.scenario_saving_total or 0.0)} over {plural(h.months, 'month')}",
                             caption=f"{h.scenario} saves")
 

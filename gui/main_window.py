@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QM
 
 from pricing.errors import PlanError
 from pricing.planfile import FileChangedError
+from pricing.wording import plural, verb_for
 
 from gui.autosave import ask_file_changed
 from gui.charts import ChartsView
@@ -224,9 +225,9 @@ class MainWindow(QMainWindow):
         if not n:
             state = f"recomputed in {doc.last_recompute_ms:.1f} ms"
         elif doc.projection is None:
-            state = f"{n} problem{'s' if n != 1 else ''} stop the plan from being priced"
+            state = f"{plural(n, 'problem')} {verb_for(n, 'stops', 'stop')} the plan from being priced"
         else:  # priced, but the loader would refuse the file as it is (see the marked fields)
-            state = f"{n} problem{'s' if n != 1 else ''} marked: fix before saving"
+            state = f"{plural(n, 'problem')} marked: fix before saving"
         set_text(self.status, state)
 
     # -- file verbs --------------------------------------------------------------------------

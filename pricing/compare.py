@@ -18,6 +18,7 @@ from pricing.plan import SECTIONS, Category, Plan, YearMonth
 from pricing.report_model import (_settings, InputValue, LineFigures, Summary, line_values, number_text, scenario_text,
                                   summarize)
 from pricing.load import load_checked
+from pricing.wording import plural
 
 if TYPE_CHECKING:
     from pricing.catalog import Catalog
@@ -327,7 +328,7 @@ def compare(entries: Sequence[Entry]) -> Comparison:
 def _span(months: Sequence[YearMonth]) -> str:
     if not months:
         return "no months"
-    return f"{months[0]} to {months[-1]} ({len(months)} month{'s' if len(months) != 1 else ''})"
+    return f"{months[0]} to {months[-1]} ({plural(len(months), 'month')})"
 
 
 def _shared_label(shared: Sequence[YearMonth]) -> str:
@@ -337,7 +338,7 @@ def _shared_label(shared: Sequence[YearMonth]) -> str:
 def horizon_note(entries: Sequence[Entry], sums: Sequence[Summary], shared: Sequence[YearMonth]) -> str:
     """Why the horizon totals are not like for like, in words: each entry's months, and what to compare."""
     spans = "; ".join(f"{entry_id(i)} covers {_span(s.months)}" for i, s in enumerate(sums))
-    what = (f"compare the total over the {len(shared)} month{'s' if len(shared) != 1 else ''} all cover "
+    what = (f"compare the total over the {plural(len(shared), 'month')} all cover "
             f"({shared[0]} to {shared[-1]})" if shared else "no month is covered by all of them")
     return (f"The horizons differ ({spans}): horizon totals and last months are each plan's own and differ partly "
             f"by the months only one covers; {what}. Monthly series are aligned by calendar month.")
@@ -475,7 +476,7 @@ def compare_text(cmp: Comparison) -> str:
     out = [f"Comparing {len(ids)} {'entries' if len(ids) > 2 else 'plans'} ({cur}); differences against A", ""]
     wl = max(len(e.label) for e in cmp.entries)
     for i, e, s in zip(ids, cmp.entries, cmp.summaries):
-        span = f"{s.months[0]} .. {s.months[-1]}, {len(s.months)} months" if s.months else "no months"
+        span = f"{s.months[0]} .. {s.months[-1]}, {plural(len(s.months), 'month')}" if s.months else "no months"
         out.append(f"  {i:<3}{e.label:<{wl}}  {e.plan.name} ({span})")
     out.append("")
     fmt = lambda c: "—" if c is None else money(c / 100, cur)  # noqa: E731

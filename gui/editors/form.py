@@ -13,6 +13,7 @@ from pricing import series
 from pricing.errors import PlanError, Problem
 from pricing.fields import FieldSpec, Kind, NameList
 from pricing.plan import Range, beyond_horizon
+from pricing.wording import plural
 
 from gui import theme
 from gui.editors import ops
@@ -324,7 +325,7 @@ class Form(QWidget):
         fmt = MoneyFormat(self.document.plan.currency)
         if row is not None:
             set_text(self.subtitle, f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in "
-                     f"the first month, {fmt.auto(row.total)} over {len(projection.months)} months "
+                     f"the first month, {fmt.auto(row.total)} over {plural(len(projection.months), 'month')} "
                      f"({fmt.percent(row.share, 1)} of the plan)")
         notes = list(li.notes)
         overridden = [s for s in li.sources if s.overridden]
@@ -346,10 +347,9 @@ class Form(QWidget):
         prefix = self.key_path
         mine: list[Problem] = []
         for p in self.document.problems:
-            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
-                                                or p.key_path.startswith("prices")):
-                mine.append(p)
-            elif prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):
+            settings = prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
+                                                        or p.key_path.startswith("prices"))
+            if settings or prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):
                 mine.append(p)
         obj = self.target()
         by_field: dict[str, str] = {}

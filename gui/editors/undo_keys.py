@@ -1,4 +1,4 @@
-"""Undo where the cursor is: Ctrl+Z in a field undoes the last plan edit, as in a spreadsheet (not the field's own text)."""
+"""Undo where the cursor is: Ctrl+Z in a field undoes the last plan edit, as in a spreadsheet (not the field's text)."""
 from __future__ import annotations
 
 from typing import Any
