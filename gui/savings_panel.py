@@ -117,6 +117,7 @@ class SavingsPanel(QWidget):
         self.picker = ChoiceCombo()
         self.picker.setToolTip("The scenario the headline and the Scenarios chart compare with the plan")
         self.picker.setAccessibleName("Scenario")
+        self.picker.setPlaceholderText("none yet: New creates one")
         self.picker.edited.connect(self._on_picked)
         self.name = TextEdit(what="a scenario name")
         self.name.setToolTip("Rename the selected scenario")

@@ -365,7 +365,12 @@ class ChoiceCombo(QComboBox):
                 self.addItem(label, value)
                 if tip:
                     self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-            self._select(current)
+            # only a value that is still a choice stays: one that is gone (another plan's scenario) is not shown
+            # as "(not in catalog)"; set_value shows the plan's own value that way when the caller gives it
+            if current is not None and self.findData(current) >= 0:
+                self._select(current)
+            else:
+                self.setCurrentIndex(0 if self.count() else -1)
 
     def value(self) -> Any:
         return self.currentData()
@@ -375,11 +380,14 @@ class ChoiceCombo(QComboBox):
             self._select(value)
 
     def _select(self, value: Any) -> None:
+        listed = len(self._choices) + (1 if self._none_label else 0)
+        while self.count() > listed:  # a value kept visible before, no longer the one shown
+            self.removeItem(self.count() - 1)
         index = self.findData(value)
         if index < 0 and value is not None:  # a value the catalog doesn't list (the plan's own): keep it visible
             self.addItem(f"{value} (not in catalog)", value)
             index = self.count() - 1
-        self.setCurrentIndex(max(index, 0))
+        self.setCurrentIndex(max(index, 0) if self.count() else -1)
 
     def set_error(self, message: str | None) -> None:
         mark_error(self, message)
