@@ -116,16 +116,32 @@ def request_cost(m: ApiModel, input_tokens: float, output_tokens: float,
     if cached_input_tokens > input_tokens:
         raise ValueError(f"cached input tokens ({cached_input_tokens:g}) cannot exceed "
                          f"input tokens ({input_tokens:g})")
+    return _cost(m, input_tokens, output_tokens, cached_input_tokens,
+                 _tier_price(m.input_per_mtok, m.input_tiers, input_tokens),
+                 _tier_price(m.cached_input_per_mtok, m.cached_input_tiers, input_tokens),
+                 _tier_price(m.output_per_mtok, m.output_tiers, input_tokens))
+
+
+def request_costs(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any) -> Any:
+    """``request_cost`` of many requests at once (numpy arrays: Monte Carlo samples, tornado extremes) with the
+    same arithmetic, so each figure is the one its request gets alone; tiered prices (cliffs) request by request."""
+    if m.tiered:
+        import numpy as np  # here only: the rest of this module works on plain numbers
+        one = np.vectorize(lambda a, b, d: request_cost(m, a, b, d), otypes=[float])
+        return one(input_tokens, output_tokens, cached_input_tokens)
+    return _cost(m, input_tokens, output_tokens, cached_input_tokens, m.input_per_mtok or 0.0,
+                 m.cached_input_per_mtok or 0.0, m.output_per_mtok or 0.0)
+
+
+def _cost(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any, per_input: float,
+          per_cached: float, per_output: float) -> Any:
+    """USD per request from the prices per million tokens that apply to it (numbers or arrays alike)."""
     if m.cached_input_per_mtok is None:  # no cache price: cached tokens are ordinary input
         uncached, cached_cost = input_tokens, 0.0
     else:
         uncached = input_tokens - cached_input_tokens
-        cached_cost = cached_input_tokens * _tier_price(m.cached_input_per_mtok, m.cached_input_tiers,
-                                                        input_tokens)
-    return ((uncached * _tier_price(m.input_per_mtok, m.input_tiers, input_tokens)
-             + cached_cost
-             + output_tokens * _tier_price(m.output_per_mtok, m.output_tiers, input_tokens)) / 1e6
-            + m.request_fee)
+        cached_cost = cached_input_tokens * per_cached
+    return (uncached * per_input + cached_cost + output_tokens * per_output) / 1e6 + m.request_fee
 
 
 # --------------------------------------------------------------------------- look-ups

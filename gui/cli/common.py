@@ -40,3 +40,13 @@ def month_number(text: str) -> int:
     if value > 12:
         raise argparse.ArgumentTypeError(f"expected a month number from 1 to 12, found {value}")
     return value
+
+
+def horizon(text: str) -> int:
+    """A horizon in months: 1 to the most a plan file takes (``planfile.MAX_MONTHS``, 20 years)."""
+    from pricing.planfile import MAX_MONTHS  # only when --months is given: --help stays without the engine
+    value = positive_int(text)
+    if value > MAX_MONTHS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_MONTHS} months (what a plan file takes), "
+                                         f"found {value}")
+    return value

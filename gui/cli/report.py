@@ -6,13 +6,13 @@ import json
 import sys
 from typing import Any
 
-from gui.cli.common import EXIT_OK, load_plan, month_number, positive_int, progress_line
+from gui.cli.common import EXIT_OK, horizon, load_plan, month_number, positive_int, progress_line
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     r = subparsers.add_parser("report", help="project a plan and print its costs")
     r.add_argument("plan", help="plan file (YAML)")
-    r.add_argument("--months", type=positive_int, help="horizon in months (default: the plan's)")
+    r.add_argument("--months", type=horizon, help="horizon in months, 1 to 240 (default: the plan's)")
     r.add_argument("--csv", metavar="FILE", help="also write monthly costs per line item as CSV ('-' for stdout)")
     r.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli.md)")
     r.add_argument("--pdf", metavar="FILE", help="also write the PDF report (works headless)")

@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 
 from pricing import fields
 from pricing import plan as P
+from pricing.actuals_config import ActualsConfig, actuals_from_data
 from pricing.errors import PlanError, PlanFileError, Problem, closest
 from pricing.fields import Kind, SectionSpec
 from pricing.planfile.tables import GROUP_KEYS, TOP_KEYS, _describe
@@ -208,6 +209,7 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
 
     prices = _read_prices(m.get("prices"), r)
     scenarios = _read_scenarios(m.get("scenarios"), r)
+    actuals = _read_actuals(m.get("actuals"), r)
 
     plan = P.Plan(
         **kw,
@@ -215,7 +217,7 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
         data=P.Data(sections["data.storage"], sections["data.egress"]),
         services=P.Services(platform, sections["services.apis"]),
         annotation=sections["annotation"], mlops=sections["mlops"], people=sections["people"],
-        prices=prices, scenarios=scenarios,
+        prices=prices, scenarios=scenarios, actuals=actuals,
         key_order=tuple(r.tree.key_order.items()),
     )
     _check_months(plan, r)
@@ -266,6 +268,10 @@ def _read_line(item: Any, path: str, section: SectionSpec, r: _Reader, base_dir:
             missing = [k for k in ("params", "tokens", "mfu") if k not in kw]
             r.problem(path, "missing hours: give hours per run, or params, tokens and mfu to derive them "
                       f"(missing {', '.join(missing)})")
+            return None
+        if "active_params" in kw and "hours" in kw:
+            r.problem(_join(path, "active_params"),
+                      "active_params derives the hours with params, tokens and mfu; give those, or hours alone")
             return None
     if cls is P.ApiLine:
         if "sample_input" in kw and "input_tokens" in m:
@@ -427,6 +433,15 @@ def _read_scenarios(v: Any, r: _Reader) -> tuple[P.Scenario, ...]:
             strategies.append(P.StrategySpec(str(sname), tuple((str(k), _freeze(x)) for k, x in params.items())))
         out.append(P.Scenario(name, tuple(strategies)))
     return tuple(out)
+
+
+def _read_actuals(v: Any, r: _Reader) -> ActualsConfig:
+    """The ``actuals:`` section (pricing.actuals_config reads it; its problems carry this file's lines)."""
+    try:
+        return actuals_from_data(v, file=r.tree.file, line_of=r._line)
+    except PlanError as exc:
+        r.tree.problems.extend(exc.problems)
+        return ActualsConfig()
 
 
 def _freeze(v: Any) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from pricing import plan as P
+from pricing.actuals_config import actuals_to_data
 from pricing.atomic import _digest, write_atomically
 from pricing.errors import PlanError, Problem
 from pricing.planfile.read import _looks_like_path
@@ -104,6 +105,9 @@ def to_data(plan: P.Plan) -> dict:
     if plan.scenarios:
         out["scenarios"] = [{"name": s.name, "strategies": {st.name: _thaw(dict(st.params)) for st in s.strategies}}
                             for s in plan.scenarios]
+    actuals = actuals_to_data(plan.actuals)
+    if actuals:
+        out["actuals"] = actuals
     if plan.priced_with is not None:
         out["priced_with"] = _priced_with_data(plan.priced_with)
     del defaults

@@ -9,6 +9,8 @@ from pricing.load import loads, loads_checked
 
 # Prices set in the plan so every figure below is computed by hand from them:
 # H100 at aws 4.00 and at gcp 3.00 USD per GPU-hour, aws internet egress 0.09 USD/GB (flat), aws storage 0.02.
+# The run takes 8 GPUs: the catalog lists gcp's H100 only as a 1-GPU machine, so the 8-GPU machine's price is set too
+# (without it the moved run is a visible gap, never priced at the 1-GPU rate).
 PLAN = """\
 format: aicost-plan/1
 name: Move
@@ -23,6 +25,7 @@ data:
     - {{name: Corpus, size_tb: 10, growth_tb_per_month: 2{kind}}}
 {extra}prices:
   gpu.H100-80GB.gcp.on_demand: 3.00
+  gpu.H100-80GB.gcp.on_demand.8gpu: 3.00
   gpu.H100-80GB.aws.on_demand: 4.00
   egress.aws.internet: 0.09
   egress.gcp.internet: 0.12
