@@ -302,8 +302,8 @@ class Catalog:
                 base_listed = size_listed = None
             if base_listed and size_listed is not None:
                 value = price.value * (size_listed / base_listed)  # sizes at one per-GPU rate stay exactly at it
-                note = (f"the plan's price for {g} at {p} ({price.value:g} for the catalog's {base_listed:g}) scales its "
-                        f"{size}-GPU instance's {size_listed:g} to {value:.6g} per GPU-hour")
+                note = (f"the plan's price for {g} at {p} ({price.value:g} for the catalog's {base_listed:g}) "
+                        f"scales its {size}-GPU instance's {size_listed:g} to {value:.6g} per GPU-hour")
             else:
                 value = price.value
                 note = f"the plan's price for {g} at {p} applies to its {size}-GPU instance (the catalog has none)"

@@ -1,4 +1,4 @@
-"""Units of plan fields: what a number is (display text) and its dimension, so values can be converted and typed with units."""
+"""Units of plan fields: what a number is (display text) and its dimension, to convert and type values with units."""
 from __future__ import annotations
 
 import math
@@ -65,8 +65,9 @@ class Unit:
 
         Raises ValueError when the two don't measure the same thing (TB and hours, GPUs and items,
         the plan's currency and USD)."""
+        pairs = zip(sorted(self.per, key=_order), sorted(other.per, key=_order))
         if not self.of.converts_to(other.of) or len(self.per) != len(other.per) \
-                or not all(a.converts_to(b) for a, b in zip(sorted(self.per, key=_order), sorted(other.per, key=_order))):
+                or not all(a.converts_to(b) for a, b in pairs):
             raise ValueError(f"{self.text} cannot be converted to {other.text}")
         return (self.of.scale / other.of.scale) * math.prod(t.scale for t in other.per) / math.prod(
             t.scale for t in self.per)

@@ -239,8 +239,8 @@ months: 4
 provider: aws
 compute:
   training:
-    - {name: Pilot run, gpu: H100-80GB, gpus: 2, hours: 10, month: 1}
-    - {name: Refresh, gpu: H100-80GB, gpus: 1, hours: 5, month: 1, every: 3}
+    - {name: Pilot run, gpu: H100-80GB, gpus: 2, hours: 10, month: 1, provider: runpod}
+    - {name: Refresh, gpu: H100-80GB, gpus: 1, hours: 5, month: 1, every: 3, provider: runpod}
 services:
   platform: {name: sagemaker, markup: 25%, applies_to: [training]}
 annotation:
@@ -248,8 +248,9 @@ annotation:
 people:
   - {name: Toil, hours_per_month: 10, hourly_rate: 100}
 prices:
-  gpu.H100-80GB.aws.on_demand: 4.0
+  gpu.H100-80GB.runpod.on_demand: 4.0
 """
+# RunPod bills per GPU (an AWS run of 2 GPUs would be billed as the 8-GPU instance it runs on)
 
 
 def test_run_rate_leaves_one_off_runs_apart(catalog):
