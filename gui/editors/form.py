@@ -228,6 +228,11 @@ class Form(QWidget):
             return SectionChecks([(c.text, c.label) for c in spec.choices])
         if kind is Kind.YEAR_MONTH:
             return MonthEdit()
+        if kind is Kind.WORK_UNIT:  # typed as 'ticket: Answer generation' or 'ticket: 100k/month', read by the schema
+            edit = QuantityEdit(parse=lambda text: spec.read(text.strip()), fmt=spec.text, optional=True,
+                                placeholder=spec.none_means)
+            edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return edit
         raise ValueError(f"no form input for {spec.key!r} ({kind.value})")
 
     def choices_of(self, f: Field) -> Choices | None:
@@ -349,7 +354,8 @@ class Form(QWidget):
         for p in self.document.problems:
             settings = prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
                                                         or p.key_path.startswith("prices"))
-            if settings or prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):
+            own = prefix and (p.key_path == prefix or p.key_path.startswith(prefix + "."))
+            if settings or own:
                 mine.append(p)
         obj = self.target()
         by_field: dict[str, str] = {}

@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
 import os
 from dataclasses import dataclass
@@ -139,7 +138,8 @@ EXPECTED = ("a FOCUS 1.0-1.3 export (columns " + ", ".join(FOCUS_REQUIRED) + ", 
 # ---------------------------------------------------------------------------------------------
 
 
-def detect(path: str, shown: str | None = None, *, parquet_columns: Callable[[str], list[str]] | None = None) -> Detected:
+def detect(path: str, shown: str | None = None, *,
+           parquet_columns: Callable[[str], list[str]] | None = None) -> Detected:
     """Recognise an export from its first bytes and its header; raises ExportError (file:line) otherwise."""
     shown = shown or path
     try:
@@ -159,20 +159,23 @@ def detect(path: str, shown: str | None = None, *, parquet_columns: Callable[[st
         cols = parquet_columns(path)
         return _by_columns(Container.PARQUET, cols, shown, line=None)
     if head[:2] == b"\x1f\x8b":
-        header = _csv_header(lambda: io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline=""), shown)
+        header = _csv_header(path, shown, gz=True)
         return _by_columns(Container.CSV_GZ, header, shown, line=1)
     text_head = head.decode("utf-8-sig", errors="replace").lstrip()
     if text_head.startswith(("{", "[")):
         return _detect_json(path, shown, text_head)
     if b"\x00" in head:
         raise ExportError(Problem(f"binary data that is not Parquet or gzip; expected {EXPECTED}", file=shown))
-    header = _csv_header(lambda: open(path, encoding="utf-8-sig", newline=""), shown)
+    header = _csv_header(path, shown, gz=False)
     return _by_columns(Container.CSV, header, shown, line=1)
 
 
-def _csv_header(opener: Callable[[], io.TextIOBase], shown: str) -> list[str]:
+def _csv_header(path: str, shown: str, *, gz: bool) -> list[str]:
     try:
-        with opener() as fh:
+        # opened inside the try: the excepts below tell a file that cannot be opened or decompressed.
+        # gzip's text mode is a TextIOWrapper over the decompressed bytes, read as open() reads a plain file
+        with (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gz
+              else open(path, encoding="utf-8-sig", newline="")) as fh:
             row = next(csv.reader(fh), None)
     except UnicodeDecodeError:
         raise ExportError(Problem("the file is not UTF-8 text; exports are UTF-8 CSV, Parquet or JSON",
@@ -207,8 +210,8 @@ def _detect_json(path: str, shown: str, text_head: str) -> Detected:
     container = Container.JSON
     first = _first_page(path, shown)
     if first is None:
-        raise ExportError(Problem(f"JSON without an API page (an object with \"data\": [buckets...]); expected {EXPECTED}",
-                                  line=1, file=shown))
+        raise ExportError(Problem("JSON without an API page (an object with \"data\": [buckets...]); "
+                                  f"expected {EXPECTED}", line=1, file=shown))
     page, container = first
     kind = _json_kind(page)
     if kind is None:
@@ -301,12 +304,13 @@ def _q(name: str) -> str:
 def projection(det: Detected, path: str) -> str:
     """``SELECT <normalized columns> FROM <the file>`` for a CSV, gzip'd CSV or Parquet export (DuckDB SQL)."""
     if det.container is Container.PARQUET:
-        source = f"(SELECT *, file_row_number + 1 AS __row FROM read_parquet({sql_string(path)}, file_row_number = true))"
+        source = (f"(SELECT *, file_row_number + 1 AS __row FROM read_parquet({sql_string(path)}, "
+                  "file_row_number = true))")
     else:
         # all_varchar: nothing is converted while reading, so one bad cell never fails the file; the
         # import parses every value itself and reports the ones that are not numbers or dates.
-        source = (f"(SELECT *, ordinality AS __row FROM read_csv({sql_string(path)}, header = true, all_varchar = true, "
-                  "delim = ',', quote = '\"', escape = '\"') WITH ORDINALITY)")
+        source = (f"(SELECT *, ordinality AS __row FROM read_csv({sql_string(path)}, header = true, "
+                  "all_varchar = true, delim = ',', quote = '\"', escape = '\"') WITH ORDINALITY)")
     col = det.column
 
     def c(name: str) -> str:
@@ -315,7 +319,9 @@ def projection(det: Detected, path: str) -> str:
 
     def first(*names: str) -> str:
         present = [c(n) for n in names if col(n)]
-        return f"COALESCE({', '.join(present)})" if len(present) > 1 else (present[0] if present else "CAST(NULL AS VARCHAR)")
+        if len(present) > 1:
+            return f"COALESCE({', '.join(present)})"
+        return present[0] if present else "CAST(NULL AS VARCHAR)"
 
     def detail(key: str) -> str:
         if not col("SkuPriceDetails"):
@@ -343,7 +349,8 @@ def projection(det: Detected, path: str) -> str:
         tags = _json_object({k: c(k) for k in ("project_id", "project_name", "organization_id",
                                                 "organization_name", "api_key_id") if col(k)})
         exprs = {
-            "period_start": _epoch_or_text(start), "period_end": _epoch_or_text(c("end_time")) if col("end_time") else "CAST(NULL AS VARCHAR)",
+            "period_start": _epoch_or_text(start),
+            "period_end": _epoch_or_text(c("end_time")) if col("end_time") else "CAST(NULL AS VARCHAR)",
             "service_category": "'AI and Machine Learning'", "service_name": "'OpenAI API'", "provider": "'OpenAI'",
             "sku_id": line_item,
             "sku_meter": f"CASE WHEN strpos({line_item}, ',') > 0 THEN trim(split_part({line_item}, ',', 2)) END",
@@ -484,7 +491,7 @@ def _epoch_text(v: Any) -> str | None:
     if isinstance(v, (int, Decimal, float)):
         import datetime as _dt
         try:
-            return _dt.datetime.fromtimestamp(int(v), tz=_dt.timezone.utc).isoformat()
+            return _dt.datetime.fromtimestamp(int(v), tz=_dt.UTC).isoformat()
         except (OverflowError, ValueError, OSError):
             return str(v)
     return str(v)

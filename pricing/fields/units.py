@@ -1,4 +1,4 @@
-"""Units of plan fields: what a number is (display text) and its dimension, to convert and type values with units."""
+"""Units of plan fields: what a number is (display text) and its dimension, so values convert and take typed units."""
 from __future__ import annotations
 
 import math
@@ -115,6 +115,7 @@ RUNS = Unit("runs", count("run", "run"))
 PARAMETERS = Unit("parameters", count("parameter", "parameter"))
 ITEMS = Unit("items", ITEM)
 PASSES_PER_ITEM = Unit("passes/item", count("pass", "pass"), (ITEM,))
+WORKERS_PER_ITEM = Unit("workers/item", count("worker", "worker"), (ITEM,))
 HOURS = Unit("h", HOUR)
 HOURS_PER_WEEK = Unit("h/week", HOUR, (WEEK,))
 HOURS_PER_MONTH_UNIT = Unit("h/month", HOUR, (MONTH,))
@@ -144,6 +145,8 @@ MONEY_PER_HOUR = Unit("{cur}/h", CUR, (HOUR,))
 MONEY_PER_ITEM = Unit("{cur}/item", CUR, (ITEM,))
 MONEY_PER_UNIT = Unit("{cur}/unit", CUR, (UNIT_THING,))
 MONEY_PER_MONTH = Unit("{cur}/month", CUR, (MONTH,))
+YEAR = Term("year", Dimension.TIME, 8760.0)
+MONEY_PER_YEAR = Unit("{cur}/year", CUR, (YEAR,))
 CUR_PER_USD = Unit("{cur} per USD", CUR, (USD,))
 SHARE = Unit("%", SHARE_TERM)
 """A share: stored as a fraction (0.35), shown and typed as a percentage (35%)."""

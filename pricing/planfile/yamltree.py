@@ -125,7 +125,8 @@ class _Tree:
             order = []
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.problems.append(Problem("a key must be plain text", path, key_node.start_mark.line + 1, self.file))
+                    self.problems.append(Problem("a key must be plain text", path, key_node.start_mark.line + 1,
+                                                 self.file))
                     continue
                 key = str(loader.construct_scalar(key_node))
                 if key == "<<":
@@ -133,7 +134,8 @@ class _Tree:
                                                 path, key_node.start_mark.line + 1, self.file))
                 sub = f"{path}.{key}" if path else key
                 if key in out:
-                    self.problems.append(Problem(f"key {key!r} appears twice", sub, key_node.start_mark.line + 1, self.file))
+                    self.problems.append(Problem(f"key {key!r} appears twice", sub, key_node.start_mark.line + 1,
+                                                 self.file))
                     continue
                 self.lines[sub] = key_node.start_mark.line + 1
                 out[key] = self.build(value_node, sub, depth + 1, loader)

@@ -169,7 +169,7 @@ def test_comparison_report(tmp_path, base_catalog):
     for heading in ("Figures", "Monthly cost", "B against A", "C against A", "Cost differences by line",
                     "What changed in the inputs"):
         assert heading in text, heading
-    assert "Cached input" in text and "gpt-4.1-nano" in text       # inputs named by the schema's labels
+    assert "Sent as batch" in text and "gpt-4.1-nano" in text      # inputs named by the schema's labels
     assert round(float(pypdf.PdfReader(str(out)).pages[0].mediabox.width)) == 612
 
 
