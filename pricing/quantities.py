@@ -294,10 +294,19 @@ def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minim
         try:
             return parse_number(value, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
         except QuantityError as exc:
-            if _NUMBER.match(value):  # a number out of its limits: that message is the one to give
+            if _is_number(value):  # a number out of its limits: that message is the one to give
                 raise
             raise QuantityError(f"found {value.strip()!r}, expected " + EXPECTED_SIZE.format(unit=unit)) from exc
     return parse_number(value, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
+
+
+def _is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number whatever its limits (then a limit's message is the one to give)."""
+    try:
+        parse_number(text, minimum=None, allow_zero=True)
+    except QuantityError:
+        return False
+    return True
 
 
 def _check_limits(value: object, number: float, unit: str, *, minimum: float | None, allow_zero: bool,
