@@ -267,6 +267,8 @@ EXPECTED_SIZE = ("a size such as 800 GB, 10 TiB or 2 PB (decimal GB/TB/PB, binar
                  "number in {unit}")
 
 _SIZE = re.compile(r"^(?P<num>.*?\d.*?)\s*(?P<unit>(?:[KMGTPE]i?)?B)\s*(?:/\s*(?:month|mo))?\s*$", re.IGNORECASE)
+SIZE_TEXT = _SIZE
+"""A number with a data-size unit (``800 GB``, ``10 TiB/month``): text ``parse_data_size`` reads."""
 
 
 def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minimum: float | None = 0.0,

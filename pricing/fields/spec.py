@@ -14,7 +14,8 @@ from pricing import plan as P
 from pricing.errors import PlanError, closest
 from pricing.fields import units as U
 from pricing.fields.units import Unit
-from pricing.quantities import format_number, format_share, parse_data_size, parse_number, parse_quantity, parse_share
+from pricing.quantities import (SIZE_TEXT, format_number, format_share, parse_data_size, parse_number, parse_quantity,
+                                parse_share)
 
 
 class Kind(Enum):
@@ -363,8 +364,21 @@ def _name(spec: FieldSpec, v: Any) -> str:
 
 
 def _typed(spec: FieldSpec, text: str, currency: str | None) -> float | str:
-    """A number typed with its unit, in the field's unit (a number), or the text itself when it is plain."""
-    q = parse_quantity(text)
+    """A number typed with its unit, in the field's unit (a number), or the text itself when it is plain.
+
+    A data size (``800 GB``, ``10 TiB/month``, or text that is no number at all) in a data field is left as text
+    for ``quantities.parse_data_size``: one reader of sizes, in plan files and in the editor alike."""
+    data = spec.unit is not None and spec.unit.dimension is U.Dimension.DATA
+    if data and SIZE_TEXT.match(text.strip()):
+        return text
+    try:
+        q = parse_quantity(text)
+    except PlanError:
+        if data:
+            return text  # parse_data_size says what a size looks like
+        raise
+    if data and q.unit and q.unit.upper().endswith("B"):  # an unknown size unit (ZB): parse_data_size names it
+        return text
     if q.percent:
         return text  # the number reader says a percentage is not a number here
     if not q.unit or q.unit == "$" and currency is None:  # "$1.5k": plans have always allowed a dollar sign
