@@ -15,6 +15,7 @@ from gui.catalog_models import (ApiModelTableModel, ApiRow, CatalogFilter, Catal
                                 RawRole, RowRole, api_rows, api_tooltip, catalog_rows, entry_tooltip, plan_keys_for,
                                 with_prices)
 from pricing.errors import PlanError
+from pricing.wording import plural
 
 # --------------------------------------------------------------------------- override dialog
 
@@ -234,7 +235,9 @@ class CatalogBrowser(QDialog):
         self.catalog_view = self._table(self.catalog_proxy)
         self.catalog_view.setToolTip("")
         self.catalog_view.doubleClicked.connect(self._on_double_clicked)
+        # a mouse click moves the current row before it selects it (the keyboard selects first): follow both
         self.catalog_view.selectionModel().currentRowChanged.connect(self._on_selection_changed)
+        self.catalog_view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
@@ -280,7 +283,9 @@ class CatalogBrowser(QDialog):
         self.api_proxy.setSourceModel(self.api_model)
         self.api_proxy.setSortRole(RawRole)
         self.api_view = self._table(self.api_proxy)
+        # a mouse click moves the current row before it selects it (the keyboard selects first): follow both
         self.api_view.selectionModel().currentRowChanged.connect(self._on_selection_changed)
+        self.api_view.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
         layout = QVBoxLayout(page)
         layout.addLayout(row)
@@ -341,7 +346,7 @@ class CatalogBrowser(QDialog):
     def _update_count(self) -> None:
         self.count_label.setText(f"{self.catalog_proxy.rowCount()} of {self.catalog_model.rowCount()} prices")
         n = self.api_model.rowCount()
-        self.api_count_label.setText(f"{n} model{'s' if n != 1 else ''}"
+        self.api_count_label.setText(f"{plural(n, 'model')}"
                                      + (" (first shown)" if n >= self._api_limit else ""))
 
     def _on_selection_changed(self, *_: Any) -> None:

@@ -19,7 +19,7 @@ from pricing.errors import PlanError
 from gui.charts import Chart
 from gui.errors import ErrorPresenter
 from gui.pdf import entry_color
-from gui.widgets import MoneyFormat
+from gui.widgets import MoneyFormat, WARNING_COLOR
 from pricing.load import load_checked
 
 PLAN_FILTER = "Plan files (*.yaml *.yml);;All files (*)"
@@ -186,8 +186,19 @@ class CompareWindow(QMainWindow):
         tabs.addTab(self.inputs, "Input changes")
         self.tabs = tabs
 
+        self.notice = QLabel()  # what is not like for like (other horizons): said above the figures
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(f"color: {WARNING_COLOR}; padding: 4px;")
+        self.notice.setAccessibleName("Comparison notes")
+        self.notice.hide()
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(2)
+        top_layout.addWidget(self.notice)
+        top_layout.addWidget(self.table, 1)
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.table)
+        right.addWidget(top)
         right.addWidget(self.chart)
         right.addWidget(tabs)
         right.setSizes([230, 260, 260])
@@ -236,8 +247,9 @@ class CompareWindow(QMainWindow):
     def _add(self, path: str | Path, scenario: str | None) -> bool:
         try:
             plan = self._plan(Path(path))
-            entry = compare.entry_from_plan(plan, self.catalog, label=self._label(Path(path), scenario),
-                                            scenario=scenario, path=str(path))
+            entry = compare.entry_from_plan(plan, self.catalog, scenario=scenario, path=str(path),
+                                            label=compare.entry_label(plan, path, scenario,
+                                                                      [e.label for e in self.entries]))
         except PlanError as exc:
             self.presenter.show_plan_error(f"Can't compare {Path(path).name}", exc,
                                            f"{Path(path).name}{'#' + scenario if scenario else ''} can't be added: "
@@ -295,17 +307,6 @@ class CompareWindow(QMainWindow):
             plan = self._plans[key] = load_checked(path, self.catalog)
         return plan
 
-    def _label(self, path: Path, scenario: str | None) -> str:
-        base = path.name + (f"#{scenario}" if scenario else "")
-        taken = {e.label for e in self.entries}
-        if base not in taken:
-            return base
-        base = f"{path.parent.name}/{base}"
-        n, label = 2, base
-        while label in taken:
-            label, n = f"{base} ({n})", n + 1
-        return label
-
     def _fill_scenarios(self) -> None:
         self.scenario_menu.clear()
         seen: set[str] = set()
@@ -348,6 +349,9 @@ class CompareWindow(QMainWindow):
                           "Add two or more plans (Add plans…, or drop .yaml files on this window). "
                           "Add scenario adds one of a plan's scenarios as its own column.")
         self.model.set_comparison(cmp)
+        notes = list(cmp.notes) if cmp is not None else []
+        self.notice.setText("\n".join(f"⚠ {n}" for n in notes))
+        self.notice.setVisible(bool(notes))
         self._show_chart(cmp)
         self._show_costs(cmp)
         self._show_inputs(cmp)

@@ -41,12 +41,14 @@ class PlanEditCommand(QUndoCommand):
         self.before = before
         self.after = after
         self.merge_key = merge_key
+        self.closed = False
+        """The edit it records is over (the user left the field): the next one is a new undo step."""
 
     def id(self) -> int:  # noqa: A003 - Qt override
         return _MERGE_ID if self.merge_key else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
-        if not isinstance(other, PlanEditCommand) or other.merge_key != self.merge_key:
+        if not isinstance(other, PlanEditCommand) or other.merge_key != self.merge_key or self.closed:
             return False
         self.after = other.after
         self.setObsolete(self.after == self.before)
@@ -168,6 +170,13 @@ class PlanDocument(QObject):
         if new_plan == self._plan:
             return
         self.undo_stack.push(PlanEditCommand(self, self._plan, new_plan, text, merge_key))
+
+    def end_edit(self) -> None:
+        """The user finished an edit (left the field, pressed Enter): what they type next is a new undo step,
+        even in the same field, as in a spreadsheet."""
+        top = self.undo_stack.command(self.undo_stack.index() - 1)
+        if isinstance(top, PlanEditCommand):
+            top.closed = True
 
     def open(self, path: str | Path) -> None:
         """Load a plan file; raises PlanError (the caller shows it) and changes nothing on failure."""

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from pricing import series
+from pricing.wording import plural
 
 from gui import theme
 from gui.screen_fit import ElidedLabel
@@ -124,10 +125,11 @@ class HeadlineBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(0)
-        self.now = Figure("Run-rate now", "Cost of the plan's first month: what the project costs a month as it "
-                          "starts.", ("Run-rate now", "$888,888/mo", "Sep 2028"))
-        self.end = Figure("Run-rate at the horizon", "Cost of the last month of the plan.",
-                          ("Run-rate, month 240", "$888,888/mo", "Sep 2028"))
+        self.now = Figure("Run-rate now", "What the project costs a month as it starts: the first month without "
+                          "one-off runs (training runs, labelling batches that do not repeat), which are shown apart.",
+                          ("Run-rate now", "$888,888/mo", "Sep 2028 + $888.8k one-off"))
+        self.end = Figure("Run-rate at the horizon", "The last month of the plan without one-off runs.",
+                          ("Run-rate, month 240", "$888,888/mo", "Sep 2028 + $888.8k one-off"))
         self.total = Figure("Horizon total", "Everything the plan costs over its months (sum of the monthly costs).",
                             ("240-month total, P50", "$88,888,888", "P10–P90: $88.8M – $88.8M"))
         self.per_1k = Figure("Cost per 1k requests", "The whole bill over the horizon divided by the requests "
@@ -178,7 +180,7 @@ class HeadlineBar(QWidget):
             for f in self.figures:
                 f.set("—", "")
             n = len(doc.problems)
-            self.now.set("—", f"the plan can't be priced: {n} problem{'s' if n != 1 else ''}")
+            self.now.set("—", f"the plan can't be priced: {plural(n, 'problem')}")
             return
         # the scenario's saving follows in _on_scenario_changed (evaluated after the baseline is drawn)
         if doc.scenario_pending:  # on a worker: the saving shown is the previous plan's until it is back
@@ -186,10 +188,8 @@ class HeadlineBar(QWidget):
         h = series.headline(proj)
         self.data = h
         fmt = MoneyFormat(proj.currency)
-        labels = series.month_labels(proj)
-        self.now.set(f"{fmt.auto(h.run_rate_now)}/mo", labels[0] if labels else "")
-        self.end.set(f"{fmt.auto(h.run_rate_end)}/mo", labels[-1] if labels else "",
-                     caption=f"Run-rate, month {h.months}")
+        self._show_run_rate(self.now, h.now, fmt)
+        self._show_run_rate(self.end, h.end, fmt, caption=f"Run-rate, month {h.months}")
         self._show_total()
         # the plan's unit of work (a ticket, a document) or, without one, 1k requests of every API and serving line
         self.per_1k.set("—" if h.unit_cost is None else fmt.full(h.unit_cost), h.unit_caption, caption=h.unit_label)
@@ -204,6 +204,21 @@ class HeadlineBar(QWidget):
         else:
             self.budget.set(fmt.compact(h.budget), f"exceeded from {h.first_over_budget}")
         self.budget.warn(h.first_over_budget is not None)
+
+    @staticmethod
+    def _show_run_rate(figure: Figure, rate: series.RunRate | None, fmt: MoneyFormat,
+                       caption: str | None = None) -> None:
+        """The recurring run-rate, with the month's one-off runs apart (``series.run_rate`` split them)."""
+        if rate is None:
+            figure.set("—", "", caption=caption)
+            return
+        detail = rate.month + (f" + {fmt.auto(rate.one_off)} one-off" if rate.one_off else "")
+        figure.set(f"{fmt.auto(rate.recurring)}/mo", detail, caption=caption)
+        tip = figure.accessibleDescription()
+        if rate.one_off:
+            tip += (f"\n\n{rate.month}: {fmt.full(rate.total)} in all = {fmt.full(rate.recurring)} recurring + "
+                    f"{fmt.full(rate.one_off)} one-off ({', '.join(rate.one_off_lines)}).")
+        figure.setToolTip(tip)
 
     def set_uncertainty(self, model: Any) -> None:
         """Show the total as ``P50 (P10–P90)`` from ``model`` (a ``gui.uncertainty_view.Uncertainty``)."""
@@ -224,8 +239,8 @@ class HeadlineBar(QWidget):
                            f"P10–P90: {fmt.compact(band.total_p10)} – {fmt.compact(band.total_p90)}",
                            caption=f"{h.months}-month total, P50")
             self.total.setToolTip(
-                f"Median of {band.samples:,} Monte Carlo samples of the plan's {band.inputs} range"
-                f"{'s' if band.inputs != 1 else ''}: {fmt.full(band.total_p50)}. P10–P90: {fmt.full(band.total_p10)} "
+                f"Median of {band.samples:,} Monte Carlo samples of the plan's {plural(band.inputs, 'range')}: "
+                f"{fmt.full(band.total_p50)}. P10–P90: {fmt.full(band.total_p10)} "
                 f"to {fmt.full(band.total_p90)} (80% of the samples fall between). With every input at its likely "
                 f"value the total is {fmt.full(band.total_likely)}. {h.fx_note}".strip())
             return
@@ -290,7 +305,7 @@ class HeadlineBar(QWidget):
             self.saving.set("—", "scenario can't be evaluated" if err else "no scenario", caption="Savings")
             self.saving.detail.setToolTip(str(err) if err else "")
         else:
-            self.saving.set(f"{fmt.percent(h.scenario_saving_share or 0.0)}",
-                            f"{fmt.auto(h.scenario_saving_total or 0.0)} over {h.months} months",
+            self.saving.set(f"{fmt.percent(h.scenario_saving_share or 0.0, series.SHARE_DIGITS)}",
+                            f"{fmt.auto(h.scenario_saving_total or 0.0)} over {plural(h.months, 'month')}",
                             caption=f"{h.scenario} saves")
 

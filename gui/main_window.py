@@ -12,12 +12,14 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QM
 
 from pricing.errors import PlanError
 from pricing.planfile import FileChangedError
+from pricing.wording import plural, verb_for
 
 from gui.actuals_view import ActualsView, is_export
 from gui.autosave import ask_file_changed
 from gui.charts import ChartsView
 from gui.editors import EditorStack, LineActions, PlanTree
 from gui import screen_fit
+from gui.editors.undo_keys import SheetUndo, redo_shortcuts
 from gui.errors import ErrorPresenter
 from gui.headline import HeadlineBar
 from gui.line_table import LineTable
@@ -165,8 +167,9 @@ class MainWindow(QMainWindow):
         undo = self.document.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(sk.Undo))
         redo = self.document.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence(sk.Redo))
+        redo.setShortcuts(redo_shortcuts())  # Ctrl+Shift+Z and Ctrl+Y wherever the platform's own key is
         m.addActions([undo, redo])
+        self.sheet_undo = SheetUndo(self)  # Ctrl+Z in a field undoes the plan's last edit, as in a spreadsheet
         m = self.menuBar().addMenu("&View")
         for dock in (self.plan_dock, self.editor_dock, self.savings_dock, self.history_dock):
             m.addAction(dock.toggleViewAction())
@@ -260,9 +263,9 @@ class MainWindow(QMainWindow):
         if not n:
             state = f"recomputed in {doc.last_recompute_ms:.1f} ms"
         elif doc.projection is None:
-            state = f"{n} problem{'s' if n != 1 else ''} stop the plan from being priced"
+            state = f"{plural(n, 'problem')} {verb_for(n, 'stops', 'stop')} the plan from being priced"
         else:  # priced, but the loader would refuse the file as it is (see the marked fields)
-            state = f"{n} problem{'s' if n != 1 else ''} marked: fix before saving"
+            state = f"{plural(n, 'problem')} marked: fix before saving"
         set_text(self.status, state)
 
     # -- file verbs --------------------------------------------------------------------------

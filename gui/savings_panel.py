@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScroll
 
 from pricing import scenarios as S
 from pricing import series
+from pricing.wording import plural
 from pricing.errors import PlanError
 from pricing.fields import Kind, NameList
 from pricing.plan import Plan, Scenario, StrategySpec
@@ -120,6 +121,7 @@ class SavingsPanel(QWidget):
         self.picker = ChoiceCombo()
         self.picker.setToolTip("The scenario the headline and the Scenarios chart compare with the plan")
         self.picker.setAccessibleName("Scenario")
+        self.picker.setPlaceholderText("none yet: New creates one")
         self.picker.edited.connect(self._on_picked)
         self.name = TextEdit(what="a scenario name")
         self.name.setToolTip("Rename the selected scenario")
@@ -314,7 +316,9 @@ class SavingsPanel(QWidget):
             months = len(proj.months)
             set_text(
                 self.summary,
-                f"<b>{scenario.name}</b> saves <b>{fmt.auto(summary['saving_total'])}</b> over {months} months "
-                f"(<b>{fmt.percent(summary['saving_share'], 1)}</b>): {fmt.auto(summary['baseline_total'])} → "
+                f"<b>{scenario.name}</b> saves <b>{fmt.auto(summary['saving_total'])}</b> "
+                f"over {plural(months, 'month')} "
+                f"(<b>{fmt.percent(summary['saving_share'], series.SHARE_DIGITS)}</b>): "
+                f"{fmt.auto(summary['baseline_total'])} → "
                 f"{fmt.auto(summary['scenario_total'])}")
         self.data = summary

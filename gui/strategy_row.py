@@ -75,8 +75,14 @@ def param_input(p: FieldSpec, document: Any) -> QWidget:
     optional = not p.required
     hint = _default_text(p)
     if p.numeric:
-        return QuantityEdit(parse=lambda t: None if not t.strip() and optional else _stored(p, p.read(t.strip())),
-                            fmt=lambda v: "" if v is None else str(_stored(p, p.read(v))), placeholder=hint)
+        from gui.editors.form import unusual
+
+        def read(t: str) -> Any:  # units and money in the plan's currency, as in the line editor
+            return None if not t.strip() and optional else _stored(p, p.read(t.strip(),
+                                                                            currency=document.plan.currency))
+        return QuantityEdit(parse=read, fmt=lambda v: "" if v is None else str(_stored(p, p.read(v))),
+                            placeholder=hint, unusual=lambda v: None if v is None else
+                            unusual(p, document.plan, p.read(v)))
     if p.kind is Kind.NAMES and p.choices:
         return SectionChecks([(c.text, c.label) for c in p.choices])
     if p.kind is Kind.NAMES:
@@ -200,6 +206,8 @@ class StrategyRow(QFrame):
             grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             grid.addWidget(FieldRow(w), row, 1)
             w.edited.connect(lambda value, p=p: panel.set_param(info.name, p.key, value))  # type: ignore[attr-defined]
+            if isinstance(w, QuantityEdit):  # leaving the field ends the edit: one undo step per edit
+                w.finished.connect(self._document.end_edit)
             inputs[p.key] = w
         grid.setColumnStretch(1, 1)
         return inputs
@@ -213,12 +221,15 @@ class StrategyRow(QFrame):
             self.show_problems([])
             return
         values = dict(spec.params)
+        params = {p.key: p for p in self.info.params}
         for name, w in self.inputs.items():
             value = values.get(name)
             if name == "api" and value is None:
                 value = values.get("lines")
-            if value is None and isinstance(w, SectionChecks):  # not written: the default's boxes are ticked
-                value = self.info.param(name).default or ()
+            if value is None and isinstance(w, (SectionChecks, _Flag)):
+                value = params[name].default  # boxes have no placeholder: they show what applies when unset
+                if value is None and isinstance(w, SectionChecks):
+                    value = ()
             w.set_value(value)  # type: ignore[attr-defined]
 
     def show_problems(self, problems: list[tuple[str, str]]) -> None:

@@ -61,6 +61,10 @@ def set_text(label: QLabel, text: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+WARNING_COLOR = "#C98A00"
+"""Unusual values waiting for the user's Enter (amber: readable on light and dark, distinct from errors)."""
+
+
 def _warning_icon(widget: QWidget) -> QIcon:
     return widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
 
@@ -89,16 +93,26 @@ def mark_error(widget: QWidget, message: str | None) -> None:
 
 
 class QuantityEdit(QLineEdit):
-    """A number typed the way plans write it (``2M``, ``2.5e6``, ``35%``), parsed by ``pricing.quantities``.
+    """A number typed the way plans write it (``2M``, ``2.5e6``, ``35%``, ``100 GB``, ``2*0.3*160``), read by
+    the schema's reader (``parse``) so the editor refuses what the plan file would, with the same message.
 
     ``share=True`` reads percentages (``35%`` or ``0.35``). ``optional=True`` lets the field be empty,
     meaning ``None`` (the placeholder says what empty means, e.g. "catalog price").
+
+    What is typed reaches the plan only when it is a value: text that does not read is marked (red, the
+    message under the field) and never applied; a value far outside what is plausible for the field
+    (``unusual(value)`` says why) is marked amber and waits for Enter (Esc goes back), so it never moves
+    the headline on its own. Typing is never interrupted. ``finished`` is emitted when the user leaves the
+    field or presses Enter: the end of one edit (one undo step).
     """
 
     edited = Signal(object)
+    finished = Signal()
+    """The user left the field or pressed Enter: keystrokes after this are a new edit."""
 
     def __init__(self, *, share: bool = False, optional: bool = False, placeholder: str = "",
                  parse: Callable[[str], Any] | None = None, fmt: Callable[[Any], str] | None = None,
+                 unusual: Callable[[Any], str | None] | None = None,
                  parent: QWidget | None = None, **limits: Any):
         super().__init__(parent)
         self._share = share
@@ -106,13 +120,19 @@ class QuantityEdit(QLineEdit):
         self._limits = limits
         self._parse_fn = parse
         self._fmt = fmt
+        self._unusual = unusual
         self._value: Any = None
         self._error_action: QAction | None = None
         self.error: str | None = None
+        self.warning: str | None = None
+        """Why the typed value waits for Enter (unusual for the field), or None."""
+        self._held: Any = None
+        """The unusual value typed, applied by Enter."""
         self.setPlaceholderText(placeholder)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.textEdited.connect(self._on_text_edited)
         self.editingFinished.connect(self._on_editing_finished)
+        self.returnPressed.connect(self._on_return)
 
     def parse(self, text: str) -> Any:
         """The value of ``text``; raises PlanError saying what is expected."""
@@ -127,8 +147,16 @@ class QuantityEdit(QLineEdit):
     def value(self) -> Any:
         return self._value
 
+    @property
+    def pending(self) -> bool:
+        """Typed text that is not the plan's value (refused, or waiting for Enter)."""
+        return self.error is not None or self.warning is not None
+
     def set_value(self, value: Any) -> None:
-        """Show ``value`` (no signal); keeps the user's spelling when it already means the same."""
+        """Show ``value`` (no signal); keeps the user's spelling when it already means the same, and keeps
+        text still being typed (refused or waiting) while the plan's value has not changed under it."""
+        if self.pending and value == self._value:
+            return
         self._value = value
         try:
             same = self.parse(self.text()) == value
@@ -137,6 +165,7 @@ class QuantityEdit(QLineEdit):
         if not same:
             with QSignalBlocker(self):
                 self.setText(self.format(value))
+        self._set_warning(None)
         self.set_error(None)
 
     def format(self, value: Any) -> str:
@@ -147,23 +176,68 @@ class QuantityEdit(QLineEdit):
     def set_error(self, message: str | None) -> None:
         """Mark the field (icon with the message) or clear the mark."""
         self.error = message
+        if message is not None:
+            self.warning = None
         mark_error(self, message)
+
+    def _set_warning(self, message: str | None) -> None:
+        if message is None and self.warning is None:
+            return
+        self.warning = message
+        mark_error(self, None)
+        self.setProperty("unusual", bool(message))
+        row = self.parent()
+        while row is not None and not isinstance(row, FieldRow):
+            row = row.parent()
+        if isinstance(row, FieldRow):
+            row.show_error(message, warning=True)
+
+    def revert(self) -> None:
+        """Drop the typed text: the field shows the plan's value again."""
+        with QSignalBlocker(self):
+            self.setText(self.format(self._value))
+        self._held = None
+        self._set_warning(None)
+        self.set_error(None)
 
     def _on_text_edited(self, text: str) -> None:
         try:
             value = self.parse(text)
         except PlanError as exc:
+            self._held = None
             self.set_error(exc.problems[0].message)
             return
         self.set_error(None)
+        why = self._unusual(value) if self._unusual is not None and value != self._value else None
+        if why:
+            self._held = value
+            self._set_warning(f"{why}. Press Enter to use it, Esc to keep {self.format(self._value) or 'the value'}.")
+            return
+        self._held = None
+        self._set_warning(None)
         if value != self._value:
             self._value = value
             self.edited.emit(value)
 
+    def _on_return(self) -> None:
+        if self.warning is not None and self._held is not None:  # the user confirms an unusual value
+            value, self._held = self._held, None
+            self._set_warning(None)
+            self._value = value
+            self.edited.emit(value)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Escape and self.pending:
+            self.revert()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def _on_editing_finished(self) -> None:
-        if self.error is None:  # tidy the spelling ("2000000" -> "2M") once the user leaves the field
+        if not self.pending:  # tidy the spelling ("2000000" -> "2M") once the user leaves the field
             with QSignalBlocker(self):
                 self.setText(self.format(self._value))
+        self.finished.emit()
 
 
 class TextEdit(QLineEdit):
@@ -294,7 +368,12 @@ class ChoiceCombo(QComboBox):
                 self.addItem(label, value)
                 if tip:
                     self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-            self._select(current)
+            # only a value that is still a choice stays: one that is gone (another plan's scenario) is not shown
+            # as "(not in catalog)"; set_value shows the plan's own value that way when the caller gives it
+            if current is not None and self.findData(current) >= 0:
+                self._select(current)
+            else:
+                self.setCurrentIndex(0 if self.count() else -1)
 
     def value(self) -> Any:
         return self.currentData()
@@ -304,11 +383,14 @@ class ChoiceCombo(QComboBox):
             self._select(value)
 
     def _select(self, value: Any) -> None:
+        listed = len(self._choices) + (1 if self._none_label else 0)
+        while self.count() > listed:  # a value kept visible before, no longer the one shown
+            self.removeItem(self.count() - 1)
         index = self.findData(value)
         if index < 0 and value is not None:  # a value the catalog doesn't list (the plan's own): keep it visible
             self.addItem(f"{value} (not in catalog)", value)
             index = self.count() - 1
-        self.setCurrentIndex(max(index, 0))
+        self.setCurrentIndex(max(index, 0) if self.count() else -1)
 
     def set_error(self, message: str | None) -> None:
         mark_error(self, message)
@@ -396,7 +478,12 @@ class FieldRow(QWidget):
         self.message.hide()
         layout.addWidget(self.message)
 
-    def show_error(self, message: str | None) -> None:
+    def show_error(self, message: str | None, *, warning: bool = False) -> None:
+        """Show what is wrong under the input (red), or what is unusual and waits for the user (amber)."""
+        color = WARNING_COLOR if warning else theme.ERROR_COLOR
+        if self.message.property("color") != color:
+            self.message.setProperty("color", color)
+            self.message.setStyleSheet(f"color: {color};")
         if (message or "") == self.message.text() and self.message.isVisibleTo(self) == bool(message):
             return
         self.message.setText(message or "")
@@ -452,7 +539,9 @@ class SectionChecks(QWidget):
     def value(self) -> tuple[str, ...]:
         return tuple(name for name, box in self._boxes.items() if box.isChecked())
 
-    def set_value(self, names: Sequence[str]) -> None:
+    def set_value(self, names: Sequence[str] | str | None) -> None:
+        """Tick ``names`` (None or nothing ticks none; one name may be given alone)."""
+        names = () if names is None else (names,) if isinstance(names, str) else tuple(names)
         for name, box in self._boxes.items():
             with QSignalBlocker(box):
                 box.setChecked(name in names)

@@ -18,6 +18,7 @@ from pricing.plan import SECTIONS, Category, Plan, YearMonth
 from pricing.report_model import (_settings, InputValue, LineFigures, Summary, line_values, number_text, scenario_text,
                                   summarize)
 from pricing.load import load_checked
+from pricing.wording import plural
 
 if TYPE_CHECKING:
     from pricing.catalog import Catalog
@@ -54,6 +55,21 @@ def split_spec(spec: str) -> tuple[str, str | None]:
     return path, scenario.strip() or None
 
 
+def entry_label(plan: Plan, path: str | os.PathLike | None = None, scenario: str | None = None,
+                taken: Iterable[str] = ()) -> str:
+    """How an entry is named: the plan's own name (``Support assistant``, ``Support assistant#Frugal``); its file
+    name is added only to tell apart two plans of one name (``Support assistant (v2.yaml)``)."""
+    base = (plan.name or (Path(path).stem if path else "Untitled")) + (f"#{scenario}" if scenario else "")
+    taken = set(taken)
+    if base not in taken:
+        return base
+    label = f"{base} ({Path(path).name})" if path else base
+    n = 2
+    while label in taken:
+        label, n = f"{base} ({n})", n + 1
+    return label
+
+
 def entry_from_plan(plan: Plan, catalog: "Catalog | None" = None, *, label: str | None = None,
                     scenario: str | None = None, path: str | None = None) -> Entry:
     """An entry of a plan in memory (with ``scenario`` applied when given)."""
@@ -64,9 +80,7 @@ def entry_from_plan(plan: Plan, catalog: "Catalog | None" = None, *, label: str 
     if scenario is not None:
         from pricing import scenarios
         plan = scenarios.apply(plan, plan.scenario(scenario), catalog)
-    name = label or (Path(path).name if path else plan.name)
-    if scenario is not None and label is None:
-        name += f"#{scenario}"
+    name = label or entry_label(plan, path, scenario)
     return Entry(name, plan, engine.project(plan, catalog), path, scenario)
 
 
@@ -82,8 +96,7 @@ def load_entry(spec: str, catalog: "Catalog | None" = None) -> Entry:
             plan.scenario(scenario)
         except PlanError as exc:
             raise exc.with_location(file=path, key_path="scenarios") from None
-    return entry_from_plan(plan, catalog, label=Path(path).name + (f"#{scenario}" if scenario else ""),
-                           scenario=scenario, path=path)
+    return entry_from_plan(plan, catalog, label=entry_label(plan, path, scenario), scenario=scenario, path=path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,6 +213,11 @@ class Comparison:
     inputs: tuple[InputDiff | None, ...]
     """What changed against the first entry (None for the first itself)."""
     notes: tuple[str, ...]
+    shared_months: tuple[YearMonth, ...] = ()
+    """The calendar months every entry covers (totals over them compare like with like)."""
+    horizons_differ: bool = False
+    """The entries cover different calendar months (other start, other length): their horizon totals are not
+    like for like; the ``total_shared`` figure is."""
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -254,7 +272,7 @@ def _line_key_counts(keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, in
 
 def compare(entries: Sequence[Entry]) -> Comparison:
     """Compare entries against the first (CompareError for fewer than two or mixed currencies)."""
-    entries = tuple(entries)
+    entries = _distinct_labels(tuple(entries))
     if len(entries) < 2:
         raise CompareError("compare needs at least two plans (or scenarios: PLAN.yaml#Scenario)")
     currencies = sorted({e.plan.currency for e in entries})
@@ -269,6 +287,13 @@ def compare(entries: Sequence[Entry]) -> Comparison:
         _row("total", FIGURES[2][1], [s.total for s in sums]),
         _row("cost_per_1k_requests", FIGURES[3][1], [s.cost_per_1k_requests for s in sums]),
     ]
+    spans = [tuple(s.months) for s in sums]
+    horizons_differ = len(set(spans)) > 1
+    shared = tuple(m for m in spans[0] if all(m in set(sp) for sp in spans[1:]))
+    if horizons_differ:  # the like-for-like total: the months every entry covers, each summed in whole cents
+        figures.insert(3, _row("total_shared", _shared_label(shared),
+                               [sum(int(v) for m, v in zip(s.months, s.monthly) if m in set(shared)) if shared else None
+                                for s in sums]))
     used = [c for c in Category if any(s.category_total(c) for s in sums)]
     figures += [_row(f"category.{c.value}", c.value, [s.category_total(c) for s in sums]) for c in used]
 
@@ -294,12 +319,41 @@ def compare(entries: Sequence[Entry]) -> Comparison:
 
     inputs = (None,) + tuple(input_diff(entries[0].plan, e.plan) for e in entries[1:])
     notes = []
-    horizons = {(str(s.months[0]) if s.months else "", len(s.months)) for s in sums}
-    if len(horizons) > 1:
-        notes.append("the entries cover different months: horizon totals and last months are each entry's own; "
-                     "the monthly series share one calendar axis")
+    if horizons_differ:
+        notes.append(horizon_note(entries, sums, shared))
     return Comparison(entries, sums, currencies[0], tuple(figures), tuple(axis), tuple(monthly), tuple(lines),
-                      inputs, tuple(notes))
+                      inputs, tuple(notes), shared, horizons_differ)
+
+
+def _span(months: Sequence[YearMonth]) -> str:
+    if not months:
+        return "no months"
+    return f"{months[0]} to {months[-1]} ({plural(len(months), 'month')})"
+
+
+def _shared_label(shared: Sequence[YearMonth]) -> str:
+    return f"Total, months all cover ({shared[0]} to {shared[-1]})" if shared else "Total, months all cover (none)"
+
+
+def horizon_note(entries: Sequence[Entry], sums: Sequence[Summary], shared: Sequence[YearMonth]) -> str:
+    """Why the horizon totals are not like for like, in words: each entry's months, and what to compare."""
+    spans = "; ".join(f"{entry_id(i)} covers {_span(s.months)}" for i, s in enumerate(sums))
+    what = (f"compare the total over the {plural(len(shared), 'month')} all cover "
+            f"({shared[0]} to {shared[-1]})" if shared else "no month is covered by all of them")
+    return (f"The horizons differ ({spans}): horizon totals and last months are each plan's own and differ partly "
+            f"by the months only one covers; {what}. Monthly series are aligned by calendar month.")
+
+
+def _distinct_labels(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    """Entries whose labels repeat (two plans of one name) told apart by their file names."""
+    out: list[Entry] = []
+    for e in entries:
+        taken = [x.label for x in out]
+        if e.label in taken:
+            base = e.plan.name + (f"#{e.scenario}" if e.scenario else "")
+            e = dataclasses.replace(e, label=entry_label(e.plan, e.path, e.scenario, taken + [base]))
+        out.append(e)
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,7 +476,7 @@ def compare_text(cmp: Comparison) -> str:
     out = [f"Comparing {len(ids)} {'entries' if len(ids) > 2 else 'plans'} ({cur}); differences against A", ""]
     wl = max(len(e.label) for e in cmp.entries)
     for i, e, s in zip(ids, cmp.entries, cmp.summaries):
-        span = f"{s.months[0]} .. {s.months[-1]}, {len(s.months)} months" if s.months else "no months"
+        span = f"{s.months[0]} .. {s.months[-1]}, {plural(len(s.months), 'month')}" if s.months else "no months"
         out.append(f"  {i:<3}{e.label:<{wl}}  {e.plan.name} ({span})")
     out.append("")
     fmt = lambda c: "—" if c is None else money(c / 100, cur)  # noqa: E731

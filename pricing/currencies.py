@@ -55,6 +55,9 @@ _TABLE = (
 CURRENCIES: Mapping[str, Currency] = MappingProxyType({c.code: c for c in _TABLE})
 """Every currency the app knows, by code (the order the plan settings offer them in)."""
 
+SIGNS: Mapping[str, str] = MappingProxyType({c.symbol: c.code for c in _TABLE if len(c.symbol) == 1})
+"""Currency codes by one-character sign (``$``, ``€``...): an amount may be typed with its sign (``$2.5/h``)."""
+
 DEFAULT_DECIMALS = 2
 """Decimals of a code the table lacks (a plan may name any ISO code when it pins its own ``fx_rate``)."""
 

@@ -140,10 +140,6 @@ class Projection:
         """Cost of the last month of the horizon."""
         return float(self.monthly[-1]) if len(self.months) else 0.0
 
-    @property
-    def recurring_run_rate_now(self) -> float:
-        return self.run_rate_now
-
     def drivers(self, top: int | None = None) -> tuple[Driver, ...]:
         """Line items ranked by horizon cost, with their share of the total."""
         total = self.total

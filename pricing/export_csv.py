@@ -420,7 +420,7 @@ def compare_rows(cmp: "Comparison") -> list[tuple[str, ...]]:
         return ((kind, safe_cell(name), section, category) + tuple(cell(v) for v in values)
                 + tuple(cell(d) for d in deltas) + tuple(_ratio(r) for r in ratios) + (cur,))
 
-    out = []
+    out = [("note", safe_cell(n), "", "") + ("",) * (k + 2 * (k - 1)) + (cur,) for n in cmp.notes]
     for f in cmp.figures:
         if f.key.startswith("category."):
             out.append(row("category", f.label, "", f.label, f.values))

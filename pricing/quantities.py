@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
+from pricing.currencies import SIGNS
 from pricing.errors import QuantityError
 
 SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
@@ -12,28 +14,156 @@ SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
 EXPECTED_NUMBER = "a number such as 120, 2.5e6, 2_000_000 or 2M (suffixes k, M, B, T)"
 EXPECTED_SHARE = "a share between 0 and 1, such as 0.35, or a percentage such as 35%"
 
-_NUMBER = re.compile(
-    r"""^\s*(?P<sign>[-+]?)\s*\$?\s*
-        (?P<num>(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?)
-        \s*(?P<suffix>[kKMBGT]?)\s*(?P<pct>%?)\s*$""",
-    re.VERBOSE,
-)
+
+_NUM = re.compile(r"(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?")
+_MAX_TEXT = 200
+"""Longer text is no quantity anyone types (and keeps the expression reader's work bounded)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number as typed, before a field reads it: ``100 GB`` is (100, ``GB``), ``$2.5/h`` is (2.5, ``$/h``)."""
+
+    value: float
+    """The number, its suffixes (k, M, B, T), arithmetic (``2*0.3*160``) and ``%`` applied (``35%`` is 0.35)."""
+    unit: str
+    """The unit written with it, as written (spaces squeezed, a leading currency sign moved in: ``$/h``); ``""``
+    when none. Which units a field takes, and what they convert to, is the schema's business
+    (``pricing.fields.units.in_unit``)."""
+    percent: bool = False
+    """A ``%`` was written (a share typed as a percentage)."""
+    suffixes: str = ""
+    """The k/M/B/G/T suffixes used, in order (``G`` alone in a data field looks like a unit cut short)."""
+    arithmetic: bool = False
+    """The number was computed (``2*0.3*160``): messages show the result beside the text."""
+
+
+class _Expr:
+    """Reads ``+ - * /`` and parentheses over numbers with suffixes and ``%`` (no names, no powers: no eval)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.i = 0
+        self.percent = False
+        self.suffixes = ""
+        self.ops = 0
+
+    def error(self, why: str = "") -> QuantityError:
+        return QuantityError(f"found {self.text.strip()!r}{': ' + why if why else ''}, expected {EXPECTED_NUMBER}")
+
+    def skip(self) -> None:
+        while self.i < len(self.text) and self.text[self.i] == " ":
+            self.i += 1
+
+    def peek(self) -> str:
+        self.skip()
+        return self.text[self.i] if self.i < len(self.text) else ""
+
+    def expr(self) -> float:
+        value = self.term()
+        while self.peek() in ("+", "-") and self.peek():
+            op = self.text[self.i]
+            self.i += 1
+            self.ops += 1
+            right = self.term()
+            value = value + right if op == "+" else value - right
+        return value
+
+    def term(self) -> float:
+        value = self.factor()
+        while self.peek() in ("*", "/") and self.peek():
+            op = self.text[self.i]
+            rest = self.text[self.i + 1:].lstrip(" ")
+            if op == "/" and not (rest[:1].isdigit() or rest[:1] in (".", "(")):
+                break  # "2.5/h": a unit starts here, not a division
+            self.i += 1
+            self.ops += 1
+            right = self.factor()
+            if op == "*":
+                value *= right
+            elif right == 0:
+                raise self.error("division by zero")
+            else:
+                value /= right
+        return value
+
+    def factor(self) -> float:
+        sign = 1.0
+        if self.peek() in ("-", "+") and self.peek():
+            sign = -1.0 if self.text[self.i] == "-" else 1.0
+            self.i += 1
+        c = self.peek()
+        if c == "(":
+            self.i += 1
+            value = self.expr()
+            if self.peek() != ")":
+                raise self.error("a parenthesis is not closed")
+            self.i += 1
+            self.ops += 1
+        else:
+            m = _NUM.match(self.text, self.i)
+            if m is None:
+                raise self.error()
+            num = m.group(0)
+            if "__" in num or num.endswith("_") or "_." in num or "._" in num or "_e" in num.lower():
+                raise self.error()
+            value = float(num.replace("_", ""))
+            self.i = m.end()
+            # a suffix letter (2M, 0.5 M) unless a word starts there (GB, MB: a unit, read by the field)
+            j = self.i
+            while j < len(self.text) and self.text[j] == " ":
+                j += 1
+            if j < len(self.text) and self.text[j] in SUFFIXES and not (j + 1 < len(self.text)
+                                                                        and self.text[j + 1].isalpha()):
+                value *= SUFFIXES[self.text[j]]
+                self.suffixes += self.text[j]
+                self.i = j + 1
+        if self.peek() == "%":
+            self.i += 1
+            if self.suffixes:
+                raise QuantityError(f"found {self.text.strip()!r}: a percentage cannot have a k/M/B/T suffix")
+            value /= 100.0
+            self.percent = True
+        return sign * value
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Read a quantity as typed (a plan file's text, or a form's): a number with its suffixes (``2M``,
+    ``2.5e6``, ``2_000_000``), a percentage (``35%``), simple arithmetic (``2*0.3*160``, ``(10+5)%``), then the
+    unit written after it (``100 GB``, ``$2.5/h``, ``8 GPUs``, ``1.6x``), which stays text: the field that reads
+    the quantity says which units it takes (``pricing.fields.units.in_unit``). Raises QuantityError saying
+    what is expected; never evaluates anything but numbers and ``+ - * / ( )``."""
+    if not isinstance(text, str):
+        raise QuantityError(f"found {text!r}, expected {EXPECTED_NUMBER}")
+    raw = text
+    text = " ".join(text.split())
+    if not text or len(text) > _MAX_TEXT:
+        raise QuantityError(f"found {raw.strip()[:40]!r}, expected {EXPECTED_NUMBER}")
+    sign = ""
+    if text[:1] in "+-" and text[1:2] in SIGNS:  # -$5
+        sign, text = text[0], text[1:]
+    prefix = ""
+    if text[:1] in SIGNS:
+        prefix, text = text[0], text[1:].lstrip()
+    reader = _Expr(sign + text)
+    value = reader.expr()
+    unit = reader.text[reader.i:].strip()
+    if unit and not (unit[0].isalpha() or unit[0] == "/" or unit[0] in SIGNS):
+        raise reader.error()
+    if reader.percent and unit:
+        raise QuantityError(f"found {raw.strip()!r}: a percentage takes no unit; expected {EXPECTED_SHARE}")
+    if prefix:  # $2.5/h -> "$/h"; $2.5 per hour -> "$ per hour"
+        unit = prefix + unit if not unit or unit.startswith("/") else f"{prefix} {unit}"
+    return Quantity(value, unit, reader.percent, reader.suffixes, reader.ops > 0)
 
 
 def _parse_text(text: str) -> tuple[float, bool]:
-    """Parse a string; returns (value, was_percentage)."""
-    m = _NUMBER.match(text)
-    if not m or "__" in m["num"] or m["num"].endswith("_") or "_." in m["num"] or "._" in m["num"]:
-        raise QuantityError(f"found {text!r}, expected {EXPECTED_NUMBER}")
-    if m["suffix"] and m["pct"]:
-        raise QuantityError(f"found {text!r}: a percentage cannot have a k/M/B/T suffix")
-    value = float(m["num"].replace("_", ""))
-    value *= SUFFIXES.get(m["suffix"], 1.0)
-    if m["sign"] == "-":
-        value = -value
-    if m["pct"]:
-        value /= 100.0
-    return value, bool(m["pct"])
+    """A number without a unit (a leading ``$`` allowed, as plans have always written prices); returns (value,
+    was_percentage)."""
+    q = parse_quantity(text)
+    if q.unit and q.unit not in ("$",):
+        raise QuantityError(f"found {text.strip()!r}, expected {EXPECTED_NUMBER}")
+    return q.value, q.percent
 
 
 def parse_number(value: object, *, minimum: float | None = 0.0, allow_zero: bool = True,
@@ -137,6 +267,8 @@ EXPECTED_SIZE = ("a size such as 800 GB, 10 TiB or 2 PB (decimal GB/TB/PB, binar
                  "number in {unit}")
 
 _SIZE = re.compile(r"^(?P<num>.*?\d.*?)\s*(?P<unit>(?:[KMGTPE]i?)?B)\s*(?:/\s*(?:month|mo))?\s*$", re.IGNORECASE)
+SIZE_TEXT = _SIZE
+"""A number with a data-size unit (``800 GB``, ``10 TiB/month``): text ``parse_data_size`` reads."""
 
 
 def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minimum: float | None = 0.0,
@@ -164,10 +296,19 @@ def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minim
         try:
             return parse_number(value, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
         except QuantityError as exc:
-            if _NUMBER.match(value):  # a number out of its limits: that message is the one to give
+            if _is_number(value):  # a number out of its limits: that message is the one to give
                 raise
             raise QuantityError(f"found {value.strip()!r}, expected " + EXPECTED_SIZE.format(unit=unit)) from exc
     return parse_number(value, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
+
+
+def _is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number whatever its limits (then a limit's message is the one to give)."""
+    try:
+        parse_number(text, minimum=None, allow_zero=True)
+    except QuantityError:
+        return False
+    return True
 
 
 def _check_limits(value: object, number: float, unit: str, *, minimum: float | None, allow_zero: bool,

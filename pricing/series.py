@@ -204,6 +204,11 @@ class StrategySaving:
     """Of the baseline's horizon total."""
 
 
+SHARE_DIGITS = 1
+"""Decimals of a saving's share wherever it is shown (headline, Savings panel): one share (``scenario_summary``'s
+``saving_share``), one rounding, so the two never disagree (19% against 18.6%)."""
+
+
 def strategy_savings(result: Any) -> tuple[StrategySaving, ...]:
     """Each strategy's saving of a ``ScenarioResult``, rounded once so that they sum to the shown saving."""
     data = scenario_summary(result)
@@ -217,11 +222,66 @@ def strategy_savings(result: Any) -> tuple[StrategySaving, ...]:
 # ---------------------------------------------------------------------------------------------
 
 
+ONE_OFF_SECTIONS = ("compute.training", "compute.fine_tuning", "annotation")
+"""Sections whose lines run once unless they have ``every``: a training or fine-tuning run, a labelling batch
+(spread over ``over_months``). Every other line bills month after month."""
+
+
+def one_off_key_paths(plan: Any) -> frozenset[str]:
+    """Key paths of the plan's lines that run once (no ``every``): their cost is not part of a run-rate."""
+    return frozenset(f"{section}[{i}]" for section in ONE_OFF_SECTIONS
+                     for i, line in enumerate(plan.section(section)) if getattr(line, "every", None) is None)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRate:
+    """One month's cost split into what recurs and what runs once, in the cents shown (they add up)."""
+
+    month: str
+    """Its label (``Jan 2027``)."""
+    total: float
+    """The month's whole cost: ``recurring + one_off``."""
+    recurring: float
+    """What the project costs a month without the one-off runs and batches billed that month."""
+    one_off: float
+    one_off_lines: tuple[str, ...]
+    """Names of the one-off lines billed that month, costliest first."""
+
+
+def run_rate(projection: Projection, index: int) -> RunRate:
+    """Month ``index``'s cost (as summed from the rounded cells) split into recurring and one-off.
+
+    A platform markup on one-off compute is one-off too: the markup line's cell is split in proportion
+    to the marked-up compute of one-off lines (the markup is one rate over that compute)."""
+    summary = summarize(projection)
+    cells = summary.cells
+    if not len(summary.months):
+        return RunRate("", 0.0, 0.0, 0.0, ())
+    once = one_off_key_paths(projection.plan)
+    one_off = 0
+    named: list[tuple[int, str]] = []
+    for row, li in enumerate(projection.line_items):
+        if li.key_path in once and cells[row, index]:
+            one_off += int(cells[row, index])
+            named.append((int(cells[row, index]), li.name))
+        elif li.key_path == "services.platform" and cells[row, index]:
+            base = li.quantity("marked-up compute")
+            if base is not None and base[index] > 0:
+                part = sum(float(x.monthly[index]) for x in projection.line_items
+                           if x.key_path in once and x.section.startswith("compute."))
+                one_off += int(round(int(cells[row, index]) * min(part / float(base[index]), 1.0)))
+    total = int(summary.monthly[index])
+    named.sort(key=lambda p: (-p[0], p[1]))
+    return RunRate(month_label(summary.months[index]), cents_to_float(total), cents_to_float(total - one_off),
+                   cents_to_float(one_off), tuple(n for _, n in named))
+
+
 @dataclass(frozen=True, slots=True)
 class Headline:
     """The figures across the top of the window, rounded to the cent as shown."""
 
     run_rate_now: float
+    """The first month's whole cost (one-off runs included, as the report's ``run_rate_now``)."""
     run_rate_end: float
     months: int
     total: float
@@ -237,6 +297,10 @@ class Headline:
     """Of the baseline's horizon total."""
     fx_note: str = ""
     """The exchange rate a non-USD plan converts at, its date and source (empty for USD)."""
+    now: RunRate | None = None
+    """The first month split into recurring and one-off (the headline shows the recurring run-rate)."""
+    end: RunRate | None = None
+    """The last month, split the same way."""
     unit_label: str = "Cost per 1k requests"
     """``Cost per ticket`` with the plan's unit of work (engine.UnitCost.label)."""
     unit_cost: float | None = None
@@ -272,6 +336,8 @@ def headline(projection: Projection, scenario_name: str | None = None, result: A
         scenario_saving_total=saving_total,
         scenario_saving_share=saving_share,
         fx_note=fx_note(projection.plan),
+        now=run_rate(projection, 0) if len(cells) else None,
+        end=run_rate(projection, len(cells) - 1) if len(cells) else None,
         **_unit_figures(projection),
     )
 

@@ -97,9 +97,15 @@ class Tornado:
     """Ranked by swing, widest first."""
 
 
-def _label(plan: Plan, section: str, index: int, field: str) -> str:
-    line = plan.section(section)[index]
-    return f"{line.name}: {fields.field(section, field).label_for(plan.currency)}"
+def _label(plan: Plan, section: str, index: int, field: str, line: Any = None, catalog: Any = None) -> str:
+    """``Chat serving: Requests / month``; an MLOps quantity says what it counts when the catalog is given
+    (``EKS cluster: Quantity (clusters)``, not the schema's generic ``units/month``)."""
+    line = plan.section(section)[index] if line is None else line
+    label = fields.field(section, field).label_for(plan.currency)
+    if section == "mlops" and field == "quantity" and catalog is not None and line.unit_price is None:
+        unit = catalog.mlops_quantity_unit(line.kind)
+        label = f"Quantity ({unit})" if unit else label
+    return f"{line.name}: {label}"
 
 
 def declared_inputs(plan: Plan) -> tuple[Input, ...]:
@@ -290,9 +296,10 @@ def _neighbours(spec: fields.FieldSpec, value: Any) -> tuple[float, float, float
     return None if low == at == high else (float(low), float(at), float(high))
 
 
-def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...]:
-    """Every input that moves the bill: its declared range, or +-``swing`` around its value; an enum the schema
-    says swings (a serving line's precision) moves to its neighbouring choices. A serving line's model size
+def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING, catalog: Any = None) -> tuple[Input, ...]:
+    """Every input that moves the bill: its declared range, or +-``swing`` around its value (whole numbers for
+    whole things: GPUs, runs, and, given the ``catalog``, an MLOps line's clusters or load balancers); an enum the
+    schema says swings (a serving line's precision) moves to its neighbouring choices. A serving line's model size
     (``params``) swings around its model family's when the line leaves it to the family."""
     out = []
     for section, i, line in plan.lines():
@@ -316,19 +323,27 @@ def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...
             path = f"{section}[{i}].{target}"
             if target in ranges:
                 r = ranges[target]
-                out.append(Input(path, _label(plan, section, i, target), r.low, r.likely, r.high, True))
+                out.append(Input(path, _label(plan, section, i, target, line, catalog), r.low, r.likely, r.high,
+                                 True))
             elif isinstance(value, (int, float)) and value > 0:
                 low, high = value * (1 - swing), value * (1 + swing)
                 if spec.maximum is not None:  # within the field's limits (a share at most 100%, 168 h a week)
                     high = min(high, spec.maximum)
                 if spec.limits.minimum is not None:
                     low = max(low, spec.limits.minimum)
-                if spec.integer:
+                if spec.integer or _counted(section, target, line, catalog):
                     low, high = max(1.0, float(np.rint(low))), float(np.rint(high))
                     if low == value and high == value:
                         continue
-                out.append(Input(path, _label(plan, section, i, target), float(low), float(value), float(high), False))
+                out.append(Input(path, _label(plan, section, i, target, line, catalog), float(low), float(value),
+                                 float(high), False))
     return tuple(out)
+
+
+def _counted(section: str, key: str, line: Any, catalog: Any) -> bool:
+    """An MLOps quantity of whole things (``Catalog.mlops_counted``: 2 clusters swing to 2, not 1.6..2.4)."""
+    return (section == "mlops" and key == "quantity" and catalog is not None and line.unit_price is None
+            and catalog.mlops_counted(line.kind))
 
 
 def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
@@ -364,7 +379,7 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
     committed = sum(int(cents[row]) for row, li in enumerate(projection.line_items)  # the commitments' cents
                     if li.section == committable.SECTION)
     by_line: dict[str, list[Input]] = {}
-    for inp in tornado_inputs(plan, swing):
+    for inp in tornado_inputs(plan, swing, ctx.catalog):
         by_line.setdefault(inp.key_path.rpartition(".")[0], []).append(inp)
     total_inputs = sum(len(v) for v in by_line.values())
     bars = []

@@ -10,12 +10,14 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLay
 
 from pricing import fields as schema
 from pricing import series
-from pricing.errors import Problem
+from pricing.errors import PlanError, Problem
 from pricing.fields import FieldSpec, Kind, NameList
-from pricing.plan import beyond_horizon
+from pricing.plan import Range, beyond_horizon
+from pricing.wording import plural
 
 from gui import theme
 from gui.editors import ops
+from gui.editors.range_edit import RangeEdit
 from gui.editors.names import Choices, choices_for
 from gui.widgets import (ChoiceCombo, FieldRow, IntSpin, ModelPicker, MoneyFormat, MonthEdit, QuantityEdit,
                          SectionChecks, TextEdit, quantity_text, set_text, share_text)
@@ -75,6 +77,26 @@ def rest(section: str, shown: Sequence[str]) -> tuple[Field, ...]:
     """Inputs of the section's fields not in ``shown`` (samples are counted from text, not typed in a box)."""
     return tuple(Field(f) for f in schema.section(section).fields
                  if f.key not in shown and f.kind is not Kind.SAMPLE)
+
+
+def unusual(spec: FieldSpec, plan: Any, value: Any) -> str | None:
+    """Why ``value`` is far outside what is plausible for the field (its typical range, money scaled to the
+    plan's currency), or None."""
+    value = _likely(value)
+    if spec.typical is None or not isinstance(value, (int, float)):
+        return None
+    rate = 1.0
+    if spec.typical.usd and str(plan.currency).upper() != "USD":
+        from pricing import fx
+        try:
+            rate = fx.for_plan(plan).per_usd
+        except PlanError:
+            return None  # no rate: the plan's problems say so; no warning on a guess
+    return spec.unusual(value, currency=plan.currency, fx_rate=rate)
+
+
+def _likely(value: Any) -> Any:
+    return value.likely if isinstance(value, Range) else value
 
 
 def _unit_free(label: str) -> str:
@@ -148,6 +170,10 @@ class Form(QWidget):
             self.rows[f.key] = holder
             self._labels[f.key] = label
             editor.edited.connect(lambda value, f=f: self._on_field_edited(f, value))  # type: ignore[attr-defined]
+            if isinstance(editor, QuantityEdit):  # leaving the field ends the edit: one undo step per edit
+                editor.finished.connect(document.end_edit)
+            if isinstance(editor, RangeEdit):
+                holder.extra.addWidget(editor.button)
             self._cells.append((label, holder, f.wide))
         self._place(columns)
         outer.addLayout(grid)
@@ -208,9 +234,13 @@ class Form(QWidget):
         if kind is Kind.TEXT:
             return TextEdit()
         if kind in (Kind.AMOUNT, Kind.INTEGER, Kind.SHARE, Kind.FACTOR):
-            return QuantityEdit(parse=lambda text: spec.read(text.strip()),
-                                fmt=share_text if spec.share else quantity_text,
-                                optional=spec.optional, placeholder=spec.none_means)
+            def read(text: Any) -> Any:  # units and money in the plan's currency (100 GB, $2.5/h)
+                return spec.read(text.strip() if isinstance(text, str) else text, currency=self.document.plan.currency)
+            if spec.rangeable:
+                return RangeEdit(spec, read, unusual=lambda v: unusual(spec, self.document.plan, v))
+            return QuantityEdit(parse=read, fmt=share_text if spec.share else quantity_text,
+                                optional=spec.optional, placeholder=spec.none_means,
+                                unusual=lambda v: unusual(spec, self.document.plan, v))
         if kind is Kind.MONTH:
             lim = spec.limits
             spin = IntSpin(int(lim.minimum or 1), int(spec.maximum or schema.MAX_MONTHS), none_text=spec.none_means,
@@ -259,7 +289,10 @@ class Form(QWidget):
         self._on_plan_changed(force=True)
 
     def value_of(self, f: Field, obj: Any) -> Any:
-        return f.get(obj) if f.get else getattr(obj, f.key)
+        if f.get:
+            return f.get(obj)
+        rng = ops.range_of(obj, f.key) if f.spec.rangeable else None
+        return rng if rng is not None else getattr(obj, f.key)
 
     # -- view -> model -----------------------------------------------------------------------
 
@@ -267,7 +300,12 @@ class Form(QWidget):
         obj = self.target()
         if obj is None:
             return
-        new = f.put(self, obj, value) if f.put is not None else ops.set_field(obj, f.key, value, share=f.spec.share)
+        if f.put is not None:
+            new = f.put(self, obj, _likely(value))
+        elif isinstance(value, Range):
+            new = ops.set_range(obj, f.key, value)
+        else:  # a plain number typed over a range shown in the field removes the range
+            new = ops.set_field(obj, f.key, value, share=f.spec.share, keep_range=not f.spec.rangeable)
         if new is obj:
             return
         what = getattr(obj, "name", None) if self.key_path else None
@@ -300,8 +338,10 @@ class Form(QWidget):
             self._labels[f.key].setEnabled(enabled)
             rng = ops.range_of(obj, f.key)
             if rng is not None:
-                w.setToolTip(f"{f.tip}\n\nUncertain: low {rng.low:g}, likely {rng.likely:g}, high {rng.high:g} "
-                             "(Monte Carlo samples between them; editing the value moves the likely value).")
+                tip = f"{f.tip}\n\nUncertain: low {f.spec.text(rng.low)}, likely {f.spec.text(rng.likely)}, high " \
+                      f"{f.spec.text(rng.high)} (the Monte Carlo band and the tornado sample between them)."
+                if w.toolTip() != tip:
+                    w.setToolTip(tip)
         self.refresh_header(obj)
         self._on_problems_changed()
 
@@ -318,7 +358,7 @@ class Form(QWidget):
         fmt = MoneyFormat(self.document.plan.currency)
         if row is not None:
             set_text(self.subtitle, f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in "
-                     f"the first month, {fmt.auto(row.total)} over {len(projection.months)} months "
+                     f"the first month, {fmt.auto(row.total)} over {plural(len(projection.months), 'month')} "
                      f"({fmt.percent(row.share, 1)} of the plan)")
         notes = list(li.notes)
         overridden = [s for s in li.sources if s.overridden]

@@ -51,8 +51,9 @@ def with_line(plan: Plan, key_path: str, line: Any) -> Plan:
     return plan.with_section(section, tuple(lines))
 
 
-def set_field(obj: Any, key: str, value: Any, *, share: bool = False) -> Any:
-    """``obj`` with one field changed. A range on that field follows the new likely value when it can.
+def set_field(obj: Any, key: str, value: Any, *, share: bool = False, keep_range: bool = True) -> Any:
+    """``obj`` with one field changed. A range on that field follows the new likely value when it can
+    (``keep_range=False``: the range goes, as when a plain number is typed over a range shown in its field).
 
     With ``likely +- X``, the spread moves with the value; with explicit low/high the range is kept
     when the value stays inside it and dropped otherwise (a likely value outside its range is no range).
@@ -60,7 +61,10 @@ def set_field(obj: Any, key: str, value: Any, *, share: bool = False) -> Any:
     changes: dict[str, Any] = {key: value}
     ranges = dict(getattr(obj, "ranges", ()) or ())
     rng = ranges.get(key)
-    if rng is not None:
+    if rng is not None and not keep_range:
+        del ranges[key]
+        changes["ranges"] = tuple(ranges.items())
+    elif rng is not None:
         if value is None or not isinstance(value, (int, float)):
             del ranges[key]
         elif rng.spread is not None:
@@ -72,6 +76,15 @@ def set_field(obj: Any, key: str, value: Any, *, share: bool = False) -> Any:
             del ranges[key]
         changes["ranges"] = tuple(ranges.items())
     return dataclasses.replace(obj, **changes)
+
+
+def set_range(obj: Any, key: str, rng: P.Range) -> Any:
+    """``obj`` with field ``key`` uncertain: its value the range's likely value, the range kept beside it."""
+    ranges = dict(getattr(obj, "ranges", ()) or ())
+    ranges[key] = rng
+    order = [f.name for f in dataclasses.fields(obj)]
+    items = sorted(ranges.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    return dataclasses.replace(obj, **{key: rng.likely, "ranges": tuple(items)})
 
 
 def range_of(obj: Any, key: str) -> Any:

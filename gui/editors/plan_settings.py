@@ -12,6 +12,7 @@ from pricing import currencies
 from pricing import fx
 from pricing.errors import PlanError
 from pricing.quantities import parse_number
+from pricing.wording import plural
 
 from gui.editors.form import Field, Form, section_fields
 from gui.widgets import quantity_text
@@ -47,7 +48,7 @@ def _last_month_used(plan: Any) -> tuple[int, str]:
 def _months_check(form: Form, plan: Any) -> str | None:
     latest, name = _last_month_used(plan)
     if latest > plan.months:
-        return (f"{name} starts in month {latest}, after the horizon: expected at least {latest} months "
+        return (f"{name} starts in month {latest}, after the horizon: expected at least {plural(latest, 'month')} "
                 "(or move that line earlier)")
     return None
 
@@ -104,7 +105,7 @@ class PlanSettingsForm(Form):
 
     def refresh_header(self, plan: Any) -> None:
         self.title.setText("Plan settings")
-        self.subtitle.setText(f"{plan.name}: {plan.months} months from {plan.start}, {plan.provider} prices, "
+        self.subtitle.setText(f"{plan.name}: {plural(plan.months, 'month')} from {plan.start}, {plan.provider} prices, "
                               f"{plan.currency}")
         self.marker.hide()
         with QSignalBlocker(self.overrides):

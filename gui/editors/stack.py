@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from pricing import fields
+from pricing.wording import plural
 
 from gui import theme
 from gui.editors import compute, data, ops, services, work
@@ -42,7 +43,7 @@ class SectionPage(QWidget):
     def show_section(self, section: str, count: int) -> None:
         self.section = section
         noun = ops.NOUNS[section]
-        self.title.setText(f"{SECTION_LABELS.get(section, section)} ({count} line{'s' if count != 1 else ''})")
+        self.title.setText(f"{SECTION_LABELS.get(section, section)} ({plural(count, 'line')})")
         self.text.setText(SECTION_HELP.get(section, ""))
         self.button.setText(f"Add {noun}")
         self.button.setToolTip(f"Add a {noun} with typical values, then edit them")

@@ -157,14 +157,21 @@ class PlanReport:
             parts.append(f"LLM API prices: genai-prices data of {dates.api_data_date.isoformat()}")
         return "Price data: " + "; ".join(parts) + "."
 
+    def _run_rate(self, caption: str, rate: series.RunRate | None) -> tuple[str, str, str]:
+        """A run-rate card as the window shows it: recurring, with the month's one-off runs apart."""
+        if rate is None:
+            return caption, "—", ""
+        one_off = f" + {self.fmt.auto(rate.one_off)} one-off" if rate.one_off else ""
+        return caption, f"{self.fmt.auto(rate.recurring)}/mo", rate.month + one_off
+
     def headline(self) -> None:
         d, s, f = self.d, self.s, self.f
         h = self.head
         fmt = self.fmt
         labels = series.month_labels(d.projection)
         cards = [
-            ("Run-rate now", f"{fmt.auto(h.run_rate_now)}/mo", labels[0] if labels else ""),
-            (f"Run-rate, month {h.months}", f"{fmt.auto(h.run_rate_end)}/mo", labels[-1] if labels else ""),
+            *(self._run_rate(caption, rate) for caption, rate in (("Run-rate now", h.now),
+                                                                  (f"Run-rate, month {h.months}", h.end))),
             (f"{h.months}-month total", fmt.auto(h.total),
              f"P10–P90 {fmt.compact(d.uncertainty.total_p10 / 100)} – {fmt.compact(d.uncertainty.total_p90 / 100)}"
              if d.uncertainty is not None else f"{labels[0]} – {labels[-1]}" if labels else ""),
@@ -244,8 +251,12 @@ class PlanReport:
                                 band_label="P10–P90 of the monthly total")
         self.f.block(215, draw)
         h = self.head
-        text = (f"The plan starts at {self.fmt.auto(h.run_rate_now)} a month and reaches "
-                f"{self.fmt.auto(h.run_rate_end)} in its last month; over {h.months} months it costs "
+        now = h.now.recurring if h.now is not None else h.run_rate_now
+        end = h.end.recurring if h.end is not None else h.run_rate_end
+        once = (f" (plus {self.fmt.auto(h.now.one_off)} of one-off runs in its first month)"
+                if h.now is not None and h.now.one_off else "")
+        text = (f"The plan starts at {self.fmt.auto(now)} a month{once} and reaches "
+                f"{self.fmt.auto(end)} a month in its last month; over {h.months} months it costs "
                 f"{self.fmt.auto(h.total)}.")
         if h.budget is not None:
             text += (f" The monthly budget of {self.fmt.auto(h.budget)} is first exceeded in {h.first_over_budget}."

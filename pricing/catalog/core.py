@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import math
 import pathlib
+import re
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
@@ -454,6 +455,31 @@ class Catalog:
         if k is None:
             raise self._unknown("mlops kind", kind, self._d.mlops_alias)
         return k
+
+    def mlops_counted(self, kind: str) -> bool:
+        """Whether an MLOps kind is bought as whole things held all month (clusters, load balancers, gateways,
+        addresses: unit ``USD per <thing>-month``) rather than by volume (GB ingested, runner-minutes, LCU-hours):
+        its quantity is a whole number. False for a kind the catalog does not know."""
+        try:
+            unit = self._d.mlops_unit[self._mlops_kind(kind)]
+        except UnknownNameError:
+            return False
+        return re.fullmatch(r"USD per (?!GB)[A-Za-z][A-Za-z-]*-month", unit) is not None
+
+    def mlops_quantity_unit(self, kind: str) -> str | None:
+        """What an MLOps line's quantity counts, from the kind's catalog unit: ``clusters`` (held all month),
+        ``GB ingested/month``, ``runner-minutes/month``; None for a kind the catalog does not know."""
+        from pricing.wording import noun_for
+        try:
+            unit = self._d.mlops_unit[self._mlops_kind(kind)].removeprefix("USD per ").strip()
+        except UnknownNameError:
+            return None
+        if self.mlops_counted(kind):
+            return noun_for(2, unit.removesuffix("-month").replace("-", " "))
+        if unit.startswith("GB-month"):
+            return "GB" + unit.removeprefix("GB-month")   # GB-month stored: GB held, every month
+        head, _, rest = unit.partition(" ")
+        return f"{noun_for(2, head) if head != 'GB' else head}{' ' + rest if rest else ''}/month"
 
     def mlops_price(self, provider: str, kind: str) -> Price:
         """USD per unit of an MLOps kind (the unit says which, e.g. "USD per cluster-month"); key

@@ -14,7 +14,8 @@ from pricing import plan as P
 from pricing.errors import PlanError, closest
 from pricing.fields import units as U
 from pricing.fields.units import Unit
-from pricing.quantities import format_number, format_share, parse_data_size, parse_number, parse_share
+from pricing.quantities import (SIZE_TEXT, format_number, format_share, parse_data_size, parse_number, parse_quantity,
+                                parse_share)
 
 
 class Kind(Enum):
@@ -202,9 +203,16 @@ class FieldSpec:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(self, raw: Any) -> Any:
+    def read(self, raw: Any, *, currency: str | None = None) -> Any:
         """The plan value of a raw value (from YAML, or text typed in an editor); raises PlanError saying what
-        is expected. One reader for the plan file, the scenarios and the editors: their messages agree."""
+        is expected. One reader for the plan file, the scenarios and the editors: their messages agree.
+
+        Numbers may be typed with a unit the field's unit converts from (``100 GB`` in a TB field is 0.1,
+        ``$2.5/h``, ``3 weeks`` in days: ``pricing.fields.units.in_unit``) and as simple arithmetic
+        (``2*0.3*160``: ``pricing.quantities.parse_quantity``). Money typed with a sign or code must be in
+        ``currency`` (the plan's) when it is given."""
+        if self.kind in _UNIT_READERS and isinstance(raw, str):
+            return _UNIT_READERS[self.kind](self, raw, currency)
         return _READERS[self.kind](self, raw)
 
     # -- showing -------------------------------------------------------------------------------
@@ -355,6 +363,68 @@ _LOWERCASE = frozenset({NameList.PROVIDER, NameList.API_PROVIDER})
 def _name(spec: FieldSpec, v: Any) -> str:
     s = _text(spec, v)
     return s.lower() if spec.names in _LOWERCASE else s
+
+
+def _typed(spec: FieldSpec, text: str, currency: str | None) -> float | str:
+    """A number typed with its unit, in the field's unit (a number), or the text itself when it is plain.
+
+    A data size (``800 GB``, ``10 TiB/month``, or text that is no number at all) in a data field is left as text
+    for ``quantities.parse_data_size``: one reader of sizes, in plan files and in the editor alike."""
+    data = spec.unit is not None and spec.unit.dimension is U.Dimension.DATA
+    if data and SIZE_TEXT.match(text.strip()):
+        return text
+    try:
+        q = parse_quantity(text)
+    except PlanError:
+        if data:
+            return text  # parse_data_size says what a size looks like
+        raise
+    if data and q.unit and q.unit.upper().endswith("B"):  # an unknown size unit (ZB): parse_data_size names it
+        return text
+    if q.percent:
+        return text  # the number reader says a percentage is not a number here
+    if not q.unit or q.unit == "$" and currency is None:  # "$1.5k": plans have always allowed a dollar sign
+        if spec.unit is not None and spec.unit.dimension is U.Dimension.DATA and set(q.suffixes) & set("GTB"):
+            raise PlanError(f"found {text.strip()!r}: {q.suffixes[-1]} is read as a multiplier (a billion, a "
+                            f"trillion) of {spec.unit.text}; write the data size with its unit, such as 100 GB "
+                            f"or 2 TB")
+        return format_number(q.value)
+    try:
+        return format_number(U.in_unit(q.value, q.unit, spec.unit, currency=currency))
+    except ValueError as exc:
+        raise PlanError(f"found {text.strip()!r}: {exc}") from None
+
+
+def _shown(text: str, number: Any) -> str:
+    return text.strip() if not isinstance(number, (int, float)) else f"{text.strip()} (= {number_text(number)})"
+
+
+def _amount_typed(spec: FieldSpec, text: str, currency: str | None) -> float:
+    return _with_text(_amount, spec, text, currency)
+
+
+def _integer_typed(spec: FieldSpec, text: str, currency: str | None) -> int:
+    return _with_text(_integer, spec, text, currency)
+
+
+def _factor_typed(spec: FieldSpec, text: str, currency: str | None) -> float:
+    return _with_text(_factor, spec, text, currency)
+
+
+def _with_text(reader: Callable[[FieldSpec, Any], Any], spec: FieldSpec, text: str, currency: str | None) -> Any:
+    """Read typed text through the number reader, messages quoting what was typed (``100 GB (= 0.1)``)."""
+    number = _typed(spec, text, currency)
+    if isinstance(number, str):
+        return reader(spec, number)
+    try:
+        return reader(spec, number)
+    except PlanError as exc:
+        message = exc.problems[0].message
+        found_number = f"found {number!r}"
+        if message.startswith(found_number):
+            plain = text.strip() == str(number)
+            message = f"found {text.strip() if plain else _shown(text, number)}" + message[len(found_number):]
+        raise PlanError(message) from None
 
 
 def _amount(spec: FieldSpec, v: Any) -> float:
@@ -531,6 +601,11 @@ RULE_FIELDS: tuple[FieldSpec, ...] = (
 )
 """The fields of one storage lifecycle rule (``{after_days: 90, tier: infrequent}``)."""
 
+
+_UNIT_READERS: dict[Kind, Callable[[FieldSpec, str, str | None], Any]] = {
+    Kind.AMOUNT: _amount_typed, Kind.INTEGER: _integer_typed, Kind.FACTOR: _factor_typed,
+}
+"""Kinds whose typed text may carry a unit and arithmetic (MONTH stays a plain month number)."""
 
 _READERS: dict[Kind, Callable[[FieldSpec, Any], Any]] = {
     Kind.TEXT: _text, Kind.NAME: _name, Kind.AMOUNT: _amount, Kind.INTEGER: _integer, Kind.SHARE: _share,

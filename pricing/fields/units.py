@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
+from pricing.currencies import SIGNS
 
 
 class Dimension(Enum):
@@ -154,3 +155,106 @@ SHARE_PER_MONTH = Unit("%/month", SHARE_TERM, (MONTH,))
 FACTOR = Unit("x", TIMES)
 
 __all__ = ["Dimension", "Term", "Unit", "count"]
+
+
+# Units as typed after a number ------------------------------------------------------------------
+# What a user may write after a number in a field (``100 GB``, ``$2.5/h``, ``8 GPUs``, ``3 weeks``): each word
+# is a term; the field's unit says what it converts to (``in_unit``). Data sizes are decimal (GB = 10^9 bytes)
+# unless binary is written (GiB = 2^30 bytes).
+MINUTE = Term("min", Dimension.TIME, 1 / 60)
+YEAR = Term("year", Dimension.TIME, 12 * 730.0)
+"""Twelve of the engine's months."""
+_DATA_SIZES = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15, "eb": 1e18,
+               "kib": 2.0**10, "mib": 2.0**20, "gib": 2.0**30, "tib": 2.0**40, "pib": 2.0**50, "eib": 2.0**60}
+_WORDS: dict[str, Term] = {}
+for _words, _term in (
+        (("s", "sec", "secs", "second", "seconds"), SECOND), (("min", "mins", "minute", "minutes"), MINUTE),
+        (("h", "hr", "hrs", "hour", "hours"), HOUR), (("d", "day", "days"), DAY), (("wk", "week", "weeks"), WEEK),
+        (("mo", "month", "months"), MONTH), (("y", "yr", "yrs", "year", "years"), YEAR),
+        (("gpu", "gpus"), GPU), (("request", "requests", "req", "reqs"), REQUEST), (("item", "items"), ITEM),
+        (("unit", "units"), UNIT_THING), (("token", "tokens", "tok"), TOKEN), (("x",), TIMES),
+        (("run", "runs"), RUNS.of), (("person", "people"), PEOPLE.of),
+        (("parameter", "parameters", "param", "params"), PARAMETERS.of), (("pass", "passes"), PASSES_PER_ITEM.of)):
+    for _w in _words:
+        _WORDS[_w] = _term
+for _w, _scale in _DATA_SIZES.items():
+    _WORDS[_w] = Term(_w.upper().replace("I", "i"), Dimension.DATA, _scale)
+
+
+def _money(code: str) -> Term:
+    return Term(code, Dimension.MONEY, thing=code)
+
+
+def _term(word: str) -> Term | None:
+    """The term of one typed word (``GB``, ``hours``, ``$``, ``EUR``); None when it is none."""
+    if word in SIGNS:
+        return _money(SIGNS[word])
+    term = _WORDS.get(word.lower())
+    if term is not None:
+        return term
+    if len(word) == 3 and word.isalpha() and word.isupper():  # a currency code: EUR, USD
+        return _money(word)
+    return None
+
+
+def typed_unit(text: str) -> Unit:
+    """The unit a user wrote after a number: ``GB``, ``$/h``, ``TB/month``, ``tokens/s per GPU``, ``EUR per
+    hour``; raises ValueError naming the word it doesn't know. An empty numerator (``/h``) is left empty."""
+    text = " ".join(text.replace(" per ", "/").split())
+    parts = [p.strip() for p in text.split("/")]
+    terms: list[Term | None] = []
+    for i, part in enumerate(parts):
+        words = part.split()
+        if not words and i == 0:
+            terms.append(None)  # "/h": the field's own numerator
+            continue
+        if not words:
+            raise ValueError(f"nothing after '/' in {text!r}")
+        if len(words) == 2 and words[0] in SIGNS and _term(words[1]) is None:
+            raise ValueError(f"unknown unit {words[1]!r}")
+        found = [_term(w) for w in words]
+        for w, t in zip(words, found):
+            if t is None:
+                raise ValueError(f"unknown unit {w!r}")
+        if i == 0:
+            if len(found) != 1:
+                raise ValueError(f"one unit before '/', found {part!r}")
+            terms.append(found[0])
+        else:
+            terms.extend(found)  # "tokens/s GPU" and "tokens/s per GPU" alike
+    of = terms[0]
+    return Unit(text, of if of is not None else Term("", Dimension.COUNT, thing="?"),
+                tuple(t for t in terms[1:] if t is not None))
+
+
+def in_unit(value: float, text: str, unit: Unit | None, *, currency: str | None = None) -> float:
+    """``value`` typed with unit ``text`` (``100``, ``GB``) in the field's ``unit`` (``TB``): 0.1.
+
+    A unit left out is the field's own (``100`` in a TB field is 100 TB; ``$2.5`` in a ``{cur}/h`` field is per
+    hour); money must be the plan's ``currency`` when it is known (no silent exchange), the currency sign or code
+    is then checked against it. Raises ValueError saying what the field takes."""
+    if not text:
+        return value
+    if unit is None:
+        raise ValueError(f"this value takes no unit (found {text!r})")
+    typed = typed_unit(text)
+    shown = unit.display(currency or "USD")
+    factor = 1.0
+    if typed.of.thing != "?":  # a numerator was written
+        want = unit.of
+        got = typed.of
+        if got.dimension is Dimension.MONEY and want.dimension is Dimension.MONEY:
+            if currency is not None and got.thing != currency.upper():
+                raise ValueError(f"this plan is in {currency}: type the amount in {currency}, not {got.thing}")
+        elif not got.converts_to(want):
+            raise ValueError(f"{got.symbol} does not convert to {shown}; type a value in {shown}")
+        else:
+            factor *= got.scale / want.scale
+    remaining = list(unit.per)
+    for t in typed.per:
+        match = next((r for r in remaining if t.converts_to(r)), None)
+        if match is None:
+            raise ValueError(f"{text} does not convert to {shown}; type a value in {shown}")
+        remaining.remove(match)
+        factor *= match.scale / t.scale
+    return value * factor

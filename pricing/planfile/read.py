@@ -15,7 +15,8 @@ from pricing.errors import PlanError, PlanFileError, Problem, closest
 from pricing.fields import Kind, SectionSpec
 from pricing.planfile.tables import GROUP_KEYS, TOP_KEYS, _describe
 from pricing.planfile.yamltree import MAX_BYTES, _parse_yaml, _Tree
-from pricing.quantities import format_number, parse_number, parse_share
+from pricing.fields.ranges import is_range, read_range
+from pricing.quantities import parse_number, parse_share
 
 # ---------------------------------------------------------------------------------------------
 # Field readers
@@ -309,52 +310,9 @@ def _read_line(item: Any, path: str, section: SectionSpec, r: _Reader, base_dir:
     return cls(**kw)
 
 
-_PLUS_MINUS = ("±", "+/-", "+-")
-
-
-def _is_range(v: Any) -> bool:
-    if isinstance(v, dict):
-        return bool(set(v) & {"low", "likely", "high"})
-    return isinstance(v, str) and any(t in v for t in _PLUS_MINUS)
-
-
-def _range(v: Any, reader: Callable[[Any], Any], share: bool = False) -> P.Range:
-    """``{low, likely, high}``, or ``likely ± 30%`` (relative for amounts, percentage points for
-    shares such as utilization: ``60% ± 10%`` is 50%..70%), or ``likely ± 500k`` (absolute)."""
-    if isinstance(v, dict):
-        missing = [k for k in ("low", "likely", "high") if k not in v]
-        extra = [k for k in v if k not in ("low", "likely", "high")]
-        if missing or extra:
-            raise PlanError("a range is {low: N, likely: N, high: N}"
-                            + (f"; missing {', '.join(missing)}" if missing else "")
-                            + (f"; unknown {', '.join(map(str, extra))}" if extra else ""))
-        low, likely, high = (float(reader(v[k])) for k in ("low", "likely", "high"))
-        spread = None
-    else:
-        for token in _PLUS_MINUS:
-            if token in v:
-                centre, _, spread_text = v.partition(token)
-                break
-        likely = float(reader(centre.strip()))
-        spread_text = spread_text.strip()
-        if spread_text.endswith("%") and share:
-            spread = parse_share(spread_text, maximum=1.0)  # shares: ± percentage points
-            low, high = max(likely - spread, 0.0), likely + spread
-        elif spread_text.endswith("%"):
-            spread = parse_share(spread_text, maximum=1.0)  # amounts: ± a share of the likely value
-            low, high = likely * (1.0 - spread), likely * (1.0 + spread)
-        else:
-            half = parse_number(spread_text)
-            low, high, spread = likely - half, likely + half, None
-        low, high = float(reader(_plain(low))), float(reader(_plain(high)))
-    if not low <= likely <= high:
-        raise PlanError(f"a range needs low <= likely <= high; found low {low:g}, likely {likely:g}, high {high:g}")
-    return P.Range(low, likely, high, spread)
-
-
-def _plain(x: float) -> float | int:
-    """A computed bound handed back to a field reader (which checks it against the field's limits)."""
-    return format_number(x)
+# ranges (``2M ± 30%``, ``1M..2M``, ``{low, likely, high}``) are read by the schema's one range reader, which the
+# editors use too
+_is_range, _range = is_range, read_range
 
 
 def _sample(v: Any, base_dir: Path | None) -> P.Sample:

@@ -262,3 +262,32 @@ def test_keyboard_and_tooltips(qtbot, browser):
     qtbot.keyClick(browser.catalog_view, Qt.Key.Key_Down)
     assert browser.selected_row() is not None
     assert not browser.catalog_view.tabKeyNavigation()          # Tab leaves the table
+
+
+def click_row(qtbot, view, row: int, column: int = 0):
+    """A left click on a cell, on the view's viewport (where Qt delivers mouse events for the rows)."""
+    rect = view.visualRect(view.model().index(row, column))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_a_mouse_click_selects_the_row_and_shows_its_details(qtbot, browser):
+    view = browser.catalog_view
+    qtbot.waitExposed(browser)
+    click_row(qtbot, view, 2)
+    row = browser.selected_row()
+    assert row is not None and row is view.model().index(2, 0).data(RowRole)
+    assert view.selectionModel().isRowSelected(2)
+    assert browser.override_button.isEnabled()
+    assert row.key in browser.details.toPlainText() or row.label in browser.details.toPlainText()
+    click_row(qtbot, view, 5, 1)                                 # another row, another column
+    assert browser.selected_row() is view.model().index(5, 0).data(RowRole)
+
+
+def test_a_mouse_click_selects_an_api_model(qtbot, browser):
+    browser.tabs.setCurrentIndex(1)
+    view = browser.api_view
+    qtbot.waitExposed(view)
+    click_row(qtbot, view, 1)
+    row = browser.selected_row()
+    assert row is not None and row is view.model().index(1, 0).data(RowRole)
+    assert browser.override_button.isEnabled()

@@ -35,8 +35,8 @@ def test_a_scenario_added_as_a_column(window, example_dir, base_catalog):
     path = example_dir / "support-assistant.yaml"
     assert window.add_scenario(str(path), "Frugal")
     cmp = window.comparison
-    assert cmp is not None and [e.label for e in window.entries] == ["support-assistant.yaml",
-                                                                       "support-assistant.yaml#Frugal"]
+    assert cmp is not None and [e.label for e in window.entries] == ["Support assistant",
+                                                                       "Support assistant#Frugal"]
     expected = C.compare([C.load_entry(str(path), base_catalog), C.load_entry(f"{path}#Frugal", base_catalog)])
     fmt = MoneyFormat("USD")
     total_row = next(i for i, f in enumerate(expected.figures) if f.key == "total")
@@ -81,7 +81,7 @@ def test_remove_and_make_reference(window, example_dir):
 def test_the_same_file_twice_shows_no_differences(window, example_dir):
     window.add_path(example_dir / "support-assistant.yaml")
     assert window.comparison.is_identical()
-    assert [e.label for e in window.entries][1].endswith("support-assistant.yaml")
+    assert [e.label for e in window.entries][1] == "Support assistant (support-assistant.yaml)"
     assert window.entries[0].label != window.entries[1].label       # told apart
     top = window.costs.topLevelItem(0)
     assert top.child(0).text(0) == "No differences"
@@ -106,7 +106,7 @@ def test_dropping_plan_files_adds_them(window, tmp_path, qtbot, write_rate_plan)
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                        Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
-    assert [e.label for e in window.entries] == ["support-assistant.yaml", "a.yaml", "b.yaml"]
+    assert [e.label for e in window.entries] == ["Support assistant", "A", "B"]  # plans' names
     assert len(window.comparison.entries) == 3
 
 
@@ -132,3 +132,22 @@ def test_exports_from_the_window(window, example_dir, tmp_path, qtbot):
     with qtbot.waitSignal(job.succeeded, timeout=30000):
         pass
     assert (tmp_path / "cmp.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_other_horizons_are_said_and_compared_over_shared_months(qtbot, base_catalog, tmp_path):
+    """Short: Jan-Dec 2027, $1,000 a month; Long: Jul 2027-Jun 2029, $1,100 a month (10 h x $100 and x $110)."""
+    from tests.pricing.test_compare import HORIZON_A, HORIZON_B
+    a, b = tmp_path / "short.yaml", tmp_path / "long.yaml"
+    a.write_text(HORIZON_A)
+    b.write_text(HORIZON_B)
+    w = CompareWindow(base_catalog, [a, b], presenter=ErrorPresenter())
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    assert [w.list.item(i).text() for i in range(2)] == ["A   Short", "B   Long"]
+    assert w.notice.isVisible() and "The horizons differ" in w.notice.text()
+    rows = {cell(w, r, 0): r for r in range(w.model.rowCount())}
+    r = rows["Total, months all cover (2027-07 to 2027-12)"]
+    fmt = MoneyFormat("USD")
+    # 6 months x $1,000 = $6,000; 6 x $1,100 = $6,600
+    assert cell(w, r, 1) == fmt.full(6000.0) and cell(w, r, 2) == fmt.full(6600.0)

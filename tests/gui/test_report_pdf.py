@@ -173,6 +173,20 @@ def test_comparison_report(tmp_path, base_catalog):
     assert round(float(pypdf.PdfReader(str(out)).pages[0].mediabox.width)) == 612
 
 
+def test_comparison_report_says_when_horizons_differ(tmp_path, base_catalog):
+    """Short: Jan-Dec 2027 at $1,000/month, Long: Jul 2027-Jun 2029 at $1,100/month (tests.pricing.test_compare)."""
+    from tests.pricing.test_compare import HORIZON_A, HORIZON_B
+    entries = [C.entry_from_plan(loads_checked(t, catalog=base_catalog), base_catalog) for t in (HORIZON_A, HORIZON_B)]
+    cmp = C.compare(entries)
+    out = tmp_path / "horizons.pdf"
+    export_compare_pdf(cmp, out, page_size="A4")
+    text = re.sub(r"\s+", " ", text_of(out))
+    assert "The horizons differ" in text and "A covers 2027-01 to 2027-12 (12 months)" in text
+    # the shared total: Jul-Dec 2027, 6 x $1,000 = $6,000 against 6 x $1,100 = $6,600
+    assert "Total, months all cover (2027-07 to 2027-12)" in text
+    assert "6,000" in text and "6,600" in text
+
+
 def test_headless_export_starts_its_own_application(tmp_path):
     """`aicost report --pdf` has no window: export_pdf starts a QGuiApplication on the offscreen platform."""
     out = tmp_path / "headless.pdf"
@@ -269,3 +283,14 @@ def test_a_plan_that_cannot_be_priced_is_not_exported(host, plan_document, tmp_p
     assert export_actions.export_csv(host, plan_document, path=tmp_path / "r.csv") is None
     assert "can't be priced" in host.presenter.last_dialog.text()
     assert not (tmp_path / "r.pdf").exists() and not (tmp_path / "r.csv").exists()
+
+
+def test_the_report_shows_run_rates_without_one_off_runs(tmp_path, base_catalog):
+    """tests.pricing.test_series.RUN_RATE_PLAN: Jan 2027 is $1,175 = $1,025 recurring + $150 one-off."""
+    from tests.pricing.test_series import RUN_RATE_PLAN
+    plan = loads_checked(RUN_RATE_PLAN, file="t.yaml", catalog=base_catalog)
+    out = tmp_path / "one-offs.pdf"
+    export_pdf(plan, out, catalog=base_catalog, generated=dt.date(2027, 1, 15), samples=200)
+    text = re.sub(r"\s+", " ", text_of(out))
+    assert "$1,025/mo" in text and "Jan 2027 + $150 one-off" in text
+    assert "The plan starts at $1,025 a month (plus $150 of one-off runs in its first month)" in text

@@ -159,7 +159,7 @@ def test_a_plan_compared_with_itself_shows_no_differences(catalog):
 def test_scenarios_of_a_plan_as_entries(catalog):
     path = str(EXAMPLES / "support-assistant.yaml")
     base, frugal = C.load_entry(path, catalog), C.load_entry(path + "#Frugal", catalog)
-    assert frugal.scenario == "Frugal" and frugal.label == "support-assistant.yaml#Frugal"
+    assert frugal.scenario == "Frugal" and frugal.label == "Support assistant#Frugal"  # the plan's name, not its file
     cmp = C.compare([base, frugal])
     total = next(f for f in cmp.figures if f.key == "total")
     from pricing import scenarios
@@ -294,3 +294,66 @@ def test_prices_used_say_value_source_and_date(catalog):
     assert eur_prices["people[0].hourly_rate"].value == "100 EUR/h"     # not "USD": the rate is the plan's
     dates = RM.price_dates(engine.project(plan, catalog))
     assert dates.api_data_date is None  # no API lines
+
+
+HORIZON_A = """
+name: Short
+start: 2027-01
+months: 12
+people:
+  - {name: Ops, hours_per_month: 10, hourly_rate: 100}
+"""
+HORIZON_B = """
+name: Long
+start: 2027-07
+months: 24
+people:
+  - {name: Ops, hours_per_month: 10, hourly_rate: 110}
+"""
+
+
+def test_plans_of_other_horizons_are_aligned_by_calendar_month_and_say_so(catalog):
+    """A: Jan-Dec 2027 at 10 h x $100 = $1,000 a month; B: Jul 2027-Jun 2029 at 10 h x $110 = $1,100 a month."""
+    a = C.entry_from_plan(loads_checked(HORIZON_A, catalog=catalog), catalog)
+    b = C.entry_from_plan(loads_checked(HORIZON_B, catalog=catalog), catalog)
+    assert (a.label, b.label) == ("Short", "Long")                          # the plans' names
+    cmp = C.compare([a, b])
+    assert cmp.horizons_differ
+    # the axis: Jan 2027 .. Jun 2029 = 30 months; A has none after Dec 2027, B none before Jul 2027
+    assert len(cmp.months) == 30 and str(cmp.months[0]) == "2027-01" and str(cmp.months[-1]) == "2029-06"
+    assert cmp.monthly[0][:12] == (100_000,) * 12 and cmp.monthly[0][12:] == (None,) * 18
+    assert cmp.monthly[1][:6] == (None,) * 6 and cmp.monthly[1][6:] == (110_000,) * 24
+    fig = {f.key: f for f in cmp.figures}
+    # horizon totals, each its own: 12 x $1,000 = $12,000; 24 x $1,100 = $26,400 (+120%, mostly 12 more months)
+    assert fig["total"].values == (1_200_000, 2_640_000)
+    # months both cover: Jul-Dec 2027 = 6 months: A 6 x $1,000 = $6,000, B 6 x $1,100 = $6,600 (+10%: the rate)
+    assert [str(m) for m in cmp.shared_months] == ["2027-07", "2027-08", "2027-09", "2027-10", "2027-11", "2027-12"]
+    assert fig["total_shared"].values == (600_000, 660_000)
+    assert fig["total_shared"].deltas == (None, 60_000) and fig["total_shared"].ratios[1] == pytest.approx(0.10)
+    assert fig["total_shared"].label == "Total, months all cover (2027-07 to 2027-12)"
+    note = cmp.notes[0]
+    assert "A covers 2027-01 to 2027-12 (12 months)" in note and "B covers 2027-07 to 2029-06 (24 months)" in note
+    assert "compare the total over the 6 months all cover (2027-07 to 2027-12)" in note
+    # the same words in the text diff, the JSON, and the CSV (a note row, the shared total a figure row)
+    assert note in C.compare_text(cmp) and C.compare_data(cmp)["notes"] == [note]
+    from pricing import export_csv
+    rows = export_csv.compare_rows(cmp)
+    assert rows[0][0] == "note" and rows[0][1] == note
+    shared = next(r for r in rows if r[1] == fig["total_shared"].label)
+    assert shared[4:7] == ("6000.00", "6600.00", "600.00")
+
+
+def test_same_horizons_have_no_shared_total_and_no_note(catalog):
+    a = C.entry_from_plan(loads_checked(HORIZON_A, catalog=catalog), catalog)
+    b = C.entry_from_plan(loads_checked(HORIZON_A.replace("name: Short", "name: Other"), catalog=catalog), catalog)
+    cmp = C.compare([a, b])
+    assert not cmp.horizons_differ and not cmp.notes
+    assert "total_shared" not in {f.key for f in cmp.figures}
+
+
+def test_two_plans_of_one_name_are_told_apart_by_file(catalog, tmp_path):
+    one, two = tmp_path / "v1.yaml", tmp_path / "v2.yaml"
+    one.write_text(HORIZON_A)
+    two.write_text(HORIZON_A)
+    cmp = C.compare([C.load_entry(str(one), catalog), C.load_entry(str(two), catalog)])
+    assert [e.label for e in cmp.entries] == ["Short", "Short (v2.yaml)"]

@@ -230,3 +230,44 @@ def test_nice_ticks_cover_the_span_with_round_steps(lo, hi):
     mantissa = steps[0] / 10 ** np.floor(np.log10(steps[0]))
     assert min(abs(mantissa - m) for m in (1, 2, 2.5, 5, 10)) < 1e-9
     assert 2 <= len(ticks) <= 11
+
+
+RUN_RATE_PLAN = """\
+format: aicost-plan/1
+name: One-offs
+start: 2027-01
+months: 4
+provider: aws
+compute:
+  training:
+    - {name: Pilot run, gpu: H100-80GB, gpus: 2, hours: 10, month: 1, provider: runpod}
+    - {name: Refresh, gpu: H100-80GB, gpus: 1, hours: 5, month: 1, every: 3, provider: runpod}
+services:
+  platform: {name: sagemaker, markup: 25%, applies_to: [training]}
+annotation:
+  - {name: Seed labels, task: text_classification, items: 1000, price_per_item: 0.1, month: 1, over_months: 2}
+people:
+  - {name: Toil, hours_per_month: 10, hourly_rate: 100}
+prices:
+  gpu.H100-80GB.runpod.on_demand: 4.0
+"""
+# RunPod bills per GPU (an AWS run of 2 GPUs would be billed as the 8-GPU instance it runs on)
+
+
+def test_run_rate_leaves_one_off_runs_apart(catalog):
+    """Jan 2027: Pilot run 2 x 10 h x $4 = $80 (once), Refresh 1 x 5 h x $4 = $20 (every 3 months: recurs),
+    markup 25% x ($80 + $20) = $25, of which 25% x $80 = $20 is the pilot's; Seed labels 1,000 x $0.10 = $100 over
+    2 months = $50 (once); Toil 10 h x $100 = $1,000. Whole month: 80 + 20 + 25 + 50 + 1,000 = $1,175;
+    one-off: 80 + 20 + 50 = $150; recurring: 20 + 5 + 1,000 = $1,025."""
+    plan = loads_checked(RUN_RATE_PLAN, file="t.yaml", catalog=catalog)
+    proj = engine.project(plan, catalog)
+    assert series.one_off_key_paths(plan) == {"compute.training[0]", "annotation[0]"}
+    now = series.run_rate(proj, 0)
+    assert (now.month, now.total, now.recurring, now.one_off) == ("Jan 2027", 1175.0, 1025.0, 150.0)
+    assert now.one_off_lines == ("Pilot run", "Seed labels")                    # costliest first: $80, then $50
+    h = series.headline(proj)
+    assert h.run_rate_now == 1175.0 and h.now == now                            # the whole month stays reported
+    # Feb 2027: Seed labels $50 (once) + Toil $1,000; Apr 2027 (month 4): Refresh $20 + markup $5 + Toil $1,000
+    feb = series.run_rate(proj, 1)
+    assert (feb.total, feb.recurring, feb.one_off, feb.one_off_lines) == (1050.0, 1000.0, 50.0, ("Seed labels",))
+    assert (h.end.total, h.end.recurring, h.end.one_off) == (1025.0, 1025.0, 0.0)

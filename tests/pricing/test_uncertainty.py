@@ -152,7 +152,7 @@ def test_tornado_equals_projecting_each_moved_plan_to_the_cent(name):
     p = _load(name)
     t = uncertainty.tornado(p, catalog)
     assert round(t.baseline_total * 100) == _report_cents(p, catalog)  # the drivers baseline is the report's
-    assert len(t.bars) == len(uncertainty.tornado_inputs(p))              # none left out
+    assert len(t.bars) == len(uncertainty.tornado_inputs(p, catalog=catalog))              # none left out
     for bar in t.bars:
         low = _report_cents(_moved(p, bar.input.key_path, bar.input.low), catalog)
         high = _report_cents(_moved(p, bar.input.key_path, bar.input.high), catalog)
