@@ -113,7 +113,12 @@ def _read_stdin() -> tuple[str, int]:
     """Standard input as text: read whole (a pipe can't be read twice, once per encoding)."""
     from pricing.errors import Problem
     from pricing.tokens import TextEncodingError
-    data = sys.stdin.buffer.read()
+    from pricing.tokens import MAX_STDIN_BYTES
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)  # at most one byte past the cap: `yes |` must not fill memory
+    if len(data) > MAX_STDIN_BYTES:
+        raise TextEncodingError(Problem(f"more than {MAX_STDIN_BYTES >> 20} MB on standard input (it is held in memory "
+                                        "to count it once per encoding); write it to a file and count the file",
+                                        file="<stdin>"))
     try:
         return data.decode("utf-8-sig"), len(data)
     except UnicodeDecodeError as exc:

@@ -8,6 +8,7 @@ Documented in docs/plan-format.md, "Actuals".
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import math
 import os
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Callable
 
+from pricing import userfiles
 from pricing.errors import PlanFileError, Problem, closest
+from pricing.planfile import MAX_BYTES
 
 
 class CostColumn(Enum):
@@ -348,7 +351,7 @@ def load_plan_with_actuals(path: str | os.PathLike, catalog: Any = None) -> tupl
     plan_only = load_checked(p, catalog) if not _mentions_actuals(p) else None
     if plan_only is not None:
         return plan_only, ActualsConfig()
-    text = p.read_bytes().decode("utf-8-sig")
+    text = userfiles.read_bytes(p, MAX_BYTES).decode("utf-8-sig")  # load_checked read it: a regular plan file
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -376,7 +379,8 @@ def load_plan_with_actuals(path: str | os.PathLike, catalog: Any = None) -> tupl
 
 def _mentions_actuals(p: Path) -> bool:
     try:
-        with open(p, encoding="utf-8-sig", errors="replace") as fh:
+        # a regular file only, to the plan-file cap: the loader then says what is wrong with a FIFO or a device
+        with io.TextIOWrapper(userfiles.open_regular(p, MAX_BYTES), encoding="utf-8-sig", errors="replace") as fh:
             return any(line.startswith("actuals:") for line in fh)
     except OSError:
         return False

@@ -59,6 +59,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Callable, Iterator
 
+from pricing import userfiles
 from pricing.errors import PlanError, Problem
 
 NORMALIZED = ("row_no", "locator", "period_start", "period_end", "service_category", "service_name", "provider",
@@ -70,6 +71,9 @@ NORMALIZED = ("row_no", "locator", "period_start", "period_end", "service_catego
 MAX_JSON_BYTES = 64 * 1024 * 1024
 """A JSON document (an API page or a list of pages) is read whole: API pages hold at most a few
 hundred buckets. Bigger dumps are expected as JSON Lines (one page per line, read line by line)."""
+HEADER_BYTES = 1 << 20
+"""A CSV export's header row is read from its first megabyte (a FOCUS header is about 1 KB): a file of one endless
+line (or a gzip bomb) is refused, not read whole."""
 
 
 class ExportError(PlanError):
@@ -143,14 +147,13 @@ def detect(path: str, shown: str | None = None, *, parquet_columns: Callable[[st
     """Recognise an export from its first bytes and its header; raises ExportError (file:line) otherwise."""
     shown = shown or path
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
+        head = userfiles.read_head(path, 4096)  # a regular file only: a FIFO would block, a device never end
     except FileNotFoundError:
         raise ExportError(Problem("no such file", file=shown)) from None
     except IsADirectoryError:
         raise ExportError(Problem("this is a folder, expected an export file", file=shown)) from None
     except OSError as exc:
-        raise ExportError(Problem(f"cannot read the file: {exc.strerror}", file=shown)) from None
+        raise ExportError(Problem(f"cannot read the file: {exc.strerror or exc}", file=shown)) from None
     if not head:
         raise ExportError(Problem(f"the file is empty; expected {EXPECTED}", line=1, file=shown))
     if head[:4] == b"PAR1":
@@ -159,15 +162,27 @@ def detect(path: str, shown: str | None = None, *, parquet_columns: Callable[[st
         cols = parquet_columns(path)
         return _by_columns(Container.PARQUET, cols, shown, line=None)
     if head[:2] == b"\x1f\x8b":
-        header = _csv_header(lambda: io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline=""), shown)
+        header = _csv_header(lambda: _head(path, shown, gz=True), shown)
         return _by_columns(Container.CSV_GZ, header, shown, line=1)
     text_head = head.decode("utf-8-sig", errors="replace").lstrip()
     if text_head.startswith(("{", "[")):
         return _detect_json(path, shown, text_head)
     if b"\x00" in head:
         raise ExportError(Problem(f"binary data that is not Parquet or gzip; expected {EXPECTED}", file=shown))
-    header = _csv_header(lambda: open(path, encoding="utf-8-sig", newline=""), shown)
+    header = _csv_header(lambda: _head(path, shown, gz=False), shown)
     return _by_columns(Container.CSV, header, shown, line=1)
+
+
+def _head(path: str, shown: str, *, gz: bool) -> io.TextIOBase:
+    """The first HEADER_BYTES of the (decompressed) file as text, cut after its last whole line."""
+    with userfiles.open_regular(path) as raw:
+        head = gzip.GzipFile(fileobj=raw, mode="rb").read(HEADER_BYTES) if gz else raw.read(HEADER_BYTES)
+    if len(head) == HEADER_BYTES:
+        if b"\n" not in head:
+            raise ExportError(Problem(f"the first line is longer than {HEADER_BYTES >> 20} MB; expected a header row "
+                                      f"of {EXPECTED}", line=1, file=shown))
+        head = head[:head.rindex(b"\n") + 1]
+    return io.TextIOWrapper(io.BytesIO(head), encoding="utf-8-sig", newline="")
 
 
 def _csv_header(opener: Callable[[], io.TextIOBase], shown: str) -> list[str]:
@@ -223,13 +238,13 @@ def _first_page(path: str, shown: str) -> tuple[dict, Container] | None:
     """The first page of a JSON or JSON Lines file (and which of the two it is)."""
     size = os.path.getsize(path)
     with open(path, encoding="utf-8-sig") as fh:
-        first_line = fh.readline()
+        first_line = fh.readline(MAX_JSON_BYTES + 1)  # one endless line is not read whole
     try:
         page = json.loads(first_line)
         if isinstance(page, dict) and "data" in page:
             with open(path, encoding="utf-8-sig") as fh:
-                fh.readline()
-                rest = fh.readline().strip()
+                fh.readline(MAX_JSON_BYTES + 1)
+                rest = fh.readline(MAX_JSON_BYTES + 1).strip()
             if rest:
                 return page, Container.JSONL
             return page, Container.JSON

@@ -8,9 +8,11 @@ from enum import Enum
 from typing import Any
 
 
+from pricing import userfiles
 from pricing.catalog import PriceSource, parse_as_of
 from pricing.catalog.reader import line_of, read_yaml
 from pricing.errors import CatalogError, Problem
+from pricing.planfile.yamltree import MAX_BYTES
 
 
 class Kind(Enum):
@@ -102,7 +104,7 @@ def read_offers(path: str | pathlib.Path | None = None) -> tuple[tuple[Offer, ..
         problems.append(Problem(message, key_path, line_of(lines, key_path), file))
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = userfiles.read_text(path, MAX_BYTES)  # a regular file, read to a cap
     except (OSError, UnicodeDecodeError) as exc:
         return (), (Problem(f"cannot read the commitments file: {getattr(exc, 'strerror', None) or exc}", "", None,
                             file),)

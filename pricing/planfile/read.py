@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
-from pricing import fields
+from pricing import fields, userfiles
 from pricing import plan as P
 from pricing.errors import PlanError, PlanFileError, Problem, closest
 from pricing.fields import Kind, SectionSpec
@@ -98,21 +98,19 @@ def read(path: str | os.PathLike) -> PlanText:
     """``load``, keeping the line of every key path."""
     p = Path(path)
     shown = str(path)
-    try:
-        size = p.stat().st_size
+    try:  # a regular file only, read to at most MAX_BYTES (a device's stat size is 0; a FIFO would block)
+        raw = userfiles.read_bytes(p, MAX_BYTES)
     except FileNotFoundError:
         raise PlanFileError(Problem("no such file", file=shown)) from None
+    except IsADirectoryError:
+        raise PlanFileError(Problem("this is a folder, expected a plan file (.yaml)", file=shown)) from None
+    except userfiles.FileTooBig:
+        raise PlanFileError(Problem(f"the file holds more than {userfiles.size_text(MAX_BYTES)}; a plan file is at "
+                                    f"most {userfiles.size_text(MAX_BYTES)}", file=shown)) from None
+    except userfiles.UnreadableFile as exc:
+        raise PlanFileError(Problem(f"{exc}; expected a plan file (.yaml)", file=shown)) from None
     except OSError as exc:
-        raise PlanFileError(Problem(f"cannot read the file: {exc.strerror}", file=shown)) from None
-    if p.is_dir():
-        raise PlanFileError(Problem("this is a folder, expected a plan file (.yaml)", file=shown))
-    if size > MAX_BYTES:
-        raise PlanFileError(Problem(f"the file is {size / 1e6:.1f} MB; a plan file is at most "
-                                    f"{MAX_BYTES // (1024 * 1024)} MB", file=shown))
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise PlanFileError(Problem(f"cannot read the file: {exc.strerror}", file=shown)) from None
+        raise PlanFileError(Problem(f"cannot read the file: {exc.strerror or exc}", file=shown)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -335,18 +333,26 @@ def _sample(v: Any, base_dir: Path | None) -> P.Sample:
             if base_dir is None:
                 raise PlanError(f"sample file {v!r} is relative but the plan has no folder (save the plan first)")
             target = base_dir / target
-        try:
-            if target.stat().st_size > MAX_BYTES * 4:
-                raise PlanError(f"sample file {v!r} is over 20 MB; use `aicost tokens` for big corpora")
-            text = target.read_text(encoding="utf-8")
+        try:  # a regular file only, read to at most MAX_SAMPLE_BYTES (a FIFO or /dev/zero must not hang the load)
+            text = userfiles.read_text(target, MAX_SAMPLE_BYTES)
         except FileNotFoundError:
             raise PlanError(f"sample file {v!r} not found (looked for {target})") from None
         except UnicodeDecodeError:
             raise PlanError(f"sample file {v!r} is not UTF-8 text") from None
+        except userfiles.FileTooBig:
+            raise PlanError(f"sample file {v!r} is larger than {userfiles.size_text(MAX_SAMPLE_BYTES)}; "
+                            "use `aicost tokens` for big corpora") from None
+        except userfiles.UnreadableFile as exc:
+            raise PlanError(f"sample file {v!r}: {exc}") from None
         except OSError as exc:
-            raise PlanError(f"cannot read sample file {v!r}: {exc.strerror}") from None
+            raise PlanError(f"cannot read sample file {v!r}: {exc.strerror or exc}") from None
         return P.Sample(text=text, path=v)
     return P.Sample(text=v)
+
+
+MAX_SAMPLE_BYTES = 4 * MAX_BYTES
+"""Largest sample file a plan names (20 MB): a typical prompt is a few KB; a corpus is counted with
+``aicost tokens``, not in a plan."""
 
 
 def _looks_like_path(v: str) -> bool:
