@@ -1,7 +1,10 @@
 """Checks of a plan against the catalog: every problem returned as a value, none raised."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+
+import numpy as np
 
 from pricing import apiprices, engine, fields
 from pricing.catalog import Catalog
@@ -41,7 +44,7 @@ def check(plan: Plan, catalog: Any = None) -> list[Problem]:
             problems.append(Problem(exc.problems[0].message, f"{key}.{field}" if field else key))
         except PlanError as exc:
             problems.extend(Problem(p.message, p.key_path or key) for p in exc.problems)
-    problems.extend(engine.cost_problems(plan, priced))
+    problems.extend(amount_problems(plan, ctx, priced))
     platform = plan.services.platform
     if platform is not None:
         applies_to = fields.field("services.platform", "applies_to")  # the plan file refuses others; a plan made
@@ -63,3 +66,73 @@ def check(plan: Plan, catalog: Any = None) -> list[Problem]:
         err = UnknownNameError("provider", plan.provider, ctx.catalog.providers)
         problems.append(Problem(err.problems[0].message, "provider"))
     return problems
+
+
+def amount_problems(plan: Plan, ctx: Any, priced: list[engine.LineItem]) -> list[Problem]:
+    """Lines, and the plan, whose cost passes the largest amount the product represents (``engine.MAX_AMOUNT``) or
+    is not a finite, non-negative number: at their likely values, then with their ranges at the expensive end (what
+    the Monte Carlo samples reach). Each names the line, the field that drives it and the month it gets there."""
+    found = engine.cost_problems(plan, _with_markup(plan, list(priced), ctx))
+    if found:
+        return found
+    extremes: list[engine.LineItem] = []
+    moved: dict[str, tuple[str, float]] = {}
+    with np.errstate(all="ignore"):
+        for (section, i, line), item in zip(plan.lines(), priced):
+            worst = _expensive_ends(section, i, line, ctx)
+            extremes.append(item if worst is None else worst[0])
+            if worst is not None:
+                moved[item.key_path] = worst[1]
+    if not moved:
+        return []
+    items = _with_markup(plan, extremes, ctx)
+    out = []
+    for r in engine.runaways(items):
+        key_path = r.item.key_path if r.item is not None else max(items, key=lambda li: li.total).key_path
+        if key_path in moved:
+            field, value = moved[key_path]
+            spec = fields.field(key_path.partition("[")[0], field)
+            at = f"with its ranges at their expensive end ({spec.label_for(plan.currency)} {spec.text(value)})"
+            out.append(Problem(f"{r.text(plan, at)}; narrow the range", f"{key_path}.{field}"))
+        else:
+            out.append(Problem(f"{r.text(plan, 'with every range at its expensive end')}; narrow the ranges",
+                               key_path))
+    return out
+
+
+def _with_markup(plan: Plan, items: list[engine.LineItem], ctx: Any) -> list[engine.LineItem]:
+    """The items and the platform's markup, or the items alone when the platform can't be priced (its own check
+    says why)."""
+    try:
+        return engine.with_markup(plan, items, ctx)
+    except PlanError:
+        return items
+
+
+def _expensive_ends(section: str, i: int, line: Any, ctx: Any) -> tuple[engine.LineItem, tuple[str, float]] | None:
+    """A line priced with each of its ranges at the end that costs more (fields being monotonic, the most the Monte
+    Carlo can sample), and the range (field, value) that moves it most; None for a line without ranges."""
+    ranges = getattr(line, "ranges", ())
+    if not ranges:
+        return None
+    chosen: dict[str, float] = {}
+    biggest, which = -1.0, None
+    for field, rng in ranges:
+        ends = np.array([rng.low, rng.high])
+        if field in fields.INTEGER_KEYS:
+            ends = np.rint(ends)
+        try:
+            monthly = engine.price_line(section, i, dataclasses.replace(line, **{field: ends[:, None]}), ctx).monthly
+        except (PlanError, ValueError, ArithmeticError):
+            continue
+        totals = np.nan_to_num(np.broadcast_to(monthly, (2, ctx.n)).sum(axis=1), nan=np.inf)
+        end = int(np.argmax(totals))
+        chosen[field] = float(ends[end])
+        if totals[end] > biggest:
+            biggest, which = float(totals[end]), (field, float(ends[end]))
+    if which is None:
+        return None
+    try:
+        return engine.price_line(section, i, dataclasses.replace(line, **chosen), ctx), which
+    except (PlanError, ValueError, ArithmeticError):
+        return None

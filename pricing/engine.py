@@ -12,16 +12,26 @@ from typing import Any, Callable
 
 import numpy as np
 
+from pricing import fields
 from pricing.catalog import Catalog, PriceSource, oldest
 from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, Context, LineItem, context
 from pricing.drivers import annotation, compute, data, mlops, people, services
 from pricing.errors import PlanError, Problem
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
 
-MAX_TOTAL = 1e15
-"""No plan costs this much over its horizon, in any currency: a quadrillion is a typo, most often a growth that
-compounds for years (1000% a month for 20 years is 10^250). Past it, cents no longer fit the int64 sums of the
-presentation (9.2e16 units), so the plan is refused with a problem rather than shown wrong."""
+MAX_AMOUNT = 1e13
+"""The largest amount the product represents: ten trillion in the plan's currency, for a plan's cost over its
+horizon (so for any line, any month). More is a typo, most often a growth that compounds for years (1000% a month
+for 20 years is 10^250), or a price or a volume a thousand times too big: $10 trillion is a tenth of the world's
+yearly output; in the weakest currency a plan may use (10^5 per USD) it is still $100 million.
+
+Why there: 10^13 is 10^15 cents, below 2^53 (9.0e15), so every amount and every sum of amounts up to it is held
+exactly to the cent in a float64, and its cents are far inside int64 (9.2e18) even summed over a comparison, a
+scenario split or a tornado at twice the bill. A plan past it is refused when it is checked (``aicost validate``,
+opening it), with the line, the field that drives it and the month it gets there; the engine refuses it too
+(``project`` raises a PlanError), so no NaN, infinity or wrapped total ever reaches a report (issue 17)."""
+MAX_TOTAL = MAX_AMOUNT
+"""The former name of ``MAX_AMOUNT``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +97,11 @@ class Projection:
         return out[:top] if top else out
 
     def cost_per_1k_requests(self) -> float | None:
-        """Whole bill over the horizon per thousand requests served; None when no requests are known."""
+        """Whole bill over the horizon per thousand requests served; None when fewer than a thousand are served
+        over the horizon (none known, or a per-1k figure that would extrapolate a handful of requests: with at
+        least 1,000 it is at most the horizon total, so within MAX_AMOUNT)."""
         n = float(self.requests.sum())
-        return self.total / n * 1000.0 if n > 0 else None
+        return self.total / n * 1000.0 if n >= 1000.0 else None
 
     def first_month_over_budget(self) -> int | None:
         """Index of the first month whose cost exceeds the plan's monthly budget, if any."""
@@ -184,25 +196,118 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     return Projection(plan, months_axis, tuple(items), matrix, requests, cats)
 
 
-def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...]) -> list[Problem]:
-    """Lines whose cost over the horizon is past any plan's (``MAX_TOTAL``), and a plan whose total is."""
-    out = []
-    for li in items:
-        total = float(np.sum(li.monthly))
-        if np.isfinite(total) and total <= MAX_TOTAL:
-            continue
-        line = _line(plan, li.key_path)
-        grows = bool(getattr(line, "growth", 0.0))
-        out.append(Problem(f"its cost over the {plan.months} months reaches {total:.3g} {plan.currency}, more than "
-                           f"any plan spends (at most {MAX_TOTAL:.0e}); check "
-                           + ("its growth, which compounds every month" if grows else "its amounts"),
-                           f"{li.key_path}.growth" if grows else li.key_path))
-    if not out and items:
-        total = float(sum(np.sum(li.monthly) for li in items))
-        if not np.isfinite(total) or total > MAX_TOTAL:
-            out.append(Problem(f"the plan's cost over {plan.months} months reaches {total:.3g} {plan.currency}, more "
-                               f"than any plan spends (at most {MAX_TOTAL:.0e}); check the largest lines"))
+@dataclass(frozen=True, slots=True)
+class Runaway:
+    """A line item (or the plan's total) whose cost is not a finite, non-negative amount, or passes MAX_AMOUNT."""
+
+    item: LineItem | None
+    """The line item; None for the plan's total."""
+    month: int
+    """The month (0-based) it gets there: its first bad month, or the month its running total passes the bound."""
+    total: float
+    """Its cost over the horizon (may be infinite)."""
+    bad: str = ""
+    """What is not a finite amount (``its cost``, ``GPU-hours``...); empty when the amount is past the bound."""
+
+    def text(self, plan: Plan, at: str = "") -> str:
+        """``its cost passes 10 trillion USD, the most a plan can cost, in month 147 (2039-03) and reaches ...``."""
+        where = f" {at}" if at else ""
+        when = f"month {self.month + 1} ({plan.start.plus(self.month)})"
+        if self.bad:
+            return f"{self.bad} is not a finite amount{where} in {when}"
+        whose = "its cost" if self.item is not None else "the plan's cost"
+        return (f"{whose}{where} passes {amount_text(MAX_AMOUNT, plan.currency)}, the most a plan can cost, in {when} "
+                f"and reaches {self.total:.3g} {plan.currency} over {plan.months} months")
+
+
+def runaways(items: list[LineItem] | tuple[LineItem, ...]) -> list[Runaway]:
+    """Line items whose cost (or what they buy) is not a finite, non-negative number, or whose cost over the horizon
+    passes MAX_AMOUNT; when none is, the plan's total if it passes MAX_AMOUNT."""
+    out: list[Runaway] = []
+    with np.errstate(all="ignore"):
+        for li in items:
+            monthly = np.asarray(li.monthly, dtype=float)
+            bad = ~np.isfinite(monthly) | (monthly < 0)
+            quantity = next((name for name, q in li.quantities if not np.isfinite(q).all()), None)
+            total = float(monthly.sum())
+            if bad.any() or quantity:
+                out.append(Runaway(li, int(np.argmax(bad)) if bad.any() else 0, total, quantity or "its cost"))
+                continue
+            k = first_month_over(monthly)
+            if k is not None:
+                out.append(Runaway(li, k, total))
+        if not out and items:
+            monthly = np.sum([np.asarray(li.monthly, dtype=float) for li in items], axis=0)
+            k = first_month_over(monthly)
+            if k is not None:
+                out.append(Runaway(None, k, float(monthly.sum())))
     return out
+
+
+def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...]) -> list[Problem]:
+    """The engine's guard: ``runaways`` as problems, each naming the line and the field that drives it (its growth
+    when it compounds, else the field furthest outside its typical range) and what to check."""
+    out: list[Problem] = []
+    for r in runaways(items):
+        if r.item is None:
+            largest = max(items, key=lambda li: float(np.sum(li.monthly)))
+            out.append(Problem(f"{r.text(plan)}; its largest line is {largest.name!r} "
+                               f"({float(np.sum(largest.monthly)):.3g} {plan.currency})", largest.key_path))
+            continue
+        line = _line(plan, r.item.key_path)
+        flat = float(np.asarray(r.item.monthly, dtype=float)[0]) * plan.months  # the cost if nothing grew
+        found = _runaway(plan, r.item.key_path, line, grows=bool(np.isfinite(flat) and flat <= MAX_AMOUNT))
+        check = "check its amounts and prices" if found is None else found[1]
+        out.append(Problem(f"{r.text(plan)}; {check}", f"{r.item.key_path}.{found[0]}" if found else r.item.key_path))
+    return out
+
+
+def amount_text(amount: float, currency: str) -> str:
+    """``10 trillion USD`` (a bound in a message)."""
+    for div, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if amount >= div:
+            return f"{amount / div:g} {word} {currency}"
+    return f"{amount:,.0f} {currency}"
+
+
+def first_month_over(monthly: np.ndarray) -> int | None:
+    """The month (0-based) in which the running total of ``monthly`` passes MAX_AMOUNT, if it does."""
+    over = np.nonzero(np.cumsum(monthly) > MAX_AMOUNT)[0]
+    return int(over[0]) if len(over) else None
+
+
+def _runaway(plan: Plan, key_path: str, line: Any, *, grows: bool = True) -> tuple[str, str] | None:
+    """(field, what to check) of what most likely drives a line's runaway cost: its growth when it compounds a
+    hundredfold or more over the horizon (and ``grows``: the first month's cost alone would stay within the bound),
+    else the field furthest outside its typical range; None when neither."""
+    if line is None:
+        return None
+    section = key_path.partition("[")[0]
+    growth = float(getattr(line, "growth", 0.0) or 0.0)
+    if growth > 0 and grows:
+        fold = (1.0 + growth) ** max(plan.months - 1, 0)
+        if fold >= 100:
+            return "growth", (f"check its growth: {growth * 100:g}% a month compounds {fold:.3g}-fold over "
+                              f"{plan.months} months")
+    try:
+        specs = fields.section(section).fields
+    except KeyError:
+        return None
+    worst, found = 1.0, None
+    for spec in specs:
+        value = getattr(line, spec.key, None)
+        t = spec.typical
+        if t is None or not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            continue
+        scale = plan.fx_rate if t.usd and plan.fx_rate else 1.0
+        ratio = max(value / (t.high * scale), (t.low * scale) / value if spec.key in _DIVISORS else 0.0)
+        if ratio > worst:
+            worst, found = ratio, (spec.key, spec.unusual(value, currency=plan.currency, fx_rate=plan.fx_rate))
+    return found
+
+
+_DIVISORS = frozenset({"tokens_per_second_per_gpu", "utilization", "mfu"})
+"""Fields that divide the cost: a value far below its typical range drives it up."""
 
 
 def _line(plan: Plan, key_path: str) -> Any:
@@ -214,4 +319,4 @@ def _line(plan: Plan, key_path: str) -> Any:
 
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "Context", "Driver", "LineItem",
            "Projection", "context", "cost_problems", "markup", "price_line", "project", "with_markup",
-           "MAX_TOTAL"]
+           "MAX_AMOUNT", "MAX_TOTAL", "Runaway", "amount_text", "first_month_over", "runaways"]

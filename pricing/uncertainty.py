@@ -21,7 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from pricing import engine, fields
-from pricing.errors import PlanError
+from pricing.errors import PlanError, Problem
 from pricing.plan import Plan
 
 DEFAULT_SAMPLES = 10_000
@@ -234,4 +234,21 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING) ->
         delta = (line_totals - totals[line_path]) * factor
         bars.append(Bar(inp, base.total + float(delta[0]), base.total + float(delta[1])))
     bars.sort(key=lambda b: (-b.swing, b.input.key_path))
+    _check_bars(plan, bars)
     return Tornado(base.total, tuple(bars))
+
+
+def _check_bars(plan: Plan, bars: list[Bar]) -> None:
+    """PlanError naming the input whose low or high takes the plan past the largest amount the product represents
+    (``engine.MAX_AMOUNT``): that bar can't be shown to the cent (its total was shown as $5.45e+11B, issue 17)."""
+    for bar in bars:
+        for end, total in (("high", bar.total_high), ("low", bar.total_low)):
+            if not (0 <= total <= engine.MAX_AMOUNT):  # NaN too
+                value = bar.input.high if end == "high" else bar.input.low
+                line_path, _, key = bar.input.key_path.rpartition(".")
+                shown = fields.field(line_path.partition("[")[0], key).text(value)
+                raise PlanError(Problem(
+                    f"at its {end} ({shown}) the plan would cost {total:.3g} {plan.currency}, past "
+                    f"{engine.amount_text(engine.MAX_AMOUNT, plan.currency)}, the most a plan can cost: give it a "
+                    "range (low, likely, high) within which the plan stays below that, or a smaller swing",
+                    bar.input.key_path))

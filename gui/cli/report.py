@@ -6,13 +6,13 @@ import json
 import sys
 from typing import Any
 
-from gui.cli.common import EXIT_OK, load_plan, month_number, positive_int, progress_line
+from gui.cli.common import EXIT_OK, horizon, load_plan, month_number, progress_line, samples, seed
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     r = subparsers.add_parser("report", help="project a plan and print its costs")
     r.add_argument("plan", help="plan file (YAML)")
-    r.add_argument("--months", type=positive_int, help="horizon in months (default: the plan's)")
+    r.add_argument("--months", type=horizon, help="horizon in months, 1 to 240 (default: the plan's)")
     r.add_argument("--csv", metavar="FILE", help="also write monthly costs per line item as CSV ('-' for stdout)")
     r.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli.md)")
     r.add_argument("--pdf", metavar="FILE", help="also write the PDF report (works headless)")
@@ -23,8 +23,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     r.add_argument("--scenario", metavar="NAME", help="report the plan with this savings scenario applied")
     r.add_argument("--uncertainty", action="store_true",
                    help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")
-    r.add_argument("--samples", type=positive_int, default=10_000, help="Monte Carlo samples (default 10000)")
-    r.add_argument("--seed", type=int, default=2027, help="Monte Carlo seed (same seed, same figures)")
+    r.add_argument("--samples", type=samples, default=10_000,
+                   help="Monte Carlo samples, 1 to 1,000,000 (default 10000)")
+    r.add_argument("--seed", type=seed, default=2027,
+                   help="Monte Carlo seed, 0 to 4294967295 (same seed, same figures)")
     r.add_argument("--distribution", choices=["pert", "triangular", "uniform"], default="pert",
                    help="how each range is sampled (default pert; uniform ignores likely)")
     r.set_defaults(func=run)
@@ -33,7 +35,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from pricing import atomic, engine, report, report_model
-    plan = load_plan(args.plan)
+    plan = load_plan(args.plan, months=args.months)
     if args.scenario:
         from pricing import scenarios
         plan = scenarios.apply(plan, plan.scenario(args.scenario))

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 
 from pricing import fields, userfiles
 from pricing import plan as P
-from pricing.errors import PlanError, PlanFileError, Problem, closest
+from pricing.errors import PlanError, PlanFileError, Problem, closest, shorten
 from pricing.fields import Kind, SectionSpec
 from pricing.planfile.tables import GROUP_KEYS, TOP_KEYS, _describe
 from pricing.planfile.yamltree import MAX_BYTES, _parse_yaml, _Tree
@@ -26,8 +26,13 @@ class _Reader:
 
     def __init__(self, tree: _Tree):
         self.tree = tree
+        self._yaml_problems = {p.key_path for p in tree.problems}
+        """Key paths whose YAML was refused (a tag): the value read there is its bare text, not worth a second
+        problem."""
 
     def problem(self, path: str, message: str) -> None:
+        if path in self._yaml_problems:
+            return
         self.tree.problems.append(Problem(message, path, self._line(path), self.tree.file))
 
     def _line(self, path: str) -> int | None:
@@ -56,12 +61,13 @@ class _Reader:
 
 
 def _line_of(lines: Mapping[str, int], path: str) -> int | None:
-    """The line of ``path``, or of its nearest parent key path that has one."""
-    while path:
+    """The line of ``path``, or of its nearest parent key path that has one (the plan's first line for "")."""
+    while True:
         if path in lines:
             return lines[path]
+        if not path:
+            return None
         path = path.rsplit(".", 1)[0] if "." in path else (path.rsplit("[", 1)[0] if "[" in path else "")
-    return None
 
 
 def _join(path: str, key: str) -> str:
@@ -131,7 +137,8 @@ def reads(text: str, *, file: str | None = None, base_dir: str | os.PathLike | N
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise PlanFileError(Problem(f"more than {MAX_BYTES // (1024 * 1024)} MB: not a plan file", file=file))
     if "\x00" in text:
-        raise PlanFileError(Problem("the file holds binary data (NUL bytes), expected YAML text", file=file))
+        raise PlanFileError(Problem("the file holds binary data (NUL bytes), expected YAML text",
+                                    line=text.count("\n", 0, text.index("\x00")) + 1, file=file))
     value, tree = _parse_yaml(text, file)
     r = _Reader(tree)
     if not isinstance(value, dict):
@@ -160,9 +167,9 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
 
     for spec in fields.SETTINGS.fields:
         get(spec.key, spec.read)
-    if kw.get("currency", "USD") != "USD" and "fx_rate" not in m:
-        r.problem("fx_rate", f"currency is {kw['currency']}: give fx_rate, the {kw['currency']} per USD "
-                  "(catalog prices are in USD)")
+    if kw.get("currency", "USD") != "USD" and "fx_rate" not in m:  # placed on the currency's line: fx_rate has none
+        r.tree.problems.append(Problem(f"currency is {kw['currency']}: give fx_rate, the {kw['currency']} per USD "
+                                       "(catalog prices are in USD)", "fx_rate", r._line("currency"), r.tree.file))
 
     groups: dict[str, dict] = {}
     for group, keys in GROUP_KEYS.items():
@@ -328,24 +335,25 @@ def _sample(v: Any, base_dir: Path | None) -> P.Sample:
     if not isinstance(v, str) or not v:
         raise PlanError(f"found {_describe(v)}, expected a file path (relative to the plan) or inline text")
     if is_file or (is_file is None and _looks_like_path(v)):
+        shown = shorten(v)
         target = Path(v)
         if not target.is_absolute():
             if base_dir is None:
-                raise PlanError(f"sample file {v!r} is relative but the plan has no folder (save the plan first)")
+                raise PlanError(f"sample file {shown} is relative but the plan has no folder (save the plan first)")
             target = base_dir / target
         try:  # a regular file only, read to at most MAX_SAMPLE_BYTES (a FIFO or /dev/zero must not hang the load)
             text = userfiles.read_text(target, MAX_SAMPLE_BYTES)
         except FileNotFoundError:
-            raise PlanError(f"sample file {v!r} not found (looked for {target})") from None
+            raise PlanError(f"sample file {shown} not found (looked for {target})") from None
         except UnicodeDecodeError:
-            raise PlanError(f"sample file {v!r} is not UTF-8 text") from None
+            raise PlanError(f"sample file {shown} is not UTF-8 text") from None
         except userfiles.FileTooBig:
-            raise PlanError(f"sample file {v!r} is larger than {userfiles.size_text(MAX_SAMPLE_BYTES)}; "
+            raise PlanError(f"sample file {shown} is larger than {userfiles.size_text(MAX_SAMPLE_BYTES)}; "
                             "use `aicost tokens` for big corpora") from None
         except userfiles.UnreadableFile as exc:
-            raise PlanError(f"sample file {v!r}: {exc}") from None
+            raise PlanError(f"sample file {shown}: {exc}") from None
         except OSError as exc:
-            raise PlanError(f"cannot read sample file {v!r}: {exc.strerror or exc}") from None
+            raise PlanError(f"cannot read sample file {shown}: {exc.strerror or exc}") from None
         return P.Sample(text=text, path=v)
     return P.Sample(text=v)
 
