@@ -111,28 +111,34 @@ def _with_markup(plan: Plan, items: list[engine.LineItem], ctx: Any) -> list[eng
 
 def _expensive_ends(section: str, i: int, line: Any, ctx: Any) -> tuple[engine.LineItem, tuple[str, float]] | None:
     """A line priced with each of its ranges at the end that costs more (fields being monotonic, the most the Monte
-    Carlo can sample), and the range (field, value) that moves it most; None for a line without ranges."""
+    Carlo can sample), and the range (field, value) that moves it most; None for a line without ranges.
+
+    Each field's end is chosen with the others at the ends chosen so far, twice over: ranges interact (a growth
+    moves nothing while the output tokens sit at a likely 0, but everything once they are at their high)."""
     ranges = getattr(line, "ranges", ())
     if not ranges:
         return None
     chosen: dict[str, float] = {}
-    biggest, which = -1.0, None
-    for field, rng in ranges:
-        ends = np.array([rng.low, rng.high])
-        if field in fields.INTEGER_KEYS:
-            ends = np.rint(ends)
-        try:
-            monthly = engine.price_line(section, i, dataclasses.replace(line, **{field: ends[:, None]}), ctx).monthly
-        except (PlanError, ValueError, ArithmeticError):
-            continue
-        totals = np.nan_to_num(np.broadcast_to(monthly, (2, ctx.n)).sum(axis=1), nan=np.inf)
-        end = int(np.argmax(totals))
-        chosen[field] = float(ends[end])
-        if totals[end] > biggest:
-            biggest, which = float(totals[end]), (field, float(ends[end]))
-    if which is None:
+    moves: dict[str, float] = {}
+    for _ in range(2):
+        for field, rng in ranges:
+            ends = np.array([rng.low, rng.high])
+            if field in fields.INTEGER_KEYS:
+                ends = np.rint(ends)
+            others = {k: v for k, v in chosen.items() if k != field}
+            try:
+                trial = dataclasses.replace(line, **others, **{field: ends[:, None]})
+                monthly = engine.price_line(section, i, trial, ctx).monthly
+            except (PlanError, ValueError, ArithmeticError):
+                continue
+            totals = np.nan_to_num(np.broadcast_to(monthly, (2, ctx.n)).sum(axis=1), nan=np.inf)
+            end = 0 if totals[0] > totals[1] else 1  # a tie goes to the high end
+            chosen[field] = float(ends[end])
+            moves[field] = float(abs(totals[1] - totals[0]))
+    if not chosen:
         return None
+    field = max(chosen, key=lambda k: moves[k])
     try:
-        return engine.price_line(section, i, dataclasses.replace(line, **chosen), ctx), which
+        return engine.price_line(section, i, dataclasses.replace(line, **chosen), ctx), (field, chosen[field])
     except (PlanError, ValueError, ArithmeticError):
         return None

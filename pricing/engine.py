@@ -7,6 +7,7 @@ sums the line items. ``LineItem``, ``Context`` and ``context`` are re-exported f
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -148,6 +149,17 @@ _REQUESTS_AT = {"compute.inference": 2, "services.apis": 0}
 """Position of the ``requests`` quantity in the line items of sections that serve requests."""
 
 
+def _quiet(fn: Callable) -> Callable:
+    """Numpy's overflow and divide warnings off while ``fn`` prices: an amount past any plan becomes inf or nan,
+    which the guard (``cost_problems``) turns into a located problem; the warning would only be noise on stderr."""
+    @functools.wraps(fn)
+    def quiet(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            return fn(*args, **kwargs)
+    return quiet
+
+
+@_quiet
 def price_line(section: str, index: int, line: Any, ctx: Context) -> LineItem:
     """One plan line priced (raises PlanError subclasses for what cannot be priced)."""
     return DRIVERS[section](line, f"{section}[{index}]", ctx)
@@ -170,6 +182,7 @@ def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
     return services.markup_rate(platform, ctx), services.markup_sections(platform)
 
 
+@_quiet
 def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None) -> Projection:
     """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection."""
     if months is not None and months != plan.months:

@@ -433,7 +433,8 @@ def _names(spec: FieldSpec, v: Any) -> tuple[str, ...]:
             if n not in known:
                 sugg = closest(n, known, n=2)
                 hint = f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else ""
-                raise PlanError(f"found {shorten(n)}{hint}; expected {spec.example or 'names among ' + ', '.join(known)}")
+                raise PlanError(f"found {shorten(n)}{hint}; "
+                                f"expected {spec.example or 'names among ' + ', '.join(known)}")
     return names
 
 

@@ -1,4 +1,4 @@
-"""Files read from user paths (issue 17 item 1): regular files only, never blocking on a FIFO, a byte cap while reading."""
+"""Files read from user paths (issue 17 item 1): regular files only, never blocking on a FIFO, a cap while reading."""
 import errno
 import os
 import threading
