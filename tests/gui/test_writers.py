@@ -205,7 +205,8 @@ def test_on_a_full_disk_it_says_so_in_one_line_and_the_old_file_is_whole(tmp_pat
                                   ["report", "{plan}", "--pdf", "{out}"], ["focus", "{plan}", "{out}"],
                                   ["compare", "{plan}", "{plan}", "--csv", "{out}"],
                                   ["actuals", "{plan}", "--no-store", "--csv", "{out}"]],
-                         ids=["report --xlsx", "report --csv", "report --pdf", "focus", "compare --csv", "actuals --csv"])
+                         ids=["report --xlsx", "report --csv", "report --pdf", "focus", "compare --csv",
+                              "actuals --csv"])
 def test_a_command_on_a_full_disk_exits_1_with_one_line_and_keeps_the_old_file(tmp_path, qapp, monkeypatch, capsys,
                                                                                  args):
     from gui import cli
