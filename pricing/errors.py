@@ -130,3 +130,21 @@ def shorten(value: object, limit: int = SHORT) -> str:
         return text
     size = len(value) if isinstance(value, str) else len(text)
     return f"{text[: limit - 1]}… ({size:,} characters)"
+
+
+_UNPRINTABLE = re.compile(
+    r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+"""What a terminal or a window title must not get raw: C0 controls but tab, newline and the CR of a CR LF line end
+(CSV's own; ESC starts the sequences that retitle a terminal or clear it, NUL cuts a title, a lone CR overwrites a
+line), DEL and C1 controls (0x9B is an 8-bit CSI), and the bidirectional marks and overrides that reorder what is
+shown."""
+
+
+def printable(text: object, limit: int | None = None) -> str:
+    """``text`` safe to print or to show as a title: each control character (but tab, newline and CR LF) and each
+    bidirectional override becomes U+FFFD, visibly; cut to ``limit`` characters with an ellipsis. The one sanitizer
+    of the command line's output and the windows' titles (issue 17)."""
+    safe = _UNPRINTABLE.sub("\ufffd", str(text))
+    if limit is not None and len(safe) > limit:
+        safe = safe[: limit - 1] + "\u2026"
+    return safe

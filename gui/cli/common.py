@@ -7,6 +7,25 @@ import sys
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
 
+class Printable:
+    """A text stream that passes every write through ``errors.printable``: what a command prints (a plan's name, a
+    line's, a path) never reaches the terminal with its escape sequences or NUL bytes."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from pricing.errors import printable
+        return self._stream.write(printable(text))
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str):  # flush, isatty, encoding, fileno...: the stream's own
+        return getattr(self._stream, name)
+
+
 def err(message: str) -> None:
     print(message, file=sys.stderr)
 
