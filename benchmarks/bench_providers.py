@@ -21,7 +21,7 @@ def _command_seconds(path: str) -> list[float]:
     out = []
     for _ in range(RUNS):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "gui.cli", "providers", path, "--json"], cwd=ROOT, check=True,
+        subprocess.run([sys.executable, "-m", "gui", "providers", path, "--json"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
         out.append(time.perf_counter() - t0)
     return out

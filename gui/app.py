@@ -14,6 +14,11 @@ def create_application(argv: list[str] | None = None):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    # Background work (Monte Carlo, tornado, scenario splits) runs in Python threads, which share one
+    # interpreter lock with the UI thread: every slot the window runs waits for it, up to the switch
+    # interval each time (5 ms by default, i.e. 40-80 ms stalls while a worker computes). 1 ms keeps
+    # the window's turns short (measured: longest turn 78 ms -> 23 ms with a worker busy, BENCHMARKS.md).
+    sys.setswitchinterval(0.001)
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
     QGuiApplication.setApplicationDisplayName("AI Cost Planner")
@@ -26,8 +31,14 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
+SETTLE_AFTER_OPEN_MS = 1000
+
+
 def build_window(path: str | Path | None = None, catalog=None):
     """The document and its main window, opened on ``path`` (a broken file is reported, the window opens empty)."""
+    from PySide6.QtCore import QTimer
+
+    from gui import heap
     from gui.document import PlanDocument
     from gui.errors import ErrorPresenter, install_excepthook
     from gui.main_window import MainWindow
@@ -40,6 +51,9 @@ def build_window(path: str | Path | None = None, catalog=None):
     install_excepthook(presenter)
     document = PlanDocument(catalog)
     window = MainWindow(document, Settings(), presenter)
+    # a new plan's objects live until the next open: out of the garbage collector's sight (gui/heap.py); a
+    # second later, once the window is drawn (a full collection takes 10-40 ms: not on the way to the first paint)
+    document.opened.connect(lambda: QTimer.singleShot(SETTLE_AFTER_OPEN_MS, heap.settle))
     if path is not None:
         window.open_path(path, ask=False)
     return window

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QLocale, QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
@@ -109,9 +110,7 @@ class ExportJob(QObject):
         names = ", ".join(p.name for p in paths)
         self.message = (f"Exported {names}" + (f" ({extra})" if extra else "")
                         + (f" to {paths[0].parent}" if paths else ""))
-        bar = getattr(self.parent_widget, "statusBar", None)
-        if callable(bar):
-            bar().showMessage(self.message, 8000)
+        self._status(self.message, 8000)
         self.succeeded.emit(paths)
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -125,19 +124,24 @@ class ExportJob(QObject):
         self.failed.emit(exc)
 
     def _on_cancelled(self) -> None:
-        bar = getattr(self.parent_widget, "statusBar", None)
         self.message = "Export cancelled; no file was written"
         if self._completed:  # Cancel came after the last check: the files are there, say so
             paths, _ = self._describe(self._completed[0])
             self.message = f"Cancel came too late: {', '.join(p.name for p in paths)} was written"
-        if callable(bar):
-            bar().showMessage(self.message, 5000)
+        self._status(self.message, 5000)
         self.cancelled.emit()
 
+    def _status(self, message: str, ms: int) -> None:
+        """Say it in the window's status bar, unless the window is gone (closed while the export ran)."""
+        bar = getattr(self.parent_widget, "statusBar", None)
+        if callable(bar) and shiboken6.isValid(self.parent_widget):
+            bar().showMessage(message, ms)
+
     def _on_done(self) -> None:
-        self.dialog.reset()
-        self.dialog.close()
-        self.dialog.deleteLater()
+        if shiboken6.isValid(self.dialog):  # its window may have been closed (and it with it) meanwhile
+            self.dialog.reset()
+            self.dialog.close()
+            self.dialog.deleteLater()
         self.done.emit()
         _jobs.discard(self)
 

@@ -133,6 +133,8 @@ class HeadlineBar(QWidget):
             self.now.set("—", f"the plan can't be priced: {n} problem{'s' if n != 1 else ''}")
             return
         # the scenario's saving follows in _on_scenario_changed (evaluated after the baseline is drawn)
+        if doc.scenario_pending:  # on a worker: the saving shown is the previous plan's until it is back
+            self.saving.set(None, "updating…")  # type: ignore[arg-type]
         h = series.headline(proj)
         self.data = h
         fmt = MoneyFormat(proj.currency)
@@ -169,7 +171,7 @@ class HeadlineBar(QWidget):
             return
         fmt = MoneyFormat(proj.currency)
         m = self.uncertainty
-        band = m.band if m is not None and m.current else None
+        band = m.band if m is not None and m.band_current else None
         self.band = band
         if band is not None:
             self.total.set(fmt.auto(band.total_p50),
@@ -179,7 +181,7 @@ class HeadlineBar(QWidget):
                 f"Median of {band.samples:,} Monte Carlo samples of the plan's {band.inputs} range"
                 f"{'s' if band.inputs != 1 else ''}: {fmt.full(band.total_p50)}. P10–P90: {fmt.full(band.total_p10)} "
                 f"to {fmt.full(band.total_p90)} (80% of the samples fall between). With every input at its likely "
-                f"value the total is {fmt.full(band.total_likely)}.")
+                f"value the total is {fmt.full(band.total_likely)}. {h.fx_note}".strip())
             return
         labels = series.month_labels(proj)
         detail = f"{labels[0]} – {labels[-1]}" if labels else ""
@@ -188,12 +190,51 @@ class HeadlineBar(QWidget):
                 m.status, "likely; range: simulating…")
         self.total.set(fmt.auto(h.total), detail, caption=f"{h.months}-month total")
         self.total.setToolTip("Everything the plan costs over its months (sum of the monthly costs), every input at "
-                              "its likely value.")
+                              f"its likely value. {h.fx_note}".strip())
+
+    def set_actuals(self, model: Any) -> None:
+        """Show the latest month with actuals against the plan (``gui.actuals_model.ActualsModel``), if any."""
+        self.actuals = Figure("Actual vs plan", "The latest month of the imported bills against the plan for the same "
+                              "days (Actuals tab).", ("Month to date, Sep 2028", "$888,888", "+88.8% vs plan $888,888"))
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.VLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
+        layout = self.layout()
+        at = layout.indexOf(self.total) + 1
+        layout.insertWidget(at, rule)
+        layout.insertWidget(at + 1, self.actuals)
+        self._actuals_parts = (rule, self.actuals)
+        self._actuals_model = model
+        model.changed.connect(self._show_actuals)
+        self._show_actuals()
+
+    def _show_actuals(self) -> None:
+        f = self._actuals_model.figures
+        h = f.headline if f is not None else None
+        for w in self._actuals_parts:
+            w.setVisible(h is not None)
+        if h is None:
+            return
+        fmt = MoneyFormat(f.currency)
+        pct = "" if h.variance_pct is None else f"{h.variance_pct:+.1f}% "
+        self.actuals.set(fmt.auto(h.actual), f"{pct}vs plan {fmt.auto(h.plan)}",
+                         caption=f"{'Month to date' if h.to_date else 'Last month'}, {h.month}")
+        self.actuals.warn(h.variance > 0)
+        tip = (f"{h.month}: actual {fmt.full(h.actual)} against the plan's {fmt.full(h.plan)}"
+               + (f" for the {h.covered:.0%} of the month the bills cover" if h.to_date else ""))
+        if h.previous is not None:
+            month, actual, plan, ppct = h.previous
+            tip += (f".\n{month}: actual {fmt.full(actual)} against {fmt.full(plan)}"
+                    + ("" if ppct is None else f" ({ppct:+.1f}%)"))
+        self.actuals.setToolTip(tip + ".")
 
     def _on_scenario_changed(self) -> None:
         doc = self.document
         proj = doc.projection
         if proj is None:
+            return
+        if doc.scenario_pending:  # evaluated on a worker: scenario_changed follows
+            self.saving.set("…", "computing", caption=f"{doc.selected_scenario} saves")
             return
         h = series.headline(proj, doc.selected_scenario, doc.scenario_result)
         self.data = h

@@ -1,7 +1,7 @@
 """The line-items table: each line's first-month, last-month and horizon cost, with its price sources on hover."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFont
@@ -37,44 +37,48 @@ class LineItemsModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.rows: tuple[series.LineRow, ...] = ()
+        self.rows: Sequence[series.LineRow] = ()
+        self.keys: tuple[str, ...] = ()
+        """Each row's line (key path)."""
         self.fmt = MoneyFormat()
         self.month_names = ("", "")
         self._swatches: dict[Any, Any] = {}
-        self._cells: list[list[dict[int, Any]]] = []
+        self._cells: list[list[dict[int, Any]] | None] = []
+        """Each row's cells by column and role, or None until a view asks for that row."""
 
     def set_projection(self, projection: Any) -> bool:
-        """Show a projection's rows; returns whether the rows themselves changed (else only their values)."""
+        """Show a projection's rows; returns whether the rows themselves changed (else only their values).
+
+        Each row's cells are prepared when a view first asks for them (``data()``): an edit of a big plan
+        changes every row's share, yet only the rows on screen are formatted again."""
         rows = series.line_rows(projection) if projection is not None else ()
         fmt = MoneyFormat(projection.currency) if projection is not None else self.fmt
         labels = series.month_labels(projection) if projection is not None else ()
         names = (labels[0], labels[-1]) if labels else ("", "")
-        same = ([r.key_path for r in rows] == [r.key_path for r in self.rows] and names == self.month_names
-                and fmt.currency == self.fmt.currency)
+        keys = rows.key_paths if rows else ()
+        same = keys == self.keys and names == self.month_names and fmt.currency == self.fmt.currency
         if same and rows:  # the usual edit: same lines, new amounts; keeps selection and column widths
-            old, self.rows = self.rows, rows
-            changed = [i for i, (a, b) in enumerate(zip(old, rows)) if a != b]
-            for i in changed:
-                self._cells[i] = self._row_cells(rows[i])
-            if changed:  # repaint the rows whose figures moved (shares move everywhere when the total does)
-                self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], len(self.COLUMNS) - 1))
+            if rows is not self.rows:
+                self.rows = rows
+                self._cells = [None] * len(rows)
+                # repaint the rows (shares move everywhere when the total does); Qt asks only for those on screen
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.COLUMNS) - 1))
             return False
         self.beginResetModel()
-        self.rows, self.fmt, self.month_names = rows, fmt, names
-        self._cells = [self._row_cells(r) for r in rows]
+        self.rows, self.keys, self.fmt, self.month_names = rows, keys, fmt, names
+        self._cells = [None] * len(rows)
         self.endResetModel()
         return True
 
     def _row_cells(self, row: series.LineRow) -> list[dict[int, Any]]:
-        """What each cell of a row shows, by role, prepared once (``data()`` is called for every role of
-        every visible cell on each repaint, from C++: it must only look up)."""
+        """What each cell of a row shows, by role, prepared once per row and projection (``data()`` is called
+        for every role of every visible cell on each repaint, from C++: it must only look up)."""
         fmt = self.fmt
         texts = (("★ " if row.overridden else "") + row.name, row.category.value, fmt.auto(row.first_month),
                  fmt.auto(row.last_month), fmt.auto(row.total), fmt.percent(row.share, 1))
-        sort = (row.name.lower(), row.category.value, row.first_month, row.last_month, row.total, row.share)
         cells: list[dict[int, Any]] = []
         for col in range(len(self.COLUMNS)):
-            cell: dict[int, Any] = {_DISPLAY: texts[col], SORT_ROLE: sort[col], KEY_ROLE: row.key_path}
+            cell: dict[int, Any] = {_DISPLAY: texts[col], KEY_ROLE: row.key_path}
             if col >= 2:
                 cell[_ALIGN] = _RIGHT
             if col == 1:
@@ -85,6 +89,11 @@ class LineItemsModel(QAbstractTableModel):
                 cell[_FONT] = _italic()
             cells.append(cell)
         return cells
+
+    @staticmethod
+    def _sort_key(row: series.LineRow, col: int) -> Any:
+        """What a column sorts by (the proxy asks every row for it: no formatting)."""
+        return (row.name.lower(), row.category.value, row.first_month, row.last_month, row.total, row.share)[col]
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
@@ -114,9 +123,14 @@ class LineItemsModel(QAbstractTableModel):
         r = index.row()
         if not 0 <= r < len(cells):
             return None
+        if role == SORT_ROLE:
+            return self._sort_key(self.rows[r], index.column())
         if role == _TOOLTIP:
             return self._tooltip(self.rows[r])
-        return cells[r][index.column()].get(role)
+        row = cells[r]
+        if row is None:
+            row = cells[r] = self._row_cells(self.rows[r])
+        return row[index.column()].get(role)
 
     @staticmethod
     def _tooltip(row: series.LineRow) -> str:
@@ -183,8 +197,11 @@ class LineTable(QTableView):
     def select_key(self, key_path: str) -> None:
         """Highlight the row of a line (when it is selected elsewhere)."""
         self._selected_key = key_path
-        for r in range(self.proxy.rowCount()):
-            if self.proxy.index(r, 0).data(KEY_ROLE) == key_path:
-                self.selectRow(r)
+        keys = self.model_.keys
+        row = keys.index(key_path) if key_path in keys else None
+        if row is not None:
+            at = self.proxy.mapFromSource(self.model_.index(row, 0))
+            if at.isValid():
+                self.selectRow(at.row())
                 return
         self.clearSelection()

@@ -13,12 +13,14 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QM
 from pricing.errors import PlanError, printable
 from pricing.planfile import FileChangedError
 
+from gui.actuals_view import ActualsView, is_export
 from gui.autosave import ask_file_changed
 from gui.charts import ChartsView
 from gui.editors import EditorStack, LineActions, PlanTree
 from gui.errors import ErrorPresenter
 from gui.headline import HeadlineBar
 from gui.line_table import LineTable
+from gui.reprice_bar import RepriceBar
 from gui.savings_panel import SavingsPanel
 from gui.settings import Settings
 from gui.uncertainty_view import Uncertainty, UncertaintyStatus
@@ -50,10 +52,17 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         bar.addWidget(self.headline)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.reprice = RepriceBar.install(self)  # under the headline, while the plan's saved prices differ
 
         self.uncertainty = Uncertainty(document, parent=self)  # after the charts: they redraw first on an edit
         self.charts.set_uncertainty(self.uncertainty)
         self.headline.set_uncertainty(self.uncertainty)
+        self.actuals = ActualsView(document, presenter)  # plan against actual: a tab beside the charts
+        self.charts.setTabToolTip(self.charts.addTab(self.actuals, "Actuals"), "The real bills against the plan")
+        self.headline.set_actuals(self.actuals.model)
+        # the Actuals tab has its own table of lines (plan against actual): it takes the line table's room
+        self.charts.currentChanged.connect(lambda _i: self.table.setVisible(self.charts.currentWidget()
+                                                                            is not self.actuals))
         self.table = LineTable(document)
         center = QSplitter(Qt.Orientation.Vertical)
         center.setObjectName("center")
@@ -127,6 +136,9 @@ class MainWindow(QMainWindow):
         self._action(m, "&Save", self.save, sk.Save, "Save the plan")
         self._action(m, "Save &As…", self.save_as, sk.SaveAs, "Save the plan under a new name")
         m.addSeparator()
+        self._action(m, "Import &actuals…", self.show_actuals, "Ctrl+I", "Import real bills (FOCUS, OpenAI, "
+                     "Anthropic exports) to compare with the plan")
+        m.addSeparator()
         self._lazy(m, "Export &PDF…", "gui.export_actions", "A report of the plan: bill, charts, drivers, sources",
                    lambda mod: mod.export_pdf(self, self.document, presenter=self.presenter), "Ctrl+P")
         self._lazy(m, "Export &CSV…", "gui.export_actions", "Monthly costs per line item, for a spreadsheet",
@@ -161,6 +173,10 @@ class MainWindow(QMainWindow):
                                          "and date; override any of them",
                                          lambda _m: self.open_tool("gui.catalog_browser", "CatalogBrowser"))
         self._lazy(m, "Co&mpare plans…", "gui.compare_window", "Plans and scenarios side by side", self._open_compare)
+        self._lazy(m, "Compare p&roviders…", "gui.providers_view", "The plan priced at each provider, gaps as gaps, "
+                   "and the cheapest placement", lambda _m: self.open_tool("gui.providers_view", "ProvidersView"))
+        self._lazy(m, "&Update prices…", "gui.price_update_dialog", "Install a newer catalog or genai-prices data",
+                   lambda _m: self.open_tool("gui.price_update_dialog", "PriceUpdateDialog"))
         m = self.menuBar().addMenu("&Help")
         self._action(m, f"&About {APP_NAME}", self.about).setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -169,6 +185,10 @@ class MainWindow(QMainWindow):
         act = self._action(menu, text, lambda: run(importlib.import_module(module)), key, tip)
         act.setEnabled(importlib.util.find_spec(module) is not None)
         return act
+
+    def show_actuals(self) -> None:
+        self.charts.setCurrentWidget(self.actuals)
+        self.actuals.import_dialog()
 
     def _open_compare(self, module: Any) -> None:
         """A Compare window starting with this plan's file (deleted when closed)."""
@@ -301,16 +321,24 @@ class MainWindow(QMainWindow):
         if self.maybe_save():
             self.settings.save_window(self)
             self.uncertainty.shutdown()
+            self.actuals.shutdown()
             event.accept()
             self.closed.emit()
         else:
             event.ignore()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if any(Path(u.toLocalFile()).suffix.lower() in PLAN_SUFFIXES for u in event.mimeData().urls()):
+        if any(Path(u.toLocalFile()).suffix.lower() in PLAN_SUFFIXES or is_export(u.toLocalFile())
+               for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        exports = [u.toLocalFile() for u in event.mimeData().urls() if is_export(u.toLocalFile())]
+        if exports:  # cost exports dropped anywhere on the window: imported into the Actuals tab
+            event.acceptProposedAction()
+            self.charts.setCurrentWidget(self.actuals)
+            self.actuals.import_paths(exports)
+            return
         for url in event.mimeData().urls():
             if Path(url.toLocalFile()).suffix.lower() in PLAN_SUFFIXES:
                 event.acceptProposedAction()

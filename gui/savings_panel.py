@@ -103,6 +103,10 @@ def starting_params(info: S.StrategyInfo, plan: Plan, catalog: Any) -> tuple[tup
 # ---------------------------------------------------------------------------------------------
 
 
+_UPDATING = " <i>(updating…)</i>"
+"""After the summary while a worker evaluates the scenario of the edited plan."""
+
+
 class SavingsPanel(QWidget):
     """Scenarios of the plan and the strategies of the selected one."""
 
@@ -258,6 +262,10 @@ class SavingsPanel(QWidget):
                 self.rows_layout.insertWidget(i, self.rows[name])
         for name, row in self.rows.items():
             row.show_spec(specs.get(name))
+        if self.document.scenario_pending and self.data is not None:  # the figures shown are the previous plan's
+            text = self.summary.text()
+            if not text.endswith(_UPDATING):
+                set_text(self.summary, text + _UPDATING)
 
     def _on_scenario_changed(self) -> None:
         self._refresh.flush()
@@ -274,6 +282,9 @@ class SavingsPanel(QWidget):
         proj = doc.projection
         if proj is None:
             set_text(self.summary, "The plan can't be priced; fix the problems marked in the editor first.")
+            return
+        if doc.scenario_pending:  # evaluated on a worker: scenario_changed follows
+            set_text(self.summary, f"<b>{scenario.name}</b>: computing the saving…")
             return
         result, error = doc.scenario_result, doc.scenario_error
         by_strategy: dict[str, list[tuple[str, str]]] = {}

@@ -129,6 +129,19 @@ def _check(window: Any, plan: Any) -> list[str]:
     return wrong
 
 
+def _check_actuals(window: Any) -> tuple[list[str], str]:
+    """With a store of imported bills beside the plan: the Actuals tab reads it (DuckDB, on a worker).
+    (what is wrong, what it shows)"""
+    model = window.actuals.model
+    if not model.has_store:
+        return [], ""
+    if not model.wait(TIMEOUT_S / 2) or model.figures is None:
+        return [f"the Actuals tab did not read {model.store_path}: {model.status.value} "
+                + "; ".join(str(p) for p in model.problems)], ""
+    t = model.figures.totals
+    return [], f"; actuals: imported {t.imported:,.2f} = mapped {t.mapped:,.2f} + unmapped {t.unmapped:,.2f}"
+
+
 def run(plan_path: str | None) -> int:
     """Open ``plan_path`` (default: the example support-assistant plan) offscreen, render, check; 0 when all is well."""
     started = time.perf_counter()
@@ -176,6 +189,8 @@ def run(plan_path: str | None) -> int:
                 return _fail(f"could not write the screenshot: {exc}")
 
         wrong = _check(window, plan)
+        more, actuals = _check_actuals(window)
+        wrong += more
         if wrong:
             return _fail("\n".join(wrong))
 
@@ -183,7 +198,7 @@ def run(plan_path: str | None) -> int:
         print(f"smoke test ok: {plan.name!r} ({path.name}) on Qt platform {QGuiApplication.platformName()}: "
               f"{h.total.caption.text()} {h.total.value.text()}, run-rate now {h.now.value.text()}, "
               f"{window.table.model().rowCount()} line items; window shown in {shown_ms:.0f} ms, "
-              f"rendered {image.width()}x{image.height()}"
+              f"rendered {image.width()}x{image.height()}" + actuals
               + (f"; screenshot {keep}" if keep else ""))
         if launched:
             print(f"launch-to-window-ms: {(shown_at - float(launched)) * 1000:.0f}")

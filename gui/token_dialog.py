@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFi
 from gui.catalog_models import ApiModelTableModel, ApiRow, PriceFormat, warning_icon
 from gui.widgets import QuantityEdit
 from gui.workers import Worker
-from pricing import fields, userfiles
+from pricing import fields, fx, userfiles
 from pricing import token_estimate as te
 from pricing.errors import PlanError
 from pricing.token_estimate import BIG_BYTES, EstimateRow, ModelRef, Usage
@@ -535,7 +535,10 @@ class TokenDialog(QDialog):
         self._fmt.set_currency(plan.currency)
         text = f"Prices: {self._price_source}"
         if plan.currency != "USD":
-            text += f"; converted at {self._fmt.number(plan.fx_rate)} {plan.currency} per USD"
+            try:
+                text += f"; converted at {fx.rate_text(fx.for_plan(plan))}"
+            except PlanError as exc:  # a currency the snapshot lacks: the plan's problems say so too
+                text += f"; no exchange rate ({exc.problems[0].message})"
         self.price_date_label.setText(text + ".")
         self._refresh_rows()
 

@@ -1,9 +1,11 @@
 """The plan's uncertainty in the window: Monte Carlo and tornado run off the UI thread after each edit.
 
-``Uncertainty`` follows the document: after an edit settles (``DEBOUNCE_MS``) it runs
-``pricing.uncertainty.tornado`` and, when the plan has ranges, ``monte_carlo`` on a Worker, and
-publishes the result for the plan it was computed from. A newer edit cancels the run in flight, so
-the views never show a band or a tornado of another plan. ``UncertaintyStatus`` is its face in the
+``Uncertainty`` follows the document: after an edit settles (``DEBOUNCE_MS``) it runs, on Workers,
+``monte_carlo`` when the plan has ranges (the band is published as soon as it is done) and then
+``pricing.uncertainty.tornado``, each on the document's projection, and publishes each result for
+the plan it was computed from. A newer edit cancels the run in flight (both are cancellable, and
+checked often), so the views never show a band or a tornado of another plan and a burst of edits
+never queues stale runs. ``UncertaintyStatus`` is its face in the
 status bar: progress and Cancel while it runs (shown only when a run lasts long enough to notice),
 and a way to run it again after a cancel or a failure.
 """
@@ -38,7 +40,8 @@ class Uncertainty(QObject):
     changed = Signal()
     """``status``, ``band`` or ``tornado`` changed."""
     progress = Signal(object, object)
-    """(samples done, samples in all) of the run in flight."""
+    """(work done, work in all) of the Monte Carlo in flight, in samples drawn (above its memory budget the
+    samples are drawn once per pass: see ``pricing.uncertainty.MEMORY``)."""
 
     def __init__(self, document: Any, *, samples: int = uncertainty.DEFAULT_SAMPLES,
                  seed: int = uncertainty.DEFAULT_SEED, parent: QObject | None = None):
@@ -55,6 +58,8 @@ class Uncertainty(QObject):
         self._worker: workers.Worker | None = None
         self._plan: Any = None
         """The plan the run in flight (or the last result) was computed for."""
+        self._band_plan: Any = None
+        """The plan ``band`` belongs to (published before the tornado is done)."""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.DEBOUNCE_MS)
@@ -72,12 +77,19 @@ class Uncertainty(QObject):
         return self.status is Status.READY and self._plan is self.document.plan
 
     @property
+    def band_current(self) -> bool:
+        """The published band (or its absence, without ranges) belongs to the document's plan as it is now,
+        the tornado may still be computing."""
+        return self._band_plan is self.document.plan and self.status in (Status.PENDING, Status.READY)
+
+    @property
     def running(self) -> bool:
         return self._worker is not None and self._worker.is_running
 
     def _on_plan_changed(self) -> None:
         self._stop_worker()
         self.band = self.mc = self.tornado = None  # they belong to the previous plan
+        self._band_plan = None
         self.error = ""
         if self.document.projection is None:
             self._timer.stop()
@@ -94,25 +106,46 @@ class Uncertainty(QObject):
         if doc.projection is None:
             self._set_status(Status.NONE)
             return
-        plan, catalog, samples, seed = doc.plan, doc.catalog, self.samples, self.seed
+        plan, catalog, projection, samples, seed = doc.plan, doc.catalog, doc.projection, self.samples, self.seed
         self._plan = plan
+        self._band_plan = None
+        self.band = self.mc = self.tornado = None
 
-        def task(progress: workers.ProgressCallback, cancelled: workers.CancelCheck) -> tuple:
-            t = uncertainty.tornado(plan, catalog)
-            mc = None
-            if uncertainty.has_ranges(plan):
-                mc = uncertainty.monte_carlo(plan, catalog, samples=samples, seed=seed, progress=progress,
-                                             cancel=cancelled)
-            return t, mc
+        def simulate(progress: workers.ProgressCallback, cancelled: workers.CancelCheck) -> Any:
+            if not uncertainty.has_ranges(plan):
+                return None
+            return uncertainty.monte_carlo(plan, catalog, samples=samples, seed=seed, progress=progress,
+                                           cancel=cancelled, projection=projection)
 
+        self._start(simulate, lambda mc: self._on_simulated(plan, projection, mc))
+        self._set_status(Status.PENDING, force=True)  # the status bar starts its progress from here
+
+    def _start(self, task: workers.Task, done: Any) -> None:
         worker = workers.Worker(task, self)
         worker.progress.connect(self.progress)
-        worker.finished.connect(lambda result, w=worker: self._on_finished(w, plan, result))
+        worker.finished.connect(lambda result, w=worker: self._on_finished(w, result, done))
         worker.failed.connect(lambda exc, w=worker: self._on_failed(w, exc))
         worker.cancelled.connect(lambda w=worker: self._on_cancelled(w))
         self._worker = worker
         worker.start()
-        self._set_status(Status.PENDING, force=True)  # the status bar starts its progress from here
+
+    def _on_simulated(self, plan: Any, projection: Any, mc: Any) -> None:
+        """The band is ready: publish it, then compute the tornado."""
+        self.mc = mc
+        self.band = series.band(projection, mc) if mc is not None else None
+        self._band_plan = plan
+        catalog = self.document.catalog
+
+        def drivers(progress: workers.ProgressCallback, cancelled: workers.CancelCheck) -> Any:
+            return uncertainty.tornado(plan, catalog, projection=projection, cancel=cancelled)
+
+        self._start(drivers, self._on_drivers)
+        self.changed.emit()
+
+    def _on_drivers(self, tornado: Any) -> None:
+        self.tornado = tornado
+        self._worker = None
+        self._set_status(Status.READY, force=True)
 
     def cancel(self) -> None:
         """Stop the run in flight (the Cancel button); the views show no band until ``run`` again."""
@@ -146,14 +179,10 @@ class Uncertainty(QObject):
             self._worker.cancel()  # its late outcome is ignored: it is no longer ``_worker``
             self._worker = None
 
-    def _on_finished(self, worker: workers.Worker, plan: Any, result: tuple) -> None:
-        if worker is not self._worker or plan is not self.document.plan:
+    def _on_finished(self, worker: workers.Worker, result: Any, done: Any) -> None:
+        if worker is not self._worker or self._plan is not self.document.plan:
             return
-        self._worker = None
-        proj = self.document.projection
-        self.tornado, self.mc = result
-        self.band = series.band(proj, self.mc) if proj is not None else None
-        self._set_status(Status.READY, force=True)
+        done(result)
 
     def _on_failed(self, worker: workers.Worker, exc: BaseException) -> None:
         if worker is not self._worker:
@@ -166,6 +195,8 @@ class Uncertainty(QObject):
         if worker is not self._worker:
             return
         self._worker = None
+        self.band = self.mc = self.tornado = None  # stopped: nothing shown until run again
+        self._band_plan = None
         self._set_status(Status.CANCELLED, force=True)
 
     def _set_status(self, status: Status, force: bool = False) -> None:
@@ -213,9 +244,10 @@ class UncertaintyStatus(QWidget):
         self._update()
 
     def _on_progress(self, done: int, total: int) -> None:
-        self.bar.setMaximum(max(int(total), 1))
-        self.bar.setValue(int(done))
-        self.label.setText(f"Simulating ranges: {int(done):,} of {int(total):,} samples")
+        # the bar counts per mille: Qt's progress bar holds 32-bit ints, and a big run draws billions of values
+        self.bar.setMaximum(1000)
+        self.bar.setValue(int(1000 * int(done) // max(int(total), 1)))
+        self.label.setText(f"Simulating ranges: {100 * int(done) // max(int(total), 1)}%")
 
     def _update(self) -> None:
         m = self.model

@@ -67,6 +67,7 @@ def app_modules(root: Path) -> list[str]:
 
 RUNTIME_HOOKS: tuple[str, ...] = (
     "packaging/rthooks/genai_prices_offline.py",   # genai-prices without httpx2 (see the hook)
+    "packaging/rthooks/pyqtgraph_without_gl.py",   # pyqtgraph without PySide6.QtOpenGL(Widgets) (see the hook)
 )
 """Scripts the bundle runs before the app (repository paths)."""
 
@@ -76,11 +77,14 @@ QT_MODULES_UNUSED: tuple[str, ...] = (
     "QtQuickWidgets", "QtSql", "QtSvgWidgets", "QtTest", "QtUiTools", "QtXml", "QtMultimedia",
     "QtMultimediaWidgets", "QtWebEngineCore", "QtWebEngineWidgets",
     "QtCharts", "QtDataVisualization", "QtGraphs", "Qt3DCore", "QtBluetooth", "QtPositioning",
+    "QtOpenGL", "QtOpenGLWidgets",
 )
 """PySide6 modules the app does not import (pyqtgraph tries QtTest and does without it). Kept:
-QtCore, QtGui, QtWidgets; QtSvg (small, and libQt6Svg is needed anyway by the SVG icon engine);
-QtOpenGL and QtOpenGLWidgets, because pyqtgraph 0.14 imports them unconditionally
-(``pyqtgraph.Qt.OpenGLHelpers``, imported by ``PlotCurveItem``) though the app never draws with GL."""
+QtCore, QtGui, QtWidgets; QtSvg (small, and libQt6Svg is needed anyway by the SVG icon engine).
+QtOpenGL and QtOpenGLWidgets go too (9.8 MB with their libraries, measured 2026-12-03): pyqtgraph
+0.14 imports them when it is imported (``pyqtgraph.Qt.OpenGLHelpers``, ``PlotCurveItem``) but uses
+them only to draw with OpenGL, which the app never turns on; the runtime hook
+``pyqtgraph_without_gl.py`` stands in for them (tests/test_bundle_config.py runs the window with it)."""
 
 EXCLUDES: tuple[str, ...] = tuple(f"PySide6.{m}" for m in QT_MODULES_UNUSED) + (
     # other Qt bindings (pyqtgraph supports them all; the app is PySide6)
@@ -107,6 +111,11 @@ EXCLUDES: tuple[str, ...] = tuple(f"PySide6.{m}" for m in QT_MODULES_UNUSED) + (
     # standard library the app does not use
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "lib2to3", "pydoc_data", "test",
     "xmlrpc", "ensurepip", "venv", "curses", "sqlite3", "dbm", "readline",
+    # Python's CJK codecs (0.9 MB): every file the app reads or writes is UTF-8 (plans, exports, reports)
+    "_codecs_cn", "_codecs_hk", "_codecs_iso2022", "_codecs_jp", "_codecs_kr", "_codecs_tw", "_multibytecodec",
+    # DuckDB's Python extras the actuals store never uses: the Spark API, the profile viewer, Polars and
+    # fsspec glue (the store runs SQL on files through DuckDB itself)
+    "duckdb.experimental", "duckdb.query_graph", "duckdb.polars_io", "duckdb.filesystem",
     # the screenshot script writes into docs/ of a source tree
     "gui.screenshots",
 )
@@ -143,7 +152,7 @@ QT_LIBS_DROPPED: tuple[str, ...] = (
     "*Qt6WaylandCompositor*", "*Qt6WaylandEgl*", "*Qt6EglFs*", "*Qt6EglFS*", "*Qt6Designer*", "*Qt6Test*",
     "*Qt6Sql*", "*Qt6Xml*", "*Qt6Help*", "*Qt6UiTools*", "*Qt6Concurrent*", "*Qt6PrintSupport*",
     "*Qt6LabsStyleKit*", "*Qt6Lottie*", "*Qt6ShaderTools*", "*Qt6WlShellIntegration*",
-    "*pyside6qml*",
+    "*pyside6qml*", "*Qt6OpenGL*",
 )
 """Qt libraries that only dropped plugins or modules need (a safety net: with those gone, nothing
 should pull them in). Qt6DBus stays: libQt6Gui links to it on Linux."""

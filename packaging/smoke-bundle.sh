@@ -8,7 +8,9 @@
 # namespace with no interfaces: anything that tried to download would fail. Checks: the window
 # (`smoke-test` on every example plan, offscreen), `report` (text, --csv, --json, --pdf),
 # `validate`, `tokens` (exact counts for o200k_base and cl100k_base models), `catalog` (prices
-# and genai-prices' data), and the desktop files shipped with the bundle.
+# and genai-prices' data), `actuals` (a tiny hand-made FOCUS file through DuckDB, its store
+# beside the plan, then the window's Actuals tab reading that store), `focus`, and the desktop
+# files shipped with the bundle.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -73,6 +75,46 @@ check "tokens: cl100k_base" grep -q '"encoding": "cl100k_base"' "$work/tokens.ou
 check "catalog gpus" run catalog-gpus "$exe" catalog gpus --provider aws
 check "catalog apis" run catalog-apis "$exe" catalog apis --search gpt-4o --limit 3
 check "genai-prices data date" grep -q "price data of 20" "$work/catalog-apis.out"
+# Actuals: a FOCUS export of three rows, written here (the bundle carries no test data). Effective cost:
+# gpt-4o tokens 40.00 (a proposed rule maps the model to "Answers"), storage 23.00 (the plan's rule), tax
+# 2.50 (no rule): imported 65.50 = mapped 63.00 + unmapped 2.50.
+mkdir -p "$work/actuals"
+cat > "$work/actuals/plan.yaml" <<'PLAN'
+format: aicost-plan/1
+name: Bundle actuals
+start: 2027-01
+months: 3
+provider: aws
+services:
+  apis:
+    - {name: Answers, provider: openai, model: gpt-4o, requests_per_month: 10k, input_tokens: 1000, output_tokens: 200}
+data:
+  storage:
+    - {name: Raw, size_tb: 1}
+actuals:
+  rules:
+    - match: {service_category: Storage}
+      line: Raw
+PLAN
+cat > "$work/actuals/focus.csv" <<'FOCUS'
+BillingCurrency,ChargePeriodStart,ChargePeriodEnd,EffectiveCost,BilledCost,ServiceCategory,ServiceName,SkuId,ChargeCategory,ConsumedQuantity,ConsumedUnit,SkuPriceDetails
+USD,2027-01-01T00:00:00Z,2027-02-01T00:00:00Z,40.00,40.00,AI and Machine Learning,Azure OpenAI,gpt-4o-input,Usage,16000000,Tokens,"{""ModelId"":""gpt-4o-2024-08-06""}"
+USD,2027-01-01T00:00:00Z,2027-02-01T00:00:00Z,23.00,23.00,Storage,Amazon S3,s3-standard,Usage,1000,GB-Months,{}
+USD,2027-02-01T00:00:00Z,2027-03-01T00:00:00Z,2.50,2.50,Other,Tax,,Tax,,,
+FOCUS
+check "validate (plan with actuals:)" run validate-actuals "$exe" validate "$work/actuals/plan.yaml"
+check "actuals" run actuals "$exe" actuals "$work/actuals/plan.yaml" "$work/actuals/focus.csv" --json
+check "actuals: imported 65.50" grep -q '"imported_total": 65.5,' "$work/actuals.out"
+check "actuals: mapped 63.00" grep -q '"mapped_total": 63.0,' "$work/actuals.out"
+check "actuals: unmapped 2.50" grep -q '"unmapped_total": 2.5,' "$work/actuals.out"
+check "actuals: store beside the plan" test -s "$work/actuals/plan.yaml.actuals.duckdb"
+check "actuals: from the store" run actuals-store "$exe" actuals "$work/actuals/plan.yaml"
+check "actuals: same totals" grep -q 'Imported  \$65.50  = mapped \$63.00 + unmapped \$2.50' "$work/actuals-store.out"
+check "window: Actuals tab reads the store" run smoke-actuals "$exe" smoke-test "$work/actuals/plan.yaml"
+check "window: actuals figures" grep -q "actuals: imported 65.50 = mapped 63.00 + unmapped 2.50" \
+  "$work/smoke-actuals.out"
+check "focus" run focus "$exe" focus "$work/actuals/plan.yaml" "$work/actuals/forecast.csv"
+check "focus: forecast rows" test "$(grep -c ',Forecast,' "$work/actuals/forecast.csv")" -eq 6
 check "desktop file shipped" test -f "$bundle/packaging/aicost.desktop"
 check "install script shipped" test -x "$bundle/install-linux.sh"
 

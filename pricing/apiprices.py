@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
+from pricing import userprices
 from pricing.errors import PlanError, Problem, UnknownNameError
 
 if TYPE_CHECKING:  # pricing.catalog imports are lazy: it is the heavier module
@@ -115,16 +116,32 @@ def request_cost(m: ApiModel, input_tokens: float, output_tokens: float,
     if cached_input_tokens > input_tokens:
         raise ValueError(f"cached input tokens ({cached_input_tokens:g}) cannot exceed "
                          f"input tokens ({input_tokens:g})")
+    return _cost(m, input_tokens, output_tokens, cached_input_tokens,
+                 _tier_price(m.input_per_mtok, m.input_tiers, input_tokens),
+                 _tier_price(m.cached_input_per_mtok, m.cached_input_tiers, input_tokens),
+                 _tier_price(m.output_per_mtok, m.output_tiers, input_tokens))
+
+
+def request_costs(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any) -> Any:
+    """``request_cost`` of many requests at once (numpy arrays: Monte Carlo samples, tornado extremes) with the
+    same arithmetic, so each figure is the one its request gets alone; tiered prices (cliffs) request by request."""
+    if m.tiered:
+        import numpy as np  # here only: the rest of this module works on plain numbers
+        one = np.vectorize(lambda a, b, d: request_cost(m, a, b, d), otypes=[float])
+        return one(input_tokens, output_tokens, cached_input_tokens)
+    return _cost(m, input_tokens, output_tokens, cached_input_tokens, m.input_per_mtok or 0.0,
+                 m.cached_input_per_mtok or 0.0, m.output_per_mtok or 0.0)
+
+
+def _cost(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any, per_input: float,
+          per_cached: float, per_output: float) -> Any:
+    """USD per request from the prices per million tokens that apply to it (numbers or arrays alike)."""
     if m.cached_input_per_mtok is None:  # no cache price: cached tokens are ordinary input
         uncached, cached_cost = input_tokens, 0.0
     else:
         uncached = input_tokens - cached_input_tokens
-        cached_cost = cached_input_tokens * _tier_price(m.cached_input_per_mtok, m.cached_input_tiers,
-                                                        input_tokens)
-    return ((uncached * _tier_price(m.input_per_mtok, m.input_tiers, input_tokens)
-             + cached_cost
-             + output_tokens * _tier_price(m.output_per_mtok, m.output_tiers, input_tokens)) / 1e6
-            + m.request_fee)
+        cached_cost = cached_input_tokens * per_cached
+    return (uncached * per_input + cached_cost + output_tokens * per_output) / 1e6 + m.request_fee
 
 
 # --------------------------------------------------------------------------- look-ups
@@ -132,12 +149,59 @@ def request_cost(m: ApiModel, input_tokens: float, output_tokens: float,
 
 @functools.cache
 def _snapshot() -> Any:
-    """genai-prices' bundled price data (never its auto-updated copy)."""
+    """The genai-prices data in use: a data file the user installed (``aicost prices update``), else the package's
+    bundled data (never its auto-updated copy)."""
     from genai_prices import data_snapshot
+    installed = userprices.genai_file()
+    if installed is not None:
+        return data_snapshot.DataSnapshot(read_data_file(installed), from_auto_update=False)
     # the bundled data itself (what data_date() dates), even if something in the process set
     # an auto-updated snapshot; get_snapshot() is the bundled one unless that happened
     bundled = getattr(data_snapshot, "_bundled_snapshot", None)
     return bundled() if bundled is not None else data_snapshot.get_snapshot()
+
+
+MAX_DATA_BYTES = 64 * 1024 * 1024
+"""Largest genai-prices data file read (the full data.json is a few MB)."""
+
+
+def read_data_file(path: Any) -> list[Any]:
+    """genai-prices providers from a data file in its own format (the JSON list of providers its update mechanism
+    fetches, ``data.json``); PlanError with the file when it is not one."""
+    import json
+    import os
+
+    from genai_prices.types import _providers_from_raw  # the package's own reader of its data format
+    shown = str(path)
+    try:
+        if os.path.getsize(path) > MAX_DATA_BYTES:
+            raise PlanError(Problem(f"more than {MAX_DATA_BYTES // 2**20} MB: not a genai-prices data file", "", None,
+                                    shown))
+        with open(path, encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PlanError(Problem(f"cannot read it as a genai-prices data file (JSON): {exc}", "", None, shown)) from None
+    if not isinstance(raw, list) or not raw:
+        raise PlanError(Problem("expected a JSON list of providers (genai-prices' data.json)", "", None, shown))
+    try:
+        return _providers_from_raw(raw)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        first = str(exc).splitlines()[:4]
+        raise PlanError(Problem("not in genai-prices' data format: " + " ".join(first), "", None, shown)) from None
+
+
+def data_id() -> str:
+    """Which data prices API lines: ``genai-prices 0.2.3`` (bundled) or the installed file's sha256 (16 hex)."""
+    rec = userprices.record("genai")
+    return f"file {rec.get('sha256', '?')[:16]}" if userprices.genai_file() is not None else \
+        f"genai-prices {package_version()}"
+
+
+def reload() -> None:
+    """Forget every cached look-up: the data in use changed (``aicost prices update``/``reset`` in this process)."""
+    for fn in (_snapshot, data_date, _provider_order, _find, _base_model, _overridden):
+        fn.cache_clear()
+    _built.clear()
 
 
 @functools.cache
@@ -148,7 +212,10 @@ def package_version() -> str:
 
 
 def source_name() -> str:
-    """How price sources name genai-prices' data, e.g. ``genai-prices 0.2.3 price data``."""
+    """How price sources name genai-prices' data, e.g. ``genai-prices 0.2.3 price data`` (or the installed file's)."""
+    if userprices.genai_file() is not None:
+        rec = userprices.record("genai")
+        return f"genai-prices data file installed {rec.get('installed', '?')} from {rec.get('from', '?')}"
     return f"genai-prices {package_version()} price data"
 
 
@@ -278,7 +345,7 @@ def _base_model(provider: str | None, model: str, on: datetime.date) -> ApiModel
     report need not import genai-prices (about 0.3 s of start-up) for models it has seen before.
     """
     from pricing import usercache
-    key = f"{package_version()}|{provider or ''}|{model}|{on.isoformat()}"
+    key = f"{data_id()}|{provider or ''}|{model}|{on.isoformat()}"
     hit = usercache.get(_MEMO_FILE, key)
     if isinstance(hit, dict):
         try:
@@ -509,8 +576,8 @@ def _score(q: str, mid: str, name: str) -> int | None:
 _ISO_DATE = re.compile(r"\b(20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 
 
-def _dates_in_data() -> set[datetime.date]:
-    """Every date the bundled price data mentions: price start dates and dates in its notes."""
+def _dates_in_data(providers: Any = None) -> set[datetime.date]:
+    """Every date the price data in use (or ``providers``) mentions: price start dates and dates in its notes."""
     dates: set[datetime.date] = set()
 
     def add_text(text: str | None) -> None:
@@ -520,7 +587,7 @@ def _dates_in_data() -> set[datetime.date]:
             except ValueError:
                 pass
 
-    for prov in _snapshot().providers:
+    for prov in (_snapshot().providers if providers is None else providers):
         add_text(prov.price_comments)
         for info in prov.models:
             add_text(info.price_comments)
@@ -546,14 +613,21 @@ def _install_date() -> datetime.date | None:
         return None
 
 
-def _estimate_data_date(bound: datetime.date | None = None) -> datetime.date:
-    """Latest date in the data no later than ``bound`` (default: install day, else today)."""
+def _estimate_data_date(bound: datetime.date | None = None, providers: Any = None) -> datetime.date:
+    """Latest date in the data (or ``providers``) no later than ``bound`` (default: install day, else today)."""
     bound = bound or _install_date() or datetime.date.today()
-    past = [d for d in _dates_in_data() if d <= bound]
+    past = [d for d in _dates_in_data(providers) if d <= bound]
     return max(past) if past else bound
 
 
 @functools.cache
 def data_date() -> datetime.date:
-    """The date of genai-prices' bundled price data (see the module docstring for how it is found)."""
+    """The date of the price data in use (see the module docstring for how it is found); an installed file's is
+    the latest date in it no later than the day it was installed."""
+    if userprices.genai_file() is not None:
+        rec = userprices.record("genai")
+        try:
+            return datetime.date.fromisoformat(rec["data_date"])
+        except (KeyError, TypeError, ValueError):
+            return _estimate_data_date(datetime.date.today())
     return _DATA_DATES.get(package_version()) or _estimate_data_date()

@@ -5,9 +5,14 @@ For one API line and one GPU choice, both monthly costs are functions of the mon
 hits cost nothing on either side):
 
 * API:          api(V)  = a x V, with a = cost per request x (1 - response cache hit rate);
-* self-hosted:  self(V) = c x max(m, ceil(V / u)), with c the cost of one always-on GPU for a
-  month (the plan's platform markup included when it runs inference), m = max(min_gpus, 1)
-  and u the requests one GPU serves a month at the given throughput and utilization.
+* self-hosted:  self(V) = c x max(m, ceil(V / u)), with c the cost of one always-on instance for a
+  month (the plan's platform markup included when it runs inference), m the instances always paid
+  (at least one) and u the requests one instance serves a month at the utilization and busy hour
+  given. The requests a GPU serves come from the serving model (the model served on that GPU,
+  ``pricing.drivers.serving_line``: the same sizing as a plan's serving line) or from a measured
+  throughput when one is given; an instance holds one replica of ``tensor_parallel`` GPUs, or several
+  when the provider's instance shape is bigger. With one-GPU replicas in one-GPU instances, a unit is
+  a GPU.
 
 ``self`` is a step function and ``api`` a line through 0, so the crossing is solved exactly
 (no search): within step n (n >= m), self <= api iff V >= c n / a, which can happen only when
@@ -35,7 +40,7 @@ import numpy as np
 
 from pricing import fields
 from pricing.errors import PlanError, UnknownNameError
-from pricing.plan import ApiLine, Plan, Pricing, ThroughputBasis
+from pricing.plan import ApiLine, InferenceService, Plan, Precision, Pricing, ThroughputBasis
 
 if TYPE_CHECKING:
     from pricing.catalog import Catalog
@@ -81,6 +86,12 @@ class BreakEven:
     current: tuple[float, float]
     """The API line's requests in its first and its last month within the horizon."""
     notes: tuple[str, ...] = ()
+    gpus_per_unit: int = 1
+    """GPUs bought together: one instance (its replicas of ``tensor_parallel`` GPUs); 1 for one-GPU replicas."""
+    tensor_parallel: int = 1
+    """GPUs per replica."""
+    measured: bool = True
+    """True when a measured throughput sized the GPUs, False for the serving model."""
 
     def api_at(self, volume: float) -> float:
         return self.cost_per_request * volume
@@ -89,11 +100,11 @@ class BreakEven:
         return self.gpu_month * self.gpus_at(volume)
 
     def gpus_at(self, volume: float) -> int:
-        if volume <= 0:
+        if volume <= 0 or math.isinf(self.requests_per_gpu):
             return self.min_gpus
-        if math.isinf(self.requests_per_gpu):
-            return self.min_gpus
-        return max(self.min_gpus, math.ceil(volume / self.requests_per_gpu - 1e-9))
+        k = self.gpus_per_unit
+        units = math.ceil(volume / (self.requests_per_gpu * k) - 1e-9)
+        return max(self.min_gpus, units * k)
 
 
 def api_line(plan: Plan, name: str) -> ApiLine:
@@ -105,23 +116,43 @@ def api_line(plan: Plan, name: str) -> ApiLine:
                            hint="" if plan.services.apis else "the plan has no services.apis lines")
 
 
-def breakeven(plan: Plan, api: str, gpu: str, *, tokens_per_second_per_gpu: float, utilization: float = 0.6,
-              min_gpus: int = 1, provider: str | None = None, pricing: Pricing | str = Pricing.ON_DEMAND,
+SERVED = ("model_family", "params", "active_params", "precision", "min_replicas", "peak_to_average", "ttft_ms",
+          "tpot_ms", "tensor_parallel", "instance_gpus")
+"""What may describe the self-hosted model and its replicas (the self_host strategy's parameters of the same names)."""
+
+
+def breakeven(plan: Plan, api: str, gpu: str, *, tokens_per_second_per_gpu: float | None = None,
+              utilization: float = 0.6, min_gpus: int = 1, provider: str | None = None,
+              pricing: Pricing | str = Pricing.ON_DEMAND,
               throughput_basis: ThroughputBasis | str = ThroughputBasis.OUTPUT,
               catalog: "Catalog | None" = None, points: int = 241,
-              max_volume: float | None = None) -> BreakEven:
-    """Monthly cost of the API line ``api`` and of self-hosting it on ``gpu``, and where they cross."""
+              max_volume: float | None = None, **served: Any) -> BreakEven:
+    """Monthly cost of the API line ``api`` and of self-hosting it on ``gpu``, and where they cross.
+
+    ``served``: the model served (``model_family``, ``params``, ...: see ``SERVED``), sized from the model and the
+    GPU like a plan's serving line; or a measured ``tokens_per_second_per_gpu``, which wins when given."""
     from pricing import engine
+    from pricing.drivers import serving_line
     from pricing.drivers.services import api_request_cost, markup_rate
 
+    unknown = set(served) - set(SERVED)
+    if unknown:
+        raise TypeError(f"unknown argument(s) {', '.join(sorted(unknown))}")
+    served = {k: v for k, v in served.items() if v is not None}
     pricing = Pricing(pricing) if isinstance(pricing, str) else pricing
     basis = ThroughputBasis(throughput_basis) if isinstance(throughput_basis, str) else throughput_basis
-    if not tokens_per_second_per_gpu > 0 or not math.isfinite(tokens_per_second_per_gpu):
+    if tokens_per_second_per_gpu is not None and (not tokens_per_second_per_gpu > 0
+                                                  or not math.isfinite(tokens_per_second_per_gpu)):
         raise PlanError(f"found {tokens_per_second_per_gpu!r} tokens per second, expected a number above 0")
+    if tokens_per_second_per_gpu is None and "model_family" not in served and "params" not in served:
+        raise PlanError("say what is self-hosted: a model family (e.g. llama-3.1-70b) or its params (e.g. 70B), "
+                        "sized from the model and the GPU, or a measured tokens_per_second_per_gpu")
     if not 0 < utilization <= 1:
         raise PlanError(f"found utilization {utilization!r}, expected a share above 0% and at most 100%")
     if min_gpus < 0 or int(min_gpus) != min_gpus:
         raise PlanError(f"found min_gpus {min_gpus!r}, expected a whole number of at least 0")
+    if "precision" in served:
+        served["precision"] = Precision.parse(served["precision"])
     line = api_line(plan, api)
     ctx = engine.context(plan, catalog)
     per_request, model = api_request_cost(line, ctx)
@@ -129,9 +160,15 @@ def breakeven(plan: Plan, api: str, gpu: str, *, tokens_per_second_per_gpu: floa
     where = (provider or plan.provider).lower()
     resolve = getattr(ctx.catalog, "resolve_provider", None)
     where = resolve(where) if resolve else where
-    price = ctx.catalog.gpu_price(gpu_key, where, pricing.value)
+    service = InferenceService(name=line.name, gpu=gpu_key, requests_per_month=line.requests_per_month,
+                               input_tokens=line.input_tokens, output_tokens=line.output_tokens,
+                               tokens_per_second_per_gpu=tokens_per_second_per_gpu, throughput_basis=basis,
+                               utilization=utilization, min_gpus=int(min_gpus), provider=where, pricing=pricing,
+                               **served)
+    sized = serving_line.size_line(service, "self-hosted", ctx)
     markup = 0.0
     notes = ["GPU cost only: people, MLOps and egress of a serving stack are not included"]
+    notes += list(sized.notes)
     platform = plan.services.platform
     if platform is not None and "inference" in platform.applies_to:
         markup = markup_rate(platform, ctx)
@@ -140,21 +177,24 @@ def breakeven(plan: Plan, api: str, gpu: str, *, tokens_per_second_per_gpu: floa
     if hit:
         notes.append(f"{hit:.0%} of requests answered from the response cache on both sides")
     a = float(per_request) * (1.0 - hit) * ctx.fx
-    c = price.value * HOURS_PER_MONTH * ctx.fx * (1.0 + markup)
-    per_req_tokens = line.output_tokens if basis is ThroughputBasis.OUTPUT else line.input_tokens + line.output_tokens
-    capacity = tokens_per_second_per_gpu * 3600.0 * HOURS_PER_MONTH * utilization
-    served = per_req_tokens * (1.0 - hit)
-    u = capacity / served if served > 0 else math.inf
-    m = max(int(min_gpus), 1)
+    tp = int(sized.tensor_parallel)
+    per_instance = int(sized.replicas_per_instance)
+    k = tp * per_instance  # GPUs of one instance: the unit bought
+    c = float(sized.price) * HOURS_PER_MONTH * ctx.fx * (1.0 + markup) * k
+    served_share = 1.0 - hit
+    u = float(sized.requests_per_replica) * per_instance / served_share if served_share > 0 else math.inf
+    min_replicas = service.min_replicas if service.min_replicas is not None else math.ceil(service.min_gpus / tp)
+    m = max(math.ceil(min_replicas / per_instance), 1)
     first, stays = crossing(a, c, u, m)
 
     last_month = min(line.end or plan.months, plan.months)
     current = (line.requests_per_month,
                line.requests_per_month * (1.0 + line.growth) ** max(last_month - line.start, 0))
     volumes = _grid(current, first, stays, u, points, max_volume)
-    gpus = np.full(len(volumes), float(m)) if math.isinf(u) else np.maximum(np.ceil(volumes / u - 1e-9), m)
+    units = np.full(len(volumes), float(m)) if math.isinf(u) else np.maximum(np.ceil(volumes / u - 1e-9), m)
     return BreakEven(line.name, f"{model.provider}/{model.model}", gpu_key, where, pricing, plan.currency,
-                     a, c, u, m, first, stays, volumes, a * volumes, c * gpus, gpus, current, tuple(notes))
+                     a, c / k, u / k, m * k, first, stays, volumes, a * volumes, c * units, units * k, current,
+                     tuple(notes), gpus_per_unit=k, tensor_parallel=tp, measured=sized.measured)
 
 
 def crossing(a: float, c: float, u: float, m: int) -> tuple[float | None, float | None]:
@@ -216,7 +256,7 @@ def self_host_defaults(plan: Plan, api: str) -> dict[str, Any]:
                 continue
             out: dict[str, Any] = {}
             for key in ("gpu", "tokens_per_second_per_gpu", "utilization", "min_gpus", "provider",
-                        "pricing", "throughput_basis"):
+                        "pricing", "throughput_basis", *SERVED):
                 if key in params:
                     try:
                         out[key] = fields.strategy_param("self_host", key).read(params[key])

@@ -14,7 +14,8 @@ from pricing.scenarios import check_scenarios
 
 _FIELD_OF_KIND = {"gpu": "gpu", "provider": "provider", "api provider": "provider", "model": "model",
                   "storage tier": "tier", "tier": "tier", "egress kind": "kind", "mlops kind": "kind",
-                  "kind": "kind", "annotation task": "task", "task": "task", "platform": "name"}
+                  "kind": "kind", "annotation task": "task", "task": "task", "platform": "name",
+                  "model family": "model_family"}
 
 
 def check(plan: Plan, catalog: Any = None) -> list[Problem]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from pricing import fx as fxrates
 from pricing.catalog import Catalog, PriceSource
 from pricing.plan import Category, Plan
 
@@ -57,7 +58,8 @@ class Context:
     n: int
     """Months in the horizon."""
     fx: float
-    """Plan currency per USD."""
+    """Plan currency per USD: the pinned ``fx_rate`` or the dated ECB rate of the start month (``fx.for_plan``);
+    it changes with the plan's currency, fx_rate and start."""
     index: np.ndarray
     """0..n-1, the month offsets."""
 
@@ -100,4 +102,4 @@ def context(plan: Plan, catalog: Catalog | None = None) -> Context:
         catalog = Catalog.load()
     if plan.prices:
         catalog = catalog.with_overrides(plan.price_overrides)
-    return Context(plan, catalog, plan.months, plan.fx_rate, np.arange(plan.months, dtype=float))
+    return Context(plan, catalog, plan.months, fxrates.for_plan(plan).per_usd, np.arange(plan.months, dtype=float))

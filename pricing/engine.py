@@ -58,6 +58,10 @@ class Projection:
     requests: np.ndarray
     """Requests served per month across inference and API lines (for cost per 1k requests)."""
     category_totals: dict[Category, np.ndarray] = field(default_factory=dict)
+    context: Context | None = field(default=None, repr=False)
+    """The pricing context the line items were priced on (``project(previous=...)`` reuses it)."""
+    catalog: Catalog | None = field(default=None, repr=False)
+    """The catalog ``project`` was given (before the plan's overrides), to know when a context still holds."""
 
     @property
     def currency(self) -> str:
@@ -92,10 +96,16 @@ class Projection:
     def drivers(self, top: int | None = None) -> tuple[Driver, ...]:
         """Line items ranked by horizon cost, with their share of the total."""
         total = self.total
-        ranked = sorted(self.line_items, key=lambda li: (-li.total, li.name))
-        out = tuple(Driver(li.name, li.key_path, li.category, li.total, li.total / total if total else 0.0)
-                    for li in ranked)
-        return out[:top] if top else out
+        # each line's total from the matrix in one pass (a row sums as its monthly array does: same figures)
+        sums = self.matrix.sum(axis=1) if len(self.line_items) else np.zeros(0)
+        rows = range(len(sums))
+        if top and top < len(sums):  # only the lines at least as costly as the top-th can rank that high
+            rows = np.nonzero(sums >= np.partition(sums, len(sums) - top)[len(sums) - top])[0].tolist()
+        totals = sums.tolist()
+        ranked = sorted(((totals[i], self.line_items[i]) for i in rows), key=lambda p: (-p[0], p[1].name))
+        if top:
+            ranked = ranked[:top]
+        return tuple(Driver(li.name, li.key_path, li.category, t, t / total if total else 0.0) for t, li in ranked)
 
     def cost_per_1k_requests(self) -> float | None:
         """Whole bill over the horizon per thousand requests served; None when fewer than a thousand are served
@@ -183,30 +193,107 @@ def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
 
 
 @_quiet
-def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None) -> Projection:
-    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection."""
+def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None,
+            previous: Projection | None = None) -> Projection:
+    """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection.
+
+    ``previous``: a projection of an earlier version of the plan (before an edit). Its line items are
+    reused for every line that did not change, and only the changed lines are priced again: a line
+    item depends on its line and on the pricing context alone (catalog, price overrides, horizon,
+    default provider, exchange rate), so when the context is the same, an unchanged line prices the
+    same. Edits replace the edited line and keep the others as the same objects (plans are
+    immutable), so "unchanged" is found by identity (then equality) at the same place, or by identity
+    when lines were added or removed before it (a line that moved is priced again: its price sources
+    name its key path). The platform markup and the sums are always recomputed.
+    """
     if months is not None and months != plan.months:
         plan = dataclasses.replace(plan, months=months)
-    ctx = context(plan, catalog)
+    if catalog is None:
+        catalog = previous.catalog if previous is not None and previous.catalog is not None else Catalog.load()
+    reuse = previous is not None and _same_context(previous, plan, catalog)
+    ctx = dataclasses.replace(previous.context, plan=plan) if reuse else context(plan, catalog)
     items: list[LineItem] = []
+    lengths: list[int] = []
+    kept: list[int] = []  # rows whose item is the previous projection's, at the same row: its matrix row is too
+    at = 0
     for section, _ in SECTIONS:
         fn = DRIVERS[section]
-        for i, line in enumerate(plan.section(section)):
+        lines = plan.section(section)
+        lengths.append(len(lines))
+        if reuse:
+            before = previous.plan.section(section)
+            before_items = previous.line_items[at:at + len(before)]
+            same_rows = at == len(items)  # this section starts at the same row as before
+            at += len(before)
+            if len(before) == len(lines):
+                start = len(items)
+                for i, line in enumerate(lines):
+                    b = before[i]
+                    if line is b or line == b:
+                        items.append(before_items[i])
+                        if same_rows:
+                            kept.append(start + i)
+                    else:
+                        items.append(fn(line, f"{section}[{i}]", ctx))
+                continue
+            by_id = {id(b): item for b, item in zip(before, before_items)}  # the lines are alive: ids are unique
+            for i, line in enumerate(lines):
+                key = f"{section}[{i}]"
+                item = by_id.get(id(line))
+                if item is None or item.key_path != key:  # a line at another place is priced there again:
+                    item = fn(line, key, ctx)             # its price sources name its key path
+                items.append(item)
+            continue
+        for i, line in enumerate(lines):
             items.append(fn(line, f"{section}[{i}]", ctx))
     items = with_markup(plan, items, ctx)
-    problems = cost_problems(plan, items)
+    n = plan.months
+    if reuse and kept and len(items) == len(previous.line_items):
+        # the same rows as before: copy the matrix, then the rows that changed (same figures as stacking)
+        matrix = previous.matrix.copy()
+        changed = np.ones(len(items), dtype=bool)
+        changed[kept] = False
+        for row in np.nonzero(changed)[0]:
+            matrix[row] = items[row].monthly
+    else:
+        matrix = np.array([li.monthly for li in items], dtype=float) if items else np.zeros((0, n))
+    problems = cost_problems(plan, items, matrix if items else None)
     if problems:
         raise PlanError(problems)
-    n = plan.months
-    matrix = np.vstack([li.monthly for li in items]) if items else np.zeros((0, n))
-    served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in items if li.section in _REQUESTS_AT]
+    served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in _serving(items, lengths)]
     requests = np.sum(served, axis=0) if served else np.zeros(n)
-    index = np.fromiter((_CATEGORY_INDEX[li.category] for li in items), dtype=np.intp, count=len(items))
+    index = np.repeat(np.array(_SECTION_CATEGORY, dtype=np.intp), lengths)
+    if len(items) > len(index):  # the platform markup
+        index = np.append(index, _CATEGORY_INDEX[Category.SERVICES])
     by_category = np.zeros((len(_CATEGORIES), n))
     np.add.at(by_category, index, matrix)
     cats = dict(zip(_CATEGORIES, by_category))
     months_axis = tuple(plan.start.plus(k) for k in range(n))
-    return Projection(plan, months_axis, tuple(items), matrix, requests, cats)
+    return Projection(plan, months_axis, tuple(items), matrix, requests, cats, ctx, catalog)
+
+
+_SECTION_CATEGORY = tuple(_CATEGORY_INDEX[category] for _, category in SECTIONS)
+"""The category index of each list section's lines, in ``SECTIONS`` order."""
+
+
+def _serving(items: list[LineItem], lengths: list[int]) -> list[LineItem]:
+    """The line items of the sections that serve requests (inference and API lines), in plan order."""
+    out: list[LineItem] = []
+    at = 0
+    for (section, _), length in zip(SECTIONS, lengths):
+        if section in _REQUESTS_AT:
+            out += items[at:at + length]
+        at += length
+    return out
+
+
+def _same_context(previous: Projection, plan: Plan, catalog: Catalog) -> bool:
+    """Whether ``previous``'s line items were priced on the context ``plan`` would get from ``catalog``."""
+    old = previous.plan
+    return (previous.context is not None and previous.catalog is catalog and old.months == plan.months
+            and old.provider == plan.provider and old.fx_rate == plan.fx_rate and old.prices == plan.prices
+            # the dated exchange rate (and dated API prices) follow the currency and the start month
+            and old.currency == plan.currency and old.start == plan.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,9 +344,13 @@ def runaways(items: list[LineItem] | tuple[LineItem, ...]) -> list[Runaway]:
     return out
 
 
-def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...]) -> list[Problem]:
+def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...],
+                  matrix: np.ndarray | None = None) -> list[Problem]:
     """The engine's guard: ``runaways`` as problems, each naming the line and the field that drives it (its growth
-    when it compounds, else the field furthest outside its typical range) and what to check."""
+    when it compounds, else the field furthest outside its typical range) and what to check. ``matrix``: the
+    items' monthly costs stacked (the projection's), for the common case checked without a loop over the lines."""
+    if matrix is not None and len(items) and _fine(items, matrix):
+        return []
     out: list[Problem] = []
     for r in runaways(items):
         if r.item is None:
@@ -273,6 +364,15 @@ def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...]) -> l
         check = "check its amounts and prices" if found is None else found[1]
         out.append(Problem(f"{r.text(plan)}; {check}", f"{r.item.key_path}.{found[0]}" if found else r.item.key_path))
     return out
+
+
+def _fine(items: list[LineItem] | tuple[LineItem, ...], matrix: np.ndarray) -> bool:
+    """Every cost finite and non-negative, every quantity finite, and the plan's total within MAX_AMOUNT (then every
+    line's running total is too: none is negative)."""
+    with np.errstate(all="ignore"):
+        if not (np.isfinite(matrix).all() and (matrix >= 0).all() and float(matrix.sum()) <= MAX_AMOUNT):
+            return False
+        return all(np.isfinite(q).all() for li in items for _, q in li.quantities)
 
 
 def amount_text(amount: float, currency: str) -> str:

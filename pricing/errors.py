@@ -36,6 +36,10 @@ class Problem:
         return f"{': '.join(where)}: {self.message}" if where else self.message
 
 
+class Cancelled(Exception):
+    """A long computation stopped because its caller asked it to (the window's Cancel, or a newer edit)."""
+
+
 class PlanError(Exception):
     """Base of every error the engine raises about user input; holds one or more problems."""
 

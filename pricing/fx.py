@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from pricing import resources, userfiles
 # the one currency table (pricing/currencies.py, the lowest layer), re-exported where the rates are
 from pricing.currencies import CURRENCIES, Currency, currency, iso_code  # noqa: F401
-from pricing.errors import CatalogError, PlanError, Problem
+from pricing.errors import CatalogError, PlanError, Problem, UnknownNameError
 from pricing.planfile.yamltree import MAX_BYTES
 
 BASE = "USD"
@@ -255,3 +255,42 @@ def plan_rate(code: str, fx_rate: float | None = None, on: datetime.date | None 
     if fx_rate is not None:
         return pinned(c, fx_rate)
     return (table or RateTable.load()).rate(c, on)
+
+
+def plan_day(start: Any) -> datetime.date:
+    """The day a plan's dated rate is read on: the first day of its first month (the rate known as it begins)."""
+    return datetime.date(start.year, start.month, 1)
+
+
+def for_plan(plan: Any, table: RateTable | None = None) -> FxRate:
+    """The rate ``plan`` converts USD prices at: its pinned ``fx_rate``, else the ECB reference rate published on
+    or before its first month's first day. FxError (at ``fx_rate``) when the snapshot cannot give one."""
+    if table is None and plan.fx_rate is None and str(plan.currency).upper() != BASE:
+        table = RateTable.load()  # cached per file: a stat per call
+    try:
+        return _for_plan(plan.currency, plan.fx_rate, plan_day(plan.start), table)
+    except UnknownNameError as exc:  # an ISO code the app's table lacks: the plan can still pin its own rate
+        raise FxError(Problem(f"{exc.problems[0].message}; the ECB snapshot has no rate for it: set fx_rate (the "
+                              f"{plan.currency} per USD) in the plan", "fx_rate")) from None
+
+
+@functools.lru_cache(maxsize=256)
+def _for_plan(code: str, fx_rate: float | None, day: datetime.date, table: RateTable | None) -> FxRate:
+    return plan_rate(code, fx_rate, day, table)
+
+
+def rate_text(rate: FxRate) -> str:
+    """How a report states a rate: ``0.8951 EUR per USD (ECB reference rate of 2026-10-30)`` or ``... (pinned by
+    the plan)``; the same words in the text report, the PDF footer and the window."""
+    if rate.currency == BASE:
+        return "1 USD per USD (catalog prices are USD)"
+    value = f"{rate.per_usd:.6g} {rate.currency} per USD"
+    if rate.pinned:
+        return f"{value} (pinned by the plan's fx_rate)"
+    return f"{value} (ECB reference rate of {rate.date.isoformat() if rate.date else 'an unknown day'})"
+
+
+def rate_data(rate: FxRate) -> dict[str, Any]:
+    """The ``fx`` object of ``aicost report --json``: rate, date, source, pinned."""
+    return {"currency": rate.currency, "rate": rate.per_usd, "date": rate.date.isoformat() if rate.date else None,
+            "source": rate.source, "pinned": rate.pinned}

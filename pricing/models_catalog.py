@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from pricing import userfiles
 from pricing.catalog import default_directory
 from pricing.catalog.reader import line_of, read_yaml
-from pricing.errors import CatalogError, Problem, QuantityError, UnknownNameError
+from pricing.errors import CatalogError, PlanError, Problem, QuantityError, UnknownNameError
 from pricing.planfile.yamltree import MAX_BYTES
 from pricing.quantities import parse_number
 from pricing.serving import Efficiency, ModelSpec, Precision, ServingError, ServingParams
@@ -301,7 +301,7 @@ def _read_measurements(r: _Reader, items: Any) -> tuple[Measurement, ...]:
             r.problem(f"{kp}.use", f"found {use!r}, expected fit or check")
         try:
             precision = Precision.parse(raw.get("precision"))
-        except ServingError as exc:
+        except PlanError as exc:
             r.problem(f"{kp}.precision", str(exc))
             continue
         tp = r.number(raw.get("tp"), f"{kp}.tp", integer=True)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterator
 
-from pricing.errors import Problem, UnknownNameError
+from pricing.actuals_config import ActualsConfig
+from pricing.errors import PlanError, Problem, UnknownNameError
 
 
 class Category(Enum):
@@ -42,6 +43,44 @@ class ThroughputBasis(Enum):
 
     OUTPUT = "output"            # generated tokens per second (what serving benchmarks report)
     TOTAL = "total"              # input + output tokens per second (e.g. embedding models)
+
+
+class Precision(Enum):
+    """How a served model's weights are stored (and, where the GPU has the tensor cores, computed).
+
+    In order of bytes per weight, largest first: the tornado moves a line's precision to its neighbours in
+    this order, and ``float(precision)`` is its place in it (the numeric form the tornado's arrays carry)."""
+
+    BF16 = "bf16"  # 16-bit weights and activations
+    FP8 = "fp8"  # 8-bit float weights: W8A8 on Ada/Hopper/Blackwell, weight-only (W8A16) on older GPUs
+    FP4 = "fp4"  # NVFP4 4-bit weights: native on Blackwell, weight-only (W4A16) elsewhere
+    INT4 = "int4"  # 4-bit integer group-quantized weights (AWQ/GPTQ), computed in 16 bit
+
+    def __float__(self) -> float:
+        return float(_PRECISIONS.index(self))
+
+    @classmethod
+    def from_code(cls, code: Any) -> "Precision":
+        """The precision at place ``code`` of the order (``float(precision)``), or a precision itself."""
+        if isinstance(code, Precision):
+            return code
+        return _PRECISIONS[int(round(float(code)))]
+
+    @classmethod
+    def parse(cls, value: Any) -> "Precision":
+        """A precision from its name (``bf16``, ``fp8``, ``fp4``, ``int4``; ``fp16``/``float16`` mean bf16)."""
+        if isinstance(value, Precision):
+            return value
+        text = str(value).strip().lower().replace("-", "").replace("_", "")
+        text = {"fp16": "bf16", "float16": "bf16", "bfloat16": "bf16", "nvfp4": "fp4", "mxfp4": "fp4",
+                "awq": "int4", "gptq": "int4", "w4a16": "int4"}.get(text, text)
+        for p in cls:
+            if p.value == text:
+                return p
+        raise PlanError(f"unknown precision {value!r}; expected one of {', '.join(p.value for p in cls)}")
+
+
+_PRECISIONS = tuple(Precision)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -99,7 +138,9 @@ class TrainingRun:
     hours: float | None = None
     """Wall-clock hours per run; ``None`` when derived from params x tokens / (peak x MFU)."""
     params: float | None = None
-    """Model parameters, for hours derived from FLOPs (6 x params x tokens)."""
+    """Model parameters, for hours derived from FLOPs (6 x params x tokens); memory and checkpoints use all of them."""
+    active_params: float | None = None
+    """Parameters each token uses (mixture-of-experts): the FLOPs are 6 x active params x tokens; None: all of them."""
     tokens: float | None = None
     """Training tokens per run, for hours derived from FLOPs."""
     mfu: float | None = None
@@ -116,13 +157,17 @@ class TrainingRun:
     """Cloud to price it at; ``None`` uses the plan's provider."""
     interruption_overhead: float = 0.0
     """Extra hours (fraction of the run) lost to spot interruptions and restarts from checkpoints."""
+    goodput: float | None = None
+    """Share of the run's wall-clock time spent training (failures, restarts and checkpoints take the rest): hours
+    are divided by it. None: automatic, from the Llama 3 interruption record for runs of 1,024 GPUs or more."""
     ranges: Ranges = ()
     """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class InferenceService:
-    """Self-hosted model serving: always-on GPUs sized for the month's tokens."""
+    """Self-hosted model serving: always-on GPUs sized for the month's requests from the model and the GPU (the
+    serving model, pricing/serving.py), or from a measured throughput when the line gives one."""
 
     name: str
     gpu: str
@@ -132,18 +177,49 @@ class InferenceService:
     """Prompt tokens per request."""
     output_tokens: float = 0.0
     """Generated tokens per request."""
-    tokens_per_second_per_gpu: float = 1000.0
-    """Sustained throughput of one GPU (see ``throughput_basis``)."""
+    model_family: str | None = None
+    """A model family of resources/catalog/models.yaml (architecture and sizes), e.g. ``llama-3.1-70b``."""
+    params: float | None = None
+    """Total parameters (weights held in memory); overrides the family's; required without a family."""
+    active_params: float | None = None
+    """Parameters used per token (mixture-of-experts); None: all of them (or the family's)."""
+    precision: Precision = Precision.BF16
+    """Weight precision served."""
+    tokens_per_second_per_gpu: float | None = None
+    """A measured sustained throughput of one GPU (see ``throughput_basis``): when given it wins over the model."""
     throughput_basis: ThroughputBasis = ThroughputBasis.OUTPUT
     """Whether the throughput counts output tokens only or input + output."""
     utilization: float = 0.6
     """Average share of capacity actually used (headroom for peaks)."""
+    peak_to_average: float | None = None
+    """Busiest hour / average hour of the traffic: capacity is provisioned for the busy hour. None: the catalog's
+    default (resources/catalog/serving.yaml)."""
     growth: float = 0.0
     """Monthly compound growth of requests."""
+    min_replicas: int | None = None
+    """Never fewer replicas than this; None: ceil(min_gpus / replica size)."""
     min_gpus: int = 1
-    """Never fewer GPUs than this (redundancy)."""
+    """Never fewer GPUs than this (redundancy); ``min_replicas`` replaces it when given."""
     max_gpus: int | None = None
     """Capacity cap, if any (requests above it are not served; reported)."""
+    ttft_ms: float | None = None
+    """Time-to-first-token target (ms): the batch is lowered until a replica meets it."""
+    tpot_ms: float | None = None
+    """Time-per-output-token target (ms)."""
+    tensor_parallel: int | None = None
+    """GPUs per replica (1, 2, 4, 8); None: the serving model chooses."""
+    instance_gpus: int | None = None
+    """GPUs per instance rented (1, 2, 4, 8); None: the replica's size."""
+    kv_cache: str | None = None
+    """KV cache precision (``fp8`` or ``bf16``); None: FP8 with FP8/FP4 weights on GPUs with FP8, else 16 bit."""
+    layers: int | None = None
+    """Architecture overrides (None: the model family's, or the nearest family's when only params are given)."""
+    attention_heads: int | None = None
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    kv_latent_dim: int | None = None
+    experts: int | None = None
+    experts_per_token: int | None = None
     start: int = 1
     """First plan month of the service."""
     end: int | None = None
@@ -385,13 +461,41 @@ SECTIONS: tuple[tuple[str, Category], ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class PricedWith:
+    """The prices a plan was last saved with (the ``priced_with:`` key): reopened under newer prices, the app
+    shows what they change and can keep these figures (pricing/repricing.py)."""
+
+    catalog: str
+    """The catalog's date: its newest price date (``2026-12-03``)."""
+    catalog_hash: str
+    """``sha256:`` of the catalog files' bytes (a catalog edited without a new date still differs)."""
+    genai_prices: str = ""
+    """genai-prices package version whose data priced the API lines (empty: the plan has none)."""
+    genai_prices_data: str = ""
+    """That data's date (ISO)."""
+    fx_date: str = ""
+    """Publication day of the ECB reference rate used (empty for USD or a pinned rate)."""
+    fx_rate: float | None = None
+    """The rate used (plan currency per USD) when it came from the ECB snapshot."""
+    total: float | None = None
+    """The horizon total as priced then, in the plan's currency."""
+    figures: tuple[tuple[str, float], ...] = ()
+    """Every catalog and API price figure the plan used (USD), by its ``prices:`` key."""
+    tiered: tuple[str, ...] = ()
+    """The keys of ``figures`` whose price had volume or long-context tiers (the figure is the headline rate)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A whole plan: the horizon, every cost line, price overrides and savings scenarios."""
 
     name: str = "Untitled plan"
     currency: str = "USD"
-    fx_rate: float = 1.0
-    """Units of ``currency`` per USD (catalog prices are USD)."""
+    fx_rate: float | None = None
+    """Units of ``currency`` per USD (catalog prices are USD) when the plan pins its own rate; None: the dated
+    ECB reference rate of the start month (``pricing.fx.for_plan`` gives the rate in force either way)."""
+    fx_range: Range | None = None
+    """A range on the pinned ``fx_rate`` (``fx_rate: 0.92 ± 5%``): the Monte Carlo samples the rate in it."""
     start: YearMonth = field(default_factory=YearMonth.today)
     months: int = 24
     provider: str = "aws"
@@ -405,6 +509,10 @@ class Plan:
     prices: tuple[tuple[str, float], ...] = ()
     """Plan-level overrides of catalog prices, by catalog key."""
     scenarios: tuple[Scenario, ...] = ()
+    actuals: ActualsConfig = ActualsConfig()
+    """The ``actuals:`` section: exports, cost column, dated rates and the rules mapping billing rows to lines."""
+    priced_with: PricedWith | None = field(default=None, compare=False)
+    """The price snapshot the plan was last saved with (not part of the plan's value: a record of it)."""
     key_order: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False, repr=False)
     """Order of keys as the user wrote them, by key path, so a save keeps it (not part of the value)."""
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from pricing import fields
+from pricing import fields, fx
 from pricing.engine import Projection
 from pricing.report_model import Report, report_of, summarize
 from pricing.rounding import cents_to_float, money
@@ -24,9 +24,10 @@ def prices_as_of(proj: Projection) -> dict:
             "undated": len(undated), "undated_keys": [s.key for s in undated]}
 
 
-def report_data(source: Report | Projection) -> dict:
+def report_data(source: Report | Projection, *, quantities: bool = True) -> dict:
     """The ``aicost report --json`` document (documented in docs/cli.md); its amounts are the report model's
-    cents (``report_model.summarize``), so they equal the PDF's and the CSV files' to the cent."""
+    cents (``report_model.summarize``), so they equal the PDF's and the CSV files' to the cent. ``quantities=False`` leaves each line's monthly
+    quantities out (empty): the text report doesn't show them, and rounding them is most of the work."""
     proj = source.projection if isinstance(source, Report) else source
     s = source.summary if isinstance(source, Report) else summarize(proj)
     items = []
@@ -34,7 +35,7 @@ def report_data(source: Report | Projection) -> dict:
         items.append({
             "name": li.name, "category": li.category.value, "section": li.section, "key_path": li.key_path,
             "monthly": cents_to_float(fig.monthly), "total": cents_to_float(fig.total),
-            "quantities": {k: [round(float(x), 6) for x in v] for k, v in li.quantities},
+            "quantities": {k: [round(float(x), 6) for x in v] for k, v in li.quantities} if quantities else {},
             "sources": [source_data(src) for src in li.sources], "notes": list(li.notes),
         })
     ranked = sorted(s.lines, key=lambda fig: (-fig.total, fig.name))
@@ -57,12 +58,13 @@ def report_data(source: Report | Projection) -> dict:
                      "total": cents_to_float(fig.total), "share": round(fig.total / s.total, 6) if s.total else 0.0}
                     for fig in ranked],
         "prices_as_of": prices_as_of(proj),
+        "fx": fx.rate_data(fx.for_plan(proj.plan)),
     }
 
 
 def text_report(source: Report | Projection, *, top: int = 8, width_months: int = 12) -> str:
     """A readable report: categories by month (yearly columns beyond ``width_months``), drivers, totals."""
-    d = report_data(source)
+    d = report_data(source, quantities=False)
     cur = d["currency"]
     months = d["months"]
     lines = [f"{d['name']}  ({months[0]} .. {months[-1]}, {len(months)} months, {cur})", ""]
@@ -105,6 +107,9 @@ def text_report(source: Report | Projection, *, top: int = 8, width_months: int 
         lines += ["", "Notes"] + [f"  {name}: {n}" for name, n in notes]
     pa = d["prices_as_of"]
     lines.append("")
+    if cur != "USD":
+        plan = source.projection.plan if isinstance(source, Report) else source.plan
+        lines.append(f"Exchange rate: {fx.rate_text(fx.for_plan(plan))}; source: {d['fx']['source']}")
     if pa["oldest"]:
         lines.append(f"Prices: oldest dated price used is from {pa['oldest']} ({pa['oldest_key']})"
                      + (f"; {_undated(pa['undated'])}" if pa["undated"] else ""))
@@ -201,6 +206,8 @@ def input_value(key_path: str, value: float) -> str:
     """An input's value for display, as its field in the schema says: shares as percentages, whole numbers
     (GPUs, people, runs) as whole numbers, amounts as quantities."""
     spec = fields.at(key_path)
+    if spec is not None and spec.kind is fields.Kind.ENUM:  # a swung enum: the place of its choice
+        return spec.choices[int(round(value))].text
     if spec is not None and spec.share:
         return f"{value * 100:.3g}%"
     if spec is not None and spec.integer:

@@ -225,14 +225,15 @@ def gather(plan: Plan, catalog: "Catalog | None" = None, *, projection: "Project
         from pricing import uncertainty
         mc = uncertainty.monte_carlo(plan, catalog, samples=samples or uncertainty.DEFAULT_SAMPLES,
                                      seed=uncertainty.DEFAULT_SEED if seed is None else seed,
-                                     distribution=distribution, progress=scaled(progress, 15, 85), cancel=cancel)
+                                     distribution=distribution, progress=scaled(progress, 15, 85), cancel=cancel,
+                                     projection=proj if months is None else None)
         u = uncertainty_figures(mc, base.decimals)
     step(85, 100)
     check()
     tor = None
     if tornado if tornado is not None else (mc is not None and ranged):
         from pricing import uncertainty
-        tor = uncertainty.tornado(plan, catalog)
+        tor = uncertainty.tornado(plan, catalog, projection=proj if months is None else None, cancel=cancel)
     step(95, 100)
     check()
     inputs, prices, dates = (plan_inputs(plan), prices_used(proj, catalog), price_dates(proj)) if texts else \

@@ -8,6 +8,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from pricing import currencies
+from pricing import fx
 from pricing.engine import Projection
 from pricing.plan import Category, YearMonth
 from pricing.report_figures import summarize
@@ -234,6 +235,8 @@ class Headline:
     scenario_saving_total: float | None = None
     scenario_saving_share: float | None = None
     """Of the baseline's horizon total."""
+    fx_note: str = ""
+    """The exchange rate a non-USD plan converts at, its date and source (empty for USD)."""
 
 
 def headline(projection: Projection, scenario_name: str | None = None, result: Any = None) -> Headline:
@@ -262,7 +265,15 @@ def headline(projection: Projection, scenario_name: str | None = None, result: A
         scenario=scenario_name if result is not None else None,
         scenario_saving_total=saving_total,
         scenario_saving_share=saving_share,
+        fx_note=fx_note(projection.plan),
     )
+
+
+def fx_note(plan: Any) -> str:
+    """``Converted at 0.8951 EUR per USD (ECB reference rate of 2026-10-30)``; empty for a USD plan."""
+    if plan.currency == "USD":
+        return ""
+    return f"Catalog and API prices (USD) converted at {fx.rate_text(fx.for_plan(plan))}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,25 +294,48 @@ class LineRow:
     notes: tuple[str, ...]
 
 
-def line_rows(projection: Projection) -> tuple[LineRow, ...]:
+def line_rows(projection: Projection) -> "LineRows":
     """The line items in plan order, each with its first-month, last-month and horizon cost (computed once
     per projection: the table and the editor's header both read them on every edit)."""
-    return _memo(_ROWS, projection, _line_rows)
+    return _memo(_ROWS, projection, LineRows)
 
 
-def _line_rows(projection: Projection) -> tuple[LineRow, ...]:
-    if not projection.line_items:
-        return ()
-    cells = rounded_cells(projection)
-    totals = cells.sum(axis=1)
-    grand = int(totals.sum())
-    rows = []
-    for li, row, tot in zip(projection.line_items, cells, totals):
-        rows.append(LineRow(
-            li.name, li.category, li.key_path, cents_to_float(int(row[0])), cents_to_float(int(row[-1])),
-            cents_to_float(int(tot)), int(tot) / grand if grand else 0.0,
-            tuple(s for s in li.sources if s.overridden), li.sources, li.notes))
-    return tuple(rows)
+class LineRows(Sequence[LineRow]):
+    """``LineRow`` of each line item of a projection, made when first read: an edit of a big plan moves every
+    row's share, yet a view reads a screenful of rows (the figures come from the cents, in one pass)."""
+
+    def __init__(self, projection: Projection):
+        self._items = projection.line_items
+        cells = rounded_cells(projection)
+        self._first = cells[:, 0].tolist() if len(cells) else []
+        self._last = cells[:, -1].tolist() if len(cells) else []
+        self._totals = cells.sum(axis=1).tolist() if len(cells) else []
+        self._grand = sum(self._totals)
+        self._rows: list[LineRow | None] = [None] * len(self._items)
+        self.key_paths: tuple[str, ...] = tuple(li.key_path for li in self._items)
+        """Each row's ``key_path``, without making the rows."""
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        row = self._rows[i]
+        if row is None:
+            li, tot, grand = self._items[i], self._totals[i], self._grand
+            row = self._rows[i] = LineRow(
+                li.name, li.category, li.key_path, cents_to_float(self._first[i]), cents_to_float(self._last[i]),
+                cents_to_float(tot), tot / grand if grand else 0.0, tuple(s for s in li.sources if s.overridden),
+                li.sources, li.notes)
+        return row
+
+    def row(self, key_path: str) -> LineRow | None:
+        """The row of a plan line (``compute.training[0]``), if the projection has it."""
+        try:
+            return self[self.key_paths.index(key_path)]
+        except ValueError:
+            return None
 
 
 def line_item(projection: Projection | None, key_path: str) -> Any:
@@ -373,7 +407,10 @@ def rounded_cells(projection: Projection) -> np.ndarray:
 def scenario_summary(result: Any) -> dict:
     """``scenarios.summary_data`` of a result (cents that add up), computed once per result."""
     from pricing.scenarios import summary_data
-    return _memo(_SUMMARIES, result, summary_data)
+    # the cells of both projections as rounded for the views (a scenario projection made from the previous
+    # one after an edit shares its unchanged lines' items, and their cents)
+    return _memo(_SUMMARIES, result, lambda r: summary_data(r, (rounded_cells(r.baseline),
+                                                                rounded_cells(r.projection))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,3 +499,55 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     stop = np.ceil(hi / step - 1e-9) * step
     count = int(round((stop - start) / step))
     return [float(start + i * step) for i in range(count + 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+# A serving line's sizing, as its editor shows it beside the inputs
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SizingRow:
+    """One derived figure of a serving line: ``GPUs``, ``2 -> 4`` (first -> last month it runs)."""
+
+    label: str
+    value: str
+    tip: str = ""
+
+
+_SIZING = (
+    ("GPUs", "GPUs", "{:,.0f}", "GPUs billed each month (whole instances), first -> last month the line runs"),
+    ("replicas", "Replicas", "{:,.0f}", "Copies of the model serving the requests"),
+    ("TP size", "GPUs per replica (TP)", "{:,.0f}", "Tensor-parallel size: GPUs holding one copy of the model"),
+    ("output tokens/s per GPU", "Output tokens/s per GPU", "{:,.0f}",
+     "What one GPU generates at full load (the serving model, or the measured figure)"),
+    ("tokens/s per GPU", "Tokens/s per GPU", "{:,.0f}", "The measured input + output throughput of one GPU"),
+    ("prefill share", "Prefill share", "{:.0%}", "Share of GPU time spent reading prompts (compute-bound)"),
+    ("decode share", "Decode share", "{:.0%}", "Share of GPU time spent generating (memory-bandwidth-bound)"),
+    ("memory per replica GB", "Memory per replica", "{:,.1f} GB", "Weights + the KV cache of the batch"),
+    ("batch", "Batch", "{:,.0f}", "Sequences a replica decodes together (memory, engine or latency bound)"),
+    ("TTFT ms", "Time to first token", "{:,.0f} ms", "Prefill + one decode step, without queueing"),
+    ("TPOT ms", "Time per output token", "{:,.1f} ms", "Decode step + the share of other requests' prefills"),
+)
+
+
+def serving_sizing(item: Any) -> tuple[SizingRow, ...]:
+    """The derived figures of a serving line item (first and last month it runs; one value when they agree)."""
+    if item is None:
+        return ()
+    got = dict(item.quantities)
+    active = np.asarray(got.get("GPUs", np.zeros(1)), dtype=float)
+    months = np.nonzero(active.reshape(-1, active.shape[-1]).max(axis=0) > 0)[0] if active.size else np.array([])
+    out = []
+    for key, label, fmt, tip in _SIZING:
+        if key not in got:
+            continue
+        values = np.asarray(got[key], dtype=float).reshape(-1, np.asarray(got[key]).shape[-1])[0]
+        if not len(months):
+            out.append(SizingRow(label, "—", tip))
+            continue
+        first, last = float(values[months[0]]), float(values[months[-1]])
+        text = fmt.format(first) if fmt.format(first) == fmt.format(last) else \
+            f"{fmt.format(first)} -> {fmt.format(last)}"
+        out.append(SizingRow(label, text, tip))
+    return tuple(out)

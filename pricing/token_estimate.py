@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from pricing import fx
 from pricing.plan import ApiLine, Plan
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ def estimate_for_plan(counts: dict[ModelRef, "TokenCount"] | Sequence[tuple[Mode
     """``estimate`` in the plan's currency with the plan's price overrides, as the engine prices API lines."""
     from pricing import engine
     overrides = engine.context(plan, catalog).catalog.overrides if plan.prices else {}
-    return estimate(counts, usage, fx_rate=plan.fx_rate, overrides=overrides)
+    return estimate(counts, usage, fx_rate=fx.for_plan(plan).per_usd, overrides=overrides)
 
 
 def estimate_row(ref: ModelRef, count: "TokenCount", usage: Usage, *, fx_rate: float = 1.0,

@@ -15,12 +15,14 @@ fields as arrays of shape (samples, 1), which the drivers broadcast against the 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
-from pricing import engine, fields
+from pricing import engine, errors, fields, percentiles, rounding
+from pricing.drivers import serving_line
 from pricing.errors import PlanError, Problem
 from pricing.plan import Plan
 
@@ -36,8 +38,8 @@ _INTEGER = fields.INTEGER_KEYS
 """Inputs sampled as whole numbers (GPUs, people, runs): the schema's integer fields."""
 
 
-class Cancelled(Exception):
-    """The caller asked to stop (the GUI's Cancel button)."""
+Cancelled = errors.Cancelled
+"""The caller asked to stop (the GUI's Cancel button, or a newer edit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +102,12 @@ def _label(plan: Plan, section: str, index: int, field: str) -> str:
 
 
 def declared_inputs(plan: Plan) -> tuple[Input, ...]:
-    """Every range the plan declares."""
+    """Every range the plan declares (the exchange rate's first)."""
     out = []
+    if plan.fx_range is not None:
+        r = plan.fx_range
+        out.append(Input("fx_rate", fields.SETTINGS.field("fx_rate").label_for(plan.currency), r.low, r.likely,
+                         r.high, True))
     for section, i, line in plan.lines():
         for field, rng in getattr(line, "ranges", ()):
             out.append(Input(f"{section}[{i}].{field}", _label(plan, section, i, field), rng.low, rng.likely,
@@ -110,7 +116,7 @@ def declared_inputs(plan: Plan) -> tuple[Input, ...]:
 
 
 def has_ranges(plan: Plan) -> bool:
-    return any(getattr(line, "ranges", ()) for _, _, line in plan.lines())
+    return plan.fx_range is not None or any(getattr(line, "ranges", ()) for _, _, line in plan.lines())
 
 
 def draw(rng: np.random.Generator, low: float, likely: float, high: float, size: int,
@@ -136,64 +142,156 @@ def _sampled_line(line: Any, draws: dict[str, np.ndarray]) -> Any:
     return dataclasses.replace(line, **values)
 
 
+MEMORY = 64 * 2**20
+"""Bytes of sampled costs the Monte Carlo holds at once. Below it every sample's monthly costs are kept
+and their percentiles taken directly; above it (1M samples x 240 months would be 1.9 GB) the same exact
+percentiles come from passes over the samples, redrawn from the seed (``pricing.percentiles``)."""
+QUANTILES = (10, 50, 90)
+
+
 def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED,
                 distribution: str = "pert", progress: Callable[[int, int], None] | None = None,
-                cancel: Callable[[], bool] | None = None) -> MonteCarlo:
-    """Sample every range and project each sample; percentiles per month and for the horizon."""
+                cancel: Callable[[], bool] | None = None, projection: engine.Projection | None = None,
+                memory: int = MEMORY) -> MonteCarlo:
+    """Sample every range and project each sample; percentiles per month and for the horizon.
+
+    Samples are drawn and projected in blocks of ``BLOCK``; memory stays within about ``memory`` bytes
+    plus one block whatever the samples and months. ``projection`` (of ``plan``) saves pricing the
+    lines without ranges again. The figures are the same for the same seed whichever way they are
+    computed: the percentiles exactly (``np.percentile``'s), the mean to float rounding.
+    """
     if distribution not in DISTRIBUTIONS:
         raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}")
-    ctx = engine.context(plan, catalog)
+    if samples < 1:
+        raise ValueError("samples must be at least 1")
+    if projection is None or projection.plan is not plan or projection.context is None:
+        projection = engine.project(plan, catalog)
+    ctx = projection.context
     n = plan.months
     fixed = np.zeros(n)
     uncertain: list[tuple[str, int, Any]] = []
     markup, markup_sections = engine.markup(plan, ctx)
     marked_fixed = np.zeros(n)
+    # A range on fx_rate: costs are linear in the rate, so each sample is its own-currency part (prices the plan
+    # states in its currency, priced with a rate of 0) plus the converted part scaled by rate / likely rate.
+    fx_range = plan.fx_range
+    ctx0 = dataclasses.replace(ctx, fx=0.0) if fx_range is not None else None
+    own_fixed = np.zeros(n)
+    priced = {li.key_path: li for li in projection.line_items}
     for section, i, line in plan.lines():
-        if getattr(line, "ranges", ()):
+        if getattr(line, "ranges", ()) or (ctx0 is not None and section in markup_sections):
             uncertain.append((section, i, line))
         else:
-            monthly = engine.price_line(section, i, line, ctx).monthly
+            monthly = priced[f"{section}[{i}]"].monthly
             fixed += monthly
+            if ctx0 is not None:
+                own_fixed += engine.price_line(section, i, line, ctx0).monthly
             if section in markup_sections:
                 marked_fixed += monthly
-    rng = np.random.default_rng(seed)
-    totals = np.empty(samples)
-    monthly_all = np.empty((samples, n))
-    done = 0
-    while done < samples:
-        if cancel is not None and cancel():
-            raise Cancelled()
-        size = min(BLOCK, samples - done)
-        block = np.broadcast_to(fixed + markup * marked_fixed, (size, n)).copy()
-        for section, i, line in uncertain:
-            draws = {f: draw(rng, r.low, r.likely, r.high, size, distribution) for f, r in line.ranges}
-            m = engine.price_line(section, i, _sampled_line(line, draws), ctx).monthly
-            m = np.broadcast_to(m, (size, n))
-            block += m * (1.0 + markup) if section in markup_sections else m
-        monthly_all[done:done + size] = block
-        totals[done:done + size] = block.sum(axis=1)
-        done += size
-        if progress is not None:
-            progress(done, samples)
-    p10, p50, p90 = np.percentile(monthly_all, [10, 50, 90], axis=0)
-    t10, t50, t90 = np.percentile(totals, [10, 50, 90])
-    over = None
-    if plan.monthly_budget is not None:
-        over = (monthly_all > plan.monthly_budget + 1e-9).mean(axis=0)
+    base = fixed + markup * marked_fixed
+    budget = plan.monthly_budget
+    passes = [0]
+    stats: dict[str, Any] = {}
+
+    def blocks(keep_stats: bool = False):
+        """The samples' monthly costs, block by block, drawn anew from ``seed`` (the same blocks every time)."""
+        rng = np.random.default_rng(seed)
+        done = 0
+        while done < samples:
+            if cancel is not None and cancel():
+                raise Cancelled()
+            size = min(BLOCK, samples - done)
+            block = np.broadcast_to(base, (size, n)).copy()
+            own = np.broadcast_to(own_fixed, (size, n)).copy() if ctx0 is not None else None
+            for section, i, line in uncertain:
+                if cancel is not None and cancel():  # checked often: the caller may also pause us here
+                    raise Cancelled()
+                draws = {f: draw(rng, r.low, r.likely, r.high, size, distribution) for f, r in line.ranges}
+                sampled = _sampled_line(line, draws) if draws else line
+                m = engine.price_line(section, i, sampled, ctx).monthly
+                m = np.broadcast_to(m, (size, n))
+                block += m * (1.0 + markup) if section in markup_sections else m
+                if own is not None:
+                    m0 = np.broadcast_to(engine.price_line(section, i, sampled, ctx0).monthly, (size, n))
+                    own += m0 * (1.0 + markup) if section in markup_sections else m0
+            if own is not None:  # the rate's draw: the converted part scales with it, the plan's own amounts do not
+                rate = draw(rng, fx_range.low, fx_range.likely, fx_range.high, size, distribution)
+                block = own + (block - own) * (rate / fx_range.likely)[:, None]
+            done += size
+            if keep_stats:
+                stats["sums"].append(block.sum(axis=1).sum())
+                if budget is not None:
+                    stats["over"] += (block > budget + 1e-9).sum(axis=0)
+            if progress is not None:
+                progress(passes[0] * samples + done, max(passes[0] + 1, stats.get("passes", 1)) * samples)
+            yield block
+
+    if samples * (n + 1) * 8 <= memory:  # every sample's costs fit: one pass, percentiles as before
+        monthly_all = np.empty((samples, n))
+        totals = np.empty(samples)
+        done = 0
+        for block in blocks():
+            monthly_all[done:done + len(block)] = block
+            totals[done:done + len(block)] = block.sum(axis=1)
+            done += len(block)
+        over = None if budget is None else (monthly_all > budget + 1e-9).mean(axis=0)
+        # in place: the samples are not needed in their order any more (np.percentile would copy them)
+        p10, p50, p90 = np.percentile(monthly_all, QUANTILES, axis=0, overwrite_input=True)
+        t10, t50, t90 = np.percentile(totals, QUANTILES)
+        mean = float(totals.mean())
+    else:
+        stats.update(sums=[], over=np.zeros(n, dtype=np.int64), passes=2)
+
+        def replay():
+            """Each pass over the samples: their monthly costs with the horizon total as a last column."""
+            first = passes[0] == 0 and not stats["sums"]
+            for block in blocks(keep_stats=first):
+                yield np.hstack([block, block.sum(axis=1)[:, None]])
+            passes[0] += 1
+            stats["passes"] = max(stats["passes"], passes[0] + 1)
+
+        out = percentiles.column_percentiles(replay, samples, n + 1, QUANTILES, memory=memory)
+        p10, p50, p90 = out[:, :n]
+        t10, t50, t90 = out[:, n]
+        mean = math.fsum(stats["sums"]) / samples
+        over = None if budget is None else stats["over"] / samples
     return MonteCarlo(samples, seed, distribution, declared_inputs(plan), p10, p50, p90, float(t10), float(t50),
-                      float(t90), float(totals.mean()), over)
+                      float(t90), mean, over)
+
+
+def _neighbours(spec: fields.FieldSpec, value: Any) -> tuple[float, float, float] | None:
+    """An enum the tornado swings (``spec.swings``) as (low, likely, high) places in its choices: low is the next
+    choice (serving precision: fewer bytes per weight), high the one before; None when it has neither."""
+    at = next((k for k, c in enumerate(spec.choices) if c.value == value), None)
+    if at is None:
+        return None
+    low, high = min(at + 1, len(spec.choices) - 1), max(at - 1, 0)
+    return None if low == at == high else (float(low), float(at), float(high))
 
 
 def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...]:
-    """Every numeric input that moves the bill: its declared range, or +-``swing`` around its value."""
+    """Every input that moves the bill: its declared range, or +-``swing`` around its value; an enum the schema
+    says swings (a serving line's precision) moves to its neighbouring choices. A serving line's model size
+    (``params``) swings around its model family's when the line leaves it to the family."""
     out = []
     for section, i, line in plan.lines():
         ranges = dict(getattr(line, "ranges", ()))
+        modelled = section == "compute.inference" and serving_line.uses_model(line)
         for spec in fields.section(section).fields:
+            if spec.swings:
+                if section == "compute.inference" and not modelled:
+                    continue  # a measured throughput does not follow the precision: the bar would be $0
+                places = _neighbours(spec, getattr(line, spec.key))
+                if places is not None:
+                    out.append(Input(f"{section}[{i}].{spec.key}", _label(plan, section, i, spec.key), *places,
+                                     False))
+                continue
             if not spec.rangeable:
                 continue
             target = spec.key
             value = getattr(line, target)
+            if value is None and modelled:
+                value = serving_line.family_value(line, target)
             path = f"{section}[{i}].{target}"
             if target in ranges:
                 r = ranges[target]
@@ -212,30 +310,58 @@ def tornado_inputs(plan: Plan, swing: float = DEFAULT_SWING) -> tuple[Input, ...
     return tuple(out)
 
 
-def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING) -> Tornado:
-    """The horizon total with each input at its low and its high, everything else at likely; ranked by swing."""
-    ctx = engine.context(plan, catalog)
-    base = engine.project(plan, catalog)
-    totals = {li.key_path: li.total for li in base.line_items}
-    markup, markup_sections = engine.markup(plan, ctx)
-    bars = []
+def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
+            projection: engine.Projection | None = None, progress: Callable[[int, int], None] | None = None,
+            cancel: Callable[[], bool] | None = None) -> Tornado:
+    """The horizon total with each input at its low and its high, everything else at likely; ranked by swing.
+
+    Each total is what the report would show for the plan with that one input moved: the report's
+    total (every cell rounded to the cent, summed) less the moved line's cents plus its new cents,
+    and likewise for the platform's markup when it marks that line's section up (its rate and sections
+    from ``engine.markup``). Only the moved line is priced again, once for all its inputs (each input
+    a row of the line's arrays, as the Monte Carlo prices samples), so the work grows linearly with the
+    inputs; the baseline is the report's total to the cent. ``projection`` (of ``plan``) saves projecting
+    it again; ``progress(inputs done, inputs)`` and ``cancel()`` (raise ``Cancelled``) are checked per line.
+    """
+    if projection is None or projection.plan is not plan or projection.context is None:
+        projection = engine.project(plan, catalog)
+    ctx = projection.context
+    cells = rounding.rounded_matrix(projection)
+    base_cents = int(cells.sum())
+    items = {li.key_path: (li, int(c)) for li, c in zip(projection.line_items, cells.sum(axis=1))}
+    rate, marked = engine.markup(plan, ctx)
+    platform = items.get("services.platform")
+    by_line: dict[str, list[Input]] = {}
     for inp in tornado_inputs(plan, swing):
-        line_path, _, field = inp.key_path.rpartition(".")
+        by_line.setdefault(inp.key_path.rpartition(".")[0], []).append(inp)
+    total_inputs = sum(len(v) for v in by_line.values())
+    bars = []
+    done = 0
+    for line_path, inputs in by_line.items():
+        if cancel is not None and cancel():
+            raise Cancelled()
         section, _, idx = line_path.rpartition("[")
         i = int(idx[:-1])
-        line = plan.section(section)[i]
-        values = np.array([inp.low, inp.high])
-        try:
-            moved = engine.price_line(section, i, dataclasses.replace(line, **{field: values[:, None]}), ctx).monthly
-        except (PlanError, ValueError, ArithmeticError):  # an extreme that can't be priced (below a minimum) is left out
-            continue
-        line_totals = np.broadcast_to(moved, (2, plan.months)).sum(axis=1)
-        factor = 1.0 + markup if section in markup_sections else 1.0
-        delta = (line_totals - totals[line_path]) * factor
-        bars.append(Bar(inp, base.total + float(delta[0]), base.total + float(delta[1])))
+        item, cents = items[line_path]
+        kept, rows = _moved(plan.section(section)[i], section, i, inputs, ctx)
+        # in floats first: an extreme past the largest amount is named (its input, its value), not refused by
+        # the cents conversion without a line
+        moved = rows.sum(axis=1) - float(np.sum(item.monthly))
+        if platform is not None and section in marked:
+            moved = moved * (1.0 + rate)
+        rough = base_cents / 100 + moved
+        _check_bars(plan, [Bar(inp, float(rough[2 * j]), float(rough[2 * j + 1])) for j, inp in enumerate(kept)])
+        totals = base_cents - cents + rounding.to_cents(rows).sum(axis=1)
+        if platform is not None and section in marked:  # the markup follows the line's cost
+            mark = platform[0].monthly + rate * (rows - item.monthly)
+            totals = totals - platform[1] + rounding.to_cents(mark).sum(axis=1)
+        bars += [Bar(inp, int(totals[2 * j]) / 100, int(totals[2 * j + 1]) / 100) for j, inp in enumerate(kept)]
+        done += len(inputs)
+        if progress is not None:
+            progress(done, total_inputs)
     bars.sort(key=lambda b: (-b.swing, b.input.key_path))
     _check_bars(plan, bars)
-    return Tornado(base.total, tuple(bars))
+    return Tornado(base_cents / 100, tuple(bars))
 
 
 def _check_bars(plan: Plan, bars: list[Bar]) -> None:
@@ -252,3 +378,29 @@ def _check_bars(plan: Plan, bars: list[Bar]) -> None:
                     f"{engine.amount_text(engine.MAX_AMOUNT, plan.currency)}, the most a plan can cost: give it a "
                     "range (low, likely, high) within which the plan stays below that, or a smaller swing",
                     bar.input.key_path))
+
+
+def _moved(line: Any, section: str, i: int, inputs: list[Input], ctx: Any) -> tuple[list[Input], np.ndarray]:
+    """The line's monthly cost with each input at its low and at its high (rows 2j and 2j + 1 for input j),
+    the other inputs at their values; an input whose extreme can't be priced (below a minimum) is left out."""
+    n = ctx.n
+    fields = [inp.key_path.rpartition(".")[2] for inp in inputs]
+    arrays = {f: np.full(2 * len(inputs), getattr(line, f), dtype=float) for f in fields}
+    for j, (f, inp) in enumerate(zip(fields, inputs)):
+        arrays[f][2 * j:2 * j + 2] = (inp.low, inp.high)
+    try:
+        monthly = engine.price_line(section, i, dataclasses.replace(line, **{f: a[:, None] for f, a in
+                                                                             arrays.items()}), ctx).monthly
+        return inputs, np.broadcast_to(monthly, (2 * len(inputs), n))
+    except (PlanError, ValueError, ArithmeticError):  # one input's extreme: price each input alone
+        pass
+    kept, rows = [], []
+    for f, inp in zip(fields, inputs):
+        try:
+            monthly = engine.price_line(section, i, dataclasses.replace(
+                line, **{f: np.array([inp.low, inp.high])[:, None]}), ctx).monthly
+        except (PlanError, ValueError, ArithmeticError):
+            continue
+        kept.append(inp)
+        rows.append(np.broadcast_to(monthly, (2, n)))
+    return kept, np.vstack(rows) if rows else np.zeros((0, n))

@@ -13,6 +13,10 @@ EXAMPLES = ROOT / "resources" / "examples"
 import tempfile as _tempfile  # noqa: E402
 
 os.environ.setdefault("AICOST_CACHE_DIR", _tempfile.mkdtemp(prefix="aicost-test-cache-"))
+# Prices a developer installed (`aicost prices update`) never reach the tests: an empty user data folder, and
+# nothing is ever fetched from the network (pricing/userprices.py).
+os.environ["AICOST_DATA_DIR"] = _tempfile.mkdtemp(prefix="aicost-test-data-")
+os.environ["AICOST_OFFLINE"] = "1"
 
 
 # A small plan whose hourly rate is the one thing tests vary (the Compare window and `aicost compare`).

@@ -148,3 +148,28 @@ def test_drivers_ranks_inputs_of_a_hand_made_plan(tmp_path, capsys):
     ]
     code, out, _ = run(["drivers", str(plan)], capsys)
     assert code == 0 and out.index("A: Hours per month") < out.index("A: Hourly rate (USD/h) *")
+
+
+@pytest.mark.parametrize("name", ["support-assistant.yaml", "finetuned-open-model.yaml", "vision-inhouse.yaml"])
+def test_drivers_baseline_is_the_reports_total(name, capsys):
+    """`aicost drivers` centres the tornado on the total `aicost report` shows, to the cent."""
+    path = str(EXAMPLES / name)
+    code, out, err = run(["report", path, "--json"], capsys)
+    assert code == 0, err
+    total = json.loads(out)["total"]
+    code, out, err = run(["drivers", path, "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["baseline_total"] == total
+    code, out, _ = run(["drivers", path], capsys)
+    from pricing.rounding import money
+    assert f"({money(total)})" in out.splitlines()[0]
+
+
+def test_report_months_stop_where_plan_files_do(capsys):
+    """A plan file takes at most 240 months: `--months 600` is refused, not projected (nor sampled) for 50 years."""
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["report", SUPPORT, "--months", "600"])
+    assert exc.value.code == 2
+    assert "--months: expected at most 240 months (what a plan file takes), found 600" in capsys.readouterr().err
+    code, out, _ = run(["report", SUPPORT, "--json", "--months", "240"], capsys)
+    assert code == 0 and len(json.loads(out)["months"]) == 240

@@ -212,7 +212,7 @@ BASE = "format: aicost-plan/1\nname: Probe\nmonths: 12\n"
     ("name2: \x01\n", "4: not valid YAML: the character U+0001 is not allowed (control characters are not allowed)"),
     ("mlops:\n  - {name: \"a\\x00b\", kind: ci_minutes, quantity: 1}\n\x00", "6: the file holds binary data"),
     ("&a : 1\n", "4: unknown key ''; did you mean"),
-    ("currency: EUR\n", "4: fx_rate: currency is EUR: give fx_rate"),
+    ("fx_rate: 0.9\n", "4: fx_rate: found 0.9, but a USD plan converts at 1 USD per USD"),
 ])
 def test_loader_problems_are_located_one_liners(tmp_path, capsys, text, expected):
     """Was: tracebacks (OverflowError, KeyError 'maybe', IndexError, ValueError 'impossible month'), the name

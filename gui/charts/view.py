@@ -121,6 +121,8 @@ class ChartsView(QTabWidget):
             return None, None, "", "Not computed in this view"
         if m.current:
             return m.band, m.tornado, "", "" if m.tornado is None or m.tornado.bars else "No input moves the total"
+        if m.band_current:  # the band is back, the tornado still computing
+            return m.band, None, "", "Computing…"
         ranges = m.has_ranges
         if m.status is Status.CANCELLED:
             return None, None, "P10–P90 not computed (cancelled)" if ranges else "", \
@@ -152,7 +154,8 @@ class ChartsView(QTabWidget):
         chart = self.current_chart()
         # a chart showing the scenario evaluates it now (the document keeps the result for the other views);
         # otherwise the scenario is evaluated after this chart is drawn (scenario_changed, coalesced)
-        self._refresh_current(scenario=chart is self._charts[1] or chart is self._charts[2])
+        self._refresh_current(scenario=(chart is self._charts[1] or chart is self._charts[2])
+                              and not self.document.scenario_pending)
         if chart is not None:
             # mark the chart dirty now (pyqtgraph would via a queued call, after the other views): the
             # window then paints it first, and it is what the user watches while typing
@@ -200,7 +203,8 @@ class ChartsView(QTabWidget):
                 chart.set_projection(proj)  # type: ignore[attr-defined]
             else:
                 self._scenario_dirty.add(chart)
-        if scenario and chart in self._scenario_dirty and chart in (self.cumulative, self.scenarios):
+        if (scenario and chart in self._scenario_dirty and chart in (self.cumulative, self.scenarios)
+                and not self.document.scenario_pending):  # a scenario evaluated on a worker comes with scenario_changed
             self._scenario_dirty.discard(chart)
             doc = self.document
             result = doc.scenario_result

@@ -7,8 +7,7 @@ import json
 import sys
 from typing import Any
 
-from gui.cli.common import EXIT_OK, progress_line
-
+from gui.cli.common import EXIT_OK, load_plan, progress_line
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -64,13 +63,14 @@ def run(args: argparse.Namespace) -> int:
 
     from pricing import engine
     from pricing.actuals.analysis import analyze
-    from pricing.actuals.config import CostColumn, ForecastMethod, load_plan_with_actuals
+    from pricing.actuals.config import CostColumn, ForecastMethod
     from pricing.actuals.store import ActualsStore, store_path_for
     from pricing.actuals.summary import actuals_csv, actuals_data, actuals_text
     from pricing.catalog import Catalog
 
     catalog = Catalog.load()
-    plan, cfg = load_plan_with_actuals(args.plan, catalog)
+    plan = load_plan(args.plan, catalog)
+    cfg = plan.actuals
     rates = _rates(args.rate)
     if rates:
         given = {r.currency for r in rates}

@@ -14,8 +14,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("plan", help="plan file (YAML)")
     p.add_argument("--api", required=True, metavar="NAME", help="name of the API line (services.apis)")
     p.add_argument("--gpu", metavar="GPU", help="catalog GPU to self-host on (default: the plan's self_host scenario's)")
+    p.add_argument("--model-family", metavar="NAME",
+                   help="model served, from the catalog's families, e.g. llama-3.1-70b: the GPUs are sized from the "
+                        "model and the GPU (default: the plan's self_host scenario's)")
+    p.add_argument("--params", metavar="N", help="total parameters of the model served, e.g. 70B (with or without a "
+                                                 "family)")
+    p.add_argument("--active-params", metavar="N", help="parameters each token uses (mixture-of-experts), e.g. 22B")
+    p.add_argument("--precision", metavar="P", help="bf16 (default), fp8, fp4 or int4")
+    p.add_argument("--tensor-parallel", metavar="N", help="GPUs per replica: 1, 2, 4 or 8 (default: automatic)")
+    p.add_argument("--ttft-ms", metavar="MS", help="time-to-first-token target")
+    p.add_argument("--tpot-ms", metavar="MS", help="time-per-output-token target")
+    p.add_argument("--peak-to-average", metavar="X", help="busiest hour / average hour (default: the catalog's)")
     p.add_argument("--tokens-per-second", metavar="N",
-                   help="throughput of one GPU for this model (default: the plan's self_host scenario's)")
+                   help="a measured throughput of one GPU for this model: wins over the model (default: the plan's "
+                        "self_host scenario's)")
     p.add_argument("--utilization", metavar="X", help="average share of capacity used, e.g. 60%% (default 60%%)")
     p.add_argument("--min-gpus", metavar="N", help="GPUs always running (default 1)")
     p.add_argument("--provider", metavar="P", help="cloud the GPUs are rented from (default: the plan's)")
@@ -53,6 +65,13 @@ def run(args: argparse.Namespace) -> int:
         return strategy_param("self_host", key).read
 
     tps = read("--tokens-per-second", args.tokens_per_second, param("tokens_per_second_per_gpu"))
+    served: dict[str, Any] = {}
+    for flag, key in (("--model-family", "model_family"), ("--params", "params"), ("--active-params", "active_params"),
+                      ("--precision", "precision"), ("--tensor-parallel", "tensor_parallel"), ("--ttft-ms", "ttft_ms"),
+                      ("--tpot-ms", "tpot_ms"), ("--peak-to-average", "peak_to_average")):
+        value = read(flag, getattr(args, key), param(key))
+        if value is not None:
+            served[key] = value
     util = read("--utilization", args.utilization, param("utilization"))
     min_gpus = read("--min-gpus", args.min_gpus, param("min_gpus"))
     most = field("services.apis", "requests_per_month").limits.maximum  # a volume no API line may exceed either
@@ -61,12 +80,15 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         raise PlanError(problems)
     gpu = args.gpu or given.get("gpu")
-    tps = tps if tps is not None else given.get("tokens_per_second_per_gpu")
-    missing = [flag for flag, v in (("--gpu", gpu), ("--tokens-per-second", tps)) if v is None]
+    if not served and tps is None:  # nothing said on the command line: what the plan's self_host scenario serves
+        served = {k: v for k, v in given.items() if k in be.SERVED}
+        tps = given.get("tokens_per_second_per_gpu")
+    missing = [flag for flag, v in (("--gpu", gpu),) if v is None]
+    if tps is None and "model_family" not in served and "params" not in served:
+        missing.append("--model-family (or --params, or a measured --tokens-per-second)")
     if missing:
         raise PlanError(f"give {' and '.join(missing)}: the plan has no self_host scenario for {args.api!r} to "
-                        "take them from (throughput depends on the model and the GPU: see "
-                        "`aicost catalog levers` for published figures)")
+                        "take them from (the GPUs are sized from the model served and the GPU)")
     def default(key: str) -> Any:  # the plan's self_host scenario, else the strategy's default in the schema
         return given.get(key, strategy_param("self_host", key).default)
 
@@ -76,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         min_gpus=min_gpus if min_gpus is not None else default("min_gpus"),
         provider=args.provider or given.get("provider"),
         pricing=pricing or default("pricing"), throughput_basis=default("throughput_basis"),
-        catalog=catalog, max_volume=max_volume)
+        catalog=catalog, max_volume=max_volume, **served)
     doc = breakeven_data(result, tps, util)
     if args.json:
         json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
@@ -98,7 +120,9 @@ def breakeven_data(r: Any, tokens_per_second: float, utilization: float) -> dict
     return {
         "api": r.api, "model": r.model, "gpu": r.gpu, "provider": r.provider, "pricing": r.pricing.value,
         "currency": r.currency,
-        "tokens_per_second_per_gpu": tokens_per_second, "utilization": utilization, "min_gpus": r.min_gpus,
+        "tokens_per_second_per_gpu": tokens_per_second, "sized_by": "measured" if r.measured else "serving model",
+        "tensor_parallel": r.tensor_parallel, "gpus_per_instance": r.gpus_per_unit,
+        "utilization": utilization, "min_gpus": r.min_gpus,
         "cost_per_request": _num(r.cost_per_request, 8),
         "gpu_month": cents_to_float(int(to_cents(r.gpu_month)[0])),
         "requests_per_gpu": _num(r.requests_per_gpu, 3),
@@ -126,7 +150,8 @@ def breakeven_text(r: Any, doc: dict) -> str:
              f"  API cost per 1k requests     {money(r.cost_per_request * 1000, cur)}",
              f"  One GPU for a month          {money(doc['gpu_month'], cur)}",
              f"  One GPU serves               {per_gpu} "
-             f"({doc['tokens_per_second_per_gpu']:g} tokens/s at {doc['utilization']:.0%} utilization)",
+             + (f"({doc['tokens_per_second_per_gpu']:g} tokens/s at {doc['utilization']:.0%} utilization)"
+                if r.measured else f"(the serving model at {doc['utilization']:.0%} utilization; see the notes)"),
              f"  GPUs always paid             {r.min_gpus}",
              f"  Break-even volume            {vol(r.breakeven)}"]
     if r.breakeven is None:

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from pricing import catalog_diff
+from pricing import catalog_diff, price_update
 from pricing.catalog import Catalog
 from pricing.load import load_checked
 from pricing.rounding import money
@@ -16,7 +16,8 @@ from gui.cli.common import EXIT_OK
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("prices", help="compare a price catalog bundle with the shipped catalog")
+    p = subparsers.add_parser("prices", help="compare, install or reset newer prices (catalog bundles, genai-prices "
+                                             "data files)")
     sub = p.add_subparsers(dest="prices_command", metavar="ACTION", required=True)
     d = sub.add_parser("diff", help="figures a catalog bundle adds, removes or changes (with dates), read-only")
     d.add_argument("--from", dest="source", required=True, metavar="BUNDLE",
@@ -24,7 +25,68 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     d.add_argument("--plan", metavar="PLAN", help="also price this plan with both catalogs, line by line")
     d.add_argument("--json", action="store_true", help="print a JSON document (docs/cli.md)")
     d.set_defaults(func=run)
+    u = sub.add_parser("update", help="install a newer catalog bundle or genai-prices data file you downloaded: "
+                                      "shows what it changes, installs on confirm (the bundled data stays the "
+                                      "fallback)")
+    u.add_argument("--from", dest="source", required=True, metavar="FILE",
+                   help="a catalog folder or .zip, or a genai-prices data file (.json, its data.json format)")
+    u.add_argument("--yes", action="store_true", help="install without asking (scripts)")
+    u.set_defaults(func=run_update)
+    r = sub.add_parser("reset", help="remove the prices installed with update: back to the bundled data")
+    r.add_argument("--yes", action="store_true", help="remove without asking (scripts)")
+    r.set_defaults(func=run_reset)
+    s = sub.add_parser("status", help="which prices are in use: installed (where from, when) or bundled")
+    s.set_defaults(func=run_status)
     return p
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        print("Not installed: no terminal to ask; run again with --yes to install.")
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def run_update(args: argparse.Namespace) -> int:
+    u = price_update.inspect(args.source)
+    sys.stdout.write(price_update.text(u))
+    if u.empty:
+        print("Nothing changes: not installed.")
+        return EXIT_OK
+    what = "catalog" if u.kind == price_update.CATALOG else "genai-prices data"
+    if not _confirm(f"Install this {what} (the bundled data stays the fallback: aicost prices reset)?", args.yes):
+        return EXIT_OK
+    target = price_update.install(u)
+    print(f"Installed into {target}; `aicost prices reset` goes back to the bundled prices.")
+    return EXIT_OK
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    have = price_update.installed()
+    if not have:
+        print("No prices installed: the bundled prices are in use.")
+        return EXIT_OK
+    for kind, rec in have.items():
+        print(f"  {kind}: installed {rec.get('installed', '?')} from {rec.get('from', '?')}")
+    if not _confirm("Remove these and use the bundled prices again?", args.yes):
+        return EXIT_OK
+    for path in price_update.reset():
+        print(f"Removed {path}")
+    return EXIT_OK
+
+
+def run_status(args: argparse.Namespace) -> int:
+    have = price_update.installed()
+    for kind, label in ((price_update.CATALOG, "Catalog"), (price_update.GENAI, "API prices")):
+        rec = have.get(kind)
+        if rec:
+            print(f"{label}: installed {rec.get('installed', '?')} from {rec.get('from', '?')} "
+                  f"(data of {rec.get('data_date') or '?'})")
+        else:
+            print(f"{label}: bundled with the app")
+    return EXIT_OK
 
 
 def _entry(e: Any) -> dict[str, Any] | None:

@@ -36,6 +36,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pricing import atomic, engine, report, report_model
     plan = load_plan(args.plan, months=args.months)
+    from gui.cli.validate import _drift_note
+    _drift_note(args.plan, plan)
     if args.scenario:
         from pricing import scenarios
         plan = scenarios.apply(plan, plan.scenario(args.scenario))

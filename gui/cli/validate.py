@@ -20,10 +20,25 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for path in args.plans:
         try:
-            load_checked(path)
+            plan = load_checked(path)
             print(f"{path}: ok")
+            _drift_note(path, plan, details=True)
         except PlanError as exc:
             status = EXIT_INPUT
             for p in exc.problems:
                 err(str(p))
     return status
+
+
+def _drift_note(path: str, plan: Any, *, details: bool = False) -> None:
+    """A note when the plan was saved with other prices than today's (pricing/repricing.py): on stderr, so the
+    report's own output (text or JSON) stays as it is."""
+    from pricing import repricing
+    drift = repricing.check(plan)
+    if drift is None:
+        return
+    err(f"note: {path}: {drift.message()}; open it in the window to keep the old prices or reprice"
+        + ("" if details else " (aicost validate lists the changes)"))
+    if details:
+        for line in drift.details(plan.currency):
+            err(f"  {line}")

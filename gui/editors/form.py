@@ -284,7 +284,7 @@ class Form(QWidget):
             set_text(self.subtitle, self.describe(obj))
             self.marker.hide()
             return
-        row = next((r for r in series.line_rows(projection) if r.key_path == self.key_path), None)
+        row = series.line_rows(projection).row(self.key_path or "")
         fmt = MoneyFormat(self.document.plan.currency)
         if row is not None:
             set_text(self.subtitle, f"{self.describe(obj)} · {row.category.value} · {fmt.auto(row.first_month)} in "

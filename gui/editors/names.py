@@ -53,10 +53,20 @@ def api_provider_choices(form: Any, line: Any) -> Sequence[tuple[Any, str, str]]
 
 
 def schema_choices(spec: FieldSpec) -> Choices:
-    """The choices the schema itself lists (an enum, or an open list's suggestions)."""
+    """The choices the schema itself lists (an enum, or an open list's suggestions); an enum that may be empty
+    offers its empty value first, named by what it means ("automatic")."""
     def choices(form: Any, obj: Any) -> Sequence[tuple[Any, str, str]]:
-        return [(c.value, c.label, c.help) for c in spec.choices]
+        empty = [(None, spec.none_means, "")] if spec.optional else []
+        return empty + [(c.value, c.label, c.help) for c in spec.choices]
     return choices
+
+
+def model_family_choices(form: Any, line: Any) -> Sequence[tuple[Any, str, str]]:
+    """The catalog's model families (resources/catalog/models.yaml), after "given by params"."""
+    from pricing.drivers.serving_line import model_data
+    models = model_data(form.document.catalog)[0]
+    return [(None, "given by params", "No family: the model is described by its params (and architecture fields)")] + \
+        [(k, f.spec.name, f.spec.notes) for k, f in models.families.items()]
 
 
 _BY_LIST: dict[NameList, Choices] = {
@@ -67,6 +77,7 @@ _BY_LIST: dict[NameList, Choices] = {
     NameList.MLOPS_KIND: mlops_choices,
     NameList.PLATFORM: platform_choices,
     NameList.API_PROVIDER: api_provider_choices,
+    NameList.MODEL_FAMILY: model_family_choices,
 }
 
 

@@ -147,8 +147,10 @@ def default_line(section: str, plan: Plan, catalog: Any) -> Any:
     if section in ("compute.training", "compute.fine_tuning"):
         return P.TrainingRun(name, _pick(gpus, "H100-80GB"), gpus=8, hours=100.0)
     if section == "compute.inference":
+        # a model the GPU holds (8B in FP8 on an L4's 24 GB), sized by the serving model from the first keystroke
         return P.InferenceService(name, _pick(gpus, "L4"), requests_per_month=1e6, input_tokens=800.0,
-                                  output_tokens=250.0, tokens_per_second_per_gpu=1500.0, min_gpus=1)
+                                  output_tokens=250.0, model_family="llama-3.1-8b", precision=P.Precision.FP8,
+                                  min_gpus=1)
     if section == "compute.exploration":
         return P.ExplorationPool(name, _pick(gpus, "A10G"), people=2, hours_per_week=20.0)
     if section == "data.storage":

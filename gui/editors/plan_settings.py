@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidgetItem, QVBoxLayout)
 
 from pricing import currencies
+from pricing import fx
 from pricing.errors import PlanError
 from pricing.quantities import parse_number
 
@@ -25,8 +26,11 @@ def _currency_choices(form: Form, plan: Any) -> Sequence[tuple[Any, str, str]]:
 
 
 def _fx_check(form: Form, plan: Any) -> str | None:
-    if plan.currency != "USD" and plan.fx_rate == 1.0:
-        return f"expected the {plan.currency} per USD (catalog prices are in USD), e.g. 0.92 for EUR"
+    if plan.currency != "USD" and plan.fx_rate is None:
+        try:
+            fx.for_plan(plan)
+        except PlanError as exc:  # a currency the ECB snapshot lacks, or a start before it
+            return exc.problems[0].message
     return None
 
 
@@ -49,13 +53,18 @@ def _months_check(form: Form, plan: Any) -> str | None:
 
 
 def _set_currency(form: Form, plan: Any, code: str) -> Any:
-    return dataclasses.replace(plan, currency=code, fx_rate=1.0 if code == "USD" else plan.fx_rate)
+    # another currency: the pinned rate was of the old one, so the new one starts at its dated ECB rate
+    return dataclasses.replace(plan, currency=code, fx_rate=None, fx_range=None)
+
+
+def _set_fx_rate(form: Form, plan: Any, value: Any) -> Any:
+    return dataclasses.replace(plan, fx_rate=value, fx_range=None)  # a typed rate replaces the range
 
 
 SETTINGS: tuple[Field, ...] = section_fields(
     "", "name", "start", "months", "provider", "currency", "fx_rate", "monthly_budget",
     months={"check": _months_check}, currency={"choices": _currency_choices, "put": _set_currency},
-    fx_rate={"enabled": lambda plan: plan.currency != "USD", "check": _fx_check})
+    fx_rate={"enabled": lambda plan: plan.currency != "USD", "check": _fx_check, "put": _set_fx_rate})
 
 
 class PlanSettingsForm(Form):

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
-from pricing import atomic, report_model, series
+from pricing import atomic, fx, report_model, series
 from pricing.plan import Plan
 from pricing.report import input_value
 from pricing.report_model import SECTION_TITLES, Report, month_periods, scenario_text, year_periods
@@ -66,7 +66,8 @@ def export_pdf(plan: Plan, path: str | os.PathLike, *, catalog: Any = None, page
             progress(50, 100)
         if cancel is not None and cancel():
             raise Cancelled()
-        footer = f"{report.plan.name} · cost plan report · {report.generated.isoformat()}"
+        footer = f"{report.plan.name} · cost plan report · {report.generated.isoformat()}" + (
+            f" · {fx.rate_text(fx.for_plan(report.plan))}" if report.plan.currency != "USD" else "")
         _render(doc, path, report.plan.name, footer, progress, cancel, 50)
         _finish(doc, path)
     finally:

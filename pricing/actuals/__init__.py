@@ -17,13 +17,13 @@ from typing import Any, Callable, Sequence
 
 from pricing.actuals.analysis import ActualsError, Analysis, analyze
 from pricing.actuals.config import (ActualsConfig, CostColumn, ForecastMethod, Rate, Rule, actuals_from_data,
-                                    actuals_to_data, load_plan_with_actuals)
+                                    actuals_to_data)
 from pricing.actuals.formats import ExportError
 from pricing.actuals.store import ActualsStore, Cancelled, ImportOutcome, store_path_for
 
 __all__ = ["ActualsConfig", "ActualsError", "ActualsStore", "Analysis", "Cancelled", "CostColumn", "ExportError",
            "ForecastMethod", "ImportOutcome", "Rate", "Rule", "actuals_from_data", "actuals_to_data", "analyze",
-           "import_and_analyze", "load_plan_with_actuals", "store_path_for"]
+           "import_and_analyze", "store_path_for"]
 
 
 def import_and_analyze(plan_path: str | os.PathLike | None, proj: Any, cfg: ActualsConfig, exports: Sequence[str] = (),

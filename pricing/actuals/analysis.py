@@ -131,6 +131,8 @@ class Analysis:
     forecast: Forecast | None
     plan_total_cents: int
     monthly_budget: float | None
+    unreached: frozenset[str] = frozenset()
+    """Key paths of the plan lines no billing row reaches (their bill is in no export imported, or no rule)."""
 
     def plan_to_date(self, line: "LineActuals") -> np.ndarray:
         """A line's plan over the part of each month the actuals cover (the last month pro-rated), cents."""
@@ -282,15 +284,15 @@ def analyze(proj: Any, store: Any, cfg: ActualsConfig, *, cost: CostColumn | Non
                          "bill is in another export, import that too, or add a rule (actuals: rules)")
 
     fc = None
+    unreached = frozenset(ln.key_path for i, ln in enumerate(out_lines[:n_lines]) if i not in lines_with_rows)
     if forecast and n:
-        unreached = frozenset(ln.key_path for i, ln in enumerate(out_lines[:n_lines]) if i not in lines_with_rows)
         fc = reforecast(proj, out_lines, observed, through, cfg, samples=samples, seed=seed, catalog=catalog,
                         progress=progress, cancel=cancel, keep_plan=unreached)
         notes += list(fc.notes)
     return Analysis(plan.name, plan.currency, cost, months, observed, covered, tuple(out_lines), imported, mapped,
                     unmapped_total, int(sum(outside_months.values())), tuple(sorted(outside_months.items())), refused,
                     usage_rows, files, store.issues(), unmapped_rows, rules_out, tuple(notes), tuple(rates_used), fc,
-                    int(plan_cells.sum()), plan.monthly_budget)
+                    int(plan_cells.sum()), plan.monthly_budget, unreached)
 
 
 def _effects(unit: str, plan_q: float, actual_q: float | None, plan_c: int, actual_c: int) -> Usage:

@@ -137,6 +137,14 @@ def reforecast(proj: Any, lines: Sequence[Any], observed: Sequence[bool], throug
         fc_part += line_fc
     if first > 0:
         notes.append(f"no actuals before {months[first]}: the months before it keep the plan's figures")
+    kept = [ln.name for ln in plan_lines if ln.key_path in keep_plan and ln.plan[last + 1:].any()]
+    unmapped_w = sum(float(ln.actual[win].sum()) for ln in rest)
+    if kept and unmapped_w > 0:
+        # both are right on their own, and can be the same money: say so rather than guess which it is
+        notes.append(f"the re-forecast carries the unmapped rows forward and keeps the plan of {len(kept)} line"
+                     f"{'s' if len(kept) != 1 else ''} no billing row reaches ({', '.join(kept[:4])}"
+                     f"{', ...' if len(kept) > 4 else ''}): if some unmapped rows are those lines' bills they are "
+                     "counted twice until a rule maps them")
     monthly_c = np.rint(monthly).astype(np.int64)
     lo, hi, band = _band(proj, lines, win, frac, n, samples, seed, catalog, progress, cancel)
     p10 = np.rint(monthly - fc_part + fc_part * lo).astype(np.int64)

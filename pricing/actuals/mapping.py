@@ -69,6 +69,14 @@ def plan_lines(line_items: Sequence[Any]) -> tuple[PlanLine, ...]:
     return tuple(PlanLine(i, li.name, li.key_path, li.section) for i, li in enumerate(line_items))
 
 
+def line_reference(lines: Sequence[PlanLine], index: int) -> str:
+    """How a rule made in the window names a plan line: by its name when no other line has it (a name
+    survives the lines being reordered), else by its key path (``services.apis[1]``)."""
+    line = lines[index]
+    same = sum(1 for ln in lines if ln.name.strip().lower() == line.name.strip().lower())
+    return line.name if same == 1 and line.name.strip() else line.key_path
+
+
 def resolve(rules: Sequence[Rule], lines: Sequence[PlanLine], origin: str = "plan",
             key_path: str = "actuals.rules") -> tuple[tuple[ResolvedRule, ...], tuple[Problem, ...]]:
     """Each rule's plan line, by key path or (case-insensitive) name; problems for the ones that name none."""
@@ -190,6 +198,12 @@ class UnmappedGroup:
     rows: int
 
 
+_USAGE_ROWS = "charge_category IS NULL OR lower(trim(charge_category)) = 'usage'"
+"""Rows whose charge period says how far the bill has got: usage, not a tax, a purchase or a recurring fee
+(those span their whole billing period on the day they are billed: a month-to-date export with the month's
+tax row would otherwise count as a complete month, and be compared with the whole month's plan)."""
+
+
 def mapped_cells(con: Any, rules: Sequence[ResolvedRule], cost_column: str) -> tuple[tuple[Cell, ...], tuple[UnmappedGroup, ...]]:
     """Run the rules over the store's groups: cost and usage per rule and month, and what no rule took."""
     case, params = case_expression(rules)
@@ -197,7 +211,7 @@ def mapped_cells(con: Any, rules: Sequence[ResolvedRule], cost_column: str) -> t
     base = f"SELECT *, {case} AS rule FROM groups WHERE month IS NOT NULL"
     cells = con.execute(
         f"SELECT rule, strftime(month, '%Y-%m'), currency, has_cost, COALESCE(sum({column}), 0), sum(rows), "
-        f"consumed_unit, gpu_count, sum(quantity), sum(q_rows), max(through) "
+        f"consumed_unit, gpu_count, sum(quantity), sum(q_rows), max(through) FILTER (WHERE {_USAGE_ROWS}) "
         f"FROM ({base}) GROUP BY ALL ORDER BY 1, 2", params).fetchall()
     unmapped = con.execute(
         f"SELECT service_category, service_name, sku_id, currency, strftime(month, '%Y-%m'), "
@@ -227,7 +241,8 @@ def propose(con: Any, plan: Any, lines: Sequence[PlanLine], existing: Sequence[R
       that, the SKUs whose id names the model as a whole word;
     * a GPU line -> compute rows whose instance type is of that GPU's family (GPU_INSTANCE_FAMILIES)
       or whose SKU names the GPU, when exactly one plan line uses that GPU;
-    * the only storage line -> ServiceCategory Storage; the only egress line -> Networking.
+    * the only storage line -> ServiceCategory Storage; the only egress line -> Networking rows counted
+      in bytes (GB, TB...: not the load balancer or NAT hours that Networking bills too).
     """
     case, params = case_expression(existing)
     column = "billed" if cost_column == "billed" else "effective"
@@ -289,11 +304,18 @@ def propose(con: Any, plan: Any, lines: Sequence[PlanLine], existing: Sequence[R
 
     for section, category, what in (("data.storage", "Storage", "storage"), ("data.egress", "Networking", "egress")):
         lns = [ln for ln in lines if ln.section == section]
-        if not any(r[0] and r[0].lower() == category.lower() for r in rows):
+        hits = [r for r in rows if r[0] and r[0].lower() == category.lower()]
+        if section == "data.egress":
+            # Networking also bills load balancers, NAT gateways and IP addresses by the hour: only the rows
+            # counted in bytes are data sent out
+            hits = [r for r in hits if conversion(r[5], "GB") is not None]
+        if not hits:
             continue
         if len(lns) == 1:
-            proposals.append(Proposal(Rule((("service_category", (category,)),), (), lns[0].name),
-                                      f"the plan's only {what} line"))
+            match: tuple = (("service_category", (category,)),)
+            if section == "data.egress":
+                match += (("unit", tuple(sorted({r[5] for r in hits}))),)
+            proposals.append(Proposal(Rule(match, (), lns[0].name), f"the plan's only {what} line"))
         elif len(lns) > 1:
             notes.append(f"{len(lns)} {what} lines: add rules on resource names or tags for the {category} rows")
     return tuple(proposals), tuple(notes)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from pricing.actuals import formats as F
+from pricing.actuals_config import store_path_for  # noqa: F401 - importable from here as before
 from pricing.errors import PlanError, Problem
 
 SCHEMA_VERSION = "1"
@@ -46,7 +47,15 @@ CancelCheck = Callable[[], bool]
 
 
 class Cancelled(Exception):
-    """The import was cancelled; nothing of the file being read was kept."""
+    """The import was cancelled; nothing of the file being read was kept.
+
+    ``imported``: the outcomes of the files finished (committed) before it; ``file``: the one stopped.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.imported: tuple["ImportOutcome", ...] = ()
+        self.file: str | None = None
 
 
 class StoreError(PlanError):
@@ -106,12 +115,6 @@ class ImportOutcome:
     record: FileRecord
     duplicate_of: str | None = None
     """When the same content was imported before: the path it was imported from (nothing added)."""
-
-
-def store_path_for(plan_path: str | os.PathLike) -> Path:
-    """Where a plan's actuals live: ``<plan file>.actuals.duckdb`` beside it."""
-    p = Path(plan_path)
-    return p.with_name(p.name + ".actuals.duckdb")
 
 
 _SCHEMA = """
@@ -205,7 +208,6 @@ class ActualsStore:
     def __init__(self, path: str | os.PathLike | None = None, *, read_only: bool = False):
         import duckdb
         self.path = Path(path) if path is not None else None
-        self._tmp = tempfile.mkdtemp(prefix="aicost-actuals-")
         try:
             self.con = duckdb.connect(str(self.path) if self.path else ":memory:", read_only=read_only)
         except duckdb.IOException as exc:
@@ -214,19 +216,25 @@ class ActualsStore:
         except duckdb.Error as exc:
             raise StoreError(Problem(f"not an actuals store (DuckDB): {_first_line(exc)}; move it away and "
                                      "import again", file=str(path))) from None
+        self._tmp = tempfile.mkdtemp(prefix="aicost-actuals-")
         for setting in (f"SET memory_limit = '{MEMORY_LIMIT}'", "SET TimeZone = 'UTC'",
-                        f"SET temp_directory = {F.sql_string(self._tmp)}", "SET enable_progress_bar = false",
+                        f"SET temp_directory = {F.sql_string(self._tmp)}",
+                        "SET enable_progress_bar = false", "SET enable_progress_bar_print = false",
                         f"SET threads = {max(1, min(4, os.cpu_count() or 1))}"):
             self.con.execute(setting)
         if not read_only:
             self.con.execute(_SCHEMA)
+        try:
             found = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-            if found is None:
-                self.con.execute("INSERT INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
-            elif found[0] != SCHEMA_VERSION:
-                raise StoreError(Problem(f"the actuals store has schema {found[0]}, this version reads "
-                                         f"{SCHEMA_VERSION}; move it away and import the exports again",
-                                         file=str(path)))
+        except duckdb.Error:  # opened read-only, and not one of ours (no meta table)
+            found = ("none",)
+        if found is None and not read_only:
+            self.con.execute("INSERT INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
+        elif found is None or found[0] != SCHEMA_VERSION:
+            self.close()
+            raise StoreError(Problem(f"the actuals store has schema {found[0] if found else 'none'}, this version "
+                                     f"reads {SCHEMA_VERSION}; move it away and import the exports again",
+                                     file=str(path)))
 
     def close(self) -> None:
         self.con.close()
@@ -278,6 +286,9 @@ class ActualsStore:
                 problems.extend(exc.problems)
         if problems:
             raise F.ExportError(problems)
+        # DuckDB tracks a query's progress only with its progress bar on (the printing stays off): without it
+        # query_progress() says -1 and a window's bar would sit still while the rows are read
+        self.con.execute(f"SET enable_progress_bar = {'true' if progress is not None else 'false'}")
         sizes = [os.path.getsize(p) for p, _ in detected]
         total = sum(sizes) or 1
         done = 0
@@ -286,7 +297,11 @@ class ActualsStore:
             def part(fraction: float, _base: int = done, _size: int = size) -> None:
                 if progress is not None:
                     progress(_base + int(_size * min(max(fraction, 0.0), 1.0)), total)
-            out.append(self._import_one(path, det, size, part, cancel))
+            try:
+                out.append(self._import_one(path, det, size, part, cancel))
+            except Cancelled as exc:  # say what is in the store now: the files before this one, not this one
+                exc.imported, exc.file = tuple(out), path
+                raise
             done += size
             if progress is not None:
                 progress(done, total)

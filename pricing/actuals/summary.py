@@ -55,6 +55,7 @@ def actuals_data(a: Analysis) -> dict:
         lines.append({"name": ln.name, "key_path": ln.key_path or None, "category": ln.category,
                       "plan": _f(p), "actual": _f(ac), "variance": _f(ac - p), "variance_pct": _pct(ac - p, p),
                       "plan_horizon": _f(int(ln.plan.sum())),
+                      "no_rows": bool(ln.key_path) and ln.key_path in a.unreached,
                       "monthly": {"plan": [_f(v) for v in ln.plan], "plan_to_date": masked(ptd),
                                   "actual": masked(ln.actual), "variance": masked(ln.actual - ptd)},
                       "usage": usage})

@@ -7,11 +7,12 @@ forms of names and the tables of one load, ``reader`` reads the YAML files into 
 from pricing.catalog.core import Catalog
 from pricing.catalog.reader import default_directory
 from pricing.catalog.values import (ANY_PROVIDER, CATALOG_FILES, CONFIDENCE_LEVELS, HOURS_PER_MONTH, PRICINGS, SECTIONS,
-                                    CatalogEntry, GpuSpec, MissingPriceError, Price, PriceSource,
+                                    CatalogEntry, GpuInstance, GpuSpec, MissingPriceError, Price, PriceSource,
                                     PricingNotOfferedError, RankedUnknownNameError, ThroughputFigure, Tier, oldest,
                                     parse_as_of, weakest)
 
 __all__ = ["ANY_PROVIDER", "CATALOG_FILES", "CONFIDENCE_LEVELS", "HOURS_PER_MONTH", "PRICINGS", "SECTIONS", "Catalog",
-           "CatalogEntry", "GpuSpec", "MissingPriceError", "Price", "PriceSource", "PricingNotOfferedError",
+           "CatalogEntry", "GpuInstance", "GpuSpec", "MissingPriceError", "Price", "PriceSource",
+           "PricingNotOfferedError",
            "RankedUnknownNameError", "ThroughputFigure", "Tier", "default_directory", "oldest", "parse_as_of",
            "weakest"]

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 from pricing.catalog.names import _Data, _norm, _norm_gpu
 from pricing.catalog.reader import _Reader, default_directory
 from pricing.catalog.values import (_PRICING_ALIASES, _PRICING_LABEL, _UNIT, ANY_PROVIDER, CATALOG_FILES, SECTIONS,
-                                    CatalogEntry, GpuSpec, MissingPriceError, Price, PriceSource,
+                                    CatalogEntry, GpuInstance, GpuSpec, MissingPriceError, Price, PriceSource,
                                     PricingNotOfferedError, RankedUnknownNameError, ThroughputFigure, Tier, weakest)
 from pricing.errors import CatalogError, Problem, QuantityError, UnknownNameError, closest
 from pricing.quantities import parse_number, parse_share
@@ -164,13 +164,18 @@ class Catalog:
         g = self.resolve_gpu(gpu)
         return self._lookup(f"gpu.{g}.peak_tflops", self._d.gpus[g].peak_unit, f"peak TFLOP/s of {g}")
 
-    def gpu_price(self, gpu: str, provider: str, pricing: str = "on_demand") -> Price:
+    def gpu_price(self, gpu: str, provider: str, pricing: str = "on_demand", *,
+                  gpus_per_instance: int | None = None) -> Price:
         """USD per GPU-hour of ``gpu`` at ``provider``; ``pricing`` is on_demand, spot, reserved (or serverless).
 
         Reserved = on-demand x (1 - ``reserved_discount.<provider>``) unless the plan sets
         ``gpu.<KEY>.<provider>.reserved``. MissingPriceError names the key to set when a figure is
         missing; PricingNotOfferedError when the provider does not sell that way (Lambda spot).
+        ``gpus_per_instance``: the price per GPU-hour of the instance shape that holds that many GPUs
+        (:meth:`gpu_instance`; its source's notes name the instance); without it, the catalog's figure.
         """
+        if gpus_per_instance is not None:
+            return self.gpu_instance(gpu, provider, pricing, gpus=gpus_per_instance).price
         g = self.resolve_gpu(gpu)
         p = self.resolve_provider(provider)
         how = self._pricing(pricing)
@@ -190,10 +195,127 @@ class Catalog:
                                     _UNIT["gpu"], known_gap=False, also=also)
         return self._lookup(key, _UNIT["gpu"], f"{p} {_PRICING_LABEL[how]} {g} price")
 
-    def _reserved(self, g: str, p: str, key: str) -> Price:
+    # -- instance shapes ----------------------------------------------------------------------
+
+    def gpu_sizes(self, gpu: str, provider: str, pricing: str = "on_demand") -> tuple[int, ...]:
+        """GPUs per instance of every instance size the catalog (or the plan's overrides) knows for ``gpu`` at
+        ``provider``; empty when its price is billed per GPU whatever the count (or the size is not stated)."""
+        g, p, how = self.resolve_gpu(gpu), self.resolve_provider(provider), self._pricing(pricing)
+        lineup = self._d.gpu_lineups.get((g, p))
+        base = lineup.base_size(how) if lineup else None
+        if base is None:
+            return ()
+        sizes = {base} | {s.gpus for s in lineup.shapes_for(how)}
+        for key in self._overrides:  # a size the plan prices itself: gpu.<GPU>.<provider>.<pricing>.<N>gpu
+            parts = key.split(".")
+            if len(parts) == 5 and parts[:3] == ["gpu", g, p] and parts[4].endswith("gpu"):
+                sizes.add(int(parts[4][:-3]))
+        return tuple(sorted(sizes))
+
+    def gpu_instance(self, gpu: str, provider: str, pricing: str = "on_demand", *, gpus: int) -> GpuInstance:
+        """The instance shape a job that needs ``gpus`` GPUs in one machine is billed on, with its price per GPU-hour.
+
+        Instances are rented whole. The smallest size the provider sells that holds the job is used (more GPUs
+        are billed than used when no smaller size is sold); a job bigger than any one machine takes several of
+        the largest size. Sizes come from gpus.yaml (``gpus_per_instance`` of the priced instance, ``shapes``
+        for the others, ``shapes_complete`` when those are every size sold). Where the catalog's list is not
+        known to be complete, a job smaller than the smallest listed size pays that size's price per GPU for
+        its own GPUs (a note says so), and a job larger than every listed size up to one 8-GPU machine is a
+        gap (MissingPriceError naming the key to set), never the 1-GPU instance's price. A price billed per
+        GPU (pods, serverless workers, a GPU component) holds any count.
+        """
+        g, p, how = self.resolve_gpu(gpu), self.resolve_provider(provider), self._pricing(pricing)
+        n = int(gpus)
+        if n < 1:
+            raise CatalogError(f"found {gpus!r} GPUs per instance, expected at least 1")
+        lineup = self._d.gpu_lineups.get((g, p))
+        sizes = self.gpu_sizes(g, p, how)
+        base = lineup.base_size(how) if lineup else None
+        if not sizes:  # billed per GPU, any count
+            price = self.gpu_price(g, p, how)
+            return GpuInstance(price, n, 1, lineup.instance_of(how) if lineup else "", "")
+        complete = bool(lineup and lineup.complete_for(how))
+        fit = [s for s in sizes if s >= n]
+        largest = sizes[-1]
+        instances, note = 1, ""
+        if fit:
+            size = fit[0]
+            if size > n and not complete:  # a smaller size may exist that the catalog lacks: no rounding up
+                price = self._size_price(g, p, how, size, base)
+                instance = self._instance_name(lineup, how, size)
+                note = (f"{p} {g} instances smaller than {size} GPUs are not in the catalog: priced per GPU of its "
+                        f"{size}-GPU {instance} for {n} GPU{'s' if n > 1 else ''}")
+                return GpuInstance(self._with_instance(price, instance), n, 1, instance, note)
+            if size > n:
+                note = (f"{p} sells {g} in instances of {', '.join(map(str, sizes))} GPUs: "
+                        f"{n} GPU{'s take' if n > 1 else ' takes'} a whole {size}-GPU instance, {size} GPUs billed")
+        elif largest >= 8 or complete:  # several machines of the largest size
+            size = largest
+            instances = -(-n // size)
+            note = (f"{n} GPUs take {instances} instances of {size} GPUs" +
+                    (f", {instances * size} GPUs billed" if instances * size != n else ""))
+        else:
+            want = next(s for s in (2, 4, 8) if s >= n) if n <= 8 else 8
+            key = f"gpu.{g}.{p}.{how}.{want}gpu"
+            raise MissingPriceError(
+                key, f"{p}'s {g} instances in the catalog hold at most {largest} GPU{'s' if largest > 1 else ''} and "
+                f"a job of {n} GPUs needs one machine of {n} or more; the 1-GPU price is not used for it",
+                _UNIT["gpu"], known_gap=False, also=f"the price per GPU-hour of its {want}-GPU instance")
+        price = self._size_price(g, p, how, size, base)
+        instance = self._instance_name(lineup, how, size)
+        return GpuInstance(self._with_instance(price, instance), size, instances, instance, note)
+
+    def _instance_name(self, lineup: Any, how: str, size: int) -> str:
+        if lineup is not None and lineup.base_size(how) == size:
+            return lineup.instance_of(how) or f"{size}-GPU instance"
+        shape = next((s for s in getattr(lineup, "shapes", ()) if s.gpus == size), None)
+        return shape.instance if shape is not None else f"{size}-GPU instance (set by the plan)"
+
+    @staticmethod
+    def _with_instance(price: Price, instance: str) -> Price:
+        if not instance or instance in price.source.notes:
+            return price
+        notes = f"Instance: {instance}. {price.source.notes}".strip()
+        return Price(price.value, price.unit, replace(price.source, notes=notes), price.tiers)
+
+    def _size_price(self, g: str, p: str, how: str, size: int, base: int | None) -> Price:
+        """USD per GPU-hour of the ``size``-GPU instance: the catalog's own figure for the priced size; for the
+        others their ``.<N>gpu`` entry or the plan's override of it. A plan's price of the GPU at the provider
+        (``gpu.<GPU>.<provider>.<pricing>``) moves every size with it, in proportion to the catalog's figures
+        (a negotiated $3.90 for an H100 the catalog lists at $6.88 is 57% of every size's price), or is the
+        price of every size where the catalog has no figure to scale; reserved sizes follow on-demand."""
+        if size == base:
+            return self.gpu_price(g, p, how)
+        key = f"gpu.{g}.{p}.{how}.{size}gpu"
+        what = f"{p} {_PRICING_LABEL[how]} {g} {size}-GPU instance price"
+        if key in self._overrides:
+            return self._lookup(key, _UNIT["gpu"], what)
+        plan_wide = f"gpu.{g}.{p}.{how}"
+        if plan_wide in self._overrides:
+            price = self.gpu_price(g, p, how)
+            listed = Catalog(self._d, {k: v for k, v in self._overrides.items() if k != plan_wide})
+            try:
+                base_listed = listed.gpu_price(g, p, how).value
+                size_listed = listed._size_price(g, p, how, size, base).value
+            except CatalogError:
+                base_listed = size_listed = None
+            if base_listed and size_listed is not None:
+                value = price.value * (size_listed / base_listed)  # sizes at one per-GPU rate stay exactly at it
+                note = (f"the plan's price for {g} at {p} ({price.value:g} for the catalog's {base_listed:g}) scales its "
+                        f"{size}-GPU instance's {size_listed:g} to {value:.6g} per GPU-hour")
+            else:
+                value = price.value
+                note = f"the plan's price for {g} at {p} applies to its {size}-GPU instance (the catalog has none)"
+            return Price(value, price.unit, replace(price.source, notes=f"{price.source.notes}; {note}"))
+        if how == "reserved":
+            return self._reserved(g, p, key, size=size)
+        return self._lookup(key, _UNIT["gpu"], what)
+
+    def _reserved(self, g: str, p: str, key: str, *, size: int | None = None) -> Price:
         dkey = f"reserved_discount.{p}"
         try:
-            od = self.gpu_price(g, p, "on_demand")
+            od = self.gpu_price(g, p, "on_demand") if size is None else self._size_price(
+                g, p, "on_demand", size, self._d.gpu_lineups[(g, p)].base_size("on_demand"))
         except MissingPriceError as exc:
             raise MissingPriceError(exc.key, exc.why + "; the reserved price is derived from it", exc.unit,
                                     known_gap=exc.known_gap, also=f"or set {key} directly") from None
@@ -355,7 +477,13 @@ class Catalog:
         k, unit = self._canonical_key(key)
         parts = k.split(".")
         if parts[0] == "gpu":
-            return self.gpu_peak(parts[1]) if parts[2] == "peak_tflops" else self.gpu_price(*parts[1:4])
+            if parts[2] == "peak_tflops":
+                return self.gpu_peak(parts[1])
+            if len(parts) == 5:  # one instance size: gpu.<GPU>.<provider>.<pricing>.<N>gpu
+                lineup = self._d.gpu_lineups.get((parts[1], parts[2]))
+                base = lineup.base_size(parts[3]) if lineup else None
+                return self._size_price(parts[1], parts[2], parts[3], int(parts[4][:-3]), base)
+            return self.gpu_price(*parts[1:4])
         if parts[0] == "mlops":
             return self.mlops_price(parts[1], parts[2])
         e = self._d.entries.get(k)
@@ -448,7 +576,7 @@ class Catalog:
         provider, item = "", parts[-1]
         if parts[0] == "gpu":
             item = parts[1]
-            provider = parts[2] if len(parts) == 4 else ""
+            provider = parts[2] if len(parts) in (4, 5) else ""
         elif parts[0] in ("storage", "egress", "mlops"):
             provider = parts[1]
         elif parts[0] == "reserved_discount":
@@ -514,13 +642,20 @@ class Catalog:
                 tail_parts = tail.split(".")
                 if len(tail_parts) == 1 and tail_parts[0].lower() == "peak_tflops":
                     return (f"gpu.{g}.peak_tflops", d.gpus[g].peak_unit), ""
-                if len(tail_parts) == 2:
+                if len(tail_parts) in (2, 3):
                     p = self.resolve_provider(tail_parts[0])
                     how = self._pricing(tail_parts[1])
                     if how not in d.providers[p].pricing:
                         return None, f"{p} sells only {', '.join(d.providers[p].pricing)}"
-                    return (f"gpu.{g}.{p}.{how}", _UNIT["gpu"]), ""
-                return None, "GPU keys are gpu.<GPU>.<provider>.<pricing> or gpu.<GPU>.peak_tflops"
+                    if len(tail_parts) == 2:
+                        return (f"gpu.{g}.{p}.{how}", _UNIT["gpu"]), ""
+                    size = tail_parts[2].lower()
+                    if size.endswith("gpu") and size[:-3].isdigit() and 1 <= int(size[:-3]) <= 72:
+                        return (f"gpu.{g}.{p}.{how}.{int(size[:-3])}gpu", _UNIT["gpu"]), ""
+                    return None, ("an instance size is written <N>gpu, e.g. gpu.L40S.aws.on_demand.4gpu "
+                                  "(USD per GPU-hour on its 4-GPU instance)")
+                return None, ("GPU keys are gpu.<GPU>.<provider>.<pricing>, gpu.<GPU>.<provider>.<pricing>.<N>gpu "
+                              "(one instance size) or gpu.<GPU>.peak_tflops")
             parts = rest.split(".")
             if head in ("storage", "egress") and len(parts) == 2:
                 p = self.resolve_provider(parts[0])

@@ -34,6 +34,47 @@ class _Provider:
 
 
 @dataclass(frozen=True, slots=True)
+class _Shape:
+    """An instance size a provider sells a GPU in besides the one its per-GPU price comes from."""
+
+    gpus: int
+    instance: str
+    pricings: tuple[str, ...] = ()
+    """How the size is sold that the catalog records (a price or a gap): a pricing it has no record for is
+    unknown for this size, so that pricing's list of sizes is not complete."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Lineup:
+    """The instance sizes one provider sells one GPU in, as gpus.yaml lists them (``gpus_per_instance`` of each
+    priced record, ``shapes`` for the other sizes, ``shapes_complete`` when those are all it sells)."""
+
+    base: tuple[tuple[str, int | None], ...]
+    """Pricing -> GPUs per instance of its priced record; None: billed per GPU whatever the count (pods,
+    serverless workers, a GPU component), or not stated."""
+    instance: tuple[tuple[str, str], ...]
+    """Pricing -> the priced record's instance text."""
+    shapes: tuple[_Shape, ...] = ()
+    complete: bool = False
+    """True when the priced instance and ``shapes`` are every size the provider sells the GPU in."""
+
+    def shapes_for(self, pricing: str) -> tuple[_Shape, ...]:
+        """The other sizes the catalog records for ``pricing`` (reserved: on-demand's)."""
+        how = "on_demand" if pricing == "reserved" else pricing
+        return tuple(s for s in self.shapes if how in s.pricings)
+
+    def complete_for(self, pricing: str) -> bool:
+        """Whether the sizes recorded for ``pricing`` are every size it is sold in."""
+        return self.complete and len(self.shapes_for(pricing)) == len(self.shapes)
+
+    def base_size(self, pricing: str) -> int | None:
+        return dict(self.base).get("on_demand" if pricing == "reserved" else pricing)
+
+    def instance_of(self, pricing: str) -> str:
+        return dict(self.instance).get("on_demand" if pricing == "reserved" else pricing, "")
+
+
+@dataclass(frozen=True, slots=True)
 class _Gpu:
     key: str
     name: str
@@ -48,7 +89,7 @@ class _Data:
     __slots__ = ("directory", "entries", "providers", "provider_alias", "gpus", "gpu_alias", "gpu_compact",
                  "storage", "storage_alias", "standard_tiers", "egress", "egress_alias", "standard_kinds",
                  "platforms", "platform_alias", "tasks", "task_alias", "mlops", "mlops_alias", "mlops_unit",
-                 "throughput", "_known_keys")
+                 "throughput", "gpu_lineups", "_known_keys")
 
     def __init__(self, directory: pathlib.Path):
         self.directory = directory
@@ -72,6 +113,7 @@ class _Data:
         self.mlops_alias: dict[str, str] = {}               # alias -> kind, across providers
         self.mlops_unit: dict[str, str] = {}                # kind -> unit
         self.throughput: tuple[ThroughputFigure, ...] = ()
+        self.gpu_lineups: dict[tuple[str, str], _Lineup] = {}  # (GPU, provider) -> its instance sizes
         self._known_keys: tuple[str, ...] | None = None
 
     def known_keys(self) -> tuple[str, ...]:
@@ -83,6 +125,9 @@ class _Data:
                 for p, prov in self.providers.items():
                     for pricing in prov.pricing:
                         keys[f"gpu.{g}.{p}.{pricing}"] = None
+                        lineup = self.gpu_lineups.get((g, p))
+                        for shape in lineup.shapes_for(pricing) if lineup else ():
+                            keys[f"gpu.{g}.{p}.{pricing}.{shape.gpus}gpu"] = None
             for p in self.providers:
                 for t in (*self.standard_tiers, *self.storage.get(p, {})):
                     keys[f"storage.{p}.{t}"] = None

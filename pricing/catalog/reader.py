@@ -9,8 +9,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from pricing import resources, userfiles
-from pricing.catalog.names import _Data, _Gpu, _norm, _norm_gpu, _Provider
+from pricing import resources, userfiles, userprices
+from pricing.catalog.names import _Data, _Gpu, _Lineup, _norm, _norm_gpu, _Provider, _Shape
 from pricing.catalog.values import (_PRICING_LABEL, _UNIT, ANY_PROVIDER, CONFIDENCE_LEVELS, HOURS_PER_MONTH, PRICINGS,
                                     CatalogEntry, GpuSpec, PriceSource, ThroughputFigure, Tier, parse_as_of)
 from pricing.errors import CatalogError, PlanError, Problem
@@ -61,6 +61,12 @@ def line_of(lines: Mapping[str, int], path: str) -> int | None:
 _PRICE_FIELDS = frozenset({"value", "tiers", "per_hour", "unit", "source", "as_of", "confidence", "notes", "gap",
                            "name", "aliases", "region", "instance", "range", "term", "value_min", "value_max",
                            "provider"})
+_GPU_PRICE_FIELDS = _PRICE_FIELDS | {"gpus_per_instance"}
+"""A GPU price record also says how many GPUs the instance it comes from holds (``any``: billed per GPU)."""
+_SHAPE_FIELDS = frozenset({"gpus", "instance", "region", "notes", *PRICINGS})
+_SHAPE_PRICE_FIELDS = frozenset({"instance_price", "gap", "range", "source", "as_of", "confidence", "notes"})
+MAX_SHAPE_GPUS = 72
+"""The most GPUs one rented machine holds: a GB200/GB300 NVL72 rack (pricing.fields MAX_GPUS_PER_INSTANCE)."""
 _PEAK_FIELDS = {"fp8_dense_tflops": "fp8", "fp4_dense_tflops": "fp4", "int8_dense_tops": "int8"}
 """gpus.yaml spec fields of the per-precision dense peaks -> GpuSpec.peaks keys."""
 _THROUGHPUT_FIELDS = frozenset({"model", "hardware", "gpu", "gpus", "engine", "precision", "workload",
@@ -68,7 +74,13 @@ _THROUGHPUT_FIELDS = frozenset({"model", "hardware", "gpu", "gpus", "engine", "p
 
 
 def default_directory() -> pathlib.Path:
-    """``catalog`` of the app's resources (a checkout, an installed wheel or the bundle: pricing/resources.py)."""
+    """The catalog the user installed (``aicost prices update``, pricing/userprices.py), else ``catalog`` of the
+    app's resources (a checkout, an installed wheel or the bundle: pricing/resources.py)."""
+    return userprices.catalog_dir() or bundled_directory()
+
+
+def bundled_directory() -> pathlib.Path:
+    """The catalog shipped with the app (the fallback, and what ``aicost prices reset`` goes back to)."""
     return resources.resource_path("catalog")
 
 
@@ -384,8 +396,12 @@ class _Reader:
             if prov is None:
                 self.problem(ppath, f"unknown provider {p!r}; expected one of {', '.join(d.providers)}")
                 continue
+            base: dict[str, int | None] = {}
+            instances: dict[str, str] = {}
             for pricing, rec in self.mapping(per, ppath, "pricing models").items():
                 epath = f"{ppath}.{pricing}"
+                if pricing in ("shapes", "shapes_complete"):
+                    continue
                 if pricing == "reserved":
                     self.problem(epath, "reserved prices are derived from levers.yaml reserved_discount; "
                                         "do not list them")
@@ -398,11 +414,106 @@ class _Reader:
                 where = ", ".join(str(x) for x in (instance, region) if x)
                 desc = f"{name} on {prov.name}, {_PRICING_LABEL[pricing]}" + (f" ({where})" if where else "")
                 self.add(self.entry(rec, epath, key=f"gpu.{g}.{p}.{pricing}", section="gpus", provider=p,
-                                    item=g, description=desc, unit=_UNIT["gpu"]))
+                                    item=g, description=desc, unit=_UNIT["gpu"], fields=_GPU_PRICE_FIELDS))
+                if isinstance(rec, dict):
+                    base[pricing] = self.gpus_per_instance(rec.get("gpus_per_instance"), f"{epath}.gpus_per_instance")
+                    instances[pricing] = str(instance or "")
+            per_map = per if isinstance(per, dict) else {}
+            complete = per_map.get("shapes_complete", False)
+            if not isinstance(complete, bool):
+                self.problem(f"{ppath}.shapes_complete", f"found {complete!r}, expected true or false")
+                complete = False
+            shapes = self.read_shapes(g, name, prov, per_map.get("shapes"), f"{ppath}.shapes", set(base.values()))
+            d.gpu_lineups[(g, p)] = _Lineup(tuple(base.items()), tuple(instances.items()), shapes, complete)
             od = d.entries.get(f"gpu.{g}.{p}.on_demand")
             spot = d.entries.get(f"gpu.{g}.{p}.spot")
             if od and spot and od.value is not None and spot.value is not None and spot.value > od.value:
                 self.problem(f"{ppath}.spot", f"spot {spot.value:g} is above on-demand {od.value:g}")
+
+    def gpus_per_instance(self, value: Any, path: str) -> int | None:
+        """GPUs in the instance a price comes from; None for ``any`` (billed per GPU) or when not stated."""
+        if value is None or value == "any":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SHAPE_GPUS:
+            self.problem(path, f"found {value!r}, expected a whole number of GPUs from 1 to {MAX_SHAPE_GPUS}, or any "
+                               "(billed per GPU whatever the count)")
+            return None
+        return value
+
+    def read_shapes(self, g: str, name: str, prov: _Provider, raw: Any, path: str,
+                    base_sizes: set) -> tuple[_Shape, ...]:
+        """The other instance sizes of a GPU at a provider: ``{gpus, instance, region, <pricing>: {instance_price
+        (USD per instance-hour) or gap, source, as_of, confidence}}``; each priced size is an entry
+        ``gpu.<GPU>.<provider>.<pricing>.<N>gpu`` in USD per GPU-hour (the instance price / N)."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.problem(path, "expected a list of instance sizes ({gpus, instance, on_demand: {instance_price, ...}})")
+            return ()
+        out: list[_Shape] = []
+        seen = {s for s in base_sizes if s is not None}
+        for i, rec in enumerate(raw):
+            spath = f"{path}[{i}]"
+            if not isinstance(rec, dict):
+                self.problem(spath, "expected a mapping with gpus, instance and its prices")
+                continue
+            extra = set(rec) - _SHAPE_FIELDS
+            if extra:
+                self.problem(spath, f"unknown field(s) {', '.join(sorted(map(str, extra)))}")
+            gpus = self.gpus_per_instance(rec.get("gpus"), f"{spath}.gpus")
+            instance = self.text(rec, "instance", spath)
+            if gpus is None:
+                if rec.get("gpus") is None:
+                    self.problem(f"{spath}.gpus", "missing gpus (GPUs in the instance)")
+                continue
+            if gpus in seen:
+                self.problem(f"{spath}.gpus", f"a {gpus}-GPU instance is already listed for {g} at {prov.key}")
+                continue
+            seen.add(gpus)
+            region = rec.get("region")
+            where = ", ".join(str(x) for x in (instance, region) if x)
+            for pricing in PRICINGS:
+                if pricing not in rec:
+                    continue
+                ppath = f"{spath}.{pricing}"
+                if pricing == "reserved":
+                    self.problem(ppath, "reserved prices are derived from levers.yaml reserved_discount; do not list "
+                                        "them")
+                    continue
+                if pricing not in prov.pricing:
+                    self.problem(ppath, f"{prov.key} does not sell {pricing} (its pricing: {', '.join(prov.pricing)})")
+                    continue
+                prec = rec[pricing]
+                if not isinstance(prec, dict):
+                    self.problem(ppath, "expected {instance_price: <USD per instance-hour>, source, as_of, confidence}")
+                    continue
+                extra = set(prec) - _SHAPE_PRICE_FIELDS
+                if extra:
+                    self.problem(ppath, f"unknown field(s) {', '.join(sorted(map(str, extra)))}")
+                entry_raw = {k: v for k, v in prec.items() if k in ("gap", "source", "as_of", "confidence", "notes")}
+                if prec.get("instance_price") is not None:
+                    ip = self.number(prec["instance_price"], f"{ppath}.instance_price")
+                    if ip is None:
+                        continue
+                    entry_raw["value"] = ip / gpus
+                    entry_raw["notes"] = (f"{instance} at {ip:g} USD/h / {gpus} GPUs = {ip / gpus:.6g} per GPU-hour. "
+                                          f"{prec.get('notes') or ''}").strip()
+                    rng = prec.get("range")
+                    if rng is not None:
+                        if (isinstance(rng, list) and len(rng) == 2
+                                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in rng)):
+                            entry_raw["range"] = [rng[0] / gpus, rng[1] / gpus]
+                        else:
+                            self.problem(f"{ppath}.range", "expected [min, max] instance prices")
+                desc = f"{name} on {prov.name}, {_PRICING_LABEL[pricing]}, {gpus}-GPU instance ({where})"
+                self.add(self.entry(entry_raw, ppath, key=f"gpu.{g}.{prov.key}.{pricing}.{gpus}gpu", section="gpus",
+                                    provider=prov.key, item=g, description=desc, unit=_UNIT["gpu"]))
+            od = self.data.entries.get(f"gpu.{g}.{prov.key}.on_demand.{gpus}gpu")
+            spot = self.data.entries.get(f"gpu.{g}.{prov.key}.spot.{gpus}gpu")
+            if od and spot and od.value is not None and spot.value is not None and spot.value > od.value:
+                self.problem(f"{spath}.spot", f"spot {spot.value:g} is above on-demand {od.value:g} per GPU-hour")
+            out.append(_Shape(gpus, instance, tuple(x for x in PRICINGS if x in rec and x != "reserved")))
+        return tuple(sorted(out, key=lambda s: s.gpus))
 
     def read_named(self, items: Any, path: str, *, section: str, prefix: str, provider: str, unit: str,
                    names: dict[str, str], alias: dict[str, str], what: str) -> None:

@@ -165,6 +165,29 @@ class GpuSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class GpuInstance:
+    """The instance shape a job needing some GPUs in one machine is billed on, and its price per GPU-hour."""
+
+    price: Price
+    """USD per GPU-hour on this shape (the instance price / its GPUs); its source notes name the instance."""
+    gpus_per_instance: int
+    """GPUs billed per instance: the shape's GPUs (more than the job uses when no smaller shape is sold), or the
+    job's own count where the provider bills per GPU."""
+    instances: int
+    """Instances the job takes (several of the largest shape for a job bigger than any one machine)."""
+    instance: str
+    """The instance's name as the catalog gives it (``g6.12xlarge (4 GPUs, ...)``)."""
+    note: str = ""
+    """Why the shape differs from the job's GPU count (rounded up to a whole instance, several instances, a
+    per-GPU price of a bigger instance used), empty when the job fills one instance exactly."""
+
+    @property
+    def billed_gpus(self) -> int:
+        """GPUs paid for: instances x GPUs per instance."""
+        return self.instances * self.gpus_per_instance
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogEntry:
     """One row of the catalog for listings (CLI ``aicost catalog``, GUI catalog browser)."""
 

@@ -246,7 +246,7 @@ def plan_commitments(plan: Plan, catalog: Any = None, *, offers: Sequence[Offer]
     proj = engine.project(plan, catalog)
     n_samples = samples if uncertainty.has_ranges(plan) else 0
     found, excluded = pools(proj, catalog, samples=n_samples, seed=seed)
-    fx = plan.fx_rate
+    fx = engine.context(plan, catalog).fx  # pinned or the dated ECB rate, as the engine prices
     out = []
     for pool in found:
         mine = [o for o in offers if o.provider == pool.provider and o.gpu in (pool.gpu, "any")]

@@ -15,17 +15,9 @@ def api_request_cost(line: ApiLine, ctx: Context) -> tuple[float, "ApiModel"]:  
     args = (line.input_tokens, line.output_tokens, line.input_tokens * line.cached_input_share)
     if not any(isinstance(a, np.ndarray) for a in args):
         return apiprices.request_cost(model, *args), model
-    # sampled token counts (Monte Carlo)
+    # sampled token counts (Monte Carlo, tornado): the same arithmetic on arrays
     i, o, c = np.broadcast_arrays(*args)
-    if model.tiered:  # the exact per-request price, once per usage
-        cost = np.vectorize(lambda a, b, d: apiprices.request_cost(model, a, b, d), otypes=[float])
-        return cost(i, o, c), model
-    # without tiers the price is linear in each kind of token: fee + rates x tokens
-    fee = apiprices.request_cost(model, 0.0, 0.0, 0.0)
-    r_in = (apiprices.request_cost(model, 1e6, 0.0, 0.0) - fee) / 1e6
-    r_cached = (apiprices.request_cost(model, 1e6, 0.0, 1e6) - fee) / 1e6
-    r_out = (apiprices.request_cost(model, 0.0, 1e6, 0.0) - fee) / 1e6
-    return fee + (i - c) * r_in + c * r_cached + o * r_out, model
+    return apiprices.request_costs(model, i, o, c), model
 
 
 def api(line: ApiLine, key: str, ctx: Context) -> LineItem:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from pricing.engine import LineItem
+from pricing.engine import HOURS_PER_MONTH, LineItem
 from pricing.plan import EgressKind, ThroughputBasis
 
 from pricing.export_xlsx.book import _Book, _Row
@@ -37,20 +37,39 @@ def _given(b: _Book, prefix: str, name: str, field_: str, value: float, unit: st
                    source="given in the plan", note=note)
 
 
-def _gpu_price(b: _Book, li: LineItem, catalog: Any, line: Any, provider: str) -> str:
+def _gpu_price(b: _Book, li: LineItem, catalog: Any, line: Any, provider: str, gpus_per_instance: int = 1) -> str:
+    """The named price per GPU-hour of the instance shape holding ``gpus_per_instance`` GPUs (drivers/compute)."""
     gpu = catalog.resolve_gpu(line.gpu)
-    price = catalog.gpu_price(gpu, provider, line.pricing.value)
-    return b.price(price.source, price.value, price.unit, li.name, f"{gpu} {line.pricing.value} at {provider}")
+    inst = catalog.gpu_instance(gpu, provider, line.pricing.value, gpus=gpus_per_instance)
+    label = f"{gpu} {line.pricing.value} at {provider}" + (f", {inst.instance}" if inst.instance else "")
+    return b.price(inst.price.source, inst.price.value, inst.price.unit, li.name, label)
+
+
+def _billed(b: _Book, prefix: str, name: str, given: str, line: Any, ctx: Any, gpus: int) -> str:
+    """GPUs billed for ``gpus`` GPUs in the provider's instance shapes: the given input, or (when whole instances
+    hold more) the engine's count, marked computed."""
+    inst = ctx.catalog.gpu_instance(ctx.catalog.resolve_gpu(line.gpu), ctx.provider(line), line.pricing.value,
+                                    gpus=gpus)
+    if inst.billed_gpus == gpus:
+        return given
+    b.computed_notes.append((name, f"GPUs billed in whole instances: {inst.note}"))
+    return b.input(f"{prefix}_gpus_billed", name, "GPUs billed (whole instances)", inst.billed_gpus, "GPUs",
+                   computed=True, note=inst.note)
 
 
 def _training(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
+    from pricing.drivers.compute import goodput_of, run_hours
     name = li.name
     gpus = _given(b, prefix, name, "gpus", line.gpus, "GPUs")
     if line.hours is not None:
         hours = _given(b, prefix, name, "hours", line.hours, "hours per run", "wall-clock hours per run")
     else:
         spec = ctx.catalog.gpu_spec(ctx.catalog.resolve_gpu(line.gpu))
-        params = _given(b, prefix, name, "params", line.params, "parameters")
+        if line.active_params is not None:  # mixture-of-experts: compute follows the active parameters
+            params = _given(b, prefix, name, "active_params", line.active_params, "parameters",
+                            "active parameters per token")
+        else:
+            params = _given(b, prefix, name, "params", line.params, "parameters")
         tokens = _given(b, prefix, name, "tokens", line.tokens, "tokens per run")
         mfu = _given(b, prefix, name, "mfu", line.mfu, "fraction", "model FLOPs utilisation")
         key = f"peak:{spec.key}"
@@ -70,46 +89,82 @@ def _training(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
         when = f"IF(AND({{M}}>={month},MOD({{M}}-{month},{every})=0),{runs},0)"
     else:
         when = f"IF({{M}}={month},{runs},0)"
-    price = _gpu_price(b, li, ctx.catalog, line, ctx.provider(line))
+    price = _gpu_price(b, li, ctx.catalog, line, ctx.provider(line), int(line.gpus))
+    billed = _billed(b, prefix, name, gpus, line, ctx, int(line.gpus))
+    goodput, gnote = goodput_of(line, line.hours is None)
+    if line.goodput is not None:
+        good = _given(b, prefix, name, "goodput", line.goodput, "fraction", "goodput (share of wall-clock time)")
+    elif goodput != 1.0:
+        good = b.input(f"{prefix}_goodput", name, "goodput (automatic)", goodput, "fraction", computed=True,
+                       note=gnote)
+        b.computed_notes.append((name, gnote))
+    else:
+        good = "1"
     runs_row = b.row(name, "runs", "runs", when, li.quantity("runs"), total=True)
-    gh = b.row(name, "GPU-hours", "GPU-hours", f"{b.ref(runs_row)}*{hours}*(1+{overhead})*{gpus}",
-               li.quantity("GPU-hours"))
+    wall = run_hours(line, ctx)[0] * (1.0 + line.interruption_overhead) / goodput
+    if wall > HOURS_PER_MONTH:  # spread over the months its wall-clock time covers (drivers/compute.spread)
+        b.computed_notes.append((name, f"a run lasts {wall:,.0f} hours of wall-clock time: its GPU-hours fall in each "
+                                       f"month it covers ({HOURS_PER_MONTH:g} hours a month), as the engine spreads "
+                                       "them"))
+        gh = b.row(name, "GPU-hours", "GPU-hours", "", li.quantity("GPU-hours"), computed=True)
+    else:
+        gh = b.row(name, "GPU-hours", "GPU-hours", f"{b.ref(runs_row)}*{hours}*(1+{overhead})/{good}*{billed}",
+                   li.quantity("GPU-hours"))
     b.quantity_rows[(li.key_path, "GPU-hours")] = gh
     return b.row(name, "cost", b.plan.currency, f"{b.ref(gh)}*{price}*fx_rate", li.monthly, fmt="money",
                  detail=False)
 
 
 def _inference(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
+    from pricing.drivers import serving_line
     name = li.name
     rpm = _given(b, prefix, name, "requests_per_month", line.requests_per_month, "requests/month",
                  "requests in the first month")
     growth = _given(b, prefix, name, "growth", line.growth, "fraction per month", "monthly growth")
     _start_end(b, prefix, name, line)
     active = _active(prefix, line.start, line.end)
-    if line.throughput_basis is ThroughputBasis.OUTPUT:
-        per = _given(b, prefix, name, "output_tokens", line.output_tokens, "tokens/request")
-        _given(b, prefix, name, "input_tokens", line.input_tokens, "tokens/request",
-               "input tokens (not counted: throughput is of output tokens)")
-        per_request = per
-    else:
-        i = _given(b, prefix, name, "input_tokens", line.input_tokens, "tokens/request")
-        o = _given(b, prefix, name, "output_tokens", line.output_tokens, "tokens/request")
-        per_request = f"({i}+{o})"
-    tps = _given(b, prefix, name, "tokens_per_second_per_gpu", line.tokens_per_second_per_gpu, "tokens/s per GPU",
-                 f"throughput per GPU ({line.throughput_basis.value} tokens)")
-    util = _given(b, prefix, name, "utilization", line.utilization, "fraction")
-    min_gpus = _given(b, prefix, name, "min_gpus", line.min_gpus, "GPUs")
-    price = _gpu_price(b, li, ctx.catalog, line, ctx.provider(line))
+    sized = serving_line.size_line(line, li.key_path, ctx)
+    tp = int(sized.tensor_parallel)
+    price = _gpu_price(b, li, ctx.catalog, line, ctx.provider(line), line.instance_gpus or tp)
     req = b.row(name, "requests", "requests", f"IF({active},{rpm}*(1+{growth})^({{M}}-{prefix}_start),0)",
                 li.quantity("requests"))
-    tok = b.row(name, "tokens counted against throughput", "tokens", f"{b.ref(req)}*{per_request}",
-                li.quantity("tokens"))
-    # GPUs: ceil(tokens / capacity - 1e-9), at least min_gpus, at most max_gpus (drivers/compute.inference_gpus)
-    need = f"MAX(-INT(-({b.ref(tok)}/({tps}*3600*hours_per_month*{util})-1E-9)),{min_gpus})"
-    if line.max_gpus is not None:
-        cap = _given(b, prefix, name, "max_gpus", line.max_gpus, "GPUs")
-        need = f"MIN({need},{cap})"
-    gpus = b.row(name, "GPUs", "GPUs", f"IF({active},{need},0)", li.quantity("GPUs"), fmt="int", total=False)
+    pta = line.peak_to_average if line.peak_to_average is not None else \
+        serving_line.model_data(ctx.catalog)[1].peak_to_average
+    # The spreadsheet follows a measured throughput on one-GPU replicas, one per instance, provisioned for the
+    # average hour; the serving model (prefill, decode, memory), replicas of several GPUs, instances holding several
+    # replicas and a busy-hour factor are the engine's: its GPUs are written, and the cost around them stays live.
+    if sized.measured and tp == 1 and sized.instance.gpus_per_instance == 1 and pta == 1.0 \
+            and line.min_replicas is None:
+        if line.throughput_basis is ThroughputBasis.OUTPUT:
+            per = _given(b, prefix, name, "output_tokens", line.output_tokens, "tokens/request")
+            _given(b, prefix, name, "input_tokens", line.input_tokens, "tokens/request",
+                   "input tokens (not counted: throughput is of output tokens)")
+            per_request = per
+        else:
+            i = _given(b, prefix, name, "input_tokens", line.input_tokens, "tokens/request")
+            o = _given(b, prefix, name, "output_tokens", line.output_tokens, "tokens/request")
+            per_request = f"({i}+{o})"
+        if line.tokens_per_second_per_gpu is not None:
+            tps = _given(b, prefix, name, "tokens_per_second_per_gpu", line.tokens_per_second_per_gpu,
+                         "tokens/s per GPU", f"throughput per GPU ({line.throughput_basis.value} tokens)")
+        else:
+            tps = b.input(f"{prefix}_tokens_per_second_per_gpu", name, "throughput per GPU (assumed)",
+                          serving_line.DEFAULT_THROUGHPUT, "tokens/s per GPU", computed=True,
+                          note="no model described and no measured throughput")
+        util = _given(b, prefix, name, "utilization", line.utilization, "fraction")
+        min_gpus = _given(b, prefix, name, "min_gpus", line.min_gpus, "GPUs")
+        tok = b.row(name, "tokens counted against throughput", "tokens", f"{b.ref(req)}*{per_request}",
+                    li.quantity("tokens"))
+        # GPUs: ceil(tokens / capacity - 1e-9), at least min_gpus, at most max_gpus (drivers/serving_line.size_line)
+        need = f"MAX(-INT(-({b.ref(tok)}/({tps}*3600*hours_per_month*{util})-1E-9)),{min_gpus})"
+        if line.max_gpus is not None:
+            cap = _given(b, prefix, name, "max_gpus", line.max_gpus, "GPUs")
+            need = f"MIN({need},{cap})"
+        gpus = b.row(name, "GPUs", "GPUs", f"IF({active},{need},0)", li.quantity("GPUs"), fmt="int", total=False)
+    else:
+        how = sized.notes[0] if not sized.measured else "a measured throughput on replicas of several GPUs"
+        b.computed_notes.append((name, f"GPUs each month are the engine's (serving sized from {how})"))
+        gpus = b.row(name, "GPUs", "GPUs", "", li.quantity("GPUs"), fmt="int", total=False, computed=True)
     gh = b.row(name, "GPU-hours", "GPU-hours", f"{b.ref(gpus)}*hours_per_month", li.quantity("GPU-hours"))
     b.quantity_rows[(li.key_path, "GPU-hours")] = gh
     return b.row(name, "cost", b.plan.currency, f"{b.ref(gh)}*{price}*fx_rate", li.monthly, fmt="money",
@@ -124,7 +179,8 @@ def _exploration(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _R
     overhead = _given(b, prefix, name, "interruption_overhead", line.interruption_overhead, "fraction")
     _given(b, prefix, name, "idle_share", line.idle_share, "fraction", "idle share (what auto-shutdown can cut)")
     _start_end(b, prefix, name, line)
-    price = _gpu_price(b, li, ctx.catalog, line, ctx.provider(line))
+    price = _gpu_price(b, li, ctx.catalog, line, ctx.provider(line), int(line.gpus_per_instance))
+    gpi = _billed(b, prefix, name, gpi, line, ctx, int(line.gpus_per_instance))
     gh = b.row(name, "GPU-hours", "GPU-hours",
                f"IF({_active(prefix, line.start, line.end)},{people}*{hpw}*weeks_per_month*{gpi}*(1+{overhead}),0)",
                li.quantity("GPU-hours"))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from pricing import atomic, currencies
+from pricing import atomic, currencies, fx
 from pricing.engine import GB_PER_TB, HOURS_PER_MONTH, LineItem, Projection
 from pricing.plan import SECTIONS, Plan
 
@@ -72,8 +72,9 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
     _inputs_header(b)
 
     # global inputs
-    b.input("fx_rate", "(plan)", f"{plan.currency} per USD", plan.fx_rate, f"{plan.currency}/USD",
-            source="given in the plan" if plan.currency != "USD" else "USD plan: catalog prices are USD")
+    rate = fx.for_plan(plan)
+    b.input("fx_rate", "(plan)", f"{plan.currency} per USD", rate.per_usd, f"{plan.currency}/USD",
+            source=fx.rate_text(rate))
     b.input("hours_per_month", "(engine)", "billing hours in a month", HOURS_PER_MONTH, "hours",
             source="8,760 hours a year / 12, as cloud price sheets use (pricing/engine.py)")
     b.input("weeks_per_month", "(engine)", "weeks in a month", "=52/12", "weeks",

@@ -122,12 +122,15 @@ def interruption_overhead(help: str) -> FieldSpec:
 
 
 THROUGHPUT = FieldSpec(
-    "tokens_per_second_per_gpu", Kind.AMOUNT, "Throughput (tokens/s per GPU)",
-    "Sustained tokens per second one GPU serves. Higher throughput, fewer GPUs.", unit=U.TOKENS_PER_SECOND_PER_GPU,
+    "tokens_per_second_per_gpu", Kind.AMOUNT, "Measured throughput (tokens/s per GPU)",
+    "A measured sustained throughput of one GPU for this model and workload. When given it wins over the serving "
+    "model (the report says which was used); empty: sized from the model and the GPU. Higher throughput, fewer GPUs.",
+    unit=U.TOKENS_PER_SECOND_PER_GPU,
     # ten times the fastest published measurement, for embedding models counting input tokens too; at least one
     # token every 100 s, a thousand times below the slowest typical figure: the fleet size divides by it (a
     # throughput of 1e-320 made the bill infinite, issue 17)
-    limits=Limits(minimum=MIN_THROUGHPUT, allow_zero=False, maximum=1e7), default=1000.0, rangeable=True,
+    limits=Limits(minimum=MIN_THROUGHPUT, allow_zero=False, maximum=1e7), rangeable=True,
+    none_means="the serving model",
     typical=Typical(10, 30_000, "a 70B model at low concurrency to the fastest published measurement, 28,312 "
                                 "output tokens/s for Llama 3.1 8B in FP8 on one H100 (TensorRT-LLM perf overview)"),
     example="a number of tokens per second such as 1500")
@@ -142,6 +145,23 @@ MIN_GPUS = FieldSpec("min_gpus", Kind.INTEGER, "Minimum GPUs",
                      limits=Limits(minimum=0, maximum=MAX_GPUS), default=1, rangeable=True,
                      typical=Typical(0, 1000, "a replica or two for redundancy, up to a large fleet's floor"),
                      example="a whole number such as 2")
+PARAMS = FieldSpec(
+    "params", Kind.AMOUNT, "Parameters", "Total model parameters (e.g. 8B). Training FLOPs = 6 x active params x "
+    "tokens; memory and checkpoints hold all of them.", unit=U.PARAMETERS,
+    # fifty times the largest models announced (about 2T parameters in total)
+    limits=Limits(allow_zero=False, maximum=1e14), rangeable=True, none_means=GIVEN_HOURS,
+    typical=Typical(1e8, 2e12, "100M-parameter models to the largest announced, about 2T"))
+ACTIVE_PARAMS = FieldSpec(
+    "active_params", Kind.AMOUNT, "Active parameters",
+    "Parameters each token uses, for a mixture-of-experts model (DeepSeek-V3: 37B of 671B; Qwen3 235B-A22B: 22B). "
+    "Compute (FLOPs) follows them; memory holds all the parameters. Empty: all of them (a dense model).",
+    unit=U.PARAMETERS, limits=Limits(allow_zero=False, maximum=1e14), rangeable=True,
+    none_means="all of them (dense)",
+    typical=Typical(1e8, 2e12, "3B active (Qwen3 30B-A3B) to the largest dense models"))
+TP_CHOICES = tuple(Choice(n, str(n), f"{n} GPU{'s' if n > 1 else ''}") for n in (1, 2, 4, 8))
+"""Tensor-parallel sizes and instance sizes a replica uses: one replica stays inside one 8-GPU machine."""
+ARCHITECTURE = "the model family's"
+
 THROUGHPUT_BASIS = FieldSpec(
     "throughput_basis", Kind.ENUM, "Throughput counts",
     "Whether the throughput figure counts generated tokens only (LLM serving benchmarks) or input + output "
@@ -158,11 +178,13 @@ SETTINGS = SectionSpec("", "Plan settings", "plan", P.Plan, (
     FieldSpec("currency", Kind.CURRENCY, "Currency", "Currency the plan is shown in; catalog prices (USD) are "
               "converted with the exchange rate.", default="USD", example="a 3-letter code such as EUR"),
     FieldSpec("fx_rate", Kind.AMOUNT, "Exchange rate ({cur} per USD)",
-              "Units of the plan's currency per US dollar (e.g. 0.92 EUR per USD). Multiplies every catalog price; "
-              "required when the currency is not USD.", unit=U.CUR_PER_USD,
-              # the weakest currencies trade at about 10^4-10^5 per USD (Lebanese pound ~89,500 in 2024), the strongest
-              # at 0.31 (Kuwaiti dinar): 0.001 is a typo
-              limits=Limits(minimum=0.001, allow_zero=False, maximum=1e6), default=1.0,
+              "Units of the plan's currency per US dollar (e.g. 0.92 EUR per USD). Multiplies every catalog and "
+              "API price. Empty: the ECB reference rate published on or before the first month's first day "
+              "(the report states it and its date). A range (0.92 ± 5%) feeds the Monte Carlo.", unit=U.CUR_PER_USD,
+              # the weakest currencies trade at about 10^4-10^5 per USD (Lebanese pound ~89,500 in 2024), the
+              # strongest at 0.31 (Kuwaiti dinar): 0.001 is a typo
+              limits=Limits(minimum=0.001, allow_zero=False, maximum=1e6), default=None, rangeable=True,
+              none_means="the ECB reference rate of the first month",
               typical=Typical(0.3, 30_000, "from the Kuwaiti dinar (about 0.31 per USD) to the Vietnamese dong "
                                            "(about 25,000)")),
     FieldSpec("start", Kind.YEAR_MONTH, "First month", "Calendar month the projection starts (month 1 of the plan).",
@@ -198,11 +220,8 @@ TRAINING_FIELDS: tuple[FieldSpec, ...] = (
               none_means="derived from parameters x tokens",
               typical=Typical(0.5, 2_200, "a short fine-tune to months of pre-training (Llama 3.1 405B: 30.84M "
                                           "H100-hours on up to 16,384 GPUs, about 1,900 hours)")),
-    FieldSpec("params", Kind.AMOUNT, "Parameters", "Model parameters (e.g. 8B). Training FLOPs = 6 x params x tokens.",
-              unit=U.PARAMETERS,
-              # fifty times the largest models announced (about 2T parameters in total)
-              limits=Limits(allow_zero=False, maximum=1e14), rangeable=True, none_means=GIVEN_HOURS,
-              typical=Typical(1e8, 2e12, "100M-parameter models to the largest announced, about 2T")),
+    PARAMS,
+    ACTIVE_PARAMS,
     FieldSpec("tokens", Kind.AMOUNT, "Training tokens", "Tokens seen by one run (e.g. 20B). More tokens, more hours.",
               unit=U.TOKENS,
               # about 30x the largest published pre-training sets (Qwen3: 36T tokens)
@@ -227,23 +246,105 @@ TRAINING_FIELDS: tuple[FieldSpec, ...] = (
     PROVIDER,
     interruption_overhead("Extra hours lost to spot interruptions and restarts from checkpoints, as a share of the "
                           "run. Adds to the GPU-hours billed."),
+    FieldSpec("goodput", Kind.SHARE, "Goodput",
+              "Share of a run's wall-clock time spent training: failures, restarts and checkpointing take the rest, so "
+              "hours are divided by it (90% bills hours / 0.9). Empty: automatic for runs derived from model size x "
+              "tokens on 1,024 GPUs or more: 1 / (1 + 0.111 x GPUs / 16,384), 90% at the Llama 3 405B run's 16,384 "
+              "H100s (466 interruptions in 54 days, more than 90% effective training time); none below.",
+              unit=U.SHARE, limits=Limits(minimum=0.1, allow_zero=False), rangeable=True,
+              none_means="automatic (Llama 3 record, from 1,024 GPUs)",
+              typical=Typical(0.8, 1.0, "Llama 3 405B kept more than 90% effective training time on 16,384 GPUs"),
+              source="The Llama 3 Herd of Models (Dubey et al., 2024, arXiv:2407.21783), section 3.3.4"),
 )
+
+def _arch(key: str, label: str, help: str, unit: "U.Unit", maximum: int) -> FieldSpec:
+    """An architecture field of a serving line (the model family's unless given)."""
+    return FieldSpec(key, Kind.INTEGER, label, help + " Empty: the model family's (or, with params alone, the "
+                     "catalog family nearest in active parameters, which the line's note names).", unit=unit,
+                     limits=Limits(minimum=1, maximum=maximum), none_means=ARCHITECTURE)
+
 
 INFERENCE_FIELDS: tuple[FieldSpec, ...] = (
     NAME,
-    dataclasses.replace(GPU, help="GPU model serving the model; always-on, billed 730 hours a month each."),
+    dataclasses.replace(GPU, help="GPU serving the model: its memory, bandwidth and peak size the replicas; billed "
+                                  "730 hours a month per GPU, in whole instances."),
     requests_per_month("Requests in the first month (e.g. 2M). With the tokens per request, they set the GPUs "
                        "needed."),
-    input_tokens("Prompt tokens per request (count against throughput when the throughput counts input + output)."),
-    output_tokens("Generated tokens per request: what serving capacity is mostly spent on."),
+    input_tokens("Prompt tokens per request: prefill is compute-bound on them (and they count against a measured "
+                 "throughput that counts input + output)."),
+    output_tokens("Generated tokens per request: decode, one memory-bound step per token, is mostly what serving "
+                  "capacity is spent on."),
+    FieldSpec("model_family", Kind.NAME, "Model family",
+              "The model served, from the catalog's model families (layers, attention and KV heads, experts, sizes "
+              "with sources): sets the memory per replica and the throughput. Empty: give params.",
+              names=NameList.MODEL_FAMILY, none_means="given by params",
+              example="a model family such as llama-3.1-70b"),
+    dataclasses.replace(PARAMS, help="Total parameters (e.g. 70B): the weights each replica holds in GPU memory. "
+                                     "Overrides the family's; required without a model family.",
+                        none_means="the model family's",
+                        typical=Typical(1e8, 2e12, "100M-parameter models to the largest open models, about 2T")),
+    dataclasses.replace(ACTIVE_PARAMS, help="Parameters each token uses, for a mixture-of-experts model (e.g. 22B "
+                                            "of 235B): prefill and decode compute follow them, memory holds all the "
+                                            "parameters. Empty: all of them (or the family's)."),
+    FieldSpec("precision", Kind.ENUM, "Precision",
+              "How the weights are stored: bf16 (16-bit), fp8, fp4 (NVFP4) or int4 (AWQ/GPTQ). Fewer bytes per weight "
+              "leave more memory for the KV cache (bigger batches) and read faster in decode; FP8/FP4 also use the "
+              "GPU's low-precision tensor cores where it has them. bf16 is the conservative default.",
+              default=P.Precision.BF16, example="bf16, fp8, fp4 or int4", swings=True,
+              choices=enum_choices(P.Precision, {P.Precision.BF16: "BF16 (16-bit)", P.Precision.FP8: "FP8",
+                                                 P.Precision.FP4: "FP4 (NVFP4)", P.Precision.INT4: "INT4 (AWQ/GPTQ)"}),
+              source="bf16: the conservative choice (unquantized weights)"),
     THROUGHPUT,
     THROUGHPUT_BASIS,
     UTILIZATION,
+    FieldSpec("peak_to_average", Kind.AMOUNT, "Peak-to-average",
+              "Busiest hour / average hour of the traffic: replicas are provisioned for the busy hour (2 = twice the "
+              "average rate). Empty: the catalog's default.", unit=U.TIMES_PEAK,
+              limits=Limits(minimum=1.0, maximum=100.0),  # a hundred times the average hour is a typo
+              rangeable=True, none_means="the catalog's default (1)",
+              typical=Typical(1.0, 4.0, "diurnal traffic peaks at a few times its average"),
+              source="resources/catalog/serving.yaml peak_to_average"),
     growth("Compound growth of requests each month; more requests need more GPUs as the months go."),
+    FieldSpec("min_replicas", Kind.INTEGER, "Minimum replicas",
+              "Never fewer replicas than this (redundancy), whatever the load. Empty: min_gpus / replica size, "
+              "rounded up.", unit=U.REPLICAS, limits=Limits(minimum=0, maximum=MAX_GPUS), none_means="from min_gpus",
+              typical=Typical(0, 1000, "a replica or two for redundancy, up to a large fleet's floor")),
     MIN_GPUS,
     FieldSpec("max_gpus", Kind.INTEGER, "Maximum GPUs", "Capacity cap; above it requests would not be served "
               "(reported as a note). 'no cap' lets the GPUs grow with the load.", unit=U.GPUS,
               limits=Limits(minimum=1, maximum=MAX_GPUS), none_means=NO_CAP),
+    FieldSpec("ttft_ms", Kind.AMOUNT, "TTFT target (ms)",
+              "Time to the first token a user waits (prefill + one decode step, without queueing): the batch is "
+              "lowered until a replica meets it, so a tight target needs more GPUs.", unit=U.MILLISECONDS,
+              limits=Limits(allow_zero=False, maximum=600_000),  # ten minutes to a first token is not a target
+              none_means="no target", typical=Typical(50, 10_000, "chat aims at well under a second")),
+    FieldSpec("tpot_ms", Kind.AMOUNT, "TPOT target (ms)",
+              "Time per output token a user sees while the answer streams (the batch's decode step plus its share of "
+              "other requests' prefills): a tight target lowers the batch and needs more GPUs.", unit=U.MILLISECONDS,
+              limits=Limits(allow_zero=False, maximum=60_000), none_means="no target",
+              typical=Typical(5, 200, "20-50 ms per token reads faster than people do")),
+    FieldSpec("tensor_parallel", Kind.ENUM, "GPUs per replica (TP)",
+              "Tensor-parallel size: GPUs that hold one copy of the model. Empty: the smallest size within 10% of the "
+              "best modelled tokens/s per GPU among those where the model fits.", none_means="automatic",
+              choices=TP_CHOICES, example="1, 2, 4 or 8"),
+    FieldSpec("instance_gpus", Kind.ENUM, "GPUs per instance",
+              "GPUs in each instance rented; a replica never spans two instances, so an instance holds instance_gpus / "
+              "TP replicas. Priced at the provider's instance of that size. Empty: the replica's size.",
+              none_means="the replica's size", choices=TP_CHOICES, example="1, 2, 4 or 8"),
+    FieldSpec("kv_cache", Kind.ENUM, "KV cache precision",
+              "Precision of the KV cache (advanced). Empty: FP8 with FP8/FP4 weights on GPUs with FP8 tensor cores, "
+              "else 16 bit.", none_means="automatic", example="fp8 or bf16",
+              choices=text_choices(("fp8", "FP8"), ("bf16", "BF16 (16-bit)"))),
+    _arch("layers", "Layers", "Transformer layers: the KV cache per token grows with them.", U.LAYERS, 1_000),
+    _arch("attention_heads", "Attention heads", "Query heads: attention FLOPs are heads x head size wide.", U.HEADS,
+          1_024),
+    _arch("kv_heads", "KV heads", "Grouped-query attention KV heads: KV cache per token = 2 x layers x KV heads x "
+          "head size values.", U.HEADS, 1_024),
+    _arch("head_dim", "Head size", "Values per attention head.", U.VALUES_PER_HEAD, 4_096),
+    _arch("kv_latent_dim", "KV latent size", "Multi-head latent attention (DeepSeek): values cached per token and "
+          "layer in place of K and V.", U.VALUES_PER_TOKEN_LAYER, 65_536),
+    _arch("experts", "Experts", "Routed experts per mixture-of-experts layer.", U.EXPERTS, 4_096),
+    _arch("experts_per_token", "Experts per token", "Routed experts each token uses.", U.EXPERTS_PER_TOKEN, 256),
     start("Plan month the service starts; nothing is billed before."),
     end("Last plan month of the service; 'horizon' runs to the end of the plan."),
     PRICING,
@@ -428,8 +529,10 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("compute.fine_tuning", "Fine-tuning", "fine-tuning run", P.TrainingRun, TRAINING_FIELDS,
                 "Fine-tuning runs: the same as training runs, listed apart."),
     SectionSpec("compute.inference", "Inference", "inference service", P.InferenceService, INFERENCE_FIELDS,
-                "Self-hosted serving: always-on GPUs, enough for each month's tokens at the given throughput and "
-                "utilization, never fewer than the minimum."),
+                "Self-hosted serving: always-on GPUs in whole replicas and instances, enough for each month's requests "
+                "at the utilization and busy hour given. Sized from the model and the GPU (prefill, decode, memory: "
+                "docs/serving-model.md), or from a measured throughput when the line gives one; never fewer than the "
+                "minimum."),
     SectionSpec("compute.exploration", "Exploration", "notebook pool", P.ExplorationPool, EXPLORATION_FIELDS,
                 "Notebooks and dev instances, billed for every hour they run, idle or not."),
     SectionSpec("data.storage", "Storage", "storage line", P.StorageLine, STORAGE_FIELDS,

@@ -51,6 +51,7 @@ class NameList(Enum):
     API_PROVIDER = "api provider"        # model API providers of genai-prices
     API_MODEL = "model"                  # models of genai-prices
     LINE = "line"                        # names of the plan's own lines
+    MODEL_FAMILY = "model family"        # model families of resources/catalog/models.yaml
 
 
 NAME_LISTS: dict[NameList, str] = {
@@ -64,6 +65,7 @@ NAME_LISTS: dict[NameList, str] = {
     NameList.API_PROVIDER: "a genai-prices provider (openai, anthropic, google...)",
     NameList.API_MODEL: "a genai-prices model id (`aicost catalog apis --search gpt`)",
     NameList.LINE: "names of the plan's lines",
+    NameList.MODEL_FAMILY: "a model family of the catalog (resources/catalog/models.yaml) such as llama-3.1-70b",
 }
 """What the names of each list are, in words (docs, messages)."""
 
@@ -157,6 +159,9 @@ class FieldSpec:
     """Where the default comes from (a published figure, a catalog lever, the engine's default)."""
     lever: str | None = None
     """Catalog lever (levers.yaml) whose value replaces ``default`` when the catalog has it."""
+    swings: bool = False
+    """An ENUM the tornado moves to its neighbouring choices (``choices`` are in order): its low is the next choice,
+    its high the one before (serving precision: bf16, fp8, fp4, int4 in bytes per weight)."""
 
     # -- what it is ------------------------------------------------------------------------------
 

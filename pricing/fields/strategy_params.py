@@ -37,6 +37,8 @@ def applies_to(default: tuple[str, ...], allowed: tuple[str, ...], what: str, la
 
 
 _COMPUTE_LABELS = {c.text: c.label for c in F.COMPUTE_SECTION_CHOICES}
+MOVE_SECTIONS = ("training", "fine_tuning", "inference", "exploration", "storage", "egress", "mlops")
+"""What ``move`` can re-place: the sections whose lines are bought from a cloud provider."""
 
 
 def _share(key: str, label: str, help: str, example: str, *, required: bool = True, source: str = "",
@@ -54,6 +56,11 @@ def _gain(help: str, *, required: bool = True, default: float | None = None, sou
                      required=required, default=default, source=source, example=example, lever=lever)
 
 
+def _SERVING(key: str) -> FieldSpec:  # noqa: N802 - reads like the section constants (F.GPU, F.THROUGHPUT)
+    """A field of a serving line (``compute.inference``), to use as a self_host parameter."""
+    return next(f for f in F.INFERENCE_FIELDS if f.key == key)
+
+
 def _as_param(field: FieldSpec, help: str, **changes: object) -> FieldSpec:
     """A plan field used as a strategy parameter: its rules, with the parameter's own help (no range, no default)."""
     base = {"help": help, "rangeable": False, "default": None, "required": False, "none_means": ""}
@@ -66,12 +73,35 @@ PARAMS: dict[str, tuple[FieldSpec, ...]] = {
         FieldSpec("api", Kind.NAMES, "API lines", "The API line(s) to replace (or give them as lines).",
                   names=NameList.LINE, required=True, limits=Limits(minimum=1), example="an API line name"),
         _as_param(F.GPU, "Catalog GPU to serve on.", required=True, example="a catalog GPU key such as L40S"),
-        _as_param(F.THROUGHPUT, "Sustained throughput of one GPU for this model.", required=True,
+        _as_param(_SERVING("model_family"), "The model served, from the catalog's model families (give it, or "
+                  "params, or a measured tokens_per_second_per_gpu).", none_means="given by params",
+                  example="a model family such as llama-3.1-70b"),
+        _as_param(_SERVING("params"), "Total parameters of the model served (e.g. 70B), without a model family or "
+                  "to resize one.", none_means="the model family's", example="a number of parameters such as 70B"),
+        _as_param(_SERVING("active_params"), "Parameters each token uses, for a mixture-of-experts model.",
+                  none_means="all of them (or the family's)", example="a number of parameters such as 22B"),
+        _as_param(_SERVING("precision"), "Weight precision served (sizes the replicas with the model).",
+                  default=P.Precision.BF16, source="bf16: the conservative choice (unquantized weights)",
+                  example="bf16, fp8, fp4 or int4"),
+        _as_param(F.THROUGHPUT, "A measured sustained throughput of one GPU for this model and workload: wins over "
+                  "the serving model when given.", none_means="the serving model",
                   example="a number of tokens per second such as 1500"),
         _as_param(F.THROUGHPUT_BASIS, "Whether that throughput counts output tokens or input + output.",
                   default=P.ThroughputBasis.OUTPUT, source="the engine's default"),
         _as_param(F.UTILIZATION, "Average share of capacity used.", default=0.6, source=SOURCES["utilization"]),
         _as_param(F.MIN_GPUS, "Never fewer GPUs than this.", default=1, source=SOURCES["min_gpus"]),
+        _as_param(_SERVING("min_replicas"), "Never fewer replicas than this (replaces min_gpus).",
+                  none_means="from min_gpus", example="a whole number such as 2"),
+        _as_param(_SERVING("peak_to_average"), "Busiest hour / average hour of the traffic.",
+                  none_means="the catalog's default (1)", example="a number such as 2"),
+        _as_param(_SERVING("ttft_ms"), "Time-to-first-token target (ms).", none_means="no target",
+                  example="a number of milliseconds such as 500"),
+        _as_param(_SERVING("tpot_ms"), "Time-per-output-token target (ms).", none_means="no target",
+                  example="a number of milliseconds such as 50"),
+        _as_param(_SERVING("tensor_parallel"), "GPUs per replica (1, 2, 4, 8).", none_means="automatic",
+                  example="1, 2, 4 or 8"),
+        _as_param(_SERVING("instance_gpus"), "GPUs per instance rented (1, 2, 4, 8).",
+                  none_means="the replica's size", example="1, 2, 4 or 8"),
         _as_param(F.PROVIDER, "Cloud the GPUs are rented from.", none_means=F.PLAN_PROVIDER,
                   source="the plan's provider"),
         _as_param(F.PRICING, "How the GPU time is bought.", default=P.Pricing.ON_DEMAND, source="list price"),
@@ -154,6 +184,14 @@ PARAMS: dict[str, tuple[FieldSpec, ...]] = {
                source="depends on the traffic; give yours"),
         applies_to(tuple(k.value for k in P.EgressKind), tuple(k.value for k in P.EgressKind), "egress kinds",
                    {c.text: c.label for c in F.EGRESS_FIELDS[2].choices}),
+        LINES),
+    "move": (
+        _as_param(F.PROVIDER, "Cloud to move the lines to.", key="to", label="Move to",
+                  none_means="each line's cheapest provider (cheapest: true)", example="a provider such as gcp"),
+        FieldSpec("cheapest", Kind.FLAG, "Cheapest provider", "Move each line to the provider that prices it lowest "
+                  "(as aicost providers places it) instead of one provider.", default=False, example="true or false"),
+        applies_to(("training", "fine_tuning", "inference", "exploration"), MOVE_SECTIONS, "sections",
+                   {**_COMPUTE_LABELS, "storage": "storage", "egress": "egress", "mlops": "MLOps"}),
         LINES),
     "annotation_reduction": (
         _share("share", "Items no longer labelled", "Share of items no longer labelled by people.",

@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 
 from pricing import fields, userfiles
 from pricing import plan as P
+from pricing.actuals_config import ActualsConfig, actuals_from_data
 from pricing.errors import PlanError, PlanFileError, Problem, closest, shorten
 from pricing.fields import Kind, SectionSpec
 from pricing.planfile.tables import GROUP_KEYS, TOP_KEYS, _describe
@@ -166,10 +167,20 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
                 r.problem(key, exc.problems[0].message)
 
     for spec in fields.SETTINGS.fields:
+        if spec.rangeable and _is_range(m.get(spec.key)):  # fx_rate: 0.92 ± 5% (a pinned rate the Monte Carlo samples)
+            try:
+                rng = _range(m[spec.key], spec.read, spec.share)
+                kw[spec.key], kw["fx_range"] = rng.likely, (rng if rng.low != rng.high else None)
+            except PlanError as exc:
+                r.problem(spec.key, exc.problems[0].message)
+            continue
         get(spec.key, spec.read)
-    if kw.get("currency", "USD") != "USD" and "fx_rate" not in m:  # placed on the currency's line: fx_rate has none
-        r.tree.problems.append(Problem(f"currency is {kw['currency']}: give fx_rate, the {kw['currency']} per USD "
-                                       "(catalog prices are in USD)", "fx_rate", r._line("currency"), r.tree.file))
+    if kw.get("currency", "USD") == "USD" and kw.get("fx_rate") not in (None, 1.0):
+        r.problem("fx_rate", f"found {kw['fx_rate']:g}, but a USD plan converts at 1 USD per USD (set currency "
+                  "to the plan's own currency)")
+    priced_with = _read_priced_with(m.get("priced_with"), r)
+    if priced_with is not None:
+        kw["priced_with"] = priced_with
 
     groups: dict[str, dict] = {}
     for group, keys in GROUP_KEYS.items():
@@ -202,6 +213,7 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
 
     prices = _read_prices(m.get("prices"), r)
     scenarios = _read_scenarios(m.get("scenarios"), r)
+    actuals = _read_actuals(m.get("actuals"), r)
 
     plan = P.Plan(
         **kw,
@@ -209,7 +221,7 @@ def _read_plan(m: dict, r: _Reader, base_dir: Path | None) -> P.Plan:
         data=P.Data(sections["data.storage"], sections["data.egress"]),
         services=P.Services(platform, sections["services.apis"]),
         annotation=sections["annotation"], mlops=sections["mlops"], people=sections["people"],
-        prices=prices, scenarios=scenarios,
+        prices=prices, scenarios=scenarios, actuals=actuals,
         key_order=tuple(r.tree.key_order.items()),
     )
     _check_months(plan, r)
@@ -260,6 +272,10 @@ def _read_line(item: Any, path: str, section: SectionSpec, r: _Reader, base_dir:
             missing = [k for k in ("params", "tokens", "mfu") if k not in kw]
             r.problem(path, "missing hours: give hours per run, or params, tokens and mfu to derive them "
                       f"(missing {', '.join(missing)})")
+            return None
+        if "active_params" in kw and "hours" in kw:
+            r.problem(_join(path, "active_params"),
+                      "active_params derives the hours with params, tokens and mfu; give those, or hours alone")
             return None
     if cls is P.ApiLine:
         if "sample_input" in kw and "input_tokens" in m:
@@ -402,6 +418,44 @@ def _read_prices(v: Any, r: _Reader) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
+PRICED_WITH_KEYS = ("catalog", "catalog_hash", "genai_prices", "genai_prices_data", "fx_date", "fx_rate", "total",
+                    "figures", "tiered")
+"""Keys of ``priced_with:`` (written on save; docs/plan-format.md)."""
+
+
+def _read_priced_with(v: Any, r: _Reader) -> P.PricedWith | None:
+    """The price snapshot the plan was saved with; a damaged record is reported, never guessed."""
+    if v is None:
+        return None
+    m = r.mapping(v, "priced_with", "the price snapshot the plan was saved with (written on save)")
+    if m is None:
+        return None
+    r.unknown_keys(m, "priced_with", list(PRICED_WITH_KEYS))
+    text = {k: "" if m.get(k) is None else str(m[k]) for k in ("catalog", "catalog_hash", "genai_prices",
+                                                               "genai_prices_data", "fx_date")}
+    if not text["catalog"] or not text["catalog_hash"]:
+        r.problem("priced_with", "expected at least catalog and catalog_hash (the app writes them on save)")
+        return None
+    nums: dict[str, float | None] = {}
+    for key in ("fx_rate", "total"):
+        try:
+            nums[key] = None if m.get(key) is None else parse_number(m[key])
+        except PlanError as exc:
+            r.problem(f"priced_with.{key}", exc.problems[0].message)
+            nums[key] = None
+    figures = []
+    fm = r.mapping(m.get("figures") or {}, "priced_with.figures", "price figures (catalog key: USD price)") or {}
+    for key, value in fm.items():
+        try:
+            figures.append((str(key), parse_number(value)))
+        except PlanError as exc:
+            r.problem(f"priced_with.figures.{key}", exc.problems[0].message)
+    tiered = r.sequence(m.get("tiered"), "priced_with.tiered", "price keys") or []
+    return P.PricedWith(text["catalog"], text["catalog_hash"], text["genai_prices"], text["genai_prices_data"],
+                        text["fx_date"], nums["fx_rate"], nums["total"], tuple(figures),
+                        tuple(str(k) for k in tiered))
+
+
 def _read_scenarios(v: Any, r: _Reader) -> tuple[P.Scenario, ...]:
     items = r.sequence(v, "scenarios", "scenarios")
     out: list[P.Scenario] = []
@@ -435,6 +489,15 @@ def _read_scenarios(v: Any, r: _Reader) -> tuple[P.Scenario, ...]:
             strategies.append(P.StrategySpec(str(sname), tuple((str(k), _freeze(x)) for k, x in params.items())))
         out.append(P.Scenario(name, tuple(strategies)))
     return tuple(out)
+
+
+def _read_actuals(v: Any, r: _Reader) -> ActualsConfig:
+    """The ``actuals:`` section (pricing.actuals_config reads it; its problems carry this file's lines)."""
+    try:
+        return actuals_from_data(v, file=r.tree.file, line_of=r._line)
+    except PlanError as exc:
+        r.tree.problems.extend(exc.problems)
+        return ActualsConfig()
 
 
 def _freeze(v: Any) -> Any:

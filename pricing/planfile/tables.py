@@ -14,7 +14,8 @@ from pricing.fields import FieldSpec, SectionSpec, describe
 _describe = describe
 
 TOP_KEYS = ["format"] + [f.key for f in fields.SETTINGS.fields] + [
-    "compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios"]
+    "compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "actuals",
+            "priced_with"]
 """Keys of a plan file's top level, in the order a save writes them."""
 GROUP_KEYS = {"compute": ["training", "fine_tuning", "inference", "exploration"],
               "data": ["storage", "egress"], "services": ["platform", "apis"]}

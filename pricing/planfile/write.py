@@ -8,6 +8,7 @@ import yaml
 
 from pricing import plan as P
 from pricing import userfiles
+from pricing.actuals_config import actuals_to_data
 from pricing.atomic import _digest, write_atomically
 from pricing.errors import PlanError, Problem
 from pricing.planfile.read import _looks_like_path
@@ -73,8 +74,11 @@ def to_data(plan: P.Plan) -> dict:
     order = dict(plan.key_order)
     out: dict[str, Any] = {"format": P.FORMAT, "name": plan.name}
     defaults = P.Plan(start=plan.start)
-    if plan.currency != "USD" or plan.fx_rate != 1.0:
+    if plan.currency != "USD":
         out["currency"] = plan.currency
+    if plan.fx_range is not None:
+        out["fx_rate"] = _range_data(fields.SETTINGS.field("fx_rate"), plan.fx_range)
+    elif plan.fx_rate is not None:
         out["fx_rate"] = format_number(plan.fx_rate)
     out["start"] = str(plan.start)
     out["months"] = plan.months
@@ -105,8 +109,30 @@ def to_data(plan: P.Plan) -> dict:
     if plan.scenarios:
         out["scenarios"] = [{"name": s.name, "strategies": {st.name: _thaw(dict(st.params)) for st in s.strategies}}
                             for s in plan.scenarios]
+    actuals = actuals_to_data(plan.actuals)
+    if actuals:
+        out["actuals"] = actuals
+    if plan.priced_with is not None:
+        out["priced_with"] = _priced_with_data(plan.priced_with)
     del defaults
     return _ordered(out, order.get(""))
+
+
+def _priced_with_data(pw: P.PricedWith) -> dict:
+    out: dict[str, Any] = {"catalog": pw.catalog, "catalog_hash": pw.catalog_hash}
+    if pw.genai_prices:
+        out["genai_prices"] = pw.genai_prices
+        out["genai_prices_data"] = pw.genai_prices_data
+    if pw.fx_date:
+        out["fx_date"] = pw.fx_date
+    if pw.fx_rate is not None:
+        out["fx_rate"] = pw.fx_rate
+    if pw.total is not None:
+        out["total"] = round(pw.total, 2)
+    out["figures"] = {k: v for k, v in pw.figures}  # full precision: these are what "Keep old prices" restores
+    if pw.tiered:
+        out["tiered"] = list(pw.tiered)
+    return out
 
 
 def _thaw(v: Any) -> Any:

@@ -20,18 +20,97 @@ MAX_NODES = 200_000
 
 
 class _Tree:
-    """Plain Python values built from YAML nodes, plus the line of every key path."""
+    """Plain Python values built from YAML events (plan files: ``feed``) or composed nodes (catalog files, which
+    may use anchors: ``build``), plus the line of every key path."""
 
     def __init__(self, file: str | None, *, allow_aliases: bool = False):
         self.file = file
         self.allow_aliases = allow_aliases
         """Catalog files share a source among entries with anchors (``&src`` / ``*src``); plan files may not.
         Each use of an alias still counts towards MAX_NODES, so a "billion laughs" is refused either way."""
+        self._seen: set[int] = set()
+        self._count = 0
         self.lines: dict[str, int] = {}
         self.problems: list[Problem] = []
         self.key_order: dict[str, tuple[str, ...]] = {}
-        self._seen: set[int] = set()
-        self._count = 0
+        self.value: Any = None
+        self.documents = 0
+        self._stack: list[_Frame] = []
+        self._skipping = 0    # nodes still to pass over (a duplicate key's value, a key that is not text)
+        self._skip_depth = 0  # collections open inside the node being passed over
+
+    def feed(self, event: yaml.Event) -> None:
+        """Build the document's value from its events, one by one (checked already: no alias, bounded depth).
+
+        Built straight from libyaml's events rather than from composed nodes: composing made a node
+        object per value and resolved every tag in Python, three times the cost of this. Values are
+        what PyYAML's safe loader makes of each scalar (the same resolver and constructors); mappings
+        and sequences are dicts and lists whatever their tags. Raises PlanFileError (merge keys, a
+        second document) or ``yaml.YAMLError`` (a tag no safe constructor knows).
+        """
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:  # what PyYAML's composer says of a second document
+                raise PlanFileError(Problem("not valid YAML: but found another document",
+                                            line=event.start_mark.line + 1, file=self.file))
+            return
+        if kind not in _NODE_EVENTS:
+            return
+        if self._skipping:
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._skip_depth += 1
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self._skip_depth -= 1
+            if self._skip_depth == 0:
+                self._skipping -= 1
+            return
+        stack = self._stack
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            frame = stack.pop()
+            if frame.keys is not None:
+                self.key_order[frame.path] = tuple(frame.keys)
+            value = frame.value
+        else:
+            line = event.start_mark.line + 1
+            top = stack[-1] if stack else None
+            if top is not None and top.keys is not None and top.key is None:  # a key of a mapping
+                if kind is not yaml.ScalarEvent:
+                    self.problems.append(Problem("a key must be plain text", top.path, line, self.file))
+                    self._skipping, self._skip_depth = 2, 1  # the rest of this key, then its value
+                    return
+                key = str(event.value)
+                if key == "<<":
+                    raise PlanFileError(Problem("YAML merge keys (<<) are not supported in plan files",
+                                                top.path, line, self.file))
+                sub = f"{top.path}.{key}" if top.path else key
+                if key in top.value:
+                    self.problems.append(Problem(f"key {key!r} appears twice", sub, line, self.file))
+                    self._skipping, self._skip_depth = 1, 0
+                    return
+                self.lines[sub] = line
+                top.key, top.sub = key, sub
+                return
+            path = "" if top is None else (top.sub if top.keys is not None else f"{top.path}[{len(top.value)}]")
+            self.lines.setdefault(path, line)
+            if kind is not yaml.ScalarEvent:
+                if event.tag not in _COLLECTION_TAGS:  # !!python/object, !!set, a local tag: not plan data
+                    self.problems.append(Problem(_tag_problem(event.tag), path, line, self.file))
+                stack.append(_Frame(path, kind is yaml.MappingStartEvent))
+                return
+            value, problem = _scalar(event)
+            if problem:
+                self.problems.append(Problem(problem, path, line, self.file))
+        if stack:  # the value is complete: into its parent
+            top = stack[-1]
+            if top.keys is not None:
+                top.value[top.key] = value
+                top.keys.append(top.key)
+                top.key = None
+            else:
+                top.value.append(value)
+        else:
+            self.value = value
 
     def build(self, node: yaml.Node, path: str, depth: int, loader: yaml.SafeLoader) -> Any:
         self._count += 1
@@ -51,7 +130,8 @@ class _Tree:
             order = []
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.problems.append(Problem("a key must be plain text", path, key_node.start_mark.line + 1, self.file))
+                    self.problems.append(Problem("a key must be plain text", path, key_node.start_mark.line + 1,
+                                                 self.file))
                     continue
                 key = str(loader.construct_scalar(key_node))
                 if key == "<<":
@@ -59,12 +139,13 @@ class _Tree:
                                                 path, key_node.start_mark.line + 1, self.file))
                 sub = f"{path}.{key}" if path else key
                 if key in out:
-                    self.problems.append(Problem(f"key {key!r} appears twice", sub, key_node.start_mark.line + 1, self.file))
+                    self.problems.append(Problem(f"key {key!r} appears twice", sub, key_node.start_mark.line + 1,
+                                                 self.file))
                     continue
                 self.lines[sub] = key_node.start_mark.line + 1
                 out[key] = self.build(value_node, sub, depth + 1, loader)
                 order.append(key)
-            self.key_order[_pattern(path)] = tuple(order)
+            self.key_order[path] = tuple(order)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(v, f"{path}[{i}]", depth + 1, loader) for i, v in enumerate(node.value)]
@@ -88,39 +169,84 @@ def scalar_value(node: yaml.ScalarNode, construct: Callable[[yaml.ScalarNode], A
     a problem (one line) for a tag no plan value has."""
     tag = node.tag
     if tag not in _SCALAR_TAGS:
-        shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
-        return node.value, f"the YAML tag {shorten(shown)} is not supported in plan files; write the value without it"
+        return node.value, _tag_problem(tag)
     try:
         return construct(node), None
     except _BAD_SCALAR:  # e.g. 2027-02-30 read as a date, or !!bool maybe: let the field say what's wrong
         return node.value, None
 
 
-def _pattern(path: str) -> str:
-    """Key path with list indexes kept (key order is remembered per line)."""
-    return path
+_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+"""The tags a plan's mapping or list may carry (none, or YAML's own)."""
 
 
-_EventLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _tag_problem(tag: str) -> str:
+    shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+    return f"the YAML tag {shorten(shown)} is not supported in plan files; write the value without it"
+
+
+_NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent,
+                          yaml.SequenceStartEvent, yaml.SequenceEndEvent})
+
+
+class _Frame:
+    """A mapping or sequence being built: its key path, its value so far, and (mappings) the key awaiting a value."""
+
+    __slots__ = ("path", "value", "keys", "key", "sub")
+
+    def __init__(self, path: str, mapping: bool):
+        self.path = path
+        self.value: Any = {} if mapping else []
+        self.keys: list[str] | None = [] if mapping else None
+        self.key: str | None = None
+        self.sub = ""
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+
+
+def _scalar(event: yaml.ScalarEvent) -> tuple[Any, str | None]:
+    """(value, problem): what PyYAML's safe loader makes of a scalar, its tag resolved (plain ``12`` is an int,
+    ``2027-01-05`` a date...), then constructed (``scalar_value``: a value its constructor rejects, 2027-02-30 or
+    ``!!bool maybe``, stays text for the field to report; a tag no plan value has is a problem)."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value, None
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    try:
+        return scalar_value(node, lambda n: _CONSTRUCTOR.construct_object(n, deep=False))
+    finally:
+        _CONSTRUCTOR.constructed_objects.clear()
+
+
+_CLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser (PyYAML's pure-Python one took ~90% of loading a big plan); its events carry the
+same marks, so every key path keeps its line. PyYAML built without libyaml falls back to pure Python."""
 
 
 def _prescan(text: str, file: str | None, *, allow_aliases: bool = False) -> None:
     """Refuse deep nesting, aliases and huge documents from the event stream, before building anything.
 
-    (PyYAML composes nodes recursively, so a file of 5,000 nested brackets would exhaust the stack,
-    and aliases let a few lines expand to billions of values.)
+    (Aliases let a few lines expand to billions of values; refusing a huge file costs a scan, not the
+    building of its values.) libyaml's events are cheap: the file is parsed again to build it, and
+    not kept meanwhile (200,000 event objects would keep the garbage collector busy).
     """
     depth = count = 0
     try:
-        for event in yaml.parse(text, Loader=_EventLoader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        for event in yaml.parse(text, Loader=_CLoader):
+            kind = type(event)
+            if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise PlanFileError(Problem(f"nested deeper than {MAX_DEPTH} levels: not a plan file",
                                                 line=event.start_mark.line + 1, file=file))
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 depth -= 1
-            elif isinstance(event, yaml.AliasEvent) and not allow_aliases:
+            elif kind is yaml.AliasEvent and not allow_aliases:
                 raise PlanFileError(Problem("YAML aliases (*name) are not supported in plan files; "
                                             "write the value out", line=event.start_mark.line + 1, file=file))
             count += 1
@@ -152,26 +278,15 @@ def _yaml_problem(exc: yaml.YAMLError, text: str, file: str | None) -> Problem:
 
 
 def _parse_yaml(text: str, file: str | None) -> tuple[Any, _Tree]:
-    tree = _Tree(file)
+    """The document's value and the line of every key path: the events scanned for what is refused, then built."""
     _prescan(text, file)
-    loader = None
+    tree = _Tree(file)
     try:
-        loader = yaml.SafeLoader(text)
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise PlanFileError(Problem(f"not valid YAML: {exc.problem or exc.context}", line=line, file=file)) from None
-    except yaml.YAMLError as exc:
+        for event in yaml.parse(text, Loader=_CLoader):
+            tree.feed(event)
+    except yaml.YAMLError as exc:  # one line, with its line number
         raise PlanFileError(_yaml_problem(exc, text, file)) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    if node is None:
+    if not tree.documents:
         raise PlanFileError(Problem("the file is empty; expected a plan (a YAML mapping with "
                                     "format, name, months...)", line=1, file=file))
-    try:
-        value = tree.build(node, "", 0, loader)
-    except yaml.YAMLError as exc:
-        raise PlanFileError(_yaml_problem(exc, text, file)) from None
-    return value, tree
+    return tree.value, tree

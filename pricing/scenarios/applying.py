@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
 
-from pricing.errors import PlanError, Problem, UnknownNameError, closest
+from pricing import fx
+from pricing.errors import Cancelled, PlanError, Problem, UnknownNameError, closest
 from pricing.plan import Plan, Scenario, StrategySpec
 from pricing.fields import FieldSpec
 from pricing.scenarios.strategies import STRATEGIES, StrategyInfo
@@ -140,6 +141,13 @@ def _check_combination(info: StrategyInfo, a: Args, spath: str) -> list[Problem]
             missing = "tokens_per_second_per_gpu" if "gpu" in a else "gpu"
             out.append(Problem(f"missing {missing!r}: moving to another GPU needs the GPU and its throughput "
                                "(tokens per second differ by GPU)", spath))
+    if name == "move" and bool(a.get("to")) == bool(a.get("cheapest")):
+        out.append(Problem("give either to (a provider, e.g. to: gcp) or cheapest: true, not both"
+                           if a.get("to") else "missing 'to': give the provider to move to (e.g. to: gcp), or "
+                           "cheapest: true", spath))
+    if name == "self_host" and not ({"model_family", "params", "tokens_per_second_per_gpu"} & set(a)):
+        out.append(Problem("say what is served: model_family (e.g. llama-3.1-70b) or params (e.g. 70B), sized from "
+                           "the model and the GPU, or a measured tokens_per_second_per_gpu", spath))
     if name == "lifecycle":
         has_rule = "after_days" in a or "tier" in a
         if "rules" in a and has_rule:
@@ -194,12 +202,16 @@ _KIND_PARAM = {"gpu": "gpu", "storage tier": "tier", "tier": "tier", "model": "m
 """Which parameter a name in an UnknownNameError comes from."""
 
 
-def _run(plan: Plan, parsed: Iterable[_Parsed], env: _Env, *, check: bool) -> tuple[Plan, list[Problem]]:
+def _run(plan: Plan, parsed: Iterable[_Parsed], env: _Env, *, check: bool,
+         cancel: Callable[[], bool] | None = None) -> tuple[Plan, list[Problem]]:
     """Apply parsed strategies in order; with ``check``, report names it can't find, strategies that
-    change nothing and changed lines the catalog can't price (a strategy with a problem is skipped)."""
+    change nothing and changed lines the catalog can't price (a strategy with a problem is skipped).
+    ``cancel()`` is polled between strategies and while pricing changed lines (raises ``Cancelled``)."""
     problems: list[Problem] = []
     original = plan
     for p in parsed:
+        if cancel is not None and cancel():
+            raise Cancelled()
         a = p.a
         if check:
             bad_names = _check_lines(plan, p, original)
@@ -218,7 +230,7 @@ def _run(plan: Plan, parsed: Iterable[_Parsed], env: _Env, *, check: bool) -> tu
                 problems.append(Problem(f"{p.name} changes nothing in this plan: {STRATEGIES[p.name].noop}"
                                         + (f" (among {', '.join(a['lines'])})" if "lines" in a else ""), p.path))
                 continue
-            bad = _price_changed(new, changed, env)
+            bad = _price_changed(new, changed, env, cancel)
             if bad is not None:
                 problems.append(_locate(bad, p, a))
                 continue
@@ -229,14 +241,17 @@ def _run(plan: Plan, parsed: Iterable[_Parsed], env: _Env, *, check: bool) -> tu
 def _context(plan: Plan, env: _Env) -> Any:
     """The engine's pricing context of a plan, with the catalog (overrides applied) cached by ``env``."""
     from pricing import engine
-    return engine.Context(plan, env.priced(plan), plan.months, plan.fx_rate, np.arange(plan.months, dtype=float))
+    return engine.Context(plan, env.priced(plan), plan.months, fx.for_plan(plan).per_usd, np.arange(plan.months, dtype=float))
 
 
-def _price_changed(plan: Plan, changed: Changed, env: _Env) -> PlanError | None:
+def _price_changed(plan: Plan, changed: Changed, env: _Env,
+                   cancel: Callable[[], bool] | None = None) -> PlanError | None:
     """The first pricing error of the changed lines, if any (a name the catalog lacks, a missing price)."""
     from pricing import engine
     ctx = _context(plan, env)
-    for key in changed:
+    for n, key in enumerate(changed):
+        if cancel is not None and n % 64 == 63 and cancel():
+            raise Cancelled()
         section, _, rest = key.partition("[")
         i = int(rest[:-1])
         line = plan.section(section)[i]

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from pricing.errors import PlanError
-from pricing.plan import Plan, Scenario
+from pricing import engine
+from pricing.errors import Cancelled, PlanError
+from pricing.plan import SECTIONS, Plan, Scenario
 from pricing.scenarios.applying import _catalog, _context, _lever_catalog, _parse, _Parsed, _run, _scenario_path
-from pricing.scenarios.transforms import _Env
+from pricing.scenarios.strategies import COMPUTE_SECTIONS, STRATEGIES
+from pricing.scenarios.transforms import _TRANSFORMS, _Env, _sections
 
 if TYPE_CHECKING:
     from pricing.catalog import Catalog
@@ -45,6 +47,10 @@ class ScenarioResult:
     """Of the baseline's horizon total (0 when the baseline costs nothing)."""
     split: Any = field(default=None, repr=False)
     """``(attribution, method, notes)``, or the function that computes them on first use."""
+    raw: Any = field(default=None, repr=False)
+    """The strategies' monthly savings before ``_close`` (what a later ``evaluate(previous=...)`` may reuse)."""
+    depends: Any = field(default=None, repr=False)
+    """What the split depends on (``_Depends``): a later evaluation with the same reuses ``raw``."""
 
     def _parts(self) -> tuple:
         got = self.split
@@ -79,32 +85,51 @@ class ScenarioResult:
 
 
 def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
-             baseline: "Projection | None" = None, *, lazy: bool = False) -> ScenarioResult:
+             baseline: "Projection | None" = None, *, lazy: bool = False, previous: ScenarioResult | None = None,
+             cancel: Callable[[], bool] | None = None) -> ScenarioResult:
     """Project the scenario, its saving against the baseline, and each strategy's part of it.
 
     ``lazy``: split the saving among the strategies on first use of ``attribution`` (or ``settle()``)
-    rather than now.
+    rather than now. ``previous``: the result of an earlier evaluation of this scenario (before an
+    edit of the plan): its scenario projection's line items are reused for the lines that did not
+    change, and its split is reused outright when nothing it depends on changed (the catalog, the
+    scenario, the plan's horizon, provider, exchange rate, prices and platform, and the lines of the
+    sections the strategies can change: other lines cost the same in every subset of strategies, so
+    their part of every strategy's saving is nil). ``cancel()`` is checked between subsets (raises
+    ``Cancelled``).
     """
-    from pricing import engine
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise Cancelled()
+
     env = _Env(_catalog(catalog))
     parsed, problems = _parse(scenario, _scenario_path(plan, scenario), _lever_catalog(plan, env))
     if problems:
         raise PlanError(problems)
-    full, problems = _run(plan, parsed, env, check=True)
+    full, problems = _run(plan, parsed, env, check=True, cancel=cancel)
     if problems:
         raise PlanError(problems)
+    check_cancel()
     if baseline is None:
         baseline = engine.project(plan, env.catalog)
-    projection = engine.project(full, env.catalog)
+    before = previous.projection if previous is not None else None
+    projection = engine.project(full, env.catalog, previous=before)
+    check_cancel()
     saving = baseline.monthly - projection.monthly
+    depends = _Depends.of(plan, scenario, parsed, env.catalog)
+    reuse = previous.raw if previous is not None and previous.raw is not None and previous.depends == depends else None
 
     def split() -> tuple:
-        cost = _SubsetCost(plan, parsed, env, baseline, projection)
-        if len(parsed) <= SHAPLEY_MAX:
-            parts, method = _shapley(cost, len(parsed)), "shapley"
+        if reuse is not None:
+            raw, method = reuse
         else:
-            parts, method = _sequential(cost, len(parsed)), "sequential"
-        parts = _close(parts, saving)
+            cost = _SubsetCost(plan, parsed, env, baseline, projection, cancel)
+            if len(parsed) <= SHAPLEY_MAX:
+                raw, method = _shapley(cost, len(parsed)), "shapley"
+            else:
+                raw, method = _sequential(cost, len(parsed)), "sequential"
+        object.__setattr__(result, "raw", reuse if reuse is not None else (raw, method))
+        parts = _close(raw, saving)
         notes = []
         if method == "sequential":
             notes.append(f"{len(parsed)} strategies: each is credited with what it saves after the ones before "
@@ -119,8 +144,39 @@ def evaluate(plan: Plan, scenario: Scenario, catalog: "Catalog | None" = None,
 
     base_total = baseline.total
     result = ScenarioResult(scenario, full, projection, baseline, saving, float(saving.sum()),
-                            float(saving.sum() / base_total) if base_total else 0.0, split)
+                            float(saving.sum() / base_total) if base_total else 0.0, split, None, depends)
     return result if lazy else result.settle()
+
+
+class _Depends:
+    """What a scenario's split between its strategies depends on, compared by identity first (an edit keeps
+    the sections it did not touch as the same tuples), then by value."""
+
+    __slots__ = ("catalog", "values", "lines")
+
+    def __init__(self, catalog: "Catalog", values: tuple, lines: tuple):
+        self.catalog, self.values, self.lines = catalog, values, lines
+
+    @classmethod
+    def of(cls, plan: Plan, scenario: Scenario, parsed: list[_Parsed], env_catalog: "Catalog") -> "_Depends":
+        sections: set[str] = set()
+        for p in parsed:
+            a = p.a
+            sections.update(_sections(STRATEGIES[p.name], a))
+            if p.name == "reserved" and a.get("discount") is not None:  # a price every reserved line pays
+                sections.update(COMPUTE_SECTIONS.values())
+            if p.name == "self_host":  # its new serving lines join the inference lines
+                sections.add("compute.inference")
+        values = (scenario, plan.months, plan.start, plan.provider, plan.fx_rate, plan.prices, plan.services.platform)
+        return cls(env_catalog, values, tuple((s, plan.section(s)) for s in sorted(sections)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Depends) or other.catalog is not self.catalog or other.values != self.values:
+            return False
+        return len(self.lines) == len(other.lines) and all(
+            a == c and (b is d or b == d) for (a, b), (c, d) in zip(self.lines, other.lines))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 _NO_SAVING = {name: "serving lines held at min_gpus need no fewer GPUs" for name in
@@ -130,7 +186,6 @@ _NO_SAVING = {name: "serving lines held at min_gpus need no fewer GPUs" for name
 
 def evaluate_all(plan: Plan, catalog: "Catalog | None" = None) -> tuple[ScenarioResult, ...]:
     """Every scenario of the plan evaluated against one baseline projection."""
-    from pricing import engine
     catalog = _catalog(catalog)
     baseline = engine.project(plan, catalog)
     return tuple(evaluate(plan, s, catalog, baseline) for s in plan.scenarios)
@@ -139,71 +194,139 @@ def evaluate_all(plan: Plan, catalog: "Catalog | None" = None) -> tuple[Scenario
 class _SubsetCost:
     """Monthly cost of the plan with a subset of the scenario's strategies applied (canonical order).
 
-    Subsets share most of their lines with the baseline, so each line is priced once per distinct
-    (section, place, line, price overrides) and the line items are summed, as ``engine.project``
-    sums them, instead of projecting every subset from scratch. The empty and the full subset
-    come from the real projections, and the fast path is checked against both: if either
-    disagrees (the engine learned something this sum does not know), every subset is projected
-    with ``engine.project`` instead.
+    Each subset's plan is its parent's (the subset without its last strategy) with one more strategy
+    applied, and differs from it only in the lines that strategy changed. So its cost is the parent's
+    plus, for each changed line, the line's new cost less its old one (each distinct line priced once),
+    with the platform's markup on the marked sections' sum (``engine.markup``); a strategy that adds or
+    removes lines or changes prices has its subset summed afresh. The empty and the full subset come
+    from the real projections, and this path is checked against both: if either disagrees (the engine
+    learned something these sums do not know), every subset is projected with ``engine.project``.
     """
 
     def __init__(self, plan: Plan, parsed: list[_Parsed], env: _Env, baseline: "Projection",
-                 full: "Projection"):
-        self.plan, self.parsed, self.env = plan, parsed, env
+                 full: "Projection", cancel: Callable[[], bool] | None = None):
+        self.plan, self.parsed, self.env, self.cancel = plan, parsed, env, cancel
         self.k = len(parsed)
         top = (1 << self.k) - 1
         self.memo: dict[int, np.ndarray] = {0: baseline.monthly, top: full.monthly}
         self.items: dict[tuple, Any] = {}
         self.by_value: dict[tuple, Any] = {}
-        self.plans: dict[int, Plan] = {0: plan}
+        self.plans: dict[int, tuple[Plan, tuple[str, ...]]] = {0: (plan, ())}
+        self.states: dict[int, _State] = {}
         self.contexts: dict[tuple, Any] = {}
         self.exact = bool(self.k) and not (
-            np.allclose(self._fast(self._plan(0)), baseline.monthly, rtol=1e-12, atol=1e-6)
-            and np.allclose(self._fast(self._plan(top)), full.monthly, rtol=1e-12, atol=1e-6))
+            np.allclose(self._fast(0), baseline.monthly, rtol=1e-12, atol=1e-6)
+            and np.allclose(self._fast(top), full.monthly, rtol=1e-12, atol=1e-6))
 
     def _plan(self, mask: int) -> Plan:
         """The plan with the subset ``mask`` applied: the subset without its last strategy (in canonical
-        order), then that strategy; memoized, so each subset costs one transform."""
+        order), then that strategy; memoized (with the lines it changed), so each subset costs one transform."""
         got = self.plans.get(mask)
         if got is None:
             last = mask.bit_length() - 1
+            p = self.parsed[last]
             before = self._plan(mask & ~(1 << last))
-            got = self.plans[mask] = _run(before, [self.parsed[last]], self.env, check=False)[0]
-        return got
+            self.env.strategy = last  # each line's change is remembered: subsets share the changed line objects
+            try:
+                got = self.plans[mask] = _TRANSFORMS[p.name](before, p.a, self.env)
+            finally:
+                self.env.strategy = None
+        return got[0]
 
     def __call__(self, mask: int) -> np.ndarray:
         got = self.memo.get(mask)
         if got is None:
-            plan = self._plan(mask)
+            if self.cancel is not None and self.cancel():
+                raise Cancelled()
             if self.exact:
-                from pricing import engine
-                got = engine.project(plan, self.env.catalog).monthly
+                got = engine.project(self._plan(mask), self.env.catalog).monthly
             else:
-                got = self._fast(plan)
+                got = self._fast(mask)
             self.memo[mask] = got
         return got
 
-    def _fast(self, plan: Plan) -> np.ndarray:
-        from pricing import engine
+    def _fast(self, mask: int) -> np.ndarray:
+        state = self._state(mask)
+        return state.rest + state.rate * state.marked if state.rate else state.rest
+
+    def _context(self, plan: Plan) -> Any:
         ctx = self.contexts.get(plan.prices)
         if ctx is None:
             ctx = self.contexts[plan.prices] = _context(plan, self.env)
-        items = []
-        for section, i, line in plan.lines():
-            # Untouched lines are the same objects in every subset (transforms keep them), so identity
-            # is the key; the line is stored with its item, which keeps it alive and its id unique.
-            # A line a transform rebuilt is a new object equal to one priced before: then its value is the key.
-            key = (section, i, id(line), plan.prices)
-            got = self.items.get(key)
-            if got is None or got[0] is not line:
-                same = (section, i, line, plan.prices)
-                item = self.by_value.get(same)
-                if item is None:
-                    item = self.by_value[same] = engine.price_line(section, i, line, ctx)
-                got = self.items[key] = (line, item)
-            items.append(got[1])
-        items = engine.with_markup(plan, items, ctx)
-        return np.sum([li.monthly for li in items], axis=0) if items else np.zeros(plan.months)
+        return ctx
+
+    def _item(self, section: str, i: int, line: Any, plan: Plan, ctx: Any) -> Any:
+        """The line item of a line: by identity (untouched lines are the same objects in every subset; the line
+        is stored with its item, which keeps it alive and its id unique), else by value (a line a transform
+        rebuilt is a new object equal to one priced before), else priced."""
+        key = (section, i, id(line), plan.prices)
+        got = self.items.get(key)
+        if got is None or got[0] is not line:
+            same = (section, i, line, plan.prices)
+            item = self.by_value.get(same)
+            if item is None:
+                item = self.by_value[same] = engine.price_line(section, i, line, ctx)
+            got = self.items[key] = (line, item)
+        return got[1]
+
+    def _state(self, mask: int) -> "_State":
+        state = self.states.get(mask)
+        if state is not None:
+            return state
+        plan = self._plan(mask)
+        ctx = self._context(plan)
+        if mask:
+            last = mask.bit_length() - 1
+            parent_mask = mask & ~(1 << last)
+            parent, changed = self._plan(parent_mask), self.plans[mask][1]
+            before = self._state(parent_mask)
+            if plan.prices == parent.prices and _lengths(plan) == before.lengths:  # the changed lines' differences
+                items, rest, marked = list(before.items), before.rest.copy(), before.marked.copy()
+                offsets = before.offsets
+                for key in changed:
+                    section, _, rest_key = key.partition("[")
+                    i = int(rest_key[:-1])
+                    item = self._item(section, i, plan.section(section)[i], plan, ctx)
+                    at = offsets[section] + i
+                    diff = item.monthly - items[at].monthly
+                    items[at] = item
+                    rest += diff
+                    if section in before.sections:
+                        marked += diff
+                state = self.states[mask] = _State(before.lengths, offsets, items, rest, marked, before.rate,
+                                                   before.sections)
+                return state
+        items = [self._item(section, i, line, plan, ctx) for section, i, line in plan.lines()]
+        rate, sections = engine.markup(plan, ctx)
+        n = plan.months
+        rows = [li.monthly for li in items]
+        rest = np.sum(rows, axis=0) if rows else np.zeros(n)
+        marks = [li.monthly for li in items if li.section in sections]
+        marked = np.sum(marks, axis=0) if marks else np.zeros(n)
+        lengths = _lengths(plan)
+        offsets, at = {}, 0
+        for (section, _), length in zip(SECTIONS, lengths):
+            offsets[section] = at
+            at += length
+        state = self.states[mask] = _State(lengths, offsets, items, np.broadcast_to(rest, (n,)).astype(float),
+                                           np.broadcast_to(marked, (n,)).astype(float), rate, sections)
+        return state
+
+
+class _State:
+    """A subset's plan as ``_SubsetCost`` sums it: its line items in plan order and their sums."""
+
+    __slots__ = ("lengths", "offsets", "items", "rest", "marked", "rate", "sections")
+
+    def __init__(self, lengths: tuple[int, ...], offsets: dict[str, int], items: list, rest: np.ndarray,
+                 marked: np.ndarray, rate: float, sections: frozenset[str]):
+        self.lengths, self.offsets, self.items = lengths, offsets, items
+        self.rest, self.marked, self.rate, self.sections = rest, marked, rate, sections
+        """``rest``: every line's cost; ``marked``: the lines the platform marks up at ``rate``."""
+
+
+def _lengths(plan: Plan) -> tuple[int, ...]:
+    return tuple(len(plan.section(section)) for section, _ in SECTIONS)
 
 
 def _shapley(cost: Callable[[int], np.ndarray], k: int) -> list[np.ndarray]:

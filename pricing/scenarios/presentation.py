@@ -62,10 +62,11 @@ def _attribution_cents(result: ScenarioResult, base_cells: np.ndarray, scen_cell
     return RoundedAttribution(saving, int(saving.sum()), parts, tuple((n, int(c.sum())) for n, c in parts))
 
 
-def summary_data(result: ScenarioResult) -> dict:
-    """A scenario's saving as plain data (cents-consistent), for ``aicost savings --json`` and views."""
+def summary_data(result: ScenarioResult, cells: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+    """A scenario's saving as plain data (cents-consistent), for ``aicost savings --json`` and views.
+    ``cells``: the baseline's and the scenario's ``rounded_matrix`` when the caller has them already."""
     from pricing.rounding import cents_to_float, rounded_matrix
-    base_cells, scen_cells = rounded_matrix(result.baseline), rounded_matrix(result.projection)
+    base_cells, scen_cells = cells or (rounded_matrix(result.baseline), rounded_matrix(result.projection))
     r = _attribution_cents(result, base_cells, scen_cells)  # each projection rounded once
     base = int(base_cells.sum())
     scen = int(scen_cells.sum())

@@ -9,6 +9,8 @@ from pricing.fields import FieldSpec
 COMPUTE_SECTIONS = {"training": "compute.training", "fine_tuning": "compute.fine_tuning",
                     "inference": "compute.inference", "exploration": "compute.exploration"}
 """Short names of the compute sections, as ``applies_to`` takes them."""
+MOVE_SECTIONS = {**COMPUTE_SECTIONS, "storage": "data.storage", "egress": "data.egress", "mlops": "mlops"}
+"""Short names of the sections ``move`` re-places (lines bought from a cloud provider)."""
 
 ParamInfo = FieldSpec
 """A strategy parameter is a field spec (``pricing.fields.strategy_params``): key, kind, label, help, example,
@@ -64,26 +66,33 @@ _INFO: tuple[StrategyInfo, ...] = (
         "no serving line below the target utilization or on another GPU"),
     StrategyInfo(
         "quantization", "Quantization",
-        "Serve a quantized model (e.g. FP8): more tokens per second per GPU on serving lines.",
+        "Serve a quantized model: a line sized by the serving model moves one precision down (bf16 to fp8, fp8 to "
+        "fp4) where the model says a GPU then serves more requests (memory, bandwidth and tensor cores: FP4 on a "
+        "GPU without FP4 tensor cores serves fewer, so such a line is left); a line with a measured throughput "
+        "gets throughput_gain times more tokens per second per GPU.",
         ("compute.inference",),
         fields.strategy_params("quantization"),
-        "no serving line"),
+        "no serving line a lower precision makes faster (a line already at FP4 or INT4, or at FP8 on a GPU "
+        "without FP4 tensor cores, has nothing left to gain)"),
     StrategyInfo(
         "distillation", "Distillation",
-        "Serve a smaller model distilled from the current one: more tokens per second per GPU.",
+        "Serve a smaller model distilled from the current one: throughput_gain times more tokens per second per GPU "
+        "(of the modelled figure, for a line sized by the serving model).",
         ("compute.inference",),
         fields.strategy_params("distillation"),
         "no serving line"),
     StrategyInfo(
         "efficient_architecture", "Efficient architecture",
-        "Serve a more efficient architecture (e.g. mixture-of-experts, smaller attention): more tokens per second "
-        "per GPU.",
+        "Serve a more efficient architecture (e.g. mixture-of-experts, smaller attention): throughput_gain times "
+        "more tokens per second per GPU (of the modelled figure, for a line sized by the serving model).",
         ("compute.inference",),
         fields.strategy_params("efficient_architecture"),
         "no serving line"),
     StrategyInfo(
         "batching", "Batching",
-        "Batch requests (continuous batching, higher concurrency): more tokens per second per GPU.",
+        "Batch requests (continuous batching, higher concurrency): throughput_gain times more tokens per second per "
+        "GPU. The serving model already assumes continuous batching at full load, so on a line it sizes this "
+        "counts a gain beyond it.",
         ("compute.inference",),
         fields.strategy_params("batching"),
         "no serving line"),
@@ -97,9 +106,9 @@ _INFO: tuple[StrategyInfo, ...] = (
         "no GPU line it applies to off reserved pricing"),
     StrategyInfo(
         "spot", "Spot capacity",
-        "Run interruptible work on spot GPUs: pricing becomes spot; training and fine-tuning runs take "
-        "``interruption_overhead`` more hours for restarts from checkpoints (exploration pools have no such field,"
-        " so their lost time is not modelled).",
+        "Run interruptible work on spot GPUs: pricing becomes spot, and the lines take ``interruption_overhead`` "
+        "more hours: training and fine-tuning runs restart from checkpoints, notebooks and dev instances are "
+        "restarted and reload their state when the instance is reclaimed.",
         ("compute.training", "compute.fine_tuning", "compute.exploration"),
         fields.strategy_params("spot"),
         "no training, fine-tuning or exploration line it applies to off spot pricing"),
@@ -144,6 +153,16 @@ _INFO: tuple[StrategyInfo, ...] = (
         ("data.egress",),
         fields.strategy_params("egress_reduction"),
         "no egress line"),
+    StrategyInfo(
+        "move", "Move to another provider",
+        "Re-place lines on another cloud (``to: gcp``) or each on its cheapest (``cheapest: true``), priced with "
+        "that provider's catalog prices. Data must reach the GPUs: when training or fine-tuning ends up at another "
+        "provider than a storage line it used to share one with, the copy (the volume held in the first month a run "
+        "uses it) and the later months' growth are added as internet egress lines at the sending provider (from the "
+        "GPUs for checkpoint lines). A line under a managed platform's markup cannot leave the platform's cloud.",
+        tuple(MOVE_SECTIONS.values()),
+        fields.strategy_params("move"),
+        "every line it applies to is already at that provider (or already at its cheapest)"),
     StrategyInfo(
         "annotation_reduction", "Fewer items to label",
         "Label fewer items thanks to active learning, semi-supervised learning or synthetic data (the cost of "

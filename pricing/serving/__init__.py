@@ -23,10 +23,10 @@ The package: ``inputs`` (precision, model, GPU, fitted efficiencies, engine cons
 ``sizing`` (compute path, one replica, tensor-parallel choice, a month's fleet).
 """
 from pricing.serving.inputs import (SECONDS_PER_HOUR, TP_SIZES, Efficiency, GpuPerf, LatencyTargetError, ModelSpec,
-                                    NoFitError, Precision, ServingError, ServingParams)
+                                    NoFitError, Precision, ServingError, ServingParams, parse_precision)
 from pricing.serving.sizing import (ComputePath, Fleet, ReplicaPerf, TpChoice, choose_tp, compute_path, evaluate, fleet,
                                     size_replica)
 
 __all__ = ["SECONDS_PER_HOUR", "TP_SIZES", "ComputePath", "Efficiency", "Fleet", "GpuPerf", "LatencyTargetError",
            "ModelSpec", "NoFitError", "Precision", "ReplicaPerf", "ServingError", "ServingParams", "TpChoice",
-           "choose_tp", "compute_path", "evaluate", "fleet", "size_replica"]
+           "choose_tp", "compute_path", "evaluate", "fleet", "parse_precision", "size_replica"]

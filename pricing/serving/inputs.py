@@ -2,34 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 import numpy as np
 
 from pricing.errors import PlanError
-
-
-class Precision(Enum):
-    """How the weights are stored (and, where the GPU has the tensor cores, computed)."""
-
-    BF16 = "bf16"  # 16-bit weights and activations
-    FP8 = "fp8"  # 8-bit float weights: W8A8 on Ada/Hopper/Blackwell, weight-only (W8A16) on older GPUs
-    FP4 = "fp4"  # NVFP4 4-bit weights: native on Blackwell, weight-only (W4A16) elsewhere
-    INT4 = "int4"  # 4-bit integer group-quantized weights (AWQ/GPTQ), computed in 16 bit
-
-    @classmethod
-    def parse(cls, value: Any) -> "Precision":
-        """A precision from its name (``bf16``, ``fp8``, ``fp4``, ``int4``; ``fp16``/``float16`` mean bf16)."""
-        if isinstance(value, Precision):
-            return value
-        text = str(value).strip().lower().replace("-", "").replace("_", "")
-        text = {"fp16": "bf16", "float16": "bf16", "bfloat16": "bf16", "nvfp4": "fp4", "mxfp4": "fp4",
-                "awq": "int4", "gptq": "int4", "w4a16": "int4"}.get(text, text)
-        for p in cls:
-            if p.value == text:
-                return p
-        raise ServingError(f"unknown precision {value!r}; expected one of {', '.join(p.value for p in cls)}")
+from pricing.plan import Precision
 
 
 TP_SIZES = (1, 2, 4, 8)
@@ -40,6 +18,16 @@ SECONDS_PER_HOUR = 3600.0
 
 class ServingError(PlanError):
     """A serving line cannot be sized as described (bad input, missing GPU figure)."""
+
+
+def parse_precision(value: Any) -> Precision:
+    """``Precision.parse`` (the plan's enum: ``pricing.plan.Precision``), refusing with a ServingError."""
+    try:
+        return Precision.parse(value)
+    except ServingError:
+        raise
+    except PlanError as exc:
+        raise ServingError(exc.problems[0].message) from None
 
 
 class NoFitError(ServingError):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from pricing.serving.inputs import (SECONDS_PER_HOUR, TP_SIZES, GpuPerf, LatencyTargetError, ModelSpec,
-                                    NoFitError, Precision, ServingError, ServingParams)
+                                    NoFitError, Precision, ServingError, ServingParams, parse_precision)
 
 # ---------------------------------------------------------------------------------------------
 # How a precision runs on a GPU
@@ -39,7 +39,7 @@ class ComputePath:
 def compute_path(precision: Precision | str, gpu: GpuPerf, params: ServingParams,
                  kv_cache: str | None = None) -> ComputePath:
     """How ``precision`` runs on ``gpu``: native tensor cores where the GPU has them, else weight-only."""
-    p = Precision.parse(precision)
+    p = parse_precision(precision)
     eff = params.efficiency
     if gpu.peak16_tflops is None:
         raise ServingError(f"the 16-bit peak TFLOP/s of {gpu.key} is not published (gpus.yaml "

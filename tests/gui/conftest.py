@@ -23,6 +23,29 @@ def _isolated_settings(tmp_path_factory):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_uncaught_exceptions(monkeypatch):
+    """Fail any test in which an exception reached ``sys.excepthook`` (a slot, a timer, a worker's outcome
+    handed to the hook): Qt only prints those, and the app shows them in a dialog, so they would pass.
+
+    pytest-qt captures the same during each test phase; this hook also holds between phases and when a
+    test hands an exception to the hook itself. Tests of the app's own hook (test_errors.py) install
+    theirs over it and restore it.
+    """
+    import sys
+    import traceback
+    seen: list[str] = []
+
+    def hook(exc_type, exc, tb):
+        seen.append("".join(traceback.format_exception(exc_type, exc, tb)))
+        sys.__excepthook__(exc_type, exc, tb)
+
+    monkeypatch.setattr(sys, "excepthook", hook)
+    yield
+    if seen:
+        pytest.fail("an exception reached sys.excepthook:\n" + "\n".join(seen), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def base_catalog():
     from pricing.catalog import Catalog

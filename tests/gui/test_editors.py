@@ -32,14 +32,15 @@ def test_plan_settings_both_ways(qtbot, window, settle):
     assert doc.undo_stack.count() == 1  # typing in one field, then clearing it: one edit
     doc.undo_stack.undo()
     assert budget.text() == quantity_text(original) and doc.plan.monthly_budget == original
-    # currency: the exchange rate becomes editable and is asked for
+    # currency: the exchange rate becomes editable; empty, it is the dated ECB rate of the first month
     fx = form.inputs["fx_rate"]
     assert not fx.isEnabled()
     cur = form.inputs["currency"]
     cur.setCurrentIndex(cur.findData("EUR"))
     cur.activated.emit(cur.currentIndex())
     assert doc.plan.currency == "EUR" and fx.isEnabled()
-    assert fx.error and "EUR per USD" in fx.error
+    assert fx.error is None and fx.text() == "" and doc.plan.fx_rate is None
+    assert "ECB reference rate" in fx.placeholderText()
     fx.selectAll()
     qtbot.keyClicks(fx, "0.9")
     assert doc.plan.fx_rate == pytest.approx(0.9) and fx.error is None
@@ -174,3 +175,35 @@ def test_every_input_has_a_tooltip(window):
         assert row.check.toolTip()
         for name, w in row.inputs.items():
             assert w.toolTip(), (row.info.name, name)
+
+
+def test_the_inference_form_shows_what_the_engine_sized_as_you_type(qtbot, base_catalog, example_dir):
+    """The serving line's derived figures (GPUs, replicas, TP, tokens/s per GPU, prefill/decode share, memory) come
+    from the engine's line item and follow each keystroke; the model's precision is picked in its combo."""
+    from gui.document import PlanDocument
+    from gui.editors import EditorStack
+    from pricing.plan import Precision
+    doc = PlanDocument(base_catalog)
+    doc.open(example_dir / "finetuned-open-model.yaml")
+    stack = EditorStack(doc, lambda section: None)
+    qtbot.addWidget(stack)
+    stack.show()
+    stack.show_key("compute.inference[0]")
+    form = stack.current_form()
+    value = lambda label: form.sizing_labels[label][1].text()  # noqa: E731
+    # 15M requests of 3,000/400 tokens, Llama 3.1 8B FP8, 6% growth from month 3: 2 -> 4 GPUs (the example's header)
+    assert (value("GPUs"), value("GPUs per replica (TP)"), value("Output tokens/s per GPU")) == ("2 -> 4", "1", "4,994")
+    assert value("Prefill share") == "56%" and value("Decode share") == "44%"
+    rpm = form.inputs["requests_per_month"]
+    rpm.selectAll()
+    qtbot.keyClicks(rpm, "60M")  # 60M x 1.06^21 = 204M in month 24: 204M / 16.4M a replica = 12.5 -> 13
+    assert doc.plan.compute.inference[0].requests_per_month == 60e6
+    assert value("GPUs") == "4 -> 13" and value("Replicas") == "4 -> 13"
+    combo = form.inputs["precision"]
+    combo.setCurrentIndex(combo.findData(Precision.BF16))
+    combo.activated.emit(combo.currentIndex())
+    assert doc.plan.compute.inference[0].precision is Precision.BF16
+    assert value("Memory per replica") != "72.6 GB"  # 16 GB of BF16 weights and a 2-byte KV cache
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert value("GPUs") == "2 -> 4"

@@ -61,7 +61,7 @@ def _cases():
             if not f.spec.numeric:
                 continue
             target = section
-            if section == "compute.training" and f.key in ("params", "tokens", "mfu"):
+            if section == "compute.training" and f.key in ("params", "active_params", "tokens", "mfu"):
                 target = "compute.fine_tuning"   # the run whose hours are derived: these inputs are enabled
             out.append((LINE_OF[target], target, f.spec))
     return out

@@ -26,7 +26,8 @@ def run(plan_text: str, files: list[str], cfg: C.ActualsConfig | None = None, **
 
 
 def load_test_plan():
-    return C.load_plan_with_actuals(DATA / "plan.yaml")
+    plan = planfile.load(DATA / "plan.yaml")
+    return plan, plan.actuals
 
 
 def analysis_of(files: list[str], **kw):
@@ -326,7 +327,7 @@ def test_plan_file_with_actuals_section_loads_and_reports_lines(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text((DATA / "plan.yaml").read_text().replace("line: Summaries", "line: 12\n      lien: x"))
     with pytest.raises(PlanFileError) as err:
-        C.load_plan_with_actuals(bad)
+        planfile.load(bad)
     (p,) = [p for p in err.value.problems if p.key_path == "actuals.rules[1].lien"]
     assert p.line == (DATA / "plan.yaml").read_text().splitlines().index("      line: Summaries") + 2
 
@@ -351,7 +352,8 @@ def test_worker_entry_point_reports_progress_and_keeps_the_store(tmp_path):
     from pricing import actuals
     plan_path = tmp_path / "plan.yaml"
     plan_path.write_text((DATA / "plan.yaml").read_text())
-    plan, cfg = C.load_plan_with_actuals(plan_path)
+    plan = planfile.load(plan_path)
+    cfg = plan.actuals
     proj = engine.project(plan)
     seen = []
     outcomes, a = actuals.import_and_analyze(plan_path, proj, cfg, [str(DATA / "focus_infra.csv")],

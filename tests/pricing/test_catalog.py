@@ -207,10 +207,27 @@ def test_every_catalog_gpu_price_comes_from_the_reference_or_the_dated_additions
     stated_in_reference_notes = {"gpu.A10.azure.spot"}  # 'Spot 0.8/h' in azure.a10.on_demand's notes
     added = _additions()
     for e in cat.entries("gpus"):
-        if e.value is None or e.key.endswith((".peak_tflops", ".reserved")):
-            continue
+        if e.value is None or e.key.endswith((".peak_tflops", ".reserved")) or e.key.endswith("gpu"):
+            continue  # instance sizes (.<N>gpu) are checked against their own list below
         assert e.key in ref or e.key in stated_in_reference_notes or e.key in added, e.key
     assert not set(added) & set(ref), "an addition may not silently replace a reference figure"
+
+
+def _shapes() -> dict[str, dict]:
+    return {f["key"]: f for f in yaml.safe_load(ADDITIONS.read_text(encoding="utf-8"))["shapes"]}
+
+
+def test_every_instance_size_price_is_listed_and_read_beside_a_reference_figure(cat):
+    # A price of another instance size is the instance price / its GPUs, e.g. g5.12xlarge 5.672 / 4 = 1.418
+    # per GPU-hour, from the same source (and so the same date) as a figure already in the catalog.
+    shapes = _shapes()
+    priced = {e.key for e in cat.entries("gpus") if e.key.endswith("gpu") and e.value is not None}
+    assert priced == set(shapes)
+    for key, f in shapes.items():
+        price, beside = cat.price(key), cat.price(f["beside"])
+        assert price.value == pytest.approx(f["instance_price"] / f["gpus"], rel=1e-12), key
+        assert f"{f['instance_price']:g} USD/h / {f['gpus']} GPUs" in price.source.notes, key
+        assert (price.source.source, price.source.as_of) == (beside.source.source, beside.source.as_of), key
 
 
 def test_every_gpu_price_not_in_the_reference_is_a_listed_dated_addition(cat):

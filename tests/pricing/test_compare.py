@@ -18,7 +18,8 @@ from pricing.load import load_checked, loads_checked
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
 
-# Prices are pinned (an override, or unit prices on the lines), so every amount below is hand-computed:
+# Prices are pinned (an override, or unit prices on the lines), so every amount below is hand-computed (the run is
+# priced at RunPod, whose pods bill per GPU: 2 and 4 GPUs are 2 and 4 GPUs billed, no instance shape to round up to):
 # A: training 2 GPUs x 10 h x $4 = $80 in month 1; logs 100 GB x $0.50 = $50/mo; toil 10 h x $100 = $1,000/mo.
 PLAN_A = """\
 format: aicost-plan/1
@@ -28,13 +29,13 @@ months: 3
 provider: aws
 compute:
   training:
-    - {name: Run, gpu: H100-80GB, gpus: 2, hours: 10, month: 1}
+    - {name: Run, gpu: H100-80GB, gpus: 2, hours: 10, month: 1, provider: runpod}
 mlops:
   - {name: Logs, kind: log_ingest_gb, quantity: 100, unit_price: 0.5}
 people:
   - {name: Toil, hours_per_month: 10, hourly_rate: 100}
 prices:
-  gpu.H100-80GB.aws.on_demand: 4.0
+  gpu.H100-80GB.runpod.on_demand: 4.0
 """
 # B: 4 GPUs (training $160), toil at $120 ($1,200/mo), logs removed, CI added (1,000 min x $0.01 = $10/mo).
 PLAN_B = """\
@@ -45,13 +46,13 @@ months: 3
 provider: aws
 compute:
   training:
-    - {name: Run, gpu: H100-80GB, gpus: 4, hours: 10, month: 1}
+    - {name: Run, gpu: H100-80GB, gpus: 4, hours: 10, month: 1, provider: runpod}
 mlops:
   - {name: CI, kind: ci_minutes, quantity: 1000, unit_price: 0.01}
 people:
   - {name: Toil, hours_per_month: 10, hourly_rate: 120}
 prices:
-  gpu.H100-80GB.aws.on_demand: 4.0
+  gpu.H100-80GB.runpod.on_demand: 4.0
 """
 
 
@@ -125,14 +126,18 @@ def test_input_diff_per_key_added_and_removed_lines(ab):
 def test_settings_overrides_and_scenarios_diff(catalog):
     a = loads_checked(PLAN_A, catalog=catalog)
     b_text = PLAN_A.replace("months: 3", "months: 4").replace("provider: aws", "provider: aws\nmonthly_budget: 2k") \
-        .replace("gpu.H100-80GB.aws.on_demand: 4.0", "gpu.H100-80GB.aws.on_demand: 4.5\n  storage.aws.standard: 0.02")
-    b_text += "scenarios:\n  - name: Spot\n    strategies:\n      spot: {applies_to: [training], interruption_overhead: 10%}\n"
+        .replace("gpu.H100-80GB.runpod.on_demand: 4.0",
+                 "gpu.H100-80GB.runpod.on_demand: 4.5\n  storage.aws.standard: 0.02")
+    b_text += ("  gpu.H100-80GB.runpod.spot: 2.0\n"
+               "scenarios:\n  - name: Spot\n    strategies:\n"
+               "      spot: {applies_to: [training], interruption_overhead: 10%}\n")
     b = loads_checked(b_text, catalog=catalog)
     d = C.input_diff(a, b)
     assert ("months", "3", "4") in [(c.key, c.before, c.after) for c in d.settings]
     assert ("monthly_budget", "none (default)", "2,000") in [(c.key, c.before, c.after) for c in d.settings]
     assert [(c.key, c.before, c.after) for c in d.prices] == [
-        ("gpu.H100-80GB.aws.on_demand", "4", "4.5"), ("storage.aws.standard", "(catalog)", "0.02")]
+        ("gpu.H100-80GB.runpod.on_demand", "4", "4.5"), ("storage.aws.standard", "(catalog)", "0.02"),
+        ("gpu.H100-80GB.runpod.spot", "(catalog)", "2")]
     assert [(c.key, c.before) for c in d.scenarios] == [("Spot", "—")]
     assert "spot" in d.scenarios[0].after
     assert d.lines == ()  # the lines are the same
@@ -280,7 +285,7 @@ def test_ranges_and_defaults_in_plan_inputs(catalog):
 def test_prices_used_say_value_source_and_date(catalog):
     plan = loads_checked(PLAN_A, catalog=catalog)
     prices = {p.key: p for p in RM.prices_used(engine.project(plan, catalog), catalog)}
-    gpu = prices["gpu.H100-80GB.aws.on_demand"]
+    gpu = prices["gpu.H100-80GB.runpod.on_demand"]
     assert gpu.overridden and gpu.value.startswith("4 USD per GPU-hour") and gpu.confidence == "override"
     # a price written on a line is in the plan's currency and its field's unit (the schema's "{cur}/h")
     assert prices["people[0].hourly_rate"].value == "100 USD/h"

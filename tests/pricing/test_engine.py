@@ -59,9 +59,9 @@ def test_spot_training_with_interruption_overhead():
     li = only(project("""\
     compute:
       training:
-        - {name: T, gpu: H100-80GB, gpus: 2, hours: 10, pricing: spot, interruption_overhead: 10%}
+        - {name: T, gpu: H100-80GB, gpus: 8, hours: 10, pricing: spot, interruption_overhead: 10%}
     """, "  gpu.H100-80GB.aws.spot: 1.5\n"))
-    assert li.monthly[0] == pytest.approx(10 * 1.1 * 2 * 1.5)
+    assert li.monthly[0] == pytest.approx(10 * 1.1 * 8 * 1.5)  # one p5.48xlarge of 8 GPUs
 
 
 def test_inference_gpus_follow_tokens_with_floor():

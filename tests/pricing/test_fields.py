@@ -24,7 +24,8 @@ def catalog():
     return Catalog.load()
 
 
-STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "key_order"}
+STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "actuals", "key_order",
+             "fx_range", "priced_with"}  # the range of fx_rate (a range, like a line's ranges); the price record
 """Plan attributes that are sections or file structure, not settings."""
 
 
@@ -114,10 +115,13 @@ def test_the_old_tables_are_views_of_the_schema():
         "input_tokens", "output_tokens", "tokens_per_second_per_gpu", "utilization", "growth", "min_gpus", "people",
         "hours_per_week", "idle_share", "gpus_per_instance", "size_tb", "growth_tb_per_month", "compression",
         "tb_per_month", "cached_input_share", "response_cache_hit_rate", "items", "price_per_item", "review_passes",
-        "quantity", "unit_price", "hours_per_month", "hourly_rate"}
+        "quantity", "unit_price", "hours_per_month", "hourly_rate",
+        # issues 14 and 15: serving's busy hour, mixture-of-experts active parameters, training goodput
+        "peak_to_average", "active_params", "goodput"}
     assert planfile.INTEGER_FIELDS == {"gpus", "min_gpus", "people", "gpus_per_instance", "runs"}
     assert planfile._SHARE_FIELDS == {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
-                                      "cached_input_share", "response_cache_hit_rate", "interruption_overhead"}
+                                      "cached_input_share", "response_cache_hit_rate", "interruption_overhead",
+                                      "goodput"}
     assert uncertainty._INTEGER == fields.INTEGER_KEYS
 
 
@@ -191,9 +195,10 @@ def exact_text(spec, x: float) -> str:
 def plan_text(path: str, key: str, text: str) -> str:
     """A plan whose line of ``path`` (or whose settings) give ``key: text``."""
     if path == "":
-        return HEAD.replace("months: 240\n", "") + f"{key}: {text}\n" + ("months: 240\n" if key != "months" else "")
+        cur = "currency: JPY\n" if key == "fx_rate" else ""  # a USD plan refuses any rate but 1
+        return HEAD.replace("months: 240\n", "") + cur + f"{key}: {text}\n" + ("months: 240\n" if key != "months" else "")
     line = dict(MINIMAL[path])
-    if key in ("params", "tokens", "mfu"):
+    if key in ("params", "active_params", "tokens", "mfu") and "hours" in line:  # a run derives its hours from these
         line.pop("hours")
         line.update({"params": "8B", "tokens": "20B", "mfu": "40%"})
     line[key] = "@"

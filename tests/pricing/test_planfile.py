@@ -64,7 +64,7 @@ services:
     ("monthly_budget: -5\n", "monthly_budget", 4, "at least 0"),
     ("monthly_budget: .inf\n", "monthly_budget", 4, "finite"),
     ("format: aicost-plan/9\n", "format", 4, "aicost-plan/1"),
-    ("currency: EUR\n", "fx_rate", 4, "fx_rate"),   # the line of currency: fx_rate is the key missing
+    ("fx_rate: 0.9\n", "fx_rate", 5, "a USD plan converts at 1 USD per USD"),  # currency USD: no rate
     ("nmae: x\n", "nmae", 4, "did you mean 'name'"),
 ])
 def test_top_level_errors(text, key_path, line, needle):

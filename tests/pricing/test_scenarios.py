@@ -62,7 +62,7 @@ def by_name(proj):
 COMPUTE = """\
 compute:
   training:
-    - {name: Train, gpu: H100-80GB, gpus: 2, hours: 10, month: 1}
+    - {name: Train, gpu: H100-80GB, gpus: 8, hours: 10, month: 1}
   fine_tuning:
     - {name: Tune, gpu: H100-80GB, gpus: 1, hours: 5, month: 2}
   inference:
@@ -88,9 +88,9 @@ def test_spot_training_and_exploration_with_interruption_overhead(catalog):
     new = scenarios.apply(plan, scenario(spot={"interruption_overhead": "10%"}), catalog)
     assert new.compute.training[0].pricing is Pricing.SPOT
     assert new.compute.training[0].interruption_overhead == pytest.approx(0.10)
-    # 10 h x 1.1 x 2 GPUs x $1.5 = $33 (was 10 x 2 x $4 = $80)
-    assert monthly(plan, catalog, "Train")[0] == pytest.approx(80.0)
-    assert monthly(new, catalog, "Train")[0] == pytest.approx(10 * 1.1 * 2 * 1.5)
+    # 10 h x 1.1 x 8 GPUs (one p5.48xlarge) x $1.5 = $132 (was 10 x 8 x $4 = $320)
+    assert monthly(plan, catalog, "Train")[0] == pytest.approx(320.0)
+    assert monthly(new, catalog, "Train")[0] == pytest.approx(10 * 1.1 * 8 * 1.5)
     # month 2: 5 h x 1.1 x 1 x $1.5
     assert monthly(new, catalog, "Tune")[1] == pytest.approx(5 * 1.1 * 1.5)
     # exploration: 2 people x 30 h x 52/12 weeks x 1.1 (lost to interruptions) x $0.5
@@ -368,6 +368,7 @@ TOUCHES = [
     ("compression", {"share": 0.5}, {"Images", "Squeezed"}),
     ("egress_reduction", {"share": 0.5, "applies_to": ["inter_az"]}, {"Zones"}),
     ("annotation_reduction", {"share": 0.5}, {"Boxes"}),
+    ("move", {"cheapest": True, "lines": ["Serve"]}, {"Serve"}),  # serving reads no stored data: no transfer line
 ]
 
 
@@ -687,13 +688,13 @@ def test_strategy_info_for_forms():
 
 
 def test_a_strategy_that_costs_more_is_negative_and_noted(catalog):
-    # spot at $1.5 with 500% overhead: 10 h x 6 x 2 GPUs x $1.5 = $180 against $80 on demand
+    # spot at $1.5 with 500% overhead: 10 h x 6 x 8 GPUs x $1.5 = $720 against $320 on demand
     plan = load(COMPUTE, COMPUTE_PRICES)
     r = scenarios.evaluate(plan, scenario(spot={"interruption_overhead": "500%", "applies_to": ["training"]}), catalog)
-    assert r.saving_monthly[0] == pytest.approx(-100.0) and r.saving_total == pytest.approx(-100.0)
-    assert dict(r.attribution)["spot"].sum() == pytest.approx(-100.0)
+    assert r.saving_monthly[0] == pytest.approx(-400.0) and r.saving_total == pytest.approx(-400.0)
+    assert dict(r.attribution)["spot"].sum() == pytest.approx(-400.0)
     assert any("costs more than it saves" in n for n in r.notes)
-    assert scenarios.attribution_cents(r).saving_total == -10000
+    assert scenarios.attribution_cents(r).saving_total == -40000
 
 
 def test_lazy_evaluation_defers_the_split_and_gives_the_same_figures(catalog):
