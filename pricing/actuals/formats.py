@@ -53,7 +53,6 @@ import csv
 import gzip
 import io
 import json
-import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -143,7 +142,8 @@ EXPECTED = ("a FOCUS 1.0-1.3 export (columns " + ", ".join(FOCUS_REQUIRED) + ", 
 # ---------------------------------------------------------------------------------------------
 
 
-def detect(path: str, shown: str | None = None, *, parquet_columns: Callable[[str], list[str]] | None = None) -> Detected:
+def detect(path: str, shown: str | None = None, *,
+           parquet_columns: Callable[[str], list[str]] | None = None) -> Detected:
     """Recognise an export from its first bytes and its header; raises ExportError (file:line) otherwise."""
     shown = shown or path
     try:
@@ -222,8 +222,8 @@ def _detect_json(path: str, shown: str, text_head: str) -> Detected:
     container = Container.JSON
     first = _first_page(path, shown)
     if first is None:
-        raise ExportError(Problem(f"JSON without an API page (an object with \"data\": [buckets...]); expected {EXPECTED}",
-                                  line=1, file=shown))
+        raise ExportError(Problem("JSON without an API page (an object with \"data\": [buckets...]); expected "
+                                  f"{EXPECTED}", line=1, file=shown))
     page, container = first
     kind = _json_kind(page)
     if kind is None:
@@ -234,17 +234,30 @@ def _detect_json(path: str, shown: str, text_head: str) -> Detected:
     return Detected(container, kind)
 
 
+def _text_file(path: str, limit: int | None = None) -> io.TextIOWrapper:
+    """``path`` as UTF-8 text, through ``userfiles``: a regular file only (never blocking on a FIFO), at most
+    ``limit`` bytes read (``FileTooBig`` past them)."""
+    return io.TextIOWrapper(userfiles.open_regular(path, limit), encoding="utf-8-sig")
+
+
+def _line(fh: io.TextIOWrapper, n: int, shown: str) -> str:
+    """The next line of a JSON Lines file, refused past MAX_JSON_BYTES (one endless line is not read whole)."""
+    text = fh.readline(MAX_JSON_BYTES + 1)
+    if len(text) > MAX_JSON_BYTES:
+        raise ExportError(Problem(f"a line longer than {MAX_JSON_BYTES // 2**20} MB; JSON Lines hold one API page "
+                                  "per line", line=n, file=shown))
+    return text
+
+
 def _first_page(path: str, shown: str) -> tuple[dict, Container] | None:
     """The first page of a JSON or JSON Lines file (and which of the two it is)."""
-    size = os.path.getsize(path)
-    with open(path, encoding="utf-8-sig") as fh:
+    size = userfiles.check_regular(path).st_size
+    with _text_file(path) as fh:
         first_line = fh.readline(MAX_JSON_BYTES + 1)  # one endless line is not read whole
+        rest = fh.readline(MAX_JSON_BYTES + 1).strip()
     try:
         page = json.loads(first_line)
         if isinstance(page, dict) and "data" in page:
-            with open(path, encoding="utf-8-sig") as fh:
-                fh.readline(MAX_JSON_BYTES + 1)
-                rest = fh.readline(MAX_JSON_BYTES + 1).strip()
             if rest:
                 return page, Container.JSONL
             return page, Container.JSON
@@ -263,7 +276,7 @@ def _first_page(path: str, shown: str) -> tuple[dict, Container] | None:
 
 
 def _load_json(path: str, shown: str) -> Any:
-    with open(path, encoding="utf-8-sig") as fh:
+    with _text_file(path, MAX_JSON_BYTES) as fh:  # the cap holds while reading, whatever the size said
         try:
             return json.load(fh, parse_float=Decimal)
         except json.JSONDecodeError as exc:
@@ -271,6 +284,9 @@ def _load_json(path: str, shown: str) -> Any:
                                       file=shown)) from None
         except UnicodeDecodeError:
             raise ExportError(Problem("the file is not UTF-8 text", file=shown)) from None
+        except userfiles.FileTooBig:  # it grew past the cap since its size was read
+            raise ExportError(Problem(f"a JSON document over {MAX_JSON_BYTES // 2**20} MB; write bigger dumps as "
+                                      "JSON Lines (one API page per line)", file=shown)) from None
 
 
 def _json_kind(page: dict) -> Kind | None:
@@ -316,12 +332,13 @@ def _q(name: str) -> str:
 def projection(det: Detected, path: str) -> str:
     """``SELECT <normalized columns> FROM <the file>`` for a CSV, gzip'd CSV or Parquet export (DuckDB SQL)."""
     if det.container is Container.PARQUET:
-        source = f"(SELECT *, file_row_number + 1 AS __row FROM read_parquet({sql_string(path)}, file_row_number = true))"
+        source = (f"(SELECT *, file_row_number + 1 AS __row FROM read_parquet({sql_string(path)}, "
+                  "file_row_number = true))")
     else:
         # all_varchar: nothing is converted while reading, so one bad cell never fails the file; the
         # import parses every value itself and reports the ones that are not numbers or dates.
-        source = (f"(SELECT *, ordinality AS __row FROM read_csv({sql_string(path)}, header = true, all_varchar = true, "
-                  "delim = ',', quote = '\"', escape = '\"') WITH ORDINALITY)")
+        source = (f"(SELECT *, ordinality AS __row FROM read_csv({sql_string(path)}, header = true, "
+                  "all_varchar = true, delim = ',', quote = '\"', escape = '\"') WITH ORDINALITY)")
     col = det.column
 
     def c(name: str) -> str:
@@ -330,7 +347,9 @@ def projection(det: Detected, path: str) -> str:
 
     def first(*names: str) -> str:
         present = [c(n) for n in names if col(n)]
-        return f"COALESCE({', '.join(present)})" if len(present) > 1 else (present[0] if present else "CAST(NULL AS VARCHAR)")
+        if len(present) > 1:
+            return f"COALESCE({', '.join(present)})"
+        return present[0] if present else "CAST(NULL AS VARCHAR)"
 
     def detail(key: str) -> str:
         if not col("SkuPriceDetails"):
@@ -358,7 +377,8 @@ def projection(det: Detected, path: str) -> str:
         tags = _json_object({k: c(k) for k in ("project_id", "project_name", "organization_id",
                                                 "organization_name", "api_key_id") if col(k)})
         exprs = {
-            "period_start": _epoch_or_text(start), "period_end": _epoch_or_text(c("end_time")) if col("end_time") else "CAST(NULL AS VARCHAR)",
+            "period_start": _epoch_or_text(start),
+            "period_end": _epoch_or_text(c("end_time")) if col("end_time") else "CAST(NULL AS VARCHAR)",
             "service_category": "'AI and Machine Learning'", "service_name": "'OpenAI API'", "provider": "'OpenAI'",
             "sku_id": line_item,
             "sku_meter": f"CASE WHEN strpos({line_item}, ',') > 0 THEN trim(split_part({line_item}, ',', 2)) END",
@@ -466,8 +486,10 @@ def _page_path(det: Detected, index: int) -> str:
 
 def _pages(det: Detected, path: str, shown: str) -> Iterator[tuple[int, dict, int | None]]:
     if det.container is Container.JSONL:
-        with open(path, encoding="utf-8-sig") as fh:
-            for n, text in enumerate(fh, start=1):
+        with _text_file(path) as fh:  # streamed: a line at a time, each at most MAX_JSON_BYTES
+            n = 0
+            while text := _line(fh, n + 1, shown):
+                n += 1
                 if not text.strip():
                     continue
                 try:
@@ -499,7 +521,7 @@ def _epoch_text(v: Any) -> str | None:
     if isinstance(v, (int, Decimal, float)):
         import datetime as _dt
         try:
-            return _dt.datetime.fromtimestamp(int(v), tz=_dt.timezone.utc).isoformat()
+            return _dt.datetime.fromtimestamp(int(v), tz=_dt.UTC).isoformat()
         except (OverflowError, ValueError, OSError):
             return str(v)
     return str(v)

@@ -24,6 +24,7 @@ import csv
 import datetime as _dt
 import gzip
 import hashlib
+import io
 import os
 import tempfile
 import threading
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from pricing import userfiles
 from pricing.actuals import formats as F
 from pricing.actuals_config import store_path_for  # noqa: F401 - importable from here as before
 from pricing.errors import PlanError, Problem
@@ -340,7 +342,7 @@ class ActualsStore:
             rows, bad_dates, bad_billed, bad_effective, warnings = (int(x) for x in counts)
             if bad_dates or bad_billed or bad_effective or warnings:
                 self._record_issues(file_id, parsed, path, det)
-            now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+            now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
             con.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [file_id, digest, path, det.kind.value, det.container.value, size, now, rows,
                          bad_dates + bad_billed, bad_dates + bad_effective, warnings])
@@ -407,12 +409,13 @@ class ActualsStore:
         names = (_JSON_NAMES if det.container in (F.Container.JSON, F.Container.JSONL) else _SOURCE_NAMES)[det.kind]
         rows = self.con.execute(_BAD.format(parsed=parsed, limit=MAX_ISSUES_PER_FILE)).fetchall()
         out = []
-        for (row_no, locator, start, billed, effective, quantity, tags, has_cost, bad_date, bad_billed,
+        for (row_no, locator, start, billed, effective, quantity, tags, _has_cost, bad_date, bad_billed,
              bad_effective, bad_q, bad_tags) in rows:
             line = int(row_no) + 1 if det.container in (F.Container.CSV, F.Container.CSV_GZ) else None
             where = f"{locator}: " if locator else f"row {row_no}: "
 
-            def add(column: str, value: Any, message: str, refuses: str) -> None:
+            def add(column: str, value: Any, message: str, refuses: str, row_no: Any = row_no,
+                    line: int | None = line, where: str = where) -> None:
                 shown = names.get(column, column)
                 out.append((file_id, row_no, line, shown, "" if value is None else str(value),
                             f"{where}{shown} is {_found(value)}, {message}", refuses))
@@ -454,7 +457,7 @@ def _sha256(path: str, part: Callable[[float], None], cancel: CancelCheck | None
     size = max(os.path.getsize(path), 1)
     h = hashlib.sha256()
     done = 0
-    with open(path, "rb") as fh:
+    with userfiles.open_regular(path) as fh:  # streamed, a regular file only (a FIFO never blocks the import)
         while chunk := fh.read(4 << 20):
             if cancel is not None and cancel():
                 raise Cancelled()
@@ -475,8 +478,10 @@ def _read_error(exc: BaseException, path: str, det: F.Detected) -> F.ExportError
 
 
 def _first_bad_csv_line(path: str, gz: bool) -> tuple[int, str] | None:
-    opener = (lambda: __import__("io").TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")) if gz \
-        else (lambda: open(path, encoding="utf-8-sig", newline=""))
+    def opener() -> io.TextIOWrapper:  # streamed through userfiles: a regular file only
+        raw = userfiles.open_regular(path)
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw, encoding="utf-8-sig",
+                                newline="")
     try:
         with opener() as fh:
             reader = csv.reader(fh)

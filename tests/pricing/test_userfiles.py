@@ -188,3 +188,59 @@ def test_actuals_sniffing_refuses_a_fifo_and_reads_a_header_from_the_first_megab
     long.write_bytes(b"ChargePeriodStart," + b"x" * (formats.HEADER_BYTES + 10) + b"\n1\n")
     with pytest.raises(formats.ExportError, match="the first line is longer than 1 MB; expected a header row"):
         formats.detect(str(long))
+
+
+def openai_page(n_results: int = 1) -> str:
+    """One OpenAI Costs API page on one line: a bucket of ``n_results`` results of $1."""
+    import json
+    result = {"object": "organization.costs.result", "amount": {"value": 1, "currency": "usd"},
+              "line_item": "gpt-4o, input", "project_id": "p"}
+    return json.dumps({"object": "page", "data": [{"object": "bucket", "start_time": 1798761600,
+                                                   "end_time": 1798848000, "results": [result] * n_results}]})
+
+
+def test_json_lines_exports_are_streamed_a_capped_line_at_a_time(tmp_path, monkeypatch):
+    """Main's JSON Lines reader iterated the file's lines uncapped: one endless line was read whole."""
+    monkeypatch.setattr(formats, "MAX_JSON_BYTES", 4096)
+    path = tmp_path / "costs.jsonl"
+    small, big = openai_page(1), openai_page(100)   # 100 results of ~130 bytes: past 4 kB
+    assert len(small) < 4096 < len(big)
+    path.write_text(f"{small}\n{small}\n{big}\n", encoding="utf-8")
+    det = formats.detect(str(path))
+    assert det.container is formats.Container.JSONL
+    with pytest.raises(formats.ExportError) as info:
+        list(formats.json_rows(det, str(path), "costs.jsonl"))
+    (p,) = info.value.problems
+    assert (p.file, p.line) == ("costs.jsonl", 3)
+    # (4096 // 2**20 = 0: the real cap, 64 MB, reads "64 MB")
+    assert p.message == "a line longer than 0 MB; JSON Lines hold one API page per line"
+    path.write_text(f"{small}\n{small}\n", encoding="utf-8")   # within the cap: every row read
+    assert len(list(formats.json_rows(formats.detect(str(path)), str(path), "costs.jsonl"))) == 2
+
+
+def test_a_json_export_is_read_to_its_cap_and_a_fifo_never_blocks(tmp_path, monkeypatch, fifo):
+    monkeypatch.setattr(formats, "MAX_JSON_BYTES", 4096)
+    path = tmp_path / "costs.json"
+    path.write_text("[\n" + ",\n".join([openai_page(1)] * 40) + "\n]\n", encoding="utf-8")   # ~10 kB
+    with pytest.raises(formats.ExportError, match="a JSON document of 0 MB; documents up to 0 MB are read whole"):
+        formats.detect(str(path))
+    with pytest.raises(formats.ExportError, match="JSON document over 0 MB"):   # grown past the cap: found reading
+        formats._load_json(str(path), "costs.json")
+    with pytest.raises(userfiles.UnreadableFile, match=r"pipe \(FIFO\)"):
+        without_hanging(lambda: formats._load_json(str(fifo), "pipe"), fifo)
+
+
+def test_price_bundles_refuse_a_fifo_and_a_device_without_blocking(tmp_path, fifo):
+    """`aicost prices diff/update --from`: a FIFO named .zip blocked in zipfile; /dev/zero as data.json was read
+    after a size check its stat size (0) passed."""
+    from pricing import apiprices, catalog_diff
+    pipe = tmp_path / "bundle.zip"
+    os.mkfifo(pipe)
+    with pytest.raises(PlanError) as info:
+        without_hanging(lambda: catalog_diff.opened(pipe).__enter__(), pipe)
+    assert info.value.problems[0].message == ("expected a catalog folder or a .zip of its files (this is a pipe "
+                                              "(FIFO), not a regular file)")
+    with pytest.raises(PlanError, match=r"cannot read it as a genai-prices data file \(JSON\): this is a device"):
+        apiprices.read_data_file(DEVICE)
+    with pytest.raises(PlanError, match=r"pipe \(FIFO\)"):
+        without_hanging(lambda: apiprices.read_data_file(fifo), fifo)
