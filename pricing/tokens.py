@@ -127,7 +127,8 @@ def _cache_path(file: str, cache_dir: str) -> str:
 
 def _sha256_file(path: str | Path) -> str | None:
     try:
-        with open(path, "rb") as f:
+        # a regular file only: the cache folder is shared (/tmp): a FIFO left there would block for good
+        with userfiles.open_regular(path) as f:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return None

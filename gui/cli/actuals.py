@@ -23,12 +23,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="export files: FOCUS CSV / .csv.gz / Parquet, OpenAI or Anthropic cost and usage CSV / JSON "
                         "(default: the plan's actuals: sources, and what the store holds)")
     p.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli.md)")
-    p.add_argument("--csv", metavar="FILE", help="also write plan against actual per line and month as CSV ('-': stdout)")
+    p.add_argument("--csv", metavar="FILE",
+                   help="also write plan against actual per line and month as CSV ('-': stdout)")
     p.add_argument("--cost", choices=("effective", "billed"),
                    help="EffectiveCost (amortised, the default) or BilledCost (as invoiced)")
     p.add_argument("--rate", action="append", default=[], metavar="CUR=RATE@DATE",
                    help="dated conversion into the plan's currency, e.g. USD=0.92@2027-03-31 (repeatable)")
-    p.add_argument("--method", choices=("run_rate", "rebase"), help="re-forecast method (default: the plan's, run_rate)")
+    p.add_argument("--method", choices=("run_rate", "rebase"),
+                   help="re-forecast method (default: the plan's, run_rate)")
     p.add_argument("--no-propose", action="store_true", help="use only the plan's rules (no proposed ones)")
     p.add_argument("--no-store", action="store_true", help="read the exports in memory; keep nothing beside the plan")
     p.add_argument("--forget", action="append", default=[], metavar="FILE",

@@ -13,7 +13,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("breakeven", help="monthly volume at which self-hosting an API line gets cheaper")
     p.add_argument("plan", help="plan file (YAML)")
     p.add_argument("--api", required=True, metavar="NAME", help="name of the API line (services.apis)")
-    p.add_argument("--gpu", metavar="GPU", help="catalog GPU to self-host on (default: the plan's self_host scenario's)")
+    p.add_argument("--gpu", metavar="GPU",
+                   help="catalog GPU to self-host on (default: the plan's self_host scenario's)")
     p.add_argument("--model-family", metavar="NAME",
                    help="model served, from the catalog's families, e.g. llama-3.1-70b: the GPUs are sized from the "
                         "model and the GPU (default: the plan's self_host scenario's)")

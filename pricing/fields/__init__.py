@@ -1,4 +1,5 @@
-"""THE schema of plan fields: each field's kind, unit, limits, typical range, range/integer/share, default, label and help, declared once.
+"""THE schema of plan fields: each field's kind, unit, limits, typical range, range/integer/share, default, label
+and help, declared once.
 
 Everything else reads it: the plan-file reader and writer (``pricing.planfile``), the editors
 (``gui.editors``), the savings panel and scenario reader (strategy parameters), the Monte Carlo
@@ -17,9 +18,9 @@ from __future__ import annotations
 from pricing.fields import units
 from pricing.fields.sections import (COMPUTE_SECTION_CHOICES, MAX_MONTHS, MAX_YEAR, MIN_YEAR, NAME, SECTIONS, SETTINGS,
                                      STORAGE_KINDS)
-from pricing.fields.spec import (COMPUTED, NAME_LISTS, NUMERIC_KINDS, RULE_FIELDS, Choice, FieldSpec, Kind, Limits, NameList,
-                                 SectionSpec, Typical, as_dict, dataclass_default, describe, enum_choices, is_mapping,
-                                 keys_where, number_text, share_text, text_choices, value_text, yaml_value)
+from pricing.fields.spec import (COMPUTED, NAME_LISTS, NUMERIC_KINDS, RULE_FIELDS, Choice, FieldSpec, Kind, Limits,
+                                 NameList, SectionSpec, Typical, as_dict, dataclass_default, describe, enum_choices,
+                                 is_mapping, keys_where, number_text, share_text, text_choices, value_text, yaml_value)
 from pricing.fields.strategy_params import PARAMS as STRATEGY_PARAMS
 from pricing.fields.units import Dimension, Term, Unit
 

@@ -102,7 +102,8 @@ def table(fields: tuple[FieldSpec, ...], *, strategy: bool = False) -> str:
     rows = []
     for f in fields:
         meaning = f.help + (f" Source: {f.source}." if strategy and f.source else "")
-        rows.append(f"| `{f.key}` | {_cell(f.label.replace('{cur}', 'currency'))} | {_cell(meaning)} | {_cell(value_rule(f))} | "
+        rows.append(f"| `{f.key}` | {_cell(f.label.replace('{cur}', 'currency'))} | {_cell(meaning)} | "
+                    f"{_cell(value_rule(f))} | "
                     f"{_cell(typical_text(f))} | {_cell(default_text(f))} | {'yes' if f.rangeable else ''} |")
     return head + "\n".join(rows) + "\n"
 

@@ -1,4 +1,5 @@
-"""THE fields of a plan, section by section: one entry per YAML key, with its kind, unit, limits, typical range, label and help.
+"""THE fields of a plan, section by section: one entry per YAML key, with its kind, unit, limits, typical range,
+label and help.
 
 Every reader of a field's rules reads them here: the plan-file reader and writer, the editors, the
 Monte Carlo sampler, the tornado, the reports and docs/plan-format.md. The order of a section's fields
@@ -432,7 +433,8 @@ PLATFORM_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("markup", Kind.SHARE, "Markup", "Extra charged over the underlying compute, e.g. 20%; empty uses the "
               "catalog's figure for the platform.", unit=U.SHARE,
               limits=Limits(maximum=10.0),  # 1000%: no platform charges ten times the compute
-              none_means="catalog markup", typical=Typical(0.0, 0.5, "the catalog's platforms add 20-40% (resources/catalog/platforms.yaml)")),
+              none_means="catalog markup",
+              typical=Typical(0.0, 0.5, "the catalog's platforms add 20-40% (resources/catalog/platforms.yaml)")),
     FieldSpec("applies_to", Kind.NAMES, "Runs", "Compute sections the platform runs; their cost is marked up.",
               default=("training", "fine_tuning", "inference"), choices=COMPUTE_SECTION_CHOICES,
               example="a list among training, fine_tuning, inference, exploration"),
@@ -524,8 +526,8 @@ PEOPLE_FIELDS: tuple[FieldSpec, ...] = (
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("compute.training", "Training", "training run", P.TrainingRun, TRAINING_FIELDS,
-                "Training runs rent GPUs for a number of hours, once or every few months. Give the hours, or derive them "
-                "from the model size and training tokens."),
+                "Training runs rent GPUs for a number of hours, once or every few months. Give the hours, or derive "
+                "them from the model size and training tokens."),
     SectionSpec("compute.fine_tuning", "Fine-tuning", "fine-tuning run", P.TrainingRun, TRAINING_FIELDS,
                 "Fine-tuning runs: the same as training runs, listed apart."),
     SectionSpec("compute.inference", "Inference", "inference service", P.InferenceService, INFERENCE_FIELDS,
@@ -553,4 +555,5 @@ SECTIONS: tuple[SectionSpec, ...] = (
 )
 """Every section with fields except the plan's settings, in the plan file's order."""
 
-__all__ = ["SETTINGS", "SECTIONS", "MAX_MONTHS", "MIN_YEAR", "MAX_YEAR", "COMPUTE_SECTION_CHOICES", "STORAGE_KINDS", "Choice"]
+__all__ = ["SETTINGS", "SECTIONS", "MAX_MONTHS", "MIN_YEAR", "MAX_YEAR", "COMPUTE_SECTION_CHOICES", "STORAGE_KINDS",
+           "Choice"]

@@ -1,4 +1,5 @@
-"""What a field spec is (kind, unit, limits, typical range, label, help) and how a raw value of each kind is read and shown."""
+"""What a field spec is (kind, unit, limits, typical range, label, help) and how a raw value of each kind is read
+and shown."""
 from __future__ import annotations
 
 import dataclasses

@@ -57,7 +57,8 @@ class _Reader:
         for key in m:
             if key not in known:
                 sugg = closest(str(key), known, n=3)
-                hint = f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else f"; known keys: {', '.join(known)}"
+                hint = (f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg
+                        else f"; known keys: {', '.join(known)}")
                 self.problem(_join(path, key), f"unknown key {key!r}{hint}")
 
 

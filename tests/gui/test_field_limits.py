@@ -45,7 +45,8 @@ people:
 LINE_OF = {"": "", "compute.training": "compute.training[0]", "compute.fine_tuning": "compute.fine_tuning[0]",
            "compute.inference": "compute.inference[0]", "compute.exploration": "compute.exploration[0]",
            "data.storage": "data.storage[0]", "data.egress": "data.egress[0]", "services.platform": "services.platform",
-           "services.apis": "services.apis[0]", "annotation": "annotation[0]", "mlops": "mlops[0]", "people": "people[0]"}
+           "services.apis": "services.apis[0]", "annotation": "annotation[0]", "mlops": "mlops[0]",
+           "people": "people[0]"}
 
 
 def _cases():

@@ -1,4 +1,5 @@
-"""The field schema: consistent with the plan's dataclasses, one set of limits for the file and every reader, docs in sync."""
+"""The field schema: consistent with the plan's dataclasses, one set of limits for the file and every reader, docs
+in sync."""
 import dataclasses
 import math
 
@@ -24,8 +25,9 @@ def catalog():
     return Catalog.load()
 
 
-STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "actuals", "key_order",
-             "fx_range", "priced_with"}  # the range of fx_rate (a range, like a line's ranges); the price record
+# fx_range: the range of fx_rate (a range, like a line's ranges); priced_with: the price record
+STRUCTURE = {"compute", "data", "services", "annotation", "mlops", "people", "prices", "scenarios", "actuals",
+             "key_order", "fx_range", "priced_with"}
 """Plan attributes that are sections or file structure, not settings."""
 
 
@@ -110,18 +112,18 @@ def test_each_spec_is_complete_and_its_limits_consistent(where, spec):
 
 def test_the_old_tables_are_views_of_the_schema():
     # the keys that took ranges, integers and shares before the schema, kept; runs became a whole number
-    assert planfile.RANGEABLE == {
+    assert {
         "gpus", "hours", "params", "tokens", "mfu", "runs", "interruption_overhead", "requests_per_month",
         "input_tokens", "output_tokens", "tokens_per_second_per_gpu", "utilization", "growth", "min_gpus", "people",
         "hours_per_week", "idle_share", "gpus_per_instance", "size_tb", "growth_tb_per_month", "compression",
         "tb_per_month", "cached_input_share", "response_cache_hit_rate", "items", "price_per_item", "review_passes",
         "quantity", "unit_price", "hours_per_month", "hourly_rate",
         # issues 14 and 15: serving's busy hour, mixture-of-experts active parameters, training goodput
-        "peak_to_average", "active_params", "goodput"}
-    assert planfile.INTEGER_FIELDS == {"gpus", "min_gpus", "people", "gpus_per_instance", "runs"}
-    assert planfile._SHARE_FIELDS == {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
+        "peak_to_average", "active_params", "goodput"} == planfile.RANGEABLE
+    assert {"gpus", "min_gpus", "people", "gpus_per_instance", "runs"} == planfile.INTEGER_FIELDS
+    assert {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
                                       "cached_input_share", "response_cache_hit_rate", "interruption_overhead",
-                                      "goodput"}
+                                      "goodput"} == planfile._SHARE_FIELDS
     assert uncertainty._INTEGER == fields.INTEGER_KEYS
 
 
@@ -196,7 +198,8 @@ def plan_text(path: str, key: str, text: str) -> str:
     """A plan whose line of ``path`` (or whose settings) give ``key: text``."""
     if path == "":
         cur = "currency: JPY\n" if key == "fx_rate" else ""  # a USD plan refuses any rate but 1
-        return HEAD.replace("months: 240\n", "") + cur + f"{key}: {text}\n" + ("months: 240\n" if key != "months" else "")
+        return (HEAD.replace("months: 240\n", "") + cur + f"{key}: {text}\n"
+                + ("months: 240\n" if key != "months" else ""))
     line = dict(MINIMAL[path])
     if key in ("params", "active_params", "tokens", "mfu") and "hours" in line:  # a run derives its hours from these
         line.pop("hours")

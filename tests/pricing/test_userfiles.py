@@ -244,3 +244,7 @@ def test_price_bundles_refuse_a_fifo_and_a_device_without_blocking(tmp_path, fif
         apiprices.read_data_file(DEVICE)
     with pytest.raises(PlanError, match=r"pipe \(FIFO\)"):
         without_hanging(lambda: apiprices.read_data_file(fifo), fifo)
+
+
+def test_a_fifo_in_tiktokens_shared_cache_folder_is_no_copy_and_never_blocks(fifo):
+    assert without_hanging(lambda: tokens._sha256_file(fifo), fifo) is None
