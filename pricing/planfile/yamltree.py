@@ -94,8 +94,6 @@ class _Tree:
             path = "" if top is None else (top.sub if top.keys is not None else f"{top.path}[{len(top.value)}]")
             self.lines.setdefault(path, line)
             if kind is not yaml.ScalarEvent:
-                if event.tag not in _COLLECTION_TAGS:  # !!python/object, !!set, a local tag: not plan data
-                    self.problems.append(Problem(_tag_problem(event.tag), path, line, self.file))
                 stack.append(_Frame(path, kind is yaml.MappingStartEvent))
                 return
             value, problem = _scalar(event)
@@ -174,10 +172,6 @@ def scalar_value(node: yaml.ScalarNode, construct: Callable[[yaml.ScalarNode], A
         return construct(node), None
     except _BAD_SCALAR:  # e.g. 2027-02-30 read as a date, or !!bool maybe: let the field say what's wrong
         return node.value, None
-
-
-_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
-"""The tags a plan's mapping or list may carry (none, or YAML's own)."""
 
 
 def _tag_problem(tag: str) -> str:
