@@ -407,16 +407,30 @@ def _runaway(plan: Plan, key_path: str, line: Any, *, grows: bool = True) -> tup
     except KeyError:
         return None
     worst, found = 1.0, None
+    per_usd = _per_usd(plan)
     for spec in specs:
         value = getattr(line, spec.key, None)
         t = spec.typical
         if t is None or not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
             continue
-        scale = plan.fx_rate if t.usd and plan.fx_rate else 1.0
+        scale = per_usd if t.usd else 1.0
         ratio = max(value / (t.high * scale), (t.low * scale) / value if spec.key in _DIVISORS else 0.0)
         if ratio > worst:
-            worst, found = ratio, (spec.key, spec.unusual(value, currency=plan.currency, fx_rate=plan.fx_rate))
+            worst, found = ratio, (spec.key, spec.unusual(value, currency=plan.currency, fx_rate=per_usd))
     return found
+
+
+def _per_usd(plan: Plan) -> float:
+    """The plan's currency per USD that scales the fields' typical USD ranges: its pinned ``fx_rate``, else the
+    dated rate it converts at (``fx_rate`` became optional); 1 when there is none to be had (the message then
+    compares with USD ranges, and still names the field)."""
+    if plan.fx_rate:
+        return float(plan.fx_rate)
+    from pricing.context import fxrates
+    try:
+        return float(fxrates.for_plan(plan).per_usd)
+    except PlanError:
+        return 1.0
 
 
 _DIVISORS = frozenset({"tokens_per_second_per_gpu", "utilization", "mfu"})
