@@ -41,7 +41,8 @@ compute:
     - {name: Fine-tune, gpu: H100-80GB, gpus: 8, hours: 300, every: 1}
 services:
   apis:
-    - {name: Answer generation, provider: openai, model: gpt-4o, requests_per_month: 2M, input_tokens: 1000, output_tokens: 200}
+    - {name: Answer generation, provider: openai, model: gpt-4o, requests_per_month: 2M, input_tokens: 1000,
+       output_tokens: 200}
 data:
   storage:
     - {name: Raw images, size_tb: 40, growth_tb_per_month: 3}
@@ -77,7 +78,8 @@ def generate(path: Path, rows: int = ROWS) -> None:
             cost = f"{q * price:.6f}"
             day = 1 + i % 28
             w.writerow([cost, "acct-1", "USD", f"2027-{month:02d}-01T00:00:00Z", f"2027-{month + 1:02d}-01T00:00:00Z",
-                        "Usage", meter, f"2027-{month:02d}-{day:02d}T00:00:00Z", f"2027-{month:02d}-{day:02d}T01:00:00Z",
+                        "Usage", meter, f"2027-{month:02d}-{day:02d}T00:00:00Z",
+                        f"2027-{month:02d}-{day:02d}T01:00:00Z",
                         q, unit, cost, cost, q, unit, "Contoso", "us-east-1", f"res-{i % 997}", f"res-{i % 997}",
                         cat, service, sku, meter, details, sku + "-ondemand", teams[i % 3]])
 
@@ -106,7 +108,8 @@ elif kind == "csv_group":
         h = {c: i for i, c in enumerate(next(r))}
         keys = [h[c] for c in ("ServiceCategory", "ServiceName", "SkuId", "SkuMeter", "RegionId", "ResourceName",
                                "Tags", "ConsumedUnit", "BillingCurrency")]
-        e, b, q, d, s = h["EffectiveCost"], h["BilledCost"], h["ConsumedQuantity"], h["SkuPriceDetails"], h["ChargePeriodStart"]
+        e, b, q = h["EffectiveCost"], h["BilledCost"], h["ConsumedQuantity"]
+        d, s = h["SkuPriceDetails"], h["ChargePeriodStart"]
         for row in r:
             details = json.loads(row[d]) if row[d] else {}
             json.loads(row[h["Tags"]]) if row[h["Tags"]] else None
@@ -277,7 +280,8 @@ def run() -> dict:
          "variance, re-forecast", f"{total_csv:.2f} s (import {ours['import_s']:.2f} s, map {ours['map_s']:.2f} s)",
          f"<= {TARGET_S:.0f} s"),
         (f"import + map, same rows as Parquet ({pq_mb:.0f} MB)",
-         f"{total_pq:.2f} s (import {ours_pq['import_s']:.2f} s, map {ours_pq['map_s']:.2f} s)", f"<= {TARGET_S:.0f} s"),
+         f"{total_pq:.2f} s (import {ours_pq['import_s']:.2f} s, map {ours_pq['map_s']:.2f} s)",
+         f"<= {TARGET_S:.0f} s"),
         ("import + map of the CSV reporting progress, as the window does (DuckDB's query progress on)",
          f"{with_progress['import_s'] + with_progress['map_s']:.2f} s ({with_progress['progress_reports']} progress "
          "reports)", f"<= {TARGET_S:.0f} s"),

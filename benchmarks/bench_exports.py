@@ -12,7 +12,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import EXAMPLES, median_ms, timings  # noqa: E402
-from pricing.load import load_checked
+from pricing.load import load_checked  # noqa: E402 - after the sys.path set-up above
 
 
 def run() -> dict:

@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
+from pathlib import Path
 
 from benchmarks import bench_gui, bigplans
 from benchmarks.common import EXAMPLES, median_ms, timings
@@ -53,9 +55,9 @@ def _load_rows(texts: dict[int, str]) -> list[tuple]:
     from pricing.planfile.yamltree import _parse_yaml
     rows = []
     for n, text in texts.items():
-        events = timings(lambda: _parse_yaml(text, None), repeat=5, warmup=1, cpu=True)
-        pure = timings(lambda: _pure_python_values(text), repeat=3, warmup=1, cpu=True)
-        full = timings(lambda: loads_checked(text), repeat=3, warmup=1, cpu=True)
+        events = timings(partial(_parse_yaml, text, None), repeat=5, warmup=1, cpu=True)
+        pure = timings(partial(_pure_python_values, text), repeat=3, warmup=1, cpu=True)
+        full = timings(partial(loads_checked, text), repeat=3, warmup=1, cpu=True)
         rows.append((f"{n:,} lines ({len(text) / 1e3:,.0f} kB): YAML to values, libyaml events vs PyYAML's "
                      "pure-Python composer, CPU median", f"{median_ms(events):.0f} ms vs {median_ms(pure):.0f} ms "
                      f"({median_ms(pure) / median_ms(events):.1f}x)", ""))
@@ -90,7 +92,7 @@ def _tornado_rows() -> list[tuple]:
     for n in (250, 1000, 5000):
         plan = loads_checked(bigplans.plan_text(n), catalog=catalog)
         proj = engine.project(plan, catalog)
-        ts = timings(lambda: uncertainty.tornado(plan, catalog, projection=proj), repeat=3, warmup=1, cpu=True)
+        ts = timings(partial(uncertainty.tornado, plan, catalog, projection=proj), repeat=3, warmup=1, cpu=True)
         inputs = len(uncertainty.tornado(plan, catalog, projection=proj).bars)
         per_input.append((n, inputs, median_ms(ts), median_ms(ts) * 1000 / inputs))
     rows = [(f"tornado, {n:,} lines ({k:,} inputs), CPU median", f"{ms:.0f} ms ({us:.1f} µs per input)", "")
@@ -135,7 +137,8 @@ def _mc_rows() -> list[tuple]:
     for samples, d in out.items():
         held = 16 * samples * 240 / 2**30
         rows.append((f"Monte Carlo {samples:,} samples x 240 months (support-assistant.yaml): peak memory "
-                     "above the loaded engine (RSS)", f"{d['after_mb'] - d['before_mb']:.0f} MB in {d['seconds']:.0f} s "
+                     "above the loaded engine (RSS)",
+                     f"{d['after_mb'] - d['before_mb']:.0f} MB in {d['seconds']:.0f} s "
                      f"(holding every sample: {held:.2f} GiB)", "bounded"))
     return rows
 
@@ -150,7 +153,7 @@ def run() -> dict:
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="aicost-bench-scale-") as tmp:
         paths = {n: bigplans.write(os.path.join(tmp, f"plan-{n}.yaml"), n) for n in (1000, 5000)}
-        texts = {n: open(p, encoding="utf-8").read() for n, p in paths.items()}
+        texts = {n: Path(p).read_text(encoding="utf-8") for n, p in paths.items()}
         rows = _load_rows(texts)
         rows.append(_report_row(paths[5000]))
         rows += _tornado_rows()

@@ -143,10 +143,8 @@ class HeadlineBar(QWidget):
         self.end.set(f"{fmt.auto(h.run_rate_end)}/mo", labels[-1] if labels else "",
                      caption=f"Run-rate, month {h.months}")
         self._show_total()
-        if h.cost_per_1k_requests is None:
-            self.per_1k.set("—", "no requests in the plan")
-        else:
-            self.per_1k.set(fmt.full(h.cost_per_1k_requests), "whole bill / requests served")
+        # the plan's unit of work (a ticket, a document) or, without one, 1k requests of every API and serving line
+        self.per_1k.set("—" if h.unit_cost is None else fmt.full(h.unit_cost), h.unit_caption, caption=h.unit_label)
         if h.top_driver is None:
             self.driver.set("—", "")
         else:

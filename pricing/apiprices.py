@@ -11,9 +11,17 @@ package's auto-update is never used). ``request_cost`` reproduces genai-prices' 
   input and output alike) is billed at that tier's price.
 * **Per-request fees** (e.g. Perplexity's) are added to every request.
 * **Dated prices.** A model's prices are those in force on the ``on`` date given to
-  ``resolve`` (today by default). Where the data has time-of-day prices (DeepSeek's
-  off-peak discounts) the *peak* price is used: a plan cannot know when its requests are
-  sent, and the peak price is the one that is never exceeded.
+  ``resolve`` (today by default); ``change_dates`` lists the dates its prices (or a variant's)
+  change, so a projection prices each month at the price in effect then by resolving once per
+  distinct price period. Where the data has time-of-day prices (DeepSeek's off-peak
+  discounts) the *peak* price is used unless ``off_peak=True`` asks for the off-peak one (a
+  line says what share of its requests it sends off-peak).
+* **Variants.** ``context`` selects genai-prices' request variants: ``(("processing", "batch"),)``
+  for batch APIs, ``(("service_tier", "flex"),)`` / ``priority`` for service tiers
+  (``has_variant`` says whether a model has one).
+* **Cache writes.** Tokens written to the cache are billed at the model's cache-write price
+  (``cache_write_mtok``, or ``cache_write_1h_mtok`` for Anthropic's 1-hour TTL); a model without
+  one bills them as ordinary input.
 * **Overrides.** A plan may override any part with the keys from ``override_keys``
   (USD per million tokens). An override is a flat price: it replaces that part's tiers.
 
@@ -95,6 +103,16 @@ class ApiModel:
     """Long-context tiers of the output price (chosen by the request's *input* tokens)."""
     request_fee: float = 0.0
     """USD charged per request on top of tokens (e.g. Perplexity's per-request fee)."""
+    cache_write_per_mtok: float | None = None
+    """USD per million tokens written to the cache (Anthropic: 1.25x input, 5-minute TTL); None: billed as input."""
+    cache_write_tiers: tuple[tuple[int, float], ...] = ()
+    cache_write_1h_per_mtok: float | None = None
+    """USD per million tokens written to the cache with a 1-hour TTL (Anthropic: 2x input); None: not offered."""
+    cache_write_1h_tiers: tuple[tuple[int, float], ...] = ()
+    context: tuple[tuple[str, str], ...] = ()
+    """The genai-prices request variant priced (``(("processing", "batch"),)``); empty for standard prices."""
+    off_peak: bool = False
+    """Priced at the off-peak end of the model's time-of-day prices (False: the peak)."""
 
 
 # --------------------------------------------------------------------------- requests
@@ -109,38 +127,48 @@ def _tier_price(base: float | None, tiers: tuple[tuple[int, float], ...], input_
 
 
 def request_cost(m: ApiModel, input_tokens: float, output_tokens: float,
-                 cached_input_tokens: float = 0.0) -> float:
-    """USD for ONE request; ``input_tokens`` is the whole input, the cached part included."""
-    if input_tokens < 0 or output_tokens < 0 or cached_input_tokens < 0:
+                 cached_input_tokens: float = 0.0, cache_write_tokens: float = 0.0, *, ttl_1h: bool = False) -> float:
+    """USD for ONE request; ``input_tokens`` is the whole input, the cached part (read from the cache) and the part
+    written to the cache included; written tokens are billed at the cache-write price (1-hour TTL when ``ttl_1h``)."""
+    if input_tokens < 0 or output_tokens < 0 or cached_input_tokens < 0 or cache_write_tokens < 0:
         raise ValueError("token counts cannot be negative")
-    if cached_input_tokens > input_tokens:
-        raise ValueError(f"cached input tokens ({cached_input_tokens:g}) cannot exceed "
+    if cached_input_tokens + cache_write_tokens > input_tokens:
+        raise ValueError(f"cached input tokens ({cached_input_tokens + cache_write_tokens:g}) cannot exceed "
                          f"input tokens ({input_tokens:g})")
-    return _cost(m, input_tokens, output_tokens, cached_input_tokens,
+    write_base, write_tiers = ((m.cache_write_1h_per_mtok, m.cache_write_1h_tiers) if ttl_1h
+                               else (m.cache_write_per_mtok, m.cache_write_tiers))
+    return _cost(m, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, write_base is not None,
                  _tier_price(m.input_per_mtok, m.input_tiers, input_tokens),
                  _tier_price(m.cached_input_per_mtok, m.cached_input_tiers, input_tokens),
+                 _tier_price(write_base, write_tiers, input_tokens),
                  _tier_price(m.output_per_mtok, m.output_tiers, input_tokens))
 
 
-def request_costs(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any) -> Any:
+def request_costs(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any,
+                  cache_write_tokens: Any = 0.0, *, ttl_1h: bool = False) -> Any:
     """``request_cost`` of many requests at once (numpy arrays: Monte Carlo samples, tornado extremes) with the
     same arithmetic, so each figure is the one its request gets alone; tiered prices (cliffs) request by request."""
     if m.tiered:
         import numpy as np  # here only: the rest of this module works on plain numbers
-        one = np.vectorize(lambda a, b, d: request_cost(m, a, b, d), otypes=[float])
-        return one(input_tokens, output_tokens, cached_input_tokens)
-    return _cost(m, input_tokens, output_tokens, cached_input_tokens, m.input_per_mtok or 0.0,
-                 m.cached_input_per_mtok or 0.0, m.output_per_mtok or 0.0)
+        one = np.vectorize(lambda a, b, c, d: request_cost(m, a, b, c, d, ttl_1h=ttl_1h), otypes=[float])
+        return one(input_tokens, output_tokens, cached_input_tokens, cache_write_tokens)
+    write_base = m.cache_write_1h_per_mtok if ttl_1h else m.cache_write_per_mtok
+    return _cost(m, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, write_base is not None,
+                 m.input_per_mtok or 0.0, m.cached_input_per_mtok or 0.0, write_base or 0.0, m.output_per_mtok or 0.0)
 
 
-def _cost(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any, per_input: float,
-          per_cached: float, per_output: float) -> Any:
-    """USD per request from the prices per million tokens that apply to it (numbers or arrays alike)."""
-    if m.cached_input_per_mtok is None:  # no cache price: cached tokens are ordinary input
-        uncached, cached_cost = input_tokens, 0.0
-    else:
-        uncached = input_tokens - cached_input_tokens
+def _cost(m: ApiModel, input_tokens: Any, output_tokens: Any, cached_input_tokens: Any, cache_write_tokens: Any,
+          writes_priced: bool, per_input: float, per_cached: float, per_write: float, per_output: float) -> Any:
+    """USD per request from the prices per million tokens that apply to it (numbers or arrays alike): cached tokens
+    without a cache price and written tokens without a write price are ordinary input."""
+    uncached: Any = input_tokens
+    cached_cost: Any = 0.0
+    if m.cached_input_per_mtok is not None:
+        uncached = uncached - cached_input_tokens
         cached_cost = cached_input_tokens * per_cached
+    if writes_priced:
+        uncached = uncached - cache_write_tokens
+        cached_cost = cached_cost + cache_write_tokens * per_write
     return (uncached * per_input + cached_cost + output_tokens * per_output) / 1e6 + m.request_fee
 
 
@@ -198,7 +226,7 @@ def data_id() -> str:
 
 def reload() -> None:
     """Forget every cached look-up: the data in use changed (``aicost prices update``/``reset`` in this process)."""
-    for fn in (_snapshot, data_date, _provider_order, _find, _base_model, _overridden):
+    for fn in (_snapshot, data_date, _provider_order, _find, _base_model, _overridden, change_dates):
         fn.cache_clear()
     _built.clear()
 
@@ -298,14 +326,15 @@ def _is_time_of_day(constraint: Any) -> bool:
     return type(constraint).__name__ == "TimeOfDateConstraint"
 
 
-def _prices_on(info: Any, on: datetime.date) -> tuple[Any, str]:
-    """genai-prices ModelPrice in force on ``on`` (peak of any time-of-day prices) and a note."""
+def _prices_on(info: Any, on: datetime.date, context: tuple[tuple[str, str], ...] = (),
+               off_peak: bool = False) -> tuple[Any, str]:
+    """genai-prices ModelPrice in force on ``on`` for the request variant ``context`` (peak of any time-of-day
+    prices, or their off-peak end when ``off_peak``) and a note."""
     from genai_prices.types import ModelPrice
-    if isinstance(info.prices, ModelPrice):
-        return info.prices, ""
+    ctx = dict(context) or None
     utc = datetime.UTC
-    if not any(_is_time_of_day(c.constraint) for c in info.prices):
-        return info.get_prices(datetime.datetime.combine(on, datetime.time(12), utc)), ""
+    if isinstance(info.prices, ModelPrice) or not any(_is_time_of_day(c.constraint) for c in info.prices):
+        return info.get_prices(datetime.datetime.combine(on, datetime.time(12), utc), ctx), ""
     probes = [datetime.datetime.combine(on, datetime.time(h, m), utc) for h in range(24) for m in (0, 15, 30, 45)]
     for c in info.prices:
         if _is_time_of_day(c.constraint):
@@ -313,14 +342,46 @@ def _prices_on(info: Any, on: datetime.date) -> tuple[Any, str]:
             if start.tzinfo is not None:
                 start = datetime.datetime.combine(on, start).astimezone(utc).time()
             probes.append(datetime.datetime.combine(on, start, utc))
-    candidates = [info.get_prices(t) for t in probes]
+    candidates = [info.get_prices(t, ctx) for t in probes]
 
     def weight(mp: Any) -> tuple[float, float]:
         return (_base(getattr(mp, "input_mtok", None)) or 0.0, _base(getattr(mp, "output_mtok", None)) or 0.0)
 
+    if off_peak:
+        return min(candidates, key=weight), "off-peak price of its time-of-day pricing"
     peak = max(candidates, key=weight)
     varies = any(weight(c) != weight(peak) for c in candidates)
     return peak, ("peak price of its time-of-day pricing (off-peak is cheaper)" if varies else "")
+
+
+def has_time_of_day(provider: str | None, model: str) -> bool:
+    """Whether the model has time-of-day (off-peak) prices in the data."""
+    _, info = _find(provider.strip().lower() if provider else None, model.strip().lower())
+    return not _is_mp(info.prices) and any(_is_time_of_day(c.constraint) for c in info.prices)
+
+
+def _is_mp(prices: Any) -> bool:
+    return type(prices).__name__ == "ModelPrice"
+
+
+def has_variant(provider: str | None, model: str, context: tuple[tuple[str, str], ...]) -> bool:
+    """Whether genai-prices has a request variant ``context`` for the model (batch, a service tier...)."""
+    _, info = _find(provider.strip().lower() if provider else None, model.strip().lower())
+    want = dict(context)
+    return any(v.when == want for v in (info.price_variants or ()))
+
+
+@functools.lru_cache(maxsize=4096)
+def change_dates(provider: str | None, model: str) -> tuple[datetime.date, ...]:
+    """The dates the model's prices change in the data (its dated prices and its variants'), ascending."""
+    _, info = _find(provider.strip().lower() if provider else None, model.strip().lower())
+    dates = set()
+    entries = [] if _is_mp(info.prices) else list(info.prices)
+    for e in [*entries, *(info.price_variants or ())]:
+        start = getattr(e.constraint, "start_date", None)
+        if start is not None:
+            dates.add(start)
+    return tuple(sorted(dates))
 
 
 def _base(price: Any) -> float | None:
@@ -337,14 +398,16 @@ def _tiers(price: Any) -> tuple[tuple[int, float], ...]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _base_model(provider: str | None, model: str, on: datetime.date) -> ApiModel:
+def _base_model(provider: str | None, model: str, on: datetime.date, context: tuple[tuple[str, str], ...] = (),
+                off_peak: bool = False) -> ApiModel:
     """The model with genai-prices' prices on ``on``, before overrides (cached: resolve is per line).
 
     Resolved models are also remembered on disk per genai-prices version and day, so a headless
     report need not import genai-prices (about 0.3 s of start-up) for models it has seen before.
     """
     from pricing import usercache
-    key = f"{data_id()}|{provider or ''}|{model}|{on.isoformat()}"
+    variant = ",".join(f"{k}={v}" for k, v in context) + ("|off-peak" if off_peak else "")
+    key = f"{data_id()}|{provider or ''}|{model}|{on.isoformat()}|{variant}"
     hit = usercache.get(_MEMO_FILE, key)
     if isinstance(hit, dict):
         try:
@@ -352,12 +415,13 @@ def _base_model(provider: str | None, model: str, on: datetime.date) -> ApiModel
         except (KeyError, TypeError, ValueError):
             pass
     prov, info = _find(provider, model)
-    built = _build(prov, info, on)
+    built = _build(prov, info, on, context, off_peak)
     usercache.put(_MEMO_FILE, key, _to_memo(built))
     return built
 
 
-_MEMO_FILE = "api-models.json"
+_MEMO_FILE = "api-models-2.json"
+"""Remembered resolved models (version 2: cache-write prices, variants and off-peak)."""
 
 
 def _to_memo(m: ApiModel) -> dict:
@@ -376,29 +440,37 @@ def _from_memo(d: dict) -> ApiModel:
                          as_of_date=datetime.date.fromisoformat(s["as_of_date"]) if s["as_of_date"] else None,
                          confidence=s["confidence"], notes=s["notes"], overridden=bool(s["overridden"]))
     tiers = {k: tuple((int(a), float(b)) for a, b in d[k])
-             for k in ("input_tiers", "cached_input_tiers", "output_tiers")}
+             for k in ("input_tiers", "cached_input_tiers", "output_tiers", "cache_write_tiers",
+                       "cache_write_1h_tiers")}
     opt = lambda x: None if x is None else float(x)  # noqa: E731
     return ApiModel(provider=str(d["provider"]), model=str(d["model"]), name=str(d["name"]),
                     input_per_mtok=opt(d["input_per_mtok"]), cached_input_per_mtok=opt(d["cached_input_per_mtok"]),
                     output_per_mtok=opt(d["output_per_mtok"]), tiered=bool(d["tiered"]), source=source,
-                    request_fee=float(d["request_fee"]), **tiers)
+                    request_fee=float(d["request_fee"]), cache_write_per_mtok=opt(d["cache_write_per_mtok"]),
+                    cache_write_1h_per_mtok=opt(d["cache_write_1h_per_mtok"]),
+                    context=tuple((str(a), str(b)) for a, b in d["context"]), off_peak=bool(d["off_peak"]), **tiers)
 
 
-_built: dict[tuple[str, str, datetime.date], ApiModel] = {}
+_built: dict[tuple[Any, ...], ApiModel] = {}
 
 
-def _build(prov: Any, info: Any, on: datetime.date) -> ApiModel:
-    """An ApiModel from genai-prices' provider and model records (memoised per provider, model, date)."""
-    key = (prov.id, info.id, on)
+def _build(prov: Any, info: Any, on: datetime.date, context: tuple[tuple[str, str], ...] = (),
+           off_peak: bool = False) -> ApiModel:
+    """An ApiModel from genai-prices' provider and model records (memoised per provider, model, date, variant)."""
+    key = (prov.id, info.id, on, context, off_peak)
     hit = _built.get(key)
     if hit is None:
-        hit = _built[key] = _make(prov, info, on)
+        hit = _built[key] = _make(prov, info, on, context, off_peak)
     return hit
 
 
-def _make(prov: Any, info: Any, on: datetime.date) -> ApiModel:
-    mp, note = _prices_on(info, on)
+def _make(prov: Any, info: Any, on: datetime.date, context: tuple[tuple[str, str], ...] = (),
+          off_peak: bool = False) -> ApiModel:
+    mp, note = _prices_on(info, on, context, off_peak)
+    if context:
+        note = "; ".join(x for x in (note, ", ".join(f"{k} {v}" for k, v in context) + " prices") if x)
     prices = {part: getattr(mp, key, None) for part, key in _PRICE_KEY.items()}
+    write, write_1h = getattr(mp, "cache_write_mtok", None), getattr(mp, "cache_write_1h_mtok", None)
     tiers = {part: _tiers(p) for part, p in prices.items()}
     fee_per_k = getattr(mp, "requests_kcount", None)
     notes = [n for n in (note, _tier_note(tiers)) if n]
@@ -414,6 +486,9 @@ def _make(prov: Any, info: Any, on: datetime.date) -> ApiModel:
         tiered=any(tiers.values()),
         source=source, input_tiers=tiers["input"], cached_input_tiers=tiers["cached_input"],
         output_tiers=tiers["output"], request_fee=float(fee_per_k) / 1000 if fee_per_k is not None else 0.0,
+        cache_write_per_mtok=_base(write), cache_write_tiers=_tiers(write),
+        cache_write_1h_per_mtok=_base(write_1h), cache_write_1h_tiers=_tiers(write_1h),
+        context=context, off_peak=off_peak,
     )
 
 
@@ -434,7 +509,8 @@ def override_keys(provider: str, model: str) -> tuple[str, ...]:
 
 
 def resolve(provider: str | None, model: str, overrides: Mapping[str, float] = {}, *,
-            on: datetime.date | None = None) -> ApiModel:
+            on: datetime.date | None = None, context: tuple[tuple[str, str], ...] = (),
+            off_peak: bool = False) -> ApiModel:
     """The model's prices (on ``on``, today by default) with the plan's overrides applied.
 
     ``provider`` and ``model`` are case-insensitive and may be any reference genai-prices
@@ -442,7 +518,7 @@ def resolve(provider: str | None, model: str, overrides: Mapping[str, float] = {
     Raises ``UnknownNameError`` (with the closest names) for an unknown provider or model.
     """
     prov = provider.strip().lower() if provider else None
-    base = _base_model(prov, model.strip().lower(), on or datetime.date.today())
+    base = _base_model(prov, model.strip().lower(), on or datetime.date.today(), tuple(context), off_peak)
     if not overrides:
         return base
     prefix = f"api.{base.provider}.{base.model}."

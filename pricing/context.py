@@ -20,6 +20,27 @@ DAYS_PER_MONTH = 365.25 / 12
 """Average days in a month, for data ages."""
 GB_PER_TB = 1000.0
 """Decimal terabytes, as users state data sizes."""
+BYTES_PER_TB = 1e12
+"""Bytes in the decimal TB plans state sizes in; a provider's billed GB holds ``Catalog.gb_bytes(provider)`` bytes."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AccountUsage:
+    """What a line bills under a price whose volume tiers and free allowance apply per provider ACCOUNT (all the
+    plan's lines of one provider and kind together), not per line: the engine's account pass
+    (``engine.with_account_tiers``) prices the lines' summed volume once and allocates the cost back."""
+
+    key: str
+    """The price key the volume is billed under (``egress.aws.internet``): lines sharing it share its tiers."""
+    price: Any
+    """The tiered ``Price`` (USD per billed unit)."""
+    units: np.ndarray
+    """Billed units per month (billed GB, GB-months, objects...)."""
+    fx: float
+    """Plan currency per USD for this line's cost."""
+    applied: np.ndarray
+    """The cost of these units (plan currency) now inside the line's ``monthly``: first the line priced alone, after
+    the account pass its allocated share (so the pass can run again on its own output and give the same result)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -40,6 +61,8 @@ class LineItem:
     """Where each price it used came from."""
     notes: tuple[str, ...] = ()
     """Caveats worth showing next to the number (approximations, capacity caps)."""
+    account: tuple[AccountUsage, ...] = ()
+    """Volumes billed under account-wide tiers (egress, tiered storage, log allowances), for the account pass."""
 
     @property
     def total(self) -> float:

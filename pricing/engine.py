@@ -3,6 +3,27 @@
 The drivers (one module per cost area) price plan lines on a ``Context`` (pricing/context.py);
 this module holds the table of which driver prices which section, adds the platform markup and
 sums the line items. ``LineItem``, ``Context`` and ``context`` are re-exported from here.
+
+Two passes run after the lines are priced, each over lines that were priced on their own (so a line's
+item never depends on another line, and items can be reused when other lines change):
+
+* **Account-wide tiers** (``with_account_tiers``). Clouds apply volume tiers and free allowances per
+  account, not per workload: the first 100 GB of AWS internet egress are free once a month for the
+  whole account, S3 Standard's 50 TB tier counts all the account's Standard data, GCP's free 50 GiB
+  of log ingestion is per billing account. Each driver prices its line alone and records the billed
+  volume (``LineItem.account``); this pass sums the volumes of all lines billed under one price key
+  (provider and kind: ``egress.aws.internet``), prices the sum once per month, and allocates that
+  cost back to the lines **in proportion to their volume that month** (a line with 30% of the
+  month's GB carries 30% of the month's cost, free allowance included). It is idempotent: it
+  recomputes from the volumes, so it may run again on its own output.
+* **Platform markup** (``with_markup``): the managed platform's markup as its own line item.
+
+``project(previous=...)`` reuses the items of unchanged lines as their drivers priced them
+(``Projection.priced``), never an item after the pass, and runs both passes over reused and re-priced
+items together: a line's share moves when another line of its group changes even if the line did not.
+The tornado and the Monte Carlo price one line at a time: ``moved_with_account`` gives the cost of every
+line a moved line's group reaches (the account-wide tiers re-priced on the group's new volume), and
+``account_adjustment`` what the account pass adds to lines priced alone.
 """
 from __future__ import annotations
 
@@ -15,7 +36,7 @@ import numpy as np
 
 from pricing import fields
 from pricing.catalog import Catalog, PriceSource, oldest
-from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, Context, LineItem, context
+from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, AccountUsage, Context, LineItem, context
 from pricing.drivers import annotation, compute, data, mlops, people, services
 from pricing.errors import PlanError, Problem
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
@@ -46,6 +67,36 @@ class Driver:
     share: float
 
 
+@dataclass(frozen=True, slots=True)
+class UnitCost:
+    """The whole bill over the horizon per unit of work (the plan's ``unit``, else per 1k requests)."""
+
+    name: str
+    """What one unit is (``ticket``; ``request`` without a unit of work)."""
+    per: int
+    """Units the value is for: 1, or 1,000 when a unit costs less than a cent (and always for plain requests)."""
+    value: float
+    """Plan currency per ``per`` units."""
+    units: float
+    """Units over the horizon."""
+    counted: str
+    """What is counted, in words (``requests of Answer generation``; ``requests of every API and serving line``)."""
+
+    @property
+    def label(self) -> str:
+        """``Cost per ticket``, ``Cost per 1k tickets``, ``Cost per 1k requests``."""
+        return f"Cost per {self.name}" if self.per == 1 else f"Cost per 1k {_plural(self.name)}"
+
+
+def _plural(name: str) -> str:
+    """``ticket`` -> ``tickets``, ``query`` -> ``queries``, ``inspected image`` -> ``inspected images``."""
+    if name.endswith("s"):
+        return name
+    if name.endswith("y") and name[-2:-1] not in ("a", "e", "o", "u"):
+        return name[:-1] + "ies"
+    return name + "s"
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Projection:
     """A plan projected over its horizon: every line item's monthly cost and the sums views need."""
@@ -62,6 +113,11 @@ class Projection:
     """The pricing context the line items were priced on (``project(previous=...)`` reuses it)."""
     catalog: Catalog | None = field(default=None, repr=False)
     """The catalog ``project`` was given (before the plan's overrides), to know when a context still holds."""
+    priced: tuple[LineItem, ...] = field(default=(), repr=False)
+    """The plan lines' items as their drivers priced them, each line alone: before the account pass and the
+    markup (the same objects as ``line_items`` for lines billed under no account-wide tier). What
+    ``project(previous=...)`` reuses and the tornado moves: an item after the pass holds a share that depends on
+    other lines' volumes. Empty when not kept (then nothing is reused)."""
 
     @property
     def currency(self) -> str:
@@ -113,6 +169,32 @@ class Projection:
         least 1,000 it is at most the horizon total, so within MAX_AMOUNT)."""
         n = float(self.requests.sum())
         return self.total / n * 1000.0 if n >= 1000.0 else None
+
+    def unit_cost(self) -> UnitCost | None:
+        """The bill per unit of work: per the plan's ``unit`` (a line's requests, or a volume a month), else per 1k
+        requests of every API and serving line; None when nothing is counted."""
+        unit = self.plan.unit
+        if unit is None:
+            n = float(self.requests.sum())
+            lines = [li.name for li in self.line_items if li.section in _REQUESTS_AT]
+            if n <= 0:
+                return None
+            return UnitCost("request", 1000, self.total / n * 1000.0, n,
+                            f"requests of every API and serving line ({', '.join(lines)})")
+        if unit.line is not None:
+            item = next((li for li in self.line_items if li.section in _REQUESTS_AT and li.name == unit.line), None)
+            counted = np.asarray(item.quantity("requests"), dtype=float) if item is not None else np.zeros(0)
+            what = f"requests of {unit.line}"
+        else:
+            k = np.arange(len(self.months), dtype=float)
+            counted = unit.per_month * (1.0 + unit.growth) ** k
+            what = f"{unit.per_month:,.0f} a month" + (f", growing {unit.growth:.0%} a month" if unit.growth else "")
+        n = float(counted.sum())
+        if n <= 0:
+            return None
+        value = self.total / n
+        per = 1 if value >= 0.01 else 1000
+        return UnitCost(unit.name, per, value * per, n, what)
 
     def first_month_over_budget(self) -> int | None:
         """Index of the first month whose cost exceeds the plan's monthly budget, if any."""
@@ -183,6 +265,104 @@ def with_markup(plan: Plan, items: list[LineItem], ctx: Context) -> list[LineIte
     return [*items, services.platform_markup(plan.services.platform, items, ctx)]
 
 
+ACCOUNT_NOTE = "account-wide "
+"""Start of the note the account pass writes on a line (replaced, never repeated, when the pass runs again)."""
+
+
+def _account_groups(items: list[LineItem] | tuple[LineItem, ...]) -> dict[str, list[tuple[int, AccountUsage]]]:
+    groups: dict[str, list[tuple[int, AccountUsage]]] = {}
+    for i, li in enumerate(items):
+        for u in li.account:
+            groups.setdefault(u.key, []).append((i, u))
+    return groups
+
+
+def _allocated(members: list[AccountUsage]) -> list[Any]:
+    """Each member's share of the group's cost (plan currency): the price applied once to the summed volume each
+    month, shared in proportion to each member's volume that month (nothing where the month's volume is 0)."""
+    total = sum(u.units for u in members)
+    cost = np.asarray(members[0].price.cost(total), dtype=float)
+    safe = np.where(total > 0, total, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # a volume compounding past any plan: cost_problems says so
+        return [np.where(total > 0, cost * u.units / safe, 0.0) * u.fx for u in members]
+
+
+def _tier_deltas(items: list[LineItem] | tuple[LineItem, ...], groups: dict[str, list[tuple[int, AccountUsage]]],
+                 wanted: set[int] | None = None) -> tuple[dict[int, Any], dict[int, list[AccountUsage]]]:
+    """What the account pass adds to each member's monthly cost (its allocated shares less what it holds now), and
+    its usages holding those shares; only the groups with a member in ``wanted`` when given. The groups are taken in
+    their order in ``groups``, so a line in several adds its shares in the same order whoever asks (the same
+    figures to the last bit for ``project`` and the tornado)."""
+    delta: dict[int, Any] = {}
+    usages: dict[int, list[AccountUsage]] = {}
+    for members in groups.values():
+        if wanted is not None and not any(i in wanted for i, _ in members):
+            continue
+        for (i, u), share in zip(members, _allocated([u for _, u in members])):
+            delta[i] = delta.get(i, 0.0) + (share - u.applied)
+            usages.setdefault(i, []).append(dataclasses.replace(u, applied=share))
+    return delta, usages
+
+
+def with_account_tiers(items: list[LineItem]) -> list[LineItem]:
+    """The line items with account-wide volume tiers and free allowances applied (see the module docstring)."""
+    groups = _account_groups(items)
+    if not groups:
+        return items
+    delta, usages = _tier_deltas(items, groups)
+    notes: dict[int, list[str]] = {}
+    for key, members in groups.items():
+        lines = sorted({i for i, _ in members})
+        for i, _ in members:
+            if len(lines) > 1:
+                others = ", ".join(items[j].name for j in lines if j != i)
+                notes.setdefault(i, []).append(
+                    f"{ACCOUNT_NOTE}{key}: its volume tiers and free allowance apply to the account, so this line is "
+                    f"priced with {others} on their summed volume and carries its share of the cost in proportion "
+                    "to its volume each month")
+            else:
+                notes.setdefault(i, []).append(
+                    f"{ACCOUNT_NOTE}{key}: its volume tiers and free allowance apply to the account (no other line "
+                    "of the plan is billed under it)")
+    out = list(items)
+    for i, d in delta.items():
+        li = items[i]
+        kept = tuple(n for n in li.notes if not n.startswith(ACCOUNT_NOTE))
+        out[i] = dataclasses.replace(li, monthly=li.monthly + d, account=tuple(usages[i]),
+                                     notes=kept + tuple(notes[i]))
+    return out
+
+
+def account_adjustment(items: list[LineItem] | tuple[LineItem, ...]) -> Any:
+    """What the account pass adds to the monthly sum of ``items`` (each priced alone, or already passed): the
+    account-priced cost of every group minus what the lines hold for it now. Broadcasts over sampled volumes."""
+    out: Any = 0.0
+    for members in _account_groups(items).values():
+        usages = [u for _, u in members]
+        for u, share in zip(usages, _allocated(usages)):
+            out = out + (share - u.applied)
+    return out
+
+
+def moved_with_account(priced: list[LineItem] | tuple[LineItem, ...], moved: LineItem) -> dict[int, Any]:
+    """The monthly cost after the account pass of each line whose cost moves when ``moved`` (a line priced alone
+    again, possibly with rows of sampled or extreme values) replaces the item with its key path in ``priced`` (a
+    projection's items priced alone, ``Projection.priced``): the moved line, and the lines sharing an account-wide
+    tier with it before or after the move, whose shares move with the group's summed volume. Keyed by index in
+    ``priced``; the same arithmetic as ``project``, so each row is what projecting the moved plan gives that line.
+    The platform markup is not included."""
+    index = next(i for i, li in enumerate(priced) if li.key_path == moved.key_path)
+    if not priced[index].account and not moved.account:
+        return {index: moved.monthly}
+    items = list(priced)
+    items[index] = moved
+    groups = _account_groups(items)
+    keys = {u.key for u in priced[index].account} | {u.key for u in moved.account}
+    wanted = {index} | {i for k in keys for i, _ in groups.get(k, ())}
+    delta, _ = _tier_deltas(items, groups, wanted)
+    return {i: items[i].monthly + delta[i] if i in delta else items[i].monthly for i in sorted(wanted)}
+
+
 def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
     """The platform markup rate and the sections it applies to ((0.0, empty) without a platform): for
     paths that scale one line's cost by ``1 + rate`` instead of re-projecting (Monte Carlo, tornado)."""
@@ -210,7 +390,9 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
         plan = dataclasses.replace(plan, months=months)
     if catalog is None:
         catalog = previous.catalog if previous is not None and previous.catalog is not None else Catalog.load()
-    reuse = previous is not None and _same_context(previous, plan, catalog)
+    # the items are reused as priced alone (``priced``): an item after the account pass holds other lines' volumes
+    reuse = (previous is not None and _same_context(previous, plan, catalog)
+             and len(previous.priced) == len(previous.line_items) - (previous.plan.services.platform is not None))
     ctx = dataclasses.replace(previous.context, plan=plan) if reuse else context(plan, catalog)
     items: list[LineItem] = []
     lengths: list[int] = []
@@ -222,7 +404,7 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
         lengths.append(len(lines))
         if reuse:
             before = previous.plan.section(section)
-            before_items = previous.line_items[at:at + len(before)]
+            before_items = previous.priced[at:at + len(before)]
             same_rows = at == len(items)  # this section starts at the same row as before
             at += len(before)
             if len(before) == len(lines):
@@ -246,13 +428,18 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
             continue
         for i, line in enumerate(lines):
             items.append(fn(line, f"{section}[{i}]", ctx))
-    items = with_markup(plan, items, ctx)
+    priced = tuple(items)
+    passed = with_account_tiers(items)
+    if reuse and passed is not items:
+        _keep_unchanged(passed, priced, previous)
+    items = with_markup(plan, passed, ctx)
     n = plan.months
     if reuse and kept and len(items) == len(previous.line_items):
-        # the same rows as before: copy the matrix, then the rows that changed (same figures as stacking)
+        # the same rows as before: copy the matrix, then the rows that changed (same figures as stacking); a kept
+        # line under an account-wide tier changes when another line of its group does: the pass made it anew
         matrix = previous.matrix.copy()
         changed = np.ones(len(items), dtype=bool)
-        changed[kept] = False
+        changed[[row for row in kept if items[row] is previous.line_items[row]]] = False
         for row in np.nonzero(changed)[0]:
             matrix[row] = items[row].monthly
     else:
@@ -269,7 +456,24 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
     np.add.at(by_category, index, matrix)
     cats = dict(zip(_CATEGORIES, by_category))
     months_axis = tuple(plan.start.plus(k) for k in range(n))
-    return Projection(plan, months_axis, tuple(items), matrix, requests, cats, ctx, catalog)
+    return Projection(plan, months_axis, tuple(items), matrix, requests, cats, ctx, catalog, priced)
+
+
+def _keep_unchanged(passed: list[LineItem], priced: tuple[LineItem, ...], previous: Projection) -> None:
+    """Where the account pass gave a reused line the same figures as before (no line of its groups changed), keep
+    the previous projection's item (the same object): views copy an unchanged item's cents and matrix row."""
+    before = {id(own): done for own, done in zip(previous.priced, previous.line_items) if own.account}
+    for i, (own, new) in enumerate(zip(priced, passed)):
+        if not own.account:
+            continue
+        old = before.get(id(own))  # the same own item (reused): ids are unique while ``previous`` holds them
+        if old is not None and _same_item(new, old):
+            passed[i] = old
+
+
+def _same_item(a: LineItem, b: LineItem) -> bool:
+    return (a.notes == b.notes and np.array_equal(a.monthly, b.monthly) and len(a.account) == len(b.account)
+            and all(u.key == v.key and np.array_equal(u.applied, v.applied) for u, v in zip(a.account, b.account)))
 
 
 _SECTION_CATEGORY = tuple(_CATEGORY_INDEX[category] for _, category in SECTIONS)
@@ -444,6 +648,7 @@ def _line(plan: Plan, key_path: str) -> Any:
     return plan.section(section)[int(index.rstrip("]"))]
 
 
-__all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "Context", "Driver", "LineItem",
-           "Projection", "context", "cost_problems", "markup", "price_line", "project", "with_markup",
-           "MAX_AMOUNT", "MAX_TOTAL", "Runaway", "amount_text", "first_month_over", "runaways"]
+__all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "AccountUsage", "Context",
+           "Driver", "LineItem", "Projection", "UnitCost", "account_adjustment", "context",
+           "cost_problems", "markup", "price_line", "project", "moved_with_account", "with_account_tiers",
+           "with_markup", "MAX_AMOUNT", "MAX_TOTAL", "Runaway", "amount_text", "first_month_over", "runaways"]

@@ -33,6 +33,7 @@ from pricing.atomic import check_target, write_file
 from pricing.engine import Projection
 from pricing.plan import Category
 from pricing.report_model import Report, Summary, UncertaintyFigures
+from pricing.rounding import to_cents
 
 if TYPE_CHECKING:
     from pricing.compare import Comparison
@@ -210,6 +211,11 @@ def summary_rows(source: Report | Projection, scenario_results: Sequence["Scenar
             for st in figures.strategies:
                 out.append(("strategy", scen, safe_cell(st.name), "", "", "", "", "", "", money(st.total),
                             _ratio(st.total / base.total if base.total else 0.0), cur))
+    unit = rep.projection.unit_cost()
+    if unit is not None:  # the bill per unit of work, and what is counted (docs/exports.md)
+        out.insert(next(i for i, r in enumerate(out) if r[0] == "total") + 1,
+                   ("unit_cost", BASELINE, safe_cell(f"{unit.label} ({unit.counted})"), "", "", "", "",
+                    money(int(to_cents(unit.value, places)[0])), "", "", "", cur))
     u = rep.uncertainty
     if u is not None:
         for label, monthly, total in (("P10", u.monthly_p10, u.total_p10), ("P50", u.monthly_p50, u.total_p50),

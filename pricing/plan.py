@@ -350,6 +350,16 @@ class ApiLine:
     sample_output: Sample | None = None
     start: int = 1
     end: int | None = None
+    cache_write_share: float = 0.0
+    """Share of the cached-input tokens written to the cache (billed at the cache-write price) instead of read."""
+    cache_ttl: str = "5m"
+    """Cache lifetime bought where writes are priced by it (Anthropic: 5m at 1.25x input, 1h at 2x)."""
+    batch_share: float = 0.0
+    """Share of requests sent through the provider's batch API (about half price where offered)."""
+    service_tier: str = "default"
+    """Service tier where the model sells several (OpenAI, Google: default, flex, priority)."""
+    off_peak_share: float = 0.0
+    """Share of requests sent in the model's off-peak window (where it has time-of-day prices)."""
     ranges: Ranges = ()
     """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
@@ -370,6 +380,10 @@ class AnnotationBatch:
     """Spread evenly over this many months from ``month``."""
     every: int | None = None
     """Repeat the batch every N months."""
+    workers_per_item: int = 1
+    """Workers who label each item (consensus: SageMaker Ground Truth asks 3-5 by default); each is paid."""
+    service: str = "none"
+    """Labelling service whose per-object fee comes on top of worker pay (``ground_truth``); ``none`` for none."""
     ranges: Ranges = ()
     """Uncertain fields: field name -> Range (the field itself holds ``likely``)."""
 
@@ -392,11 +406,19 @@ class MlopsLine:
 
 @dataclass(frozen=True, slots=True)
 class PeopleLine:
-    """Time people spend keeping the infrastructure running (indirect cost)."""
+    """Time people spend keeping the infrastructure running (indirect cost): hours x an hourly rate, or headcount x
+    FTE share x a loaded annual cost (as people are budgeted)."""
 
     name: str
-    hours_per_month: float
-    hourly_rate: float
+    hours_per_month: float | None = None
+    """Hours a month at ``hourly_rate``; None when the line is budgeted as headcount x FTE x annual cost."""
+    hourly_rate: float | None = None
+    headcount: int | None = None
+    """People on the line (budgeted form); None: one."""
+    fte: float | None = None
+    """Share of each person's time spent on it (50% = half their time); None: full time."""
+    annual_cost: float | None = None
+    """Loaded annual cost of one full-time person (salary, benefits, overhead), in the plan's currency."""
     start: int = 1
     end: int | None = None
     ranges: Ranges = ()
@@ -486,6 +508,21 @@ class PricedWith:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkUnit:
+    """The plan's unit of work for its unit cost (``unit: {name: ticket, line: Answer generation}``): the requests of
+    one API or serving line, or a volume a month (``per_month``, compounding ``growth``)."""
+
+    name: str
+    """What one unit is called (ticket, document, user)."""
+    line: str | None = None
+    """Name of the API or inference line whose requests count the units."""
+    per_month: float | None = None
+    """Units in the first month, when no line counts them."""
+    growth: float = 0.0
+    """Monthly compound growth of ``per_month``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A whole plan: the horizon, every cost line, price overrides and savings scenarios."""
 
@@ -500,6 +537,8 @@ class Plan:
     months: int = 24
     provider: str = "aws"
     monthly_budget: float | None = None
+    unit: WorkUnit | None = None
+    """The unit of work the unit cost is per (None: per 1k requests of the API and serving lines)."""
     compute: Compute = Compute()
     data: Data = Data()
     services: Services = Services()
@@ -549,8 +588,16 @@ class Plan:
 
 
 def month_problems(plan: Plan) -> list[Problem]:
-    """Months a line refers to must fall inside the horizon (a line after it would silently cost nothing)."""
+    """Months a line refers to must fall inside the horizon (a line after it would silently cost nothing); the unit
+    of work's line must be an API or serving line of the plan."""
     out = []
+    if plan.unit is not None and plan.unit.line is not None:
+        counting = [x.name for x in (*plan.services.apis, *plan.compute.inference)]
+        if plan.unit.line not in counting:
+            out.append(Problem(f"found line {plan.unit.line!r}, expected the name of an API or inference line whose "
+                               "requests count the units" + (f" ({', '.join(counting)})" if counting else
+                                                              "; the plan has none: give per_month instead"),
+                               "unit.line"))
     for path, i, line in plan.lines():
         for key in ("month", "start"):
             value = getattr(line, key, None)

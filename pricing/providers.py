@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from pricing import engine
-from pricing.drivers.data import storage_by_tier
+from pricing.drivers.data import billed_gb, storage_by_tier
 from pricing.drivers.services import platform_markup
 from pricing.errors import PlanError
 from pricing.plan import SECTIONS, Category, Plan
@@ -131,7 +131,8 @@ class Placement:
 
     @property
     def gaps(self) -> int:
-        return sum(1 for _, c in self.lines if c.monthly is None) + sum(1 for leg in self.legs if leg.cell.monthly is None)
+        return (sum(1 for _, c in self.lines if c.monthly is None)
+                + sum(1 for leg in self.legs if leg.cell.monthly is None))
 
     @property
     def priced(self) -> float:
@@ -170,7 +171,8 @@ def _platform_provider(catalog: "Catalog", name: str) -> str:
     return ""
 
 
-def compare(plan: Plan, catalog: "Catalog | None" = None, providers: tuple[str, ...] | None = None) -> ProviderComparison:
+def compare(plan: Plan, catalog: "Catalog | None" = None,
+            providers: tuple[str, ...] | None = None) -> ProviderComparison:
     """Price ``plan`` at each of ``providers`` (default: every provider of the catalog), line by line."""
     ctx = engine.context(plan, catalog)
     cat = ctx.catalog
@@ -202,6 +204,8 @@ def compare(plan: Plan, catalog: "Catalog | None" = None, providers: tuple[str, 
             lines.append(LineComparison(li.name, section, key, category, home, True, MappingProxyType(cells),
                                         _cheapest(cells, home, chosen)))
 
+    lines = _account_tiers(lines, by_provider, chosen)
+
     platform = plan.services.platform
     if platform is not None:
         owner = _platform_provider(cat, platform.name)
@@ -227,6 +231,23 @@ def compare(plan: Plan, catalog: "Catalog | None" = None, providers: tuple[str, 
     placement = _placement(plan, ctx, lines, chosen)
     return ProviderComparison(plan, chosen, tuple(lines), MappingProxyType(totals), placement, base.total,
                               int(rounded_matrix(base).sum()))
+
+
+def _account_tiers(lines: list[LineComparison], by_provider: Mapping[str, list[engine.LineItem]],
+                   chosen: tuple[str, ...]) -> list[LineComparison]:
+    """Each provider's cells with its account-wide volume tiers applied to the lines placed there together (the
+    engine's account pass: the free 100 GB of egress, S3's volume tiers, GCP's free log GiB are per account)."""
+    out = list(lines)
+    for p in chosen:
+        passed = {li.key_path: li for li in engine.with_account_tiers(by_provider[p]) if li.account}
+        for n, lc in enumerate(out):
+            item = passed.get(lc.key_path)
+            if item is None or lc.cells.get(p) is None or lc.cells[p].monthly is None:
+                continue
+            cells = {**lc.cells, p: Cell(p, item.monthly, sources=item.sources)}
+            out[n] = dataclasses.replace(lc, cells=MappingProxyType(cells),
+                                         cheapest=_cheapest(cells, lc.home, chosen))
+    return out
 
 
 def _cheapest(cells: Mapping[str, Cell], home: str, order: tuple[str, ...]) -> str | None:
@@ -280,7 +301,8 @@ def _placement(plan: Plan, ctx: engine.Context, lines: list[LineComparison], cho
             src, dst = (g, s) if line.kind == "checkpoints" else (s, g)
             try:
                 price = ctx.catalog.egress_price(src, EGRESS_KIND)
-                cell = Cell(src, np.asarray(price.cost(gb), dtype=float) * ctx.fx, sources=(price.source,))
+                billed, unit = billed_gb(gb, src, ctx)  # the sender bills its own GB (2^30 bytes at AWS, GCP, Azure)
+                cell = Cell(src, np.asarray(price.cost(billed), dtype=float) * ctx.fx, sources=(price.source, unit))
             except PlanError as exc:
                 cell = _gap(src, exc)
             legs.append(Leg(f"{line.name}: {src} -> {dst}", key, src, dst, gb, cell))

@@ -147,3 +147,65 @@ def format_share(value: float) -> str:
         if _parse_text(text + "%")[0] == value:
             return text + "%"
     return repr(value)  # a fraction that no short percentage reproduces exactly
+
+
+# ---------------------------------------------------------------------------------------------
+# Data sizes: "800 GB", "10 TiB", "2 PB" (one parser for the plan file and the editors)
+# ---------------------------------------------------------------------------------------------
+
+DATA_UNITS: dict[str, float] = {
+    "B": 1.0, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15, "EB": 1e18,
+    "KIB": 2.0**10, "MIB": 2.0**20, "GIB": 2.0**30, "TIB": 2.0**40, "PIB": 2.0**50, "EIB": 2.0**60,
+}
+"""Bytes in each data-size unit a plan may write, by upper-case symbol: decimal (SI) GB, TB, PB are powers of
+1000; binary (IEC) GiB, TiB, PiB powers of 1024. Bits (Gb) are not sizes a plan states."""
+
+EXPECTED_SIZE = ("a size such as 800 GB, 10 TiB or 2 PB (decimal GB/TB/PB, binary GiB/TiB/PiB), or a plain "
+                 "number in {unit}")
+
+_SIZE = re.compile(r"^(?P<num>.*?\d.*?)\s*(?P<unit>(?:[KMGTPE]i?)?B)\s*(?:/\s*(?:month|mo))?\s*$", re.IGNORECASE)
+
+
+def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minimum: float | None = 0.0,
+                    allow_zero: bool = True, maximum: float | None = None) -> float:
+    """A data size in the field's unit (``unit_bytes`` bytes each, e.g. 1e12 for decimal TB).
+
+    A plain number (or number text) is already in that unit; ``"800 GB"``, ``"10 TiB"``, ``"2 PB"`` (a rate field
+    may add ``/month``) are converted: 10 TiB = 10 x 2^40 bytes = 10.99511627776 TB. Limits apply to the converted
+    value; messages say what was written."""
+    if isinstance(value, str):
+        m = _SIZE.match(value.strip())
+        if m is not None:
+            symbol = m["unit"].upper()
+            factor = DATA_UNITS.get(symbol)
+            if factor is None:
+                raise QuantityError(f"found {value.strip()!r}: unknown unit {m['unit']!r}; expected "
+                                    + EXPECTED_SIZE.format(unit=unit))
+            try:
+                number = parse_number(m["num"].strip(), minimum=None)
+            except QuantityError:
+                raise QuantityError(f"found {value.strip()!r}, expected " + EXPECTED_SIZE.format(unit=unit)) from None
+            converted = number * factor / unit_bytes
+            _check_limits(value, converted, unit, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
+            return converted
+        try:
+            return parse_number(value, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
+        except QuantityError as exc:
+            if _NUMBER.match(value):  # a number out of its limits: that message is the one to give
+                raise
+            raise QuantityError(f"found {value.strip()!r}, expected " + EXPECTED_SIZE.format(unit=unit)) from exc
+    return parse_number(value, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
+
+
+def _check_limits(value: object, number: float, unit: str, *, minimum: float | None, allow_zero: bool,
+                  maximum: float | None) -> None:
+    plain = found(value).replace(" ", "") == f"{number:g}{unit}"
+    shown = found(value) if plain else f"{found(value)} ({number:g} {unit})"
+    if not math.isfinite(number):
+        raise QuantityError(f"found {value!r}, expected a finite size")
+    if minimum is not None and number < minimum:
+        raise QuantityError(f"found {shown}, expected a size of at least {bound_text(minimum)} {unit}")
+    if not allow_zero and number == 0:
+        raise QuantityError(f"found {shown}, expected a size above 0")
+    if maximum is not None and number > maximum:
+        raise QuantityError(f"found {shown}, expected a size of at most {bound_text(maximum)} {unit}")

@@ -26,8 +26,9 @@ def prices_as_of(proj: Projection) -> dict:
 
 def report_data(source: Report | Projection, *, quantities: bool = True) -> dict:
     """The ``aicost report --json`` document (documented in docs/cli.md); its amounts are the report model's
-    cents (``report_model.summarize``), so they equal the PDF's and the CSV files' to the cent. ``quantities=False`` leaves each line's monthly
-    quantities out (empty): the text report doesn't show them, and rounding them is most of the work."""
+    cents (``report_model.summarize``), so they equal the PDF's and the CSV files' to the cent. ``quantities=False``
+    leaves each line's monthly quantities out (empty): the text report doesn't show them, and rounding them is most
+    of the work."""
     proj = source.projection if isinstance(source, Report) else source
     s = source.summary if isinstance(source, Report) else summarize(proj)
     items = []
@@ -50,6 +51,7 @@ def report_data(source: Report | Projection, *, quantities: bool = True) -> dict
         "run_rate_now": cents_to_float(s.run_rate_first),
         "run_rate_end": cents_to_float(s.run_rate_last),
         "cost_per_1k_requests": round(per_1k, 4) if per_1k is not None else None,
+        "unit_cost": _unit_cost_data(proj),
         "monthly_budget": proj.plan.monthly_budget,
         "first_month_over_budget": str(s.months[over]) if over is not None else None,
         "categories": {c.value: cents_to_float(row) for c, row in s.categories},
@@ -60,6 +62,15 @@ def report_data(source: Report | Projection, *, quantities: bool = True) -> dict
         "prices_as_of": prices_as_of(proj),
         "fx": fx.rate_data(fx.for_plan(proj.plan)),
     }
+
+
+def _unit_cost_data(proj: Projection) -> dict | None:
+    """The bill per unit of work (docs/cli.md): label, value per ``per`` units, what is counted."""
+    u = proj.unit_cost()
+    if u is None:
+        return None
+    return {"label": u.label, "name": u.name, "per": u.per, "value": round(u.value, 4), "units": round(u.units, 3),
+            "counted": u.counted}
 
 
 def text_report(source: Report | Projection, *, top: int = 8, width_months: int = 12) -> str:
@@ -93,8 +104,9 @@ def text_report(source: Report | Projection, *, top: int = 8, width_months: int 
     lines += ["", f"Horizon total        {money(d['total'], cur)}",
               f"Run-rate, month 1    {money(d['run_rate_now'], cur)}/month",
               f"Run-rate, month {len(months):<4} {money(d['run_rate_end'], cur)}/month"]
-    if d["cost_per_1k_requests"] is not None:
-        lines.append(f"Cost per 1k requests {money(d['cost_per_1k_requests'], cur)}")
+    u = d["unit_cost"]
+    if u is not None:
+        lines.append(f"{u['label']:<20} {money(u['value'], cur)}  ({u['counted']})")
     if d["monthly_budget"] is not None:
         over = d["first_month_over_budget"]
         lines.append(f"Monthly budget       {money(d['monthly_budget'], cur)}: "
@@ -185,7 +197,8 @@ def tornado_text(t: "Tornado", plan: Any, top: int = 15) -> str:  # noqa: F821
     for b in t.bars[:top]:
         mark = "  " if b.input.from_range else " *"
         lo, hi = input_value(b.input.key_path, b.input.low), input_value(b.input.key_path, b.input.high)
-        lines.append(f"{b.input.label[:width] + mark:<{width + 2}} {f'{lo} -> {money(b.total_low, cur, compact=True)}':>26} "
+        low = f"{lo} -> {money(b.total_low, cur, compact=True)}"
+        lines.append(f"{b.input.label[:width] + mark:<{width + 2}} {low:>26} "
                      f"{f'{hi} -> {money(b.total_high, cur, compact=True)}':>26} "
                      f"{money(b.swing, cur, compact=True):>14}")
     if any(not b.input.from_range for b in t.bars[:top]):

@@ -237,6 +237,12 @@ class Headline:
     """Of the baseline's horizon total."""
     fx_note: str = ""
     """The exchange rate a non-USD plan converts at, its date and source (empty for USD)."""
+    unit_label: str = "Cost per 1k requests"
+    """``Cost per ticket`` with the plan's unit of work (engine.UnitCost.label)."""
+    unit_cost: float | None = None
+    """The bill per unit of work, rounded to the currency's minor unit; None when nothing is counted."""
+    unit_caption: str = ""
+    """What is counted (``requests of Answer generation``), or why nothing is."""
 
 
 def headline(projection: Projection, scenario_name: str | None = None, result: Any = None) -> Headline:
@@ -266,7 +272,18 @@ def headline(projection: Projection, scenario_name: str | None = None, result: A
         scenario_saving_total=saving_total,
         scenario_saving_share=saving_share,
         fx_note=fx_note(projection.plan),
+        **_unit_figures(projection),
     )
+
+
+def _unit_figures(projection: Projection) -> dict[str, Any]:
+    u = projection.unit_cost()
+    if u is None:
+        what = projection.plan.unit
+        return {"unit_label": f"Cost per {what.name}" if what is not None else "Cost per 1k requests",
+                "unit_cost": None, "unit_caption": "nothing counted" if what is not None else "no requests in the plan"}
+    decimals = currencies.decimals(projection.currency)
+    return {"unit_label": u.label, "unit_cost": round(u.value, decimals), "unit_caption": u.counted}
 
 
 def fx_note(plan: Any) -> str:

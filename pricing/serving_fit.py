@@ -129,5 +129,6 @@ def table_markdown(rows: Sequence[CalibrationRow], models: ModelCatalog) -> str:
         m = row.measurement
         lines.append(f"| {models.spec(m.model).name} | {m.precision.value} | {m.gpu} (TP{m.tensor_parallel}) | "
                      f"{m.input_tokens:,.0f}/{m.output_tokens:,.0f} | {m.output_tokens_per_s:,.0f} | "
-                     f"{row.predicted:,.0f} | {row.error:+.0%} | {m.use}{'' if m.use == 'fit' else ' (' + m.engine + ')'} |")
+                     f"{row.predicted:,.0f} | {row.error:+.0%} | "
+                     f"{m.use}{'' if m.use == 'fit' else ' (' + m.engine + ')'} |")
     return "\n".join(lines)

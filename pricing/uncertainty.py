@@ -178,11 +178,15 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
     ctx0 = dataclasses.replace(ctx, fx=0.0) if fx_range is not None else None
     own_fixed = np.zeros(n)
     priced = {li.key_path: li for li in projection.line_items}
+    accounted: list[Any] = []  # fixed lines billed under account-wide tiers (engine.account_adjustment)
     for section, i, line in plan.lines():
         if getattr(line, "ranges", ()) or (ctx0 is not None and section in markup_sections):
             uncertain.append((section, i, line))
         else:
-            monthly = priced[f"{section}[{i}]"].monthly
+            item = priced[f"{section}[{i}]"]  # after the account pass: its share at every line's likely volume
+            monthly = item.monthly
+            if item.account:
+                accounted.append(item)
             fixed += monthly
             if ctx0 is not None:
                 own_fixed += engine.price_line(section, i, line, ctx0).monthly
@@ -203,17 +207,23 @@ def monte_carlo(plan: Plan, catalog: Any = None, *, samples: int = DEFAULT_SAMPL
             size = min(BLOCK, samples - done)
             block = np.broadcast_to(base, (size, n)).copy()
             own = np.broadcast_to(own_fixed, (size, n)).copy() if ctx0 is not None else None
+            sampled_items = []
             for section, i, line in uncertain:
                 if cancel is not None and cancel():  # checked often: the caller may also pause us here
                     raise Cancelled()
                 draws = {f: draw(rng, r.low, r.likely, r.high, size, distribution) for f, r in line.ranges}
                 sampled = _sampled_line(line, draws) if draws else line
-                m = engine.price_line(section, i, sampled, ctx).monthly
-                m = np.broadcast_to(m, (size, n))
+                item = engine.price_line(section, i, sampled, ctx)
+                if item.account:
+                    sampled_items.append(item)
+                m = np.broadcast_to(item.monthly, (size, n))
                 block += m * (1.0 + markup) if section in markup_sections else m
                 if own is not None:
                     m0 = np.broadcast_to(engine.price_line(section, i, sampled, ctx0).monthly, (size, n))
                     own += m0 * (1.0 + markup) if section in markup_sections else m0
+            if sampled_items:  # account-wide tiers on each sample's summed volumes: every share of the groups moves
+                # (the fixed lines hold their share at the likely volumes; the pass is idempotent on them)
+                block += np.broadcast_to(engine.account_adjustment(accounted + sampled_items), (size, n))
             if own is not None:  # the rate's draw: the converted part scales with it, the plan's own amounts do not
                 rate = draw(rng, fx_range.low, fx_range.likely, fx_range.high, size, distribution)
                 block = own + (block - own) * (rate / fx_range.likely)[:, None]
@@ -316,21 +326,26 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
     """The horizon total with each input at its low and its high, everything else at likely; ranked by swing.
 
     Each total is what the report would show for the plan with that one input moved: the report's
-    total (every cell rounded to the cent, summed) less the moved line's cents plus its new cents,
-    and likewise for the platform's markup when it marks that line's section up (its rate and sections
-    from ``engine.markup``). Only the moved line is priced again, once for all its inputs (each input
-    a row of the line's arrays, as the Monte Carlo prices samples), so the work grows linearly with the
-    inputs; the baseline is the report's total to the cent. ``projection`` (of ``plan``) saves projecting
-    it again; ``progress(inputs done, inputs)`` and ``cancel()`` (raise ``Cancelled``) are checked per line.
+    total (every cell rounded to the cent, summed) less the cents of the lines the move reaches plus
+    their new cents, and likewise for the platform's markup when it marks up one of their sections (its
+    rate and sections from ``engine.markup``). The lines a move reaches are the moved line and, when it
+    bills under an account-wide tier, the other lines of that account, whose shares follow the summed
+    volume (``engine.moved_with_account``). Only the moved line is priced again, once for all its inputs
+    (each input a row of the line's arrays, as the Monte Carlo prices samples), so the work grows
+    linearly with the inputs; the baseline is the report's total to the cent. ``projection`` (of
+    ``plan``) saves projecting it again; ``progress(inputs done, inputs)`` and ``cancel()`` (raise
+    ``Cancelled``) are checked per line.
     """
     if projection is None or projection.plan is not plan or projection.context is None:
         projection = engine.project(plan, catalog)
     ctx = projection.context
+    n = ctx.n
     cells = rounding.rounded_matrix(projection)
     base_cents = int(cells.sum())
-    items = {li.key_path: (li, int(c)) for li, c in zip(projection.line_items, cells.sum(axis=1))}
+    cents = cells.sum(axis=1).tolist()  # each line item's horizon cents, in the projection's rows
+    rows_of = {li.key_path: row for row, li in enumerate(projection.priced)}
     rate, marked = engine.markup(plan, ctx)
-    platform = items.get("services.platform")
+    platform = projection.line_items[-1] if plan.services.platform is not None else None
     by_line: dict[str, list[Input]] = {}
     for inp in tornado_inputs(plan, swing):
         by_line.setdefault(inp.key_path.rpartition(".")[0], []).append(inp)
@@ -342,20 +357,21 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
             raise Cancelled()
         section, _, idx = line_path.rpartition("[")
         i = int(idx[:-1])
-        item, cents = items[line_path]
-        kept, rows = _moved(plan.section(section)[i], section, i, inputs, ctx)
-        # in floats first: an extreme past the largest amount is named (its input, its value), not refused by
-        # the cents conversion without a line
-        moved = rows.sum(axis=1) - float(np.sum(item.monthly))
-        if platform is not None and section in marked:
-            moved = moved * (1.0 + rate)
-        rough = base_cents / 100 + moved
-        _check_bars(plan, [Bar(inp, float(rough[2 * j]), float(rough[2 * j + 1])) for j, inp in enumerate(kept)])
-        totals = base_cents - cents + rounding.to_cents(rows).sum(axis=1)
-        if platform is not None and section in marked:  # the markup follows the line's cost
-            mark = platform[0].monthly + rate * (rows - item.monthly)
-            totals = totals - platform[1] + rounding.to_cents(mark).sum(axis=1)
-        bars += [Bar(inp, int(totals[2 * j]) / 100, int(totals[2 * j + 1]) / 100) for j, inp in enumerate(kept)]
+        for kept, item in _moved(plan.section(section)[i], section, i, inputs, ctx):
+            totals = base_cents
+            marked_change: Any = None
+            reached = _reached(projection, rows_of[line_path], item)
+            _check_rough(plan, kept, reached, projection, base_cents, rate, marked)
+            for row, monthly in reached.items():
+                moved = np.broadcast_to(monthly, (2 * len(kept), n))
+                totals = totals - int(cents[row]) + rounding.to_cents(moved).sum(axis=1)
+                if projection.line_items[row].section in marked:
+                    change = moved - projection.line_items[row].monthly
+                    marked_change = change if marked_change is None else marked_change + change
+            if platform is not None and marked_change is not None:  # the markup follows the lines' cost
+                mark = platform.monthly + rate * marked_change
+                totals = totals - int(cents[-1]) + rounding.to_cents(mark).sum(axis=1)
+            bars += [Bar(inp, int(totals[2 * j]) / 100, int(totals[2 * j + 1]) / 100) for j, inp in enumerate(kept)]
         done += len(inputs)
         if progress is not None:
             progress(done, total_inputs)
@@ -380,27 +396,46 @@ def _check_bars(plan: Plan, bars: list[Bar]) -> None:
                     bar.input.key_path))
 
 
-def _moved(line: Any, section: str, i: int, inputs: list[Input], ctx: Any) -> tuple[list[Input], np.ndarray]:
-    """The line's monthly cost with each input at its low and at its high (rows 2j and 2j + 1 for input j),
-    the other inputs at their values; an input whose extreme can't be priced (below a minimum) is left out."""
-    n = ctx.n
+def _check_rough(plan: Plan, kept: list[Input], reached: dict[int, Any], projection: engine.Projection,
+                 base_cents: int, rate: float, marked: Any) -> None:
+    """``_check_bars`` on the totals in floats, before any cents conversion: an extreme past the largest amount is
+    named (its input, its value), not refused by the conversion without a line."""
+    moved = np.zeros(2 * len(kept))
+    for row, monthly in reached.items():
+        li = projection.line_items[row]
+        change = np.broadcast_to(monthly, (2 * len(kept), projection.context.n)).sum(axis=1) - float(np.sum(li.monthly))
+        moved = moved + change * ((1.0 + rate) if li.section in marked else 1.0)
+    rough = base_cents / 100 + moved
+    _check_bars(plan, [Bar(inp, float(rough[2 * j]), float(rough[2 * j + 1])) for j, inp in enumerate(kept)])
+
+
+def _reached(projection: engine.Projection, row: int, moved: Any) -> dict[int, Any]:
+    """The monthly cost of each line (by row) that ``moved`` (the line at ``row`` priced again) changes: itself
+    alone, or with the lines sharing an account-wide tier with it, their shares re-allocated."""
+    if not projection.priced[row].account and not moved.account:
+        return {row: moved.monthly}
+    return engine.moved_with_account(projection.priced, moved)
+
+
+def _moved(line: Any, section: str, i: int, inputs: list[Input], ctx: Any) -> list[tuple[list[Input], Any]]:
+    """The line priced alone with each input at its low and at its high (rows 2j and 2j + 1 of its arrays for input
+    j), the other inputs at their values: the inputs and their line item, in one item for all the inputs, or one
+    item per input when an input's extreme can't be priced (below a minimum; that input is left out)."""
     fields = [inp.key_path.rpartition(".")[2] for inp in inputs]
     arrays = {f: np.full(2 * len(inputs), getattr(line, f), dtype=float) for f in fields}
     for j, (f, inp) in enumerate(zip(fields, inputs)):
         arrays[f][2 * j:2 * j + 2] = (inp.low, inp.high)
     try:
-        monthly = engine.price_line(section, i, dataclasses.replace(line, **{f: a[:, None] for f, a in
-                                                                             arrays.items()}), ctx).monthly
-        return inputs, np.broadcast_to(monthly, (2 * len(inputs), n))
+        return [(inputs, engine.price_line(section, i, dataclasses.replace(line, **{f: a[:, None] for f, a in
+                                                                                   arrays.items()}), ctx))]
     except (PlanError, ValueError, ArithmeticError):  # one input's extreme: price each input alone
         pass
-    kept, rows = [], []
+    out = []
     for f, inp in zip(fields, inputs):
         try:
-            monthly = engine.price_line(section, i, dataclasses.replace(
-                line, **{f: np.array([inp.low, inp.high])[:, None]}), ctx).monthly
+            item = engine.price_line(section, i, dataclasses.replace(
+                line, **{f: np.array([inp.low, inp.high])[:, None]}), ctx)
         except (PlanError, ValueError, ArithmeticError):
             continue
-        kept.append(inp)
-        rows.append(np.broadcast_to(monthly, (2, n)))
-    return kept, np.vstack(rows) if rows else np.zeros((0, n))
+        out.append(([inp], item))
+    return out

@@ -25,7 +25,8 @@ def _line(r: random.Random, kind: str, i: int, months: int, ranged: bool) -> str
         return (f"{{name: {kind} {i}, gpu: {r.choice(('H100-80GB', 'A100-80GB'))}, gpus: {r.choice((1, 8))}, "
                 f"{size}, runs: {r.choice((1, 2))}, month: {r.randint(1, months)}, every: {r.choice((1, 3, 6))}}}")
     if kind == "inference":
-        return (f"{{name: serving {i}, gpu: {r.choice(('L4', 'L40S'))}, requests_per_month: {v(r.randint(1, 50) * 1e5)}, "
+        return (f"{{name: serving {i}, gpu: {r.choice(('L4', 'L40S'))}, "
+                f"requests_per_month: {v(r.randint(1, 50) * 1e5)}, "
                 f"growth: 4%, input_tokens: 800, output_tokens: 200, tokens_per_second_per_gpu: {v(2000)}, "
                 f"utilization: 60%, min_gpus: {r.choice((1, 2))}}}")
     if kind == "exploration":

@@ -117,8 +117,9 @@ def test_metadata_read_at_run_time_is_bundled():
 
 def test_hidden_imports_and_app_modules_are_importable():
     modules = cfg.app_modules(ROOT)
-    for name in ("gui.cli", "gui.cli.report", "gui.app", "gui.main_window", "gui.smoke", "gui.cli.savings", "gui.cli.tokens",
-                 "gui.token_dialog", "gui.catalog_browser", "pricing.engine", "pricing.drivers.compute"):
+    for name in ("gui.cli", "gui.cli.report", "gui.app", "gui.main_window", "gui.smoke", "gui.cli.savings",
+                 "gui.cli.tokens", "gui.token_dialog", "gui.catalog_browser", "pricing.engine",
+                 "pricing.drivers.compute"):
         assert name in modules
     assert "gui.pdf.plan_report" in modules and "gui.pdf.charts" in modules
     assert "gui.screenshots" not in modules and "gui.__main__" not in modules

@@ -40,7 +40,8 @@ def test_json_document(plan, capsys):
     assert cli.main(["commitments", str(plan), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     pool = doc["pools"][0]
-    assert (pool["gpu"], pool["provider"], pool["recommended"]) == ("L4", "aws", "aws.g6.xlarge.ri_standard.3y.all_upfront")
+    assert (pool["gpu"], pool["provider"], pool["recommended"]) == ("L4", "aws",
+                                                                    "aws.g6.xlarge.ri_standard.3y.all_upfront")
     best = pool["offers"][0]
     assert best["gpus"] == 2 and best["utilisation"] == 1.0
     # the amortised cents add up to the one upfront payment (largest remainder): 36 months of 469.38 or 469.39

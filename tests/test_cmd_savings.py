@@ -24,7 +24,7 @@ def test_savings_text(capsys):
     code, out, err = run(["savings", SUPPORT], capsys)
     assert code == 0, err
     assert "Frugal" in out and "Self-host answers" in out
-    for name in ("api_cache", "prompt_caching", "model_switch", "self_host"):
+    for name in ("api_cache", "batch_api", "model_switch", "self_host"):
         assert name in out
     assert "Shapley" in out
 

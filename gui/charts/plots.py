@@ -35,7 +35,8 @@ class MonthlyChart(Chart):
         self.budget_label = chart_base.pg.InfLineLabel(self.budget, text="", position=0.02, anchors=[(0, 1), (0, 1)],
                                             color=theme.BUDGET_COLOR, fill=_color(theme.background(self), 200))
         self.item.addItem(self.budget)
-        self.over = chart_base.pg.ScatterPlotItem(size=13, symbol="t", brush=chart_base.pg.mkBrush(theme.BUDGET_COLOR), pen=None)
+        self.over = chart_base.pg.ScatterPlotItem(size=13, symbol="t", brush=chart_base.pg.mkBrush(theme.BUDGET_COLOR),
+                                                  pen=None)
         self.over_label = chart_base.pg.TextItem("", color=theme.BUDGET_COLOR, anchor=(0.5, 1.15),
                                       fill=_color(theme.background(self), 200))
         self.item.addItem(self.over)
@@ -44,7 +45,8 @@ class MonthlyChart(Chart):
         # month's bar), its P10 and P90 edges and the likely total drawn over them
         self.band_low = chart_base.pg.PlotCurveItem()
         self.band_high = chart_base.pg.PlotCurveItem()
-        self.band_fill = chart_base.pg.FillBetweenItem(self.band_low, self.band_high, brush=_color(theme.BAND_COLOR, 70))
+        self.band_fill = chart_base.pg.FillBetweenItem(self.band_low, self.band_high,
+                                                       brush=_color(theme.BAND_COLOR, 70))
         self.band_fill.setZValue(-5)
         self.likely_line = chart_base.pg.PlotCurveItem(pen=chart_base.pg.mkPen(theme.foreground(self), width=1.6))
         for it in (self.band_fill, self.band_low, self.band_high, self.likely_line):
@@ -181,8 +183,8 @@ class MonthlyChart(Chart):
             text = (f"<b>{h.month}</b><br>{h.category.value}: {self.fmt.auto(h.amount)} "
                     f"({self.fmt.percent(h.share)})<br>Month total: {self.fmt.auto(h.month_total)}")
         if in_band:
-            text += (f"<br>Likely range (P10–P90): {self.fmt.auto(float(b.p10[i]))} – {self.fmt.auto(float(b.p90[i]))}, "
-                     f"P50 {self.fmt.auto(float(b.p50[i]))}")
+            text += (f"<br>Likely range (P10–P90): {self.fmt.auto(float(b.p10[i]))} – "
+                     f"{self.fmt.auto(float(b.p90[i]))}, P50 {self.fmt.auto(float(b.p50[i]))}")
             if b.over_budget is not None:
                 text += f"<br>Chance of exceeding the budget: {self.fmt.percent(float(b.over_budget[i]))}"
         return text
@@ -198,7 +200,8 @@ class CumulativeChart(Chart):
                                        fillBrush=chart_base.pg.mkBrush(_color(base, 50)))
         self.scenario = self.item.plot([], [], pen=chart_base.pg.mkPen(theme.SCENARIO_COLOR, width=2.5,
                                                             style=Qt.PenStyle.DashLine))
-        self.budget = self.item.plot([], [], pen=chart_base.pg.mkPen(theme.BUDGET_COLOR, width=1.5, style=Qt.PenStyle.DotLine))
+        self.budget = self.item.plot([], [], pen=chart_base.pg.mkPen(theme.BUDGET_COLOR, width=1.5,
+                                                                     style=Qt.PenStyle.DotLine))
         self.month_names: tuple[str, ...] = ()
         self._values: dict[str, np.ndarray] = {}
         self._scenario_name = ""
@@ -397,7 +400,8 @@ class TornadoChart(Chart):
         self.high_bar = chart_base.pg.BarGraphItem(x0=[], y=[], width=[], height=0.62, pen=None, brush=theme.HIGH_COLOR)
         self.item.addItem(self.low_bar)
         self.item.addItem(self.high_bar)
-        self.baseline = chart_base.pg.InfiniteLine(angle=90, movable=False, pen=chart_base.pg.mkPen(theme.foreground(self), width=1.5))
+        self.baseline = chart_base.pg.InfiniteLine(angle=90, movable=False,
+                                                   pen=chart_base.pg.mkPen(theme.foreground(self), width=1.5))
         self.item.addItem(self.baseline)
         self.value_labels = [chart_base.pg.TextItem("", anchor=(0, 0.5)) for _ in range(2 * self.MAX_ROWS)]
         for label in self.value_labels:

@@ -10,7 +10,8 @@ from gui.cli.common import EXIT_OK
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("savings", help="what each savings scenario of a plan saves, and which strategy saves what")
+    p = subparsers.add_parser("savings",
+                              help="what each savings scenario of a plan saves, and which strategy saves what")
     p.add_argument("plan", help="plan file (YAML)")
     p.add_argument("--json", action="store_true", help="print a JSON document (see docs/scenarios.md)")
     p.set_defaults(func=run)

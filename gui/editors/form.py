@@ -198,6 +198,11 @@ class Form(QWidget):
             return SectionChecks([(c.text, c.label) for c in spec.choices])
         if kind is Kind.YEAR_MONTH:
             return MonthEdit()
+        if kind is Kind.WORK_UNIT:  # typed as 'ticket: Answer generation' or 'ticket: 100k/month', read by the schema
+            edit = QuantityEdit(parse=lambda text: spec.read(text.strip()), fmt=spec.text, optional=True,
+                                placeholder=spec.none_means)
+            edit.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return edit
         raise ValueError(f"no form input for {spec.key!r} ({kind.value})")
 
     def choices_of(self, f: Field) -> Choices | None:
@@ -234,10 +239,7 @@ class Form(QWidget):
         obj = self.target()
         if obj is None:
             return
-        if f.put is not None:
-            new = f.put(self, obj, value)
-        else:
-            new = ops.set_field(obj, f.key, value, share=f.spec.share)
+        new = f.put(self, obj, value) if f.put is not None else ops.set_field(obj, f.key, value, share=f.spec.share)
         if new is obj:
             return
         what = getattr(obj, "name", None) if self.key_path else None
@@ -310,10 +312,10 @@ class Form(QWidget):
         prefix = self.key_path
         mine: list[Problem] = []
         for p in self.document.problems:
-            if prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
-                                                or p.key_path.startswith("prices")):
-                mine.append(p)
-            elif prefix and (p.key_path == prefix or p.key_path.startswith(prefix + ".")):
+            settings = prefix == "" and p.key_path and (p.key_path.split(".")[0].split("[")[0] in self.inputs
+                                                        or p.key_path.startswith("prices"))
+            own = prefix and (p.key_path == prefix or p.key_path.startswith(prefix + "."))
+            if settings or own:
                 mine.append(p)
         obj = self.target()
         by_field: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""Where the choices of a name field come from (catalog GPUs, tiers, providers, genai-prices providers), by the schema's NameList."""
+"""Where a name field's choices come from (catalog GPUs, tiers, providers, genai-prices providers), by NameList."""
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence

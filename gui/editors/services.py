@@ -25,7 +25,8 @@ def _no_sample(key: str):
 
 APIS: tuple[Field, ...] = section_fields(
     "services.apis", "name", "provider", "model", "requests_per_month", "growth", "input_tokens", "output_tokens",
-    "cached_input_share", "response_cache_hit_rate", "start", "end",
+    "cached_input_share", "cache_write_share", "cache_ttl", "response_cache_hit_rate", "batch_share", "service_tier",
+    "off_peak_share", "start", "end",
     provider={"put": lambda form, line, v: _recounted(form, line, provider=v)},
     model={"put": lambda form, line, v: _recounted(form, line, model=v)},
     input_tokens={"enabled": _no_sample("sample_input")}, output_tokens={"enabled": _no_sample("sample_output")})

@@ -169,8 +169,7 @@ class PlanReport:
             (f"{h.months}-month total", fmt.auto(h.total),
              f"P10–P90 {fmt.compact(d.uncertainty.total_p10 / 100)} – {fmt.compact(d.uncertainty.total_p90 / 100)}"
              if d.uncertainty is not None else f"{labels[0]} – {labels[-1]}" if labels else ""),
-            ("Cost per 1k requests", fmt.full(h.cost_per_1k_requests) if h.cost_per_1k_requests is not None else "—",
-             "whole bill / requests served" if h.cost_per_1k_requests is not None else "no requests in the plan"),
+            (h.unit_label, fmt.full(h.unit_cost) if h.unit_cost is not None else "—", h.unit_caption),
             ("Top driver", h.top_driver or "—",
              f"{fmt.percent(h.top_driver_share or 0.0)} of the total" if h.top_driver else ""),
             ("Monthly budget", fmt.compact(h.budget) if h.budget is not None else "none",

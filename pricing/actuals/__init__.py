@@ -30,7 +30,8 @@ def import_and_analyze(plan_path: str | os.PathLike | None, proj: Any, cfg: Actu
                        *, cost: CostColumn | None = None, propose: bool = True,
                        progress: Callable[[int, int], None] | None = None,
                        cancel: Callable[[], bool] | None = None) -> tuple[tuple[ImportOutcome, ...], Analysis]:
-    """Import ``exports`` into the plan's store (in memory when ``plan_path`` is None) and analyse everything it holds."""
+    """Import ``exports`` into the plan's store (in memory when ``plan_path`` is None) and analyse everything it
+    holds."""
     with ActualsStore(store_path_for(plan_path) if plan_path is not None else None) as store:
         outcomes = store.import_files(list(exports), progress=progress, cancel=cancel) if exports else ()
         return outcomes, analyze(proj, store, cfg, cost=cost, propose=propose, progress=progress, cancel=cancel)

@@ -57,7 +57,8 @@ def focus_rows(proj: Any, scenario: str | None = None) -> list[dict]:
             details["ModelId"] = line.model
         if getattr(line, "gpu", None):
             details["x_Gpu"] = line.gpu
-        service = f"{str(provider).capitalize()} API" if section == "services.apis" else _SERVICE_NAME.get(section, section)
+        service = (f"{str(provider).capitalize()} API" if section == "services.apis"
+                   else _SERVICE_NAME.get(section, section))
         for k, (month, cents) in enumerate(zip(proj.months, line_cells)):
             if int(cents) == 0:
                 continue

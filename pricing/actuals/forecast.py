@@ -65,10 +65,10 @@ def _covered(month: str, through: Any) -> float:
     if through is None:
         return 1.0
     y, m = int(month[:4]), int(month[5:7])
-    start = _dt.datetime(y, m, 1, tzinfo=_dt.timezone.utc)
+    start = _dt.datetime(y, m, 1, tzinfo=_dt.UTC)
     days = calendar.monthrange(y, m)[1]
     end = start + _dt.timedelta(days=days)
-    t = through if through.tzinfo else through.replace(tzinfo=_dt.timezone.utc)
+    t = through if through.tzinfo else through.replace(tzinfo=_dt.UTC)
     if t >= end:
         return 1.0
     return max(0.0, min(1.0, (t - start) / (end - start)))
@@ -102,7 +102,8 @@ def reforecast(proj: Any, lines: Sequence[Any], observed: Sequence[bool], throug
     first = obs[0]
     monthly = np.zeros(n)
     fc_part = np.zeros(n)
-    """The forecast part of each month (what the band spreads): after the last actual, and the rest of a partial month."""
+    """The forecast part of each month (what the band spreads): after the last actual, and the rest of a partial
+    month."""
     ratios: list[tuple[str, float | None]] = []
     for ln in plan_lines + rest:
         actual = ln.actual.astype(float)
@@ -182,7 +183,8 @@ def _band(proj: Any, lines: Sequence[Any], win: Sequence[int], frac: np.ndarray,
         p50 = np.where(mc.monthly_p50 > 0, mc.monthly_p50, 1.0)
         lo = np.where(mc.monthly_p50 > 0, mc.monthly_p10 / p50, 1.0)
         hi = np.where(mc.monthly_p50 > 0, mc.monthly_p90 / p50, 1.0)
-        return lo, hi, f"the plan's ranges (Monte Carlo, {samples:,} samples, seed {seed}): P10/P50 and P90/P50 per month"
+        return lo, hi, (f"the plan's ranges (Monte Carlo, {samples:,} samples, seed {seed}): P10/P50 and P90/P50 "
+                        "per month")
     plan_m = sum((ln.plan for ln in lines), np.zeros(n, dtype=np.int64)).astype(float)
     actual_m = sum((ln.actual for ln in lines), np.zeros(n, dtype=np.int64)).astype(float)
     ratios = [actual_m[k] / (plan_m[k] * f) for k, f in zip(win, frac) if plan_m[k] * f > 0]

@@ -187,7 +187,7 @@ def _head(path: str, shown: str, *, gz: bool) -> io.TextIOBase:
 
 def _csv_header(opener: Callable[[], io.TextIOBase], shown: str) -> list[str]:
     try:
-        with opener() as fh:
+        with opener() as fh:  # the first HEADER_BYTES only, of a regular file (``_head``)
             row = next(csv.reader(fh), None)
     except UnicodeDecodeError:
         raise ExportError(Problem("the file is not UTF-8 text; exports are UTF-8 CSV, Parquet or JSON",
@@ -222,8 +222,8 @@ def _detect_json(path: str, shown: str, text_head: str) -> Detected:
     container = Container.JSON
     first = _first_page(path, shown)
     if first is None:
-        raise ExportError(Problem("JSON without an API page (an object with \"data\": [buckets...]); expected "
-                                  f"{EXPECTED}", line=1, file=shown))
+        raise ExportError(Problem("JSON without an API page (an object with \"data\": [buckets...]); "
+                                  f"expected {EXPECTED}", line=1, file=shown))
     page, container = first
     kind = _json_kind(page)
     if kind is None:

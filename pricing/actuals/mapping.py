@@ -93,12 +93,13 @@ def resolve(rules: Sequence[Rule], lines: Sequence[PlanLine], origin: str = "pla
                 target = hits[0]
             elif len(hits) > 1:
                 problems.append(Problem(f"{len(hits)} plan lines are named {rule.line!r}: name the line by its key "
-                                        f"path ({', '.join(lines[h].key_path for h in hits)})", f"{key_path}[{i}].line"))
+                                        f"path ({', '.join(lines[h].key_path for h in hits)})",
+                                        f"{key_path}[{i}].line"))
             else:
                 from pricing.errors import closest
                 sugg = closest(rule.line, [ln.name for ln in lines] + [ln.key_path for ln in lines], n=3)
-                problems.append(Problem(f"no plan line {rule.line!r}" + (f"; did you mean {', '.join(repr(s) for s in sugg)}?"
-                                                                         if sugg else ""), f"{key_path}[{i}].line"))
+                hint = f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else ""
+                problems.append(Problem(f"no plan line {rule.line!r}{hint}", f"{key_path}[{i}].line"))
         out.append(ResolvedRule(rule, target, origin))
     return tuple(out), tuple(problems)
 
@@ -204,7 +205,8 @@ _USAGE_ROWS = "charge_category IS NULL OR lower(trim(charge_category)) = 'usage'
 tax row would otherwise count as a complete month, and be compared with the whole month's plan)."""
 
 
-def mapped_cells(con: Any, rules: Sequence[ResolvedRule], cost_column: str) -> tuple[tuple[Cell, ...], tuple[UnmappedGroup, ...]]:
+def mapped_cells(con: Any, rules: Sequence[ResolvedRule],
+                 cost_column: str) -> tuple[tuple[Cell, ...], tuple[UnmappedGroup, ...]]:
     """Run the rules over the store's groups: cost and usage per rule and month, and what no rule took."""
     case, params = case_expression(rules)
     column = "billed" if cost_column == "billed" else "effective"
@@ -262,7 +264,8 @@ def propose(con: Any, plan: Any, lines: Sequence[PlanLine], existing: Sequence[R
             by_model.setdefault(normalize_model(obj.model), []).append(ln)
     for model, lns in by_model.items():
         rx = re.compile(model_regex(model))
-        word = re.compile(r"(?<![a-z0-9])" + re.escape(model) + r"(?![a-z]|-(?:mini|nano|pro|turbo|audio|realtime|search))")
+        word = re.compile(r"(?<![a-z0-9])" + re.escape(model)
+                          + r"(?![a-z]|-(?:mini|nano|pro|turbo|audio|realtime|search))")
         model_hits = [r for r in rows if r[3] and rx.fullmatch(normalize_model(r[3]))]
         sku_hits = sorted({r[1] for r in rows if not r[3] and r[1] and word.search(normalize_model(r[1]))})
         if not model_hits and not sku_hits:

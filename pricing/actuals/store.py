@@ -414,7 +414,8 @@ class ActualsStore:
             line = int(row_no) + 1 if det.container in (F.Container.CSV, F.Container.CSV_GZ) else None
             where = f"{locator}: " if locator else f"row {row_no}: "
 
-            def add(column: str, value: Any, message: str, refuses: str, row_no: Any = row_no,
+            # add() runs within this row's iteration only; the defaults bind the row's values to say so
+            def add(column: str, value: Any, message: str, refuses: str, *, row_no: Any = row_no,
                     line: int | None = line, where: str = where) -> None:
                 shown = names.get(column, column)
                 out.append((file_id, row_no, line, shown, "" if value is None else str(value),

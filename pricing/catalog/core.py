@@ -301,8 +301,8 @@ class Catalog:
                 base_listed = size_listed = None
             if base_listed and size_listed is not None:
                 value = price.value * (size_listed / base_listed)  # sizes at one per-GPU rate stay exactly at it
-                note = (f"the plan's price for {g} at {p} ({price.value:g} for the catalog's {base_listed:g}) scales its "
-                        f"{size}-GPU instance's {size_listed:g} to {value:.6g} per GPU-hour")
+                note = (f"the plan's price for {g} at {p} ({price.value:g} for the catalog's {base_listed:g}) "
+                        f"scales its {size}-GPU instance's {size_listed:g} to {value:.6g} per GPU-hour")
             else:
                 value = price.value
                 note = f"the plan's price for {g} at {p} applies to its {size}-GPU instance (the catalog has none)"
@@ -380,6 +380,12 @@ class Catalog:
         t = self._storage_tier(p, tier)
         return self._lookup(f"storage.{p}.{t}", _UNIT["storage"], f"{p} {t} storage price")
 
+    def gb_bytes(self, provider: str) -> Price:
+        """Bytes in the GB a provider bills storage, transfer and log volumes in (2^30 where the provider counts
+        binary gigabytes); key ``gb_bytes.<provider>`` (storage.yaml ``billing_units``)."""
+        p = self.resolve_provider(provider)
+        return self._lookup(f"gb_bytes.{p}", _UNIT["gb_bytes"], f"{p} billing unit")
+
     def egress_kinds(self, provider: str) -> tuple[str, ...]:
         """Transfer kinds the catalog lists for a provider (priced or known gaps)."""
         return tuple(self._d.egress.get(self.resolve_provider(provider), {}))
@@ -430,6 +436,13 @@ class Catalog:
         t = self._task(task)
         key = f"annotation.{t}"
         return self._lookup(key, self._d.entries[key].unit, f"{t} annotation rate")
+
+    def annotation_fee(self, service: str) -> Price:
+        """A labelling service's fee per labeled object on top of worker pay; key ``annotation.fee.<service>_service``
+        (MissingPriceError naming the key while the catalog records it as a gap)."""
+        key = f"annotation.fee.{_norm(service)}_service"
+        return self._lookup(key, self._d.entries[key].unit if key in self._d.entries else "USD per object",
+                            f"{service} fee per object")
 
     def mlops_kinds(self, provider: str) -> tuple[str, ...]:
         """MLOps kinds priced (or known gaps) for a provider, then the provider-independent ones."""

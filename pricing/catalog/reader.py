@@ -548,8 +548,12 @@ class _Reader:
 
     def read_storage(self, doc: dict) -> None:
         d = self.data
-        self.sections(doc, ("standard_tiers", "storage"))
+        self.sections(doc, ("standard_tiers", "billing_units", "storage"))
         d.standard_tiers = self.standard_names(doc, "standard_tiers")
+        # how many bytes each cloud's billed "GB" holds (storage, transfer and log volumes): gb_bytes.<provider>
+        for p, raw in self.provider_sections(doc, "billing_units", "billing units").items():
+            self.add(self.entry(raw, f"billing_units.{p}", key=f"gb_bytes.{p}", section="storage", provider=p,
+                                item="gb_bytes", description=f"Bytes in a billed GB ({p})", unit=_UNIT["gb_bytes"]))
         for p, items in self.provider_sections(doc, "storage", "storage tiers").items():
             d.storage[p], d.storage_alias[p] = {}, {}
             self.read_named(items, f"storage.{p}", section="storage", prefix=f"storage.{p}", provider=p,

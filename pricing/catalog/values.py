@@ -41,6 +41,7 @@ _UNIT = {
     "egress": "USD per GB",
     "platform": "fraction over compute",
     "reserved_discount": "fraction off on-demand",
+    "gb_bytes": "bytes per billed GB",
 }
 _PRICING_ALIASES = {"ondemand": "on_demand", "on_demand": "on_demand", "od": "on_demand",
                     "preemptible": "spot", "interruptible": "spot", "spot": "spot",

@@ -26,13 +26,23 @@ def _schedule(month: int, over_months: int, every: int | None, n: int) -> np.nda
 
 
 def batch(line: AnnotationBatch, key: str, ctx: Context) -> LineItem:
+    """Items x passes x workers x the per-item rate, plus a labelling service's per-object fee on every object of every
+    pass (not per worker: SageMaker Ground Truth bills each labeled object once, and Mechanical Turk workers apart)."""
     if line.price_per_item is not None:
         price, fx, source = line.price_per_item, 1.0, given(f"{key}.price_per_item")
     else:
         p = ctx.catalog.annotation_price(line.task)
         price, fx, source = p.value, ctx.fx, p.source
     items = line.items * schedule(line, ctx.n)
-    labels = items * line.review_passes
+    objects = items * line.review_passes
+    labels = objects * line.workers_per_item
     monthly = labels * price * fx
+    sources = [source]
+    notes: list[str] = []
+    if line.service != "none":
+        fee = ctx.catalog.annotation_fee(line.service)  # a gap is a problem naming the prices: key, never $0
+        monthly = monthly + objects * fee.value * ctx.fx
+        sources.append(fee.source)
+        notes.append(f"{line.service} fee of {fee.value:g} USD per labeled object on top of worker pay")
     return LineItem(line.name, Category.ANNOTATION, "annotation", key, monthly,
-                    (("items", items), ("labels", labels)), (source,), ())
+                    (("items", items), ("labels", labels), ("objects", objects)), tuple(sources), tuple(notes))

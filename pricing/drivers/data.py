@@ -1,11 +1,17 @@
-"""Data: storage tracked by the month data arrived (for lifecycle tiering), and egress."""
+"""Data: storage tracked by the month data arrived (for lifecycle tiering), and egress.
+
+Volumes are stated in decimal TB (or with a unit, read by ``pricing.quantities.parse_data_size``) and billed in
+the provider's GB (``Catalog.gb_bytes``: 2^30 bytes at AWS, GCP and Azure), so 1 TB stored is 931.32 billed GB.
+Tiered prices (S3 Standard's volume tiers, internet egress and its free 100 GB) apply per provider account: each
+line carries its billed volume as an ``AccountUsage`` and the engine's account pass prices the summed volume.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 
 import numpy as np
 
-from pricing.context import DAYS_PER_MONTH, GB_PER_TB, Context, LineItem
+from pricing.context import DAYS_PER_MONTH, GB_PER_TB, AccountUsage, Context, LineItem
 from pricing.plan import Category, EgressKind, EgressLine, StorageLine
 
 
@@ -56,30 +62,54 @@ def _profiles(start: int, after_days: tuple[float, ...], n: int) -> tuple[np.nda
     return initial, growth
 
 
+def billed_gb(decimal_gb: np.ndarray | float, provider: str, ctx: Context) -> tuple[np.ndarray | float, "PriceSource"]:  # noqa: F821
+    """Decimal GB (10^9 bytes) as the GB the provider bills (``gb_bytes.<provider>`` bytes each), with its source."""
+    unit = ctx.catalog.gb_bytes(provider)
+    return decimal_gb * (1e9 / unit.value), unit.source
+
+
+def _priced(price: "Price", key: str, units: np.ndarray, ctx: Context) -> tuple[np.ndarray, tuple[AccountUsage, ...]]:  # noqa: F821
+    """The cost of ``units`` at ``price`` (plan currency), and the account usage to record when its tiers apply
+    account-wide (a flat price is the same per line or per account)."""
+    cost = np.asarray(price.cost(units), dtype=float) * ctx.fx
+    if not price.tiers:
+        return cost, ()
+    return cost, (AccountUsage(key, price, units, ctx.fx, cost),)
+
+
 def storage(line: StorageLine, key: str, ctx: Context) -> LineItem:
     provider = ctx.provider(line)
     tiers = storage_by_tier(line, ctx)
     monthly = np.zeros(ctx.n)
     sources = []
     quantities = []
+    account: tuple[AccountUsage, ...] = ()
+    total_gb = 0.0
     for tier, gb in tiers.items():
         price = ctx.catalog.storage_price(provider, tier)
-        monthly = monthly + np.asarray(price.cost(gb), dtype=float)
+        billed, unit_source = billed_gb(gb, provider, ctx)
+        cost, usage = _priced(price, price.source.key, billed, ctx)
+        monthly = monthly + cost
+        account += usage
         sources.append(price.source)
-        quantities.append((f"GB-months {tier}", gb))
-    total_gb = sum(tiers.values())
-    return LineItem(line.name, Category.DATA, "data.storage", key, monthly * ctx.fx,
-                    (("GB-months", total_gb), *quantities), tuple(sources), ())
+        quantities.append((f"GB-months {tier}", billed))
+        total_gb = total_gb + billed
+    if tiers:
+        sources.append(unit_source)
+    return LineItem(line.name, Category.DATA, "data.storage", key, monthly,
+                    (("GB-months", total_gb), *quantities), tuple(sources), (), account)
 
 
 def egress(line: EgressLine, key: str, ctx: Context) -> LineItem:
-    price = ctx.catalog.egress_price(ctx.provider(line), line.kind.value)
-    gb = line.tb_per_month * GB_PER_TB * ctx.growth(line.growth, line.start, line.end)
-    # inter-AZ transfer is billed on both sides (out of one zone, into the other)
+    provider = ctx.provider(line)
+    price = ctx.catalog.egress_price(provider, line.kind.value)
+    decimal = line.tb_per_month * GB_PER_TB * ctx.growth(line.growth, line.start, line.end)
+    gb, unit_source = billed_gb(decimal, provider, ctx)
+    # inter-AZ transfer is billed on both sides (out of one zone, into the other): twice the GB at the price
     directions = 2.0 if line.kind is EgressKind.INTER_AZ else 1.0
-    monthly = np.asarray(price.cost(gb), dtype=float) * directions * ctx.fx
-    notes: tuple[str, ...] = (
-        ("volume tiers applied to this line alone; clouds apply them account-wide",) if price.tiers else ())
+    monthly, account = _priced(price, price.source.key, gb * directions, ctx)
+    notes: tuple[str, ...] = ()
     if directions == 2.0:
         notes += ("inter-AZ transfer is billed in each direction: the per-GB price counts twice",)
-    return LineItem(line.name, Category.DATA, "data.egress", key, monthly, (("GB", gb),), (price.source,), notes)
+    return LineItem(line.name, Category.DATA, "data.egress", key, monthly, (("GB", gb),),
+                    (price.source, unit_source), notes, account)

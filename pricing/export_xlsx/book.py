@@ -97,6 +97,8 @@ class _Book:
     view_cash: bool = False
     line: Any = None
     """The plan line being written (its ranges annotate its inputs)."""
+    items: tuple = ()
+    """The projection's line items (lines billed under shared account-wide tiers are found through them)."""
 
     # -- formats --------------------------------------------------------------------------------
     def formats(self) -> None:

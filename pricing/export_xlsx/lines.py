@@ -202,20 +202,45 @@ def _storage(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
         a, g = by_tier.get(t, (np.zeros(ctx.n), np.zeros(ctx.n)))
         by_tier[t] = (a + initial[i], g + grow[i])
     provider = ctx.provider(line)
+    per_tb = _billed_gb_per_tb(b, ctx, provider, name)
     costs = []
     for tier, (a, g) in by_tier.items():
         pa = b.row(name, f"{tier}: share of the initial volume held", "fraction", "", a, computed=True, total=False)
         pg = b.row(name, f"{tier}: TB held per TB/month of growth", "TB per TB/month", "", g, computed=True,
                    total=False)
         gb = b.row(name, f"GB-months {tier}", "GB-months",
-                   f"({size}*{b.ref(pa)}+{growth}*{b.ref(pg)})*gb_per_tb*(1-{comp})", li.quantity(f"GB-months {tier}"))
+                   f"({size}*{b.ref(pa)}+{growth}*{b.ref(pg)})*{per_tb}*(1-{comp})", li.quantity(f"GB-months {tier}"))
         price = ctx.catalog.storage_price(provider, tier)
         costs.append(b.tiered(price, name, f"{provider} {tier} storage")(b.ref(gb)))
     b.computed_notes.append((name, "storage age profiles (the share of each month's data held in each tier, "
                              f"from the line's start month {line.start} and its lifecycle rules) are "
                              "computed; sizes, growth, compression and prices stay live"))
+    if _shares_account(b, li):
+        return _account_cost(b, li)
     return b.row(name, "cost", b.plan.currency, "(" + "+".join(costs) + ")*fx_rate", li.monthly, fmt="money",
                  detail=False)
+
+
+def _billed_gb_per_tb(b: _Book, ctx: Any, provider: str, line: str) -> str:
+    """The formula of billed GB per decimal TB at a provider: 10^12 bytes / the bytes of its billed GB."""
+    unit = ctx.catalog.gb_bytes(provider)
+    name = b.price(unit.source, unit.value, unit.unit, line, f"bytes in a billed GB at {provider}")
+    return f"(1000000000000/{name})"
+
+
+def _shares_account(b: _Book, li: LineItem) -> bool:
+    """True when the line bills under account-wide tiers together with other lines of the plan: its cost is its
+    share of the group's (engine.with_account_tiers), which the workbook shows computed."""
+    keys = {u.key for u in li.account}
+    return any(other is not li and keys & {u.key for u in other.account} for other in b.items)
+
+
+def _account_cost(b: _Book, li: LineItem) -> _Row:
+    keys = ", ".join(sorted({u.key for u in li.account}))
+    b.computed_notes.append((li.name, f"the cost is this line's share of {keys}, whose volume tiers and free "
+                             "allowance apply to the plan's lines of that provider and kind together (allocated in "
+                             "proportion to each line's volume each month): computed; volumes stay live"))
+    return b.row(li.name, "cost", b.plan.currency, "", li.monthly, fmt="money", detail=False, computed=True)
 
 
 def _egress(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
@@ -227,16 +252,19 @@ def _egress(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     price = ctx.catalog.egress_price(provider, line.kind.value)
     # inter-AZ transfer is billed in each direction (drivers/data.egress)
     both = "*2" if line.kind is EgressKind.INTER_AZ else ""
+    per_tb = _billed_gb_per_tb(b, ctx, provider, name)
     gb = b.row(name, "GB (billed in each direction: cost x2)" if both else "GB", "GB",
-               f"IF({_active(prefix, line.start, line.end)},{tb}*gb_per_tb*(1+{growth})^({{M}}-{prefix}_start),0)",
+               f"IF({_active(prefix, line.start, line.end)},{tb}*{per_tb}*(1+{growth})^({{M}}-{prefix}_start),0)",
                li.quantity("GB"))
+    if _shares_account(b, li):
+        return _account_cost(b, li)
     cost = b.tiered(price, name, f"{provider} {line.kind.value} transfer")(b.ref(gb))
     return b.row(name, "cost", b.plan.currency, f"{cost}{both}*fx_rate", li.monthly, fmt="money", detail=False)
 
 
 def _api(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     from pricing import apiprices
-    from pricing.drivers.services import api_request_cost
+    from pricing.drivers.services import api_pricing
     name = li.name
     rpm = _given(b, prefix, name, "requests_per_month", line.requests_per_month, "requests/month",
                  "requests in the first month")
@@ -244,9 +272,19 @@ def _api(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     hit = _given(b, prefix, name, "response_cache_hit_rate", line.response_cache_hit_rate, "fraction",
                  "answered from our own response cache")
     _start_end(b, prefix, name, line)
-    per_request, model = api_request_cost(line, ctx)
+    pricing = api_pricing(line, ctx)
+    model = pricing.model
+    per_request = pricing.per_request[0]
     src = model.source
-    if model.tiered:
+    if not pricing.simple and not model.tiered:
+        # dated price changes, batch/tier/off-peak mixes, cache writes or a caching rule that changes the cached
+        # share (drivers/services.api_pricing): the engine's USD per request each month, computed
+        per = b.row(name, "USD per request", "USD per request", "", pricing.per_request, computed=True, total=False)
+        b.computed_notes.append((name, "USD per request is computed each month (" + "; ".join(pricing.notes or (
+            "prices in force each month, batch, service tier or off-peak shares",)) + "); requests, growth and "
+            "cache hit rate stay live"))
+        per_expr = b.ref(per)
+    elif model.tiered:
         per = b.input(f"{prefix}_usd_per_request", name, "USD per request (long-context tiered prices)", per_request,
                       "USD per request", computed=True, note=f"{model.provider}/{model.model} has long-context price "
                       f"cliffs; {line.input_tokens:g} input + {line.output_tokens:g} output tokens, "
@@ -338,8 +376,16 @@ def _annotation(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Ro
     sh = b.row(name, "share of the batch labelled", "fraction", share, li.quantity("items") / line.items
                if line.items else np.zeros(ctx.n), total=False)
     it = b.row(name, "items", "items", f"{items}*{b.ref(sh)}", li.quantity("items"))
-    lab = b.row(name, "labels (items x passes)", "labels", f"{b.ref(it)}*{passes}", li.quantity("labels"))
-    return b.row(name, "cost", b.plan.currency, f"{b.ref(lab)}*{price}{fx}", li.monthly, fmt="money", detail=False)
+    workers = _given(b, prefix, name, "workers_per_item", line.workers_per_item, "workers per item")
+    lab = b.row(name, "labels (items x passes x workers)", "labels", f"{b.ref(it)}*{passes}*{workers}",
+                li.quantity("labels"))
+    fee_term = ""
+    if line.service != "none":  # the service's fee on each object of each pass (drivers/annotation.batch)
+        f = ctx.catalog.annotation_fee(line.service)
+        fee = b.price(f.source, f.value, f.unit, name, f"{line.service} fee per object")
+        fee_term = f"+{b.ref(it)}*{passes}*{fee}*fx_rate"
+    return b.row(name, "cost", b.plan.currency, f"{b.ref(lab)}*{price}{fx}{fee_term}", li.monthly, fmt="money",
+                 detail=False)
 
 
 def _mlops(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
@@ -352,14 +398,27 @@ def _mlops(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
         fx = ""
     else:
         p = ctx.catalog.mlops_price(ctx.provider(line), line.kind)
-        price = b.price(p.source, p.value, p.unit, name, f"{line.kind} rate")
-        fx = "*fx_rate"
+        q = b.row(name, unit, unit, f"IF({_active(prefix, line.start, line.end)},{qty},0)", qty_arr)
+        if _shares_account(b, li):
+            return _account_cost(b, li)
+        cost = b.tiered(p, name, f"{line.kind} rate")(b.ref(q))  # tiers: a free allowance (GCP's 50 GiB of logs)
+        return b.row(name, "cost", b.plan.currency, f"({cost})*fx_rate", li.monthly, fmt="money", detail=False)
     q = b.row(name, unit, unit, f"IF({_active(prefix, line.start, line.end)},{qty},0)", qty_arr)
     return b.row(name, "cost", b.plan.currency, f"{b.ref(q)}*{price}{fx}", li.monthly, fmt="money", detail=False)
 
 
 def _people(b: _Book, li: LineItem, line: Any, prefix: str, ctx: Any) -> _Row:
     name = li.name
+    if line.annual_cost is not None:  # headcount x FTE x loaded annual cost / 12 (drivers/people.line)
+        heads = _given(b, prefix, name, "headcount", 1 if line.headcount is None else line.headcount, "people")
+        fte = _given(b, prefix, name, "fte", 1.0 if line.fte is None else line.fte, "fraction",
+                     "share of each person's time")
+        annual = _given(b, prefix, name, "annual_cost", line.annual_cost, f"{b.plan.currency} per year",
+                        "loaded annual cost of one full-time person")
+        _start_end(b, prefix, name, line)
+        f = b.row(name, "FTEs", "FTEs", f"IF({_active(prefix, line.start, line.end)},{heads}*{fte},0)",
+                  li.quantity("FTEs"))
+        return b.row(name, "cost", b.plan.currency, f"{b.ref(f)}*{annual}/12", li.monthly, fmt="money", detail=False)
     hours = _given(b, prefix, name, "hours_per_month", line.hours_per_month, "hours/month")
     rate = _given(b, prefix, name, "hourly_rate", line.hourly_rate, f"{b.plan.currency} per hour")
     _start_end(b, prefix, name, line)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from pricing import atomic, currencies, fx
-from pricing.engine import GB_PER_TB, HOURS_PER_MONTH, LineItem, Projection
+from pricing.engine import HOURS_PER_MONTH, LineItem, Projection
 from pricing.plan import SECTIONS, Plan
 
 from pricing.export_xlsx.book import _SECTION_PREFIX, _SECTION_TITLE, _Book, _Row
@@ -65,7 +65,7 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
     wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False,
                                       "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": f"{plan.name}: cost plan", "comments": "Written by AI Cost Planner"})
-    b = _Book(wb, plan, n, money_format(plan.currency), view_cash=view == "cash")
+    b = _Book(wb, plan, n, money_format(plan.currency), view_cash=view == "cash", items=proj.line_items)
     b.formats()
     b.inputs = wb.add_worksheet("Inputs")
     b.monthly = wb.add_worksheet("Monthly")
@@ -79,7 +79,6 @@ def write_workbook(proj: Projection, target: Any, *, catalog: Any = None, scenar
             source="8,760 hours a year / 12, as cloud price sheets use (pricing/engine.py)")
     b.input("weeks_per_month", "(engine)", "weeks in a month", "=52/12", "weeks",
             source="52 weeks / 12 (pricing/drivers/compute.py)")
-    b.input("gb_per_tb", "(engine)", "GB per TB", GB_PER_TB, "GB", source="decimal terabytes (pricing/engine.py)")
     switch = b.input("view_cash", "(workbook)", "commitments shown as cash (1) or amortised (0)",
                      1 if view == "cash" else 0, "switch",
                      source="set by the export; change it here to switch the Monthly sheet's view")

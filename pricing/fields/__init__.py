@@ -1,5 +1,4 @@
-"""THE schema of plan fields: each field's kind, unit, limits, typical range, range/integer/share, default, label
-and help, declared once.
+"""THE plan-field schema: kind, unit, limits, typical range, range/integer/share, default, label, help, declared once.
 
 Everything else reads it: the plan-file reader and writer (``pricing.planfile``), the editors
 (``gui.editors``), the savings panel and scenario reader (strategy parameters), the Monte Carlo
@@ -89,9 +88,10 @@ def strategy_param(strategy: str, key: str) -> FieldSpec:
 
 __all__ = [
     "ALL_SECTIONS", "COMPUTED", "COMPUTE_SECTION_CHOICES", "Choice", "Dimension", "FieldSpec", "INTEGER_KEYS", "Kind",
-    "LIST_SECTIONS", "Limits", "MAX_MONTHS", "MAX_YEAR", "MIN_YEAR",
-    "NAME", "NAME_LISTS", "NUMERIC_KINDS", "NameList", "RANGEABLE_KEYS", "RULE_FIELDS", "SECTIONS",
-    "SETTINGS", "SHARE_KEYS", "STORAGE_KINDS", "STRATEGY_PARAMS", "SectionSpec", "Term", "Typical", "Unit", "as_dict",
-    "at", "by_key", "dataclass_default", "describe", "enum_choices", "field", "is_mapping", "keys_where", "number_text",
-    "section", "share_text", "strategy_param", "strategy_params", "text_choices", "units", "value_text", "yaml_value",
+    "LIST_SECTIONS", "Limits", "MAX_MONTHS", "MAX_YEAR", "MIN_YEAR", "NAME", "NAME_LISTS", "NUMERIC_KINDS", "NameList",
+    "RANGEABLE_KEYS",
+    "RULE_FIELDS", "SECTIONS", "SETTINGS", "SHARE_KEYS", "STORAGE_KINDS", "STRATEGY_PARAMS", "SectionSpec", "Term",
+    "Typical", "Unit", "as_dict", "at", "by_key", "dataclass_default", "describe", "enum_choices", "field",
+    "is_mapping", "keys_where", "number_text", "section", "share_text", "strategy_param", "strategy_params",
+    "text_choices", "units", "value_text", "yaml_value",
 ]

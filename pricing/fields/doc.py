@@ -69,7 +69,8 @@ def value_rule(spec: FieldSpec) -> str:
             Kind.CURRENCY: "a 3-letter currency code (USD, EUR...)",
             Kind.RULES: "a list of `{after_days: N, tier: NAME}`",
             Kind.SAMPLE: "a file path (relative to the plan) or inline text",
-            Kind.FLAG: "`true` or `false`"}[kind]
+            Kind.FLAG: "`true` or `false`",
+            Kind.WORK_UNIT: "`{name: ticket, line: NAME}` or `{name: ticket, per_month: N, growth: 5%}`"}[kind]
 
 
 def default_text(spec: FieldSpec) -> str:
@@ -102,8 +103,8 @@ def table(fields: tuple[FieldSpec, ...], *, strategy: bool = False) -> str:
     rows = []
     for f in fields:
         meaning = f.help + (f" Source: {f.source}." if strategy and f.source else "")
-        rows.append(f"| `{f.key}` | {_cell(f.label.replace('{cur}', 'currency'))} | {_cell(meaning)} | "
-                    f"{_cell(value_rule(f))} | "
+        label = _cell(f.label.replace('{cur}', 'currency'))
+        rows.append(f"| `{f.key}` | {label} | {_cell(meaning)} | {_cell(value_rule(f))} | "
                     f"{_cell(typical_text(f))} | {_cell(default_text(f))} | {'yes' if f.rangeable else ''} |")
     return head + "\n".join(rows) + "\n"
 

@@ -1,5 +1,4 @@
-"""THE fields of a plan, section by section: one entry per YAML key, with its kind, unit, limits, typical range,
-label and help.
+"""THE fields of a plan, section by section: one entry per YAML key (kind, unit, limits, typical range, label, help).
 
 Every reader of a field's rules reads them here: the plan-file reader and writer, the editors, the
 Monte Carlo sampler, the tornado, the reports and docs/plan-format.md. The order of a section's fields
@@ -204,7 +203,13 @@ SETTINGS = SectionSpec("", "Plan settings", "plan", P.Plan, (
     FieldSpec("monthly_budget", Kind.AMOUNT, "Monthly budget ({cur}/month)",
               "Drawn on the charts; the first month over it is reported. Empty: no budget.", unit=U.MONEY_PER_MONTH,
               limits=Limits(allow_zero=False, maximum=MAX_MONEY), none_means="no budget"),
-), "The plan's own settings: name, horizon, currency, default provider and budget.")
+    FieldSpec("unit", Kind.WORK_UNIT, "Unit of work", "What the unit cost is per: a ticket, a document, a user. "
+              "Counted by the requests of one API or serving line ('ticket: Answer generation') or given as a "
+              "volume a month ('ticket: 100k/month', '+ 5%/month' for growth). The reports show the whole bill "
+              "over the horizon per unit. Empty: per 1k requests of every API and serving line.",
+              none_means="per 1k API and serving requests, all lines",
+              example="{name: ticket, line: Answer generation} or {name: ticket, per_month: 100k}"),
+), "The plan's own settings: name, horizon, currency, default provider, budget and unit of work.")
 
 TRAINING_FIELDS: tuple[FieldSpec, ...] = (
     NAME,
@@ -467,6 +472,27 @@ API_FIELDS: tuple[FieldSpec, ...] = (
               "replaces output_tokens.", none_means="typed token counts"),
     start("Plan month the calls start."),
     end(),
+    FieldSpec("cache_write_share", Kind.SHARE, "Cache writes", "Share of the cached-input tokens written to the "
+              "cache (each write billed at the cache-write price: Anthropic 1.25x input for a 5-minute cache, 2x "
+              "for 1 hour) instead of read at the cached price; a prefix reused by 20 requests before it expires "
+              "is written once in 20 (5%).", unit=U.SHARE, default=0.0, rangeable=True,
+              typical=Typical(0.0, 0.5, "a shared prefix is written once per cache lifetime and read many times")),
+    FieldSpec("cache_ttl", Kind.ENUM, "Cache lifetime", "How long a written cache lives where the provider prices "
+              "writes by it (Anthropic: 5 minutes, or 1 hour at twice the input price).", default="5m",
+              example="5m or 1h", choices=text_choices(("5m", "5 minutes"), ("1h", "1 hour"))),
+    FieldSpec("batch_share", Kind.SHARE, "Sent as batch", "Share of requests sent through the provider's batch "
+              "API (answers within 24 hours at about half price: OpenAI, Anthropic, Google, Mistral); priced with "
+              "genai-prices' batch prices.", unit=U.SHARE, default=0.0, rangeable=True,
+              typical=Typical(0.0, 1.0, "offline work (evaluations, enrichment) can all go as batch")),
+    FieldSpec("service_tier", Kind.ENUM, "Service tier", "The provider's service tier where the model sells "
+              "several (OpenAI, Google): flex is cheaper and slower, priority dearer and faster.", default="default",
+              example="default, flex or priority",
+              choices=text_choices(("default", "default"), ("flex", "flex (cheaper, slower)"),
+                                   ("priority", "priority (dearer, faster)"))),
+    FieldSpec("off_peak_share", Kind.SHARE, "Sent off-peak", "Share of requests sent in the model's off-peak "
+              "window, where it has time-of-day prices (DeepSeek's discount hours); the rest pay the peak price.",
+              unit=U.SHARE, default=0.0, rangeable=True,
+              typical=Typical(0.0, 1.0, "batch jobs can be scheduled into the window")),
 )
 
 ANNOTATION_FIELDS: tuple[FieldSpec, ...] = (
@@ -491,6 +517,17 @@ ANNOTATION_FIELDS: tuple[FieldSpec, ...] = (
               "months.", unit=U.MONTHS, limits=Limits(minimum=1, maximum=MAX_MONTHS), default=1),
     FieldSpec("every", Kind.INTEGER, "Repeat every (months)", "Label a new batch every N months; 'once' labels one "
               "batch.", unit=U.MONTHS, limits=Limits(minimum=1, maximum=MAX_MONTHS), none_means=ONCE),
+    FieldSpec("workers_per_item", Kind.INTEGER, "Workers per item", "Workers who label each item for consensus; "
+              "each is paid the per-item rate (SageMaker Ground Truth asks 3-5 by default). Multiplies the worker "
+              "cost.", unit=U.WORKERS_PER_ITEM, limits=Limits(minimum=1, maximum=20), default=1, rangeable=True,
+              typical=Typical(1, 5, "Ground Truth's default consensus is 3-5 workers per object "
+                                    "(resources/catalog/levers.yaml lever.annotation.consensus_workers)"),
+              source="one worker; Ground Truth's consensus default is 3-5"),
+    FieldSpec("service", Kind.ENUM, "Labelling service", "A managed labelling service whose per-object fee comes on "
+              "top of worker pay, charged for every object of every pass (SageMaker Ground Truth bills each labeled "
+              "object; its fee is annotation.fee.ground_truth_service).", default="none",
+              example="none or ground_truth",
+              choices=text_choices(("none", "none (worker rates only)"), ("ground_truth", "SageMaker Ground Truth"))),
 )
 
 MLOPS_FIELDS: tuple[FieldSpec, ...] = (
@@ -513,13 +550,30 @@ MLOPS_FIELDS: tuple[FieldSpec, ...] = (
 PEOPLE_FIELDS: tuple[FieldSpec, ...] = (
     NAME,
     FieldSpec("hours_per_month", Kind.AMOUNT, "Hours per month", "Hours people spend each month keeping the "
-              "infrastructure running (toil). Cost = hours x rate.", unit=U.HOURS_PER_MONTH_UNIT,
+              "infrastructure running (toil). Cost = hours x rate. Or leave empty and give headcount, FTE and "
+              "annual cost.", unit=U.HOURS_PER_MONTH_UNIT,
               # the hours of a whole team: 100,000 is about 600 people full time (166 h a month)
-              limits=Limits(maximum=100_000), required=True, rangeable=True,
+              limits=Limits(maximum=100_000), rangeable=True, none_means="budgeted as headcount x FTE x annual cost",
               typical=Typical(1, 2_000, "a few hours to a dozen people full time")),
     FieldSpec("hourly_rate", Kind.AMOUNT, "Hourly rate ({cur}/h)", "Loaded cost of an hour of their time, in the "
-              "plan's currency.", unit=U.MONEY_PER_HOUR, limits=Limits(maximum=MAX_MONEY), required=True,
-              rangeable=True, typical=Typical(10, 400, "offshore to senior US engineers, loaded", usd=True)),
+              "plan's currency (with hours per month).", unit=U.MONEY_PER_HOUR, limits=Limits(maximum=MAX_MONEY),
+              rangeable=True, none_means="budgeted as headcount x FTE x annual cost",
+              typical=Typical(10, 400, "offshore to senior US engineers, loaded", usd=True)),
+    FieldSpec("headcount", Kind.INTEGER, "Headcount", "People on the line when it is budgeted as headcount x FTE x "
+              "annual cost (e.g. 2 MLOps engineers).", unit=U.PEOPLE,
+              limits=Limits(minimum=1, maximum=MAX_PEOPLE), rangeable=True, none_means="one person",
+              typical=Typical(1, 50, "one engineer to a platform team")),
+    FieldSpec("fte", Kind.SHARE, "FTE share", "Share of each person's working time the line takes (50% = half "
+              "their time). Cost = headcount x FTE x annual cost / 12 a month.", unit=U.SHARE,
+              limits=Limits(allow_zero=False), rangeable=True, none_means="full time",
+              typical=Typical(0.05, 1.0, "a few hours a week to full time")),
+    FieldSpec("annual_cost", Kind.AMOUNT, "Annual cost ({cur}/year)", "Loaded annual cost of one full-time person "
+              "(salary, benefits, payroll taxes, overhead), in the plan's currency, e.g. 220k.", unit=U.MONEY_PER_YEAR,
+              limits=Limits(allow_zero=False, maximum=MAX_MONEY), rangeable=True, none_means="hours x rate given",
+              # 2,080 h a year x the hourly rates above
+              typical=Typical(20_000, 800_000, "offshore to senior US engineers, loaded (2,080 h x 10-400 USD)",
+                              usd=True),
+              example="an amount a year such as 220k"),
     start("Plan month it starts."),
     end(),
 )

@@ -1,10 +1,10 @@
-"""What a field spec is (kind, unit, limits, typical range, label, help) and how a raw value of each kind is read
-and shown."""
+"""What a field spec is (kind, unit, limits, typical range, label, help); how a raw value of a kind is read, shown."""
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
 import enum
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterable, Mapping
@@ -14,7 +14,7 @@ from pricing import plan as P
 from pricing.errors import PlanError, closest, shorten
 from pricing.fields import units as U
 from pricing.fields.units import Unit
-from pricing.quantities import format_number, format_share, found, parse_number, parse_share
+from pricing.quantities import format_number, format_share, found, parse_data_size, parse_number, parse_share
 
 
 class Kind(Enum):
@@ -34,6 +34,7 @@ class Kind(Enum):
     RULES = "rules"              # storage lifecycle rules [{after_days: N, tier: NAME}]
     SAMPLE = "sample"            # a sample text or file whose tokens are counted (read by the plan-file reader)
     FLAG = "flag"                # true or false
+    WORK_UNIT = "work_unit"      # the plan's unit of work: {name: ticket, line: NAME} or {name: ticket, per_month: N}
 
 
 NUMERIC_KINDS = frozenset({Kind.AMOUNT, Kind.INTEGER, Kind.SHARE, Kind.FACTOR, Kind.MONTH})
@@ -291,6 +292,8 @@ def value_text(value: Any, *, share: bool = False, integer: bool = False) -> str
         return str(value.value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, P.WorkUnit):
+        return work_unit_text(value)
     if isinstance(value, P.Sample):
         where = f"file {value.path}" if value.path else "inline text"
         how = "exact" if value.exact else f"approximate: {value.reason}" if value.reason else "approximate"
@@ -356,6 +359,9 @@ def _name(spec: FieldSpec, v: Any) -> str:
 
 def _amount(spec: FieldSpec, v: Any) -> float:
     lim = spec.limits
+    if spec.unit is not None and spec.unit.dimension is U.Dimension.DATA:  # a size may carry its unit: 800 GB, 10 TiB
+        return parse_data_size(v, unit_bytes=spec.unit.of.scale, unit=spec.unit.text.split("/")[0],
+                               minimum=lim.minimum, allow_zero=lim.allow_zero, maximum=lim.maximum)
     return parse_number(v, minimum=lim.minimum, allow_zero=lim.allow_zero, maximum=lim.maximum)
 
 
@@ -477,6 +483,45 @@ def _flag(spec: FieldSpec, v: Any) -> bool:
     return v
 
 
+_UNIT_SHAPE = "{name: ticket, line: <API or inference line>} or {name: ticket, per_month: 100k, growth: 5%}"
+_UNIT_TEXT = re.compile(r"^\s*(?P<name>[^:]+?)\s*:\s*(?P<rest>.+?)\s*$")
+_PER_MONTH = re.compile(r"^(?P<n>\S+)\s*(?:/\s*month|a month|per month)"
+                        r"(?:\s*\+\s*(?P<g>\S+%)\s*(?:/\s*month|a month)?)?$")
+
+
+def _work_unit(spec: FieldSpec, v: Any) -> P.WorkUnit:
+    """``{name, line}`` / ``{name, per_month[, growth]}``, or as typed in the editor: ``ticket: Answer generation``,
+    ``ticket: 100k/month`` (``+ 5%/month`` for growth)."""
+    if isinstance(v, str):
+        m = _UNIT_TEXT.match(v)
+        if not m:
+            raise PlanError(f"found {v!r}, expected 'ticket: <line name>' or 'ticket: 100k/month'")
+        rest = m["rest"]
+        pm = _PER_MONTH.match(rest)
+        v = ({"name": m["name"], "per_month": pm["n"], **({"growth": pm["g"]} if pm["g"] else {})} if pm
+             else {"name": m["name"], "line": rest})
+    if not is_mapping(v):
+        raise PlanError(f"found {describe(v)}, expected {_UNIT_SHAPE}")
+    d = as_dict(v)
+    extra = set(d) - {"name", "line", "per_month", "growth"}
+    if extra or "name" not in d or ("line" in d) == ("per_month" in d) or ("growth" in d and "line" in d):
+        raise PlanError(f"found {describe(v)}, expected {_UNIT_SHAPE}")
+    name = _text(spec, d["name"])
+    if "line" in d:
+        return P.WorkUnit(name, line=_text(spec, d["line"]))
+    per_month = parse_number(d["per_month"], allow_zero=False)
+    growth = parse_share(d.get("growth", 0.0), maximum=10.0)
+    return P.WorkUnit(name, per_month=per_month, growth=growth)
+
+
+def work_unit_text(u: P.WorkUnit) -> str:
+    """A unit of work as the editor shows and reads it back: ``ticket: Answer generation``, ``ticket: 100k/month``."""
+    if u.line is not None:
+        return f"{u.name}: {u.line}"
+    grow = f" + {share_text(u.growth)}/month" if u.growth else ""
+    return f"{u.name}: {number_text(u.per_month).replace(',', '')}/month{grow}"
+
+
 def _sample(spec: FieldSpec, v: Any) -> Any:
     raise PlanError("a sample is read by the plan-file reader (it may name a file next to the plan)")
 
@@ -498,6 +543,7 @@ _READERS: dict[Kind, Callable[[FieldSpec, Any], Any]] = {
     Kind.TEXT: _text, Kind.NAME: _name, Kind.AMOUNT: _amount, Kind.INTEGER: _integer, Kind.SHARE: _share,
     Kind.FACTOR: _factor, Kind.MONTH: _integer, Kind.YEAR_MONTH: _year_month, Kind.CURRENCY: _currency,
     Kind.ENUM: _enum, Kind.NAMES: _names, Kind.RULES: _rules, Kind.FLAG: _flag, Kind.SAMPLE: _sample,
+    Kind.WORK_UNIT: _work_unit,
 }
 
 
@@ -510,6 +556,11 @@ def yaml_value(spec: FieldSpec | None, value: Any) -> Any:
     """A plan value as the plan file writes it (shares as percentages that read back to the same float)."""
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, P.WorkUnit):
+        if value.line is not None:
+            return {"name": value.name, "line": value.line}
+        return {"name": value.name, "per_month": format_number(value.per_month),
+                **({"growth": format_share(value.growth)} if value.growth else {})}
     if isinstance(value, tuple) and value and isinstance(value[0], P.LifecycleRule):
         return [{"after_days": format_number(x.after_days), "tier": x.tier} for x in value]
     if isinstance(value, tuple):

@@ -1,4 +1,4 @@
-"""THE parameters of each savings strategy, as field specs: the scenario reader, the savings panel and the docs read them here.
+"""THE parameters of each savings strategy, as field specs: the scenario reader, savings panel and docs read them here.
 
 A parameter that is also a plan field (``utilization``, ``min_gpus``, ``tokens_per_second_per_gpu``)
 takes that field's kind, unit and limits, so a value means the same in a line and in a scenario.
@@ -165,6 +165,11 @@ PARAMS: dict[str, tuple[FieldSpec, ...]] = {
         _share("cached_share", "Cached input", "Share of input tokens read from the provider's prompt cache.",
                "a share such as 60%",
                source="depends on the shared prompt prefix (system prompt, documents); give yours"),
+        LINES),
+    "batch_api": (
+        _share("share", "Sent as batch", "Share of each line's requests sent through the batch API (work that can "
+               "wait up to 24 hours: evaluations, enrichment, nightly summaries).", "a share such as 30%",
+               source="depends on how much of the traffic can wait; give yours"),
         LINES),
     "lifecycle": (
         _as_param(RULE_FIELDS[0], "Age in days after which data moves.", none_means="rules given instead"),

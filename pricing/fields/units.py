@@ -1,4 +1,4 @@
-"""Units of plan fields: what a number is (display text) and its dimension, so values can be converted and typed with units."""
+"""Units of plan fields: what a number is (display text) and its dimension, so values convert and take typed units."""
 from __future__ import annotations
 
 import math
@@ -64,8 +64,9 @@ class Unit:
 
         Raises ValueError when the two don't measure the same thing (TB and hours, GPUs and items,
         the plan's currency and USD)."""
+        pairs = zip(sorted(self.per, key=_order), sorted(other.per, key=_order))
         if not self.of.converts_to(other.of) or len(self.per) != len(other.per) \
-                or not all(a.converts_to(b) for a, b in zip(sorted(self.per, key=_order), sorted(other.per, key=_order))):
+                or not all(a.converts_to(b) for a, b in pairs):
             raise ValueError(f"{self.text} cannot be converted to {other.text}")
         return (self.of.scale / other.of.scale) * math.prod(t.scale for t in other.per) / math.prod(
             t.scale for t in self.per)
@@ -113,6 +114,7 @@ RUNS = Unit("runs", count("run", "run"))
 PARAMETERS = Unit("parameters", count("parameter", "parameter"))
 ITEMS = Unit("items", ITEM)
 PASSES_PER_ITEM = Unit("passes/item", count("pass", "pass"), (ITEM,))
+WORKERS_PER_ITEM = Unit("workers/item", count("worker", "worker"), (ITEM,))
 HOURS = Unit("h", HOUR)
 HOURS_PER_WEEK = Unit("h/week", HOUR, (WEEK,))
 HOURS_PER_MONTH_UNIT = Unit("h/month", HOUR, (MONTH,))
@@ -142,6 +144,8 @@ MONEY_PER_HOUR = Unit("{cur}/h", CUR, (HOUR,))
 MONEY_PER_ITEM = Unit("{cur}/item", CUR, (ITEM,))
 MONEY_PER_UNIT = Unit("{cur}/unit", CUR, (UNIT_THING,))
 MONEY_PER_MONTH = Unit("{cur}/month", CUR, (MONTH,))
+YEAR = Term("year", Dimension.TIME, 8760.0)
+MONEY_PER_YEAR = Unit("{cur}/year", CUR, (YEAR,))
 CUR_PER_USD = Unit("{cur} per USD", CUR, (USD,))
 SHARE = Unit("%", SHARE_TERM)
 """A share: stored as a fraction (0.35), shown and typed as a percentage (35%)."""

@@ -286,6 +286,25 @@ def _read_line(item: Any, path: str, section: SectionSpec, r: _Reader, base_dir:
             r.problem(path, "give either output_tokens or sample_output, not both")
             return None
         kw = _count_samples(kw, r, path)
+    if cls is P.PeopleLine:
+        hourly = [k for k in ("hours_per_month", "hourly_rate") if k in kw]
+        budgeted = [k for k in ("headcount", "fte", "annual_cost") if k in kw]
+        if hourly and budgeted:
+            r.problem(path, "give either hours_per_month and hourly_rate, or headcount, fte and annual_cost "
+                      f"(found {', '.join(hourly + budgeted)})")
+            return None
+        if not budgeted and len(hourly) != 2:
+            missing = [k for k in ("hours_per_month", "hourly_rate") if k not in kw]
+            if len(missing) == 2:
+                r.problem(path, "missing hours_per_month and hourly_rate: give them, or headcount, fte and "
+                          "annual_cost (e.g. {headcount: 2, fte: 50%, annual_cost: 220k})")
+            else:
+                r.problem(path, f"missing {missing[0]!r}")
+            return None
+        if budgeted and "annual_cost" not in kw:
+            r.problem(path, "missing annual_cost: headcount x fte x annual_cost (the loaded cost of one full-time "
+                      "person a year, e.g. 220k)")
+            return None
     if "end" in kw and kw["end"] < kw.get("start", 1):
         r.problem(_join(path, "end"), f"found {kw['end']}, expected a month at or after start ({kw.get('start', 1)})")
         return None

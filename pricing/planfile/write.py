@@ -85,6 +85,8 @@ def to_data(plan: P.Plan) -> dict:
     out["provider"] = plan.provider
     if plan.monthly_budget is not None:
         out["monthly_budget"] = format_number(plan.monthly_budget)
+    if plan.unit is not None:
+        out["unit"] = fields.yaml_value(fields.SETTINGS.field("unit"), plan.unit)
     for group, keys in GROUP_KEYS.items():
         sub: dict[str, Any] = {}
         for key in keys:

@@ -241,7 +241,8 @@ def _run(plan: Plan, parsed: Iterable[_Parsed], env: _Env, *, check: bool,
 def _context(plan: Plan, env: _Env) -> Any:
     """The engine's pricing context of a plan, with the catalog (overrides applied) cached by ``env``."""
     from pricing import engine
-    return engine.Context(plan, env.priced(plan), plan.months, fx.for_plan(plan).per_usd, np.arange(plan.months, dtype=float))
+    return engine.Context(plan, env.priced(plan), plan.months, fx.for_plan(plan).per_usd,
+                          np.arange(plan.months, dtype=float))
 
 
 def _price_changed(plan: Plan, changed: Changed, env: _Env,

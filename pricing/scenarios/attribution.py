@@ -197,7 +197,10 @@ class _SubsetCost:
     Each subset's plan is its parent's (the subset without its last strategy) with one more strategy
     applied, and differs from it only in the lines that strategy changed. So its cost is the parent's
     plus, for each changed line, the line's new cost less its old one (each distinct line priced once),
-    with the platform's markup on the marked sections' sum (``engine.markup``); a strategy that adds or
+    with the platform's markup on the marked sections' sum (``engine.markup``) and the account-wide tiers
+    on the lines' summed volumes (``engine.account_adjustment``: a line's cost under them depends on the
+    other lines of its account, so the lines are summed as priced alone and the pass is added to the
+    sum, as in ``project``); a strategy that adds or
     removes lines or changes prices has its subset summed afresh. The empty and the full subset come
     from the real projections, and this path is checked against both: if either disagrees (the engine
     learned something these sums do not know), every subset is projected with ``engine.project``.
@@ -238,16 +241,16 @@ class _SubsetCost:
         if got is None:
             if self.cancel is not None and self.cancel():
                 raise Cancelled()
-            if self.exact:
-                got = engine.project(self._plan(mask), self.env.catalog).monthly
-            else:
-                got = self._fast(mask)
+            got = engine.project(self._plan(mask), self.env.catalog).monthly if self.exact else self._fast(mask)
             self.memo[mask] = got
         return got
 
     def _fast(self, mask: int) -> np.ndarray:
         state = self._state(mask)
-        return state.rest + state.rate * state.marked if state.rate else state.rest
+        rest = state.rest + state.rate * state.marked if state.rate else state.rest
+        if state.accounts:  # account-wide tiers on the subset's summed volumes, as project's pass (data, MLOps)
+            rest = rest + engine.account_adjustment([state.items[at] for at in state.accounts])
+        return rest
 
     def _context(self, plan: Plan) -> Any:
         ctx = self.contexts.get(plan.prices)
@@ -282,7 +285,7 @@ class _SubsetCost:
             before = self._state(parent_mask)
             if plan.prices == parent.prices and _lengths(plan) == before.lengths:  # the changed lines' differences
                 items, rest, marked = list(before.items), before.rest.copy(), before.marked.copy()
-                offsets = before.offsets
+                offsets, accounts = before.offsets, set(before.accounts)
                 for key in changed:
                     section, _, rest_key = key.partition("[")
                     i = int(rest_key[:-1])
@@ -290,11 +293,15 @@ class _SubsetCost:
                     at = offsets[section] + i
                     diff = item.monthly - items[at].monthly
                     items[at] = item
+                    if item.account:
+                        accounts.add(at)
+                    else:
+                        accounts.discard(at)
                     rest += diff
                     if section in before.sections:
                         marked += diff
                 state = self.states[mask] = _State(before.lengths, offsets, items, rest, marked, before.rate,
-                                                   before.sections)
+                                                   before.sections, tuple(sorted(accounts)))
                 return state
         items = [self._item(section, i, line, plan, ctx) for section, i, line in plan.lines()]
         rate, sections = engine.markup(plan, ctx)
@@ -309,20 +316,23 @@ class _SubsetCost:
             offsets[section] = at
             at += length
         state = self.states[mask] = _State(lengths, offsets, items, np.broadcast_to(rest, (n,)).astype(float),
-                                           np.broadcast_to(marked, (n,)).astype(float), rate, sections)
+                                           np.broadcast_to(marked, (n,)).astype(float), rate, sections,
+                                           tuple(at for at, li in enumerate(items) if li.account))
         return state
 
 
 class _State:
     """A subset's plan as ``_SubsetCost`` sums it: its line items in plan order and their sums."""
 
-    __slots__ = ("lengths", "offsets", "items", "rest", "marked", "rate", "sections")
+    __slots__ = ("lengths", "offsets", "items", "rest", "marked", "rate", "sections", "accounts")
 
     def __init__(self, lengths: tuple[int, ...], offsets: dict[str, int], items: list, rest: np.ndarray,
-                 marked: np.ndarray, rate: float, sections: frozenset[str]):
+                 marked: np.ndarray, rate: float, sections: frozenset[str], accounts: tuple[int, ...]):
         self.lengths, self.offsets, self.items = lengths, offsets, items
         self.rest, self.marked, self.rate, self.sections = rest, marked, rate, sections
-        """``rest``: every line's cost; ``marked``: the lines the platform marks up at ``rate``."""
+        """``rest``: every line's cost as priced alone; ``marked``: the lines the platform marks up at ``rate``."""
+        self.accounts = accounts
+        """Positions in ``items`` of the lines billed under account-wide tiers (their pass is added by ``_fast``)."""
 
 
 def _lengths(plan: Plan) -> tuple[int, ...]:

@@ -1,4 +1,4 @@
-"""Savings strategies as users and forms see them: what each does, and its parameters (field specs from ``pricing.fields``)."""
+"""Savings strategies as users and forms see them: what each does, its parameters (field specs, ``pricing.fields``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -133,6 +133,14 @@ _INFO: tuple[StrategyInfo, ...] = (
         ("services.apis",),
         fields.strategy_params("prompt_caching"),
         "no API line with input tokens below that cached share on a model with a cached-input price"),
+    StrategyInfo(
+        "batch_api", "Batch API",
+        "Send a share of requests through the provider's batch API (answers within 24 hours at about half price: "
+        "OpenAI, Anthropic, Google, Mistral); priced with genai-prices' batch prices. Lines already sending more, "
+        "and models without a batch API, are left.",
+        ("services.apis",),
+        fields.strategy_params("batch_api"),
+        "no API line sending less than that share through a batch API its model offers"),
     StrategyInfo(
         "lifecycle", "Storage lifecycle",
         "Move data older than N days to a colder tier (``after_days`` + ``tier``, or ``rules``); the rules replace"

@@ -296,6 +296,22 @@ def _prompt_caching(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
     return _edit(plan, ("services.apis",), a.get("lines"), change, env)
 
 
+def _batch_api(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
+    from pricing import apiprices, apirules
+    from pricing.drivers.services import BATCH
+    share = a["share"]
+
+    def change(line: ApiLine, section: str) -> ApiLine | None:
+        if line.batch_share >= share:
+            return None
+        model = apiprices.resolve(line.provider, line.model)
+        rule = apirules.batch(model.provider)
+        if not apiprices.has_variant(model.provider, model.model, BATCH) and (rule is None or rule.discount is None):
+            return None  # the model has no batch API (DeepSeek discounts off-peak hours instead)
+        return _set(line, batch_share=share)
+    return _edit(plan, ("services.apis",), a.get("lines"), change, env)
+
+
 def _lifecycle(plan: Plan, a: Args, env: _Env) -> tuple[Plan, Changed]:
     rules = a["rules"] if "rules" in a else (LifecycleRule(a["after_days"], a["tier"]),)
     return _edit(plan, ("data.storage",), a.get("lines"),
@@ -440,7 +456,7 @@ _TRANSFORMS: dict[str, Callable[[Plan, Args, _Env], tuple[Plan, Changed]]] = {
     "self_host": _self_host, "model_switch": _model_switch, "right_size": _right_size,
     "quantization": _quantization, "distillation": _throughput, "efficient_architecture": _throughput,
     "batching": _throughput, "reserved": _reserved, "spot": _spot, "auto_shutdown": _auto_shutdown,
-    "api_cache": _api_cache, "prompt_caching": _prompt_caching, "lifecycle": _lifecycle,
+    "api_cache": _api_cache, "prompt_caching": _prompt_caching, "batch_api": _batch_api, "lifecycle": _lifecycle,
     "compression": _compression, "egress_reduction": _egress_reduction, "move": _move,
     "annotation_reduction": _annotation_reduction,
 }

@@ -87,12 +87,18 @@ def window(qtbot, plan_document, monkeypatch):
 
 
 @pytest.fixture
-def settle(qtbot):
-    """Let queued work run (the scenario is evaluated on a 0-ms timer after each change)."""
+def settle(qtbot, request):
+    """Let queued work run (the scenario is evaluated on a 0-ms timer after each change), and in a test
+    using the ``window``, wait for a scenario evaluated on a worker (a scenario slower than
+    ``gui.document.SYNC_SCENARIO_MS`` is, and a busy machine makes any scenario that slow)."""
     from PySide6.QtWidgets import QApplication
 
     def run(ms: int = 0) -> None:
         QApplication.processEvents()
         qtbot.wait(ms)
         QApplication.processEvents()
+        if "window" in request.fixturenames:
+            doc = request.getfixturevalue("window").document
+            qtbot.waitUntil(lambda: not doc.scenario_pending, timeout=20_000)
+            QApplication.processEvents()
     return run

@@ -112,7 +112,8 @@ def test_filter_by_section_provider_and_text(qtbot, browser, catalog):
     # the filter searches key, source and gap text (a CoreWeave H200 spot gap cites the "HGX H100" rate card)
     assert rows and all(all(w in f"{r.key} {r.entry.source.source} {r.entry.gap}".lower() for w in ("h100", "spot"))
                         for r in rows)
-    assert {e.key for e in catalog.entries() if "h100" in e.key.lower() and "spot" in e.key.lower()} <= {r.key for r in rows}
+    h100_spot = {e.key for e in catalog.entries() if "h100" in e.key.lower() and "spot" in e.key.lower()}
+    assert h100_spot <= {r.key for r in rows}
     assert browser.count_label.text().startswith(f"{len(rows)} of ")
     browser.filter_edit.clear()
     qtbot.keyClicks(browser.filter_edit, "LOW_CONFIDENCE")

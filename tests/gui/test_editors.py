@@ -177,6 +177,34 @@ def test_every_input_has_a_tooltip(window):
             assert w.toolTip(), (row.info.name, name)
 
 
+def test_sizes_typed_with_a_unit_and_the_unit_of_work(qtbot, window):
+    """Issue 15: a size field takes '800 GB' or '10 TiB' (the schema's one parser), a people line the budgeted form,
+    the plan settings a unit of work; each one undoable edit, a bad value refused with the file's words."""
+    doc = window.document
+    form = select(window, "data.storage[0]")
+    size = form.inputs["size_tb"]
+    size.selectAll()
+    qtbot.keyClicks(size, "800 GB")
+    assert doc.plan.data.storage[0].size_tb == pytest.approx(0.8)     # 800 x 10^9 bytes = 0.8 decimal TB
+    size.selectAll()
+    qtbot.keyClicks(size, "10 TiB")
+    assert doc.plan.data.storage[0].size_tb == pytest.approx(10.99511627776)
+    size.setText("two parsecs")
+    size.textEdited.emit(size.text())
+    assert "expected a size such as 800 GB" in size.error
+    assert doc.plan.data.storage[0].size_tb == pytest.approx(10.99511627776)
+    settings = select(window, "")
+    unit = settings.inputs["unit"]
+    assert unit.text() == "ticket: Answer generation"   # the example's unit of work
+    unit.selectAll()
+    qtbot.keyClicks(unit, "reply: Answer generation")
+    assert (doc.plan.unit.name, doc.plan.unit.line) == ("reply", "Answer generation")
+    # a reply costs under a cent: shown per 1k replies, saying what is counted
+    assert window.headline.per_1k.caption.text() == "Cost per 1k replies"
+    detail = window.headline.per_1k.detail
+    assert (detail.toolTip() or detail.text()) == "requests of Answer generation"  # elided text keeps it as tooltip
+
+
 def test_the_inference_form_shows_what_the_engine_sized_as_you_type(qtbot, base_catalog, example_dir):
     """The serving line's derived figures (GPUs, replicas, TP, tokens/s per GPU, prefill/decode share, memory) come
     from the engine's line item and follow each keystroke; the model's precision is picked in its combo."""

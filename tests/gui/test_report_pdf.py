@@ -20,7 +20,7 @@ from pricing.plan import Plan  # noqa: E402
 
 from gui.pdf import export_compare_pdf, export_pdf  # noqa: E402
 from gui.workers import Cancelled  # noqa: E402
-from pricing.load import load_checked, loads_checked
+from pricing.load import load_checked, loads_checked  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "resources" / "examples"
@@ -169,7 +169,7 @@ def test_comparison_report(tmp_path, base_catalog):
     for heading in ("Figures", "Monthly cost", "B against A", "C against A", "Cost differences by line",
                     "What changed in the inputs"):
         assert heading in text, heading
-    assert "Cached input" in text and "gpt-4.1-nano" in text       # inputs named by the schema's labels
+    assert "Sent as batch" in text and "gpt-4.1-nano" in text      # inputs named by the schema's labels
     assert round(float(pypdf.PdfReader(str(out)).pages[0].mediabox.width)) == 612
 
 

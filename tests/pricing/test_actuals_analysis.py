@@ -88,7 +88,8 @@ def test_model_rule_matches_dated_snapshots_not_siblings():
         months: 3
         services:
           apis:
-            - {name: Chat, provider: openai, model: gpt-4o, requests_per_month: 1k, input_tokens: 100, output_tokens: 10}
+            - {name: Chat, provider: openai, model: gpt-4o, requests_per_month: 1k, input_tokens: 100,
+               output_tokens: 10}
     """, ["focus_ai_tokens.csv"], propose=False,
         cfg=C.ActualsConfig(rules=(C.Rule((("model", ("gpt-4o",)),), (), "Chat"),)))
     doc = actuals_data(a)
@@ -154,8 +155,9 @@ def test_price_and_volume_effects_add_up_to_the_variance():
     assert (gpu.unit, gpu.plan, gpu.actual) == ("GPU-hours", 80.0, 80.0)
     assert gpu.volume_effect == 0 and gpu.price_effect == lines["Fine-tune"].variance[0]
     storage = lines["Raw images"].usage[1]
-    # February: 1,100 GB-months against the plan's 1,000 (1 TB); the plan pays 2,300 cents for 1,000
-    assert (storage.plan, storage.actual) == (1000.0, 1100.0)
+    # February: 1,100 GB-months against the plan's 1,000 (1000 GiB: AWS bills 2^30-byte GB); the plan pays 2,300
+    # cents for 1,000
+    assert storage.plan == pytest.approx(1000.0) and storage.actual == 1100.0
     assert storage.volume_effect == pytest.approx(100 * 2300 / 1000)           # 230 cents
     assert storage.volume_effect + storage.price_effect == pytest.approx(2530 - 2300)
 
@@ -165,7 +167,8 @@ def test_usage_from_a_usage_only_export():
     summaries = next(ln for ln in a.lines if ln.name == "Summaries")
     u = summaries.usage[0]
     assert u.actual == 1_300_000  # tokens from the usage CSV; the cost CSV has none
-    assert u.volume_effect + u.price_effect == pytest.approx(summaries.actual[0] - round(summaries.plan[0] * a.covered[0]))
+    expected = summaries.actual[0] - round(summaries.plan[0] * a.covered[0])
+    assert u.volume_effect + u.price_effect == pytest.approx(expected)
 
 
 def test_unknown_quantity_is_said_not_zero():
@@ -299,7 +302,8 @@ def test_band_from_the_plan_ranges(tmp_path):
 def test_section_round_trip():
     data = {"sources": ["exports/focus.csv.gz", {"file": "openai.json"}], "cost": "billed",
             "rates": [{"from": "usd", "rate": 0.92, "as_of": "2027-03-31"}],
-            "rules": [{"match": {"model": "gpt-4o", "tags": {"team": ["search", "chat"]}}, "line": "Answer generation"}],
+            "rules": [{"match": {"model": "gpt-4o", "tags": {"team": ["search", "chat"]}},
+                       "line": "Answer generation"}],
             "forecast": {"method": "rebase", "window": 2}}
     cfg = C.actuals_from_data(data)
     assert cfg.sources == ("exports/focus.csv.gz", "openai.json") and cfg.cost is C.CostColumn.BILLED

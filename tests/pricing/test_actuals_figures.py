@@ -90,9 +90,11 @@ def test_the_only_egress_line_is_proposed_for_data_sent_out_not_load_balancer_ho
                    "1000,GB\n"
                    "Elastic Load Balancing,Networking,ALB,2027-01-01T00:00:00Z,2027-02-01T00:00:00Z,16.43,16.43,USD,"
                    "730,Hours\n")
-    plan = planfile.loads((DATA / "plan.yaml").read_text().replace(
-        "    - {name: Raw images, size_tb: 1}", "    - {name: Raw images, size_tb: 1}\n  egress:\n"
-        "    - {name: Partner exports, tb_per_month: 1}"))
+    text = (DATA / "plan.yaml").read_text()
+    assert "\nactuals:\n" in text  # the egress line goes at the end of the data section, just before actuals
+    plan = planfile.loads(text.replace("\nactuals:\n", "\n  egress:\n    - {name: Partner exports, tb_per_month: 1}\n"
+                                       "actuals:\n", 1))
+    assert [ln.name for ln in plan.data.egress] == ["Partner exports"]
     with ActualsStore() as store:
         store.import_files([str(src)])
         a = analyze(engine.project(plan), store, plan.actuals)

@@ -166,14 +166,17 @@ def test_a_focus_file_missing_a_column_is_told_which(tmp_path, store):
         store.import_files([str(bad)])
 
 
-def test_a_row_with_too_many_values_is_reported_with_its_line(tmp_path, store):
+@pytest.mark.parametrize("name", ["broken.csv", "broken.csv.gz"])
+def test_a_row_with_too_many_values_is_reported_with_its_line(tmp_path, store, name):
     src = (DATA / "focus_infra.csv").read_text().splitlines()
     src.insert(3, src[2] + ",extra")
-    bad = tmp_path / "broken.csv"
-    bad.write_text("\n".join(src) + "\n")
+    bad = tmp_path / name
+    text = ("\n".join(src) + "\n").encode()
+    bad.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
     with pytest.raises(F.ExportError) as err:
         store.import_files([str(bad)])
-    assert err.value.problems[0].line == 4 and "22 values where the header has 21 columns" in err.value.problems[0].message
+    problem = err.value.problems[0]
+    assert problem.line == 4 and "22 values where the header has 21 columns" in problem.message
     assert store.files() == ()
 
 

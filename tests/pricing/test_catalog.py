@@ -720,6 +720,8 @@ MINIMAL = {
         """,  # noqa: E501 - a catalog entry on one line, as the catalog writes them
     "storage.yaml": """\
         standard_tiers: [standard]
+        billing_units:  # decimal GB keeps the hand arithmetic (the real catalog: 2^30 bytes)
+          aws: {value: 1000000000, source: test catalog, as_of: '2026', confidence: verified_primary}
         storage:
           aws:
             standard: {name: S3, tiers: [{upto: 10, price: 0.5}, {upto: null, price: 0.25}], source: page, as_of: '2026', confidence: verified_secondary}

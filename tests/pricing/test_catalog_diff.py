@@ -20,7 +20,8 @@ BASE = {
         gpus:
           X1:
             name: Test GPU
-            specs: {bf16_dense_tflops: 100, memory_gb: 10, source: datasheet, as_of: '2026-01', confidence: verified_primary}
+            specs: {bf16_dense_tflops: 100, memory_gb: 10, source: datasheet, as_of: '2026-01',
+                    confidence: verified_primary}
             prices:
               aws:
                 on_demand: {value: 2.0, source: page A, as_of: '2026-02', confidence: verified_primary}
@@ -28,6 +29,8 @@ BASE = {
         """,
     "storage.yaml": """\
         standard_tiers: [standard]
+        billing_units:  # decimal GB keeps the hand arithmetic (the real catalog: 2^30 bytes)
+          aws: {value: 1000000000, source: test catalog, as_of: '2026', confidence: verified_primary}
         storage:
           aws:
             standard: {name: S3, value: 0.02, source: s3 page, as_of: '2026', confidence: verified_primary}
@@ -46,6 +49,8 @@ NEW_GPUS = BASE["gpus.yaml"].replace(
     "on_demand: {value: 2.5, source: page B, as_of: '2026-11-16', confidence: verified_primary}\n")
 NEW_STORAGE = """\
     standard_tiers: [standard, cold]
+    billing_units:  # decimal GB keeps the hand arithmetic (the real catalog: 2^30 bytes)
+      aws: {value: 1000000000, source: test catalog, as_of: '2026', confidence: verified_primary}
     storage:
       aws:
         standard: {name: S3, value: 0.02, source: s3 page, as_of: '2026-10', confidence: verified_primary}
@@ -112,14 +117,12 @@ def test_a_bundle_missing_files_or_not_a_zip_is_a_clear_error(tmp_path):
     partial = tmp_path / "partial.zip"
     with zipfile.ZipFile(partial, "w") as zf:
         zf.writestr("gpus.yaml", textwrap.dedent(BASE["gpus.yaml"]))
-    with pytest.raises(CatalogError, match="lacks storage.yaml, egress.yaml"):
-        with catalog_diff.opened(partial):
-            pass
+    with pytest.raises(CatalogError, match="lacks storage.yaml, egress.yaml"), catalog_diff.opened(partial):
+        pass
     text = tmp_path / "plan.yaml"
     text.write_text("name: x\n")
-    with pytest.raises(CatalogError, match="expected a catalog folder or a .zip"):
-        with catalog_diff.opened(text):
-            pass
+    with pytest.raises(CatalogError, match="expected a catalog folder or a .zip"), catalog_diff.opened(text):
+        pass
 
 
 def test_reprice_moves_each_line_by_hand(cats):

@@ -213,7 +213,8 @@ def test_lines_that_cannot_be_committed_are_left_out_with_the_reason(catalog):
     assert {x.name for x in excluded} == {"Monthly detector retrain", "Architecture sweep"}
     assert all("sagemaker" in x.reason for x in excluded)
     spot = planfile.loads(steady_plan(2).replace(
-        "compute:\n", "compute:\n  training:\n    - {name: Spot run, gpu: H100-80GB, gpus: 1, hours: 5, pricing: spot}\n"))
+        "compute:\n",
+        "compute:\n  training:\n    - {name: Spot run, gpu: H100-80GB, gpus: 1, hours: 5, pricing: spot}\n"))
     _, excluded = cm.pools(engine.project(spot, catalog), catalog)
     assert [x.name for x in excluded] == ["Spot run"] and "spot" in excluded[0].reason
 

@@ -134,7 +134,8 @@ def test_storage_grows_and_tiers_by_age():
                 cold += gb
             else:
                 hot += gb
-        assert li.monthly[k] == pytest.approx(hot * 0.02 + cold * 0.01), k
+        # AWS bills binary GB: a decimal GB (10^9 bytes) is 10^9 / 2^30 = 0.9313225746 billed GB
+        assert li.monthly[k] == pytest.approx((hot * 0.02 + cold * 0.01) * 1e9 / 2**30), k
 
 
 def test_egress_tiers_and_flat_override():
@@ -143,7 +144,8 @@ def test_egress_tiers_and_flat_override():
       egress:
         - {name: E, tb_per_month: 1.5, kind: internet, growth: 10%}
     """, "  egress.aws.internet: 0.05\n"))
-    assert li.monthly == pytest.approx(1500 * 0.05 * 1.1 ** np.arange(12))
+    # 1.5 TB = 1.5e12 bytes = 1,396.98 billed GB (2^30 bytes each, AWS's GB) x 0.05 USD, growing 10% a month
+    assert li.monthly == pytest.approx(1.5e12 / 2**30 * 0.05 * 1.1 ** np.arange(12))
 
 
 def test_api_cost_from_model_prices():
@@ -151,9 +153,10 @@ def test_api_cost_from_model_prices():
     services:
       apis:
         - {name: A, provider: openai, model: gpt-4o, requests_per_month: 300k, growth: 10%,
-           input_tokens: 1200, output_tokens: 350, cached_input_share: 50%, response_cache_hit_rate: 20%}
+           input_tokens: 2400, output_tokens: 350, cached_input_share: 50%, response_cache_hit_rate: 20%}
     """, "  api.openai.gpt-4o.input: 2.5\n  api.openai.gpt-4o.cached_input: 1.25\n  api.openai.gpt-4o.output: 10\n"))
-    per_request = (600 * 2.5 + 600 * 1.25 + 350 * 10) / 1e6
+    # 50% of 2,400 = 1,200 cached tokens; OpenAI caches 1,024 tokens or more in 128-token steps: 9 x 128 = 1,152
+    per_request = ((2400 - 1152) * 2.5 + 1152 * 1.25 + 350 * 10) / 1e6
     expected = 300e3 * 1.1 ** np.arange(12) * 0.8 * per_request
     assert li.monthly == pytest.approx(expected)
     assert li.quantity("requests")[0] == 300e3
@@ -162,7 +165,8 @@ def test_api_cost_from_model_prices():
 def test_annotation_review_passes_spread():
     li = only(project("""\
     annotation:
-      - {name: Boxes, task: bounding_box, items: 120k, price_per_item: 0.06, review_passes: 1.25, month: 3, over_months: 2}
+      - {name: Boxes, task: bounding_box, items: 120k, price_per_item: 0.06, review_passes: 1.25, month: 3,
+         over_months: 2}
     """))
     expected = np.zeros(12)
     expected[[2, 3]] = 120e3 * 0.06 * 1.25 / 2
@@ -260,7 +264,8 @@ def test_unknown_names_are_located_with_suggestions():
         loads_checked(HEAD.replace("aws", "awz"))
     assert "aws" in exc.value.problems[0].message and exc.value.problems[0].key_path == "provider"
     with pytest.raises(PlanFileError) as exc:
-        loads_checked(HEAD + "services:\n  apis:\n    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
+        loads_checked(HEAD + "services:\n  apis:\n"
+                      "    - {name: A, provider: openai, model: gpt-4oo, requests_per_month: 1}\n")
     assert exc.value.problems[0].key_path == "services.apis[0].model" and "gpt-4o" in exc.value.problems[0].message
     with pytest.raises(PlanFileError) as exc:
         loads_checked(HEAD + "prices:\n  gpu.H100-80GB.aws.on_demnd: 3\n")
@@ -273,7 +278,8 @@ def test_inter_az_transfer_counts_both_directions():
       egress:
         - {name: AZ, tb_per_month: 20, kind: inter_az}
     """, "  egress.aws.inter_az: 0.01\n"))
-    assert li.monthly == pytest.approx(np.full(12, 20_000 * 0.01 * 2))
+    # 20 TB = 2e13 bytes = 18,626.45 billed GB (2^30 bytes), x 0.01 USD, in each direction
+    assert li.monthly == pytest.approx(np.full(12, 2e13 / 2**30 * 0.01 * 2))
 
 
 def test_api_override_keys_are_checked():

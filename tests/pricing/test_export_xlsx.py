@@ -61,7 +61,8 @@ class Book:
 
     def recalc(self, **inputs: float):
         """The workbook recalculated with named inputs changed (as a user would type them on Inputs)."""
-        return self.model.calculate(inputs={f"'[{self.name}]INPUTS'!{self.input_cell(k)}": v for k, v in inputs.items()})
+        cells = {f"'[{self.name}]INPUTS'!{self.input_cell(k)}": v for k, v in inputs.items()}
+        return self.model.calculate(inputs=cells)
 
 
 def _col(c: int) -> str:
@@ -88,8 +89,12 @@ def assert_ties(book: Book, proj) -> None:
             continue
         got = book.months(book.row_of("Monthly", cat.value, "total"), n)
         assert np.abs(got - arr).max() < 1e-6, cat
-    for li in proj.line_items:  # and every line's own cost row
-        got = book.months(book.row_of("Monthly", li.name, "cost"), n)
+    for li in proj.line_items:  # and every line's own cost row (computed for lines sharing account-wide tiers)
+        try:
+            row = book.row_of("Monthly", li.name, "cost")
+        except AssertionError:
+            row = book.row_of("Monthly", li.name, f"cost ({X.COMPUTED})")
+        got = book.months(row, n)
         assert np.abs(got - li.monthly).max() < 1e-6, li.name
 
 
@@ -228,7 +233,8 @@ def test_changing_an_input_moves_every_month_and_total_by_the_hand_computed_amou
     sol = book.recalc(inf1_requests_per_month=5e6)
     assert book.months(total_row, 6, sol) - base == pytest.approx([730] * 6, abs=1e-6)
     # ... and the Summary follows the Monthly sheet
-    assert book.value("Summary", f"C{book.row_of('Summary', 'Total')}", sol) - proj.total == pytest.approx(6 * 730, abs=1e-6)
+    summary_total = book.value("Summary", f"C{book.row_of('Summary', 'Total')}", sol)
+    assert summary_total - proj.total == pytest.approx(6 * 730, abs=1e-6)
 
 
 def test_summary_by_fiscal_year_with_a_first_fiscal_month(tmp_path, catalog):
@@ -248,7 +254,8 @@ people:
     # $1,000 a month: 3 months in FY2027, 12 in FY2028, 9 in FY2029
     assert [book.value("Summary", f"{c}{r}") for c in "BCD"] == pytest.approx([3000, 12000, 9000])
     assert book.value("Summary", f"E{r}") == pytest.approx(24000)
-    assert X.fiscal_year(2027, 3, 4) == 2027 and X.fiscal_year(2027, 4, 4) == 2028 and X.fiscal_year(2027, 12, 1) == 2027
+    assert X.fiscal_year(2027, 3, 4) == 2027 and X.fiscal_year(2027, 4, 4) == 2028
+    assert X.fiscal_year(2027, 12, 1) == 2027
 
 
 def test_scenarios_and_drivers_sheets(tmp_path, catalog):
@@ -299,7 +306,8 @@ def test_plan_text_is_never_a_formula(tmp_path, catalog):
     for ws in book.wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(("=HYPERLINK", "+SUM", "-2+3", "@cmd", "=1+1", "=A1*2")):
+                hostile = ("=HYPERLINK", "+SUM", "-2+3", "@cmd", "=1+1", "=A1*2")
+                if isinstance(cell.value, str) and cell.value.startswith(hostile):
                     seen.append(cell.value)
                     assert cell.data_type == "s", (ws.title, cell.coordinate)
                     assert cell.quotePrefix, (ws.title, cell.coordinate)  # stays text when edited in Excel
@@ -391,7 +399,8 @@ def test_bad_fiscal_month_and_view_are_refused(tmp_path, catalog):
     assert not (tmp_path / "a.xlsx").exists()
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (apt: libreoffice-calc-nogui)")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice is not installed (apt: libreoffice-calc-nogui)")
 def test_libreoffice_recalculates_the_same_totals(tmp_path, catalog):
     """A second, independent engine: LibreOffice headless recalculates (cached values zeroed first)."""
     import csv
@@ -416,7 +425,8 @@ def test_libreoffice_recalculates_the_same_totals(tmp_path, catalog):
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
                     "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,2",
                     "--outdir", str(tmp_path), str(zeroed)], check=True, capture_output=True, timeout=120)
-    rows = list(csv.reader(open(tmp_path / "zeroed-Monthly.csv", encoding="utf-8")))
+    with open(tmp_path / "zeroed-Monthly.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
     total = next(r for r in rows if r and r[0] == "Total")
     proj = engine.project(plan, catalog)
     got = np.array([float(v) for v in total[X.FIRST_MONTH_COL:X.FIRST_MONTH_COL + len(proj.months)]])
@@ -436,3 +446,50 @@ def test_defined_names_stay_unique_when_keys_sanitise_alike():
     assert got == ["px_api_gpt_4_1", "px_api_gpt_4_1_2", "PX_API_GPT_4_1_3"]
     assert b.input("9lives", "line", "label", 1.0, "unit") == "_9lives"  # a name cannot start with a digit
     wb.close()
+
+
+SHARED_EGRESS = """\
+format: aicost-plan/1
+name: Shared egress tier
+start: 2027-01
+months: 3
+provider: aws
+data:
+  egress:
+    - {name: Partner feed, tb_per_month: 60 GB}
+    - {name: Dashboards, tb_per_month: 50 GB}
+    - {name: GCP copy, tb_per_month: 500 GB, provider: gcp}
+"""
+
+
+def test_lines_sharing_an_account_tier_carry_the_engines_figures_with_a_note(tmp_path, catalog):
+    """AWS's free 100 GB of internet egress is the account's: two AWS lines share it, so neither line's cost can be
+    written as a formula of its own inputs. The workbook carries the engine's figures for them (marked computed, with
+    a note on the Notes sheet) and still ties to the cent; a line alone under its tier keeps its live formula."""
+    plan = planfile.loads(SHARED_EGRESS)
+    proj = engine.project(plan, catalog)
+    # by hand: AWS bills 2^30-byte GB. 60e9 + 50e9 bytes = 110e9 / 2^30 = 102.445 billed GB a month, the first 100
+    # free, the rest at 0.09: 2.445 x 0.09 = 0.2200 USD a month, shared 60:50 by volume
+    gib = 2**30
+    billed = 110e9 / gib
+    month = (billed - 100) * 0.09
+    feed, dash, copy = proj.line_items
+    assert feed.monthly == pytest.approx([month * 60 / 110] * 3)
+    assert dash.monthly == pytest.approx([month * 50 / 110] * 3)
+    # GCP alone: 500e9 / 2^30 = 465.66 billed GB at a flat 0.12
+    assert copy.monthly == pytest.approx([500e9 / gib * 0.12] * 3)
+    book = export(plan, tmp_path, catalog, with_tornado=False)
+    assert_ties(book, proj)
+    for name in ("Partner feed", "Dashboards"):  # the engine's figures, marked as computed
+        row = book.row_of("Monthly", name, f"cost ({X.COMPUTED})")
+        assert not str(book.wb["Monthly"].cell(row, X.FIRST_MONTH_COL + 1).value).startswith("=")
+    notes = {row[0]: row[1] for row in book.wb["Notes"].iter_rows(values_only=True) if row[0]}
+    for name in ("Partner feed", "Dashboards"):
+        note = notes[f"{X.COMPUTED}: {name}"]
+        assert "share of egress.aws.internet" in note and "in proportion to each line's volume" in note
+    assert f"{X.COMPUTED}: GCP copy" not in notes
+    # the GCP line keeps its formula: 500 -> 1000 GB a month doubles its cost in every month
+    row = book.row_of("Monthly", "GCP copy", "cost")
+    assert str(book.wb["Monthly"].cell(row, X.FIRST_MONTH_COL + 1).value).startswith("=")
+    moved = book.months(row, 3, book.recalc(egr3_tb_per_month=1.0))
+    assert moved == pytest.approx([1e12 / gib * 0.12] * 3)

@@ -1,5 +1,4 @@
-"""The field schema: consistent with the plan's dataclasses, one set of limits for the file and every reader, docs
-in sync."""
+"""The field schema: consistent with the plan's dataclasses, one set of limits for file and readers, docs in sync."""
 import dataclasses
 import math
 
@@ -112,18 +111,21 @@ def test_each_spec_is_complete_and_its_limits_consistent(where, spec):
 
 def test_the_old_tables_are_views_of_the_schema():
     # the keys that took ranges, integers and shares before the schema, kept; runs became a whole number
-    assert {
+    assert set(planfile.RANGEABLE) == {
         "gpus", "hours", "params", "tokens", "mfu", "runs", "interruption_overhead", "requests_per_month",
         "input_tokens", "output_tokens", "tokens_per_second_per_gpu", "utilization", "growth", "min_gpus", "people",
         "hours_per_week", "idle_share", "gpus_per_instance", "size_tb", "growth_tb_per_month", "compression",
         "tb_per_month", "cached_input_share", "response_cache_hit_rate", "items", "price_per_item", "review_passes",
         "quantity", "unit_price", "hours_per_month", "hourly_rate",
+        # issue 15: cache writes, batch and off-peak shares of API lines; people as headcount x FTE x annual cost
+        "cache_write_share", "batch_share", "off_peak_share", "headcount", "fte", "annual_cost", "workers_per_item",
         # issues 14 and 15: serving's busy hour, mixture-of-experts active parameters, training goodput
-        "peak_to_average", "active_params", "goodput"} == planfile.RANGEABLE
-    assert {"gpus", "min_gpus", "people", "gpus_per_instance", "runs"} == planfile.INTEGER_FIELDS
-    assert {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
-                                      "cached_input_share", "response_cache_hit_rate", "interruption_overhead",
-                                      "goodput"} == planfile._SHARE_FIELDS
+        "peak_to_average", "active_params", "goodput"}
+    assert set(planfile.INTEGER_FIELDS) == {"gpus", "min_gpus", "people", "gpus_per_instance", "runs", "headcount",
+                                            "workers_per_item"}
+    assert set(planfile._SHARE_FIELDS) == {"mfu", "utilization", "growth", "idle_share", "compression", "markup",
+                                           "cached_input_share", "response_cache_hit_rate", "interruption_overhead",
+                                           "cache_write_share", "batch_share", "off_peak_share", "fte", "goodput"}
     assert uncertainty._INTEGER == fields.INTEGER_KEYS
 
 
@@ -198,12 +200,14 @@ def plan_text(path: str, key: str, text: str) -> str:
     """A plan whose line of ``path`` (or whose settings) give ``key: text``."""
     if path == "":
         cur = "currency: JPY\n" if key == "fx_rate" else ""  # a USD plan refuses any rate but 1
-        return (HEAD.replace("months: 240\n", "") + cur + f"{key}: {text}\n"
-                + ("months: 240\n" if key != "months" else ""))
+        tail = "months: 240\n" if key != "months" else ""
+        return HEAD.replace("months: 240\n", "") + cur + f"{key}: {text}\n" + tail
     line = dict(MINIMAL[path])
     if key in ("params", "active_params", "tokens", "mfu") and "hours" in line:  # a run derives its hours from these
         line.pop("hours")
         line.update({"params": "8B", "tokens": "20B", "mfu": "40%"})
+    if path == "people" and key in ("headcount", "fte", "annual_cost"):  # the budgeted form of a people line
+        line = {"name": "X", "annual_cost": 100_000}
     line[key] = "@"
     body = yaml.safe_dump(line, default_flow_style=True, width=1000).strip().replace("'@'", text)
     head, _, tail = path.partition(".")

@@ -30,6 +30,8 @@ data:
   egress.aws.internet: 0.09
   egress.gcp.internet: 0.12
   storage.aws.standard: 0.02
+  gb_bytes.aws: 1000000000   # decimal GB keeps round numbers (clouds bill 2^30-byte GB: tests/pricing/test_engine.py)
+  gb_bytes.gcp: 1000000000
 scenarios:
   - name: Moved
     strategies:
@@ -82,7 +84,8 @@ def test_moving_the_data_with_the_gpus_needs_no_transfer():
     moved = scenarios.apply(p, p.scenario("Moved"))
     assert moved.data.storage[0].provider == "gcp" and moved.data.egress == ()
     storage = engine.project(moved).line_items[1]
-    assert [s.key for s in storage.sources] == ["storage.gcp.standard"]  # the catalog's gcp price, not aws's
+    # the catalog's gcp price (not aws's) and gcp's billed GB
+    assert [s.key for s in storage.sources] == ["storage.gcp.standard", "gb_bytes.gcp"]
 
 
 def test_cheapest_places_like_aicost_providers_and_adds_the_same_transfer():

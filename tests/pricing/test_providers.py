@@ -26,7 +26,8 @@ CATALOG = {
         gpus:
           X1:
             name: Test GPU
-            specs: {bf16_dense_tflops: 100, memory_gb: 80, source: datasheet, as_of: '2026-01', confidence: verified_primary}
+            specs: {bf16_dense_tflops: 100, memory_gb: 80, source: datasheet, as_of: '2026-01',
+                    confidence: verified_primary}
             prices:
               aws:
                 on_demand: {value: 4.0, source: aws page, as_of: '2026-02', confidence: verified_primary}
@@ -35,6 +36,9 @@ CATALOG = {
         """,
     "storage.yaml": """\
         standard_tiers: [standard]
+        billing_units:  # decimal GB keeps the hand arithmetic (the real catalog: 2^30 bytes)
+          aws: {value: 1000000000, source: test catalog, as_of: '2026', confidence: verified_primary}
+          gcp: {value: 1000000000, source: test catalog, as_of: '2026', confidence: verified_primary}
         storage:
           aws:
             standard: {name: S3, value: 0.02, source: s3 page, as_of: '2026', confidence: verified_primary}

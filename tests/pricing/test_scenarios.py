@@ -211,10 +211,25 @@ def test_api_cache_combines_hit_rates(catalog):
 
 
 def test_prompt_caching_bills_the_cached_share_at_the_cached_price(catalog):
-    plan = load(API, API_PRICES + L4)
+    plan = load(API.replace("input_tokens: 1000, output_tokens: 100}", "input_tokens: 2000, output_tokens: 100}"),
+                API_PRICES + L4)
     new = scenarios.apply(plan, scenario(prompt_caching={"cached_share": "60%", "lines": "Other"}), catalog)
-    # (400 x $2 + 600 x $1 + 100 x $8) / 1e6 = $0.0022 per request
-    assert monthly(new, catalog, "Other") == pytest.approx(np.full(12, 2200.0))
+    # 60% of 2,000 = 1,200 tokens; OpenAI caches in 128-token steps from 1,024: 1,152 cached
+    # (848 x $2 + 1,152 x $1 + 100 x $8) / 1e6 = $0.003648 per request
+    assert monthly(new, catalog, "Other") == pytest.approx(np.full(12, 3648.0))
+    # on the 1,000-token prompt, 60% (600 tokens) is below OpenAI's 1,024-token minimum: billed uncached, said so
+    short = scenarios.apply(load(API, API_PRICES + L4), scenario(prompt_caching={"cached_share": "60%",
+                                                                                  "lines": "Other"}), catalog)
+    assert monthly(short, catalog, "Other") == pytest.approx(np.full(12, 2800.0))
+
+
+def test_batch_api_sends_a_share_at_the_batch_price(catalog):
+    plan = load(API, API_PRICES + L4)
+    new = scenarios.apply(plan, scenario(batch_api={"share": "50%", "lines": ["Other"]}), catalog)
+    assert new.services.apis[1].batch_share == 0.5 and new.services.apis[0] == plan.services.apis[0]
+    # the plan's override ($0.0028 a request) is the interactive price; OpenAI's batch API halves it (genai-prices'
+    # batch/standard ratio for gpt-4o): 1M requests x (50% x $0.0028 + 50% x $0.0014) = $2,100 a month
+    assert monthly(new, catalog, "Other") == pytest.approx(np.full(12, 2100.0))
 
 
 def test_model_switch(catalog):
@@ -261,6 +276,7 @@ storage.aws.infrequent: 0.01
 storage.aws.deep_archive: 0.001
 egress.aws.internet: 0.05
 egress.aws.inter_az: 0.01
+gb_bytes.aws: 1000000000
 """
 
 
@@ -341,7 +357,8 @@ def test_strategies_are_pure(catalog):
 # No strategy touches a line it does not apply to
 # ---------------------------------------------------------------------------------------------
 
-MIXED = COMPUTE + API + DATA + """\
+# prompts of 2,400 tokens: long enough for OpenAI to cache half of them (1,024 tokens at least)
+MIXED = COMPUTE + API.replace("input_tokens: 1000", "input_tokens: 2400") + DATA + """\
 annotation:
   - {name: Boxes, task: bounding_box, items: 10k, price_per_item: 0.1, month: 1}
 mlops:
@@ -362,6 +379,7 @@ TOUCHES = [
     ("auto_shutdown", {"idle_cut": 0.5}, {"Notebooks"}),
     ("api_cache", {"hit_rate": 0.5, "lines": ["Other"]}, {"Other"}),
     ("prompt_caching", {"cached_share": 0.5}, {"Answers", "Other"}),
+    ("batch_api", {"share": 0.5, "lines": ["Other"]}, {"Other"}),
     ("model_switch", {"model": "gpt-4o-mini", "lines": ["Answers"]}, {"Answers"}),
     ("self_host", {"api": "Other", "gpu": "L4", "tokens_per_second_per_gpu": 1000}, {"Other"}),
     ("lifecycle", {"after_days": 30, "tier": "infrequent", "lines": ["Images"]}, {"Images"}),

@@ -27,6 +27,7 @@ people:
 prices:
   gpu.H100-80GB.aws.on_demand: 4.0
   storage.aws.standard: 0.02
+  gb_bytes.aws: 1000000000   # decimal GB keeps round numbers (AWS bills 2^30-byte GB: tests/pricing/test_engine.py)
 """
 
 
@@ -181,7 +182,7 @@ def test_band_of_a_uniform_input_has_hand_computed_percentiles(catalog):
     # Toil: H ~ U(10, 30) hours at 50 an hour -> month p-th percentile 50 x (10 + 20p); Lake adds 20 a month
     plan = loads_checked(HEAD + "people:\n  - {name: Toil, hours_per_month: {low: 10, likely: 20, high: 30}, "
                           "hourly_rate: 50}\n" + "data:\n  storage:\n    - {name: Lake, size_tb: 1, tier: standard}\n"
-                          "prices:\n  storage.aws.standard: 0.02\n", catalog=catalog)
+                          "prices:\n  storage.aws.standard: 0.02\n  gb_bytes.aws: 1000000000\n", catalog=catalog)
     proj = engine.project(plan, catalog)
     mc = uncertainty.monte_carlo(plan, catalog, samples=20_000, distribution="uniform")
     b = series.band(proj, mc)

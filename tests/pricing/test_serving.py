@@ -19,25 +19,44 @@ ROOT = Path(__file__).resolve().parents[2]
 # /work/shared/reference/serving-measurements.csv (NVIDIA TensorRT-LLM perf-overview, commit 00f37686):
 # model, precision, GPU, TP, ISL, OSL, output tokens/s of the whole system. The reference calibration set.
 REFERENCE = [
-    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 128, 128, 28312), ("llama-3.1-8b", "fp8", "H100-80GB", 1, 128, 2048, 22714),
-    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 128, 4096, 14325), ("llama-3.1-8b", "fp8", "H100-80GB", 1, 500, 2000, 17660),
-    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 1000, 1000, 15220), ("llama-3.1-8b", "fp8", "H100-80GB", 1, 1000, 2000, 13899),
-    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 2048, 128, 3450), ("llama-3.1-8b", "fp8", "H100-80GB", 1, 2048, 2048, 9305),
-    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 5000, 500, 3459), ("llama-3.1-8b", "fp8", "H100-80GB", 1, 20000, 2000, 1351),
-    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 128, 128, 27911), ("llama-3.1-8b", "fp8", "H200-141GB", 1, 128, 2048, 26221),
-    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 1000, 1000, 17744), ("llama-3.1-8b", "fp8", "H200-141GB", 1, 2048, 2048, 12194),
-    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 5000, 500, 3902), ("llama-3.1-8b", "fp8", "H200-141GB", 1, 20000, 2000, 1804),
-    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 128, 128, 6378), ("llama-3.3-70b", "fp8", "H100-80GB", 2, 128, 2048, 6651),
-    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 128, 4096, 4199), ("llama-3.3-70b", "fp8", "H100-80GB", 2, 500, 2000, 5222),
-    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 1000, 1000, 4205), ("llama-3.3-70b", "fp8", "H100-80GB", 2, 1000, 2000, 4146),
-    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 2048, 128, 762), ("llama-3.3-70b", "fp8", "H100-80GB", 2, 2048, 2048, 3082),
-    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 5000, 500, 898), ("llama-3.3-70b", "fp8", "H100-80GB", 2, 20000, 2000, 437),
-    ("llama-3.3-70b", "fp8", "H200-141GB", 1, 128, 2048, 4336), ("llama-3.3-70b", "fp8", "H200-141GB", 1, 1000, 1000, 2909),
-    ("llama-3.3-70b", "fp8", "H200-141GB", 1, 2048, 2048, 2003), ("llama-3.3-70b", "fp8", "H200-141GB", 1, 5000, 500, 566),
-    ("llama-3.3-70b", "fp4", "B200", 1, 128, 2048, 9922), ("llama-3.3-70b", "fp4", "B200", 1, 1000, 1000, 7007),
-    ("llama-3.3-70b", "fp4", "B200", 1, 2048, 2048, 4783), ("llama-3.3-70b", "fp4", "B200", 1, 5000, 500, 1459),
-    ("qwen3-30b-a3b", "fp4", "B200", 1, 128, 2048, 37844), ("qwen3-30b-a3b", "fp4", "B200", 1, 1000, 1000, 25828),
-    ("qwen3-30b-a3b", "fp4", "B200", 1, 2048, 2048, 17554), ("qwen3-30b-a3b", "fp4", "B200", 1, 5000, 500, 6142),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 128, 128, 28312),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 128, 2048, 22714),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 128, 4096, 14325),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 500, 2000, 17660),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 1000, 1000, 15220),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 1000, 2000, 13899),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 2048, 128, 3450),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 2048, 2048, 9305),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 5000, 500, 3459),
+    ("llama-3.1-8b", "fp8", "H100-80GB", 1, 20000, 2000, 1351),
+    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 128, 128, 27911),
+    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 128, 2048, 26221),
+    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 1000, 1000, 17744),
+    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 2048, 2048, 12194),
+    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 5000, 500, 3902),
+    ("llama-3.1-8b", "fp8", "H200-141GB", 1, 20000, 2000, 1804),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 128, 128, 6378),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 128, 2048, 6651),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 128, 4096, 4199),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 500, 2000, 5222),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 1000, 1000, 4205),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 1000, 2000, 4146),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 2048, 128, 762),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 2048, 2048, 3082),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 5000, 500, 898),
+    ("llama-3.3-70b", "fp8", "H100-80GB", 2, 20000, 2000, 437),
+    ("llama-3.3-70b", "fp8", "H200-141GB", 1, 128, 2048, 4336),
+    ("llama-3.3-70b", "fp8", "H200-141GB", 1, 1000, 1000, 2909),
+    ("llama-3.3-70b", "fp8", "H200-141GB", 1, 2048, 2048, 2003),
+    ("llama-3.3-70b", "fp8", "H200-141GB", 1, 5000, 500, 566),
+    ("llama-3.3-70b", "fp4", "B200", 1, 128, 2048, 9922),
+    ("llama-3.3-70b", "fp4", "B200", 1, 1000, 1000, 7007),
+    ("llama-3.3-70b", "fp4", "B200", 1, 2048, 2048, 4783),
+    ("llama-3.3-70b", "fp4", "B200", 1, 5000, 500, 1459),
+    ("qwen3-30b-a3b", "fp4", "B200", 1, 128, 2048, 37844),
+    ("qwen3-30b-a3b", "fp4", "B200", 1, 1000, 1000, 25828),
+    ("qwen3-30b-a3b", "fp4", "B200", 1, 2048, 2048, 17554),
+    ("qwen3-30b-a3b", "fp4", "B200", 1, 5000, 500, 6142),
 ]
 
 # Fitted points the model is known to miss by more than 30% (docs/serving-model.md, "Limits"), with the
@@ -442,8 +461,8 @@ def test_broken_serving_file_names_file_and_key_path(tmp_path):
     line = broken[:broken.index("value: lots")].count("\n") + 1  # the problem names the line of the bad value
     with pytest.raises(CatalogError, match=rf"serving\.yaml:{line}: efficiency\.moe\.value: found 'lots'"):
         load_serving(path)
-    path.write_text(text.replace("  - {model: llama-3.1-8b, precision: fp8,", "  - {model: llama-3.1-8b, precision: fp9,",
-                                 1), encoding="utf-8")
+    path.write_text(text.replace("  - {model: llama-3.1-8b, precision: fp8,",
+                                 "  - {model: llama-3.1-8b, precision: fp9,", 1), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"measurements\[0\]\.precision: unknown precision 'fp9'"):
         load_serving(path)
 
