@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import socket
@@ -15,7 +16,7 @@ from PySide6.QtCore import QLockFile, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMessageBox, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from pricing import planfile
+from pricing import planfile, userfiles
 from pricing.errors import PlanError
 from pricing.plan import Plan
 
@@ -69,10 +70,15 @@ def _header(document: Any) -> dict:
             "fingerprint": document.disk_fingerprint}
 
 
+_MAX_RECOVERY_BYTES = planfile.MAX_BYTES + (1 << 16)
+"""A recovery file is a plan (at most ``planfile.MAX_BYTES``) after a one-line header."""
+
+
 def read_recovery(file: Path) -> Recovery:
     """The header of a recovery file; raises ValueError when it has none (not one of ours, or damaged)."""
-    with open(file, encoding="utf-8") as fh:
-        first = fh.readline()
+    # a regular file only, its header line at most 64 KB: a FIFO in the folder must not stop the window opening
+    with io.TextIOWrapper(userfiles.open_regular(file, _MAX_RECOVERY_BYTES), encoding="utf-8") as fh:
+        first = fh.readline(1 << 16)
     if not first.startswith(HEADER):
         raise ValueError(f"{file}: no recovery header")
     head = json.loads(first[len(HEADER):])
@@ -118,7 +124,7 @@ def load_plan(recovery: Recovery, catalog: Any = None) -> Plan:
     Names are not checked against the catalog: a plan with problems is restored as it was, and
     the document shows its problems as it did before the crash.
     """
-    text = recovery.file.read_text(encoding="utf-8")
+    text = userfiles.read_text(recovery.file, _MAX_RECOVERY_BYTES)
     base = recovery.original.parent if recovery.original else None  # sample files are relative to the plan
     return planfile.loads(text, file=str(recovery.file), base_dir=base)
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QStyle, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from pricing.errors import PlanError, Problem
+from pricing.errors import PlanError, Problem, printable
 
 
 class ErrorDialog(QDialog):
@@ -20,7 +20,7 @@ class ErrorDialog(QDialog):
     def __init__(self, title: str, summary: str, problems: Sequence[Problem] = (), details: str = "",
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(title)
+        self.setWindowTitle(printable(title, 200))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.problems = tuple(problems)

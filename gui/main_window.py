@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget,
                                QToolBar, QUndoView, QWhatsThis, QWidget)
 
-from pricing.errors import PlanError
+from pricing.errors import PlanError, printable
 from pricing.planfile import FileChangedError
 from pricing.wording import plural, verb_for
 
@@ -252,7 +252,8 @@ class MainWindow(QMainWindow):
 
     def _on_path_changed(self) -> None:
         doc = self.document
-        self.setWindowTitle(f"{doc.display_name()}[*] — {doc.plan.name} — {APP_NAME}")
+        # the one sanitizer (control characters, a NUL that cut the title, bidi overrides) and a readable length
+        self.setWindowTitle(f"{printable(doc.display_name(), 100)}[*] — {printable(doc.plan.name, 100)} — {APP_NAME}")
         self.setWindowModified(doc.is_modified)
         self.setWindowFilePath(str(doc.path) if doc.path else "")
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFi
 from gui.catalog_models import ApiModelTableModel, ApiRow, PriceFormat, warning_icon
 from gui.widgets import QuantityEdit
 from gui.workers import Worker
-from pricing import fields, fx
+from pricing import fields, fx, userfiles
 from pricing import token_estimate as te
 from pricing.errors import PlanError
 from pricing.token_estimate import BIG_BYTES, EstimateRow, ModelRef, Usage
@@ -314,8 +314,8 @@ class TokenDialog(QDialog):
     def open_file(self, path: str | Path) -> None:
         """Count a file (in the background with progress when it is big)."""
         path = Path(path)
-        try:
-            size = path.stat().st_size
+        try:  # a FIFO or a device is refused here: counting one would wait for ever, or never end
+            size = userfiles.check_regular(path).st_size
         except OSError as exc:
             self._set_error(f"cannot read {path}: {exc.strerror or exc}")
             return

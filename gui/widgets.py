@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QIcon, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDateEdit, QHBoxLayout, QLabel,
                                QLineEdit, QSizePolicy, QSpinBox, QStyle, QVBoxLayout, QWidget)
 
+from pricing import fields
 from pricing.errors import PlanError
 from pricing.plan import YearMonth
 from pricing.quantities import parse_number, parse_share
@@ -500,8 +501,8 @@ class MonthEdit(QDateEdit):
         super().__init__(parent)
         self.setDisplayFormat("MMM yyyy")
         self.setCalendarPopup(True)
-        self.setMinimumDate(QDate(1990, 1, 1))
-        self.setMaximumDate(QDate(2199, 12, 1))
+        self.setMinimumDate(QDate(fields.MIN_YEAR, 1, 1))  # the schema's years for a plan's start
+        self.setMaximumDate(QDate(fields.MAX_YEAR, 12, 1))
         self.dateChanged.connect(lambda d: self.edited.emit(YearMonth(d.year(), d.month())))
 
     def set_value(self, month: YearMonth) -> None:

@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from pricing import userprices
+from pricing import userfiles, userprices
 from pricing.errors import PlanError, Problem, UnknownNameError
 
 if TYPE_CHECKING:  # pricing.catalog imports are lazy: it is the heavier module
@@ -197,16 +197,15 @@ def read_data_file(path: Any) -> list[Any]:
     """genai-prices providers from a data file in its own format (the JSON list of providers its update mechanism
     fetches, ``data.json``); PlanError with the file when it is not one."""
     import json
-    import os
 
     from genai_prices.types import _providers_from_raw  # the package's own reader of its data format
     shown = str(path)
     try:
-        if os.path.getsize(path) > MAX_DATA_BYTES:
-            raise PlanError(Problem(f"more than {MAX_DATA_BYTES // 2**20} MB: not a genai-prices data file", "", None,
-                                    shown))
-        with open(path, encoding="utf-8") as fh:
-            raw = json.load(fh)
+        # a regular file only, read to the cap (a FIFO never blocks, /dev/zero's stat size of 0 never passes)
+        raw = json.loads(userfiles.read_bytes(path, MAX_DATA_BYTES).decode("utf-8"))
+    except userfiles.FileTooBig:
+        raise PlanError(Problem(f"more than {MAX_DATA_BYTES // 2**20} MB: not a genai-prices data file", "", None,
+                                shown)) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise PlanError(Problem(f"cannot read it as a genai-prices data file (JSON): {exc}", "", None, shown)) from None
     if not isinstance(raw, list) or not raw:

@@ -1,6 +1,7 @@
 """What changed between two price catalogs (added, removed, changed, with dates) and how it moves a plan's bill."""
 from __future__ import annotations
 
+import io
 import pathlib
 import tempfile
 import zipfile
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from pricing import userfiles
 from pricing.catalog import CATALOG_FILES, Catalog, CatalogEntry
 from pricing.errors import CatalogError, Problem
 
@@ -96,7 +98,8 @@ def opened(path: str | pathlib.Path) -> Iterator[Catalog]:
     if not p.exists():
         raise CatalogError(Problem("no such file or folder", "", None, str(path)))
     try:
-        zf = zipfile.ZipFile(p)
+        # a regular file only, read to a cap (a FIFO named .zip blocked the command; /dev/zero never ended)
+        zf = zipfile.ZipFile(io.BytesIO(userfiles.read_bytes(p, MAX_BUNDLE_BYTES * len(CATALOG_FILES))))
     except (zipfile.BadZipFile, OSError) as exc:
         raise CatalogError(Problem(f"expected a catalog folder or a .zip of its files ({exc})", "", None, str(path))) \
             from None

@@ -31,11 +31,13 @@ line a moved line's group reaches (the account-wide tiers re-priced on the group
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
+from pricing import fields
 from pricing.catalog import Catalog, PriceSource, oldest
 from pricing.context import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH, AccountUsage, Context, LineItem, context
 from pricing.drivers import annotation, commitments, compute, data, mlops, people, services
@@ -43,10 +45,19 @@ from pricing.drivers.commitments import View
 from pricing.errors import PlanError, Problem
 from pricing.plan import SECTIONS, Category, Plan, YearMonth
 
-MAX_TOTAL = 1e15
-"""No plan costs this much over its horizon, in any currency: a quadrillion is a typo, most often a growth that
-compounds for years (1000% a month for 20 years is 10^250). Past it, cents no longer fit the int64 sums of the
-presentation (9.2e16 units), so the plan is refused with a problem rather than shown wrong."""
+MAX_AMOUNT = 1e13
+"""The largest amount the product represents: ten trillion in the plan's currency, for a plan's cost over its
+horizon (so for any line, any month). More is a typo, most often a growth that compounds for years (1000% a month
+for 20 years is 10^250), or a price or a volume a thousand times too big: $10 trillion is a tenth of the world's
+yearly output; in the weakest currency a plan may use (10^5 per USD) it is still $100 million.
+
+Why there: 10^13 is 10^15 cents, below 2^53 (9.0e15), so every amount and every sum of amounts up to it is held
+exactly to the cent in a float64, and its cents are far inside int64 (9.2e18) even summed over a comparison, a
+scenario split or a tornado at twice the bill. A plan past it is refused when it is checked (``aicost validate``,
+opening it), with the line, the field that drives it and the month it gets there; the engine refuses it too
+(``project`` raises a PlanError), so no NaN, infinity or wrapped total ever reaches a report (issue 17)."""
+MAX_TOTAL = MAX_AMOUNT
+"""The former name of ``MAX_AMOUNT``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +166,11 @@ class Projection:
         return tuple(Driver(li.name, li.key_path, li.category, t, t / total if total else 0.0) for t, li in ranked)
 
     def cost_per_1k_requests(self) -> float | None:
-        """Whole bill over the horizon per thousand requests served; None when no requests are known."""
+        """Whole bill over the horizon per thousand requests served; None when fewer than a thousand are served
+        over the horizon (none known, or a per-1k figure that would extrapolate a handful of requests: with at
+        least 1,000 it is at most the horizon total, so within MAX_AMOUNT)."""
         n = float(self.requests.sum())
-        return self.total / n * 1000.0 if n > 0 else None
+        return self.total / n * 1000.0 if n >= 1000.0 else None
 
     def unit_cost(self) -> UnitCost | None:
         """The bill per unit of work: per the plan's ``unit`` (a line's requests, or a volume a month), else per 1k
@@ -230,6 +243,17 @@ _REQUESTS_AT = {"compute.inference": 2, "services.apis": 0}
 """Position of the ``requests`` quantity in the line items of sections that serve requests."""
 
 
+def _quiet(fn: Callable) -> Callable:
+    """Numpy's overflow and divide warnings off while ``fn`` prices: an amount past any plan becomes inf or nan,
+    which the guard (``cost_problems``) turns into a located problem; the warning would only be noise on stderr."""
+    @functools.wraps(fn)
+    def quiet(*args: Any, **kwargs: Any) -> Any:
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            return fn(*args, **kwargs)
+    return quiet
+
+
+@_quiet
 def price_line(section: str, index: int, line: Any, ctx: Context) -> LineItem:
     """One plan line priced (raises PlanError subclasses for what cannot be priced)."""
     return DRIVERS[section](line, f"{section}[{index}]", ctx)
@@ -360,6 +384,7 @@ def markup(plan: Plan, ctx: Context) -> tuple[float, frozenset[str]]:
     return services.markup_rate(platform, ctx), services.markup_sections(platform)
 
 
+@_quiet
 def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = None,
             view: View | str = View.AMORTISED, previous: Projection | None = None) -> Projection:
     """Project a plan month by month. ``months`` shortens or lengthens the horizon for this projection;
@@ -436,7 +461,7 @@ def project(plan: Plan, catalog: Catalog | None = None, *, months: int | None = 
             matrix[row] = items[row].monthly
     else:
         matrix = np.array([li.monthly for li in items], dtype=float) if items else np.zeros((0, n))
-    problems = cost_problems(plan, items, matrix.sum(axis=1) if items else None)
+    problems = cost_problems(plan, items, matrix if items else None)
     if problems:
         raise PlanError(problems)
     served = [li.quantities[_REQUESTS_AT[li.section]][1] for li in _serving(items, lengths)]
@@ -492,31 +517,152 @@ def _same_context(previous: Projection, plan: Plan, catalog: Catalog) -> bool:
             and old.currency == plan.currency and old.start == plan.start)
 
 
-def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...],
-                  totals: np.ndarray | None = None) -> list[Problem]:
-    """Lines whose cost over the horizon is past any plan's (``MAX_TOTAL``), and a plan whose total is.
-    ``totals``: each item's horizon total when already summed (the projection's matrix rows)."""
-    if totals is None:
-        totals = np.array([float(np.sum(li.monthly)) for li in items])
-    if len(items) and np.isfinite(totals).all() and totals.max() <= MAX_TOTAL and totals.sum() <= MAX_TOTAL:
-        return []  # the common case, without a loop over thousands of lines
-    out = []
-    for li, total in zip(items, totals):
-        total = float(total)
-        if np.isfinite(total) and total <= MAX_TOTAL:
-            continue
-        line = _line(plan, li.key_path)
-        grows = bool(getattr(line, "growth", 0.0))
-        out.append(Problem(f"its cost over the {plan.months} months reaches {total:.3g} {plan.currency}, more than "
-                           f"any plan spends (at most {MAX_TOTAL:.0e}); check "
-                           + ("its growth, which compounds every month" if grows else "its amounts"),
-                           f"{li.key_path}.growth" if grows else li.key_path))
-    if not out and len(items):
-        total = float(np.sum(totals))
-        if not np.isfinite(total) or total > MAX_TOTAL:
-            out.append(Problem(f"the plan's cost over {plan.months} months reaches {total:.3g} {plan.currency}, more "
-                               f"than any plan spends (at most {MAX_TOTAL:.0e}); check the largest lines"))
+@dataclass(frozen=True, slots=True)
+class Runaway:
+    """A line item (or the plan's total) whose cost is not a finite, non-negative amount, or passes MAX_AMOUNT."""
+
+    item: LineItem | None
+    """The line item; None for the plan's total."""
+    month: int
+    """The month (0-based) it gets there: its first bad month, or the month its running total passes the bound."""
+    total: float
+    """Its cost over the horizon (may be infinite)."""
+    bad: str = ""
+    """What is not a finite amount (``its cost``, ``GPU-hours``...); empty when the amount is past the bound."""
+
+    def text(self, plan: Plan, at: str = "") -> str:
+        """``its cost passes 10 trillion USD, the most a plan can cost, in month 147 (2039-03) and reaches ...``."""
+        where = f" {at}" if at else ""
+        when = f"month {self.month + 1} ({plan.start.plus(self.month)})"
+        if self.bad:
+            return f"{self.bad} is not a finite amount{where} in {when}"
+        whose = "its cost" if self.item is not None else "the plan's cost"
+        return (f"{whose}{where} passes {amount_text(MAX_AMOUNT, plan.currency)}, the most a plan can cost, in {when} "
+                f"and reaches {self.total:.3g} {plan.currency} over {plan.months} months")
+
+
+def _credit(li: LineItem) -> bool:
+    """A commitment's item: its charge less the on-demand usage it covers, below zero in the months it saves
+    (the lines it covers are still priced on demand, so the plan's months stay at or above zero)."""
+    return li.key_path.startswith("commitments[")
+
+
+def runaways(items: list[LineItem] | tuple[LineItem, ...]) -> list[Runaway]:
+    """Line items whose cost (or what they buy) is not a finite, non-negative number, or whose cost over the horizon
+    passes MAX_AMOUNT; when none is, the plan's total if it passes MAX_AMOUNT."""
+    out: list[Runaway] = []
+    with np.errstate(all="ignore"):
+        for li in items:
+            monthly = np.asarray(li.monthly, dtype=float)
+            bad = ~np.isfinite(monthly) | ((monthly < 0) & (not _credit(li)))
+            quantity = next((name for name, q in li.quantities if not np.isfinite(q).all()), None)
+            total = float(monthly.sum())
+            if bad.any() or quantity:
+                out.append(Runaway(li, int(np.argmax(bad)) if bad.any() else 0, total, quantity or "its cost"))
+                continue
+            k = first_month_over(monthly)
+            if k is not None:
+                out.append(Runaway(li, k, total))
+        if not out and items:
+            monthly = np.sum([np.asarray(li.monthly, dtype=float) for li in items], axis=0)
+            k = first_month_over(monthly)
+            if k is not None:
+                out.append(Runaway(None, k, float(monthly.sum())))
     return out
+
+
+def cost_problems(plan: Plan, items: list[LineItem] | tuple[LineItem, ...],
+                  matrix: np.ndarray | None = None) -> list[Problem]:
+    """The engine's guard: ``runaways`` as problems, each naming the line and the field that drives it (its growth
+    when it compounds, else the field furthest outside its typical range) and what to check. ``matrix``: the
+    items' monthly costs stacked (the projection's), for the common case checked without a loop over the lines."""
+    if matrix is not None and len(items) and _fine(items, matrix):
+        return []
+    out: list[Problem] = []
+    for r in runaways(items):
+        if r.item is None:
+            largest = max(items, key=lambda li: float(np.sum(li.monthly)))
+            out.append(Problem(f"{r.text(plan)}; its largest line is {largest.name!r} "
+                               f"({float(np.sum(largest.monthly)):.3g} {plan.currency})", largest.key_path))
+            continue
+        line = _line(plan, r.item.key_path)
+        flat = float(np.asarray(r.item.monthly, dtype=float)[0]) * plan.months  # the cost if nothing grew
+        found = _runaway(plan, r.item.key_path, line, grows=bool(np.isfinite(flat) and flat <= MAX_AMOUNT))
+        check = "check its amounts and prices" if found is None else found[1]
+        out.append(Problem(f"{r.text(plan)}; {check}", f"{r.item.key_path}.{found[0]}" if found else r.item.key_path))
+    return out
+
+
+def _fine(items: list[LineItem] | tuple[LineItem, ...], matrix: np.ndarray) -> bool:
+    """Every cost finite and non-negative, every quantity finite, and the plan's total within MAX_AMOUNT (then every
+    line's running total is too: none is negative)."""
+    with np.errstate(all="ignore"):
+        credits = np.array([_credit(li) for li in items], dtype=bool)
+        if not (np.isfinite(matrix).all() and (matrix[~credits] >= 0).all() and float(matrix.sum()) <= MAX_AMOUNT):
+            return False
+        return all(np.isfinite(q).all() for li in items for _, q in li.quantities)
+
+
+def amount_text(amount: float, currency: str) -> str:
+    """``10 trillion USD`` (a bound in a message)."""
+    for div, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if amount >= div:
+            return f"{amount / div:g} {word} {currency}"
+    return f"{amount:,.0f} {currency}"
+
+
+def first_month_over(monthly: np.ndarray) -> int | None:
+    """The month (0-based) in which the running total of ``monthly`` passes MAX_AMOUNT, if it does."""
+    over = np.nonzero(np.cumsum(monthly) > MAX_AMOUNT)[0]
+    return int(over[0]) if len(over) else None
+
+
+def _runaway(plan: Plan, key_path: str, line: Any, *, grows: bool = True) -> tuple[str, str] | None:
+    """(field, what to check) of what most likely drives a line's runaway cost: its growth when it compounds a
+    hundredfold or more over the horizon (and ``grows``: the first month's cost alone would stay within the bound),
+    else the field furthest outside its typical range; None when neither."""
+    if line is None:
+        return None
+    section = key_path.partition("[")[0]
+    growth = float(getattr(line, "growth", 0.0) or 0.0)
+    if growth > 0 and grows:
+        fold = (1.0 + growth) ** max(plan.months - 1, 0)
+        if fold >= 100:
+            return "growth", (f"check its growth: {growth * 100:g}% a month compounds {fold:.3g}-fold over "
+                              f"{plan.months} months")
+    try:
+        specs = fields.section(section).fields
+    except KeyError:
+        return None
+    worst, found = 1.0, None
+    per_usd = _per_usd(plan)
+    for spec in specs:
+        value = getattr(line, spec.key, None)
+        t = spec.typical
+        if t is None or not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            continue
+        scale = per_usd if t.usd else 1.0
+        ratio = max(value / (t.high * scale), (t.low * scale) / value if spec.key in _DIVISORS else 0.0)
+        if ratio > worst:
+            worst, found = ratio, (spec.key, spec.unusual(value, currency=plan.currency, fx_rate=per_usd))
+    return found
+
+
+def _per_usd(plan: Plan) -> float:
+    """The plan's currency per USD that scales the fields' typical USD ranges: its pinned ``fx_rate``, else the
+    dated rate it converts at (``fx_rate`` became optional); 1 when there is none to be had (the message then
+    compares with USD ranges, and still names the field)."""
+    if plan.fx_rate:
+        return float(plan.fx_rate)
+    from pricing.context import fxrates
+    try:
+        return float(fxrates.for_plan(plan).per_usd)
+    except PlanError:
+        return 1.0
+
+
+_DIVISORS = frozenset({"tokens_per_second_per_gpu", "utilization", "mfu"})
+"""Fields that divide the cost: a value far below its typical range drives it up."""
 
 
 def _line(plan: Plan, key_path: str) -> Any:
@@ -529,4 +675,5 @@ def _line(plan: Plan, key_path: str) -> Any:
 __all__ = ["DAYS_PER_MONTH", "DRIVERS", "GB_PER_TB", "HOURS_PER_MONTH", "CATEGORY_OF", "AccountUsage", "Context",
            "Driver", "LineItem", "Projection", "UnitCost", "View", "account_adjustment", "context",
            "cost_problems", "markup", "price_line", "project", "moved_with_account", "with_account_tiers",
-           "with_commitments", "with_markup", "MAX_TOTAL"]
+           "with_commitments", "with_markup", "MAX_AMOUNT", "MAX_TOTAL", "Runaway", "amount_text", "first_month_over",
+           "runaways"]

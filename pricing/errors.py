@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -18,6 +19,11 @@ class Problem:
     """1-based line in the file, when known."""
     file: str | None = None
     """The file's path as the user gave it, when there is one."""
+
+    def __post_init__(self) -> None:
+        # one line, of a readable length, whatever the input quoted in it (a 4 MB value, a newline, an escape code)
+        object.__setattr__(self, "message", one_line(self.message, MAX_MESSAGE))
+        object.__setattr__(self, "key_path", one_line(self.key_path, MAX_KEY_PATH))
 
     def __str__(self) -> str:
         where = []
@@ -96,3 +102,53 @@ def closest(name: str, known: Iterable[str], n: int = 5) -> list[str]:
     if not hits:  # substring matches help for long model ids ("gpt-4o" -> "gpt-4o-mini")
         hits = [k for k in lower if str(name).lower() in k or k in str(name).lower()][:n]
     return [lower[h] for h in hits]
+
+
+MAX_MESSAGE = 500
+"""Longest problem message (characters): longer ones end with an ellipsis (what they quote is cut, not the file)."""
+MAX_KEY_PATH = 200
+"""Longest key path shown (a key of 4 MB is a key path of 4 MB)."""
+SHORT = 60
+"""Longest value quoted back in a message (``shorten``)."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+"""C0 and C1 control characters (newlines, tabs, ESC, NUL) and Unicode line separators."""
+
+
+def one_line(text: object, limit: int | None = None) -> str:
+    """``text`` on one line: control characters (newlines, terminal escapes, NUL) become a space; cut to ``limit``
+    characters with an ellipsis."""
+    flat = _CONTROL.sub(" ", str(text))
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return flat
+
+
+def shorten(value: object, limit: int = SHORT) -> str:
+    """A value quoted back to the user (``repr`` for text), at most ``limit`` characters: ``'aaaa…' (4,194,304
+    characters)`` for a 4 MB value."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
+        return f"a whole number of {int(value.bit_length() * 0.30103) + 1:,} digits"  # str() of it may even fail
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    size = len(value) if isinstance(value, str) else len(text)
+    return f"{text[: limit - 1]}… ({size:,} characters)"
+
+
+_UNPRINTABLE = re.compile(
+    r"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+"""What a terminal or a window title must not get raw: C0 controls but tab, newline and the CR of a CR LF line end
+(CSV's own; ESC starts the sequences that retitle a terminal or clear it, NUL cuts a title, a lone CR overwrites a
+line), DEL and C1 controls (0x9B is an 8-bit CSI), and the bidirectional marks and overrides that reorder what is
+shown."""
+
+
+def printable(text: object, limit: int | None = None) -> str:
+    """``text`` safe to print or to show as a title: each control character (but tab, newline and CR LF) and each
+    bidirectional override becomes U+FFFD, visibly; cut to ``limit`` characters with an ellipsis. The one sanitizer
+    of the command line's output and the windows' titles (issue 17)."""
+    safe = _UNPRINTABLE.sub("\ufffd", str(text))
+    if limit is not None and len(safe) > limit:
+        safe = safe[: limit - 1] + "\u2026"
+    return safe

@@ -439,10 +439,12 @@ def compare_rows(cmp: "Comparison") -> list[tuple[str, ...]]:
 
 
 def write_compare(cmp: "Comparison", path_or_file: Any, *, bom: bool = True) -> None:
-    with _opened(path_or_file, bom) as fh:
+    """A comparison's CSV to stdout (``-``), an open file, or a path (through the one atomic writer)."""
+    def write_rows(fh: IO[str]) -> None:
         w = _writer(fh)
         w.writerow(compare_header(cmp))
         w.writerows(compare_rows(cmp))
+    _write(path_or_file, write_rows, bom)
 
 
 def write_compare_file(cmp: "Comparison", path: str | os.PathLike) -> None:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from pricing import resources
+from pricing import resources, userfiles
 # the one currency table (pricing/currencies.py, the lowest layer), re-exported where the rates are
 from pricing.currencies import CURRENCIES, Currency, currency, iso_code  # noqa: F401
 from pricing.errors import CatalogError, PlanError, Problem, UnknownNameError
+from pricing.planfile.yamltree import MAX_BYTES
 
 BASE = "USD"
 """Catalog and API prices are in US dollars; every rate here converts from USD."""
@@ -188,7 +189,7 @@ class RateTable:
 def _load(path: str, mtime_ns: int, size: int) -> RateTable:
     p = pathlib.Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = userfiles.read_text(p, MAX_BYTES)  # a regular file, read to a cap
     except (OSError, UnicodeDecodeError) as exc:
         raise FxError(Problem(f"cannot read the exchange-rate snapshot: {exc}", "", None, path)) from None
     comments, body = [], []

@@ -7,6 +7,7 @@ file) is raised once, never reported against the user's plan.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
@@ -47,6 +48,19 @@ def load_checked(path: str | os.PathLike, catalog: Catalog | None = None) -> Pla
     """The plan in ``path``; ``PlanFileError`` listing every problem (file, line, key path) if it has any.
     What the command line and the window open."""
     plan, problems = load(path, catalog)
+    if problems:
+        raise PlanFileError(problems)
+    return plan
+
+
+def load_checked_with_horizon(path: str | os.PathLike, months: int, catalog: Catalog | None = None) -> Plan:
+    """``load_checked`` with the plan's horizon replaced by ``months`` (``aicost report --months``) before the check:
+    what only the longer horizon makes wrong (a cost past the largest amount) is found with its file and line."""
+    doc = planfile.read(path)  # PlanFileError: the file's own problems
+    if months <= doc.plan.months:  # a shorter horizon costs less: the plan's own check holds (a line's month past
+        months = doc.plan.months   # the shorter horizon is no problem of the file)
+    doc = dataclasses.replace(doc, plan=dataclasses.replace(doc.plan, months=months))
+    plan, problems = _checked(doc, catalog)
     if problems:
         raise PlanFileError(problems)
     return plan

@@ -9,9 +9,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
+from pricing import userfiles
 from pricing.catalog import default_directory
 from pricing.catalog.reader import line_of, read_yaml
 from pricing.errors import CatalogError, PlanError, Problem, QuantityError, UnknownNameError
+from pricing.planfile.yamltree import MAX_BYTES
 from pricing.quantities import parse_number
 from pricing.serving import Efficiency, ModelSpec, Precision, ServingError, ServingParams
 
@@ -88,7 +90,7 @@ class _Reader:
 
     def load(self) -> dict:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = userfiles.read_text(self.path, MAX_BYTES)  # a regular file, read to a cap
         except (OSError, UnicodeDecodeError) as exc:
             raise CatalogError(Problem(f"cannot read the catalog file: {exc}", "", None, str(self.path))) from None
         doc, self.lines, found = read_yaml(text, str(self.path))

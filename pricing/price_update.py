@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from pricing import apiprices, atomic, catalog_diff, userprices
+from pricing import apiprices, atomic, catalog_diff, userfiles, userprices
 from pricing.catalog import CATALOG_FILES, Catalog
 from pricing.errors import PlanError, Problem
 
@@ -92,7 +92,7 @@ def inspect(path: str | os.PathLike, *, source: str | None = None, today: dateti
     shown = source or str(path)
     if p.is_file() and p.suffix.lower() == ".json":
         providers = apiprices.read_data_file(p)
-        raw = p.read_bytes()
+        raw = userfiles.read_bytes(p, apiprices.MAX_DATA_BYTES)  # read_data_file read it: within the cap
         day = today or datetime.date.today()
         new_date = apiprices._estimate_data_date(day, providers)
         return Update(GENAI, shown, ((userprices.GENAI, raw),), api=_api_diff(providers, new_date, day),

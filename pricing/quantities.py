@@ -6,10 +6,15 @@ import re
 from dataclasses import dataclass
 
 from pricing.currencies import SIGNS
-from pricing.errors import QuantityError
+from pricing.errors import SHORT, QuantityError, shorten
 
 SUFFIXES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
 """Multipliers of the suffixes a quantity may end with (``B`` is billion, as in "7B parameters")."""
+
+TINY = 1e-9
+"""Smallest magnitude of a non-zero value: a plan's smallest real amounts are prices of a few 1e-7 dollars a unit
+(a storage request), so anything smaller is a typo, and a denormal such as 1e-320 divides into infinity (a
+throughput of 1e-320 tokens/s made the bill infinite, issue 17)."""
 
 EXPECTED_NUMBER = "a number such as 120, 2.5e6, 2_000_000 or 2M (suffixes k, M, B, T)"
 EXPECTED_SHARE = "a share between 0 and 1, such as 0.35, or a percentage such as 35%"
@@ -138,7 +143,7 @@ def parse_quantity(text: str) -> Quantity:
     raw = text
     text = " ".join(text.split())
     if not text or len(text) > _MAX_TEXT:
-        raise QuantityError(f"found {raw.strip()[:40]!r}, expected {EXPECTED_NUMBER}")
+        raise QuantityError(f"found {shorten(raw.strip())}, expected {EXPECTED_NUMBER}")
     sign = ""
     if text[:1] in "+-" and text[1:2] in SIGNS:  # -$5
         sign, text = text[0], text[1:]
@@ -151,7 +156,7 @@ def parse_quantity(text: str) -> Quantity:
     if unit and not (unit[0].isalpha() or unit[0] == "/" or unit[0] in SIGNS):
         raise reader.error()
     if reader.percent and unit:
-        raise QuantityError(f"found {raw.strip()!r}: a percentage takes no unit; expected {EXPECTED_SHARE}")
+        raise QuantityError(f"found {shorten(raw.strip())}: a percentage takes no unit; expected {EXPECTED_SHARE}")
     if prefix:  # $2.5/h -> "$/h"; $2.5 per hour -> "$ per hour"
         unit = prefix + unit if not unit or unit.startswith("/") else f"{prefix} {unit}"
     return Quantity(value, unit, reader.percent, reader.suffixes, reader.ops > 0)
@@ -162,7 +167,7 @@ def _parse_text(text: str) -> tuple[float, bool]:
     was_percentage)."""
     q = parse_quantity(text)
     if q.unit and q.unit not in ("$",):
-        raise QuantityError(f"found {text.strip()!r}, expected {EXPECTED_NUMBER}")
+        raise QuantityError(f"found {shorten(text.strip())}, expected {EXPECTED_NUMBER}")
     return q.value, q.percent
 
 
@@ -176,17 +181,25 @@ def parse_number(value: object, *, minimum: float | None = 0.0, allow_zero: bool
     if isinstance(value, bool) or value is None:
         raise QuantityError(f"found {value!r}, expected {EXPECTED_NUMBER}")
     if isinstance(value, (int, float)):
-        number = float(value)
+        number = _float(value)
     elif isinstance(value, str):
         number, is_pct = _parse_text(value)
         if is_pct:
-            raise QuantityError(f"found {value!r}, expected {EXPECTED_NUMBER}, not a percentage")
+            raise QuantityError(f"found {found(value)}, expected {EXPECTED_NUMBER}, not a percentage")
     else:
         raise QuantityError(f"found a {type(value).__name__}, expected {EXPECTED_NUMBER}")
-    if not math.isfinite(number):
-        raise QuantityError(f"found {value!r}, expected a finite number")
+    if not math.isfinite(number):  # digits past the float range (not .inf): say the field's own limit when it has one
+        if isinstance(value, float) or math.isnan(number):
+            raise QuantityError(f"found {found(value)}, expected a finite number")
+        if number > 0 and maximum is not None:
+            raise QuantityError(f"found {found(value)}, expected a number of at most {bound_text(maximum)}")
+        if number < 0 and minimum is not None:
+            raise QuantityError(f"found {found(value)}, expected a number of at least {bound_text(minimum)}")
+        raise QuantityError(f"found {found(value)}, expected a finite number")
     if minimum is not None and number < minimum:
         raise QuantityError(f"found {found(value)}, expected a number of at least {bound_text(minimum)}")
+    if 0 < abs(number) < TINY:
+        raise QuantityError(f"found {found(value)}, expected 0 or a number of at least {TINY:g}")
     if not allow_zero and number == 0:
         raise QuantityError(f"found {found(value)}, expected a number above 0")
     if maximum is not None and number > maximum:
@@ -194,6 +207,15 @@ def parse_number(value: object, *, minimum: float | None = 0.0, allow_zero: bool
     if integer and number != int(number):
         raise QuantityError(f"found {found(value)}, expected a whole number")
     return number
+
+
+def _float(value: int | float) -> float:
+    """A YAML number as a float: an integer past the float range (1 followed by 400 zeros, in digits or hex) is
+    infinite, which every reader refuses as not finite."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def bound_text(x: float) -> str:
@@ -208,7 +230,10 @@ def bound_text(x: float) -> str:
 def found(value: object) -> str:
     """A number that was read, in a message about its limits: as the user wrote it (``2M``, ``128``), so text
     typed in a form and the same value in a plan file give the same message."""
-    return value.strip() if isinstance(value, str) else repr(value)
+    if not isinstance(value, str):
+        return shorten(value)
+    text = value.strip()
+    return text if len(text) <= SHORT else f"{text[:SHORT - 1]}\u2026 ({len(text):,} characters)"
 
 
 def parse_share(value: object, *, maximum: float = 1.0, allow_zero: bool = True) -> float:
@@ -216,7 +241,7 @@ def parse_share(value: object, *, maximum: float = 1.0, allow_zero: bool = True)
     if isinstance(value, bool) or value is None:
         raise QuantityError(f"found {value!r}, expected {EXPECTED_SHARE}")
     if isinstance(value, (int, float)):
-        share, is_pct = float(value), False
+        share, is_pct = _float(value), False
     elif isinstance(value, str):
         share, is_pct = _parse_text(value)
     else:
@@ -225,9 +250,11 @@ def parse_share(value: object, *, maximum: float = 1.0, allow_zero: bool = True)
         hint = f" (did you mean {share:g}%?)" if share <= 100 * maximum else ""
         raise QuantityError(f"found {found(value)}, expected {EXPECTED_SHARE}{hint}")
     if not math.isfinite(share):
-        raise QuantityError(f"found {value!r}, expected a finite share")
+        raise QuantityError(f"found {found(value)}, expected a finite share")
     if share < 0:
         raise QuantityError(f"found {found(value)}, expected a share of at least 0%")
+    if 0 < share < TINY:
+        raise QuantityError(f"found {found(value)}, expected 0% or a share of at least {TINY * 100:g}%")
     if share > maximum:
         raise QuantityError(f"found {found(value)}, expected at most {maximum * 100:g}%")
     if not allow_zero and share == 0:

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from pricing import apiprices, engine, fx
+from pricing import apiprices, engine, fx, userfiles
 from pricing.catalog import CATALOG_FILES, Catalog
 from pricing.catalog.core import _stamp
 from pricing.errors import PlanError
@@ -50,8 +50,9 @@ def _identity(directory: str, stamp: tuple, catalog: Catalog) -> tuple[str, str]
     for name in CATALOG_FILES:
         h.update(name.encode())
         try:
-            with open(f"{directory}/{name}", "rb") as fh:
-                h.update(fh.read())
+            with userfiles.open_regular(f"{directory}/{name}") as fh:  # a regular file, streamed
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
         except OSError:
             h.update(b"\0missing")
     dates = [e.source.as_of_date for e in Catalog.load(directory).entries() if e.source.as_of_date is not None]

@@ -17,9 +17,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pricing import currencies
+from pricing.errors import PlanError
 
 if TYPE_CHECKING:
     from pricing.engine import Projection
+
+MAX_EXACT = 2.0 ** 53 / 100
+"""Largest amount (9.0e13) whose cents a float64 holds exactly: every amount rounded to cents is at most this (a
+plan is refused well below it: ``engine.MAX_AMOUNT``). Past it cents would be guessed, and past 9.2e16 their int64
+would wrap into a negative total (issue 17: -$9.3e15 shown with exit 0)."""
+
+
+class AmountError(PlanError):
+    """An amount too big to show to the cent, or not a number: refused rather than shown wrong."""
+
 
 def to_cents(values: np.ndarray | float, decimals: int = 2) -> np.ndarray:
     """Amounts rounded half-even to the currency's minor unit, as whole cents (int64), from their shortest
@@ -33,6 +44,10 @@ def to_cents(values: np.ndarray | float, decimals: int = 2) -> np.ndarray:
         raise ValueError(f"decimals must be 0, 1 or 2, not {decimals!r}")
     unit = 10 ** (2 - decimals)  # cents per minor unit
     arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.size and not (np.abs(arr) <= MAX_EXACT).all():  # also catches NaN and infinities
+        bad = float(arr.flat[int(np.argmax(~(np.abs(arr) <= MAX_EXACT)))])
+        raise AmountError(f"an amount of {bad:.3g} is more than the product can show to the cent (at most "
+                          f"{MAX_EXACT:.2g}); check the plan's largest lines")
     scaled = arr * (10.0 ** decimals)
     out = np.rint(scaled).astype(np.int64)       # numpy's rint is half-even too
     # Only values within a hair of a half unit can differ from rounding their decimal form

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
-from pricing import atomic, resources
+from pricing import atomic, resources, userfiles
 from pricing.errors import PlanError, Problem
 
 FALLBACK_ENCODING = "cl100k_base"
@@ -75,6 +75,12 @@ RESOURCE_DIRS: tuple[Path, ...] = (resources.resource_path("tiktoken"),)
 """Where the app ships tiktoken files (``<name>.tiktoken``): ``resources/tiktoken`` (pricing/resources.py)."""
 
 DEFAULT_CHUNK_BYTES = 1 << 20
+MAX_COUNT_BYTES = 4 << 30
+"""Largest file counted (4 GB): a corpus bigger than any prompt set; at ~16 MB/s (BENCHMARKS.md, "Token counting")
+it takes four minutes. Read to this cap whatever the file's size says (``/dev/zero`` would never end)."""
+MAX_STDIN_BYTES = 256 << 20
+"""Largest text counted from standard input (256 MB), which is held in memory (a pipe can't be read twice, once per
+encoding); bigger texts are counted from a file, streamed."""
 _BIG_TEXT = 1 << 20
 """Strings longer than this (characters) are split and encoded on several threads."""
 
@@ -121,7 +127,8 @@ def _cache_path(file: str, cache_dir: str) -> str:
 
 def _sha256_file(path: str | Path) -> str | None:
     try:
-        with open(path, "rb") as f:
+        # a regular file only: the cache folder is shared (/tmp): a FIFO left there would block for good
+        with userfiles.open_regular(path) as f:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return None
@@ -363,7 +370,8 @@ def count_file(path: str | os.PathLike[str] | IO[bytes], model: str, provider: s
     end with ``bytes_done == bytes_total`` (``bytes_total`` is 0 for a stream of unknown
     size until the end). ``cancel()`` is polled before each read; when it returns True,
     ``Cancelled`` is raised. Raises ``TextEncodingError`` when the file is not UTF-8, and
-    ``OSError`` when it can't be read.
+    ``OSError`` when it can't be read (``userfiles.UnreadableFile`` for a FIFO, a device or a file over
+    ``MAX_COUNT_BYTES``).
     """
     if chunk_bytes < 64:
         raise ValueError("chunk_bytes must be at least 64")
@@ -372,7 +380,8 @@ def count_file(path: str | os.PathLike[str] | IO[bytes], model: str, provider: s
     if hasattr(path, "read"):
         stream, label, owned = path, getattr(path, "name", "<stream>"), False
     else:
-        stream, label, owned = open(path, "rb"), os.fspath(path), True  # noqa: SIM115 - closed in `finally`
+        # a regular file only (a FIFO would block, a device never end), read to MAX_COUNT_BYTES
+        stream, label, owned = userfiles.open_regular(path, MAX_COUNT_BYTES), os.fspath(path), True
     try:
         try:
             total = os.fstat(stream.fileno()).st_size

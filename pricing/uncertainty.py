@@ -24,7 +24,7 @@ import numpy as np
 from pricing import engine, errors, fields, percentiles, rounding
 from pricing.drivers import commitments as committable
 from pricing.drivers import serving_line
-from pricing.errors import PlanError
+from pricing.errors import PlanError, Problem
 from pricing.plan import Plan
 
 DEFAULT_SAMPLES = 10_000
@@ -392,7 +392,9 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
         for kept, moved_line, item in _moved(plan.section(section)[i], section, i, inputs, ctx):
             totals = base_cents
             marked_change: Any = None
-            for row, monthly in _reached(projection, rows_of[line_path], item).items():
+            reached = _reached(projection, rows_of[line_path], item)
+            _check_rough(plan, kept, reached, projection, base_cents, rate, marked)
+            for row, monthly in reached.items():
                 moved = np.broadcast_to(monthly, (2 * len(kept), n))
                 totals = totals - int(cents[row]) + rounding.to_cents(moved).sum(axis=1)
                 if projection.line_items[row].section in marked:
@@ -411,7 +413,37 @@ def tornado(plan: Plan, catalog: Any = None, *, swing: float = DEFAULT_SWING,
         if progress is not None:
             progress(done, total_inputs)
     bars.sort(key=lambda b: (-b.swing, b.input.key_path))
+    _check_bars(plan, bars)
     return Tornado(base_cents / 100, tuple(bars))
+
+
+def _check_bars(plan: Plan, bars: list[Bar]) -> None:
+    """PlanError naming the input whose low or high takes the plan past the largest amount the product represents
+    (``engine.MAX_AMOUNT``): that bar can't be shown to the cent (its total was shown as $5.45e+11B, issue 17)."""
+    for bar in bars:
+        for end, total in (("high", bar.total_high), ("low", bar.total_low)):
+            if not (0 <= total <= engine.MAX_AMOUNT):  # NaN too
+                value = bar.input.high if end == "high" else bar.input.low
+                line_path, _, key = bar.input.key_path.rpartition(".")
+                shown = fields.field(line_path.partition("[")[0], key).text(value)
+                raise PlanError(Problem(
+                    f"at its {end} ({shown}) the plan would cost {total:.3g} {plan.currency}, past "
+                    f"{engine.amount_text(engine.MAX_AMOUNT, plan.currency)}, the most a plan can cost: give it a "
+                    "range (low, likely, high) within which the plan stays below that, or a smaller swing",
+                    bar.input.key_path))
+
+
+def _check_rough(plan: Plan, kept: list[Input], reached: dict[int, Any], projection: engine.Projection,
+                 base_cents: int, rate: float, marked: Any) -> None:
+    """``_check_bars`` on the totals in floats, before any cents conversion: an extreme past the largest amount is
+    named (its input, its value), not refused by the conversion without a line."""
+    moved = np.zeros(2 * len(kept))
+    for row, monthly in reached.items():
+        li = projection.line_items[row]
+        change = np.broadcast_to(monthly, (2 * len(kept), projection.context.n)).sum(axis=1) - float(np.sum(li.monthly))
+        moved = moved + change * ((1.0 + rate) if li.section in marked else 1.0)
+    rough = base_cents / 100 + moved
+    _check_bars(plan, [Bar(inp, float(rough[2 * j]), float(rough[2 * j + 1])) for j, inp in enumerate(kept)])
 
 
 def _reached(projection: engine.Projection, row: int, moved: Any) -> dict[int, Any]:

@@ -11,10 +11,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from pricing import atomic
+from pricing import atomic, userfiles
 
 MAX_ENTRIES = 2000
 """Most entries one memo file keeps (oldest dropped first)."""
+MAX_FILE_BYTES = 16 << 20
+"""A memo file bigger than this is not ours (2,000 entries take well under 1 MB): it is ignored."""
 
 _memos: dict[tuple[str, str], dict[str, Any]] = {}
 _dirty: set[tuple[str, str]] = set()
@@ -35,7 +37,7 @@ def _memo(name: str) -> tuple[tuple[str, str], dict[str, Any]]:
     memo = _memos.get(key)
     if memo is None:
         try:
-            data = json.loads((cache_dir() / name).read_text(encoding="utf-8"))
+            data = json.loads(userfiles.read_text(cache_dir() / name, MAX_FILE_BYTES))
         except (OSError, ValueError):
             data = {}
         memo = _memos[key] = data if isinstance(data, dict) else {}

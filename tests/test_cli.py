@@ -171,5 +171,15 @@ def test_report_months_stop_where_plan_files_do(capsys):
         cli.main(["report", SUPPORT, "--months", "600"])
     assert exc.value.code == 2
     assert "--months: expected at most 240 months (what a plan file takes), found 600" in capsys.readouterr().err
-    code, out, _ = run(["report", SUPPORT, "--json", "--months", "240"], capsys)
+    vision = str(EXAMPLES / "vision-inhouse.yaml")
+    code, out, _ = run(["report", vision, "--json", "--months", "240"], capsys)
     assert code == 0 and len(json.loads(out)["months"]) == 240
+    # the support example's 10% monthly growth (its range's high end) compounds past the largest amount within
+    # 240 months: refused at its line (issue 17), not projected to a total no report can show
+    code, out, err = run(["report", SUPPORT, "--json", "--months", "240"], capsys)
+    assert code == 2 and out == ""
+    with open(SUPPORT, encoding="utf-8") as fh:  # the first "growth:" key line is the first API line's
+        growth_line = next(n for n, text in enumerate(fh, start=1) if text.strip().startswith("growth:"))
+    assert err.startswith(f"{SUPPORT}:{growth_line}: services.apis[0].growth: its cost with its ranges at their "
+                          "expensive end (Monthly growth 10%) passes 10 trillion USD, the most a plan can cost, in "
+                          "month 193")

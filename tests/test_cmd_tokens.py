@@ -142,12 +142,16 @@ def test_no_progress_when_not_a_terminal(tmp_path, monkeypatch, capsys):
     (["{file}", "--model", "gpt-4o", "--provider", "opnai"], "unknown API provider 'opnai'"),
     (["{missing}", "--model", "gpt-4o"], "No such file or directory"),
     (["{latin1}", "--model", "gpt-4o"], "not UTF-8 text"),
-    (["{dir}", "--model", "gpt-4o"], "Is a directory"),
+    (["{dir}", "--model", "gpt-4o"], "this is a folder, not a file"),
+    (["{fifo}", "--model", "gpt-4o"], "this is a pipe (FIFO), not a regular file"),   # was: waited for ever
+    (["/dev/zero", "--model", "gpt-4o"], "/dev/zero: this is a device, not a regular file"),  # was: endless
 ])
 def test_errors_exit_2_with_a_message(argv, message, prompt_file, tmp_path, capsys):
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes("caf\xe9\n".encode("latin-1"))
-    paths = {"file": prompt_file, "missing": tmp_path / "nope.txt", "latin1": latin1, "dir": tmp_path}
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    paths = {"file": prompt_file, "missing": tmp_path / "nope.txt", "latin1": latin1, "dir": tmp_path, "fifo": fifo}
     status, out, err = run_cli([a.format(**paths) for a in argv], capsys)
     assert status == 2
     assert out == ""

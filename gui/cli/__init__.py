@@ -12,7 +12,7 @@ from typing import Sequence
 
 from gui.cli import (actuals, breakeven, catalog, commitments, compare, drivers, focus, open_window, prices,
                      providers, report, savings, smoke_test, tokens, validate)
-from gui.cli.common import EXIT_FAIL, EXIT_INPUT, EXIT_OK, err
+from gui.cli.common import EXIT_FAIL, EXIT_INPUT, EXIT_OK, LOADED, Printable, check_stdout, err, located
 
 COMMANDS = (report, drivers, validate, catalog, tokens, compare, savings, breakeven, providers, prices, actuals, focus,
             commitments, smoke_test, open_window)
@@ -29,17 +29,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    out, errs = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Printable(out), Printable(errs)  # no raw escape sequence or NUL reaches the terminal
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, errs
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from pricing.atomic import AtomicWriteError
     from pricing.errors import PlanError
     parser = build_parser()
     args = parser.parse_args(argv)
+    check_stdout(parser, args)
+    LOADED.clear()
     if not getattr(args, "command", None):
         return open_window.run(argparse.Namespace(plan=None))
     try:
         return args.func(args)
     except PlanError as exc:
         for p in exc.problems:
-            err(str(p))
+            err(str(located(p)))
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK

@@ -43,15 +43,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def _rates(texts: list[str]):
     from pricing.actuals.config import Rate, parse_date
     from pricing.errors import PlanError, Problem
+    from pricing.quantities import parse_number
     out = []
     for text in texts:
         try:
             cur, rest = text.split("=", 1)
             value, day = rest.split("@", 1)
-            rate, as_of = float(value), parse_date(day)
-            if len(cur.strip()) != 3 or as_of is None or not rate > 0:
+            rate, as_of = parse_number(value, allow_zero=False), parse_date(day)  # finite, above 0 (inf was taken)
+            if len(cur.strip()) != 3 or as_of is None:
                 raise ValueError
-        except ValueError:
+        except (ValueError, PlanError):
             raise PlanError(Problem(f"--rate {text!r}: expected CUR=RATE@DATE, e.g. USD=0.92@2027-03-31 (units of the "
                                     "plan's currency per 1 CUR, read on that date)")) from None
         out.append(Rate(cur.strip().upper(), rate, as_of))

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from pricing import breakeven as be
     from pricing.catalog import Catalog
     from pricing.errors import PlanError, Problem
-    from pricing.fields import strategy_param
+    from pricing.fields import field, strategy_param
     from pricing.quantities import parse_number
 
     catalog = Catalog.load()
@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
             served[key] = value
     util = read("--utilization", args.utilization, param("utilization"))
     min_gpus = read("--min-gpus", args.min_gpus, param("min_gpus"))
-    max_volume = read("--max-volume", args.max_volume, lambda t: parse_number(t, allow_zero=False))
+    most = field("services.apis", "requests_per_month").limits.maximum  # a volume no API line may exceed either
+    max_volume = read("--max-volume", args.max_volume, lambda t: parse_number(t, allow_zero=False, maximum=most))
     pricing = read("--pricing", args.pricing, param("pricing"))
     if problems:
         raise PlanError(problems)

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from gui.cli.common import EXIT_OK, load_plan, positive_int
+from gui.cli.common import EXIT_OK, load_plan, positive_int, samples, seed
 
 
 
@@ -19,9 +19,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "Offers without a published rate are listed as gaps with the reason. See docs/cli.md.")
     p.add_argument("plan", help="plan file (YAML)")
     p.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli.md)")
-    p.add_argument("--samples", type=positive_int, default=1000,
+    p.add_argument("--samples", type=samples, default=1000,
                    help="Monte Carlo samples of usage when the plan has ranges (default 1000)")
-    p.add_argument("--seed", type=int, default=None, help="Monte Carlo seed (default: the report's, 2027)")
+    p.add_argument("--seed", type=seed, default=None, help="Monte Carlo seed (default: the report's, 2027)")
     p.add_argument("--offers", metavar="FILE", help="commitment offers file (default: the catalog's commitments.yaml)")
     p.add_argument("--top", type=positive_int, default=6, help="offers listed per pool in the text output (default 6)")
     p.set_defaults(func=run)

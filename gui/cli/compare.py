@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         json.dump(compare.compare_data(cmp), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-    else:
+    elif args.csv != "-":  # the CSV on standard output is the one document there (as `aicost report --csv -`)
         sys.stdout.write(compare.compare_text(cmp))
         for what, path in (("CSV", args.csv), ("PDF", args.pdf)):
             if path and path != "-":

@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Any
 
-from gui.cli.common import EXIT_OK, load_plan
+from gui.cli.common import EXIT_OK, horizon, load_plan
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -16,7 +16,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     f.add_argument("plan", help="plan file (YAML)")
     f.add_argument("output", metavar="FILE", help="CSV file to write ('-' for stdout)")
     f.add_argument("--scenario", metavar="NAME", help="the plan with this savings scenario applied")
-    f.add_argument("--months", type=int, help="horizon in months (default: the plan's)")
+    f.add_argument("--months", type=horizon, help="horizon in months, 1 to 240 (default: the plan's)")
     f.set_defaults(func=run)
     return f
 
@@ -24,7 +24,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pricing import engine
     from pricing.actuals.focus_export import focus_csv, write_focus
-    plan = load_plan(args.plan)
+    plan = load_plan(args.plan, months=args.months)
     if args.scenario:
         from pricing import scenarios
         plan = scenarios.apply(plan, plan.scenario(args.scenario))

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from gui.cli.common import EXIT_OK, horizon, load_plan, month_number, positive_int, progress_line
+from gui.cli.common import EXIT_OK, horizon, load_plan, month_number, progress_line, samples, seed
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -27,8 +27,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     r.add_argument("--scenario", metavar="NAME", help="report the plan with this savings scenario applied")
     r.add_argument("--uncertainty", action="store_true",
                    help="Monte Carlo over the plan's ranges: P10/P50/P90 per month and for the horizon")
-    r.add_argument("--samples", type=positive_int, default=10_000, help="Monte Carlo samples (default 10000)")
-    r.add_argument("--seed", type=int, default=2027, help="Monte Carlo seed (same seed, same figures)")
+    r.add_argument("--samples", type=samples, default=10_000,
+                   help="Monte Carlo samples, 1 to 1,000,000 (default 10000)")
+    r.add_argument("--seed", type=seed, default=2027,
+                   help="Monte Carlo seed, 0 to 4294967295 (same seed, same figures)")
     r.add_argument("--distribution", choices=["pert", "triangular", "uniform"], default="pert",
                    help="how each range is sampled (default pert; uniform ignores likely)")
     r.set_defaults(func=run)
@@ -37,7 +39,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from pricing import atomic, engine, report, report_model
-    plan = load_plan(args.plan)
+    plan = load_plan(args.plan, months=args.months)
     from gui.cli.validate import _drift_note
     _drift_note(args.plan, plan)
     if args.scenario:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from gui.cli.common import field_value
+
 EXIT_OK, EXIT_INPUT, EXIT_INTERRUPTED = 0, 2, 130
 PROGRESS_MIN_BYTES = 4 << 20
 """Files at least this big show a progress line on stderr (when stderr is a terminal)."""
@@ -26,21 +28,13 @@ def add_parser(subparsers: Any) -> None:
                    help="model id (repeat for several), e.g. gpt-4o, claude-3-5-sonnet")
     p.add_argument("--provider", "-p", metavar="PROVIDER",
                    help="genai-prices provider of every model (default: guessed from each model id)")
-    p.add_argument("--output-tokens", type=_quantity, default=0.0, metavar="N",
+    p.add_argument("--output-tokens", type=field_value("services.apis", "output_tokens"), default=0.0, metavar="N",
                    help="output tokens per request, e.g. 350 (default 0: price the input only)")
-    p.add_argument("--requests-per-month", type=_quantity, default=0.0, metavar="N",
+    p.add_argument("--requests-per-month", type=field_value("services.apis", "requests_per_month"), default=0.0,
+                   metavar="N",
                    help="requests a month, e.g. 300k; 0 (the default) leaves out the monthly cost")
     p.add_argument("--json", action="store_true", help="print a JSON document (see docs/cli-tokens.md)")
     p.set_defaults(func=run)
-
-
-def _quantity(text: str) -> float:
-    from pricing.errors import PlanError
-    from pricing.quantities import parse_number
-    try:
-        return parse_number(text)
-    except PlanError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +107,12 @@ def _read_stdin() -> tuple[str, int]:
     """Standard input as text: read whole (a pipe can't be read twice, once per encoding)."""
     from pricing.errors import Problem
     from pricing.tokens import TextEncodingError
-    data = sys.stdin.buffer.read()
+    from pricing.tokens import MAX_STDIN_BYTES
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)  # at most one byte past the cap: `yes |` must not fill memory
+    if len(data) > MAX_STDIN_BYTES:
+        raise TextEncodingError(Problem(f"more than {MAX_STDIN_BYTES >> 20} MB on standard input (it is held in memory "
+                                        "to count it once per encoding); write it to a file and count the file",
+                                        file="<stdin>"))
     try:
         return data.decode("utf-8-sig"), len(data)
     except UnicodeDecodeError as exc:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from pricing import series
 
 from gui import theme
+from gui.pdf.text import tame
 
 Formatter = Callable[[float], str]
 
@@ -61,7 +62,8 @@ def _fm(style: ChartStyle, p: QPainter, font: QFont) -> QFontMetricsF:
 
 
 def elide(text: str, fm: QFontMetricsF, width: float) -> str:
-    return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    """A label (a line's or a scenario's name) tamed (cut, no control characters, no tower of accents), elided."""
+    return fm.elidedText(tame(text), Qt.TextElideMode.ElideRight, width)
 
 
 nice_ticks = series.nice_ticks

@@ -18,8 +18,10 @@ from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from pricing import atomic
+from pricing.errors import printable
 
 from gui.pdf import charts
+from gui.pdf.text import cut, tame
 from gui.workers import Cancelled
 
 PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
@@ -172,20 +174,22 @@ class Flow:
         fm = self.fm(font)
         adv = fm.horizontalAdvance
         out: list[str] = []
-        for para in str(text).split("\n"):
-            if adv(para) <= width:
+        # linear in the text: it is tamed (cut to MAX_TEXT characters, few accents), and no line is measured past
+        # MAX_LINE characters (two names of 100,000 characters took 224 s: each piece measured the rest of the word)
+        for para in tame(text).split("\n"):
+            if len(para) <= MAX_LINE and adv(para) <= width:
                 out.append(para)
                 continue
             line = ""
             for word in para.split(" "):
                 cand = word if not line else f"{line} {word}"
-                if adv(cand) <= width:
+                if len(cand) <= MAX_LINE and adv(cand) <= width:
                     line = cand
                     continue
                 if line.strip():
                     out.append(line.rstrip())
                 line = word
-                while adv(line) > width:
+                while len(line) > MAX_LINE or adv(line) > width:
                     head, line = _split_word(line, adv, width)
                     out.append(head)
             out.append(line.rstrip())
@@ -252,7 +256,7 @@ class Flow:
 
         def place_line(line: str) -> None:
             y = self.y
-            self.add(lambda p: _draw_text(p, font, color, QPointF(x, y + fm.ascent()), line))
+            self.add(lambda p: _draw_cell(p, font, color, x, self.area.right(), y + fm.ascent(), line, "l", fm))
             self.y += lh
 
         if keep_with_next:
@@ -274,7 +278,7 @@ class Flow:
         size = {1: s.h1_pt, 2: s.h2_pt, 3: s.h3_pt}[level]
         font = s.font(size, bold=True)
         fm = self.fm(font)
-        lines = self.wrap(text, font, self.area.width())
+        lines = self.wrap(text, font, self.area.width(), MAX_HEADING_LINES)
         before = {1: 0, 2: 16, 3: 9}[level]
         lh = fm.height() * 1.18
         color = s.accent if level < 3 else s.text
@@ -284,8 +288,8 @@ class Flow:
             self.space(before)
             for line in lines:
                 y = self.y
-                self.add(lambda p, line=line, y=y: _draw_text(p, font, color,
-                                                              QPointF(self.area.left(), y + fm.ascent()), line))
+                self.add(lambda p, line=line, y=y: _draw_cell(p, font, color, self.area.left(), self.area.right(),
+                                                              y + fm.ascent(), line, "l", fm))
                 self.y += lh
             if level == 2:
                 y = self.y + s.pt(1.5)
@@ -329,7 +333,7 @@ class Flow:
             inner = widths[i] - 2 * pad_x
             if c.weight:
                 return self.wrap(text, f, inner, c.max_lines)
-            return [self.fm(f).elidedText(text, Qt.TextElideMode.ElideRight, inner)]
+            return [self.fm(f).elidedText(tame(text), Qt.TextElideMode.ElideRight, inner)]
 
         lh = fm.height() * 1.12
         head_lines = [self.wrap(c.title, bold, widths[i] - 2 * pad_x) for i, c in enumerate(t.cols)]
@@ -403,6 +407,15 @@ class Flow:
         self.y += s.pt(8)
 
 
+MAX_LINE = 400
+"""Most characters measured for one line: an A4 line of 6 pt text holds about 200; zero-width characters
+(combining accents) would otherwise let one line grow without end."""
+
+
+MAX_HEADING_LINES = 3
+"""A heading (the plan's name on the title page) wraps to at most three lines, the last elided."""
+
+
 _BREAK_AFTER = "/.-_?&=,;:"
 """Where a word too long for its line (a URL, a catalog key) is best broken: after one of these."""
 
@@ -410,8 +423,8 @@ _BREAK_AFTER = "/.-_?&=,;:"
 def _split_word(word: str, adv: Callable[[str], float], width: float) -> tuple[str, str]:
     """The longest head of ``word`` that fits ``width`` (ending after a break character when one is in its
     last two thirds), and the rest."""
-    lo, hi = 1, len(word)
-    while lo < hi:  # longest prefix that fits
+    lo, hi = 1, min(len(word), MAX_LINE)
+    while lo < hi:  # longest prefix that fits (of at most MAX_LINE characters: linear in the word)
         mid = (lo + hi + 1) // 2
         if adv(word[:mid]) <= width:
             lo = mid
@@ -428,14 +441,19 @@ def _split_word(word: str, adv: Callable[[str], float], width: float) -> tuple[s
 def _draw_text(p: QPainter, font: QFont, color: QColor, at: QPointF, text: str) -> None:
     p.setFont(font)
     p.setPen(color)
-    p.drawText(at, text)
+    p.drawText(at, tame(text))
 
 
 def _draw_cell(p: QPainter, font: QFont, color: QColor, x0: float, x1: float, baseline: float, text: str,
                align: str, fm: QFontMetricsF) -> None:
+    """One line of a cell, clipped to its line box: stacked combining accents never reach the row above or below
+    (a name of them overlapped the Total row)."""
     w = fm.horizontalAdvance(text)
     x = x1 - w if align == "r" else (x0 + x1 - w) / 2 if align == "c" else x0
+    p.save()
+    p.setClipRect(QRectF(x0, baseline - fm.ascent(), x1 - x0, fm.ascent() + fm.descent()))
     _draw_text(p, font, color, QPointF(x, baseline), text)
+    p.restore()
 
 
 def _hline(p: QPainter, s: Style, x0: float, x1: float, y: float, color: QColor, width_pt: float) -> None:
@@ -470,7 +488,7 @@ def _open(path: str | os.PathLike, page_size: str, title: str) -> _Doc:
     writer.setResolution(RESOLUTION)
     writer.setPageLayout(QPageLayout(QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait,
                                      QMarginsF(0, 0, 0, 0)))
-    writer.setTitle(title)
+    writer.setTitle(printable(cut(title), 200))  # the PDF viewer's title bar: no control characters
     writer.setCreator(APP)
     k = RESOLUTION / 72.0
     pts = QPageSize(PAGE_SIZES[page_size]).sizePoints()
@@ -510,13 +528,13 @@ def _render(doc: _Doc, path: str | os.PathLike, header: str, footer: str, progre
             top = area.top() - s.pt(18)
             if i:
                 _draw_text(p, small, s.muted, QPointF(area.left(), top),
-                           fm.elidedText(header, Qt.TextElideMode.ElideRight, area.width() * 0.7))
+                           fm.elidedText(tame(header), Qt.TextElideMode.ElideRight, area.width() * 0.7))
                 _draw_cell(p, small, s.muted, area.left(), area.right(), top, APP, "r", fm)
                 _hline(p, s, area.left(), area.right(), top + s.pt(5), s.rule, 0.5)
             bottom = area.bottom() + s.pt(24)
             _hline(p, s, area.left(), area.right(), bottom - fm.ascent() - s.pt(5), s.rule, 0.5)
             _draw_text(p, small, s.muted, QPointF(area.left(), bottom),
-                       fm.elidedText(footer, Qt.TextElideMode.ElideRight, area.width() * 0.78))
+                       fm.elidedText(tame(footer), Qt.TextElideMode.ElideRight, area.width() * 0.78))
             _draw_cell(p, small, s.muted, area.left(), area.right(), bottom, f"Page {i + 1} of {n}", "r", fm)
             if progress is not None:
                 progress(base + (100 - base) * (i + 1) // n, 100)

@@ -23,6 +23,7 @@ from gui.formatting import VIEW_WORDS, MoneyFormat
 from gui.pdf import charts
 from gui.pdf.layout import (_discard, _draw_text, _finish, _hline, _open, _render, APP, CancelFn, Col, Flow, ProgressFn,
                             Row, Style, Table, ensure_application)
+from gui.pdf.text import tame
 from gui.workers import Cancelled
 
 # ---------------------------------------------------------------------------------------------
@@ -204,6 +205,7 @@ class PlanReport:
             cap, val, det = s.font(s.small_pt), s.font(12.5, bold=True), s.font(s.small_pt)
             fc, fv, fd = self.f.fm(cap), self.f.fm(val), self.f.fm(det)
             for i, (caption, value, detail) in enumerate(cards):
+                value = tame(value)  # the top driver's name: each measure below is then of at most MAX_TEXT characters
                 x = rect.left() + (i % cols) * (cw + gap)
                 y = rect.top() + (i // cols) * (ch + gap)
                 p.fillRect(QRectF(x, y, cw, ch), s.card)

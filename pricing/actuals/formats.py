@@ -51,13 +51,14 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
-import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Callable, Iterator
 
+from pricing import userfiles
 from pricing.errors import PlanError, Problem
 
 NORMALIZED = ("row_no", "locator", "period_start", "period_end", "service_category", "service_name", "provider",
@@ -69,6 +70,9 @@ NORMALIZED = ("row_no", "locator", "period_start", "period_end", "service_catego
 MAX_JSON_BYTES = 64 * 1024 * 1024
 """A JSON document (an API page or a list of pages) is read whole: API pages hold at most a few
 hundred buckets. Bigger dumps are expected as JSON Lines (one page per line, read line by line)."""
+HEADER_BYTES = 1 << 20
+"""A CSV export's header row is read from its first megabyte (a FOCUS header is about 1 KB): a file of one endless
+line (or a gzip bomb) is refused, not read whole."""
 
 
 class ExportError(PlanError):
@@ -143,14 +147,13 @@ def detect(path: str, shown: str | None = None, *,
     """Recognise an export from its first bytes and its header; raises ExportError (file:line) otherwise."""
     shown = shown or path
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
+        head = userfiles.read_head(path, 4096)  # a regular file only: a FIFO would block, a device never end
     except FileNotFoundError:
         raise ExportError(Problem("no such file", file=shown)) from None
     except IsADirectoryError:
         raise ExportError(Problem("this is a folder, expected an export file", file=shown)) from None
     except OSError as exc:
-        raise ExportError(Problem(f"cannot read the file: {exc.strerror}", file=shown)) from None
+        raise ExportError(Problem(f"cannot read the file: {exc.strerror or exc}", file=shown)) from None
     if not head:
         raise ExportError(Problem(f"the file is empty; expected {EXPECTED}", line=1, file=shown))
     if head[:4] == b"PAR1":
@@ -159,23 +162,32 @@ def detect(path: str, shown: str | None = None, *,
         cols = parquet_columns(path)
         return _by_columns(Container.PARQUET, cols, shown, line=None)
     if head[:2] == b"\x1f\x8b":
-        header = _csv_header(path, shown, gz=True)
+        header = _csv_header(lambda: _head(path, shown, gz=True), shown)
         return _by_columns(Container.CSV_GZ, header, shown, line=1)
     text_head = head.decode("utf-8-sig", errors="replace").lstrip()
     if text_head.startswith(("{", "[")):
         return _detect_json(path, shown, text_head)
     if b"\x00" in head:
         raise ExportError(Problem(f"binary data that is not Parquet or gzip; expected {EXPECTED}", file=shown))
-    header = _csv_header(path, shown, gz=False)
+    header = _csv_header(lambda: _head(path, shown, gz=False), shown)
     return _by_columns(Container.CSV, header, shown, line=1)
 
 
-def _csv_header(path: str, shown: str, *, gz: bool) -> list[str]:
+def _head(path: str, shown: str, *, gz: bool) -> io.TextIOBase:
+    """The first HEADER_BYTES of the (decompressed) file as text, cut after its last whole line."""
+    with userfiles.open_regular(path) as raw:
+        head = gzip.GzipFile(fileobj=raw, mode="rb").read(HEADER_BYTES) if gz else raw.read(HEADER_BYTES)
+    if len(head) == HEADER_BYTES:
+        if b"\n" not in head:
+            raise ExportError(Problem(f"the first line is longer than {HEADER_BYTES >> 20} MB; expected a header row "
+                                      f"of {EXPECTED}", line=1, file=shown))
+        head = head[:head.rindex(b"\n") + 1]
+    return io.TextIOWrapper(io.BytesIO(head), encoding="utf-8-sig", newline="")
+
+
+def _csv_header(opener: Callable[[], io.TextIOBase], shown: str) -> list[str]:
     try:
-        # opened inside the try: the excepts below tell a file that cannot be opened or decompressed.
-        # gzip's text mode is a TextIOWrapper over the decompressed bytes, read as open() reads a plain file
-        with (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gz
-              else open(path, encoding="utf-8-sig", newline="")) as fh:
+        with opener() as fh:  # the first HEADER_BYTES only, of a regular file (``_head``)
             row = next(csv.reader(fh), None)
     except UnicodeDecodeError:
         raise ExportError(Problem("the file is not UTF-8 text; exports are UTF-8 CSV, Parquet or JSON",
@@ -222,17 +234,30 @@ def _detect_json(path: str, shown: str, text_head: str) -> Detected:
     return Detected(container, kind)
 
 
+def _text_file(path: str, limit: int | None = None) -> io.TextIOWrapper:
+    """``path`` as UTF-8 text, through ``userfiles``: a regular file only (never blocking on a FIFO), at most
+    ``limit`` bytes read (``FileTooBig`` past them)."""
+    return io.TextIOWrapper(userfiles.open_regular(path, limit), encoding="utf-8-sig")
+
+
+def _line(fh: io.TextIOWrapper, n: int, shown: str) -> str:
+    """The next line of a JSON Lines file, refused past MAX_JSON_BYTES (one endless line is not read whole)."""
+    text = fh.readline(MAX_JSON_BYTES + 1)
+    if len(text) > MAX_JSON_BYTES:
+        raise ExportError(Problem(f"a line longer than {MAX_JSON_BYTES // 2**20} MB; JSON Lines hold one API page "
+                                  "per line", line=n, file=shown))
+    return text
+
+
 def _first_page(path: str, shown: str) -> tuple[dict, Container] | None:
     """The first page of a JSON or JSON Lines file (and which of the two it is)."""
-    size = os.path.getsize(path)
-    with open(path, encoding="utf-8-sig") as fh:
-        first_line = fh.readline()
+    size = userfiles.check_regular(path).st_size
+    with _text_file(path) as fh:
+        first_line = fh.readline(MAX_JSON_BYTES + 1)  # one endless line is not read whole
+        rest = fh.readline(MAX_JSON_BYTES + 1).strip()
     try:
         page = json.loads(first_line)
         if isinstance(page, dict) and "data" in page:
-            with open(path, encoding="utf-8-sig") as fh:
-                fh.readline()
-                rest = fh.readline().strip()
             if rest:
                 return page, Container.JSONL
             return page, Container.JSON
@@ -251,7 +276,7 @@ def _first_page(path: str, shown: str) -> tuple[dict, Container] | None:
 
 
 def _load_json(path: str, shown: str) -> Any:
-    with open(path, encoding="utf-8-sig") as fh:
+    with _text_file(path, MAX_JSON_BYTES) as fh:  # the cap holds while reading, whatever the size said
         try:
             return json.load(fh, parse_float=Decimal)
         except json.JSONDecodeError as exc:
@@ -259,6 +284,9 @@ def _load_json(path: str, shown: str) -> Any:
                                       file=shown)) from None
         except UnicodeDecodeError:
             raise ExportError(Problem("the file is not UTF-8 text", file=shown)) from None
+        except userfiles.FileTooBig:  # it grew past the cap since its size was read
+            raise ExportError(Problem(f"a JSON document over {MAX_JSON_BYTES // 2**20} MB; write bigger dumps as "
+                                      "JSON Lines (one API page per line)", file=shown)) from None
 
 
 def _json_kind(page: dict) -> Kind | None:
@@ -458,8 +486,10 @@ def _page_path(det: Detected, index: int) -> str:
 
 def _pages(det: Detected, path: str, shown: str) -> Iterator[tuple[int, dict, int | None]]:
     if det.container is Container.JSONL:
-        with open(path, encoding="utf-8-sig") as fh:
-            for n, text in enumerate(fh, start=1):
+        with _text_file(path) as fh:  # streamed: a line at a time, each at most MAX_JSON_BYTES
+            n = 0
+            while text := _line(fh, n + 1, shown):
+                n += 1
                 if not text.strip():
                     continue
                 try:

@@ -24,6 +24,7 @@ import csv
 import datetime as _dt
 import gzip
 import hashlib
+import io
 import os
 import tempfile
 import threading
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from pricing import userfiles
 from pricing.actuals import formats as F
 from pricing.actuals_config import store_path_for  # noqa: F401 - importable from here as before
 from pricing.errors import PlanError, Problem
@@ -456,7 +458,7 @@ def _sha256(path: str, part: Callable[[float], None], cancel: CancelCheck | None
     size = max(os.path.getsize(path), 1)
     h = hashlib.sha256()
     done = 0
-    with open(path, "rb") as fh:
+    with userfiles.open_regular(path) as fh:  # streamed, a regular file only (a FIFO never blocks the import)
         while chunk := fh.read(4 << 20):
             if cancel is not None and cancel():
                 raise Cancelled()
@@ -477,10 +479,12 @@ def _read_error(exc: BaseException, path: str, det: F.Detected) -> F.ExportError
 
 
 def _first_bad_csv_line(path: str, gz: bool) -> tuple[int, str] | None:
+    def opener() -> io.TextIOWrapper:  # streamed through userfiles: a regular file only
+        raw = userfiles.open_regular(path)
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw, encoding="utf-8-sig",
+                                newline="")
     try:
-        # gzip's text mode is a TextIOWrapper over the decompressed bytes, read as open() reads a plain file
-        with (gzip.open(path, "rt", encoding="utf-8-sig", newline="") if gz
-              else open(path, encoding="utf-8-sig", newline="")) as fh:
+        with opener() as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:

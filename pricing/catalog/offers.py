@@ -14,7 +14,8 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from pricing.catalog.reader import default_directory, line_of, read_yaml
+from pricing import userfiles
+from pricing.catalog.reader import MAX_BYTES, default_directory, line_of, read_yaml
 from pricing.catalog.values import PriceSource, parse_as_of
 from pricing.errors import CatalogError, Problem
 
@@ -110,7 +111,7 @@ def read_offers(path: str | pathlib.Path | None = None) -> tuple[tuple[Offer, ..
         problems.append(Problem(message, key_path, line_of(lines, key_path), file))
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = userfiles.read_text(path, MAX_BYTES)  # a regular file, read to a cap
     except (OSError, UnicodeDecodeError) as exc:
         return (), (Problem(f"cannot read the commitments file: {getattr(exc, 'strerror', None) or exc}", "", None,
                             file),)

@@ -9,12 +9,12 @@ from typing import Any, Mapping
 
 import yaml
 
-from pricing import resources, userprices
+from pricing import resources, userfiles, userprices
 from pricing.catalog.names import _Data, _Gpu, _Lineup, _norm, _norm_gpu, _Provider, _Shape
 from pricing.catalog.values import (_PRICING_LABEL, _UNIT, ANY_PROVIDER, CONFIDENCE_LEVELS, HOURS_PER_MONTH, PRICINGS,
                                     CatalogEntry, GpuSpec, PriceSource, ThroughputFigure, Tier, parse_as_of)
 from pricing.errors import CatalogError, PlanError, Problem
-from pricing.planfile.yamltree import _prescan, _Tree
+from pricing.planfile.yamltree import MAX_BYTES, _prescan, _Tree
 
 # ---------------------------------------------------------------------------------------------
 # Loading
@@ -276,7 +276,7 @@ class _Reader:
         self.file = str(path)
         self.lines = {}
         try:
-            text = path.read_text(encoding="utf-8")
+            text = userfiles.read_text(path, MAX_BYTES)  # a regular file, read to a cap
         except FileNotFoundError:
             self.problem("", "catalog file is missing")
             return {}

@@ -15,7 +15,8 @@ in ``pricing/fields/strategy_params.py`` (plus its use in the strategy's transfo
 from __future__ import annotations
 
 from pricing.fields import units
-from pricing.fields.sections import COMPUTE_SECTION_CHOICES, MAX_MONTHS, NAME, SECTIONS, SETTINGS, STORAGE_KINDS
+from pricing.fields.sections import (COMPUTE_SECTION_CHOICES, MAX_MONTHS, MAX_YEAR, MIN_YEAR, NAME, SECTIONS, SETTINGS,
+                                     STORAGE_KINDS)
 from pricing.fields.spec import (COMPUTED, NAME_LISTS, NUMERIC_KINDS, RULE_FIELDS, Choice, FieldSpec, Kind, Limits,
                                  NameList, SectionSpec, Typical, as_dict, dataclass_default, describe, enum_choices,
                                  is_mapping, keys_where, number_text, share_text, text_choices, value_text, yaml_value)
@@ -87,7 +88,8 @@ def strategy_param(strategy: str, key: str) -> FieldSpec:
 
 __all__ = [
     "ALL_SECTIONS", "COMPUTED", "COMPUTE_SECTION_CHOICES", "Choice", "Dimension", "FieldSpec", "INTEGER_KEYS", "Kind",
-    "LIST_SECTIONS", "Limits", "MAX_MONTHS", "NAME", "NAME_LISTS", "NUMERIC_KINDS", "NameList", "RANGEABLE_KEYS",
+    "LIST_SECTIONS", "Limits", "MAX_MONTHS", "MAX_YEAR", "MIN_YEAR", "NAME", "NAME_LISTS", "NUMERIC_KINDS", "NameList",
+    "RANGEABLE_KEYS",
     "RULE_FIELDS", "SECTIONS", "SETTINGS", "SHARE_KEYS", "STORAGE_KINDS", "STRATEGY_PARAMS", "SectionSpec", "Term",
     "Typical", "Unit", "as_dict", "at", "by_key", "dataclass_default", "describe", "enum_choices", "field",
     "is_mapping", "keys_where", "number_text", "section", "share_text", "strategy_param", "strategy_params",

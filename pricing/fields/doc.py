@@ -63,6 +63,8 @@ def value_rule(spec: FieldSpec) -> str:
         if spec.choices:
             return "a list among " + ", ".join(f"`{c.text}`" for c in spec.choices)
         return f"a list of {NAME_LISTS[spec.names]}" if spec.names is not None else "a list of names"
+    if kind is Kind.YEAR_MONTH and spec.limits.minimum and spec.limits.maximum:  # limits are years
+        return f"a month such as `2027-01`, from {int(spec.limits.minimum)}-01 to {int(spec.limits.maximum)}-12"
     return {Kind.TEXT: "text", Kind.YEAR_MONTH: "a month such as `2027-01`",
             Kind.CURRENCY: "a 3-letter currency code (USD, EUR...)",
             Kind.RULES: "a list of `{after_days: N, tier: NAME}`",

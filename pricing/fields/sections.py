@@ -23,6 +23,11 @@ grows with months x samples."""
 
 # Shared limits, each with its reason ------------------------------------------------------------
 
+MIN_THROUGHPUT = 0.01
+"""Slowest serving throughput, tokens/s per GPU (see the field)."""
+MIN_YEAR, MAX_YEAR = 1990, 2199
+"""Years a plan may start in (the ``start`` field's limits; the month box offers the same)."""
+
 MAX_GPUS = 1_000_000
 """GPUs of one run or one serving fleet. The largest clusters announced hold 100,000-200,000 GPUs (xAI's
 Colossus, 2024-2025) and the largest run with published figures used 16,384 H100s (Llama 3 405B, "The Llama 3
@@ -122,15 +127,19 @@ THROUGHPUT = FieldSpec(
     "A measured sustained throughput of one GPU for this model and workload. When given it wins over the serving "
     "model (the report says which was used); empty: sized from the model and the GPU. Higher throughput, fewer GPUs.",
     unit=U.TOKENS_PER_SECOND_PER_GPU,
-    # ten times the fastest published measurement, for embedding models counting input tokens too
-    limits=Limits(allow_zero=False, maximum=1e7), rangeable=True, none_means="the serving model",
+    # ten times the fastest published measurement, for embedding models counting input tokens too; at least one
+    # token every 100 s, a thousand times below the slowest typical figure: the fleet size divides by it (a
+    # throughput of 1e-320 made the bill infinite, issue 17)
+    limits=Limits(minimum=MIN_THROUGHPUT, allow_zero=False, maximum=1e7), rangeable=True,
+    none_means="the serving model",
     typical=Typical(10, 30_000, "a 70B model at low concurrency to the fastest published measurement, 28,312 "
                                 "output tokens/s for Llama 3.1 8B in FP8 on one H100 (TensorRT-LLM perf overview)"),
     example="a number of tokens per second such as 1500")
 UTILIZATION = FieldSpec(
     "utilization", Kind.SHARE, "Utilization",
     "Average share of capacity used (headroom for peaks). Lower utilization, more GPUs for the same load.",
-    unit=U.SHARE, limits=Limits(allow_zero=False), default=0.6, rangeable=True,
+    # at least 1%: the fleet size divides by it; a fleet kept 99% idle is a typo (0.6 written as 0.006)
+    unit=U.SHARE, limits=Limits(minimum=0.01, allow_zero=False), default=0.6, rangeable=True,
     typical=Typical(0.2, 0.9, "serving fleets keep headroom for peaks"), example="a share such as 60%")
 MIN_GPUS = FieldSpec("min_gpus", Kind.INTEGER, "Minimum GPUs",
                      "Never fewer GPUs than this (redundancy), whatever the load.", unit=U.GPUS,
@@ -176,12 +185,17 @@ SETTINGS = SectionSpec("", "Plan settings", "plan", P.Plan, (
               "Units of the plan's currency per US dollar (e.g. 0.92 EUR per USD). Multiplies every catalog and "
               "API price. Empty: the ECB reference rate published on or before the first month's first day "
               "(the report states it and its date). A range (0.92 ± 5%) feeds the Monte Carlo.", unit=U.CUR_PER_USD,
-              # the weakest currencies trade at about 10^4-10^5 per USD (Lebanese pound ~89,500 in 2024)
-              limits=Limits(allow_zero=False, maximum=1e6), default=None, rangeable=True,
+              # the weakest currencies trade at about 10^4-10^5 per USD (Lebanese pound ~89,500 in 2024), the
+              # strongest at 0.31 (Kuwaiti dinar): 0.001 is a typo
+              limits=Limits(minimum=0.001, allow_zero=False, maximum=1e6), default=None, rangeable=True,
               none_means="the ECB reference rate of the first month",
               typical=Typical(0.3, 30_000, "from the Kuwaiti dinar (about 0.31 per USD) to the Vietnamese dong "
                                            "(about 25,000)")),
     FieldSpec("start", Kind.YEAR_MONTH, "First month", "Calendar month the projection starts (month 1 of the plan).",
+              # years, for a calendar month: cloud GPUs were first rented in 2010 (EC2 cg1, AWS, Nov 2010), so a plan
+              # starts in the 1990s at the earliest (history re-costed); 2199 is far past any budget, and 240 months
+              # on stays a real calendar month. 1800 or 9999 is a typo (9999 + 20 years left the calendar: issue 17)
+              limits=Limits(minimum=MIN_YEAR, maximum=MAX_YEAR),
               default=COMPUTED, example="a month such as 2027-01"),
     FieldSpec("months", Kind.INTEGER, "Horizon (months)",
               "Months projected; the horizon total and the charts cover them.", unit=U.MONTHS,
@@ -216,8 +230,8 @@ TRAINING_FIELDS: tuple[FieldSpec, ...] = (
                                          "figures")),
     FieldSpec("hours", Kind.AMOUNT, "Hours per run", "Wall-clock hours of one run. Cost grows in proportion.",
               unit=U.HOURS,
-              # no run outlasts the longest plan: 240 months x 730 h
-              limits=Limits(allow_zero=False, maximum=MAX_MONTHS * 730.0), rangeable=True,
+              # no run outlasts the longest plan: 240 months x 730 h; none is shorter than 36 seconds
+              limits=Limits(minimum=0.01, allow_zero=False, maximum=MAX_MONTHS * 730.0), rangeable=True,
               none_means="derived from parameters x tokens",
               typical=Typical(0.5, 2_200, "a short fine-tune to months of pre-training (Llama 3.1 405B: 30.84M "
                                           "H100-hours on up to 16,384 GPUs, about 1,900 hours)")),
@@ -230,7 +244,8 @@ TRAINING_FIELDS: tuple[FieldSpec, ...] = (
               typical=Typical(1e6, 4e13, "a small fine-tune to the largest published pre-training sets (36T)")),
     FieldSpec("mfu", Kind.SHARE, "MFU", "Model FLOPs utilization: the share of the GPU's peak the training code "
               "reaches (30-50% is typical). Higher MFU, fewer hours.", unit=U.SHARE,
-              limits=Limits(allow_zero=False), rangeable=True, none_means=GIVEN_HOURS,
+              # at least 1%: the hours divide by it; below that a run is not training
+              limits=Limits(minimum=0.01, allow_zero=False), rangeable=True, none_means=GIVEN_HOURS,
               typical=Typical(0.2, 0.6, "Llama 3 405B reached 38-43% on H100s")),
     FieldSpec("runs", Kind.INTEGER, "Runs", "Repeats each time the job runs, e.g. a sweep of 12 runs. Multiplies "
               "the cost.", unit=U.RUNS,
@@ -629,4 +644,5 @@ SECTIONS: tuple[SectionSpec, ...] = (
 )
 """Every section with fields except the plan's settings, in the plan file's order."""
 
-__all__ = ["SETTINGS", "SECTIONS", "MAX_MONTHS", "COMPUTE_SECTION_CHOICES", "STORAGE_KINDS", "Choice"]
+__all__ = ["SETTINGS", "SECTIONS", "MAX_MONTHS", "MIN_YEAR", "MAX_YEAR", "COMPUTE_SECTION_CHOICES", "STORAGE_KINDS",
+           "Choice"]

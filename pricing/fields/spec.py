@@ -11,11 +11,11 @@ from typing import Any, Callable, Iterable, Mapping
 
 from pricing import currencies
 from pricing import plan as P
-from pricing.errors import PlanError, closest
+from pricing.errors import PlanError, closest, shorten
 from pricing.fields import units as U
 from pricing.fields.units import Unit
-from pricing.quantities import (SIZE_TEXT, format_number, format_share, parse_data_size, parse_number, parse_quantity,
-                                parse_share)
+from pricing.quantities import (SIZE_TEXT, format_number, format_share, found, parse_data_size, parse_number,
+                                parse_quantity, parse_share)
 
 
 class Kind(Enum):
@@ -332,7 +332,9 @@ def describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, (list, tuple)):
         return "a list"
-    return repr(value)
+    if isinstance(value, bytes):
+        return f"binary data ({len(value):,} bytes)"
+    return shorten(value)
 
 
 def is_mapping(v: Any) -> bool:
@@ -452,28 +454,34 @@ def _factor(spec: FieldSpec, v: Any) -> float:
     x = parse_number(v, allow_zero=False, maximum=spec.limits.maximum)
     if x <= 1.0:
         such = f" such as {spec.example.rsplit(' ', 1)[-1]}" if spec.example else ""
-        raise PlanError(f"found {v!r}, expected a factor above 1{such} (1.6 = 60% more)")
+        raise PlanError(f"found {shorten(v)}, expected a factor above 1{such} (1.6 = 60% more)")
     return x
 
 
 def _found(v: Any) -> str:
-    return v.strip() if isinstance(v, str) else repr(v)
+    return found(v)
 
 
 def _year_month(spec: FieldSpec, v: Any) -> P.YearMonth:
     if isinstance(v, _dt.date):
-        return P.YearMonth(v.year, v.month)
-    text = str(v).strip()
-    parts = text.split("-")
-    try:
-        if len(parts) in (2, 3) and len(parts[0]) == 4:
-            year, month = int(parts[0]), int(parts[1])
-            if len(parts) == 3:
-                _dt.date(year, month, int(parts[2]))
-            return P.YearMonth(year, month)
-    except ValueError:
-        raise PlanError(f"found {v!r}, which is not a real month; expected a month such as 2027-01") from None
-    raise PlanError(f"found {v!r}, expected a month such as 2027-01")
+        year, month = v.year, v.month
+    elif isinstance(v, str):
+        parts = v.strip().split("-")
+        if not (len(parts) in (2, 3) and len(parts[0]) == 4 and all(p.isdigit() and p.isascii() for p in parts)):
+            raise PlanError(f"found {found(v)}, expected a month such as 2027-01")
+        year, month = int(parts[0]), int(parts[1])
+        try:
+            _dt.date(year, month, int(parts[2]) if len(parts) == 3 else 1)
+        except ValueError:
+            raise PlanError(f"found {found(v)}, which is not a real month; expected a month such as 2027-01") \
+                from None
+    else:
+        raise PlanError(f"found {describe(v)}, expected a month such as 2027-01")
+    low, high = spec.limits.minimum, spec.limits.maximum  # years (MIN_YEAR, MAX_YEAR for the plan's start)
+    if (low is not None and year < low) or (high is not None and year > high):
+        raise PlanError(f"found {found(v) if not isinstance(v, _dt.date) else v.isoformat()}, expected a month "
+                        f"from {int(low or 1)}-01 to {int(high or 9999)}-12")
+    return P.YearMonth(year, month)
 
 
 def _currency(spec: FieldSpec, v: Any) -> str:
@@ -481,7 +489,7 @@ def _currency(spec: FieldSpec, v: Any) -> str:
     try:
         return currencies.iso_code(_text(spec, v))
     except PlanError:
-        raise PlanError(f"found {v!r}, expected a 3-letter currency code such as USD, EUR, GBP") from None
+        raise PlanError(f"found {shorten(v)}, expected a 3-letter currency code such as USD, EUR, GBP") from None
 
 
 def _enum(spec: FieldSpec, v: Any) -> Any:
@@ -509,7 +517,8 @@ def _names(spec: FieldSpec, v: Any) -> tuple[str, ...]:
             if n not in known:
                 sugg = closest(n, known, n=2)
                 hint = f"; did you mean {', '.join(repr(s) for s in sugg)}?" if sugg else ""
-                raise PlanError(f"found {n!r}{hint}; expected {spec.example or 'names among ' + ', '.join(known)}")
+                raise PlanError(f"found {shorten(n)}{hint}; "
+                                f"expected {spec.example or 'names among ' + ', '.join(known)}")
     return names
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
-from pricing import fields
+from pricing import fields, userfiles
 from pricing import plan as P
 from pricing.actuals_config import ActualsConfig, actuals_from_data
-from pricing.errors import PlanError, PlanFileError, Problem, closest
+from pricing.errors import PlanError, PlanFileError, Problem, closest, shorten
 from pricing.fields import Kind, SectionSpec
 from pricing.planfile.tables import GROUP_KEYS, TOP_KEYS, _describe
 from pricing.planfile.yamltree import MAX_BYTES, _parse_yaml, _Tree
@@ -28,8 +28,13 @@ class _Reader:
 
     def __init__(self, tree: _Tree):
         self.tree = tree
+        self._yaml_problems = {p.key_path for p in tree.problems}
+        """Key paths whose YAML was refused (a tag): the value read there is its bare text, not worth a second
+        problem."""
 
     def problem(self, path: str, message: str) -> None:
+        if path in self._yaml_problems:
+            return
         self.tree.problems.append(Problem(message, path, self._line(path), self.tree.file))
 
     def _line(self, path: str) -> int | None:
@@ -59,12 +64,13 @@ class _Reader:
 
 
 def _line_of(lines: Mapping[str, int], path: str) -> int | None:
-    """The line of ``path``, or of its nearest parent key path that has one."""
-    while path:
+    """The line of ``path``, or of its nearest parent key path that has one (the plan's first line for "")."""
+    while True:
         if path in lines:
             return lines[path]
+        if not path:
+            return None
         path = path.rsplit(".", 1)[0] if "." in path else (path.rsplit("[", 1)[0] if "[" in path else "")
-    return None
 
 
 def _join(path: str, key: str) -> str:
@@ -101,21 +107,19 @@ def read(path: str | os.PathLike) -> PlanText:
     """``load``, keeping the line of every key path."""
     p = Path(path)
     shown = str(path)
-    try:
-        size = p.stat().st_size
+    try:  # a regular file only, read to at most MAX_BYTES (a device's stat size is 0; a FIFO would block)
+        raw = userfiles.read_bytes(p, MAX_BYTES)
     except FileNotFoundError:
         raise PlanFileError(Problem("no such file", file=shown)) from None
+    except IsADirectoryError:
+        raise PlanFileError(Problem("this is a folder, expected a plan file (.yaml)", file=shown)) from None
+    except userfiles.FileTooBig:
+        raise PlanFileError(Problem(f"the file holds more than {userfiles.size_text(MAX_BYTES)}; a plan file is at "
+                                    f"most {userfiles.size_text(MAX_BYTES)}", file=shown)) from None
+    except userfiles.UnreadableFile as exc:
+        raise PlanFileError(Problem(f"{exc}; expected a plan file (.yaml)", file=shown)) from None
     except OSError as exc:
-        raise PlanFileError(Problem(f"cannot read the file: {exc.strerror}", file=shown)) from None
-    if p.is_dir():
-        raise PlanFileError(Problem("this is a folder, expected a plan file (.yaml)", file=shown))
-    if size > MAX_BYTES:
-        raise PlanFileError(Problem(f"the file is {size / 1e6:.1f} MB; a plan file is at most "
-                                    f"{MAX_BYTES // (1024 * 1024)} MB", file=shown))
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise PlanFileError(Problem(f"cannot read the file: {exc.strerror}", file=shown)) from None
+        raise PlanFileError(Problem(f"cannot read the file: {exc.strerror or exc}", file=shown)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -136,7 +140,8 @@ def reads(text: str, *, file: str | None = None, base_dir: str | os.PathLike | N
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise PlanFileError(Problem(f"more than {MAX_BYTES // (1024 * 1024)} MB: not a plan file", file=file))
     if "\x00" in text:
-        raise PlanFileError(Problem("the file holds binary data (NUL bytes), expected YAML text", file=file))
+        raise PlanFileError(Problem("the file holds binary data (NUL bytes), expected YAML text",
+                                    line=text.count("\n", 0, text.index("\x00")) + 1, file=file))
     value, tree = _parse_yaml(text, file)
     r = _Reader(tree)
     if not isinstance(value, dict):
@@ -324,23 +329,32 @@ def _sample(v: Any, base_dir: Path | None) -> P.Sample:
     if not isinstance(v, str) or not v:
         raise PlanError(f"found {_describe(v)}, expected a file path (relative to the plan) or inline text")
     if is_file or (is_file is None and _looks_like_path(v)):
+        shown = shorten(v)
         target = Path(v)
         if not target.is_absolute():
             if base_dir is None:
-                raise PlanError(f"sample file {v!r} is relative but the plan has no folder (save the plan first)")
+                raise PlanError(f"sample file {shown} is relative but the plan has no folder (save the plan first)")
             target = base_dir / target
-        try:
-            if target.stat().st_size > MAX_BYTES * 4:
-                raise PlanError(f"sample file {v!r} is over 20 MB; use `aicost tokens` for big corpora")
-            text = target.read_text(encoding="utf-8")
+        try:  # a regular file only, read to at most MAX_SAMPLE_BYTES (a FIFO or /dev/zero must not hang the load)
+            text = userfiles.read_text(target, MAX_SAMPLE_BYTES)
         except FileNotFoundError:
-            raise PlanError(f"sample file {v!r} not found (looked for {target})") from None
+            raise PlanError(f"sample file {shown} not found (looked for {target})") from None
         except UnicodeDecodeError:
-            raise PlanError(f"sample file {v!r} is not UTF-8 text") from None
+            raise PlanError(f"sample file {shown} is not UTF-8 text") from None
+        except userfiles.FileTooBig:
+            raise PlanError(f"sample file {shown} is larger than {userfiles.size_text(MAX_SAMPLE_BYTES)}; "
+                            "use `aicost tokens` for big corpora") from None
+        except userfiles.UnreadableFile as exc:
+            raise PlanError(f"sample file {shown}: {exc}") from None
         except OSError as exc:
-            raise PlanError(f"cannot read sample file {v!r}: {exc.strerror}") from None
+            raise PlanError(f"cannot read sample file {shown}: {exc.strerror or exc}") from None
         return P.Sample(text=text, path=v)
     return P.Sample(text=v)
+
+
+MAX_SAMPLE_BYTES = 4 * MAX_BYTES
+"""Largest sample file a plan names (20 MB): a typical prompt is a few KB; a corpus is counted with
+``aicost tokens``, not in a plan."""
 
 
 def _looks_like_path(v: str) -> bool:

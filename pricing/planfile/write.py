@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from pricing import plan as P
+from pricing import userfiles
 from pricing.actuals_config import actuals_to_data
 from pricing.atomic import _digest, write_atomically
 from pricing.errors import PlanError, Problem
@@ -15,6 +15,7 @@ from pricing.planfile.read import _looks_like_path
 from pricing import fields
 from pricing.fields import FieldSpec, SectionSpec
 from pricing.planfile.tables import GROUP_KEYS
+from pricing.planfile.yamltree import MAX_BYTES
 from pricing.quantities import format_number, format_share
 
 # Saving
@@ -33,10 +34,13 @@ class FileChangedError(PlanError):
 
 
 def fingerprint(path: str | os.PathLike) -> str | None:
-    """SHA-256 of a file's bytes (None when it doesn't exist): what was read, to detect changes before saving."""
+    """SHA-256 of a file's bytes (None when it doesn't exist): what was read, to detect changes before saving.
+
+    None too for what is no plan file (a folder, a FIFO, a device, more than ``MAX_BYTES``): it is read
+    the way the loader reads it, which then says what is wrong, and a FIFO never blocks the window."""
     try:
-        return _digest(Path(path).read_bytes())
-    except FileNotFoundError:
+        return _digest(userfiles.read_bytes(path, MAX_BYTES))
+    except (FileNotFoundError, IsADirectoryError, userfiles.UnreadableFile):
         return None
 
 

@@ -1,11 +1,11 @@
 """Plan files, step one: YAML text to plain values with the line of every key path, refusing aliases."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
-from pricing.errors import PlanFileError, Problem
+from pricing.errors import PlanFileError, Problem, shorten
 
 MAX_BYTES = 5 * 1024 * 1024
 """Largest plan file we read (a plan is a few KB; anything this big is not a plan)."""
@@ -96,7 +96,9 @@ class _Tree:
             if kind is not yaml.ScalarEvent:
                 stack.append(_Frame(path, kind is yaml.MappingStartEvent))
                 return
-            value = _scalar(event)
+            value, problem = _scalar(event)
+            if problem:
+                self.problems.append(Problem(problem, path, line, self.file))
         if stack:  # the value is complete: into its parent
             top = stack[-1]
             if top.keys is not None:
@@ -111,7 +113,8 @@ class _Tree:
     def build(self, node: yaml.Node, path: str, depth: int, loader: yaml.SafeLoader) -> Any:
         self._count += 1
         if self._count > MAX_NODES:
-            raise PlanFileError(Problem(f"more than {MAX_NODES} YAML values: not a plan file", file=self.file))
+            raise PlanFileError(Problem(f"more than {MAX_NODES} YAML values: not a plan file",
+                                        line=node.start_mark.line + 1, file=self.file))
         if depth > MAX_DEPTH:
             raise PlanFileError(Problem(f"nested deeper than {MAX_DEPTH} levels: not a plan file",
                                         path, node.start_mark.line + 1, self.file))
@@ -144,15 +147,40 @@ class _Tree:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(v, f"{path}[{i}]", depth + 1, loader) for i, v in enumerate(node.value)]
-        try:
-            return loader.construct_object(node, deep=False)
-        except (ValueError, OverflowError):  # e.g. 2027-02-30 read as a date: let the field say what's wrong
-            return node.value
+        value, problem = scalar_value(node, lambda n: loader.construct_object(n, deep=False))
+        if problem:
+            self.problems.append(Problem(problem, path, node.start_mark.line + 1, self.file))
+        return value
+
+
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "str", "timestamp"))
+"""The scalar tags a plan or catalog value may have (written or resolved): YAML's core schema, as the safe loader
+knows them. ``!!binary`` (the name became ``b'hello'``), ``!!python/...`` and local tags are refused."""
+_BAD_SCALAR = (ValueError, OverflowError, ArithmeticError, LookupError, TypeError, AttributeError, yaml.YAMLError)
+"""What PyYAML's scalar constructors raise on a value their tag can't hold (``!!bool maybe``: KeyError, ``!!int ""``:
+IndexError, a date of 2027-02-30: ValueError, an int past 4,300 digits: ValueError)."""
+
+
+def scalar_value(node: yaml.ScalarNode, construct: Callable[[yaml.ScalarNode], Any]) -> tuple[Any, str | None]:
+    """(value, problem) of a scalar: what the safe loader makes of it (``construct``), or its text when the tag
+    can't hold it (the field reading it says what is wrong with the text: ``found 'maybe', expected a number``);
+    a problem (one line) for a tag no plan value has."""
+    tag = node.tag
+    if tag not in _SCALAR_TAGS:
+        return node.value, _tag_problem(tag)
+    try:
+        return construct(node), None
+    except _BAD_SCALAR:  # e.g. 2027-02-30 read as a date, or !!bool maybe: let the field say what's wrong
+        return node.value, None
+
+
+def _tag_problem(tag: str) -> str:
+    shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+    return f"the YAML tag {shorten(shown)} is not supported in plan files; write the value without it"
 
 
 _NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent,
                           yaml.SequenceStartEvent, yaml.SequenceEndEvent})
-
 
 
 class _Frame:
@@ -173,20 +201,18 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 
 
-def _scalar(event: yaml.ScalarEvent) -> Any:
-    """What PyYAML's safe loader makes of a scalar: its tag resolved (plain ``12`` is an int, ``2027-01-05``
-    a date...), then constructed; a value its constructor rejects (2027-02-30) stays text for the field to
-    report. An unknown tag raises ``ConstructorError``."""
+def _scalar(event: yaml.ScalarEvent) -> tuple[Any, str | None]:
+    """(value, problem): what PyYAML's safe loader makes of a scalar, its tag resolved (plain ``12`` is an int,
+    ``2027-01-05`` a date...), then constructed (``scalar_value``: a value its constructor rejects, 2027-02-30 or
+    ``!!bool maybe``, stays text for the field to report; a tag no plan value has is a problem)."""
     tag = event.tag
     if tag is None or tag == "!":
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == _STR:
-        return event.value
+        return event.value, None
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
-        return _CONSTRUCTOR.construct_object(node, deep=False)
-    except (ValueError, OverflowError):  # e.g. 2027-02-30 read as a date: let the field say what's wrong
-        return event.value
+        return scalar_value(node, lambda n: _CONSTRUCTOR.construct_object(n, deep=False))
     finally:
         _CONSTRUCTOR.constructed_objects.clear()
 
@@ -219,7 +245,8 @@ def _prescan(text: str, file: str | None, *, allow_aliases: bool = False) -> Non
                                             "write the value out", line=event.start_mark.line + 1, file=file))
             count += 1
             if count > MAX_NODES:
-                raise PlanFileError(Problem(f"more than {MAX_NODES} YAML values: not a plan file", file=file))
+                raise PlanFileError(Problem(f"more than {MAX_NODES} YAML values: not a plan file",
+                                            line=event.start_mark.line + 1, file=file))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = str(exc.problem or exc.context)
@@ -229,7 +256,19 @@ def _prescan(text: str, file: str | None, *, allow_aliases: bool = False) -> Non
             problem = f"not valid YAML: {problem}"
         raise PlanFileError(Problem(problem, line=mark.line + 1 if mark else None, file=file)) from None
     except yaml.YAMLError as exc:
-        raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
+        raise PlanFileError(_yaml_problem(exc, text, file)) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str, file: str | None) -> Problem:
+    """A YAML error that carries no mark (a character YAML refuses: its position) as one line with its line."""
+    position = getattr(exc, "position", None)
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(position, int):
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return Problem(f"not valid YAML: the character U+{ord(char):04X} is not allowed ({exc.reason})",
+                       line=text.count("\n", 0, position) + 1, file=file)
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    reason = getattr(exc, "problem", None) or getattr(exc, "context", None) or exc
+    return Problem(f"not valid YAML: {reason}", line=mark.line + 1 if mark else 1, file=file)
 
 
 def _parse_yaml(text: str, file: str | None) -> tuple[Any, _Tree]:
@@ -239,9 +278,9 @@ def _parse_yaml(text: str, file: str | None) -> tuple[Any, _Tree]:
     try:
         for event in yaml.parse(text, Loader=_CLoader):
             tree.feed(event)
-    except yaml.YAMLError as exc:  # e.g. an unknown tag
-        raise PlanFileError(Problem(f"not valid YAML: {exc}", file=file)) from None
+    except yaml.YAMLError as exc:  # one line, with its line number
+        raise PlanFileError(_yaml_problem(exc, text, file)) from None
     if not tree.documents:
         raise PlanFileError(Problem("the file is empty; expected a plan (a YAML mapping with "
-                                    "format, name, months...)", file=file))
+                                    "format, name, months...)", line=1, file=file))
     return tree.value, tree

@@ -398,7 +398,7 @@ def test_limits_that_compound_past_any_plan_are_a_problem_not_a_crash(catalog):
     with pytest.raises(PlanError) as refused:
         loads_checked(text, catalog=catalog)
     p = refused.value.problems[0]
-    assert p.key_path == "data.egress[0].growth" and "compounds every month" in p.message
+    assert p.key_path == "data.egress[0].growth" and "1000% a month compounds" in p.message
     with pytest.raises(PlanError):
         engine.project(plan, catalog)
     # the same line growing 10% a month for 20 years is a plan: 1 TB x 1.1^239 ~ 7.7e9 TB in the last month

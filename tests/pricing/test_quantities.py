@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing.errors import QuantityError
-from pricing.quantities import format_share, parse_number, parse_share
+from pricing.quantities import TINY, format_share, parse_number, parse_share
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -54,7 +54,8 @@ def test_share_limits(bad, needle):
         parse_share(bad)
 
 
-finite = st.floats(min_value=0, max_value=1e15, allow_nan=False, allow_infinity=False)
+finite = st.floats(min_value=0, max_value=1e15, allow_nan=False, allow_infinity=False).filter(
+    lambda x: x == 0 or x >= TINY)  # a non-zero value below TINY is refused (test_tiny_values_are_refused)
 
 
 @given(finite)
@@ -71,7 +72,7 @@ def test_underscores_and_suffixes(n):
         assert parse_number(f"{n}{suffix}") == n * mult
 
 
-@given(st.floats(min_value=0, max_value=1, allow_nan=False))
+@given(st.floats(min_value=0, max_value=1, allow_nan=False).filter(lambda x: x == 0 or x >= TINY))
 def test_share_format_round_trips_exactly(x):
     assert parse_share(format_share(x)) == x
 
@@ -85,3 +86,30 @@ def test_any_text_is_a_number_or_a_clear_error(text):
         assert "expected" in str(exc) or "cannot" in str(exc)
     else:
         assert math.isfinite(value) and value >= 0
+
+
+@pytest.mark.parametrize("text", ["1e-320", "5e-324", "1e-10", "-1e-12", 1e-300])
+def test_tiny_values_are_refused(text):
+    """A denormal such as 1e-320 divides into infinity (issue 17): below TINY (1e-9) only 0 is a value."""
+    with pytest.raises(QuantityError, match=r"expected 0 or a number of at least 1e-09"):
+        parse_number(text, minimum=None)
+    with pytest.raises(QuantityError, match=r"expected 0% or a share of at least 1e-07%"):
+        parse_share(abs(float(text)))
+    assert parse_number("1e-9") == TINY and parse_number(0) == 0.0
+
+
+@pytest.mark.parametrize("value, message", [
+    (10 ** 400, "found a whole number of 401 digits, expected a number of at most 240"),
+    (int("1" + "0" * 400, 16), "found a whole number of 482 digits, expected a number of at most 240"),
+    # too long to be a number the reader would read: quoted back cut short, as any refused text
+    ("1" * 5000, "found '" + "1" * 58 + "\u2026 (5,000 characters), expected a number such as 120, 2.5e6, "
+                 "2_000_000 or 2M (suffixes k, M, B, T)"),
+    (-(10 ** 400), "found a whole number of 401 digits, expected a number of at least 1"),
+    (float("inf"), "found inf, expected a finite number"),
+])
+def test_numbers_past_the_float_range_are_refused_in_one_short_line(value, message):
+    """Integers past the float range raised OverflowError (a traceback, issue 17); a 5,000-digit value is not quoted
+    back whole."""
+    with pytest.raises(QuantityError) as err:
+        parse_number(value, minimum=1, maximum=240, integer=True)
+    assert err.value.problems[0].message == message
