@@ -8,6 +8,7 @@ Paths are relative to the repository root; bundle paths are relative to the bund
 from __future__ import annotations
 
 import fnmatch
+import pathlib
 import re
 import struct
 from contextlib import contextmanager
@@ -166,6 +167,33 @@ QT_LIBS_DROPPED: tuple[str, ...] = (
 )
 """Qt libraries that only dropped plugins or modules need (a safety net: with those gone, nothing
 should pull them in). Qt6DBus stays: libQt6Gui links to it on Linux."""
+
+SYSTEM_LIBRARIES: tuple[str, ...] = ("libcups.so.2", "libdbus-1.so.3")
+"""Libraries taken from the user's system, never bundled (Linux); their chains go with them (measured
+2026-12-03). Qt's CUPS print plugin links to libcups, which would bring GnuTLS, Kerberos, p11-kit,
+libgcrypt, Avahi... (11.5 MB): every Linux desktop that prints has CUPS, and those libraries must match
+the system's own daemon and configuration anyway; without libcups the plugin does not load and printing
+offers "Print to file" (PDF) only. libdbus-1 (with libsystemd and libgcrypt, 2.7 MB) talks to the
+session's own bus daemon, and gui/syscheck.py already counts it among the libraries Qt loads from the
+system (it names the package when it is missing)."""
+
+
+def metadata_file_kept(dest: str) -> bool:
+    """Whether a file of a copied ``*.dist-info`` stays: RECORD (the wheel's file list with hashes, 0.55 MB
+    over the bundled distributions) is read by nothing at run time (Help > About reads METADATA)."""
+    parts = dest.replace("\\", "/").split("/")
+    return not (len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "RECORD")
+
+
+def docs_images_kept(dest: str, docs: "pathlib.Path") -> bool:
+    """Whether a file of the docs bound for ``resources/docs`` stays: every page, and only the images a
+    page shows (README's screenshots stay in the repository: 6 MB the Help viewer never displays)."""
+    norm = dest.replace("\\", "/")
+    if not norm.startswith("resources/docs/") or not norm.endswith((".png", ".svg", ".jpg")):
+        return True
+    rel = norm[len("resources/docs/"):]
+    return any(rel in page.read_text(encoding="utf-8") for page in docs.glob("*.md"))
+
 
 _QT_DIR = re.compile(r"^PySide6[/\\](?:Qt[/\\])?(plugins|translations|qml|lib|bin)[/\\](.*)$")
 

@@ -412,3 +412,28 @@ def test_bundle_benchmark_says_when_there_is_no_bundle(tmp_path, monkeypatch):
     monkeypatch.setattr(bench_bundle, "ROOT", tmp_path)
     result = bench_bundle.run()
     assert result["rows"][0][0] == "bundle" and "missing" in result["rows"][0][1]
+
+
+def test_the_bundle_keeps_the_docs_pages_and_only_the_images_they_show():
+    docs = ROOT / "docs"
+    shown = "resources/docs/screenshots/commitments.png"  # docs/finance.md shows it
+    assert "screenshots/commitments.png" in (docs / "finance.md").read_text(encoding="utf-8")
+    assert cfg.docs_images_kept(shown, docs)
+    assert cfg.docs_images_kept("resources/docs/user-guide.md", docs)
+    assert cfg.docs_images_kept("resources/catalog/gpus.yaml", docs)  # not a docs file: not judged here
+    readme_only = "docs/screenshots/fit-1024x700-start-page.png"  # README shows it, no page of docs/ does
+    assert readme_only in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert not cfg.docs_images_kept("resources/" + readme_only, docs)
+
+
+def test_libraries_from_the_system_are_ones_the_start_up_check_names_or_printing_only():
+    from gui import syscheck
+    for soname in cfg.SYSTEM_LIBRARIES:
+        assert soname == "libcups.so.2" or soname in syscheck.XCB_LIBRARIES, soname
+
+
+def test_dist_info_records_stay_out_and_metadata_stays():
+    assert not cfg.metadata_file_kept("numpy-2.4.6.dist-info/RECORD")
+    assert cfg.metadata_file_kept("numpy-2.4.6.dist-info/METADATA")
+    assert cfg.metadata_file_kept("numpy-2.4.6.dist-info/licenses/LICENSE.txt")
+    assert cfg.metadata_file_kept("resources/catalog/RECORD")  # not a dist-info file
