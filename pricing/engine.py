@@ -544,7 +544,7 @@ class Runaway:
 def _credit(li: LineItem) -> bool:
     """A commitment's item: its charge less the on-demand usage it covers, below zero in the months it saves
     (the lines it covers are still priced on demand, so the plan's months stay at or above zero)."""
-    return li.key_path.startswith("commitments[")
+    return li.section == "commitments"
 
 
 def runaways(items: list[LineItem] | tuple[LineItem, ...]) -> list[Runaway]:

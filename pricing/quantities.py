@@ -293,9 +293,19 @@ DATA_UNITS: dict[str, float] = {
 EXPECTED_SIZE = ("a size such as 800 GB, 10 TiB or 2 PB (decimal GB/TB/PB, binary GiB/TiB/PiB), or a plain "
                  "number in {unit}")
 
-_SIZE = re.compile(r"^(?P<num>.*?\d.*?)\s*(?P<unit>(?:[KMGTPE]i?)?B)\s*(?:/\s*(?:month|mo))?\s*$", re.IGNORECASE)
-SIZE_TEXT = _SIZE
-"""A number with a data-size unit (``800 GB``, ``10 TiB/month``): text ``parse_data_size`` reads."""
+_SIZE_UNIT = re.compile(r"^(?P<unit>(?:[KMGTPE]i?)?B)\s*(?:/\s*(?:month|mo))?$", re.IGNORECASE)
+"""The unit text after a size's number (``GB``, ``TiB/month``), as ``parse_quantity`` leaves it."""
+
+
+def size_unit(text: str) -> str | None:
+    """The data-size symbol of typed text (``"800 GB"`` -> ``"GB"``, ``"10 TiB/month"`` -> ``"TiB"``), None when the
+    text is not a number followed by a size unit. The number is read by ``parse_quantity``, as every number is."""
+    try:
+        q = parse_quantity(text)
+    except QuantityError:
+        return None
+    m = _SIZE_UNIT.match(q.unit) if q.unit and not q.percent else None
+    return m["unit"] if m else None
 
 
 def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minimum: float | None = 0.0,
@@ -306,18 +316,13 @@ def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minim
     may add ``/month``) are converted: 10 TiB = 10 x 2^40 bytes = 10.99511627776 TB. Limits apply to the converted
     value; messages say what was written."""
     if isinstance(value, str):
-        m = _SIZE.match(value.strip())
-        if m is not None:
-            symbol = m["unit"].upper()
-            factor = DATA_UNITS.get(symbol)
+        symbol = size_unit(value)
+        if symbol is not None:
+            factor = DATA_UNITS.get(symbol.upper())
             if factor is None:
-                raise QuantityError(f"found {value.strip()!r}: unknown unit {m['unit']!r}; expected "
+                raise QuantityError(f"found {shorten(value.strip())}: unknown unit {symbol!r}; expected "
                                     + EXPECTED_SIZE.format(unit=unit))
-            try:
-                number = parse_number(m["num"].strip(), minimum=None)
-            except QuantityError:
-                raise QuantityError(f"found {value.strip()!r}, expected " + EXPECTED_SIZE.format(unit=unit)) from None
-            converted = number * factor / unit_bytes
+            converted = parse_quantity(value).value * factor / unit_bytes
             _check_limits(value, converted, unit, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
             return converted
         try:
@@ -325,7 +330,8 @@ def parse_data_size(value: object, *, unit_bytes: float, unit: str = "TB", minim
         except QuantityError as exc:
             if _is_number(value):  # a number out of its limits: that message is the one to give
                 raise
-            raise QuantityError(f"found {value.strip()!r}, expected " + EXPECTED_SIZE.format(unit=unit)) from exc
+            raise QuantityError(f"found {shorten(value.strip())}, expected "
+                                + EXPECTED_SIZE.format(unit=unit)) from exc
     return parse_number(value, minimum=minimum, allow_zero=allow_zero, maximum=maximum)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pricing.engine import DAYS_PER_MONTH, GB_PER_TB, HOURS_PER_MONTH
+from pricing.engine import DAYS_PER_MONTH, HOURS_PER_MONTH
+from pricing.quantities import DATA_UNITS
 
 LINE_UNIT = {
     "compute.training": "GPU-hours",
@@ -17,9 +18,8 @@ LINE_UNIT = {
 }
 """The usage a plan line is compared on, by section (the engine's LineItem.quantities names it)."""
 
-_GIB = 1.073741824  # GB per GiB
-_SIZE = {"b": 1e-9, "kb": 1e-6, "mb": 1e-3, "gb": 1.0, "tb": GB_PER_TB, "pb": GB_PER_TB * 1000,
-         "kib": _GIB / 1024 / 1024, "mib": _GIB / 1024, "gib": _GIB, "tib": _GIB * 1024}
+_SIZE = {symbol.lower(): size / DATA_UNITS["GB"] for symbol, size in DATA_UNITS.items()}
+"""Decimal GB in each size unit a bill may count in (the plan files' one table of data units)."""
 _TIME_TO_MONTHS = {"month": 1.0, "months": 1.0, "mo": 1.0, "mos": 1.0, "day": 1 / DAYS_PER_MONTH,
                    "days": 1 / DAYS_PER_MONTH, "hour": 1 / HOURS_PER_MONTH, "hours": 1 / HOURS_PER_MONTH,
                    "hr": 1 / HOURS_PER_MONTH, "hrs": 1 / HOURS_PER_MONTH}

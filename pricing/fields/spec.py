@@ -14,8 +14,8 @@ from pricing import plan as P
 from pricing.errors import PlanError, closest, shorten
 from pricing.fields import units as U
 from pricing.fields.units import Unit
-from pricing.quantities import (SIZE_TEXT, format_number, format_share, found, parse_data_size, parse_number,
-                                parse_quantity, parse_share)
+from pricing.quantities import (format_number, format_share, found, parse_data_size, parse_number, parse_quantity,
+                                parse_share, size_unit)
 
 
 class Kind(Enum):
@@ -373,7 +373,7 @@ def _typed(spec: FieldSpec, text: str, currency: str | None) -> float | str:
     A data size (``800 GB``, ``10 TiB/month``, or text that is no number at all) in a data field is left as text
     for ``quantities.parse_data_size``: one reader of sizes, in plan files and in the editor alike."""
     data = spec.unit is not None and spec.unit.dimension is U.Dimension.DATA
-    if data and SIZE_TEXT.match(text.strip()):
+    if data and size_unit(text) is not None:
         return text
     try:
         q = parse_quantity(text)
