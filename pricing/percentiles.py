@@ -102,7 +102,8 @@ def _first_pass(replay: Callable[[], Iterable[np.ndarray]], columns: int, bins: 
         for start in range(0, len(block), step):
             rows = block[start:start + step]
             # the bin by arithmetic (right, or one off near an edge), then settled against the edges themselves
-            guess = np.floor((np.arcsinh(rows / s) - a) * scale) + 1
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # a wild guess is clipped, then settled
+                guess = np.floor((np.arcsinh(rows / s) - a) * scale) + 1
             k = np.clip(np.nan_to_num(guess, nan=0.0), 0, size - 1).astype(np.intp)
             for _ in range(2):
                 k -= rows < edges[cidx, k]
